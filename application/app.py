@@ -1,0 +1,155 @@
+"""The eventsourcing Application: one event log, audit metadata and idempotent commands."""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from datetime import date
+from typing import Any, Callable, Iterable, TypeVar
+from uuid import UUID
+
+from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.domain import Aggregate
+from eventsourcing.persistence import IntegrityError, JSONTranscoder, Transcoding
+
+from application.context import CommandContext
+from application.recorders import CommandRecord
+from application.settings import Settings
+from domain.errors import DomainError, NotFound
+
+A = TypeVar("A", bound=Aggregate)
+
+
+class DateAsISO(Transcoding):
+    """Stores `datetime.date` values as ISO strings."""
+
+    type = date
+    name = "date_iso"
+
+    def encode(self, obj: date) -> str:
+        return obj.isoformat()
+
+    def decode(self, data: str) -> date:
+        return date.fromisoformat(data)
+
+
+class StaleVersion(DomainError):
+    """`If-Match` named a version that is no longer current (HTTP 409)."""
+
+    code = "stale-version"
+
+
+class ConcurrentModification(DomainError):
+    """Another command changed the aggregate first (HTTP 409)."""
+
+    code = "concurrent-modification"
+
+
+class IdempotencyKeyReused(DomainError):
+    """An Idempotency-Key was sent again with a different request (HTTP 409)."""
+
+    code = "idempotency-key-reused"
+
+
+@dataclass(frozen=True)
+class CommandResult:
+    """What every command answers: the aggregate, its new version, the log position of its last event."""
+
+    id: str
+    version: int
+    position: int
+    replayed: bool = False
+
+
+class InscribeApplication(Application[UUID]):
+    """The write side. Command handlers (application.customers, …) run through `execute`."""
+
+    name = "Inscribe"
+
+    def __init__(self, settings: Settings | None = None) -> None:
+        self.settings = settings or Settings()
+        super().__init__(env=self.settings.eventsourcing_env())
+        self._listeners: list[Callable[[int], None]] = []
+        self._lock = threading.Lock()
+
+    def register_transcodings(self, transcoder: JSONTranscoder) -> None:
+        super().register_transcodings(transcoder)
+        transcoder.register(DateAsISO())
+
+    def on_saved(self, listener: Callable[[int], None]) -> None:
+        """Call `listener(position)` after each command is saved (wakes in-process projections)."""
+        self._listeners.append(listener)
+
+    def load(self, aggregate_type: type[A], aggregate_id: UUID, version: int | None = None) -> A:
+        """The aggregate, or NotFound."""
+        try:
+            aggregate = self.repository.get(aggregate_id, version=version)
+        except AggregateNotFoundError:
+            raise NotFound(f"{aggregate_type.__name__.lower()} {aggregate_id} not found") from None
+        if not isinstance(aggregate, aggregate_type):
+            raise NotFound(f"{aggregate_type.__name__.lower()} {aggregate_id} not found")
+        return aggregate
+
+    def exists(self, aggregate_id: UUID) -> bool:
+        return bool(self.recorder.select_events(aggregate_id, limit=1))
+
+    def previous_answer(self, ctx: CommandContext) -> CommandResult | None:
+        """The first answer to this command id, if it ran before; a different request is refused."""
+        record: CommandRecord | None = self.recorder.select_command(ctx.command_id)  # type: ignore[attr-defined]
+        if record is None:
+            return None
+        if ctx.fingerprint and record.fingerprint and record.fingerprint != ctx.fingerprint:
+            raise IdempotencyKeyReused(
+                f"Idempotency-Key {ctx.command_id} was already used for a different request"
+            )
+        return CommandResult(record.aggregate_id, record.version, record.position, replayed=True)
+
+    def execute(
+        self,
+        ctx: CommandContext,
+        aggregate_type: type[A],
+        aggregate_id: UUID,
+        action: Callable[[A], Iterable[Aggregate] | None],
+    ) -> CommandResult:
+        """Load an aggregate, check If-Match, run `action`, save what it changed with the metadata."""
+        previous = self.previous_answer(ctx)
+        if previous is not None:
+            return previous
+        aggregate = self.load(aggregate_type, aggregate_id)
+        if ctx.expected_version is not None and ctx.expected_version != aggregate.version:
+            raise StaleVersion(
+                f"{aggregate_type.__name__.lower()} {aggregate_id} is at version {aggregate.version}, "
+                f"not {ctx.expected_version}",
+                current_version=aggregate.version,
+            )
+        others = action(aggregate) or ()
+        return self.record(ctx, aggregate, *others)
+
+    def create(self, ctx: CommandContext, build: Callable[[], A | tuple[A, ...]]) -> CommandResult:
+        """Run a creating command; the first aggregate built is the one answered."""
+        previous = self.previous_answer(ctx)
+        if previous is not None:
+            return previous
+        built = build()
+        aggregates = built if isinstance(built, tuple) else (built,)
+        return self.record(ctx, *aggregates)
+
+    def record(self, ctx: CommandContext, main: Aggregate, *others: Aggregate) -> CommandResult:
+        """Attach the audit metadata to every pending event and save them in one transaction."""
+        for aggregate in (main, *others):
+            for event in aggregate.pending_events:
+                vars(event)["meta"] = ctx.metadata(event.timestamp)
+        command = CommandRecord(ctx.command_id, ctx.fingerprint, str(main.id), main.version)
+        try:
+            recordings = self.save(main, *others, command=command)
+        except IntegrityError:
+            previous = self.previous_answer(ctx)
+            if previous is not None:
+                return previous
+            raise ConcurrentModification(
+                f"{type(main).__name__.lower()} {main.id} was changed by another command; reload and retry"
+            ) from None
+        position = max((r.notification.id for r in recordings), default=0)
+        for listener in self._listeners:
+            listener(position)
+        return CommandResult(str(main.id), main.version, position)

@@ -1,0 +1,31 @@
+"""Base classes shared by every aggregate: audit metadata and the injectable clock."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from eventsourcing.domain import Aggregate
+
+from domain import clock
+
+
+class InscribeAggregate(Aggregate):
+    """Base aggregate. Its events carry the audit metadata of SPEC §2 under `meta`.
+
+    The metadata is attached by the application layer, in one place, just before
+    the events are saved; the domain never has to pass it around.
+    """
+
+    class Event(Aggregate.Event):
+        @staticmethod
+        def create_timestamp() -> datetime:
+            return clock.now()
+
+        @property
+        def meta(self) -> dict[str, Any]:
+            """The audit metadata (actor, command, reason, times) of this event."""
+            return self.__dict__.get("meta") or {}
+
+    class Created(Event, Aggregate.Created):
+        pass

@@ -1,0 +1,58 @@
+"""The Litestar app factory: routes, auth, error table and OpenAPI, wired in one place."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Litestar, get
+from litestar.di import Provide
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.plugins import RedocRenderPlugin, SwaggerRenderPlugin
+
+from application.settings import Settings
+from interface.auth import jwt_auth
+from interface.bootstrap import Services, bootstrap
+from interface.customers_api import CustomerController
+from interface.errors import EXCEPTION_HANDLERS
+from interface.system_api import SystemQueries
+
+
+@get("/health", sync_to_thread=False, include_in_schema=False)
+def health() -> dict[str, str]:
+    return {"status": "ok"}
+
+
+def create_app(services: Services | None = None, settings: Settings | None = None) -> Litestar:
+    """Build the API. Pass `services` to share them (tests); otherwise they are built from settings."""
+    owned = services is None
+    services = services or bootstrap(settings)
+    auth = jwt_auth(services.settings.resolved_jwt_secret(), services.settings.jwt_issuer)
+
+    def provide_services() -> Services:
+        return services
+
+    def close() -> None:
+        if owned:
+            services.close()
+
+    return Litestar(
+        route_handlers=[health, CustomerController, SystemQueries],
+        dependencies={"services": Provide(provide_services, sync_to_thread=False)},
+        exception_handlers=EXCEPTION_HANDLERS,
+        on_app_init=[auth.on_app_init],
+        on_shutdown=[close],
+        openapi_config=OpenAPIConfig(
+            title="Inscribe",
+            version="0.1.0",
+            description="Insurance back office: commands and registers. Mint a token with "
+            "`inscribe token --role agent --sub you`, then Authorize with it.",
+            path="/schema",
+            render_plugins=[SwaggerRenderPlugin(path=["/", "/swagger"]), RedocRenderPlugin()],
+        ),
+        debug=False,
+    )
+
+
+def app_from_env() -> Any:
+    """Factory for uvicorn (`interface.app:app_from_env`)."""
+    return create_app()

@@ -1,0 +1,62 @@
+"""JWT bearer tokens carrying `sub` and `role`, minted by the command line for local use."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+import jwt
+from litestar.connection import ASGIConnection
+from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
+from litestar.handlers.base import BaseRouteHandler
+from litestar.security.jwt import JWTAuth, Token
+
+from interface.permissions import ROLES, allowed
+
+
+@dataclass(frozen=True)
+class Principal:
+    """The authenticated caller."""
+
+    sub: str
+    role: str
+
+
+def mint_token(secret: str, sub: str, role: str, hours: float = 12.0, issuer: str = "inscribe") -> str:
+    """A signed HS256 token for `sub` acting as `role`."""
+    if role not in ROLES:
+        raise ValueError(f"unknown role {role!r}; roles: {', '.join(ROLES)}")
+    now = datetime.now(timezone.utc)
+    claims = {"sub": sub, "role": role, "iat": now, "exp": now + timedelta(hours=hours), "iss": issuer}
+    return jwt.encode(claims, secret, algorithm="HS256")
+
+
+async def retrieve_principal(token: Token, _: ASGIConnection[Any, Any, Any, Any]) -> Principal | None:
+    role = (token.extras or {}).get("role")
+    if role not in ROLES or not token.sub:
+        return None
+    return Principal(sub=token.sub, role=role)
+
+
+def jwt_auth(secret: str, issuer: str) -> JWTAuth[Principal]:
+    return JWTAuth[Principal](
+        retrieve_user_handler=retrieve_principal,
+        token_secret=secret,
+        accepted_issuers=[issuer],
+        exclude=["/schema", "/health"],
+        exclude_http_methods=["OPTIONS"],
+    )
+
+
+def requires(permission: str):  # type: ignore[no-untyped-def]
+    """A Litestar guard: the caller's role must hold `permission` (from the one table)."""
+
+    def guard(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
+        principal = connection.scope.get("user")
+        if not isinstance(principal, Principal):
+            raise NotAuthorizedException("a valid bearer token is required")
+        if not allowed(principal.role, permission):
+            raise PermissionDeniedException(f"role {principal.role!r} may not {permission}")
+
+    return guard

@@ -1,0 +1,43 @@
+"""The composition root: one place where the write side, the read side and the clock are wired."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from application.app import InscribeApplication
+from application.settings import Settings
+from domain import clock as domain_clock
+from projections.db import create_read_engine
+from projections.registry import all_projections
+from projections.runner import ReadSide
+
+
+@dataclass
+class Services:
+    """Everything a request or a command-line command needs."""
+
+    settings: Settings
+    app: InscribeApplication
+    read_side: ReadSide
+
+    def close(self) -> None:
+        self.read_side.stop()
+        self.read_side.engine.dispose()
+        self.app.close()
+
+
+def bootstrap(
+    settings: Settings | None = None,
+    *,
+    run_projections: bool | None = None,
+    clock: domain_clock.Clock | None = None,
+) -> Services:
+    """Build the services; start the in-process projection runner unless told otherwise."""
+    settings = settings or Settings()
+    if clock is not None:
+        domain_clock.install(clock)
+    app = InscribeApplication(settings)
+    read_side = ReadSide(app, create_read_engine(settings), all_projections(), settings.projection_batch_size)
+    if settings.projections_in_process if run_projections is None else run_projections:
+        read_side.start()
+    return Services(settings, app, read_side)

@@ -1,0 +1,125 @@
+"""The `inscribe` command line: serve, token, projections."""
+
+from __future__ import annotations
+
+import os
+import signal
+import sys
+import threading
+
+import click
+from tqdm import tqdm
+
+from application.settings import Settings, SettingsError
+
+
+@click.group()
+def main() -> None:
+    """Inscribe: the insurance back office."""
+
+
+@main.command()
+@click.option("--host", default=lambda: os.environ.get("HOST", "127.0.0.1"), show_default="127.0.0.1")
+@click.option("--port", type=int, default=lambda: int(os.environ.get("PORT", "8000")), show_default="8000")
+@click.option("--workers", type=int, default=1, show_default=True)
+def serve(host: str, port: int, workers: int) -> None:
+    """Start the HTTP API (projections run in-process unless INSCRIBE_PROJECTIONS_IN_PROCESS=false)."""
+    import uvicorn
+
+    settings = Settings()
+    try:
+        settings.resolved_jwt_secret()
+        settings.eventsourcing_env()
+    except SettingsError as e:
+        raise click.ClickException(str(e)) from None
+    click.echo(f"Inscribe API      http://{host}:{port}/api/v1")
+    click.echo(f"API docs          http://{host}:{port}/schema")
+    click.echo(f"Database          {settings.database_url}")
+    click.echo("Mint a token      .venv/bin/inscribe token --role agent --sub me")
+    uvicorn.run("interface.app:app_from_env", factory=True, host=host, port=port, workers=workers,
+                log_level="info")
+
+
+@main.command()
+@click.option("--role", required=True, help="agent, underwriter, senior_underwriter, claims_handler, "
+              "claims_manager, complaints_officer, auditor or admin")
+@click.option("--sub", required=True, help="the staff member's id")
+@click.option("--hours", type=float, default=None, help="validity (default INSCRIBE_TOKEN_HOURS, 12)")
+def token(role: str, sub: str, hours: float | None) -> None:
+    """Mint a bearer token for local use."""
+    from interface.auth import mint_token
+
+    settings = Settings()
+    try:
+        secret = settings.resolved_jwt_secret()
+        click.echo(mint_token(secret, sub, role, hours or settings.token_hours, settings.jwt_issuer))
+    except (SettingsError, ValueError) as e:
+        raise click.ClickException(str(e)) from None
+
+
+@main.group()
+def projections() -> None:
+    """Status, rebuild and run of the read side."""
+
+
+def _services():  # type: ignore[no-untyped-def]
+    from interface.bootstrap import bootstrap
+
+    try:
+        return bootstrap(Settings(), run_projections=False)
+    except SettingsError as e:
+        raise click.ClickException(str(e)) from None
+
+
+@projections.command("status")
+def projections_status() -> None:
+    """Each projection's position, the head of the log and the lag."""
+    services = _services()
+    try:
+        click.echo(f"{'projection':<20}{'position':>12}{'head':>12}{'lag':>10}")
+        for s in services.read_side.status():
+            click.echo(f"{s.name:<20}{s.position:>12}{s.head:>12}{s.lag:>10}")
+    finally:
+        services.close()
+
+
+@projections.command("rebuild")
+@click.argument("name", required=False)
+def projections_rebuild(name: str | None) -> None:
+    """Rebuild one projection (or all) from position 0, with a progress bar."""
+    services = _services()
+    try:
+        names = [name] if name else list(services.read_side.projections)
+        unknown = [n for n in names if n not in services.read_side.projections]
+        if unknown:
+            raise click.ClickException(f"unknown projection {unknown[0]!r}; known: "
+                                       + ", ".join(services.read_side.projections))
+        head = services.read_side.head()
+        for n in names:
+            with tqdm(total=head, desc=f"rebuild {n}", unit="ev", file=sys.stderr) as bar:
+                count = services.read_side.rebuild([n], progress=bar.update)
+            click.echo(f"{n}: {count} events applied, position {services.read_side.position(n)}")
+    finally:
+        services.close()
+
+
+@projections.command("run")
+@click.option("--poll", type=float, default=0.5, show_default=True, help="seconds between polls when idle")
+def projections_run(poll: float) -> None:
+    """Run the projections as a worker process (woken by LISTEN/NOTIFY on PostgreSQL)."""
+    services = _services()
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    services.read_side.start(poll)
+    click.echo("projection worker running; Ctrl-C to stop")
+    try:
+        while not stop.wait(1.0):
+            pass
+    except KeyboardInterrupt:
+        pass
+    finally:
+        services.close()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,169 @@
+"""Request and response models of the customer API (pydantic; the domain checks the rules)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, RootModel
+
+
+class Contacts(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    phone: str | None = None
+    email: str | None = None
+    address: str | None = None
+
+    def plain(self) -> dict[str, str]:
+        return {k: v for k, v in self.model_dump().items() if v is not None}
+
+
+class IndividualIn(BaseModel):
+    """Register an individual: the resident ID gives the birth date and gender."""
+
+    model_config = ConfigDict(extra="forbid")
+    kind: Literal["individual"]
+    name: str = Field(min_length=1, max_length=200, examples=["张伟"])
+    id_number: str = Field(examples=["11010519491231002X"])
+    occupation: str = Field(min_length=1, examples=["teacher"])
+    occupation_class: int = Field(ge=1, le=6, examples=[1])
+    family_status: Literal["single", "married", "divorced", "widowed"]
+    dependants: int = Field(default=0, ge=0)
+    annual_income: Decimal = Field(ge=0, examples=["180000.00"])
+    contacts: Contacts = Field(default_factory=Contacts)
+
+
+class EnterpriseIn(BaseModel):
+    """Register an enterprise by its unified social credit code."""
+
+    model_config = ConfigDict(extra="forbid")
+    kind: Literal["enterprise"]
+    name: str = Field(min_length=1, max_length=200)
+    credit_code: str = Field(examples=["91350100M000100Y43"])
+    industry: str = Field(min_length=1)
+    size: Literal["micro", "small", "medium", "large"]
+    headcount: int = Field(ge=0)
+    annual_revenue: Decimal = Field(ge=0)
+    contact_person: str = Field(min_length=1)
+    contacts: Contacts = Field(default_factory=Contacts)
+
+
+class RegisterCustomer(RootModel[Annotated[IndividualIn | EnterpriseIn, Field(discriminator="kind")]]):
+    """An individual or an enterprise, told apart by `kind`."""
+
+
+class ContactsIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    contacts: Contacts
+
+
+class ProfileIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    changes: dict[str, Any] = Field(examples=[{"occupation": "engineer", "occupation_class": 2}])
+
+
+class SegmentIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    segment: str = Field(examples=["mass_affluent"])
+    basis: str = Field(min_length=1, examples=["income and family status"])
+
+
+class LifecycleStageIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    stage: Literal["prospect", "active", "dormant", "churned"]
+    reason: str = Field(min_length=1)
+
+
+class InteractionIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    kind: Literal["care_call", "visit", "marketing", "service", "other"]
+    summary: str = Field(min_length=1, max_length=2000)
+    occurred_at: datetime
+
+
+class ConsentIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    purpose: Literal["marketing", "data_processing", "third_party_sharing", "health_data"]
+
+
+class NeedsIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    concerns: list[str] = Field(default_factory=list)
+    potential_needs: list[str] = Field(default_factory=list)
+    budget: Decimal = Field(ge=0)
+
+
+class RiskIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    description: str = Field(min_length=1)
+    category: Literal["personal", "property", "liability", "credit"]
+    likelihood: int = Field(ge=1, le=5)
+    severity: int = Field(ge=1, le=5)
+
+
+class RisksIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    risks: list[RiskIn] = Field(min_length=1)
+
+
+class SurveyIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    attitude: int = Field(ge=1, le=5)
+    speed: int = Field(ge=1, le=5)
+    quality: int = Field(ge=1, le=5)
+    claims_convenience: int = Field(ge=1, le=5)
+    comment: str = ""
+    related_id: str | None = None
+
+
+class CustomerView(BaseModel):
+    """A row of the customers register, as of the position it was read at."""
+
+    id: str
+    version: int
+    kind: str
+    name: str
+    identity_number: str
+    birth_date: date | None
+    gender: str | None
+    occupation: str | None
+    occupation_class: int | None
+    industry: str | None
+    size: str | None
+    segment: str | None
+    lifecycle_stage: str
+    registered_at: datetime
+    updated_at: datetime
+    contacts: dict[str, Any]
+    consents: list[str]
+    profile: dict[str, Any]
+    needs: dict[str, Any] | None
+    risk: dict[str, Any] | None
+    interactions: int
+    surveys: int
+    satisfaction_average: str | None
+    valid_from: int = Field(description="log position from which this version is current")
+    valid_to: int | None = Field(description="log position at which it was superseded (null: current)")
+
+
+class CustomerPage(BaseModel):
+    items: list[CustomerView]
+    total: int
+    page: int
+    size: int
+    position: int = Field(description="the log position the page was read at")
+
+
+class HistoryEntry(BaseModel):
+    position: int | None
+    version: int
+    type: str
+    recorded_at: datetime
+    metadata: dict[str, Any]
+    data: dict[str, Any]
+
+
+class History(BaseModel):
+    id: str
+    events: list[HistoryEntry]

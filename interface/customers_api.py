@@ -1,0 +1,179 @@
+"""The customer API: commands (POST) and queries (GET) under /api/v1/customers."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal
+from uuid import UUID
+
+from litestar import Controller, Request, get, post
+from litestar.params import Parameter
+from pydantic import BaseModel
+
+from application import customers as commands
+from domain.errors import NotFound
+from interface.auth import Principal, requires
+from interface.bootstrap import Services
+from interface.customer_schemas import (
+    ConsentIn, ContactsIn, CustomerPage, CustomerView, History, HistoryEntry, InteractionIn, LifecycleStageIn,
+    NeedsIn, ProfileIn, RegisterCustomer, RisksIn, SegmentIn, SurveyIn,
+)
+from interface.history import aggregate_history
+from interface.http import CommandAnswer, command_context, read_position
+from projections.db import aware
+from projections.customers import SORTABLE, customer_filters, customers
+from projections.queries import Page, one, page_of
+
+READS = ["customers"]
+SortField = Literal[
+    "name", "-name", "registered_at", "-registered_at", "lifecycle_stage", "-lifecycle_stage",
+    "segment", "-segment", "updated_at", "-updated_at",
+]
+
+
+def _answer(result: Any) -> CommandAnswer:
+    return CommandAnswer(id=result.id, version=result.version, position=result.position)
+
+
+def _view(row: dict[str, Any]) -> CustomerView:
+    fields = {k: v for k, v in row.items() if k not in ("customer_id", "name_folded")}
+    fields.update(registered_at=aware(row["registered_at"]), updated_at=aware(row["updated_at"]))
+    return CustomerView(id=row["customer_id"], **fields)
+
+
+class CustomerCommands(Controller):
+    """Commands on customers. Each answers id, version and position."""
+
+    path = "/api/v1/customers"
+    tags = ["customers"]
+
+    @post("/", guards=[requires("customers.register")], sync_to_thread=True, status_code=201)
+    def register(self, request: Request[Principal, Any, Any], services: Services, data: RegisterCustomer) -> CommandAnswer:  # noqa: E501
+        """Register an individual (resident ID) or an enterprise (unified social credit code)."""
+        ctx = command_context(request, data)
+        data = data.root
+        fields = data.model_dump(exclude={"kind", "contacts"})
+        fields["contacts"] = data.contacts.plain()
+        if data.kind == "individual":
+            return _answer(commands.register_individual(services.app, ctx, **fields))
+        return _answer(commands.register_enterprise(services.app, ctx, **fields))
+
+    def _act(self, request: Request[Principal, Any, Any], services: Services, customer_id: UUID,
+             action: str, body: BaseModel, **fields: Any) -> CommandAnswer:
+        ctx = command_context(request, body, reason=fields.pop("_reason", None))
+        return _answer(commands.act(services.app, ctx, customer_id, action, **fields))
+
+    @post("/{customer_id:uuid}/contacts", guards=[requires("customers.update")], sync_to_thread=True, status_code=200)
+    def change_contacts(self, request: Request[Principal, Any, Any], services: Services, customer_id: UUID, data: ContactsIn) -> CommandAnswer:
+        """Replace the customer's contacts."""
+        return self._act(request, services, customer_id, "contacts", data, contacts=data.contacts.plain())
+
+    @post("/{customer_id:uuid}/profile", guards=[requires("customers.update")], sync_to_thread=True, status_code=200)
+    def update_profile(self, request: Request[Principal, Any, Any], services: Services, customer_id: UUID, data: ProfileIn) -> CommandAnswer:
+        """Change profile fields (occupation, income, family status, …)."""
+        return self._act(request, services, customer_id, "profile", data, changes=data.changes)
+
+    @post("/{customer_id:uuid}/segment", guards=[requires("customers.segment")], sync_to_thread=True, status_code=200)
+    def assign_segment(self, request: Request[Principal, Any, Any], services: Services, customer_id: UUID, data: SegmentIn) -> CommandAnswer:
+        """Assign a segment (2.2 客户细分) with its basis."""
+        return self._act(request, services, customer_id, "segment", data, segment=data.segment, basis=data.basis,
+                         _reason=data.basis)
+
+    @post("/{customer_id:uuid}/lifecycle-stage", guards=[requires("customers.lifecycle")], sync_to_thread=True, status_code=200)
+    def change_lifecycle_stage(self, request: Request[Principal, Any, Any], services: Services, customer_id: UUID, data: LifecycleStageIn) -> CommandAnswer:
+        """Move the customer to another lifecycle stage, with a reason."""
+        return self._act(request, services, customer_id, "lifecycle-stage", data, stage=data.stage, reason=data.reason,
+                         _reason=data.reason)
+
+    @post("/{customer_id:uuid}/interactions", guards=[requires("customers.interact")], sync_to_thread=True, status_code=200)
+    def record_interaction(self, request: Request[Principal, Any, Any], services: Services, customer_id: UUID, data: InteractionIn) -> CommandAnswer:
+        """Record a care call, visit, marketing contact or service interaction."""
+        return self._act(request, services, customer_id, "interactions", data, kind=data.kind, summary=data.summary,
+                         occurred_at=data.occurred_at, staff_id=request.user.sub)
+
+    @post("/{customer_id:uuid}/consents", guards=[requires("customers.consent")], sync_to_thread=True, status_code=200)
+    def give_consent(self, request: Request[Principal, Any, Any], services: Services, customer_id: UUID, data: ConsentIn) -> CommandAnswer:
+        """Record a consent the customer gave."""
+        return self._act(request, services, customer_id, "consents", data, purpose=data.purpose)
+
+    @post("/{customer_id:uuid}/consent-withdrawals", guards=[requires("customers.consent")], sync_to_thread=True, status_code=200)
+    def withdraw_consent(self, request: Request[Principal, Any, Any], services: Services, customer_id: UUID, data: ConsentIn) -> CommandAnswer:
+        """Record that the customer withdrew a consent."""
+        return self._act(request, services, customer_id, "consent-withdrawals", data, purpose=data.purpose)
+
+    @post("/{customer_id:uuid}/needs-analyses", guards=[requires("customers.analyse")], sync_to_thread=True, status_code=200)
+    def analyse_needs(self, request: Request[Principal, Any, Any], services: Services, customer_id: UUID, data: NeedsIn) -> CommandAnswer:
+        """Record a needs analysis (4.1)."""
+        return self._act(request, services, customer_id, "needs-analyses", data, concerns=data.concerns,
+                         potential_needs=data.potential_needs, budget=data.budget)
+
+    @post("/{customer_id:uuid}/risk-assessments", guards=[requires("customers.analyse")], sync_to_thread=True, status_code=200)
+    def assess_risks(self, request: Request[Principal, Any, Any], services: Services, customer_id: UUID, data: RisksIn) -> CommandAnswer:
+        """Record a risk assessment (4.2): each risk scored likelihood × severity."""
+        return self._act(request, services, customer_id, "risk-assessments", data,
+                         risks=[r.model_dump() for r in data.risks])
+
+    @post("/{customer_id:uuid}/satisfaction-surveys", guards=[requires("customers.survey")], sync_to_thread=True, status_code=200)
+    def record_survey(self, request: Request[Principal, Any, Any], services: Services, customer_id: UUID, data: SurveyIn) -> CommandAnswer:
+        """Record a satisfaction survey (8.3.1), scores 1–5."""
+        return self._act(request, services, customer_id, "satisfaction-surveys", data, **data.model_dump())
+
+
+class CustomerQueries(Controller):
+    """The customers register: list, one customer, history; each `as_of` and `after`."""
+
+    path = "/api/v1/customers"
+    tags = ["customers"]
+
+    @get("/", guards=[requires("customers.read")], sync_to_thread=True)
+    def list_customers(
+        self,
+        services: Services,
+        name: str | None = None,
+        kind: Literal["individual", "enterprise"] | None = None,
+        segment: str | None = None,
+        lifecycle_stage: Literal["prospect", "active", "dormant", "churned"] | None = None,
+        registered_from: datetime | None = None,
+        registered_to: datetime | None = None,
+        page: int = Parameter(default=1, ge=1),
+        page_size: int = Parameter(default=50, ge=1, le=500),
+        sort: SortField = "registered_at",
+        as_of: str | None = Parameter(default=None, description="log position, ISO moment or date"),
+        after: int | None = Parameter(default=None, description="wait until the read side reached this position"),
+    ) -> CustomerPage:
+        """The customers register, paged, filtered and sorted, as of now or any past moment."""
+        position = read_position(services, READS, after, as_of)
+        conditions = customer_filters(name, kind, segment, lifecycle_stage, registered_from, registered_to)
+        with services.read_side.engine.connect() as conn:
+            reached = services.read_side.position("customers", conn)
+            result = page_of(conn, customers, position, conditions, Page(page, page_size, sort), SORTABLE,
+                             "registered_at", reached)
+        return CustomerPage(items=[_view(r) for r in result.items], total=result.total, page=result.page,
+                            size=result.size, position=result.position)
+
+    @get("/{customer_id:uuid}", guards=[requires("customers.read")], sync_to_thread=True)
+    def get_customer(
+        self, services: Services, customer_id: UUID, as_of: str | None = None, after: int | None = None
+    ) -> CustomerView:
+        """One customer as the register shows it now, or as of a past moment or position."""
+        position = read_position(services, READS, after, as_of)
+        with services.read_side.engine.connect() as conn:
+            row = one(conn, customers, str(customer_id), position)
+        if row is None:
+            raise NotFound(f"customer {customer_id} not found" + (" at that moment" if position is not None else ""))
+        return _view(row)
+
+    @get("/{customer_id:uuid}/history", guards=[requires("customers.read")], sync_to_thread=True)
+    def history(
+        self, services: Services, customer_id: UUID, as_of: str | None = None, after: int | None = None
+    ) -> History:
+        """Every event of the customer in order, with who did it, when and why."""
+        position = read_position(services, ["audit_log"], after, as_of)
+        if not services.app.exists(customer_id):
+            raise NotFound(f"customer {customer_id} not found")
+        entries = aggregate_history(services, customer_id, position)
+        return History(id=str(customer_id), events=[HistoryEntry(**e) for e in entries])
+
+
+class CustomerController(CustomerCommands, CustomerQueries):
+    """Customer commands and queries share one path (Litestar routes one controller per path)."""

@@ -1,0 +1,36 @@
+"""Who may do what: the one table of roles and permissions (SPEC §10)."""
+
+from __future__ import annotations
+
+ROLES = (
+    "agent",
+    "underwriter",
+    "senior_underwriter",
+    "claims_handler",
+    "claims_manager",
+    "complaints_officer",
+    "auditor",
+    "admin",
+)
+
+STAFF = frozenset(ROLES) - {"auditor"}
+
+# permission → roles holding it. The auditor reads everything and changes nothing.
+PERMISSIONS: dict[str, frozenset[str]] = {
+    "customers.read": frozenset(ROLES),
+    "customers.register": frozenset({"agent", "admin"}),
+    "customers.update": frozenset({"agent", "complaints_officer", "admin"}),
+    "customers.segment": frozenset({"agent", "admin"}),
+    "customers.lifecycle": frozenset({"agent", "admin"}),
+    "customers.interact": STAFF,
+    "customers.consent": frozenset({"agent", "complaints_officer", "admin"}),
+    "customers.analyse": frozenset({"agent", "underwriter", "senior_underwriter", "admin"}),
+    "customers.survey": frozenset({"agent", "claims_handler", "claims_manager", "complaints_officer", "admin"}),
+    "audit.read": frozenset({"auditor", "admin"}),
+    "projections.read": frozenset({"auditor", "admin"}),
+}
+
+
+def allowed(role: str, permission: str) -> bool:
+    """True if `role` holds `permission` (unknown permissions are held by nobody)."""
+    return role in PERMISSIONS.get(permission, frozenset())

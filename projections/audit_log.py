@@ -1,0 +1,99 @@
+"""The audit log register: every event with its position, time, actor, aggregate, type and reason.
+
+Append-only: an event's row never changes, so "as of position p" is simply `position <= p`.
+It also maps a moment to the log position that was current then.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from eventsourcing.domain import DomainEventProtocol
+from eventsourcing.utils import get_topic
+from sqlalchemy import BigInteger, Column, Connection, DateTime, Index, Integer, String, Table, Text, func, select
+
+from projections.base import Batch, Projection
+from projections.db import metadata, utc
+
+audit_log = Table(
+    "audit_log",
+    metadata,
+    Column("position", BigInteger, primary_key=True, autoincrement=False),
+    Column("recorded_at", DateTime, nullable=False),
+    Column("effective_at", DateTime, nullable=True),
+    Column("actor_id", String(200), nullable=True),
+    Column("actor_role", String(50), nullable=True),
+    Column("channel", String(20), nullable=True),
+    Column("command_id", String(200), nullable=True),
+    Column("correlation_id", String(200), nullable=True),
+    Column("causation_id", String(200), nullable=True),
+    Column("aggregate_type", String(50), nullable=False),
+    Column("aggregate_id", String(36), nullable=False),
+    Column("aggregate_version", Integer, nullable=False),
+    Column("event_type", String(200), nullable=False),
+    Column("reason", Text, nullable=True),
+)
+Index("ix_audit_log_recorded_at", audit_log.c.recorded_at)
+Index("ix_audit_log_aggregate", audit_log.c.aggregate_id, audit_log.c.position)
+Index("ix_audit_log_actor", audit_log.c.actor_id, audit_log.c.position)
+
+
+def topic_parts(topic: str) -> tuple[str, str]:
+    """("customer", "IndividualRegistered") from "inscribe.customer.IndividualRegistered.v1"."""
+    parts = topic.split(".")
+    if len(parts) >= 3 and parts[0] == "inscribe":
+        return parts[1], parts[2]
+    return "unknown", topic
+
+
+def _moment(value: Any) -> datetime | None:
+    if value is None:
+        return None
+    return utc(datetime.fromisoformat(value) if isinstance(value, str) else value)
+
+
+class AuditLogProjection(Projection):
+    """One row per event, whatever its aggregate."""
+
+    name = "audit_log"
+    tables = (audit_log,)
+
+    def apply(self, event: DomainEventProtocol[Any], position: int, batch: Batch) -> None:
+        meta: dict[str, Any] = event.__dict__.get("meta") or {}
+        aggregate_type, event_type = topic_parts(get_topic(type(event)))
+        batch.append(
+            audit_log,
+            {
+                "position": position,
+                "recorded_at": _moment(meta.get("recorded_at")) or utc(event.timestamp),
+                "effective_at": _moment(meta.get("effective_at")),
+                "actor_id": meta.get("actor_id"),
+                "actor_role": meta.get("actor_role"),
+                "channel": meta.get("channel"),
+                "command_id": meta.get("command_id"),
+                "correlation_id": meta.get("correlation_id"),
+                "causation_id": meta.get("causation_id"),
+                "aggregate_type": aggregate_type,
+                "aggregate_id": str(event.originator_id),
+                "aggregate_version": event.originator_version,
+                "event_type": event_type,
+                "reason": meta.get("reason"),
+            },
+        )
+
+
+def position_at(conn: Connection, moment: datetime) -> int:
+    """The log position that was current at `moment` (0 before the first event)."""
+    found = conn.execute(
+        select(func.max(audit_log.c.position)).where(audit_log.c.recorded_at <= utc(moment))
+    ).scalar()
+    return int(found or 0)
+
+
+def history(conn: Connection, aggregate_id: str, position: int | None = None) -> list[dict[str, Any]]:
+    """The audit rows of one aggregate, in log order (up to `position`)."""
+    query = select(audit_log).where(audit_log.c.aggregate_id == aggregate_id)
+    if position is not None:
+        query = query.where(audit_log.c.position <= position)
+    return [dict(r) for r in conn.execute(query.order_by(audit_log.c.position)).mappings()]

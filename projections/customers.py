@@ -1,0 +1,213 @@
+"""The customers register (客户登记簿): one versioned row per customer."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from functools import singledispatchmethod
+from typing import Any
+
+from eventsourcing.domain import DomainEventProtocol
+from sqlalchemy import JSON, Column, Date, DateTime, Integer, String
+
+from domain.customer import Customer
+from projections.base import Batch, Projection
+from projections.db import utc
+from projections.versioned import versioned_table
+
+customers = versioned_table(
+    "customers",
+    "customer_id",
+    Column("version", Integer, nullable=False),
+    Column("kind", String(20), nullable=False),
+    Column("name", String(200), nullable=False),
+    Column("name_folded", String(200), nullable=False),
+    Column("identity_number", String(18), nullable=False),
+    Column("birth_date", Date, nullable=True),
+    Column("gender", String(10), nullable=True),
+    Column("occupation", String(200), nullable=True),
+    Column("occupation_class", Integer, nullable=True),
+    Column("industry", String(200), nullable=True),
+    Column("size", String(20), nullable=True),
+    Column("segment", String(50), nullable=True),
+    Column("lifecycle_stage", String(20), nullable=False),
+    Column("registered_at", DateTime, nullable=False),
+    Column("updated_at", DateTime, nullable=False),
+    Column("contacts", JSON, nullable=False),
+    Column("consents", JSON, nullable=False),
+    Column("profile", JSON, nullable=False),
+    Column("needs", JSON, nullable=True),
+    Column("risk", JSON, nullable=True),
+    Column("interactions", Integer, nullable=False),
+    Column("surveys", Integer, nullable=False),
+    Column("satisfaction_average", String(10), nullable=True),
+)
+
+INDIVIDUAL_PROFILE = ("family_status", "dependants", "annual_income")
+ENTERPRISE_PROFILE = ("headcount", "annual_revenue", "contact_person")
+COLUMN_FIELDS = ("name", "occupation", "occupation_class", "industry", "size")
+
+
+def plain(value: Any) -> Any:
+    """A JSON-friendly copy of an event value (Decimal and dates as strings)."""
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, (date, datetime)):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return {k: plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return [plain(v) for v in value]
+    return value
+
+
+class CustomersProjection(Projection):
+    """Keeps the customers register."""
+
+    name = "customers"
+    tables = (customers,)
+
+    def keys(self, event: DomainEventProtocol[Any]) -> list[str]:
+        return [str(event.originator_id)] if isinstance(event, Customer.Event) else []
+
+    @singledispatchmethod
+    def apply(self, event: DomainEventProtocol[Any], position: int, batch: Batch) -> None:
+        """Events of other aggregates leave this register alone."""
+
+    def _register(self, event: Any, position: int, batch: Batch, row: dict[str, Any]) -> None:
+        moment = utc(event.timestamp)
+        base = {
+            "version": event.originator_version,
+            "name": event.name,
+            "name_folded": event.name.casefold(),
+            "lifecycle_stage": "prospect",
+            "registered_at": moment,
+            "updated_at": moment,
+            "contacts": plain(event.contacts),
+            "consents": [],
+            "interactions": 0,
+            "surveys": 0,
+        }
+        batch.versioned(customers).put(str(event.originator_id), {**base, **row}, position)
+
+    @apply.register
+    def _(self, event: Customer.IndividualRegistered, position: int, batch: Batch) -> None:
+        self._register(event, position, batch, {
+            "kind": "individual",
+            "identity_number": event.id_number,
+            "birth_date": event.birth_date,
+            "gender": event.gender,
+            "occupation": event.occupation,
+            "occupation_class": event.occupation_class,
+            "profile": {k: plain(getattr(event, k)) for k in INDIVIDUAL_PROFILE},
+        })
+
+    @apply.register
+    def _(self, event: Customer.EnterpriseRegistered, position: int, batch: Batch) -> None:
+        self._register(event, position, batch, {
+            "kind": "enterprise",
+            "identity_number": event.credit_code,
+            "industry": event.industry,
+            "size": event.size,
+            "profile": {k: plain(getattr(event, k)) for k in ENTERPRISE_PROFILE},
+        })
+
+    def _change(self, event: Any, position: int, batch: Batch, **changes: Any) -> None:
+        writer = batch.versioned(customers)
+        key = str(event.originator_id)
+        row = writer.get(key)
+        if row is None:  # the registration is always first; a missing row is a bug worth seeing
+            raise LookupError(f"customers register has no row for {key}")
+        row.update(changes, version=event.originator_version, updated_at=utc(event.timestamp))
+        writer.put(key, row, position)
+
+    @apply.register
+    def _(self, event: Customer.ContactsChanged, position: int, batch: Batch) -> None:
+        self._change(event, position, batch, contacts=plain(event.contacts))
+
+    @apply.register
+    def _(self, event: Customer.ProfileUpdated, position: int, batch: Batch) -> None:
+        row = batch.versioned(customers).get(str(event.originator_id)) or {}
+        changes = plain(event.changes)
+        columns = {k: v for k, v in changes.items() if k in COLUMN_FIELDS}
+        if "name" in columns:
+            columns["name_folded"] = columns["name"].casefold()
+        profile = {**(row.get("profile") or {}), **{k: v for k, v in changes.items() if k not in COLUMN_FIELDS}}
+        self._change(event, position, batch, profile=profile, **columns)
+
+    @apply.register
+    def _(self, event: Customer.SegmentAssigned, position: int, batch: Batch) -> None:
+        self._change(event, position, batch, segment=event.segment)
+
+    @apply.register
+    def _(self, event: Customer.LifecycleStageChanged, position: int, batch: Batch) -> None:
+        self._change(event, position, batch, lifecycle_stage=event.stage)
+
+    @apply.register
+    def _(self, event: Customer.InteractionRecorded, position: int, batch: Batch) -> None:
+        row = batch.versioned(customers).get(str(event.originator_id)) or {}
+        self._change(event, position, batch, interactions=(row.get("interactions") or 0) + 1)
+
+    @apply.register
+    def _(self, event: Customer.ConsentGiven, position: int, batch: Batch) -> None:
+        row = batch.versioned(customers).get(str(event.originator_id)) or {}
+        consents = sorted(set(row.get("consents") or []) | {event.purpose})
+        self._change(event, position, batch, consents=consents)
+
+    @apply.register
+    def _(self, event: Customer.ConsentWithdrawn, position: int, batch: Batch) -> None:
+        row = batch.versioned(customers).get(str(event.originator_id)) or {}
+        consents = sorted(set(row.get("consents") or []) - {event.purpose})
+        self._change(event, position, batch, consents=consents)
+
+    @apply.register
+    def _(self, event: Customer.NeedsAnalysed, position: int, batch: Batch) -> None:
+        needs = {"concerns": list(event.concerns), "potential_needs": list(event.potential_needs),
+                 "budget": plain(event.budget)}
+        self._change(event, position, batch, needs=needs)
+
+    @apply.register
+    def _(self, event: Customer.RisksAssessed, position: int, batch: Batch) -> None:
+        risk = {"overall_score": event.overall_score, "priority": event.priority, "risks": plain(event.risks)}
+        self._change(event, position, batch, risk=risk)
+
+    @apply.register
+    def _(self, event: Customer.SatisfactionSurveyed, position: int, batch: Batch) -> None:
+        row = batch.versioned(customers).get(str(event.originator_id)) or {}
+        count = (row.get("surveys") or 0) + 1
+        previous = Decimal(row.get("satisfaction_average") or "0")
+        average = (previous * (count - 1) + Decimal(event.average)) / count
+        self._change(event, position, batch, surveys=count,
+                     satisfaction_average=str(average.quantize(Decimal("0.01"))))
+
+
+# --- queries ---------------------------------------------------------------------------------
+SORTABLE = {"name": customers.c.name_folded, "registered_at": customers.c.registered_at,
+            "lifecycle_stage": customers.c.lifecycle_stage, "segment": customers.c.segment,
+            "updated_at": customers.c.updated_at}
+
+
+def customer_filters(
+    name: str | None = None,
+    kind: str | None = None,
+    segment: str | None = None,
+    lifecycle_stage: str | None = None,
+    registered_from: datetime | None = None,
+    registered_to: datetime | None = None,
+) -> list[Any]:
+    """SQL conditions for the register's filters (name matches any part, case-insensitively)."""
+    c = customers.c
+    conditions: list[Any] = []
+    if name:
+        conditions.append(c.name_folded.contains(name.casefold(), autoescape=True))
+    if kind:
+        conditions.append(c.kind == kind)
+    if segment:
+        conditions.append(c.segment == segment)
+    if lifecycle_stage:
+        conditions.append(c.lifecycle_stage == lifecycle_stage)
+    if registered_from:
+        conditions.append(c.registered_at >= utc(registered_from))
+    if registered_to:
+        conditions.append(c.registered_at < utc(registered_to))
+    return conditions

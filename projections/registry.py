@@ -1,0 +1,11 @@
+"""Every projection the product runs, in one list."""
+
+from __future__ import annotations
+
+from projections.audit_log import AuditLogProjection
+from projections.base import Projection
+from projections.customers import CustomersProjection
+
+
+def all_projections() -> list[Projection]:
+    return [AuditLogProjection(), CustomersProjection()]

@@ -1,0 +1,206 @@
+"""Runs projections: batches of events, one transaction each, position included.
+
+In-process, a runner thread wakes when the application saves; on PostgreSQL it also wakes on
+LISTEN/NOTIFY (commands saved by other processes); otherwise it polls briefly.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from dataclasses import dataclass
+from typing import Any, Callable, Sequence
+
+from sqlalchemy import Connection
+from sqlalchemy.engine import Engine
+
+from eventsourcing.persistence import IntegrityError
+
+from application.app import InscribeApplication
+from projections.base import Batch, Projection
+from projections.db import create_tables, writer
+from projections.tracking import SQLAlchemyTrackingRecorder
+
+log = logging.getLogger(__name__)
+
+
+class ReadSideBehind(Exception):
+    """The read side has not reached the asked position within the wait (HTTP 503)."""
+
+    def __init__(self, position: int, reached: int) -> None:
+        super().__init__(f"the read side has reached position {reached}, not yet {position}")
+        self.position = position
+        self.reached = reached
+
+
+@dataclass(frozen=True)
+class ProjectionStatus:
+    name: str
+    position: int
+    head: int
+
+    @property
+    def lag(self) -> int:
+        return max(self.head - self.position, 0)
+
+
+class ReadSide:
+    """The projections over one application, their runner and the read-your-writes wait."""
+
+    def __init__(
+        self,
+        app: InscribeApplication,
+        engine: Engine,
+        projections: Sequence[Projection],
+        batch_size: int = 500,
+    ) -> None:
+        self.app = app
+        self.engine = engine
+        self.writer = writer(engine)
+        self.projections = {p.name: p for p in projections}
+        self.batch_size = batch_size
+        self.trackers = {p.name: SQLAlchemyTrackingRecorder(self.writer, p.name) for p in projections}
+        self._wake = threading.Event()
+        self._stop = threading.Event()
+        self._progress = threading.Condition()
+        self._threads: list[threading.Thread] = []
+        create_tables(engine)
+
+    # --- positions -------------------------------------------------------------------------
+    def position(self, name: str, conn: Connection | None = None) -> int:
+        tracker = self.trackers[name]
+        if conn is not None:
+            return tracker.max_tracking_id_in(conn, self.app.name) or 0
+        return tracker.max_tracking_id(self.app.name) or 0
+
+    def head(self) -> int:
+        return self.app.recorder.max_notification_id() or 0
+
+    def status(self) -> list[ProjectionStatus]:
+        head = self.head()
+        return [ProjectionStatus(name, self.position(name), head) for name in self.projections]
+
+    def wait_for(self, position: int, names: Sequence[str] | None = None, timeout: float = 5.0) -> None:
+        """Return once every named projection has reached `position`; else ReadSideBehind."""
+        names = list(names or self.projections)
+        deadline = time.monotonic() + timeout
+        delay = 0.005
+        while True:
+            reached = min(self.position(n) for n in names)
+            if reached >= position:
+                return
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise ReadSideBehind(position, reached)
+            self._wake.set()
+            with self._progress:
+                self._progress.wait(min(delay, remaining))
+            delay = min(delay * 2, 0.1)
+
+    # --- processing ------------------------------------------------------------------------
+    def process_batch(self, name: str, limit: int | None = None) -> int:
+        """Apply the next batch of events to one projection; return how many were read."""
+        projection = self.projections[name]
+        tracker = self.trackers[name]
+        start = self.position(name)
+        notifications = self.app.recorder.select_notifications(
+            start=start + 1, limit=limit or self.batch_size, inclusive_of_start=True
+        )
+        if not notifications:
+            return 0
+        events = [(self.app.mapper.to_domain_event(n), n.id) for n in notifications]
+        end = notifications[-1].id
+        try:
+            with self.writer.begin() as conn:
+                # Compare-and-set first: a second runner of this projection fails here and rolls back.
+                tracker.advance_in(conn, self.app.name, start, end)
+                batch = Batch(conn)
+                projection.preload(events, batch)
+                for event, position in events:
+                    projection.apply(event, position, batch)
+                batch.flush()
+        except IntegrityError:
+            log.info("projection %s: another runner applied %s..%s first", name, start + 1, end)
+            return 0
+        with self._progress:
+            self._progress.notify_all()
+        return len(notifications)
+
+    def catch_up(self, names: Sequence[str] | None = None, progress: Callable[[int], Any] | None = None) -> int:
+        """Process until every named projection has reached the head of the log."""
+        total = 0
+        for name in names or list(self.projections):
+            while True:
+                count = self.process_batch(name)
+                if count == 0 and self.position(name) >= self.head():
+                    break
+                total += count
+                if progress is not None:
+                    progress(count)
+                if count == 0:
+                    time.sleep(0.01)
+        return total
+
+    def rebuild(self, names: Sequence[str] | None = None, progress: Callable[[int], Any] | None = None) -> int:
+        """Empty the named projections' tables and process the whole log again."""
+        names = list(names or self.projections)
+        with self.writer.begin() as conn:
+            for name in names:
+                for table in reversed(self.projections[name].tables):
+                    conn.execute(table.delete())
+                self.trackers[name].reset_in(conn)
+        return self.catch_up(names, progress)
+
+    # --- running ---------------------------------------------------------------------------
+    def wake(self, _position: int = 0) -> None:
+        self._wake.set()
+
+    def start(self, poll_interval: float = 0.5) -> None:
+        """Run the projections in a background thread until `stop()`."""
+        self.app.on_saved(self.wake)
+        self._stop.clear()
+        runner = threading.Thread(target=self.run, args=(poll_interval,), name="projections", daemon=True)
+        runner.start()
+        self._threads.append(runner)
+        listen = getattr(self.app.recorder, "channel_name", None)
+        if listen:
+            listener = threading.Thread(target=self._listen, args=(listen,), name="listen", daemon=True)
+            listener.start()
+            self._threads.append(listener)
+
+    def run(self, poll_interval: float = 0.5) -> None:
+        """Process forever: whenever woken, or every `poll_interval` seconds."""
+        while not self._stop.is_set():
+            self._wake.clear()
+            try:
+                busy = sum(self.process_batch(name) for name in self.projections)
+            except Exception:  # keep serving; the next round retries from the stored position
+                log.exception("projection batch failed")
+                busy = 0
+                self._stop.wait(1.0)
+            if not busy:
+                self._wake.wait(poll_interval)
+
+    def _listen(self, channel: str) -> None:
+        """Wake on PostgreSQL NOTIFY from any process's commands."""
+        from psycopg.sql import SQL, Identifier
+
+        while not self._stop.is_set():
+            try:
+                with self.app.recorder.datastore.get_connection() as conn:  # type: ignore[attr-defined]
+                    conn.execute(SQL("LISTEN {0}").format(Identifier(channel)))
+                    conn.commit()
+                    while not self._stop.is_set():
+                        for _ in conn.notifies(timeout=0.5, stop_after=1):
+                            self._wake.set()
+            except Exception:
+                log.exception("LISTEN connection failed; retrying")
+                self._stop.wait(1.0)
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._wake.set()
+        for thread in self._threads:
+            thread.join(timeout=5)
+        self._threads.clear()

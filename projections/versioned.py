@@ -1,0 +1,112 @@
+"""System-versioned registers: every row version carries the log positions during which it was current.
+
+A version is current for positions `valid_from <= p < valid_to` (`valid_to` NULL while current), so
+"as of position p" is one indexed query, never a replay.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Iterable
+
+from sqlalchemy import BigInteger, Column, String, Connection, Index, Select, Table, and_, bindparam, or_, select, update
+
+from projections.db import metadata
+
+
+def versioned_table(name: str, key: str, *columns: Column[Any]) -> Table:
+    """A register table keyed by `key`, with `valid_from`/`valid_to` log positions."""
+    table = Table(
+        name,
+        metadata,
+        Column(key, String(36), primary_key=True),
+        Column("valid_from", BigInteger, primary_key=True),
+        Column("valid_to", BigInteger, nullable=True),
+        *columns,
+    )
+    Index(f"ix_{name}_current", table.c[key], table.c.valid_to)
+    Index(f"ix_{name}_range", table.c.valid_from, table.c.valid_to)
+    table.info["key"] = key
+    return table
+
+
+def as_of(table: Table, position: int | None) -> Any:
+    """The WHERE clause selecting the versions current at `position` (None = now)."""
+    if position is None:
+        return table.c.valid_to.is_(None)
+    return and_(table.c.valid_from <= position, or_(table.c.valid_to.is_(None), table.c.valid_to > position))
+
+
+def select_as_of(table: Table, position: int | None) -> Select[Any]:
+    return select(table).where(as_of(table, position))
+
+
+class VersionedWriter:
+    """Buffers one batch of changes to a versioned table and writes them with two bulk statements."""
+
+    def __init__(self, conn: Connection, table: Table) -> None:
+        self.conn = conn
+        self.table = table
+        self.key = table.info["key"]
+        self._current: dict[str, dict[str, Any] | None] = {}
+        self._in_db: set[str] = set()
+        self._close: dict[str, int] = {}
+        self._inserts: list[dict[str, Any]] = []
+        self._last: dict[str, int] = {}
+        self._data_columns = [c.name for c in table.columns if c.name not in (self.key, "valid_from", "valid_to")]
+
+    def preload(self, keys: Iterable[str]) -> None:
+        """Read the current rows of many keys at once."""
+        missing = [k for k in set(keys) if k not in self._current]
+        for chunk_start in range(0, len(missing), 500):
+            chunk = missing[chunk_start:chunk_start + 500]
+            rows = self.conn.execute(
+                select(self.table).where(self.table.c[self.key].in_(chunk), self.table.c.valid_to.is_(None))
+            ).mappings()
+            for row in rows:
+                self._current[row[self.key]] = {c: row[c] for c in self._data_columns}
+                self._in_db.add(row[self.key])
+            for k in chunk:
+                self._current.setdefault(k, None)
+
+    def get(self, key: str) -> dict[str, Any] | None:
+        """The row as it stands now in this batch (a copy), or None."""
+        if key not in self._current:
+            self.preload([key])
+        row = self._current[key]
+        return dict(row) if row is not None else None
+
+    def put(self, key: str, row: dict[str, Any], position: int) -> None:
+        """Make `row` the current version of `key` from `position` on."""
+        if key not in self._current:
+            self.preload([key])
+        data = {c: row.get(c) for c in self._data_columns}
+        last = self._last.get(key)
+        if last is not None:
+            previous = self._inserts[last]
+            if previous["valid_from"] == position:
+                previous.update(data)
+                self._current[key] = data
+                return
+            previous["valid_to"] = position
+        elif key in self._in_db and key not in self._close:
+            self._close[key] = position
+        self._inserts.append({**data, self.key: key, "valid_from": position, "valid_to": None})
+        self._last[key] = len(self._inserts) - 1
+        self._current[key] = data
+
+    def flush(self) -> None:
+        """Close the superseded versions and insert the new ones."""
+        if self._close:
+            t = self.table
+            self.conn.execute(
+                update(t)
+                .where(t.c[self.key] == bindparam("k"), t.c.valid_to.is_(None))
+                .values(valid_to=bindparam("p")),
+                [{"k": k, "p": p} for k, p in self._close.items()],
+            )
+        if self._inserts:
+            self.conn.execute(self.table.insert(), self._inserts)
+        self._in_db.update(self._last)
+        self._close.clear()
+        self._inserts.clear()
+        self._last.clear()
