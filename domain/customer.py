@@ -217,7 +217,7 @@ class Customer(InscribeAggregate):
 
         def apply(self, aggregate: Customer) -> None:
             aggregate.kind = "individual"
-            for key in _PROFILE_VALIDATORS["individual"]:
+            for key in PROFILE_FIELDS["individual"]:
                 setattr(aggregate, key, getattr(self, key))
             aggregate.id_number = self.id_number
             aggregate.birth_date = self.birth_date
@@ -237,7 +237,7 @@ class Customer(InscribeAggregate):
 
         def apply(self, aggregate: Customer) -> None:
             aggregate.kind = "enterprise"
-            for key in _PROFILE_VALIDATORS["enterprise"]:
+            for key in PROFILE_FIELDS["enterprise"]:
                 setattr(aggregate, key, getattr(self, key))
             aggregate.credit_code = self.credit_code
             aggregate.contacts = dict(self.contacts)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
 from functools import reduce
-from typing import Any, Callable
+from typing import Any, Callable, TypeVar
 
 import pytest
 from eventsourcing.utils import resolve_topic
@@ -22,6 +22,7 @@ from domain.customer import (
 from domain.errors import DomainError, InvalidTransition, InvalidValue
 
 PAST = datetime(2024, 3, 1, 9, 30, tzinfo=timezone(timedelta(hours=8)))
+E = TypeVar("E", bound=DomainError)
 A_RISK = {"description": "sole earner", "category": "personal", "likelihood": 3, "severity": 5}
 
 
@@ -65,7 +66,7 @@ def an_enterprise(**overrides: Any) -> Customer:
     return customer
 
 
-def refused(customer: Customer, command: Callable[[], None], error: type[DomainError]) -> DomainError:
+def refused(customer: Customer, command: Callable[[], None], error: type[E]) -> E:
     """Run a command that must be refused; check it left no pending event."""
     version = customer.version
     with pytest.raises(error) as raised:
@@ -562,7 +563,9 @@ def test_a_risk_assessment_with_invalid_input_is_refused(risks: Any, field: str)
 @pytest.mark.parametrize(
     ("scores", "average"), [((5, 4, 4, 3), "4.00"), ((5, 4, 4, 4), "4.25"), ((1, 2, 2, 2), "1.75")]
 )
-def test_a_satisfaction_survey_records_the_average_of_its_four_scores(scores: tuple[int, ...], average: str) -> None:
+def test_a_satisfaction_survey_records_the_average_of_its_four_scores(
+    scores: tuple[int, int, int, int], average: str
+) -> None:
     customer = an_individual()
 
     customer.record_satisfaction_survey(*scores, comment="", related_id="claim-1")

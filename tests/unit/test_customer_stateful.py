@@ -47,6 +47,10 @@ ANY_VALUE = st.one_of(
 PHONES = st.sampled_from(["13800138000", "15912345678", "010-88886666", "12012345678", "123", "", None])
 EMAILS = st.sampled_from(["a@b.cn", "x.y@example.com", "nope", "", None])
 CONTACTS = st.one_of(
+    st.fixed_dictionaries(
+        {"phone": st.sampled_from(["13800138000", "15912345678", "010-88886666"])},
+        optional={"email": st.sampled_from(["a@b.cn", "x.y@example.com"])},
+    ),
     st.fixed_dictionaries({}, optional={"phone": PHONES, "email": EMAILS, "address": st.sampled_from(["北京", ""])}),
     st.just({"fax": "1234567"}),
     st.just("13800138000"),
