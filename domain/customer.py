@@ -6,187 +6,42 @@ command records nothing. Event `apply` methods only change state.
 
 from __future__ import annotations
 
-import re
 from datetime import date, datetime, timezone
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
-from typing import Any, Callable
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
 from uuid import UUID
 
 from domain import clock
 from domain.base import InscribeAggregate
 from domain.errors import DomainError, InvalidTransition, InvalidValue
 from domain.identifiers import parse_credit_code, parse_resident_id
-
-FAMILY_STATUSES = ("single", "married", "divorced", "widowed")
-ENTERPRISE_SIZES = ("micro", "small", "medium", "large")
-#: Customer segments (guide 2.2 客户细分); a segment must fit the customer's kind.
-SEGMENTS: dict[str, tuple[str, ...]] = {
-    "individual": ("mass", "mass_affluent", "high_net_worth", "young_family", "senior"),
-    "enterprise": ("micro_business", "sme", "corporate", "key_account"),
-}
-#: Lifecycle stages (guide 2.2 生命周期) and the moves allowed from each.
-LIFECYCLE_STAGES = ("prospect", "active", "dormant", "churned")
-LIFECYCLE_TRANSITIONS: dict[str, tuple[str, ...]] = {
-    "prospect": ("active", "churned"),
-    "active": ("dormant",),
-    "dormant": ("active", "churned"),
-    "churned": ("active",),
-}
-INTERACTION_KINDS = ("care_call", "visit", "marketing", "service", "other")
-CONSENT_PURPOSES = ("marketing", "data_processing", "third_party_sharing", "health_data")
-RISK_CATEGORIES = ("personal", "property", "liability", "credit")
-CONTACT_KEYS = ("phone", "email", "address")
-SURVEY_SCORES = ("attitude", "speed", "quality", "claims_convenience")
-
-MAX_AMOUNT = Decimal("1e15")  # refuse absurd amounts (and Decimal overflow on quantize)
-CENT = Decimal("0.01")
-_MOBILE = re.compile(r"1[3-9]\d{9}")
-_LANDLINE = re.compile(r"(?!1\d{10}$)\d[\d-]{5,18}\d")  # 11 digits from 1: must be a mobile
-_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
-
-
-# -- validation helpers: each raises InvalidValue naming the input field -------------------
-
-
-def _text(value: Any, field: str, max_len: int = 200, *, allow_empty: bool = False) -> str:
-    if value is None and not allow_empty:
-        raise InvalidValue(field, "is required")
-    if not isinstance(value, str):
-        raise InvalidValue(field, "must be a string")
-    text = value.strip()
-    if not text and not allow_empty:
-        raise InvalidValue(field, "must not be empty")
-    if len(text) > max_len:
-        raise InvalidValue(field, f"must be at most {max_len} characters")
-    return text
-
-
-def _choice(value: Any, field: str, options: tuple[str, ...]) -> str:
-    if not isinstance(value, str) or value not in options:
-        raise InvalidValue(field, f"must be one of: {', '.join(options)}")
-    return value
-
-
-def _int(value: Any, field: str, low: int, high: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise InvalidValue(field, "must be a whole number")
-    if not low <= value <= high:
-        raise InvalidValue(field, f"must be between {low} and {high}")
-    return value
-
-
-def _money(value: Any, field: str) -> Decimal:
-    """A non-negative amount (Decimal, int, str or float), quantized to 0.01."""
-    if isinstance(value, bool) or not isinstance(value, (Decimal, int, str, float)):
-        raise InvalidValue(field, "must be a number")
-    try:
-        amount = value if isinstance(value, Decimal) else Decimal(str(value).strip())
-    except InvalidOperation:
-        raise InvalidValue(field, "must be a number") from None
-    if not amount.is_finite():
-        raise InvalidValue(field, "must be a finite number")
-    if amount < 0:
-        raise InvalidValue(field, "must not be negative")
-    if amount >= MAX_AMOUNT:
-        raise InvalidValue(field, "is too large")
-    return amount.quantize(CENT, rounding=ROUND_HALF_UP)
-
-
-def _texts(value: Any, field: str) -> list[str]:
-    if not isinstance(value, (list, tuple)):
-        raise InvalidValue(field, "must be a list of strings")
-    if len(value) > 50:
-        raise InvalidValue(field, "at most 50 entries")
-    return [_text(item, f"{field}[{i}]") for i, item in enumerate(value)]
-
-
-def validate_contacts(value: Any, *, required: bool) -> dict[str, str]:
-    """Normalised contacts (phone, email, address); blank or None entries are dropped."""
-    if value is None and not required:
-        return {}
-    if not isinstance(value, dict):
-        raise InvalidValue("contacts", "must be an object with phone, email or address")
-    result: dict[str, str] = {}
-    for key, raw in value.items():
-        field = f"contacts.{key}"
-        if key not in CONTACT_KEYS:
-            raise InvalidValue(field, "unknown contact; use phone, email or address")
-        text = _text(raw, field, 500, allow_empty=True) if raw is not None else ""
-        if not text:
-            continue
-        if key == "phone" and not (_MOBILE.fullmatch(text) or _LANDLINE.fullmatch(text)):
-            raise InvalidValue(field, "must be a mainland mobile or a landline number")
-        if key == "email" and (len(text) > 254 or not _EMAIL.fullmatch(text)):
-            raise InvalidValue(field, "must be an e-mail address")
-        result[key] = text
-    if required and not result:
-        raise InvalidValue("contacts", "give at least one of phone, email, address")
-    return {key: result[key] for key in CONTACT_KEYS if key in result}
-
-
-def _risk(raw: Any, field: str) -> dict[str, Any]:
-    if not isinstance(raw, dict):
-        raise InvalidValue(field, "must be an object")
-    for key in raw:
-        if key not in ("description", "category", "likelihood", "severity"):
-            raise InvalidValue(f"{field}.{key}", "unknown field")
-    likelihood = _int(raw.get("likelihood"), f"{field}.likelihood", 1, 5)
-    severity = _int(raw.get("severity"), f"{field}.severity", 1, 5)
-    score = likelihood * severity
-    return {
-        "description": _text(raw.get("description"), f"{field}.description", 500),
-        "category": _choice(raw.get("category"), f"{field}.category", RISK_CATEGORIES),
-        "likelihood": likelihood,
-        "severity": severity,
-        "score": score,
-        "priority": risk_priority(score),
-    }
-
-
-def risk_priority(score: int) -> str:
-    """Guide 4.2: a score of 15 or more is high, 8 or more medium, else low."""
-    return "high" if score >= 15 else "medium" if score >= 8 else "low"
-
-
-_Validator = Callable[[Any, str], Any]
-_PROFILE_VALIDATORS: dict[str, dict[str, _Validator]] = {
-    "individual": {
-        "name": lambda v, f: _text(v, f),
-        "occupation": lambda v, f: _text(v, f, 100),
-        "occupation_class": lambda v, f: _int(v, f, 1, 6),
-        "family_status": lambda v, f: _choice(v, f, FAMILY_STATUSES),
-        "dependants": lambda v, f: _int(v, f, 0, 99),
-        "annual_income": _money,
-    },
-    "enterprise": {
-        "name": lambda v, f: _text(v, f),
-        "industry": lambda v, f: _text(v, f, 100),
-        "size": lambda v, f: _choice(v, f, ENTERPRISE_SIZES),
-        "headcount": lambda v, f: _int(v, f, 0, 10_000_000),
-        "annual_revenue": _money,
-        "contact_person": lambda v, f: _text(v, f, 100),
-    },
-}
-
-#: The profile fields of each kind: set at registration, changeable through update_profile.
-PROFILE_FIELDS: dict[str, tuple[str, ...]] = {
-    kind: tuple(validators) for kind, validators in _PROFILE_VALIDATORS.items()
-}
-
-
-def individual_identity_key(id_number: str) -> str:
-    """The identity key a new individual with this resident ID would have."""
-    return f"resident-id:{parse_resident_id(id_number).number}"
-
-
-def enterprise_identity_key(credit_code: str) -> str:
-    """The identity key a new enterprise with this credit code would have."""
-    return f"credit-code:{parse_credit_code(credit_code)}"
-
-
-def _profile(kind: str, given: dict[str, Any]) -> dict[str, Any]:
-    """Validate every profile field of `kind`, taken from `given` by name."""
-    return {key: check(given[key], key) for key, check in _PROFILE_VALIDATORS[kind].items()}
+from domain.customer_rules import (  # noqa: F401 (re-exported: the customer's reference values)
+    CENT,
+    CONSENT_PURPOSES,
+    CONTACT_KEYS,
+    ENTERPRISE_SIZES,
+    FAMILY_STATUSES,
+    INTERACTION_KINDS,
+    LIFECYCLE_STAGES,
+    LIFECYCLE_TRANSITIONS,
+    MAX_AMOUNT,
+    PROFILE_FIELDS,
+    PROFILE_VALIDATORS,
+    RISK_CATEGORIES,
+    SEGMENTS,
+    SURVEY_SCORES,
+    check_choice,
+    check_int,
+    check_money,
+    check_profile,
+    check_risk,
+    check_text,
+    check_texts,
+    enterprise_identity_key,
+    individual_identity_key,
+    risk_priority,
+    validate_contacts,
+)
 
 
 class Customer(InscribeAggregate):
@@ -383,7 +238,7 @@ class Customer(InscribeAggregate):
         """Register an individual; birth date and gender come from the resident ID."""
         given = dict(name=name, occupation=occupation, occupation_class=occupation_class)
         given.update(family_status=family_status, dependants=dependants)
-        profile = _profile("individual", dict(given, annual_income=annual_income))
+        profile = check_profile("individual", dict(given, annual_income=annual_income))
         resident = parse_resident_id(id_number, "id_number")
         return cls._create(
             cls.IndividualRegistered,
@@ -412,7 +267,7 @@ class Customer(InscribeAggregate):
         """Register an enterprise identified by its unified social credit code."""
         given = dict(name=name, industry=industry, size=size, headcount=headcount)
         given.update(annual_revenue=annual_revenue, contact_person=contact_person)
-        profile = _profile("enterprise", given)
+        profile = check_profile("enterprise", given)
         return cls._create(
             cls.EnterpriseRegistered,
             id=customer_id,
@@ -441,7 +296,7 @@ class Customer(InscribeAggregate):
         """Change profile fields of this kind of customer; unchanged values are dropped."""
         if not isinstance(changes, dict) or not changes:
             raise InvalidValue("changes", "give at least one field to change")
-        allowed = _PROFILE_VALIDATORS[self.kind]
+        allowed = PROFILE_VALIDATORS[self.kind]
         effective: dict[str, Any] = {}
         for key, raw in changes.items():
             if key not in allowed:
@@ -456,18 +311,18 @@ class Customer(InscribeAggregate):
     def assign_segment(self, segment: str, basis: str) -> None:
         """Put the customer in a segment of its kind (guide 2.2)."""
         all_segments = SEGMENTS["individual"] + SEGMENTS["enterprise"]
-        segment = _choice(segment, "segment", all_segments)
+        segment = check_choice(segment, "segment", all_segments)
         if segment not in SEGMENTS[self.kind]:
             raise InvalidValue("segment", f"is not a segment for {self.kind} customers")
-        basis = _text(basis, "basis", 500)
+        basis = check_text(basis, "basis", 500)
         if segment == self.segment:
             raise DomainError(f"already in segment {segment}", code="segment-unchanged")
         self.trigger_event(self.SegmentAssigned, segment=segment, basis=basis)
 
     def change_lifecycle_stage(self, stage: str, reason: str) -> None:
         """Move to another lifecycle stage along an allowed transition (guide 2.2)."""
-        stage = _choice(stage, "stage", LIFECYCLE_STAGES)
-        reason = _text(reason, "reason", 500)
+        stage = check_choice(stage, "stage", LIFECYCLE_STAGES)
+        reason = check_text(reason, "reason", 500)
         if stage not in LIFECYCLE_TRANSITIONS[self.lifecycle_stage]:
             raise InvalidTransition(
                 f"cannot move from {self.lifecycle_stage} to {stage}",
@@ -481,13 +336,13 @@ class Customer(InscribeAggregate):
         self, kind: str, summary: str, occurred_at: datetime, staff_id: str
     ) -> None:
         """Record a care call, visit, marketing contact or other interaction (guide 2.2 (6))."""
-        kind = _choice(kind, "kind", INTERACTION_KINDS)
-        summary = _text(summary, "summary", 2000)
+        kind = check_choice(kind, "kind", INTERACTION_KINDS)
+        summary = check_text(summary, "summary", 2000)
         if not isinstance(occurred_at, datetime) or occurred_at.utcoffset() is None:
             raise InvalidValue("occurred_at", "must be a date and time with a time zone")
         if occurred_at > clock.now():
             raise InvalidValue("occurred_at", "must not be in the future")
-        staff_id = _text(staff_id, "staff_id", 100)
+        staff_id = check_text(staff_id, "staff_id", 100)
         if kind == "marketing" and "marketing" not in self.consents:
             raise DomainError(
                 "the customer has not consented to marketing", code="no-marketing-consent"
@@ -502,14 +357,14 @@ class Customer(InscribeAggregate):
 
     def give_consent(self, purpose: str) -> None:
         """Record a consent the customer gave (PIPL)."""
-        purpose = _choice(purpose, "purpose", CONSENT_PURPOSES)
+        purpose = check_choice(purpose, "purpose", CONSENT_PURPOSES)
         if purpose in self.consents:
             raise DomainError(f"consent to {purpose} is already held", code="consent-unchanged")
         self.trigger_event(self.ConsentGiven, purpose=purpose)
 
     def withdraw_consent(self, purpose: str) -> None:
         """Record that the customer withdrew a consent."""
-        purpose = _choice(purpose, "purpose", CONSENT_PURPOSES)
+        purpose = check_choice(purpose, "purpose", CONSENT_PURPOSES)
         if purpose not in self.consents:
             raise DomainError(f"consent to {purpose} is not held", code="consent-unchanged")
         self.trigger_event(self.ConsentWithdrawn, purpose=purpose)
@@ -518,9 +373,9 @@ class Customer(InscribeAggregate):
         self, concerns: list[str], potential_needs: list[str], budget: Decimal | int | str
     ) -> None:
         """Record a needs analysis (guide 4.1)."""
-        concern_list = _texts(concerns, "concerns")
-        need_list = _texts(potential_needs, "potential_needs")
-        amount = _money(budget, "budget")
+        concern_list = check_texts(concerns, "concerns")
+        need_list = check_texts(potential_needs, "potential_needs")
+        amount = check_money(budget, "budget")
         if not concern_list and not need_list:
             raise InvalidValue("concerns", "give at least one concern or potential need")
         self.trigger_event(
@@ -533,7 +388,7 @@ class Customer(InscribeAggregate):
             raise InvalidValue("risks", "give at least one risk")
         if len(risks) > 100:
             raise InvalidValue("risks", "at most 100 risks")
-        assessed = [_risk(raw, f"risks[{i}]") for i, raw in enumerate(risks)]
+        assessed = [check_risk(raw, f"risks[{i}]") for i, raw in enumerate(risks)]
         overall = max(risk["score"] for risk in assessed)
         self.trigger_event(
             self.RisksAssessed,
@@ -554,9 +409,9 @@ class Customer(InscribeAggregate):
         """Record a satisfaction survey (guide 8.3.1), each score 1–5."""
         given = {"attitude": attitude, "speed": speed, "quality": quality}
         given["claims_convenience"] = claims_convenience
-        scores = {key: _int(given[key], key, 1, 5) for key in SURVEY_SCORES}
-        text = _text(comment if comment is not None else "", "comment", 2000, allow_empty=True)
-        related = None if related_id is None else _text(related_id, "related_id", 100)
+        scores = {key: check_int(given[key], key, 1, 5) for key in SURVEY_SCORES}
+        text = check_text(comment if comment is not None else "", "comment", 2000, allow_empty=True)
+        related = None if related_id is None else check_text(related_id, "related_id", 100)
         average = (Decimal(sum(scores.values())) / len(scores)).quantize(CENT, ROUND_HALF_UP)
         self.trigger_event(
             self.SatisfactionSurveyed, comment=text, related_id=related, average=average, **scores

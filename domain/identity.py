@@ -21,6 +21,9 @@ class IdentityClaim(InscribeAggregate):
     class Event(InscribeAggregate.Event):
         TOPIC = "inscribe.identity.Event"
 
+    class Created(Event, InscribeAggregate.Created):
+        TOPIC = "inscribe.identity.Created"
+
     class Claimed(Event, InscribeAggregate.Created):
         TOPIC = "inscribe.identity.Claimed.v1"
         customer_id: UUID

@@ -40,18 +40,20 @@ ANY_VALUE = st.one_of(
     st.none(),
     st.booleans(),
     st.integers(min_value=-2, max_value=8),
-    st.sampled_from(["", "  ", "single", "married", "medium", "large", "clerk", "-1", "1e30", "NaN", "99.995"]),
+    st.sampled_from(["", "  ", "single", "large", "clerk", "-1", "1e30", "NaN", "99.995"]),
     st.decimals(allow_nan=True, allow_infinity=True, places=3),
     st.floats(allow_nan=True),
 )
-PHONES = st.sampled_from(["13800138000", "15912345678", "010-88886666", "12012345678", "123", "", None])
+PHONES = st.sampled_from(["13800138000", "010-88886666", "12012345678", "123", "", None])
 EMAILS = st.sampled_from(["a@b.cn", "x.y@example.com", "nope", "", None])
 CONTACTS = st.one_of(
     st.fixed_dictionaries(
         {"phone": st.sampled_from(["13800138000", "15912345678", "010-88886666"])},
         optional={"email": st.sampled_from(["a@b.cn", "x.y@example.com"])},
     ),
-    st.fixed_dictionaries({}, optional={"phone": PHONES, "email": EMAILS, "address": st.sampled_from(["北京", ""])}),
+    st.fixed_dictionaries(
+        {}, optional={"phone": PHONES, "email": EMAILS, "address": st.sampled_from(["北京", ""])}
+    ),
     st.just({"fax": "1234567"}),
     st.just("13800138000"),
 )
@@ -130,7 +132,10 @@ class CustomerLifecycle(RuleBasedStateMachine):
     def assign_segment(self, segment: str, basis: str) -> None:
         self.attempt(lambda: self.customer.assign_segment(segment, basis))
 
-    @rule(stage=st.sampled_from([*LIFECYCLE_STAGES, "lost"]), reason=st.sampled_from(["policy", "lapse", " "]))
+    @rule(
+        stage=st.sampled_from([*LIFECYCLE_STAGES, "lost"]),
+        reason=st.sampled_from(["policy", "lapse", " "]),
+    )
     def change_lifecycle_stage(self, stage: str, reason: str) -> None:
         self.attempt(lambda: self.customer.change_lifecycle_stage(stage, reason))
 
@@ -167,7 +172,10 @@ class CustomerLifecycle(RuleBasedStateMachine):
     def assess_risks(self, risks: list[dict[str, Any]]) -> None:
         self.attempt(lambda: self.customer.assess_risks(risks))
 
-    @rule(scores=st.tuples(SCORE, SCORE, SCORE, SCORE), related=st.sampled_from([None, "claim-1", ""]))
+    @rule(
+        scores=st.tuples(SCORE, SCORE, SCORE, SCORE),
+        related=st.sampled_from([None, "claim-1", ""]),
+    )
     def record_survey(self, scores: tuple[int, int, int, int], related: str | None) -> None:
         self.attempt(lambda: self.customer.record_satisfaction_survey(*scores, related_id=related))
 
@@ -183,7 +191,8 @@ class CustomerLifecycle(RuleBasedStateMachine):
 
     @invariant()
     def the_segment_always_fits_the_kind(self) -> None:
-        assert self.customer.segment is None or self.customer.segment in SEGMENTS[self.customer.kind]
+        segment = self.customer.segment
+        assert segment is None or segment in SEGMENTS[self.customer.kind]
 
     @invariant()
     def consents_follow_the_give_and_withdraw_history(self) -> None:

@@ -86,7 +86,9 @@ def test_a_resident_id_of_the_wrong_length_is_refused(value: str) -> None:
     assert refused.value.field == "id_number"
 
 
-@pytest.mark.parametrize("value", ["1101051949123100XX", "11010519491231A02X", "１１０１０５１９４９１２３１００２X"])
+@pytest.mark.parametrize(
+    "value", ["1101051949123100XX", "11010519491231A02X", "１１０１０５１９４９１２３１００２X"]
+)
 def test_a_resident_id_with_wrong_characters_is_refused(value: str) -> None:
     with pytest.raises(InvalidValue, match="17 digits|18 characters"):
         parse_resident_id(value)
@@ -103,7 +105,8 @@ def test_a_resident_id_born_after_today_is_refused_and_born_today_is_accepted() 
         with pytest.raises(InvalidValue, match="future"):
             parse_resident_id(with_check_char("11010520200602002"))
 
-        assert parse_resident_id(with_check_char("11010520200601002")).birth_date == date(2020, 6, 1)
+        born_today = parse_resident_id(with_check_char("11010520200601002"))
+        assert born_today.birth_date == date(2020, 6, 1)
 
 
 def test_a_resident_id_with_a_wrong_check_character_is_refused() -> None:

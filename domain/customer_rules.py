@@ -1,0 +1,181 @@
+"""The customer's reference values and input validators (SPEC §4): each raises InvalidValue naming the field."""
+
+from __future__ import annotations
+
+import re
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from typing import Any, Callable
+
+from domain.errors import InvalidValue
+from domain.identifiers import parse_credit_code, parse_resident_id
+
+FAMILY_STATUSES = ("single", "married", "divorced", "widowed")
+ENTERPRISE_SIZES = ("micro", "small", "medium", "large")
+#: Customer segments (guide 2.2 客户细分); a segment must fit the customer's kind.
+SEGMENTS: dict[str, tuple[str, ...]] = {
+    "individual": ("mass", "mass_affluent", "high_net_worth", "young_family", "senior"),
+    "enterprise": ("micro_business", "sme", "corporate", "key_account"),
+}
+#: Lifecycle stages (guide 2.2 生命周期) and the moves allowed from each.
+LIFECYCLE_STAGES = ("prospect", "active", "dormant", "churned")
+LIFECYCLE_TRANSITIONS: dict[str, tuple[str, ...]] = {
+    "prospect": ("active", "churned"),
+    "active": ("dormant",),
+    "dormant": ("active", "churned"),
+    "churned": ("active",),
+}
+INTERACTION_KINDS = ("care_call", "visit", "marketing", "service", "other")
+CONSENT_PURPOSES = ("marketing", "data_processing", "third_party_sharing", "health_data")
+RISK_CATEGORIES = ("personal", "property", "liability", "credit")
+CONTACT_KEYS = ("phone", "email", "address")
+SURVEY_SCORES = ("attitude", "speed", "quality", "claims_convenience")
+
+MAX_AMOUNT = Decimal("1e15")  # refuse absurd amounts (and Decimal overflow on quantize)
+CENT = Decimal("0.01")
+_MOBILE = re.compile(r"1[3-9]\d{9}")
+_LANDLINE = re.compile(r"(?!1\d{10}$)\d[\d-]{5,18}\d")  # 11 digits from 1: must be a mobile
+_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+
+
+# -- validation helpers: each raises InvalidValue naming the input field -------------------
+
+
+def check_text(value: Any, field: str, max_len: int = 200, *, allow_empty: bool = False) -> str:
+    if value is None and not allow_empty:
+        raise InvalidValue(field, "is required")
+    if not isinstance(value, str):
+        raise InvalidValue(field, "must be a string")
+    text = value.strip()
+    if not text and not allow_empty:
+        raise InvalidValue(field, "must not be empty")
+    if len(text) > max_len:
+        raise InvalidValue(field, f"must be at most {max_len} characters")
+    return text
+
+
+def check_choice(value: Any, field: str, options: tuple[str, ...]) -> str:
+    if not isinstance(value, str) or value not in options:
+        raise InvalidValue(field, f"must be one of: {', '.join(options)}")
+    return value
+
+
+def check_int(value: Any, field: str, low: int, high: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise InvalidValue(field, "must be a whole number")
+    if not low <= value <= high:
+        raise InvalidValue(field, f"must be between {low} and {high}")
+    return value
+
+
+def check_money(value: Any, field: str) -> Decimal:
+    """A non-negative amount (Decimal, int, str or float), quantized to 0.01."""
+    if isinstance(value, bool) or not isinstance(value, (Decimal, int, str, float)):
+        raise InvalidValue(field, "must be a number")
+    try:
+        amount = value if isinstance(value, Decimal) else Decimal(str(value).strip())
+    except InvalidOperation:
+        raise InvalidValue(field, "must be a number") from None
+    if not amount.is_finite():
+        raise InvalidValue(field, "must be a finite number")
+    if amount < 0:
+        raise InvalidValue(field, "must not be negative")
+    if amount >= MAX_AMOUNT:
+        raise InvalidValue(field, "is too large")
+    return amount.quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def check_texts(value: Any, field: str) -> list[str]:
+    if not isinstance(value, (list, tuple)):
+        raise InvalidValue(field, "must be a list of strings")
+    if len(value) > 50:
+        raise InvalidValue(field, "at most 50 entries")
+    return [check_text(item, f"{field}[{i}]") for i, item in enumerate(value)]
+
+
+def validate_contacts(value: Any, *, required: bool) -> dict[str, str]:
+    """Normalised contacts (phone, email, address); blank or None entries are dropped."""
+    if value is None and not required:
+        return {}
+    if not isinstance(value, dict):
+        raise InvalidValue("contacts", "must be an object with phone, email or address")
+    result: dict[str, str] = {}
+    for key, raw in value.items():
+        field = f"contacts.{key}"
+        if key not in CONTACT_KEYS:
+            raise InvalidValue(field, "unknown contact; use phone, email or address")
+        text = check_text(raw, field, 500, allow_empty=True) if raw is not None else ""
+        if not text:
+            continue
+        if key == "phone" and not (_MOBILE.fullmatch(text) or _LANDLINE.fullmatch(text)):
+            raise InvalidValue(field, "must be a mainland mobile or a landline number")
+        if key == "email" and (len(text) > 254 or not _EMAIL.fullmatch(text)):
+            raise InvalidValue(field, "must be an e-mail address")
+        result[key] = text
+    if required and not result:
+        raise InvalidValue("contacts", "give at least one of phone, email, address")
+    return {key: result[key] for key in CONTACT_KEYS if key in result}
+
+
+def check_risk(raw: Any, field: str) -> dict[str, Any]:
+    if not isinstance(raw, dict):
+        raise InvalidValue(field, "must be an object")
+    for key in raw:
+        if key not in ("description", "category", "likelihood", "severity"):
+            raise InvalidValue(f"{field}.{key}", "unknown field")
+    likelihood = check_int(raw.get("likelihood"), f"{field}.likelihood", 1, 5)
+    severity = check_int(raw.get("severity"), f"{field}.severity", 1, 5)
+    score = likelihood * severity
+    return {
+        "description": check_text(raw.get("description"), f"{field}.description", 500),
+        "category": check_choice(raw.get("category"), f"{field}.category", RISK_CATEGORIES),
+        "likelihood": likelihood,
+        "severity": severity,
+        "score": score,
+        "priority": risk_priority(score),
+    }
+
+
+def risk_priority(score: int) -> str:
+    """Guide 4.2: a score of 15 or more is high, 8 or more medium, else low."""
+    return "high" if score >= 15 else "medium" if score >= 8 else "low"
+
+
+_Validator = Callable[[Any, str], Any]
+PROFILE_VALIDATORS: dict[str, dict[str, _Validator]] = {
+    "individual": {
+        "name": lambda v, f: check_text(v, f),
+        "occupation": lambda v, f: check_text(v, f, 100),
+        "occupation_class": lambda v, f: check_int(v, f, 1, 6),
+        "family_status": lambda v, f: check_choice(v, f, FAMILY_STATUSES),
+        "dependants": lambda v, f: check_int(v, f, 0, 99),
+        "annual_income": check_money,
+    },
+    "enterprise": {
+        "name": lambda v, f: check_text(v, f),
+        "industry": lambda v, f: check_text(v, f, 100),
+        "size": lambda v, f: check_choice(v, f, ENTERPRISE_SIZES),
+        "headcount": lambda v, f: check_int(v, f, 0, 10_000_000),
+        "annual_revenue": check_money,
+        "contact_person": lambda v, f: check_text(v, f, 100),
+    },
+}
+
+#: The profile fields of each kind: set at registration, changeable through update_profile.
+PROFILE_FIELDS: dict[str, tuple[str, ...]] = {
+    kind: tuple(validators) for kind, validators in PROFILE_VALIDATORS.items()
+}
+
+
+def individual_identity_key(id_number: str) -> str:
+    """The identity key a new individual with this resident ID would have."""
+    return f"resident-id:{parse_resident_id(id_number).number}"
+
+
+def enterprise_identity_key(credit_code: str) -> str:
+    """The identity key a new enterprise with this credit code would have."""
+    return f"credit-code:{parse_credit_code(credit_code)}"
+
+
+def check_profile(kind: str, given: dict[str, Any]) -> dict[str, Any]:
+    """Validate every profile field of `kind`, taken from `given` by name."""
+    return {key: check(given[key], key) for key, check in PROFILE_VALIDATORS[kind].items()}
