@@ -36,7 +36,7 @@ def _answer(result: Any) -> CommandAnswer:
 
 
 def _view(row: dict[str, Any]) -> CustomerView:
-    fields = {k: v for k, v in row.items() if k not in ("customer_id", "name_folded")}
+    fields = {k: v for k, v in row.items() if k not in ("customer_id", "name_folded", "satisfaction_total")}
     fields.update(registered_at=aware(row["registered_at"]), updated_at=aware(row["updated_at"]))
     return CustomerView(id=row["customer_id"], **fields)
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from functools import singledispatchmethod
 from typing import Any
 
@@ -41,6 +41,7 @@ customers = versioned_table(
     Column("interactions", Integer, nullable=False),
     Column("surveys", Integer, nullable=False),
     Column("satisfaction_average", String(10), nullable=True),
+    Column("satisfaction_total", String(20), nullable=True),  # sum of survey averages, exact
 )
 
 INDIVIDUAL_PROFILE = ("family_status", "dependants", "annual_income")
@@ -175,10 +176,10 @@ class CustomersProjection(Projection):
     def _(self, event: Customer.SatisfactionSurveyed, position: int, batch: Batch) -> None:
         row = batch.versioned(customers).get(str(event.originator_id)) or {}
         count = (row.get("surveys") or 0) + 1
-        previous = Decimal(row.get("satisfaction_average") or "0")
-        average = (previous * (count - 1) + Decimal(event.average)) / count
-        self._change(event, position, batch, surveys=count,
-                     satisfaction_average=str(average.quantize(Decimal("0.01"))))
+        total = Decimal(row.get("satisfaction_total") or "0") + Decimal(event.average)
+        average = (total / count).quantize(Decimal("0.01"), ROUND_HALF_UP)
+        self._change(event, position, batch, surveys=count, satisfaction_total=str(total),
+                     satisfaction_average=str(average))
 
 
 # --- queries ---------------------------------------------------------------------------------
