@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 PORT ?= 8000
 WORKERS ?= 2
 
-.PHONY: run test test-deep bench install worker tick clean
+.PHONY: run test test-deep lint bench install worker clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -28,6 +28,9 @@ test: $(STAMP)
 
 test-deep: $(STAMP)
 	@HYPOTHESIS_PROFILE=deep $(BIN)/pytest -n $(WORKERS) -q
+
+lint: $(STAMP)
+	@$(BIN)/mypy
 
 bench: $(STAMP)
 	@$(BIN)/python -m bench

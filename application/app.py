@@ -83,7 +83,7 @@ class InscribeApplication(Application[UUID]):
     def load(self, aggregate_type: type[A], aggregate_id: UUID, version: int | None = None) -> A:
         """The aggregate, or NotFound."""
         try:
-            aggregate = self.repository.get(aggregate_id, version=version)
+            aggregate: Aggregate = self.repository.get(aggregate_id, version=version)
         except AggregateNotFoundError:
             raise NotFound(f"{aggregate_type.__name__.lower()} {aggregate_id} not found") from None
         if not isinstance(aggregate, aggregate_type):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
-from typing import Any
+from typing import Any, Callable
 
 import jwt
 from litestar.connection import ASGIConnection
@@ -49,7 +49,10 @@ def jwt_auth(secret: str, issuer: str) -> JWTAuth[Principal]:
     )
 
 
-def requires(permission: str):  # type: ignore[no-untyped-def]
+Guard = Callable[[ASGIConnection[Any, Any, Any, Any], BaseRouteHandler], None]
+
+
+def requires(permission: str) -> Guard:
     """A Litestar guard: the caller's role must hold `permission` (from the one table)."""
 
     def guard(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:

@@ -6,11 +6,15 @@ import os
 import signal
 import sys
 import threading
+from typing import TYPE_CHECKING
 
 import click
 from tqdm import tqdm
 
 from application.settings import Settings, SettingsError
+
+if TYPE_CHECKING:
+    from interface.bootstrap import Services
 
 
 @click.group()
@@ -62,7 +66,7 @@ def projections() -> None:
     """Status, rebuild and run of the read side."""
 
 
-def _services():  # type: ignore[no-untyped-def]
+def _services() -> Services:
     from interface.bootstrap import bootstrap
 
     try:

@@ -51,10 +51,10 @@ class CustomerCommands(Controller):
     def register(self, request: Request[Principal, Any, Any], services: Services, data: RegisterCustomer) -> CommandAnswer:  # noqa: E501
         """Register an individual (resident ID) or an enterprise (unified social credit code)."""
         ctx = command_context(request, data)
-        data = data.root
-        fields = data.model_dump(exclude={"kind", "contacts"})
-        fields["contacts"] = data.contacts.plain()
-        if data.kind == "individual":
+        customer = data.root
+        fields = customer.model_dump(exclude={"kind", "contacts"})
+        fields["contacts"] = customer.contacts.plain()
+        if customer.kind == "individual":
             return _answer(commands.register_individual(services.app, ctx, **fields))
         return _answer(commands.register_enterprise(services.app, ctx, **fields))
 

@@ -28,7 +28,7 @@ def aggregate_history(services: Services, aggregate_id: UUID, position: int | No
             "position": at,
             "version": event.originator_version,
             "type": topic_parts(get_topic(type(event)))[1],
-            "recorded_at": event.timestamp,
+            "recorded_at": getattr(event, "timestamp"),
             "metadata": meta,
             "data": {k: plain(v) for k, v in event.__dict__.items() if k not in _BASE_FIELDS},
         })

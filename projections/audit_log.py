@@ -66,7 +66,7 @@ class AuditLogProjection(Projection):
             audit_log,
             {
                 "position": position,
-                "recorded_at": _moment(meta.get("recorded_at")) or utc(event.timestamp),
+                "recorded_at": _moment(meta.get("recorded_at")) or utc(getattr(event, "timestamp")),
                 "effective_at": _moment(meta.get("effective_at")),
                 "actor_id": meta.get("actor_id"),
                 "actor_role": meta.get("actor_role"),
