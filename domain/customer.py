@@ -129,6 +129,21 @@ class Customer(InscribeAggregate):
         def apply(self, aggregate: Customer) -> None:
             aggregate.lifecycle_stage = self.stage
 
+    class PolicyEnteredForce(Event):
+        TOPIC = "inscribe.customer.PolicyEnteredForce.v1"
+        policy_id: str
+
+        def apply(self, aggregate: Customer) -> None:
+            aggregate.policies_in_force.add(self.policy_id)
+
+    class PolicyLeftForce(Event):
+        TOPIC = "inscribe.customer.PolicyLeftForce.v1"
+        policy_id: str
+        reason: str
+
+        def apply(self, aggregate: Customer) -> None:
+            aggregate.policies_in_force.discard(self.policy_id)
+
     class InteractionRecorded(Event):
         TOPIC = "inscribe.customer.InteractionRecorded.v1"
         kind: str
@@ -218,6 +233,7 @@ class Customer(InscribeAggregate):
         self.last_needs: dict[str, Any] | None = None
         self.last_risk: dict[str, Any] | None = None
         self.surveys_count: int = 0
+        self.policies_in_force: set[str] = set()
 
     # -- registration ------------------------------------------------------------------------
 
@@ -328,9 +344,38 @@ class Customer(InscribeAggregate):
                 f"cannot move from {self.lifecycle_stage} to {stage}",
                 code="invalid-lifecycle-transition",
             )
+        if self.policies_in_force:
+            raise DomainError(
+                f"the customer is active while {len(self.policies_in_force)} policy(ies) are in force",
+                code="policies-in-force",
+            )
         self.trigger_event(
             self.LifecycleStageChanged, stage=stage, previous=self.lifecycle_stage, reason=reason
         )
+
+    # -- the lifecycle follows the policies (SPEC §4: active while any policy is in force) ---------
+
+    def note_policy_in_force(self, policy_id: str) -> None:
+        """A policy of this customer came into force (issued or reinstated): the customer is active."""
+        if policy_id in self.policies_in_force:
+            return
+        self.trigger_event(self.PolicyEnteredForce, policy_id=policy_id)
+        if self.lifecycle_stage != "active":
+            self.trigger_event(
+                self.LifecycleStageChanged, stage="active", previous=self.lifecycle_stage,
+                reason=f"policy {policy_id} in force",
+            )
+
+    def note_policy_out_of_force(self, policy_id: str, reason: str) -> None:
+        """A policy left force (lapsed, ended); with none left in force the customer becomes dormant."""
+        if policy_id not in self.policies_in_force:
+            return
+        self.trigger_event(self.PolicyLeftForce, policy_id=policy_id, reason=reason)
+        if not self.policies_in_force and self.lifecycle_stage == "active":
+            self.trigger_event(
+                self.LifecycleStageChanged, stage="dormant", previous="active",
+                reason=f"no policy in force since policy {policy_id} {reason}",
+            )
 
     def record_interaction(
         self, kind: str, summary: str, occurred_at: datetime, staff_id: str
