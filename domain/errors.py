@@ -38,3 +38,10 @@ class InvalidTransition(DomainError):
     """The command is not allowed in the aggregate's current state (HTTP 409)."""
 
     code = "invalid-state"
+
+
+class InsufficientAuthority(DomainError):
+    """The actor's role lacks the authority for this amount (HTTP 403; guide 6.3, 7)."""
+
+    code = "insufficient-authority"
+    status = 403
