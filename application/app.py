@@ -98,7 +98,7 @@ class InscribeApplication(Application[UUID]):
         record: CommandRecord | None = self.recorder.select_command(ctx.command_id)  # type: ignore[attr-defined]
         if record is None:
             return None
-        if ctx.fingerprint and record.fingerprint and record.fingerprint != ctx.fingerprint:
+        if record.fingerprint != ctx.fingerprint:
             raise IdempotencyKeyReused(
                 f"Idempotency-Key {ctx.command_id} was already used for a different request"
             )
@@ -112,27 +112,47 @@ class InscribeApplication(Application[UUID]):
         action: Callable[[A], Iterable[Aggregate] | None],
     ) -> CommandResult:
         """Load an aggregate, check If-Match, run `action`, save what it changed with the metadata."""
-        previous = self.previous_answer(ctx)
-        if previous is not None:
-            return previous
-        aggregate = self.load(aggregate_type, aggregate_id)
-        if ctx.expected_version is not None and ctx.expected_version != aggregate.version:
-            raise StaleVersion(
-                f"{aggregate_type.__name__.lower()} {aggregate_id} is at version {aggregate.version}, "
-                f"not {ctx.expected_version}",
-                current_version=aggregate.version,
-            )
-        others = action(aggregate) or ()
-        return self.record(ctx, aggregate, *others)
+
+        def run() -> CommandResult:
+            aggregate = self.load(aggregate_type, aggregate_id)
+            if ctx.expected_version is not None and ctx.expected_version != aggregate.version:
+                raise StaleVersion(
+                    f"{aggregate_type.__name__.lower()} {aggregate_id} is at version {aggregate.version}, "
+                    f"not {ctx.expected_version}",
+                    current_version=aggregate.version,
+                )
+            others = action(aggregate) or ()
+            return self.record(ctx, aggregate, *others)
+
+        return self.once(ctx, run)
 
     def create(self, ctx: CommandContext, build: Callable[[], A | tuple[A, ...]]) -> CommandResult:
         """Run a creating command; the first aggregate built is the one answered."""
+
+        def run() -> CommandResult:
+            built = build()
+            aggregates = built if isinstance(built, tuple) else (built,)
+            return self.record(ctx, *aggregates)
+
+        return self.once(ctx, run)
+
+    def once(self, ctx: CommandContext, run: Callable[[], CommandResult]) -> CommandResult:
+        """Run a command at most once per command id: a retry gets the first answer.
+
+        The log is asked again when the command is refused, because a retry that raced its own
+        first copy sees the effects of that copy (a stale version, a taken ID number) and must
+        still get the first answer, not an error.
+        """
         previous = self.previous_answer(ctx)
         if previous is not None:
             return previous
-        built = build()
-        aggregates = built if isinstance(built, tuple) else (built,)
-        return self.record(ctx, *aggregates)
+        try:
+            return run()
+        except DomainError:
+            previous = self.previous_answer(ctx)
+            if previous is not None:
+                return previous
+            raise
 
     def record(self, ctx: CommandContext, main: Aggregate, *others: Aggregate) -> CommandResult:
         """Attach the audit metadata to every pending event and save them in one transaction."""

@@ -41,13 +41,11 @@ def _register(app: InscribeApplication, ctx: CommandContext, customer: Customer)
 
 
 def register_individual(app: InscribeApplication, ctx: CommandContext, **data: Any) -> CommandResult:
-    previous = app.previous_answer(ctx)
-    return previous or _register(app, ctx, Customer.register_individual(**data))
+    return app.once(ctx, lambda: _register(app, ctx, Customer.register_individual(**data)))
 
 
 def register_enterprise(app: InscribeApplication, ctx: CommandContext, **data: Any) -> CommandResult:
-    previous = app.previous_answer(ctx)
-    return previous or _register(app, ctx, Customer.register_enterprise(**data))
+    return app.once(ctx, lambda: _register(app, ctx, Customer.register_enterprise(**data)))
 
 
 # Each action: the Customer method it calls. The interface passes the request's fields as kwargs.

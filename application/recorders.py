@@ -54,7 +54,7 @@ class SQLiteCommandRecorder(SQLiteApplicationRecorder):
     def _insert_events(self, c: SQLiteCursor, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Sequence[int] | None:
         ids = super()._insert_events(c, stored_events, **kwargs)
         command: CommandRecord | None = kwargs.get("command")
-        if command is not None:
+        if command is not None and stored_events:  # a command that records nothing leaves no row
             c.execute(
                 f"INSERT INTO {self.commands_table} VALUES (?, ?, ?, ?, ?)",
                 (command.command_id, command.fingerprint, command.aggregate_id, command.version, _last(ids)),

@@ -79,6 +79,8 @@ class Settings(BaseSettings):
                 "POSTGRES_POOL_SIZE": "10",
                 "POSTGRES_MAX_OVERFLOW": "10",
                 "POSTGRES_LOCK_TIMEOUT": "10",
+                # The command log is written by our recorder's hook, which the DB-function path skips.
+                "POSTGRES_ENABLE_DB_FUNCTIONS": "no",
                 "APPLICATION_RECORDER_TOPIC": "application.recorders:PostgresCommandRecorder",
             }
         raise SettingsError(

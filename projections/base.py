@@ -49,6 +49,10 @@ class Projection:
     name: ClassVar[str]
     tables: ClassVar[tuple[Table, ...]]
 
+    def bind(self, app: Any) -> None:
+        """Called once by the ReadSide: projections that need aggregate state keep the application."""
+        self.app = app
+
     def keys(self, event: DomainEventProtocol[Any]) -> list[str]:
         """Keys of versioned rows this event may touch (read ahead once per batch)."""
         return [str(event.originator_id)]

@@ -59,6 +59,8 @@ class ReadSide:
         self.engine = engine
         self.writer = writer(engine)
         self.projections = {p.name: p for p in projections}
+        for projection in projections:
+            projection.bind(app)
         self.batch_size = batch_size
         self.trackers = {p.name: SQLAlchemyTrackingRecorder(self.writer, p.name) for p in projections}
         self._wake = threading.Event()

@@ -1,0 +1,93 @@
+"""The printed table (metric, ours, baseline, ratio) and the saved JSON."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+RESULTS = Path(__file__).resolve().parent / "results"
+
+
+def _ratio(ours: float, baseline: float) -> str:
+    return f"{ours / baseline:.2f}" if baseline else "-"
+
+
+def rows(result: dict[str, Any]) -> list[tuple[str, str, str, str]]:
+    """(metric, ours, baseline, ratio = ours / baseline) for each measured figure."""
+    http, lib, rb = result.get("http"), result.get("library"), result.get("rebuild")
+    table: list[tuple[str, str, str, str]] = []
+    if http and lib:
+        table += [
+            ("register customer: per second (HTTP / library save)", f"{http['rps']:,.0f}", f"{lib['rps']:,.0f}",
+             _ratio(http["rps"], lib["rps"])),
+            ("register customer: p50 latency ms", f"{http['p50_ms']:.1f}", f"{lib['p50_ms']:.1f}",
+             _ratio(http["p50_ms"], lib["p50_ms"])),
+            ("register customer: p99 latency ms", f"{http['p99_ms']:.1f}", f"{lib['p99_ms']:.1f}",
+             _ratio(http["p99_ms"], lib["p99_ms"])),
+            ("register customer: outcomes", outcomes(http), f"{lib['requests']:,} saved, {lib['failures']} failed",
+             ""),
+        ]
+    if rb:
+        base = rb["read_log"]["events_per_s"]
+        names = "+".join(rb["projections"])
+        table.append((f"rebuild() all ({names}): events/s", f"{rb['rebuild']['events_per_s']:,.0f}",
+                      f"{base:,.0f}", _ratio(rb["rebuild"]["events_per_s"], base)))
+        for name, one in rb["per_projection"].items():
+            table.append((f"  of which {name}: events/s", f"{one['events_per_s']:,.0f}", f"{base:,.0f}",
+                          _ratio(one["events_per_s"], base)))
+        caught = rb["catch_up"]
+        if caught["applied"]:
+            table.append((f"catch_up() live path, {caught['behind']:,} behind: events/s",
+                          f"{caught['events_per_s']:,.0f}", f"{base:,.0f}", _ratio(caught["events_per_s"], base)))
+    return table
+
+
+def outcomes(http: dict[str, Any]) -> str:
+    ok = http["statuses"].get(201, 0)
+    others = {code: n for code, n in sorted(http["statuses"].items()) if code != 201}
+    text = f"{ok:,} x 201"
+    if others:
+        text += ", NON-201: " + ", ".join(f"{n:,} x {code}" for code, n in others.items())
+    else:
+        text += ", 0 non-201"
+    if http.get("socket_errors"):
+        text += ", errors: " + ", ".join(f"{n} {kind}" for kind, n in http["socket_errors"].items())
+    return text
+
+
+def render(result: dict[str, Any]) -> str:
+    table = rows(result)
+    header = ("metric", "ours", "baseline", "ratio")
+    widths = [max(len(r[i]) for r in [header, *table]) for i in range(4)]
+
+    def line(r: tuple[str, ...]) -> str:
+        return "  ".join(r[i].ljust(widths[i]) if i == 0 else r[i].rjust(widths[i]) for i in range(4))
+
+    out = [line(header), "  ".join("-" * w for w in widths), *map(line, table)]
+    http, lib, rb = result.get("http"), result.get("library"), result.get("rebuild")
+    out.append("")
+    if http:
+        out.append(f"ours (register): POST /api/v1/customers on `inscribe serve` (projections in-process), "
+                   f"driver: {http['driver']}, {http['duration_s']:.1f} s, {http['requests']:,} requests")
+    if lib:
+        out.append(f"baseline (register): Customer.register_individual + {lib['driver']}, "
+                   f"{lib['duration_s']:.1f} s in 2 halves around the HTTP load "
+                   "(library recorder, own schema, no HTTP, no command log)")
+    if rb:
+        out.append(f"ours (rebuild): ReadSide.rebuild() over {rb['events']:,} events, batch {rb['batch_size']}, "
+                   "registers full at the start (caught up first); each projection's share timed within it")
+        out.append("baseline (rebuild): select_notifications + mapper.to_domain_event over the same log in the "
+                   "same batches (the faster of a read before and one after the rebuild)")
+    out.append("ratio = ours / baseline: below 1 is slower for rates; above 1 is slower for latencies.")
+    for warning in result.get("warnings", []):
+        out.append(f"WARNING: {warning}")
+    return "\n".join(out)
+
+
+def save(result: dict[str, Any]) -> Path:
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    stamp = result["machine"]["timestamp"].replace(":", "").replace("-", "").replace("+0000", "Z")
+    path = RESULTS / f"{stamp}.json"
+    path.write_text(json.dumps(result, indent=2, ensure_ascii=False, default=str) + "\n")
+    return path
