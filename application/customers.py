@@ -66,4 +66,4 @@ ACTIONS = {
 def act(app: InscribeApplication, ctx: CommandContext, customer_id: UUID, action: str, **data: Any) -> CommandResult:
     """Run one customer action (a key of ACTIONS) with its arguments."""
     method = ACTIONS[action]
-    return app.execute(ctx, Customer, customer_id, lambda customer: getattr(customer, method)(**data))
+    return app.execute(ctx, Customer, UUID(str(customer_id)), lambda customer: getattr(customer, method)(**data))

@@ -21,7 +21,7 @@ class DomainError(Exception):
 class InvalidValue(DomainError):
     """A value failed validation (HTTP 422); `field` names the offending input."""
 
-    code = "invalid-value"
+    code = "invalid-input"
 
     def __init__(self, field: str, message: str, *, code: str | None = None) -> None:
         super().__init__(message, code=code, field=field)

@@ -99,10 +99,11 @@ def projections_rebuild(name: str | None) -> None:
             raise click.ClickException(f"unknown projection {unknown[0]!r}; known: "
                                        + ", ".join(services.read_side.projections))
         head = services.read_side.head()
+        with tqdm(total=head * len(names), desc="rebuild " + ", ".join(names), unit="ev", file=sys.stderr) as bar:
+            count = services.read_side.rebuild(names, progress=bar.update)
         for n in names:
-            with tqdm(total=head, desc=f"rebuild {n}", unit="ev", file=sys.stderr) as bar:
-                count = services.read_side.rebuild([n], progress=bar.update)
-            click.echo(f"{n}: {count} events applied, position {services.read_side.position(n)}")
+            click.echo(f"{n}: position {services.read_side.position(n)} of {head}")
+        click.echo(f"{count} event applications in all")
     finally:
         services.close()
 

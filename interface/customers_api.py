@@ -11,6 +11,7 @@ from litestar.params import Parameter
 from pydantic import BaseModel
 
 from application import customers as commands
+from domain.customer import Customer
 from domain.errors import NotFound
 from interface.auth import Principal, requires
 from interface.bootstrap import Services
@@ -169,9 +170,13 @@ class CustomerQueries(Controller):
     ) -> History:
         """Every event of the customer in order, with who did it, when and why."""
         position = read_position(services, ["audit_log"], after, as_of)
-        if not services.app.exists(customer_id):
+        # Another aggregate's id (an identity claim, later a policy) is no customer here.
+        first = next(services.app.events.get(customer_id, limit=1), None)
+        if not isinstance(first, Customer.Event):
             raise NotFound(f"customer {customer_id} not found")
         entries = aggregate_history(services, customer_id, position)
+        if not entries:  # as of a moment before its registration, the customer did not exist
+            raise NotFound(f"customer {customer_id} not found at that moment")
         return History(id=str(customer_id), events=[HistoryEntry(**e) for e in entries])
 
 

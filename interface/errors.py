@@ -48,7 +48,9 @@ def _field_name(error: dict[str, Any]) -> str:
     head, _, rest = key.partition(".")
     if head in UNION_TAGS and rest:
         return rest
-    return key if key else str(error.get("source") or "body")
+    if key in ("", "data"):  # Litestar names a missing or unreadable body "data"
+        return "body"
+    return key
 
 
 def on_validation(_: Request[Any, Any, Any], exc: ValidationException) -> Response[dict[str, Any]]:
@@ -85,6 +87,9 @@ def on_http(_: Request[Any, Any, Any], exc: HTTPException) -> Response[dict[str,
         return problem(403, "Forbidden", exc.detail, "forbidden")
     if isinstance(exc, NotFoundException):
         return problem(404, "Not found", exc.detail, "not-found")
+    if exc.status_code == 400:  # e.g. a body that is not JSON: invalid input like any other
+        return problem(422, "Invalid input", exc.detail, "invalid-input",
+                       errors=[{"field": "body", "message": exc.detail}])
     return problem(exc.status_code, exc.detail or "Error", exc.detail, f"http-{exc.status_code}")
 
 

@@ -46,7 +46,8 @@ def command_context(
     principal: Principal = request.user
     payload = body.model_dump(mode="json") if isinstance(body, BaseModel) else (body or {})
     fingerprint = hashlib.sha256(
-        json.dumps([request.method, request.url.path, payload], sort_keys=True, default=str).encode()
+        # The caller is part of the request: another user's reuse of a key is not a retry.
+        json.dumps([principal.sub, request.method, request.url.path, payload], sort_keys=True, default=str).encode()
     ).hexdigest()
     key = request.headers.get("Idempotency-Key")
     if key is not None and not (0 < len(key) <= 200):
@@ -99,5 +100,7 @@ def read_position(
         read_side.wait_for(read_side.head(), ["audit_log"], wait)
         with read_side.engine.connect() as conn:
             point = position_at(conn, point)
-    read_side.wait_for(min(point, read_side.head()), names, wait)
+    # A position beyond the head means "now": answer as of the head, so the answer is repeatable.
+    point = min(point, read_side.head())
+    read_side.wait_for(point, names, wait)
     return point

@@ -8,6 +8,7 @@ from sqlalchemy import Connection, Table
 
 from eventsourcing.domain import DomainEventProtocol
 
+from projections.db import bulk_insert
 from projections.versioned import VersionedWriter
 
 
@@ -34,9 +35,8 @@ class Batch:
         for writer in self._writers.values():
             writer.flush()
         for table, rows in self._appends.values():
-            if rows:
-                self.conn.execute(table.insert(), rows)
-                rows.clear()
+            bulk_insert(self.conn, table, rows)
+            rows.clear()
 
 
 class Projection:

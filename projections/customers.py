@@ -123,6 +123,11 @@ class CustomersProjection(Projection):
         writer.put(key, row, position)
 
     @apply.register
+    def _(self, event: Customer.Event, position: int, batch: Batch) -> None:
+        """A customer event the register shows nothing of still makes a version (version, updated_at)."""
+        self._change(event, position, batch)
+
+    @apply.register
     def _(self, event: Customer.ContactsChanged, position: int, batch: Batch) -> None:
         self._change(event, position, batch, contacts=plain(event.contacts))
 

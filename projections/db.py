@@ -5,7 +5,9 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from typing import Any
 
-from sqlalchemy import MetaData, create_engine, event
+import json
+
+from sqlalchemy import JSON, Connection, MetaData, Table, create_engine, event
 from sqlalchemy.engine import Engine
 
 from application.settings import Settings
@@ -50,6 +52,25 @@ def create_tables(engine: Engine) -> None:
     from projections import registry  # noqa: F401
 
     metadata.create_all(engine)
+
+
+def bulk_insert(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
+    """Insert many rows at once: COPY on PostgreSQL, executemany on SQLite, in the caller's transaction."""
+    if not rows:
+        return
+    if conn.dialect.name != "postgresql":
+        conn.execute(table.insert(), rows)
+        return
+    names = [c.name for c in table.columns]
+    is_json = [isinstance(c.type, JSON) for c in table.columns]
+    cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
+    columns = ", ".join(f'"{n}"' for n in names)
+    with cursor.copy(f'COPY "{table.name}" ({columns}) FROM STDIN') as copy:
+        for row in rows:
+            copy.write_row([
+                json.dumps(row.get(n), ensure_ascii=False) if j and row.get(n) is not None else row.get(n)
+                for n, j in zip(names, is_json)
+            ])
 
 
 def utc(moment: datetime | None) -> datetime | None:

@@ -44,7 +44,8 @@ def page_of(
     total = conn.execute(select(func.count()).select_from(table).where(*where)).scalar_one()
     sort = page.sort or default_sort
     column = sortable[sort.lstrip("-")]
-    order = column.desc() if sort.startswith("-") else column.asc()
+    # Rows without a value come last either way: SQLite and PostgreSQL disagree on where NULLs go.
+    order = (column.desc() if sort.startswith("-") else column.asc()).nulls_last()
     key = table.c[table.info["key"]]
     query: Select[Any] = (
         select(table).where(*where).order_by(order, key)

@@ -101,22 +101,21 @@ class ReadSide:
             delay = min(delay * 2, 0.1)
 
     # --- processing ------------------------------------------------------------------------
-    def process_batch(self, name: str, limit: int | None = None) -> int:
-        """Apply the next batch of events to one projection; return how many were read."""
-        projection = self.projections[name]
-        tracker = self.trackers[name]
-        start = self.position(name)
+    def _read(self, start: int, limit: int | None = None) -> list[tuple[Any, int]]:
+        """The next events after `start`, decoded, with their positions."""
         notifications = self.app.recorder.select_notifications(
             start=start + 1, limit=limit or self.batch_size, inclusive_of_start=True
         )
-        if not notifications:
-            return 0
-        events = [(self.app.mapper.to_domain_event(n), n.id) for n in notifications]
-        end = notifications[-1].id
+        return [(self.app.mapper.to_domain_event(n), n.id) for n in notifications]
+
+    def _apply(self, name: str, start: int, events: list[tuple[Any, int]]) -> int:
+        """Apply decoded events to one projection in one transaction, its position included."""
+        projection = self.projections[name]
+        end = events[-1][1]
         try:
             with self.writer.begin() as conn:
                 # Compare-and-set first: a second runner of this projection fails here and rolls back.
-                tracker.advance_in(conn, self.app.name, start, end)
+                self.trackers[name].advance_in(conn, self.app.name, start, end)
                 batch = Batch(conn)
                 projection.preload(events, batch)
                 for event, position in events:
@@ -127,22 +126,43 @@ class ReadSide:
             return 0
         with self._progress:
             self._progress.notify_all()
-        return len(notifications)
+        return len(events)
+
+    def process_batch(self, name: str, limit: int | None = None) -> int:
+        """Apply the next batch of events to one projection; return how many were applied."""
+        start = self.position(name)
+        events = self._read(start, limit)
+        return self._apply(name, start, events) if events else 0
+
+    def process_round(self, names: Sequence[str] | None = None) -> int:
+        """One batch for each named projection; those at the same position share one read of the log."""
+        groups: dict[int, list[str]] = {}
+        for name in names or list(self.projections):
+            groups.setdefault(self.position(name), []).append(name)
+        applied = 0
+        for start, group in groups.items():
+            events = self._read(start)
+            if events:
+                applied += sum(self._apply(name, start, events) for name in group)
+        return applied
 
     def catch_up(self, names: Sequence[str] | None = None, progress: Callable[[int], Any] | None = None) -> int:
-        """Process until every named projection has reached the head of the log."""
+        """Process until every named projection has reached the head of the log.
+
+        `progress(n)` is told the number of events applied (summed over the projections).
+        """
+        names = list(names or self.projections)
         total = 0
-        for name in names or list(self.projections):
-            while True:
-                count = self.process_batch(name)
-                if count == 0 and self.position(name) >= self.head():
-                    break
-                total += count
-                if progress is not None:
-                    progress(count)
-                if count == 0:
-                    time.sleep(0.01)
-        return total
+        while True:
+            count = self.process_round(names)
+            total += count
+            if count and progress is not None:
+                progress(count)
+            if count == 0:
+                head = self.head()
+                if all(self.position(name) >= head for name in names):
+                    return total
+                time.sleep(0.01)
 
     def rebuild(self, names: Sequence[str] | None = None, progress: Callable[[int], Any] | None = None) -> int:
         """Empty the named projections' tables and process the whole log again."""
@@ -176,7 +196,7 @@ class ReadSide:
         while not self._stop.is_set():
             self._wake.clear()
             try:
-                busy = sum(self.process_batch(name) for name in self.projections)
+                busy = self.process_round()
             except Exception:  # keep serving; the next round retries from the stored position
                 log.exception("projection batch failed")
                 busy = 0

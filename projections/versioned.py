@@ -10,7 +10,7 @@ from typing import Any, Iterable
 
 from sqlalchemy import BigInteger, Column, String, Connection, Index, Select, Table, and_, bindparam, or_, select, update
 
-from projections.db import metadata
+from projections.db import bulk_insert, metadata
 
 
 def versioned_table(name: str, key: str, *columns: Column[Any]) -> Table:
@@ -104,8 +104,7 @@ class VersionedWriter:
                 .values(valid_to=bindparam("p")),
                 [{"k": k, "p": p} for k, p in self._close.items()],
             )
-        if self._inserts:
-            self.conn.execute(self.table.insert(), self._inserts)
+        bulk_insert(self.conn, self.table, self._inserts)
         self._in_db.update(self._last)
         self._close.clear()
         self._inserts.clear()

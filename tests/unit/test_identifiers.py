@@ -119,7 +119,7 @@ def test_the_refusal_names_the_field_it_was_given() -> None:
         parse_resident_id("bad", field="insured.id_number")
 
     assert refused.value.field == "insured.id_number"
-    assert refused.value.code == "invalid-value"
+    assert refused.value.code == "invalid-input"
 
 
 @given(resident_ids())
