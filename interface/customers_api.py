@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 from uuid import UUID
 
 from litestar import Controller, Request, get, post
-from litestar.params import Parameter
+from litestar.di import NamedDependency
+from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 from pydantic import BaseModel
 
 from application import customers as commands
@@ -26,6 +27,8 @@ from projections.customers import SORTABLE, customer_filters, customers
 from projections.queries import Page, one, page_of
 
 READS = ["customers"]
+AsOf = Annotated[str | None, QueryParameter(description="a log position, an ISO 8601 moment or a date (its end, UTC)")]
+After = Annotated[int | None, QueryParameter(description="wait until the read side has reached this log position")]
 SortField = Literal[
     "name", "-name", "registered_at", "-registered_at", "lifecycle_stage", "-lifecycle_stage",
     "segment", "-segment", "updated_at", "-updated_at",
@@ -49,7 +52,7 @@ class CustomerCommands(Controller):
     tags = ["customers"]
 
     @post("/", guards=[requires("customers.register")], sync_to_thread=True, status_code=201)
-    def register(self, request: Request[Principal, Any, Any], services: Services, data: RegisterCustomer) -> CommandAnswer:  # noqa: E501
+    def register(self, request: Request[Principal, Any, Any], services: NamedDependency[Services], data: JSONBody[RegisterCustomer]) -> CommandAnswer:  # noqa: E501
         """Register an individual (resident ID) or an enterprise (unified social credit code)."""
         ctx = command_context(request, data)
         customer = data.root
@@ -59,63 +62,63 @@ class CustomerCommands(Controller):
             return _answer(commands.register_individual(services.app, ctx, **fields))
         return _answer(commands.register_enterprise(services.app, ctx, **fields))
 
-    def _act(self, request: Request[Principal, Any, Any], services: Services, customer_id: UUID,
+    def _act(self, request: Request[Principal, Any, Any], services: NamedDependency[Services], customer_id: FromPath[UUID],
              action: str, body: BaseModel, **fields: Any) -> CommandAnswer:
         ctx = command_context(request, body, reason=fields.pop("_reason", None))
         return _answer(commands.act(services.app, ctx, customer_id, action, **fields))
 
     @post("/{customer_id:uuid}/contacts", guards=[requires("customers.update")], sync_to_thread=True, status_code=200)
-    def change_contacts(self, request: Request[Principal, Any, Any], services: Services, customer_id: UUID, data: ContactsIn) -> CommandAnswer:
+    def change_contacts(self, request: Request[Principal, Any, Any], services: NamedDependency[Services], customer_id: FromPath[UUID], data: JSONBody[ContactsIn]) -> CommandAnswer:
         """Replace the customer's contacts."""
         return self._act(request, services, customer_id, "contacts", data, contacts=data.contacts.plain())
 
     @post("/{customer_id:uuid}/profile", guards=[requires("customers.update")], sync_to_thread=True, status_code=200)
-    def update_profile(self, request: Request[Principal, Any, Any], services: Services, customer_id: UUID, data: ProfileIn) -> CommandAnswer:
+    def update_profile(self, request: Request[Principal, Any, Any], services: NamedDependency[Services], customer_id: FromPath[UUID], data: JSONBody[ProfileIn]) -> CommandAnswer:
         """Change profile fields (occupation, income, family status, …)."""
         return self._act(request, services, customer_id, "profile", data, changes=data.changes)
 
     @post("/{customer_id:uuid}/segment", guards=[requires("customers.segment")], sync_to_thread=True, status_code=200)
-    def assign_segment(self, request: Request[Principal, Any, Any], services: Services, customer_id: UUID, data: SegmentIn) -> CommandAnswer:
+    def assign_segment(self, request: Request[Principal, Any, Any], services: NamedDependency[Services], customer_id: FromPath[UUID], data: JSONBody[SegmentIn]) -> CommandAnswer:
         """Assign a segment (2.2 客户细分) with its basis."""
         return self._act(request, services, customer_id, "segment", data, segment=data.segment, basis=data.basis,
                          _reason=data.basis)
 
     @post("/{customer_id:uuid}/lifecycle-stage", guards=[requires("customers.lifecycle")], sync_to_thread=True, status_code=200)
-    def change_lifecycle_stage(self, request: Request[Principal, Any, Any], services: Services, customer_id: UUID, data: LifecycleStageIn) -> CommandAnswer:
+    def change_lifecycle_stage(self, request: Request[Principal, Any, Any], services: NamedDependency[Services], customer_id: FromPath[UUID], data: JSONBody[LifecycleStageIn]) -> CommandAnswer:
         """Move the customer to another lifecycle stage, with a reason."""
         return self._act(request, services, customer_id, "lifecycle-stage", data, stage=data.stage, reason=data.reason,
                          _reason=data.reason)
 
     @post("/{customer_id:uuid}/interactions", guards=[requires("customers.interact")], sync_to_thread=True, status_code=200)
-    def record_interaction(self, request: Request[Principal, Any, Any], services: Services, customer_id: UUID, data: InteractionIn) -> CommandAnswer:
+    def record_interaction(self, request: Request[Principal, Any, Any], services: NamedDependency[Services], customer_id: FromPath[UUID], data: JSONBody[InteractionIn]) -> CommandAnswer:
         """Record a care call, visit, marketing contact or service interaction."""
         return self._act(request, services, customer_id, "interactions", data, kind=data.kind, summary=data.summary,
                          occurred_at=data.occurred_at, staff_id=request.user.sub)
 
     @post("/{customer_id:uuid}/consents", guards=[requires("customers.consent")], sync_to_thread=True, status_code=200)
-    def give_consent(self, request: Request[Principal, Any, Any], services: Services, customer_id: UUID, data: ConsentIn) -> CommandAnswer:
+    def give_consent(self, request: Request[Principal, Any, Any], services: NamedDependency[Services], customer_id: FromPath[UUID], data: JSONBody[ConsentIn]) -> CommandAnswer:
         """Record a consent the customer gave."""
         return self._act(request, services, customer_id, "consents", data, purpose=data.purpose)
 
     @post("/{customer_id:uuid}/consent-withdrawals", guards=[requires("customers.consent")], sync_to_thread=True, status_code=200)
-    def withdraw_consent(self, request: Request[Principal, Any, Any], services: Services, customer_id: UUID, data: ConsentIn) -> CommandAnswer:
+    def withdraw_consent(self, request: Request[Principal, Any, Any], services: NamedDependency[Services], customer_id: FromPath[UUID], data: JSONBody[ConsentIn]) -> CommandAnswer:
         """Record that the customer withdrew a consent."""
         return self._act(request, services, customer_id, "consent-withdrawals", data, purpose=data.purpose)
 
     @post("/{customer_id:uuid}/needs-analyses", guards=[requires("customers.analyse")], sync_to_thread=True, status_code=200)
-    def analyse_needs(self, request: Request[Principal, Any, Any], services: Services, customer_id: UUID, data: NeedsIn) -> CommandAnswer:
+    def analyse_needs(self, request: Request[Principal, Any, Any], services: NamedDependency[Services], customer_id: FromPath[UUID], data: JSONBody[NeedsIn]) -> CommandAnswer:
         """Record a needs analysis (4.1)."""
         return self._act(request, services, customer_id, "needs-analyses", data, concerns=data.concerns,
                          potential_needs=data.potential_needs, budget=data.budget)
 
     @post("/{customer_id:uuid}/risk-assessments", guards=[requires("customers.analyse")], sync_to_thread=True, status_code=200)
-    def assess_risks(self, request: Request[Principal, Any, Any], services: Services, customer_id: UUID, data: RisksIn) -> CommandAnswer:
+    def assess_risks(self, request: Request[Principal, Any, Any], services: NamedDependency[Services], customer_id: FromPath[UUID], data: JSONBody[RisksIn]) -> CommandAnswer:
         """Record a risk assessment (4.2): each risk scored likelihood × severity."""
         return self._act(request, services, customer_id, "risk-assessments", data,
                          risks=[r.model_dump() for r in data.risks])
 
     @post("/{customer_id:uuid}/satisfaction-surveys", guards=[requires("customers.survey")], sync_to_thread=True, status_code=200)
-    def record_survey(self, request: Request[Principal, Any, Any], services: Services, customer_id: UUID, data: SurveyIn) -> CommandAnswer:
+    def record_survey(self, request: Request[Principal, Any, Any], services: NamedDependency[Services], customer_id: FromPath[UUID], data: JSONBody[SurveyIn]) -> CommandAnswer:
         """Record a satisfaction survey (8.3.1), scores 1–5."""
         return self._act(request, services, customer_id, "satisfaction-surveys", data, **data.model_dump())
 
@@ -129,18 +132,18 @@ class CustomerQueries(Controller):
     @get("/", guards=[requires("customers.read")], sync_to_thread=True)
     def list_customers(
         self,
-        services: Services,
-        name: str | None = None,
-        kind: Literal["individual", "enterprise"] | None = None,
-        segment: str | None = None,
-        lifecycle_stage: Literal["prospect", "active", "dormant", "churned"] | None = None,
-        registered_from: datetime | None = None,
-        registered_to: datetime | None = None,
-        page: int = Parameter(default=1, ge=1),
-        page_size: int = Parameter(default=50, ge=1, le=500),
-        sort: SortField = "registered_at",
-        as_of: str | None = Parameter(default=None, description="log position, ISO moment or date"),
-        after: int | None = Parameter(default=None, description="wait until the read side reached this position"),
+        services: NamedDependency[Services],
+        name: FromQuery[str | None] = None,
+        kind: FromQuery[Literal["individual", "enterprise"] | None] = None,
+        segment: FromQuery[str | None] = None,
+        lifecycle_stage: FromQuery[Literal["prospect", "active", "dormant", "churned"] | None] = None,
+        registered_from: FromQuery[datetime | None] = None,
+        registered_to: FromQuery[datetime | None] = None,
+        page: Annotated[int, QueryParameter(ge=1)] = 1,
+        page_size: Annotated[int, QueryParameter(ge=1, le=500)] = 50,
+        sort: FromQuery[SortField] = "registered_at",
+        as_of: AsOf = None,
+        after: After = None,
     ) -> CustomerPage:
         """The customers register, paged, filtered and sorted, as of now or any past moment."""
         position = read_position(services, READS, after, as_of)
@@ -154,7 +157,7 @@ class CustomerQueries(Controller):
 
     @get("/{customer_id:uuid}", guards=[requires("customers.read")], sync_to_thread=True)
     def get_customer(
-        self, services: Services, customer_id: UUID, as_of: str | None = None, after: int | None = None
+        self, services: NamedDependency[Services], customer_id: FromPath[UUID], as_of: AsOf = None, after: After = None
     ) -> CustomerView:
         """One customer as the register shows it now, or as of a past moment or position."""
         position = read_position(services, READS, after, as_of)
@@ -166,7 +169,7 @@ class CustomerQueries(Controller):
 
     @get("/{customer_id:uuid}/history", guards=[requires("customers.read")], sync_to_thread=True)
     def history(
-        self, services: Services, customer_id: UUID, as_of: str | None = None, after: int | None = None
+        self, services: NamedDependency[Services], customer_id: FromPath[UUID], as_of: AsOf = None, after: After = None
     ) -> History:
         """Every event of the customer in order, with who did it, when and why."""
         position = read_position(services, ["audit_log"], after, as_of)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from litestar import Controller, get
+from litestar.di import NamedDependency
 from pydantic import BaseModel
 
 from interface.auth import requires
@@ -22,7 +23,7 @@ class SystemQueries(Controller):
     guards = [requires("projections.read")]
 
     @get("/", sync_to_thread=True)
-    def projections(self, services: Services) -> list[ProjectionState]:
+    def projections(self, services: NamedDependency[Services]) -> list[ProjectionState]:
         """Each projection's log position, the head of the log and the lag between them."""
         return [ProjectionState(name=s.name, position=s.position, head=s.head, lag=s.lag)
                 for s in services.read_side.status()]
