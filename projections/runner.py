@@ -74,7 +74,9 @@ class ReadSide:
         tracker = self.trackers[name]
         if conn is not None:
             return tracker.max_tracking_id_in(conn, self.app.name) or 0
-        return tracker.max_tracking_id(self.app.name) or 0
+        # Read through the plain engine: on SQLite the writer's transactions take the write lock.
+        with self.engine.connect() as reader:
+            return tracker.max_tracking_id_in(reader, self.app.name) or 0
 
     def head(self) -> int:
         return self.app.recorder.max_notification_id() or 0
