@@ -80,6 +80,8 @@ class VersionedWriter:
         if key not in self._current:
             self.preload([key])
         data = {c: row.get(c) for c in self._data_columns}
+        if data == self._current[key]:
+            return  # nothing changed: no new version
         last = self._last.get(key)
         if last is not None:
             previous = self._inserts[last]
