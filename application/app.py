@@ -15,7 +15,9 @@ from eventsourcing.persistence import IntegrityError, JSONTranscoder, Transcodin
 from application.context import CommandContext
 from application.recorders import CommandRecord
 from application.settings import Settings
+from domain.catalogue import Catalogue, default_catalogue
 from domain.errors import DomainError, NotFound
+from domain.underwriting import History
 
 A = TypeVar("A", bound=Aggregate)
 
@@ -71,6 +73,10 @@ class InscribeApplication(Application[UUID]):
         super().__init__(env=self.settings.eventsourcing_env())
         self._listeners: list[Callable[[int], None]] = []
         self._lock = threading.Lock()
+        self.catalogue: Catalogue = default_catalogue()
+        # 6.2.5 reputation of an insured (earlier declines, rescissions, claims) and the cover already
+        # held in a line. The read side provides it (interface.bootstrap); without one, nobody has any.
+        self.underwriting_history: Callable[[str, str], History] = lambda _customer_id, _line: History()
 
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         super().register_transcodings(transcoder)

@@ -30,6 +30,8 @@ class Settings(BaseSettings):
     # How long a query with ?after= waits for the read side before answering 503.
     read_wait_seconds: float = Field(default=5.0, ge=0)
     projection_batch_size: int = Field(default=500, ge=1)
+    # How often the projection worker runs the scheduler (inscribe tick), in seconds.
+    tick_interval_seconds: float = Field(default=3600.0, gt=0)
 
     @property
     def is_postgres(self) -> bool:

@@ -6,6 +6,7 @@ command records nothing. Event `apply` methods only change state.
 
 from __future__ import annotations
 
+import copy
 from datetime import date, datetime, timezone
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
@@ -25,6 +26,7 @@ from domain.customer_rules import (  # noqa: F401 (re-exported: the customer's r
     LIFECYCLE_STAGES,
     LIFECYCLE_TRANSITIONS,
     MAX_AMOUNT,
+    MAX_PLAN_ITEMS,
     PROFILE_FIELDS,
     PROFILE_VALIDATORS,
     RISK_CATEGORIES,
@@ -33,6 +35,7 @@ from domain.customer_rules import (  # noqa: F401 (re-exported: the customer's r
     check_choice,
     check_int,
     check_money,
+    check_plan_item,
     check_profile,
     check_risk,
     check_text,
@@ -194,6 +197,23 @@ class Customer(InscribeAggregate):
                 "priority": self.priority,
             }
 
+    class PlanProposed(Event):
+        """A proposed insurance plan (guide 4.3): priced items, their total and whether it fits the budget."""
+
+        TOPIC = "inscribe.customer.PlanProposed.v1"
+        items: list[dict[str, Any]]
+        total_annual_premium: Decimal
+        rationale: str
+        budget_fit: bool | None  # None: no needs analysis (hence no budget) yet
+
+        def apply(self, aggregate: Customer) -> None:
+            aggregate.last_plan = {
+                "items": copy.deepcopy(list(self.items)),
+                "total_annual_premium": self.total_annual_premium,
+                "rationale": self.rationale,
+                "budget_fit": self.budget_fit,
+            }
+
     class SatisfactionSurveyed(Event):
         TOPIC = "inscribe.customer.SatisfactionSurveyed.v1"
         attitude: int
@@ -232,6 +252,7 @@ class Customer(InscribeAggregate):
         self.interactions_count: int = 0
         self.last_needs: dict[str, Any] | None = None
         self.last_risk: dict[str, Any] | None = None
+        self.last_plan: dict[str, Any] | None = None
         self.surveys_count: int = 0
         self.policies_in_force: set[str] = set()
 
@@ -440,6 +461,34 @@ class Customer(InscribeAggregate):
             risks=assessed,
             overall_score=overall,
             priority=risk_priority(overall),
+        )
+
+    def propose_plan(
+        self, items: list[dict[str, Any]], total_annual_premium: Decimal | int | str, rationale: str
+    ) -> None:
+        """Record a proposed insurance plan (guide 4.3), its items priced from the catalogue.
+
+        The application layer prices each item (domain.quotation); this checks the priced items,
+        that the total is their sum, and whether it fits the budget of the last needs analysis.
+        """
+        if not isinstance(items, (list, tuple)) or not items:
+            raise InvalidValue("items", "give at least one product")
+        if len(items) > MAX_PLAN_ITEMS:
+            raise InvalidValue("items", f"at most {MAX_PLAN_ITEMS} products")
+        checked = [check_plan_item(raw, f"items[{i}]") for i, raw in enumerate(items)]
+        codes = [item["product_code"] for item in checked]
+        for i, code in enumerate(codes):
+            if code in codes[:i]:
+                raise InvalidValue(f"items[{i}].product_code", f"{code} is already in the plan")
+        total = check_money(total_annual_premium, "total_annual_premium")
+        expected = sum((item["annual_premium"] for item in checked), Decimal(0))
+        if total != expected:
+            raise InvalidValue("total_annual_premium", f"must be the sum of the items' annual premiums ({expected})")
+        text = check_text(rationale, "rationale", 2000)
+        budget = self.last_needs["budget"] if self.last_needs is not None else None
+        self.trigger_event(
+            self.PlanProposed, items=checked, total_annual_premium=total, rationale=text,
+            budget_fit=None if budget is None else total <= budget,
         )
 
     def record_satisfaction_survey(

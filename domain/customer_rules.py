@@ -8,6 +8,7 @@ from typing import Any, Callable
 
 from domain.errors import InvalidValue
 from domain.identifiers import parse_credit_code, parse_resident_id
+from domain.product import PREMIUM_MODES
 
 FAMILY_STATUSES = ("single", "married", "divorced", "widowed")
 ENTERPRISE_SIZES = ("micro", "small", "medium", "large")
@@ -179,3 +180,53 @@ def enterprise_identity_key(credit_code: str) -> str:
 def check_profile(kind: str, given: dict[str, Any]) -> dict[str, Any]:
     """Validate every profile field of `kind`, taken from `given` by name."""
     return {key: check(given[key], key) for key, check in PROFILE_VALIDATORS[kind].items()}
+
+
+#: The fields of one item of a proposed plan (guide 4.3), as priced from the catalogue.
+PLAN_ITEM_KEYS = ("product_code", "product_version", "sum_insured", "term_months", "premium_mode", "annual_premium",
+                  "riders")
+PLAN_RIDER_KEYS = ("product_code", "product_version", "sum_insured", "annual_premium")
+MAX_PLAN_ITEMS = 20
+
+
+def check_positive_money(value: Any, field: str) -> Decimal:
+    amount = check_money(value, field)
+    if amount == 0:
+        raise InvalidValue(field, "must be more than 0")
+    return amount
+
+
+def check_plan_item(raw: Any, field: str) -> dict[str, Any]:
+    """One priced item of a proposed plan: a product version, its cover and its annual premium (with riders)."""
+    if not isinstance(raw, dict):
+        raise InvalidValue(field, "must be an object")
+    for key in raw:
+        if key not in PLAN_ITEM_KEYS:
+            raise InvalidValue(f"{field}.{key}", "unknown field")
+    riders = raw.get("riders", [])
+    if not isinstance(riders, (list, tuple)) or len(riders) > 10:
+        raise InvalidValue(f"{field}.riders", "must be a list of at most 10 riders")
+    return {
+        **_check_cover(raw, field),
+        "term_months": check_int(raw.get("term_months"), f"{field}.term_months", 1, 1200),
+        "premium_mode": check_choice(raw.get("premium_mode"), f"{field}.premium_mode", PREMIUM_MODES),
+        "riders": [_check_plan_rider(rider, f"{field}.riders[{i}]") for i, rider in enumerate(riders)],
+    }
+
+
+def _check_plan_rider(raw: Any, field: str) -> dict[str, Any]:
+    if not isinstance(raw, dict):
+        raise InvalidValue(field, "must be an object")
+    for key in raw:
+        if key not in PLAN_RIDER_KEYS:
+            raise InvalidValue(f"{field}.{key}", "unknown field")
+    return _check_cover(raw, field)
+
+
+def _check_cover(raw: dict[str, Any], field: str) -> dict[str, Any]:
+    return {
+        "product_code": check_text(raw.get("product_code"), f"{field}.product_code", 100),
+        "product_version": check_int(raw.get("product_version"), f"{field}.product_version", 1, 10_000),
+        "sum_insured": check_positive_money(raw.get("sum_insured"), f"{field}.sum_insured"),
+        "annual_premium": check_positive_money(raw.get("annual_premium"), f"{field}.annual_premium"),
+    }

@@ -188,6 +188,8 @@ class Policy(PolicyState, InscribeAggregate):
         if self.status in PRE_ACCEPTANCE:
             if self.premium_held:
                 raise DomainError("the first premium is already paid", code="premium-already-paid")
+            if self.quoted_installment is None:
+                raise DomainError("there is no quote to pay before acceptance", code="nothing-due")
             due, no = self.quoted_installment, 1
         elif self.status == "accepted":
             due, no = self._installment, 1

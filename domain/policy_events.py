@@ -68,8 +68,8 @@ class Applied(PolicyEvent, InscribeAggregate.Created):
     agent_id: str
     channel: str
     applied_on: date
-    quoted_annual_premium: Decimal
-    quoted_installment: Decimal
+    quoted_annual_premium: Decimal | None
+    quoted_installment: Decimal | None
 
     def effect(self, policy: PolicyState) -> None:
         for key in ("applicant_id", "insured_id", "relationship", "product_code", "product_version",

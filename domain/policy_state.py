@@ -76,8 +76,8 @@ class PolicyState:
         self.agent_id = ""
         self.channel = ""
         self.applied_on: date | None = None
-        self.quoted_annual_premium = ZERO
-        self.quoted_installment = ZERO
+        self.quoted_annual_premium: Decimal | None = ZERO
+        self.quoted_installment: Decimal | None = ZERO
         self.contacts: dict[str, str] = {}
         # status: `history` holds (from date, status); `business_date` is the latest recorded date
         self.status = ""

@@ -69,8 +69,11 @@ def check_application(
         "disclosures": check_disclosures(disclosures, [product, *(r for r, _ in attached)]),
         "agent_id": check_id(agent_id, "agent_id"), "channel": check_text(channel, "channel", 50),
         "applied_on": check_date(applied_on, "applied_on"),
-        "quoted_annual_premium": check_positive(quoted_annual_premium, "quoted_annual_premium"),
-        "quoted_installment": check_positive(quoted_installment, "quoted_installment"),
+        # No quote is possible when the product cannot cover the insured at all (a hard decline).
+        "quoted_annual_premium": None if quoted_annual_premium is None
+        else check_positive(quoted_annual_premium, "quoted_annual_premium"),
+        "quoted_installment": None if quoted_installment is None
+        else check_positive(quoted_installment, "quoted_installment"),
     }
 
 

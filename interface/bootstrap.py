@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Callable
 
 from application.app import InscribeApplication
 from application.settings import Settings
 from domain import clock as domain_clock
+from domain.underwriting import History
 from projections.db import create_read_engine
+from projections.policies import underwriting_history
 from projections.registry import all_projections
 from projections.runner import ReadSide
 
@@ -26,6 +29,16 @@ class Services:
         self.app.close()
 
 
+def _history_from(read_side: ReadSide) -> Callable[[str, str], History]:
+    """6.2.5: a customer's declines, rescissions and cover held, from the policies register."""
+
+    def history(customer_id: str, line: str) -> History:
+        with read_side.engine.connect() as conn:
+            return History(**underwriting_history(conn, customer_id, line=line))
+
+    return history
+
+
 def bootstrap(
     settings: Settings | None = None,
     *,
@@ -38,6 +51,7 @@ def bootstrap(
         domain_clock.install(clock)
     app = InscribeApplication(settings)
     read_side = ReadSide(app, create_read_engine(settings), all_projections(), settings.projection_batch_size)
+    app.underwriting_history = _history_from(read_side)
     if settings.projections_in_process if run_projections is None else run_projections:
         read_side.start()
     return Services(settings, app, read_side)

@@ -6,6 +6,7 @@ import os
 import signal
 import sys
 import threading
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 import click
@@ -110,18 +111,54 @@ def projections_rebuild(name: str | None) -> None:
 
 @projections.command("run")
 @click.option("--poll", type=float, default=0.5, show_default=True, help="seconds between polls when idle")
-def projections_run(poll: float) -> None:
-    """Run the projections as a worker process (woken by LISTEN/NOTIFY on PostgreSQL)."""
+@click.option("--no-tick", is_flag=True, help="do not run the scheduler (inscribe tick) on an interval")
+def projections_run(poll: float, no_tick: bool) -> None:
+    """Run the projections as a worker process (woken by LISTEN/NOTIFY on PostgreSQL), and the
+    scheduler every INSCRIBE_TICK_INTERVAL_SECONDS."""
+    from interface.scheduler import Ticker
+
     services = _services()
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     services.read_side.start(poll)
-    click.echo("projection worker running; Ctrl-C to stop")
+    ticker = None if no_tick else Ticker(services, services.settings.tick_interval_seconds)
+    if ticker is not None:
+        ticker.start()
+    click.echo("projection worker running" + ("" if no_tick else " with the scheduler") + "; Ctrl-C to stop")
     try:
         while not stop.wait(1.0):
             pass
     except KeyboardInterrupt:
         pass
+    finally:
+        if ticker is not None:
+            ticker.stop()
+        services.close()
+
+
+@main.command("tick")
+@click.option("--until", "until", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+              help="the business date to bring everything up to (default: today, China time)")
+def tick_command(until: datetime | None) -> None:
+    """Record what the passing of time causes: lapses, deemed consents, terminations, renewal
+    offers and expiries, as events of the actor `system`."""
+    from domain.identifiers import china_today
+    from interface.scheduler import tick
+
+    today = china_today()
+    day = until.date() if until else today
+    if day > today:
+        raise click.ClickException(f"--until {day} is after today ({today}): the future cannot be recorded")
+    services = _services()
+    try:
+        head = services.read_side.head()
+        with tqdm(total=head * len(services.read_side.projections), desc="read side", unit="ev",
+                  file=sys.stderr) as bar:
+            bar.update(sum(services.read_side.position(n) for n in services.read_side.projections))
+            services.read_side.catch_up(progress=bar.update)
+        with tqdm(desc=f"tick {day}", unit="policy", file=sys.stderr) as bar:
+            report = tick(services, day, progress=bar.update, total=lambda n: setattr(bar, "total", n))
+        click.echo(f"{report.today}: {report.examined} policies had something due; {report.changed} changed")
     finally:
         services.close()
 

@@ -8,6 +8,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, RootModel
 
+from interface.product_schemas import PremiumMode, RiderIn
+
 
 class Contacts(BaseModel):
     model_config = ConfigDict(extra="forbid")
@@ -117,6 +119,26 @@ class SurveyIn(BaseModel):
     related_id: str | None = None
 
 
+class PlanItemIn(BaseModel):
+    """One product of a proposed plan; its premium is estimated from the catalogue for this customer."""
+
+    model_config = ConfigDict(extra="forbid")
+    product_code: str = Field(examples=["term_life"])
+    product_version: int | None = Field(default=None, ge=1, description="default: the latest")
+    sum_insured: Decimal = Field(examples=["500000"])
+    term_months: int = Field(examples=[240])
+    premium_mode: PremiumMode = Field(examples=["annual"])
+    riders: list[RiderIn] = Field(default_factory=list)
+
+
+class PlanIn(BaseModel):
+    """A proposed insurance plan (4.3 保险方案制定): products, sums insured and why they fit the customer."""
+
+    model_config = ConfigDict(extra="forbid")
+    items: list[PlanItemIn] = Field(min_length=1)
+    rationale: str = Field(min_length=1, max_length=2000, examples=["sole earner with two children"])
+
+
 class CustomerView(BaseModel):
     """A row of the customers register, as of the position it was read at."""
 
@@ -140,6 +162,8 @@ class CustomerView(BaseModel):
     profile: dict[str, Any]
     needs: dict[str, Any] | None
     risk: dict[str, Any] | None
+    plan: dict[str, Any] | None = Field(
+        default=None, description="the latest proposed plan: items, total_annual_premium, rationale, budget_fit")
     interactions: int
     surveys: int
     satisfaction_average: str | None

@@ -18,7 +18,7 @@ from interface.auth import Principal, requires
 from interface.bootstrap import Services
 from interface.customer_schemas import (
     ConsentIn, ContactsIn, CustomerPage, CustomerView, History, HistoryEntry, InteractionIn, LifecycleStageIn,
-    NeedsIn, ProfileIn, RegisterCustomer, RisksIn, SegmentIn, SurveyIn,
+    NeedsIn, PlanIn, ProfileIn, RegisterCustomer, RisksIn, SegmentIn, SurveyIn,
 )
 from interface.history import aggregate_history
 from interface.http import CommandAnswer, command_context, read_position
@@ -116,6 +116,12 @@ class CustomerCommands(Controller):
         """Record a risk assessment (4.2): each risk scored likelihood × severity."""
         return self._act(request, services, customer_id, "risk-assessments", data,
                          risks=[r.model_dump() for r in data.risks])
+
+    @post("/{customer_id:uuid}/plans", guards=[requires("customers.plan")], sync_to_thread=True, status_code=200)
+    def propose_plan(self, request: Request[Principal, Any, Any], services: NamedDependency[Services], customer_id: FromPath[UUID], data: JSONBody[PlanIn]) -> CommandAnswer:
+        """Propose an insurance plan (4.3): each product priced from the catalogue for this customer."""
+        return self._act(request, services, customer_id, "plans", data, rationale=data.rationale,
+                         items=[item.model_dump() for item in data.items])
 
     @post("/{customer_id:uuid}/satisfaction-surveys", guards=[requires("customers.survey")], sync_to_thread=True, status_code=200)
     def record_survey(self, request: Request[Principal, Any, Any], services: NamedDependency[Services], customer_id: FromPath[UUID], data: JSONBody[SurveyIn]) -> CommandAnswer:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from litestar import Request, Response
@@ -44,7 +45,8 @@ UNION_TAGS = {"individual", "enterprise"}
 
 
 def _field_name(error: dict[str, Any]) -> str:
-    key = str(error.get("key") or "")
+    # One spelling for list items everywhere: risks[0].likelihood, as the domain names them.
+    key = re.sub(r"\.(\d+)(?=\.|$)", r"[\1]", str(error.get("key") or ""))
     head, _, rest = key.partition(".")
     if head in UNION_TAGS and rest:
         return rest

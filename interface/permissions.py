@@ -26,6 +26,16 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "customers.consent": frozenset({"agent", "complaints_officer", "admin"}),
     "customers.analyse": frozenset({"agent", "underwriter", "senior_underwriter", "admin"}),
     "customers.survey": frozenset({"agent", "claims_handler", "claims_manager", "complaints_officer", "admin"}),
+    "customers.plan": frozenset({"agent", "admin"}),
+    "products.read": frozenset(ROLES),
+    # A quote is a calculation from the catalogue and records nothing, so every role may ask for one.
+    "quotes.create": frozenset(ROLES),
+    "policies.read": frozenset(ROLES),
+    "policies.apply": frozenset({"agent", "admin"}),
+    "policies.underwrite": frozenset({"underwriter", "senior_underwriter", "admin"}),
+    "policies.premium": frozenset({"agent", "admin"}),
+    "policies.service": frozenset({"agent", "admin"}),
+    "policies.rescind": frozenset({"senior_underwriter", "admin"}),
     "audit.read": frozenset({"auditor", "admin"}),
     "projections.read": frozenset({"auditor", "admin"}),
 }

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timezone
 from decimal import ROUND_HALF_UP, Decimal
 from functools import singledispatchmethod
 from typing import Any
@@ -38,6 +38,7 @@ customers = versioned_table(
     Column("profile", JSON(none_as_null=True), nullable=False),
     Column("needs", JSON(none_as_null=True), nullable=True),
     Column("risk", JSON(none_as_null=True), nullable=True),
+    Column("plan", JSON(none_as_null=True), nullable=True),  # the latest proposed plan (4.3)
     Column("interactions", Integer, nullable=False),
     Column("surveys", Integer, nullable=False),
     Column("satisfaction_average", String(10), nullable=True),
@@ -176,6 +177,14 @@ class CustomersProjection(Projection):
     def _(self, event: Customer.RisksAssessed, position: int, batch: Batch) -> None:
         risk = {"overall_score": event.overall_score, "priority": event.priority, "risks": plain(event.risks)}
         self._change(event, position, batch, risk=risk)
+
+    @apply.register
+    def _(self, event: Customer.PlanProposed, position: int, batch: Batch) -> None:
+        plan = {"items": plain(event.items), "total_annual_premium": plain(event.total_annual_premium),
+                "rationale": event.rationale, "budget_fit": event.budget_fit,
+                "proposed_at": event.timestamp.astimezone(timezone.utc).isoformat(),
+                "proposed_by": event.meta.get("actor_id")}
+        self._change(event, position, batch, plan=plan)
 
     @apply.register
     def _(self, event: Customer.SatisfactionSurveyed, position: int, batch: Batch) -> None:

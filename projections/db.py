@@ -5,9 +5,12 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from typing import Any
 
+import hashlib
 import json
+from typing import Sequence
 
-from sqlalchemy import JSON, Connection, MetaData, Table, create_engine, event
+from sqlalchemy import JSON, Column, Connection, MetaData, String, Table, create_engine, event, select
+from sqlalchemy.schema import CreateIndex, CreateTable
 from sqlalchemy.engine import Engine
 
 from application.settings import Settings
@@ -52,6 +55,44 @@ def create_tables(engine: Engine) -> None:
     from projections import registry  # noqa: F401
 
     metadata.create_all(engine)
+
+
+schema_table = Table(
+    "projection_schema",
+    metadata,
+    Column("projection", String(100), primary_key=True),
+    Column("fingerprint", String(64), nullable=False),
+)
+
+
+def fingerprint(engine: Engine, tables: Sequence[Table]) -> str:
+    """A digest of the DDL of a projection's tables: it changes whenever a column or index does."""
+    ddl = "".join(
+        str(CreateTable(t).compile(dialect=engine.dialect))
+        + "".join(str(CreateIndex(i).compile(dialect=engine.dialect)) for i in sorted(t.indexes, key=lambda i: i.name or ""))
+        for t in tables
+    )
+    return hashlib.sha256(ddl.encode()).hexdigest()
+
+
+def renew_changed_schemas(engine: Engine, projections: dict[str, Sequence[Table]]) -> list[str]:
+    """Drop and recreate the tables of every projection whose definition changed (or is new to this
+    database) and return their names: their positions must be reset so they rebuild from the log."""
+    changed = []
+    with engine.begin() as conn:
+        stored = dict(conn.execute(select(schema_table.c.projection, schema_table.c.fingerprint)).all())
+    for name, tables in projections.items():
+        digest = fingerprint(engine, tables)
+        if stored.get(name) == digest:
+            continue
+        with engine.begin() as conn:
+            if name in stored:  # a changed definition: the old rows cannot stay
+                metadata.drop_all(conn, tables=list(tables))
+                metadata.create_all(conn, tables=list(tables))
+            conn.execute(schema_table.delete().where(schema_table.c.projection == name))
+            conn.execute(schema_table.insert().values(projection=name, fingerprint=digest))
+        changed.append(name)
+    return [n for n in changed if n in stored]
 
 
 def bulk_insert(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> None:

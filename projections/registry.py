@@ -5,7 +5,11 @@ from __future__ import annotations
 from projections.audit_log import AuditLogProjection
 from projections.base import Projection
 from projections.customers import CustomersProjection
+from projections.policies import PoliciesProjection
+from projections.premiums import PremiumsProjection
+from projections.underwriting import UnderwritingProjection
 
 
 def all_projections() -> list[Projection]:
-    return [AuditLogProjection(), CustomersProjection()]
+    return [AuditLogProjection(), CustomersProjection(), PoliciesProjection(), UnderwritingProjection(),
+            PremiumsProjection()]

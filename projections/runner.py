@@ -19,7 +19,7 @@ from eventsourcing.persistence import IntegrityError
 
 from application.app import InscribeApplication
 from projections.base import Batch, Projection
-from projections.db import create_tables, writer
+from projections.db import create_tables, renew_changed_schemas, writer
 from projections.tracking import SQLAlchemyTrackingRecorder
 
 log = logging.getLogger(__name__)
@@ -68,6 +68,13 @@ class ReadSide:
         self._progress = threading.Condition()
         self._threads: list[threading.Thread] = []
         create_tables(engine)
+        # A projection whose tables changed since this database last saw it starts again from 0.
+        renewed = renew_changed_schemas(self.writer, {p.name: p.tables for p in projections})
+        if renewed:
+            with self.writer.begin() as conn:
+                for name in renewed:
+                    self.trackers[name].reset_in(conn)
+            log.warning("read-side tables changed for %s: rebuilding from the log", ", ".join(renewed))
 
     # --- positions -------------------------------------------------------------------------
     def position(self, name: str, conn: Connection | None = None) -> int:

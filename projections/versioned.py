@@ -13,12 +13,12 @@ from sqlalchemy import BigInteger, Column, String, Connection, Index, Select, Ta
 from projections.db import bulk_insert, metadata
 
 
-def versioned_table(name: str, key: str, *columns: Column[Any]) -> Table:
+def versioned_table(name: str, key: str, *columns: Column[Any], key_length: int = 36) -> Table:
     """A register table keyed by `key`, with `valid_from`/`valid_to` log positions."""
     table = Table(
         name,
         metadata,
-        Column(key, String(36), primary_key=True),
+        Column(key, String(key_length), primary_key=True),
         Column("valid_from", BigInteger, primary_key=True),
         Column("valid_to", BigInteger, nullable=True),
         *columns,

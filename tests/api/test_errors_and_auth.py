@@ -122,7 +122,7 @@ def test_bad_command_bodies_name_their_fields_and_malformed_json_is_a_problem_re
         ("satisfaction-surveys", {"attitude": 6, "speed": 0, "quality": 5, "claims_convenience": 5},
          {"attitude", "speed"}),
         ("risk-assessments", {"risks": [{"description": "d", "category": "weather", "likelihood": 0,
-                                         "severity": 3}]}, {"risks.0.category", "risks.0.likelihood"}),
+                                         "severity": 3}]}, {"risks[0].category", "risks[0].likelihood"}),
         ("segment", {"segment": "sme", "basis": "enterprise segment on a person"}, {"segment"}),
         ("profile", {"changes": {"occupation_class": 9}}, {"occupation_class"}),
         ("profile", {"changes": {"headcount": 10}}, {"headcount"}),

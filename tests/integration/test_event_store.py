@@ -57,6 +57,7 @@ CUSTOMER_EVENT_TOPICS = {
     "NeedsAnalysed": "inscribe.customer.NeedsAnalysed.v1",
     "RisksAssessed": "inscribe.customer.RisksAssessed.v1",
     "SatisfactionSurveyed": "inscribe.customer.SatisfactionSurveyed.v1",
+    "PlanProposed": "inscribe.customer.PlanProposed.v1",
 }
 IDENTITY_CLAIM_EVENT_TOPICS = {
     "Event": "inscribe.identity.Event",
@@ -408,6 +409,8 @@ def test_every_customer_command_stores_its_events_under_the_stable_names(service
         ("needs-analyses", {"concerns": ["illness"], "potential_needs": ["critical illness"], "budget": "3000"}),
         ("risk-assessments", {"risks": [risk]}),
         ("satisfaction-surveys", {"attitude": 5, "speed": 4, "quality": 5, "claims_convenience": 4}),
+        ("plans", {"items": [{"product_code": "home_property", "sum_insured": "1000000", "term_months": 12,
+                              "premium_mode": "annual"}], "rationale": "protect the flat"}),
     ]
     for action, data in actions:
         act(app, ctx(), person, action, **data)
@@ -422,10 +425,10 @@ def test_every_customer_command_stores_its_events_under_the_stable_names(service
         c["EnterpriseRegistered"], IDENTITY_CLAIM_EVENT_TOPICS["Claimed"],
         c["ContactsChanged"], c["ProfileUpdated"], c["SegmentAssigned"], c["LifecycleStageChanged"],
         c["InteractionRecorded"], c["ConsentGiven"], c["ConsentWithdrawn"], c["NeedsAnalysed"],
-        c["RisksAssessed"], c["SatisfactionSurveyed"],
+        c["RisksAssessed"], c["SatisfactionSurveyed"], c["PlanProposed"],
         c["PolicyEnteredForce"], c["PolicyLeftForce"], c["LifecycleStageChanged"],
     ]  # fmt: skip
-    assert app.load(Customer, person).version == 14
+    assert app.load(Customer, person).version == 15
 
 
 def test_an_event_stored_the_old_way_still_loads(services: Any) -> None:

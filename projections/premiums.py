@@ -1,0 +1,244 @@
+"""The premium register: the schedule (one versioned row per installment) and the payments (one
+append-only row per PremiumPaid or PremiumRefunded), with the overdue list (SPEC §5, §8).
+
+Installment rows are derived from the policy's schedule after each event. An installment that a
+change replaced (premium mode) keeps its last row, marked `replaced`. Status of an installment:
+`paid`; else `due` while the policy is in force, `lapsed` while it is lapsed, `cancelled` once it
+has ended. Whether it is overdue depends on the day asked, so the overdue list computes it.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from eventsourcing.domain import DomainEventProtocol
+from sqlalchemy import (
+    BigInteger, Boolean, Column, Connection, Date, Index, Integer, Select, String, Table, func, select,
+)
+
+from domain.policy import Policy
+from domain.policy_rules import money
+from projections.base import Batch
+from projections.db import metadata
+from projections.policies import MONEY, PolicyStateProjection
+from projections.queries import Page, PageResult, page_of
+from projections.versioned import versioned_table
+
+premium_installments = versioned_table(
+    "premium_installments",
+    "installment_id",  # f"{policy_id}:{installment_no}"
+    Column("policy_id", String(36), nullable=False),
+    Column("policy_number", String(30), nullable=True),
+    Column("product_code", String(50), nullable=False),
+    Column("installment_no", Integer, nullable=False),
+    Column("kind", String(20), nullable=False),  # premium | adjustment
+    Column("due_date", Date, nullable=False),
+    Column("amount", MONEY, nullable=False),
+    Column("cover_from", Date, nullable=False),
+    Column("cover_to", Date, nullable=False),
+    Column("paid", Boolean, nullable=False),
+    Column("paid_on", Date, nullable=True),
+    Column("paid_amount", MONEY, nullable=True),
+    Column("demanded_on", Date, nullable=True),
+    Column("grace_end", Date, nullable=True),  # the last day of cover while unpaid (Art. 36)
+    Column("status", String(20), nullable=False),  # due | paid | lapsed | cancelled | replaced
+    key_length=60,  # a policy id (36 characters), a colon and a number
+)
+Index("ix_premium_installments_policy", premium_installments.c.policy_id, premium_installments.c.valid_to)
+Index("ix_premium_installments_due", premium_installments.c.valid_to, premium_installments.c.status,
+      premium_installments.c.due_date)
+
+premium_payments = Table(
+    "premium_payments",
+    metadata,
+    Column("position", BigInteger, primary_key=True, autoincrement=False),
+    Column("policy_id", String(36), nullable=False),
+    Column("policy_number", String(30), nullable=True),
+    Column("product_code", String(50), nullable=False),
+    Column("kind", String(10), nullable=False),  # payment | refund
+    Column("on", Date, nullable=False),  # the business date
+    Column("amount", MONEY, nullable=False),  # + paid, − refunded
+    Column("installment_no", Integer, nullable=True),  # payments only
+    Column("reference", String(100), nullable=True),  # payments: the payment reference
+    Column("reason", String(100), nullable=True),  # refunds: why (declined, cooling-off, surrender, …)
+)
+Index("ix_premium_payments_policy", premium_payments.c.policy_id, premium_payments.c.position)
+Index("ix_premium_payments_on", premium_payments.c.on)
+
+
+def installment_key(policy_id: str, no: int) -> str:
+    return f"{policy_id}:{no}"
+
+
+def installment_status(policy: Policy, item: dict[str, Any]) -> str:
+    if item["paid_on"] is not None:
+        return "paid"
+    if policy.is_terminal:
+        return "cancelled"
+    return "lapsed" if policy.status == "lapsed" else "due"
+
+
+def installment_rows(policy: Policy) -> dict[str, dict[str, Any]]:
+    """The rows of every installment in the policy's schedule, by key."""
+    rows: dict[str, dict[str, Any]] = {}
+    for item in policy.schedule:
+        paid = item["paid_on"] is not None
+        rows[installment_key(str(policy.id), item["no"])] = {
+            "policy_id": str(policy.id),
+            "policy_number": policy.policy_number,
+            "product_code": policy.product_code,
+            "installment_no": item["no"],
+            "kind": item["kind"],
+            "due_date": item["due_date"],
+            "amount": item["amount"],
+            "cover_from": item["cover_from"],
+            "cover_to": item["cover_to"],
+            "paid": paid,
+            "paid_on": item["paid_on"],
+            "paid_amount": item["amount"] if paid else None,  # a payment is always exactly the amount due
+            "demanded_on": policy.demands.get(str(item["no"])),
+            "grace_end": None if paid else policy._grace_end(item),  # the domain's own Art. 36 rule
+            "status": installment_status(policy, item),
+        }
+    return rows
+
+
+class PremiumsProjection(PolicyStateProjection):
+    """Keeps the premium schedule and the payments."""
+
+    name = "premiums"
+    tables = (premium_installments, premium_payments)
+
+    def preload(self, events: list[tuple[DomainEventProtocol[Any], int]], batch: Batch) -> None:
+        """Read the current installments of every policy in the batch, in one query per 500 policies;
+        the installments the batch's schedules add are known to be new."""
+        ids = sorted({str(e.originator_id) for e, _ in events if isinstance(e, Policy.Event)})
+        c = premium_installments.c
+        keys: set[str] = set()
+        for start in range(0, len(ids), 500):
+            chunk = ids[start:start + 500]
+            query = select(c.installment_id).where(c.policy_id.in_(chunk), c.valid_to.is_(None))
+            keys.update(batch.conn.execute(query).scalars())
+        for event, _ in events:
+            for item in getattr(event, "schedule", None) or ():
+                if isinstance(event, Policy.Event):
+                    keys.add(installment_key(str(event.originator_id), item["no"]))
+        batch.versioned(premium_installments).preload(keys)
+
+    def write(self, policy: Policy, event: Any, position: int, batch: Batch) -> None:
+        writer = batch.versioned(premium_installments)
+        rows = installment_rows(policy)
+        for key, row in rows.items():
+            writer.put(key, row, position)
+        for no in range(1, policy.last_installment_no + 1):  # numbers no longer in the schedule
+            key = installment_key(str(policy.id), no)
+            previous = writer.get(key) if key not in rows else None
+            if previous is not None and previous["status"] != "replaced":
+                writer.put(key, {**previous, "status": "replaced"}, position)
+        if isinstance(event, Policy.PremiumPaid):
+            self._money(batch, policy, position, event, event.amount, "payment",
+                        installment_no=event.installment_no, reference=event.reference)
+        elif isinstance(event, Policy.PremiumRefunded):
+            self._money(batch, policy, position, event, -event.amount, "refund", reason=event.reason)
+
+    @staticmethod
+    def _money(batch: Batch, policy: Policy, position: int, event: Any, amount: Decimal, kind: str,
+               **fields: Any) -> None:
+        """One row of the payments: + paid, − refunded."""
+        batch.append(premium_payments, {
+            "position": position, "policy_id": str(policy.id), "policy_number": policy.policy_number,
+            "product_code": policy.product_code, "kind": kind, "on": event.on, "amount": amount,
+            "installment_no": None, "reference": None, "reason": None, **fields,
+        })
+
+
+# --- queries ---------------------------------------------------------------------------------
+_i = premium_installments.c
+SORTABLE = {"due_date": _i.due_date, "amount": _i.amount, "policy_number": _i.policy_number,
+            "installment_no": _i.installment_no, "paid_on": _i.paid_on, "status": _i.status}
+DEFAULT_SORT = "due_date"
+
+
+def installment_filters(
+    policy_id: str | None = None,
+    status: str | None = None,
+    kind: str | None = None,
+    paid: bool | None = None,
+    product_code: str | None = None,
+    due_from: date | None = None,
+    due_to: date | None = None,
+) -> list[Any]:
+    """SQL conditions for the schedule's filters; the due date range includes both ends."""
+    conditions: list[Any] = []
+    for column, value in ((_i.policy_id, policy_id), (_i.status, status), (_i.kind, kind), (_i.paid, paid),
+                          (_i.product_code, product_code)):
+        if value is not None:
+            conditions.append(column == value)
+    if due_from is not None:
+        conditions.append(_i.due_date >= due_from)
+    if due_to is not None:
+        conditions.append(_i.due_date <= due_to)
+    return conditions
+
+
+def overdue_filters(today: date) -> list[Any]:
+    """Unpaid installments of in-force or lapsed policies that fell due before `today`."""
+    return [_i.status.in_(("due", "lapsed")), _i.due_date < today]
+
+
+def overdue(
+    conn: Connection, today: date, position: int | None, page: Page, reached: int, *conditions: Any,
+) -> PageResult:
+    """One page of the overdue list as of business date `today` (default sort: most overdue first),
+    each row with `days_overdue`; more conditions (installment_filters) narrow it."""
+    result = page_of(conn, premium_installments, position, [*overdue_filters(today), *conditions], page,
+                     SORTABLE, "due_date", reached)
+    for row in result.items:
+        row["days_overdue"] = (today - row["due_date"]).days
+    return result
+
+
+_p = premium_payments.c
+PAYMENT_SORTABLE = {"position": _p.position, "on": _p.on, "amount": _p.amount}
+
+
+def payment_filters(
+    policy_id: str | None = None,
+    kind: str | None = None,
+    on_from: date | None = None,
+    on_to: date | None = None,
+) -> list[Any]:
+    """SQL conditions for the payments: by policy, kind (payment | refund), dates (both ends included)."""
+    conditions: list[Any] = []
+    if policy_id is not None:
+        conditions.append(_p.policy_id == policy_id)
+    if kind is not None:
+        conditions.append(_p.kind == kind)
+    if on_from is not None:
+        conditions.append(_p.on >= on_from)
+    if on_to is not None:
+        conditions.append(_p.on <= on_to)
+    return conditions
+
+
+def payments_page(
+    conn: Connection, position: int | None, conditions: list[Any], page: Page, reached: int,
+) -> PageResult:
+    """One page of the payments recorded up to `position` (None = now); the rows never change, so
+    "as of" is `position <= p`. `extra["total_amount"]` is the net of all matching rows."""
+    where = list(conditions) if position is None else [_p.position <= position, *conditions]
+    total, amount = conn.execute(
+        select(func.count(), func.coalesce(func.sum(_p.amount), 0)).select_from(premium_payments).where(*where)
+    ).one()
+    sort = page.sort or "position"
+    column = PAYMENT_SORTABLE[sort.lstrip("-")]
+    order = column.desc() if sort.startswith("-") else column.asc()
+    query: Select[Any] = (
+        select(premium_payments).where(*where).order_by(order, _p.position)
+        .limit(page.size).offset((page.number - 1) * page.size)
+    )
+    items = [dict(row) for row in conn.execute(query).mappings()]
+    return PageResult(items, total, page.number, page.size, position if position is not None else reached,
+                      {"total_amount": money(Decimal(str(amount)))})
