@@ -231,8 +231,11 @@ def cover_on(app: InscribeApplication, policy_id: UUID, on: date, today: date | 
     Time is advanced on a copy up to today first, so a lapse the scheduler has not yet recorded
     still counts; nothing is saved.
     """
+    now = today or china_today()
+    if on > now:
+        raise InvalidValue("on", f"{on} is after today ({now}): cover is known only up to today")
     policy = app.load(Policy, policy_id)
-    policy.advance_time(max(on, today or china_today()))
+    policy.advance_time(now)
     return policy.cover_on(on)
 
 

@@ -14,6 +14,8 @@ from interface.auth import jwt_auth
 from interface.bootstrap import Services, bootstrap
 from interface.customers_api import CustomerController
 from interface.errors import EXCEPTION_HANDLERS
+from interface.policies_api import PolicyController
+from interface.policy_queries_api import PremiumQueries, UnderwritingQueries
 from interface.products_api import ProductQueries, QuoteCommands
 from interface.system_api import SystemQueries
 
@@ -37,7 +39,10 @@ def create_app(services: Services | None = None, settings: Settings | None = Non
             services.close()
 
     return Litestar(
-        route_handlers=[health, CustomerController, ProductQueries, QuoteCommands, SystemQueries],
+        route_handlers=[
+            health, CustomerController, ProductQueries, QuoteCommands, PolicyController, UnderwritingQueries,
+            PremiumQueries, SystemQueries,
+        ],
         dependencies={"services": Provide(provide_services, sync_to_thread=False)},
         exception_handlers=EXCEPTION_HANDLERS,
         on_app_init=[auth.on_app_init],

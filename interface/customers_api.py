@@ -20,7 +20,7 @@ from interface.customer_schemas import (
     ConsentIn, ContactsIn, CustomerPage, CustomerView, History, HistoryEntry, InteractionIn, LifecycleStageIn,
     NeedsIn, PlanIn, ProfileIn, RegisterCustomer, RisksIn, SegmentIn, SurveyIn,
 )
-from interface.history import aggregate_history
+from interface.history import history_of
 from interface.http import CommandAnswer, command_context, read_position
 from projections.db import aware
 from projections.customers import SORTABLE, customer_filters, customers
@@ -179,13 +179,7 @@ class CustomerQueries(Controller):
     ) -> History:
         """Every event of the customer in order, with who did it, when and why."""
         position = read_position(services, ["audit_log"], after, as_of)
-        # Another aggregate's id (an identity claim, later a policy) is no customer here.
-        first = next(services.app.events.get(customer_id, limit=1), None)
-        if not isinstance(first, Customer.Event):
-            raise NotFound(f"customer {customer_id} not found")
-        entries = aggregate_history(services, customer_id, position)
-        if not entries:  # as of a moment before its registration, the customer did not exist
-            raise NotFound(f"customer {customer_id} not found at that moment")
+        entries = history_of(services, customer_id, position, Customer.Event, "customer")
         return History(id=str(customer_id), events=[HistoryEntry(**e) for e in entries])
 
 

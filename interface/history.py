@@ -7,6 +7,7 @@ from uuid import UUID
 
 from eventsourcing.utils import get_topic
 
+from domain.errors import NotFound
 from interface.bootstrap import Services
 from projections.audit_log import history as audit_rows, topic_parts
 from projections.customers import plain
@@ -32,4 +33,18 @@ def aggregate_history(services: Services, aggregate_id: UUID, position: int | No
             "metadata": meta,
             "data": {k: plain(v) for k, v in event.__dict__.items() if k not in _BASE_FIELDS},
         })
+    return entries
+
+
+def history_of(
+    services: Services, aggregate_id: UUID, position: int | None, event_base: type, noun: str
+) -> list[dict[str, Any]]:
+    """The history of an aggregate of one kind (`event_base`), or NotFound naming the `noun`."""
+    # Another aggregate's id (an identity claim, a policy for a customer…) is not found here.
+    first = next(iter(services.app.events.get(aggregate_id, limit=1)), None)
+    if not isinstance(first, event_base):
+        raise NotFound(f"{noun} {aggregate_id} not found")
+    entries = aggregate_history(services, aggregate_id, position)
+    if not entries:  # as of a moment before it began, it did not exist
+        raise NotFound(f"{noun} {aggregate_id} not found at that moment")
     return entries

@@ -15,6 +15,7 @@ from domain.identifiers import china_today
 from interface.auth import Principal, requires
 from interface.bootstrap import Services
 from interface.http import CommandAnswer, command_context
+from interface.policy_queries_api import PolicyQueries
 from interface.policy_schemas import (
     ApplicationIn, ChangeIn, DecisionIn, DemandIn, IncreaseDecisionIn, IncreaseIn, OnIn, PaymentIn,
     ReinstatementDecisionIn, RescissionIn,
@@ -185,3 +186,7 @@ class PolicyCommands(Controller):
         return self._act(request, services, policy_id, data, "rescind", day,
                          {"on": day, "ground": data.ground, "learned_on": data.learned_on,
                           "insurer_knew_at_contracting": data.insurer_knew_at_contracting}, reason=data.reason)
+
+
+class PolicyController(PolicyCommands, PolicyQueries):
+    """Policy commands and queries share one path (Litestar routes one controller per path)."""
