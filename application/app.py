@@ -73,6 +73,8 @@ class InscribeApplication(Application[UUID]):
         super().__init__(env=self.settings.eventsourcing_env())
         self._listeners: list[Callable[[int], None]] = []
         self._lock = threading.Lock()
+        # Events written before the hash chain existed are linked now, recorded as `backfilled`.
+        self.backfilled = self.recorder.backfill_chain()  # type: ignore[attr-defined]
         self.catalogue: Catalogue = default_catalogue()
         # 6.2.5 reputation of an insured (earlier declines, rescissions, claims) and the cover already
         # held in a line. The read side provides it (interface.bootstrap); without one, nobody has any.

@@ -19,6 +19,8 @@ from psycopg.rows import DictRow
 from psycopg import Cursor
 from psycopg.sql import SQL, Identifier
 
+from application.chain import GENESIS, Link, links_for
+
 
 @dataclass(frozen=True)
 class CommandRecord:
@@ -39,9 +41,10 @@ def _last(ids: Sequence[int] | None) -> int:
 
 
 class SQLiteCommandRecorder(SQLiteApplicationRecorder):
-    """SQLite application recorder with the command log."""
+    """SQLite application recorder with the command log and the hash chain."""
 
     commands_table = "inscribe_commands"
+    chain_table = "inscribe_event_chain"
 
     def construct_create_table_statements(self) -> list[str]:
         return [
@@ -49,10 +52,19 @@ class SQLiteCommandRecorder(SQLiteApplicationRecorder):
             f"CREATE TABLE IF NOT EXISTS {self.commands_table} ("
             "command_id TEXT PRIMARY KEY, fingerprint TEXT NOT NULL, aggregate_id TEXT NOT NULL, "
             "version INTEGER NOT NULL, position INTEGER NOT NULL)",
+            f"CREATE TABLE IF NOT EXISTS {self.chain_table} ("
+            "position INTEGER PRIMARY KEY, content TEXT NOT NULL, hash TEXT NOT NULL, kind TEXT NOT NULL)",
+            f"CREATE INDEX IF NOT EXISTS ix_{self.chain_table}_content ON {self.chain_table} (content)",
         ]
 
     def _insert_events(self, c: SQLiteCursor, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Sequence[int] | None:
         ids = super()._insert_events(c, stored_events, **kwargs)
+        if stored_events and ids:
+            c.execute(f"SELECT hash FROM {self.chain_table} ORDER BY position DESC LIMIT 1")
+            row = c.fetchone()
+            links = links_for(row[0] if row else GENESIS, _rows(ids, stored_events))
+            c.executemany(f"INSERT INTO {self.chain_table} VALUES (?, ?, ?, 'written')",
+                          [(link.position, link.content, link.hash) for link in links])
         command: CommandRecord | None = kwargs.get("command")
         if command is not None and stored_events:  # a command that records nothing leaves no row
             c.execute(
@@ -72,6 +84,59 @@ class SQLiteCommandRecorder(SQLiteApplicationRecorder):
             row = c.fetchone()
         return CommandRecord(*tuple(row)) if row else None
 
+    # --- the hash chain ------------------------------------------------------------------------
+    def select_links(self, start: int, limit: int) -> list[Link]:
+        with self.datastore.transaction(commit=False) as c:
+            c.execute(f"SELECT position, content, hash FROM {self.chain_table} WHERE position >= ? "
+                      "ORDER BY position LIMIT ?", (start, limit))
+            return [Link(*tuple(r)) for r in c.fetchall()]
+
+    def select_stored(self, start: int, limit: int) -> list[tuple[int, Any, int, str, bytes]]:
+        """Stored events as they are on disk, unconverted (the verifier must read whatever is there)."""
+        with self.datastore.transaction(commit=False) as c:
+            c.execute(f"SELECT rowid, originator_id, originator_version, topic, state FROM {self.events_table_name} "
+                      "WHERE rowid >= ? ORDER BY rowid LIMIT ?", (start, limit))
+            return [(r[0], r[1], r[2], r[3], r[4]) for r in c.fetchall()]
+
+    def chain_head(self) -> tuple[Link | None, int]:
+        """The last link and the number of links."""
+        with self.datastore.transaction(commit=False) as c:
+            c.execute(f"SELECT position, content, hash FROM {self.chain_table} ORDER BY position DESC LIMIT 1")
+            row = c.fetchone()
+            c.execute(f"SELECT count(*) FROM {self.chain_table}")
+            count = c.fetchone()[0]
+        return (Link(*tuple(row)) if row else None), count
+
+    def content_owner(self, content: str) -> int | None:
+        with self.datastore.transaction(commit=False) as c:
+            c.execute(f"SELECT position FROM {self.chain_table} WHERE content = ? LIMIT 1", (content,))
+            row = c.fetchone()
+        return row[0] if row else None
+
+    def backfill_chain(self) -> int:
+        """Link events written before the chain existed (recorded as `backfilled`); return how many.
+
+        Only a log with no link at all is backfilled: once the chain exists every event is linked in
+        its own transaction, so an unlinked event is one written behind the application's back.
+        """
+        if self.chain_head()[0] is not None:
+            return 0
+        done = 0
+        while True:
+            with self.datastore.transaction(commit=True) as c:
+                c.execute(f"SELECT hash, position FROM {self.chain_table} ORDER BY position DESC LIMIT 1")
+                row = c.fetchone()
+                previous, after = (row[0], row[1]) if row else (GENESIS, 0)
+                c.execute(f"SELECT rowid, originator_id, originator_version, topic, state FROM "
+                          f"{self.events_table_name} WHERE rowid > ? ORDER BY rowid LIMIT 1000", (after,))
+                batch = [(r[0], r[1], r[2], r[3], r[4]) for r in c.fetchall()]
+                if not batch:
+                    return done
+                links = links_for(previous, batch)
+                c.executemany(f"INSERT INTO {self.chain_table} VALUES (?, ?, ?, 'backfilled')",
+                              [(link.position, link.content, link.hash) for link in links])
+                done += len(links)
+
 
 class PostgresCommandRecorder(PostgresApplicationRecorder):
     """PostgreSQL application recorder with the command log."""
@@ -79,6 +144,14 @@ class PostgresCommandRecorder(PostgresApplicationRecorder):
     def __init__(self, datastore: PostgresDatastore, *, events_table_name: str = "stored_events") -> None:
         super().__init__(datastore, events_table_name=events_table_name)
         self.commands_table = Identifier(datastore.schema or "public", "inscribe_commands")
+        self.chain_table = Identifier(datastore.schema or "public", "inscribe_event_chain")
+        self.sql_create_statements.append(
+            SQL("CREATE TABLE IF NOT EXISTS {} (position bigint PRIMARY KEY, content text NOT NULL, "
+                "hash text NOT NULL, kind text NOT NULL)").format(self.chain_table)
+        )
+        self.sql_create_statements.append(
+            SQL("CREATE INDEX IF NOT EXISTS inscribe_event_chain_content ON {} (content)").format(self.chain_table)
+        )
         self.sql_create_statements.append(
             SQL(
                 "CREATE TABLE IF NOT EXISTS {} (command_id text PRIMARY KEY, fingerprint text NOT NULL, "
@@ -90,6 +163,13 @@ class PostgresCommandRecorder(PostgresApplicationRecorder):
         self, curs: Cursor[DictRow], stored_events: Sequence[StoredEvent], **kwargs: Any
     ) -> Sequence[int] | None:
         ids = super()._fetch_ids_after_insert_events(curs, stored_events, **kwargs)
+        if stored_events and ids:
+            # The events table is locked (EXCLUSIVE) for this transaction: the chain grows in order.
+            curs.execute(SQL("SELECT hash FROM {} ORDER BY position DESC LIMIT 1").format(self.chain_table))
+            row = curs.fetchone()
+            links = links_for(row["hash"] if row else GENESIS, _rows(ids, stored_events))
+            curs.executemany(SQL("INSERT INTO {} VALUES (%s, %s, %s, 'written')").format(self.chain_table),
+                             [(link.position, link.content, link.hash) for link in links])
         command: CommandRecord | None = kwargs.get("command")
         if command is not None:
             curs.execute(
@@ -113,3 +193,70 @@ class PostgresCommandRecorder(PostgresApplicationRecorder):
         return CommandRecord(
             row["command_id"], row["fingerprint"], row["aggregate_id"], row["version"], row["position"]
         )
+
+    # --- the hash chain ------------------------------------------------------------------------
+    def select_links(self, start: int, limit: int) -> list[Link]:
+        with self.datastore.transaction(commit=False) as curs:
+            curs.execute(SQL("SELECT position, content, hash FROM {} WHERE position >= %s ORDER BY position "
+                             "LIMIT %s").format(self.chain_table), (start, limit))
+            return [Link(r["position"], r["content"], r["hash"]) for r in curs.fetchall()]
+
+    def select_stored(self, start: int, limit: int) -> list[tuple[int, Any, int, str, bytes]]:
+        """Stored events as they are on disk, unconverted (the verifier must read whatever is there)."""
+        events = Identifier(self.datastore.schema or "public", self.events_table_name)
+        with self.datastore.transaction(commit=False) as curs:
+            curs.execute(SQL("SELECT notification_id, originator_id, originator_version, topic, state FROM {} "
+                             "WHERE notification_id >= %s ORDER BY notification_id LIMIT %s").format(events),
+                         (start, limit))
+            return [(r["notification_id"], r["originator_id"], r["originator_version"], r["topic"], r["state"])
+                    for r in curs.fetchall()]
+
+    def chain_head(self) -> tuple[Link | None, int]:
+        """The last link and the number of links."""
+        with self.datastore.transaction(commit=False) as curs:
+            curs.execute(SQL("SELECT position, content, hash FROM {} ORDER BY position DESC LIMIT 1").format(
+                self.chain_table))
+            row = curs.fetchone()
+            curs.execute(SQL("SELECT count(*) AS n FROM {}").format(self.chain_table))
+            counted = curs.fetchone()
+        link = Link(row["position"], row["content"], row["hash"]) if row else None
+        return link, int(counted["n"]) if counted else 0
+
+    def content_owner(self, content: str) -> int | None:
+        with self.datastore.transaction(commit=False) as curs:
+            curs.execute(SQL("SELECT position FROM {} WHERE content = %s LIMIT 1").format(self.chain_table),
+                         (content,))
+            row = curs.fetchone()
+        return row["position"] if row else None
+
+    def backfill_chain(self) -> int:
+        """Link events written before the chain existed (recorded as `backfilled`); return how many.
+
+        Only a log with no link at all is backfilled (see the SQLite recorder).
+        """
+        if self.chain_head()[0] is not None:
+            return 0
+        events = Identifier(self.datastore.schema or "public", self.events_table_name)
+        done = 0
+        while True:
+            with self.datastore.transaction(commit=True) as curs:
+                self._lock_table(curs)
+                curs.execute(SQL("SELECT hash, position FROM {} ORDER BY position DESC LIMIT 1").format(
+                    self.chain_table))
+                row = curs.fetchone()
+                previous, after = (row["hash"], row["position"]) if row else (GENESIS, 0)
+                curs.execute(SQL("SELECT notification_id, originator_id, originator_version, topic, state FROM {} "
+                                 "WHERE notification_id > %s ORDER BY notification_id LIMIT 1000").format(events),
+                             (after,))
+                batch = [(r["notification_id"], r["originator_id"], r["originator_version"], r["topic"],
+                          bytes(r["state"])) for r in curs.fetchall()]
+                if not batch:
+                    return done
+                links = links_for(previous, batch)
+                curs.executemany(SQL("INSERT INTO {} VALUES (%s, %s, %s, 'backfilled')").format(self.chain_table),
+                                 [(link.position, link.content, link.hash) for link in links])
+                done += len(links)
+
+
+def _rows(ids: Sequence[int], stored_events: Sequence[StoredEvent]) -> list[tuple[int, Any, int, str, bytes]]:
+    return [(i, e.originator_id, e.originator_version, e.topic, e.state) for i, e in zip(ids, stored_events)]
