@@ -10,6 +10,7 @@ from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import RedocRenderPlugin, SwaggerRenderPlugin
 
 from application.settings import Settings
+from interface.audit_api import AuditQueries
 from interface.auth import jwt_auth
 from interface.bootstrap import Services, bootstrap
 from interface.customers_api import CustomerController
@@ -41,7 +42,7 @@ def create_app(services: Services | None = None, settings: Settings | None = Non
     return Litestar(
         route_handlers=[
             health, CustomerController, ProductQueries, QuoteCommands, PolicyController, UnderwritingQueries,
-            PremiumQueries, SystemQueries,
+            PremiumQueries, AuditQueries, SystemQueries,
         ],
         dependencies={"services": Provide(provide_services, sync_to_thread=False)},
         exception_handlers=EXCEPTION_HANDLERS,

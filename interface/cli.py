@@ -15,6 +15,7 @@ from tqdm import tqdm
 from application.settings import Settings, SettingsError
 
 if TYPE_CHECKING:
+    from application.app import InscribeApplication
     from interface.bootstrap import Services
 
 
@@ -161,6 +162,62 @@ def tick_command(until: datetime | None) -> None:
         click.echo(f"{report.today}: {report.examined} policies had something due; {report.changed} changed")
     finally:
         services.close()
+
+
+@main.group()
+def audit() -> None:
+    """The audit trail: verify the hash chain, give its digest."""
+
+
+def _application() -> InscribeApplication:
+    from application.app import InscribeApplication
+
+    try:
+        return InscribeApplication(Settings())
+    except SettingsError as e:
+        raise click.ClickException(str(e)) from None
+
+
+@audit.command("digest")
+def audit_digest() -> None:
+    """Print the chain head as POSITION:HASH, for an auditor to keep."""
+    from application.audit import digest
+
+    app = _application()
+    try:
+        head = digest(app.recorder)
+        click.echo(head.as_text())
+        click.echo(f"{head.count} events linked", err=True)
+    finally:
+        app.close()
+
+
+@audit.command("verify")
+@click.option("--against", default=None, help="a digest kept earlier (POSITION:HASH): the log must still extend it")
+def audit_verify(against: str | None) -> None:
+    """Recompute the hash chain from the stored events and name the first one changed, removed,
+    inserted or reordered behind the application's back. Exit status 1 if the log was tampered with."""
+    from application.audit import verify_log
+    from application.chain import Digest
+
+    try:
+        kept = Digest.parse(against) if against else None
+    except ValueError as e:
+        raise click.BadParameter(str(e), param_hint="--against") from None
+    app = _application()
+    try:
+        with tqdm(total=app.recorder.max_notification_id() or 0, desc="verify", unit="ev", file=sys.stderr) as bar:
+            result = verify_log(app.recorder, kept, progress=bar.update)
+    finally:
+        app.close()
+    if result.ok:
+        click.echo(f"OK: {result.checked} events verified; head {result.head.as_text()}")
+        return
+    finding = result.finding
+    assert finding is not None
+    click.echo(f"TAMPERED at position {finding.position}: {finding.problem} ({finding.detail}); "
+               f"{result.checked} events verified before it", err=True)
+    sys.exit(1)
 
 
 if __name__ == "__main__":

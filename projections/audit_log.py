@@ -16,6 +16,7 @@ from sqlalchemy import BigInteger, Column, Connection, DateTime, Index, Integer,
 from projections.base import Batch, Projection
 from projections.db import metadata, utc
 
+
 audit_log = Table(
     "audit_log",
     metadata,
@@ -97,3 +98,38 @@ def history(conn: Connection, aggregate_id: str, position: int | None = None) ->
     if position is not None:
         query = query.where(audit_log.c.position <= position)
     return [dict(r) for r in conn.execute(query.order_by(audit_log.c.position)).mappings()]
+
+
+AUDIT_SORTABLE = {"position": audit_log.c.position, "recorded_at": audit_log.c.recorded_at}
+
+
+def audit_filters(
+    actor_id: str | None = None, actor_role: str | None = None, aggregate_type: str | None = None,
+    aggregate_id: str | None = None, event_type: str | None = None, command_id: str | None = None,
+    correlation_id: str | None = None, recorded_from: datetime | None = None, recorded_to: datetime | None = None,
+) -> list[Any]:
+    """SQL conditions for the audit log's filters (the time range includes its start, excludes its end)."""
+    c = audit_log.c
+    conditions: list[Any] = []
+    for column, value in ((c.actor_id, actor_id), (c.actor_role, actor_role), (c.aggregate_type, aggregate_type),
+                          (c.aggregate_id, aggregate_id), (c.event_type, event_type), (c.command_id, command_id),
+                          (c.correlation_id, correlation_id)):
+        if value is not None:
+            conditions.append(column == value)
+    if recorded_from is not None:
+        conditions.append(c.recorded_at >= utc(recorded_from))
+    if recorded_to is not None:
+        conditions.append(c.recorded_at < utc(recorded_to))
+    return conditions
+
+
+def audit_page(conn: Connection, position: int | None, conditions: list[Any], number: int, size: int,
+               sort: str, reached: int) -> tuple[list[dict[str, Any]], int, int]:
+    """One page of the audit log as of `position` (rows never change: `position <= p`); (rows, total, at)."""
+    where = list(conditions) if position is None else [audit_log.c.position <= position, *conditions]
+    total = conn.execute(select(func.count()).select_from(audit_log).where(*where)).scalar_one()
+    column = AUDIT_SORTABLE[sort.lstrip("-")]
+    order = column.desc() if sort.startswith("-") else column.asc()
+    rows = conn.execute(select(audit_log).where(*where).order_by(order, audit_log.c.position)
+                        .limit(size).offset((number - 1) * size)).mappings()
+    return [dict(r) for r in rows], int(total), position if position is not None else reached
