@@ -36,6 +36,11 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "policies.premium": frozenset({"agent", "admin"}),
     "policies.service": frozenset({"agent", "admin"}),
     "policies.rescind": frozenset({"senior_underwriter", "admin"}),
+    "complaints.read": frozenset(ROLES),
+    "complaints.receive": STAFF,
+    "complaints.handle": frozenset({"complaints_officer", "admin"}),
+    "service.read": frozenset(ROLES),
+    "service.handle": STAFF,
     "audit.read": frozenset({"auditor", "admin"}),
     "projections.read": frozenset({"auditor", "admin"}),
 }

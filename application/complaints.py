@@ -1,0 +1,75 @@
+"""Complaint commands (SPEC §7; guide 8.2) and service requests (8.1)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+from uuid import UUID, uuid4
+
+from application.app import CommandResult, InscribeApplication
+from application.context import CommandContext
+from application.timed import timed
+from domain.complaint import Complaint
+from domain.customer import Customer
+from domain.errors import InvalidValue, NotFound
+from domain import clock
+from domain.identifiers import china_today
+from domain.service_request import ServiceRequest
+
+
+def _check_customer(app: InscribeApplication, customer_id: Any, field: str) -> None:
+    try:
+        app.load(Customer, UUID(str(customer_id)))
+    except (NotFound, ValueError):
+        raise InvalidValue(field, f"no customer {customer_id}") from None
+
+
+def receive(app: InscribeApplication, ctx: CommandContext, **fields: Any) -> CommandResult:
+    """Register a complaint on receipt. A repeat without new facts is linked to the first complaint
+    in the same transaction; a repeat with new facts starts its own clock."""
+
+    def run() -> CommandResult:
+        complainant = fields.get("complainant") or {}
+        if complainant.get("customer_id"):
+            _check_customer(app, complainant["customer_id"], "complainant.customer_id")
+        first = None
+        if fields.get("repeat_of"):
+            try:
+                first = app.load(Complaint, UUID(str(fields["repeat_of"])))
+            except (NotFound, ValueError):
+                raise InvalidValue("repeat_of", f"no complaint {fields['repeat_of']}") from None
+        complaint = Complaint.receive(complaint_id=uuid4(), **fields)
+        if first is not None and complaint.linked:
+            on = complaint.received_on
+            first.advance_time(on)
+            first.link_repeat(complaint.id, on)
+            return app.record(ctx, complaint, first)
+        return app.record(ctx, complaint)
+
+    return app.once(ctx, run)
+
+
+def act(app: InscribeApplication, ctx: CommandContext, complaint_id: UUID, method: str, on: date | None,
+        **arguments: Any) -> CommandResult:
+    """Call `Complaint.<method>(**arguments)` after recording what time has caused up to `on`."""
+    day = on or china_today()
+    return timed(app, ctx, Complaint, UUID(str(complaint_id)), day,
+                 lambda complaint: getattr(complaint, method)(**arguments))
+
+
+def open_request(app: InscribeApplication, ctx: CommandContext, **fields: Any) -> CommandResult:
+    """Open an after-sales service request (8.1) for a registered customer."""
+
+    def run() -> CommandResult:
+        _check_customer(app, fields.get("customer_id"), "customer_id")
+        requested_at = fields.pop("requested_at", None) or clock.now()
+        return app.record(ctx, ServiceRequest.open(request_id=uuid4(), requested_at=requested_at, **fields))
+
+    return app.once(ctx, run)
+
+
+def act_on_request(app: InscribeApplication, ctx: CommandContext, request_id: UUID, method: str,
+                   **arguments: Any) -> CommandResult:
+    """Call `ServiceRequest.<method>(**arguments)`."""
+    return app.execute(ctx, ServiceRequest, UUID(str(request_id)),
+                       lambda request: getattr(request, method)(**arguments))
