@@ -49,7 +49,7 @@ def receive(app: InscribeApplication, ctx: CommandContext, **fields: Any) -> Com
     return app.once(ctx, run)
 
 
-def act(app: InscribeApplication, ctx: CommandContext, complaint_id: UUID, method: str, on: date | None,
+def act(app: InscribeApplication, ctx: CommandContext, complaint_id: UUID, method: str, on: date | None, /,
         **arguments: Any) -> CommandResult:
     """Call `Complaint.<method>(**arguments)` after recording what time has caused up to `on`."""
     day = on or china_today()
@@ -68,7 +68,7 @@ def open_request(app: InscribeApplication, ctx: CommandContext, **fields: Any) -
     return app.once(ctx, run)
 
 
-def act_on_request(app: InscribeApplication, ctx: CommandContext, request_id: UUID, method: str,
+def act_on_request(app: InscribeApplication, ctx: CommandContext, request_id: UUID, method: str, /,
                    **arguments: Any) -> CommandResult:
     """Call `ServiceRequest.<method>(**arguments)`."""
     return app.execute(ctx, ServiceRequest, UUID(str(request_id)),

@@ -22,6 +22,7 @@ from domain.errors import InvalidValue, NotFound
 from domain.identifiers import china_today
 from domain.policy import Policy
 from domain.policy_state import CoverSnapshot
+from domain.product import Product
 from domain.quotation import Quote, quote
 from domain.underwriting import Party, UnderwritingCase, assess
 from domain.underwriting_case import age_on
@@ -35,6 +36,13 @@ def _customer(app: InscribeApplication, customer_id: Any, field: str) -> Custome
         return app.load(Customer, UUID(str(customer_id)))
     except (NotFound, ValueError):
         raise InvalidValue(field, f"no customer {customer_id}") from None
+
+
+def _answers_for(product: Product, answers: Mapping[str, Any]) -> dict[str, Any]:
+    """The answers to the product's own questions: a rider's questions are answered in the same
+    application, but the main product's rules (health loading, underwriting case) refuse them."""
+    own = {q.id for q in product.disclosure_questions}
+    return {key: value for key, value in answers.items() if key in own}
 
 
 def _quote_for(app: InscribeApplication, policy: Policy, *, sum_insured: Any = None, extra_loading_pct: Any = 0,
@@ -53,7 +61,7 @@ def _quote_for(app: InscribeApplication, policy: Policy, *, sum_insured: Any = N
         sum_insured=policy.sum_insured if sum_insured is None else sum_insured,
         term_months=policy.term_months, premium_mode=policy.premium_mode,
         occupation_class=(insured.occupation_class or 1) if individual else 1,
-        health_loading_pct=product.health_loading_for(policy.disclosures),
+        health_loading_pct=product.health_loading_for(_answers_for(product, policy.disclosures)),
         extra_loading_pct=extra_loading_pct, riders=riders,
     )
 
@@ -79,11 +87,12 @@ def _renewal_premium(app: InscribeApplication, policy: Policy) -> Callable[[], t
     return premium
 
 
-def advance(app: InscribeApplication, policy_id: UUID, today: date) -> CommandResult | None:
-    """Record what the passing of time causes up to `today` (actor: system). None if nothing."""
+def advance(app: InscribeApplication, policy_id: UUID, today: date, *, offers: bool = True) -> CommandResult | None:
+    """Record what the passing of time causes up to `today` (actor: system). None if nothing.
+    Without `offers`, a renewal offer that has fallen due is left to the caller to make."""
     policy = app.load(Policy, policy_id)
     before = policy.version
-    policy.advance_time(today, _renewal_premium(app, policy))
+    policy.advance_time(today, _renewal_premium(app, policy) if offers else None)
     if not policy.pending_events:
         return None
     ctx = system_context(f"the passing of time up to {today.isoformat()}",
@@ -93,11 +102,18 @@ def advance(app: InscribeApplication, policy_id: UUID, today: date) -> CommandRe
 
 def _command(
     app: InscribeApplication, ctx: CommandContext, policy_id: UUID, on: date | None,
-    action: Callable[[Policy], None],
+    action: Callable[[Policy], None], field: str = "on", *, offers: bool = True,
 ) -> CommandResult:
-    """Bring the policy up to `on`, then load → act → save with the policyholder's lifecycle."""
+    """Bring the policy up to `on`, then load → act → save with the policyholder's lifecycle.
+
+    A date after today is refused first: bringing the policy up to it would record, as done, what
+    time has not yet caused (a lapse the payment could still prevent).
+    """
+    today = china_today()
+    if on is not None and on > today:
+        raise InvalidValue(field, f"{on} is after today ({today}): the future cannot be recorded")
     if app.previous_answer(ctx) is None and on is not None:
-        advance(app, policy_id, on)
+        advance(app, policy_id, on, offers=offers)
 
     def act(policy: Policy) -> list[Customer]:
         action(policy)
@@ -129,13 +145,18 @@ def apply_for_policy(
         applicant = _customer(app, applicant_id, "applicant_id")
         insured = _customer(app, insured_id, "insured_id")
         answers = dict(disclosures or {})
-        case = UnderwritingCase(
-            applicant=Party.of(applicant, on), insured=Party.of(insured, on), relationship=relationship,
-            product=product, sum_insured=Decimal(str(sum_insured)), term_months=term_months,
-            premium_mode=premium_mode, application_date=on, insured_consent=insured_consent,
-            disclosures=answers, declared_property_value=declared_property_value,
-            history=app.underwriting_history(str(insured.id), product.line), riders=tuple(attached),
-        )
+        try:
+            case = UnderwritingCase(
+                applicant=Party.of(applicant, on), insured=Party.of(insured, on), relationship=relationship,
+                product=product, sum_insured=Decimal(str(sum_insured)), term_months=term_months,
+                premium_mode=premium_mode, application_date=on, insured_consent=insured_consent,
+                disclosures=_answers_for(product, answers),
+                declared_property_value=declared_property_value,
+                history=app.underwriting_history(str(insured.id), product.line), riders=tuple(attached),
+            )
+        except InvalidValue as refusal:  # the product names its answers `disclosure_answers`; we take `disclosures`
+            field = refusal.field.replace("disclosure_answers", "disclosures", 1)
+            raise InvalidValue(field, refusal.message, code=refusal.code) from None
         result = assess(case, quote)
         priced = result.quote
         policy = Policy.apply(
@@ -178,7 +199,7 @@ def decide(
             installment=getattr(priced, "installment_amount", None), decided_on=on,
         )
 
-    return _command(app, ctx, policy_id, on, action)
+    return _command(app, ctx, policy_id, on, action, "decided_on")
 
 
 def decide_sum_insured_increase(
@@ -191,8 +212,11 @@ def decide_sum_insured_increase(
     def action(policy: Policy) -> None:
         pending = policy.pending_increase
         if pending is None:
+            # Nothing to price: the domain refuses (wrong state, or no-pending-increase) before it
+            # would use the premium, so a placeholder keeps an approval from failing on a missing one.
             policy.decide_sum_insured_increase(approved, underwriter_id=ctx.actor_id, role=ctx.actor_role,
-                                               reason=reason, decided_on=on)
+                                               reason=reason, annual_premium=Decimal(1) if approved else None,
+                                               decided_on=on)
             return
         new_sum = Decimal(str(pending["new_sum_insured"]))
         check_underwriting_authority(ctx.actor_role, new_sum)
@@ -201,15 +225,20 @@ def decide_sum_insured_increase(
             approved, underwriter_id=ctx.actor_id, role=ctx.actor_role, reason=reason,
             annual_premium=getattr(priced, "annual_premium", None), decided_on=on)
 
-    return _command(app, ctx, policy_id, on, action)
+    return _command(app, ctx, policy_id, on, action, "decided_on")
 
 
 # --- everything else: one dated call on the aggregate --------------------------------------------
 
-def act(app: InscribeApplication, ctx: CommandContext, policy_id: UUID, method: str, on: date | None,
+def act(app: InscribeApplication, ctx: CommandContext, policy_id: UUID, method: str, on: date | None, /,
         **arguments: Any) -> CommandResult:
-    """Call `Policy.<method>(**arguments)` after bringing the policy up to `on` (today by default)."""
-    return _command(app, ctx, policy_id, on or china_today(), lambda policy: getattr(policy, method)(**arguments))
+    """Call `Policy.<method>(**arguments)` after bringing the policy up to `on` (today by default).
+
+    The leading parameters are positional-only, so `arguments` may carry the method's own `on`.
+    """
+    day = on or china_today()
+    field = next((name for name in ("paid_on", "decided_on", "on") if arguments.get(name) == day), "on")
+    return _command(app, ctx, policy_id, day, lambda policy: getattr(policy, method)(**arguments), field)
 
 
 def offer_renewal(app: InscribeApplication, ctx: CommandContext, policy_id: UUID, on: date | None = None) -> CommandResult:
@@ -220,7 +249,8 @@ def offer_renewal(app: InscribeApplication, ctx: CommandContext, policy_id: UUID
         renewed = _quote_for(app, policy, on=policy.end_date, latest=True)
         policy.offer_renewal(day, renewed.annual_premium, renewed.installment_amount)
 
-    return _command(app, ctx, policy_id, day, action)
+    # Time is brought up to the day without the scheduler's own offer, which would pre-empt this one.
+    return _command(app, ctx, policy_id, day, action, offers=False)
 
 
 # --- reading -----------------------------------------------------------------------------------

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from projections.audit_log import AuditLogProjection
 from projections.base import Projection
+from projections.complaints import ComplaintsProjection
 from projections.customers import CustomersProjection
 from projections.policies import PoliciesProjection
 from projections.premiums import PremiumsProjection
+from projections.service_requests import ServiceRequestsProjection
 from projections.underwriting import UnderwritingProjection
 
 
 def all_projections() -> list[Projection]:
     return [AuditLogProjection(), CustomersProjection(), PoliciesProjection(), UnderwritingProjection(),
-            PremiumsProjection()]
+            PremiumsProjection(), ComplaintsProjection(), ServiceRequestsProjection()]

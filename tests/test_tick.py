@@ -1,0 +1,181 @@
+"""The passing of time (SPEC §5, §11): `inscribe tick` and the scheduler record lapses, deemed consents
+to reinstatement, terminations, renewal offers and expiries as events of the actor `system`, on
+exactly the day they fall due, once; the future is never recorded.
+
+The policies are made and read through the HTTP API on a simulated clock (tests.api.policy_fixtures);
+time passes through the command line in-process (CliRunner on the same database) or through
+`interface.scheduler.tick`.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from click.testing import CliRunner, Result
+
+from interface.cli import main
+from interface.scheduler import tick as scheduler_tick
+from tests.api.conftest import client  # noqa: F401
+from tests.api.policy_fixtures import Desk, desk, is_problem  # noqa: F401
+from tests.conftest import JWT_SECRET
+
+D = date
+LAPSE_DAY = D(2025, 4, 12)  # installment 2 of a monthly policy issued on 10 January: due 10 February + 60 days
+
+
+def inscribe_tick(desk: Desk, until: date | None = None) -> Result:
+    """`inscribe tick [--until DATE]` on the test's database, today being the simulated clock's day."""
+    args = ["tick", *(["--until", until.isoformat()] if until else [])]
+    env = {"INSCRIBE_DATABASE_URL": desk.services.settings.database_url, "INSCRIBE_JWT_SECRET": JWT_SECRET}
+    return CliRunner().invoke(main, args, env=env, catch_exceptions=False)
+
+
+def changed(result: Result) -> str:
+    """The summary line of a tick: 'DATE: N policies had something due; M changed'."""
+    assert result.exit_code == 0, result.output
+    return result.stdout.strip().splitlines()[-1]
+
+
+def lapsed_policy(desk: Desk, seed: int) -> tuple[str, str]:
+    """(customer, policy): term life paid monthly from 10 January 2025, only the first installment paid,
+    lapsed by the scheduler on LAPSE_DAY."""
+    holder = desk.customer(seed)
+    pid = desk.in_force(holder, mode="monthly")
+    desk.today(LAPSE_DAY)
+    scheduler_tick(desk.services, LAPSE_DAY)
+    return holder, pid
+
+
+def system_events(desk: Desk, policy_id: str) -> list[tuple[str, str]]:
+    return [(e["type"], e["data"].get("on")) for e in desk.history(policy_id) if e["metadata"]["actor_id"] == "system"]
+
+
+def test_an_unpaid_installment_lapses_the_day_after_its_grace_ends_once_and_never_in_advance(desk: Desk) -> None:
+    holder = desk.customer(1)
+    pid = desk.in_force(holder, mode="monthly")
+    desk.today(D(2025, 4, 11))
+
+    last_day = changed(inscribe_tick(desk))
+    in_grace = desk.policy(pid)
+    desk.today(LAPSE_DAY)
+    lapsed = changed(inscribe_tick(desk, LAPSE_DAY))
+    events = desk.events()
+    again = changed(inscribe_tick(desk, LAPSE_DAY))
+    future = inscribe_tick(desk, D(2025, 4, 13))
+
+    assert last_day == "2025-04-11: 0 policies had something due; 0 changed"
+    assert (in_grace["status"], in_grace["next_due_date"]) == ("in_force", "2025-04-12")
+    assert lapsed == "2025-04-12: 1 policies had something due; 1 changed"
+    assert again == "2025-04-12: 0 policies had something due; 0 changed"
+    assert future.exit_code != 0 and "after today" in future.output
+    assert desk.events() == events
+    policy = desk.policy(pid)
+    assert (policy["status"], policy["in_force"], policy["lapsed_on"]) == ("lapsed", False, "2025-04-12")
+    lapse = desk.history(pid)[-1]
+    assert (lapse["type"], lapse["data"]["grace_end"], lapse["data"]["premium_owed"]) == (
+        "Lapsed", "2025-04-11", "189.00")
+    assert (lapse["metadata"]["actor_id"], lapse["metadata"]["channel"]) == ("system", "system")
+    cover_last_day, cover_lapsed = desk.cover(pid, D(2025, 4, 11)), desk.cover(pid, LAPSE_DAY)
+    assert (cover_last_day["in_force"], cover_last_day["in_grace"], cover_last_day["premium_owed"]) == (
+        True, True, "189.00")  # three installments of 63.00 owed on the last day of grace
+    assert (cover_lapsed["status"], cover_lapsed["in_force"]) == ("lapsed", False)
+    overdue = desk.get("/api/v1/premiums/overdue", today="2025-04-12", policy_id=pid)["items"]
+    assert [(i["installment_no"], i["days_overdue"], i["status"]) for i in overdue] == [
+        (2, 61, "lapsed"), (3, 33, "lapsed"), (4, 2, "lapsed")]
+    assert desk.stage(holder) == "dormant"
+
+
+def test_a_lapsed_policy_reinstated_by_agreement_is_in_force_again_from_the_day_the_arrears_are_paid(
+    desk: Desk,
+) -> None:
+    holder, pid = lapsed_policy(desk, 2)
+    desk.do(pid, "reinstatement-requests", {"on": desk.on(D(2025, 5, 1))})
+    desk.do(pid, "reinstatement-decision", {"agree": True, "on": desk.on(D(2025, 5, 5))}, role="underwriter")
+    paid_on = desk.on(D(2025, 5, 12))
+    short = desk.act(pid, "arrears-payments", {"amount": "189.00", "paid_on": paid_on, "reference": "arrears"})
+
+    desk.do(pid, "arrears-payments", {"amount": "252.00", "paid_on": paid_on, "reference": "arrears"})
+
+    assert is_problem(short, 409, "wrong-amount")["due"] == "252.00"  # installments 2 to 5
+    policy = desk.policy(pid)
+    assert (policy["status"], policy["in_force"], policy["next_installment_due"]) == ("in_force", True, "2025-06-10")
+    assert [desk.cover(pid, D(2025, 5, day))["in_force"] for day in (11, 12)] == [False, True]
+    history = desk.history(pid)
+    assert [(e["type"], e["data"].get("installment_no")) for e in history if e["data"].get("on") == paid_on] == [
+        ("PremiumPaid", 2), ("PremiumPaid", 3), ("PremiumPaid", 4), ("PremiumPaid", 5), ("Reinstated", None)]
+    assert len({e["metadata"]["command_id"] for e in history[-5:]}) == 1  # one command, one transaction
+    assert desk.stage(holder) == "active"
+
+
+def test_thirty_days_of_silence_after_a_reinstatement_request_count_as_consent_on_the_thirty_first(
+    desk: Desk,
+) -> None:
+    _, pid = lapsed_policy(desk, 3)
+    desk.do(pid, "reinstatement-requests", {"on": desk.on(D(2025, 5, 1))})
+    desk.today(D(2025, 5, 31))
+
+    silent = changed(inscribe_tick(desk))
+    desk.today(D(2025, 6, 1))
+    deemed = scheduler_tick(desk.services, D(2025, 6, 1))
+    desk.do(pid, "arrears-payments", {"amount": "252.00", "paid_on": desk.on(D(2025, 6, 2)), "reference": "arrears"})
+
+    assert silent.endswith("0 changed")
+    assert (deemed.examined, deemed.changed) == (1, 1)
+    assert system_events(desk, pid) == [("Lapsed", "2025-04-12"), ("ReinstatementDeemedAgreed", "2025-06-01")]
+    assert desk.policy(pid)["status"] == "in_force"
+
+
+def test_two_years_after_the_lapse_without_reinstatement_the_policy_terminates_with_its_cash_value(
+    desk: Desk,
+) -> None:
+    holder, pid = lapsed_policy(desk, 4)
+    desk.today(D(2027, 4, 12))
+
+    last_day = changed(inscribe_tick(desk))
+    request_on_last_day = desk.act(pid, "reinstatement-requests", {"on": "2027-04-12"})
+    desk.today(D(2027, 4, 13))
+    terminated = changed(inscribe_tick(desk))
+    too_late = desk.act(pid, "reinstatement-requests", {"on": "2027-04-13"})
+
+    assert last_day.endswith("0 changed")
+    assert request_on_last_day.status_code == 200  # still within the two years: the request is taken
+    assert terminated.endswith("1 changed")
+    is_problem(too_late, 409, "invalid-policy-transition")
+    policy = desk.policy(pid)
+    assert (policy["status"], policy["in_force"]) == ("terminated", False)
+    # two completed policy years: 20% of the 63.00 paid (term life's cash value table)
+    assert [(p["kind"], p["amount"], p["reason"]) for p in desk.payments(pid)][-1] == (
+        "refund", "-12.60", "termination-cash-value")
+    assert desk.stage(holder) == "dormant"
+
+
+def test_renewal_is_offered_by_tick_on_the_offer_day_and_an_unrenewed_policy_expires_after_its_last_day(
+    desk: Desk,
+) -> None:
+    renewing_holder, lapsing_holder = desk.customer(5), desk.customer(6)
+    home: dict[str, Any] = {"relationship": "owner", "term": 12, "declared_property_value": "1000000"}
+    renewing = desk.in_force(renewing_holder, "home_property", **home)
+    expiring = desk.in_force(lapsing_holder, "home_property", **home)
+    desk.today(D(2025, 12, 9))
+
+    before_offer = changed(inscribe_tick(desk))
+    due = desk.get("/api/v1/policies/renewals-due", today="2025-12-10")
+    desk.today(D(2025, 12, 10))
+    offered = changed(inscribe_tick(desk))
+    desk.do(renewing, "renewals", {"amount": "400.00", "paid_on": desk.on(D(2025, 12, 20)), "reference": "renew"})
+    desk.today(D(2026, 1, 10))
+    expired = changed(inscribe_tick(desk, D(2026, 1, 9)))
+    expired_next_day = changed(inscribe_tick(desk))
+
+    assert before_offer.endswith("0 changed")
+    assert sorted(p["policy_id"] for p in due["items"]) == sorted([renewing, expiring])
+    assert offered == "2025-12-10: 2 policies had something due; 2 changed"
+    assert desk.get("/api/v1/policies/renewals-due", today="2025-12-10")["total"] == 0
+    assert expired.endswith("0 changed") and expired_next_day.endswith("1 changed")
+    assert system_events(desk, expiring) == [("RenewalOffered", "2025-12-10"), ("Expired", "2026-01-10")]
+    assert (desk.policy(expiring)["status"], desk.policy(renewing)["status"]) == ("expired", "in_force")
+    assert (desk.policy(renewing)["period"], desk.policy(renewing)["end_date"]) == (2, "2027-01-09")
+    assert (desk.stage(lapsing_holder), desk.stage(renewing_holder)) == ("dormant", "active")
+    assert desk.cover(expiring, D(2026, 1, 9))["in_force"] is True
+    assert desk.cover(expiring, D(2026, 1, 10))["in_force"] is False
