@@ -53,8 +53,11 @@ def act(app: InscribeApplication, ctx: CommandContext, complaint_id: UUID, metho
         **arguments: Any) -> CommandResult:
     """Call `Complaint.<method>(**arguments)` after recording what time has caused up to `on`."""
     day = on or china_today()
-    return timed(app, ctx, Complaint, UUID(str(complaint_id)), day,
-                 lambda complaint: getattr(complaint, method)(**arguments))
+
+    def action(complaint: Complaint) -> None:
+        getattr(complaint, method)(**arguments)  # some commands return a value (an action id): not aggregates
+
+    return timed(app, ctx, Complaint, UUID(str(complaint_id)), day, action)
 
 
 def open_request(app: InscribeApplication, ctx: CommandContext, **fields: Any) -> CommandResult:

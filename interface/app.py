@@ -13,6 +13,7 @@ from application.settings import Settings
 from interface.audit_api import AuditQueries
 from interface.auth import jwt_auth
 from interface.bootstrap import Services, bootstrap
+from interface.complaints_api import ComplaintController, ServiceRequestController
 from interface.customers_api import CustomerController
 from interface.errors import EXCEPTION_HANDLERS
 from interface.policies_api import PolicyController
@@ -42,7 +43,7 @@ def create_app(services: Services | None = None, settings: Settings | None = Non
     return Litestar(
         route_handlers=[
             health, CustomerController, ProductQueries, QuoteCommands, PolicyController, UnderwritingQueries,
-            PremiumQueries, AuditQueries, SystemQueries,
+            PremiumQueries, ComplaintController, ServiceRequestController, AuditQueries, SystemQueries,
         ],
         dependencies={"services": Provide(provide_services, sync_to_thread=False)},
         exception_handlers=EXCEPTION_HANDLERS,

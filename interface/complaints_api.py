@@ -16,6 +16,7 @@ from domain.identifiers import china_today
 from domain import clock
 from interface.auth import Principal, requires
 from interface.bootstrap import Services
+from interface.complaint_queries_api import ComplaintQueries, ServiceRequestQueries
 from interface.complaint_schemas import (
     ActionDoneIn, ActionIn, AppraisalIn, AssignIn, ComplaintIn, CompleteIn, EscalateIn, ExtendIn, FeedbackIn,
     NoteIn, On, ReasonIn, ResolveIn, ResponseIn, ServiceRequestIn, StaffIn, UpdateIn,
@@ -211,3 +212,11 @@ class ServiceRequestCommands(Controller):
     def cancel(self, request: Req, services: Svc, request_id: Id, data: JSONBody[ReasonIn]) -> CommandAnswer:
         """Cancelled, with a reason."""
         return self._act(request, services, request_id, data, "cancel", {"reason": data.reason, "on": _day(data.on)})
+
+
+class ComplaintController(ComplaintCommands, ComplaintQueries):
+    """Complaint commands and queries share one path."""
+
+
+class ServiceRequestController(ServiceRequestCommands, ServiceRequestQueries):
+    """Service request commands and queries share one path."""

@@ -1,5 +1,5 @@
 """The scheduler: records what the passing of time causes (lapses, deemed consents, terminations,
-renewal offers, expiries), as events of the actor `system`.
+renewal offers, expiries, complaint deadline breaches), as events of the actor `system`.
 
 `inscribe tick` runs it once; the projection worker runs it on an interval. It asks the policies
 register which policies have something due, after the read side has caught up with the log.
@@ -14,9 +14,11 @@ from datetime import date
 from typing import Any, Callable
 from uuid import UUID
 
-from application import policies
+from application import policies, timed
+from domain.complaint import Complaint
 from domain.identifiers import china_today
 from interface.bootstrap import Services
+from projections.complaints import due_for_scheduler as complaints_due
 from projections.policies import due_for_scheduler
 
 log = logging.getLogger(__name__)
@@ -34,18 +36,24 @@ def tick(services: Services, today: date | None = None,
     """Record everything time has caused up to `today` (default: today in China)."""
     day = today or china_today()
     read_side = services.read_side
-    read_side.wait_for(read_side.head(), ["policies"], timeout=60)
+    read_side.wait_for(read_side.head(), ["policies", "complaints"], timeout=60)
     with read_side.engine.connect() as conn:
-        due = [UUID(i) for i in due_for_scheduler(conn, day)]
+        due_policies = [UUID(i) for i in due_for_scheduler(conn, day)]
+        due_complaints = [UUID(i) for i in complaints_due(conn, day)]
     if total is not None:
-        total(len(due))
+        total(len(due_policies) + len(due_complaints))
     changed = 0
-    for policy_id in due:
+    for policy_id in due_policies:
         if policies.advance(services.app, policy_id, day) is not None:
             changed += 1
         if progress is not None:
             progress(1)
-    return TickReport(day, len(due), changed)
+    for complaint_id in due_complaints:  # deadline breaches (投诉处理时限)
+        if timed.advance(services.app, Complaint, complaint_id, day) is not None:
+            changed += 1
+        if progress is not None:
+            progress(1)
+    return TickReport(day, len(due_policies) + len(due_complaints), changed)
 
 
 class Ticker:
