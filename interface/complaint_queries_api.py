@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated, Any
+from typing import Any
 from uuid import UUID
 
 from litestar import Controller, get
 from litestar.di import NamedDependency
-from litestar.params import FromPath, FromQuery, QueryParameter
+from litestar.params import FromPath, FromQuery
 from pydantic import BaseModel
 
 from domain.complaint import Complaint
@@ -17,8 +17,8 @@ from domain.identifiers import china_today
 from domain.service_request import ServiceRequest
 from interface.auth import requires
 from interface.bootstrap import Services
-from interface.errors import BadRequest
 from interface.history import history_of
+from interface.query_params import After, AsOf, HistoryEntry, HistoryView, PageNo, Size, Today, check_sort
 from interface.http import read_position
 from interface.views import page_model, row_model, to_page
 from projections import complaints as cp
@@ -28,11 +28,6 @@ from projections.customers import customers
 from projections.queries import Page, PageResult, one, page_of
 
 Svc = NamedDependency[Services]
-AsOf = Annotated[str | None, QueryParameter(description="a log position, an ISO 8601 moment or a date (its end, UTC)")]
-After = Annotated[int | None, QueryParameter(description="wait until the read side has reached this log position")]
-PageNo = Annotated[int, QueryParameter(ge=1)]
-Size = Annotated[int, QueryParameter(ge=1, le=500)]
-Today = Annotated[date | None, QueryParameter(description="the business date (default: today, China time)")]
 
 ComplaintView = row_model("ComplaintView", cp.complaints, "A row of the complaints register, with its clock as of today.",
                           days_used=(int | None, None), remaining_days=(int | None, None), overdue=(bool, False))
@@ -55,25 +50,9 @@ class RenewalReminder(BaseModel):
     contacts: dict[str, Any]
 
 
-class Entry(BaseModel):
-    position: int | None
-    version: int
-    type: str
-    recorded_at: Any
-    metadata: dict[str, Any]
-    data: dict[str, Any]
 
 
-class HistoryView(BaseModel):
-    id: str
-    events: list[Entry]
 
-
-def _sort(value: str | None, sortable: dict[str, Any], default: str) -> str:
-    sort = value or default
-    if sort.lstrip("-") not in sortable:
-        raise BadRequest("sort", f"sort by one of {', '.join(sorted(sortable))} (prefix - for descending)")
-    return sort
 
 
 def _with_clock(rows: list[dict[str, Any]], today: date) -> None:
@@ -102,7 +81,7 @@ class ComplaintQueries(Controller):
         position = read_position(services, ["complaints"], after, as_of)
         conditions = cp.complaint_filters(status, category, channel, responsible_id, customer_id, policy_id, claim_id,
                                           received_from, received_to, breached, day if overdue else None, open)
-        order = _sort(sort, cp.SORTABLE, cp.DEFAULT_SORT)
+        order = check_sort(sort, cp.SORTABLE, cp.DEFAULT_SORT)
         with services.read_side.engine.connect() as conn:
             reached = services.read_side.position("complaints", conn)
             result = page_of(conn, cp.complaints, position, conditions, Page(page, page_size, order), cp.SORTABLE,
@@ -119,7 +98,7 @@ class ComplaintQueries(Controller):
         day = today or china_today()
         position = read_position(services, ["complaints"], after, as_of)
         conditions = cp.action_filters(owner_id, complaint_id, open, day if overdue else None)
-        order = _sort(sort, cp.ACTION_SORTABLE, cp.ACTION_DEFAULT_SORT)
+        order = check_sort(sort, cp.ACTION_SORTABLE, cp.ACTION_DEFAULT_SORT)
         with services.read_side.engine.connect() as conn:
             reached = services.read_side.position("complaints", conn)
             result = page_of(conn, cp.improvement_actions, position, conditions, Page(page, page_size, order),
@@ -145,7 +124,7 @@ class ComplaintQueries(Controller):
         """Every event of the complaint in order, with who did it, when and why."""
         position = read_position(services, ["audit_log"], after, as_of)
         entries = history_of(services, complaint_id, position, Complaint.Event, "complaint")
-        return HistoryView(id=str(complaint_id), events=[Entry(**e) for e in entries])
+        return HistoryView(id=str(complaint_id), events=[HistoryEntry(**e) for e in entries])
 
 
 class ServiceRequestQueries(Controller):
@@ -165,7 +144,7 @@ class ServiceRequestQueries(Controller):
         position = read_position(services, ["service_requests"], after, as_of)
         conditions = sr.request_filters(status, kind, customer_id, staff_id, policy_id, requested_from, requested_to,
                                         open)
-        order = _sort(sort, sr.SORTABLE, sr.DEFAULT_SORT)
+        order = check_sort(sort, sr.SORTABLE, sr.DEFAULT_SORT)
         with services.read_side.engine.connect() as conn:
             reached = services.read_side.position("service_requests", conn)
             result: PageResult = page_of(conn, sr.service_requests, position, conditions,
@@ -208,4 +187,4 @@ class ServiceRequestQueries(Controller):
         """Every event of the request in order."""
         position = read_position(services, ["audit_log"], after, as_of)
         entries = history_of(services, request_id, position, ServiceRequest.Event, "service request")
-        return HistoryView(id=str(request_id), events=[Entry(**e) for e in entries])
+        return HistoryView(id=str(request_id), events=[HistoryEntry(**e) for e in entries])

@@ -7,12 +7,12 @@ moment or a date) and `after` (read your writes) like every other register.
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 from uuid import UUID
 
 from litestar import Controller, get
 from litestar.di import NamedDependency
-from litestar.params import FromPath, FromQuery, QueryParameter
+from litestar.params import FromPath, FromQuery
 from pydantic import BaseModel
 
 from application.policies import cover_on
@@ -21,8 +21,8 @@ from domain.identifiers import china_today
 from domain.policy import Policy
 from interface.auth import requires
 from interface.bootstrap import Services
-from interface.errors import BadRequest
 from interface.history import history_of
+from interface.query_params import After, AsOf, HistoryEntry, HistoryView, PageNo, Size, Today, check_sort
 from interface.http import read_position
 from interface.views import page_model, row_model, to_page
 from projections import policies as pol
@@ -31,11 +31,6 @@ from projections import underwriting as uw
 from projections.queries import Page, one, page_of
 
 Svc = NamedDependency[Services]
-AsOf = Annotated[str | None, QueryParameter(description="a log position, an ISO 8601 moment or a date (its end, UTC)")]
-After = Annotated[int | None, QueryParameter(description="wait until the read side has reached this log position")]
-PageNo = Annotated[int, QueryParameter(ge=1)]
-Size = Annotated[int, QueryParameter(ge=1, le=500)]
-Today = Annotated[date | None, QueryParameter(description="the business date (default: today, China time)")]
 
 PolicyView = row_model("PolicyView", pol.policies, "A row of the policies register (保单登记簿).")
 PolicyPage = page_model("PolicyPage", PolicyView)
@@ -65,25 +60,9 @@ class Cover(BaseModel):
     details: dict[str, Any]
 
 
-class PolicyHistoryEntry(BaseModel):
-    position: int | None
-    version: int
-    type: str
-    recorded_at: Any
-    metadata: dict[str, Any]
-    data: dict[str, Any]
 
 
-class PolicyHistory(BaseModel):
-    id: str
-    events: list[PolicyHistoryEntry]
 
-
-def _sort(value: str | None, sortable: dict[str, Any], default: str) -> str:
-    sort = value or default
-    if sort.lstrip("-") not in sortable:
-        raise BadRequest("sort", f"sort by one of {', '.join(sorted(sortable))} (prefix - for descending)")
-    return sort
 
 
 class PolicyQueries(Controller):
@@ -107,7 +86,7 @@ class PolicyQueries(Controller):
         position = read_position(services, ["policies"], after, as_of)
         conditions = pol.policy_filters(status, product_code, line, customer_id, None, None, agent_id, channel,
                                         policy_number, in_force, applied_from, applied_to, start_from, start_to)
-        order = _sort(sort, pol.SORTABLE, pol.DEFAULT_SORT)
+        order = check_sort(sort, pol.SORTABLE, pol.DEFAULT_SORT)
         with services.read_side.engine.connect() as conn:
             reached = services.read_side.position("policies", conn)
             result = page_of(conn, pol.policies, position, conditions, Page(page, page_size, order), pol.SORTABLE,
@@ -152,11 +131,11 @@ class PolicyQueries(Controller):
         )
 
     @get("/{policy_id:uuid}/history", guards=[requires("policies.read")], sync_to_thread=True)
-    def history(self, services: Svc, policy_id: FromPath[UUID], as_of: AsOf = None, after: After = None) -> PolicyHistory:
+    def history(self, services: Svc, policy_id: FromPath[UUID], as_of: AsOf = None, after: After = None) -> HistoryView:
         """Every event of the policy in order, with who did it, when and why."""
         position = read_position(services, ["audit_log"], after, as_of)
         entries = history_of(services, policy_id, position, Policy.Event, "policy")
-        return PolicyHistory(id=str(policy_id), events=[PolicyHistoryEntry(**e) for e in entries])
+        return HistoryView(id=str(policy_id), events=[HistoryEntry(**e) for e in entries])
 
 
 class UnderwritingQueries(Controller):
@@ -181,7 +160,7 @@ class UnderwritingQueries(Controller):
         position = read_position(services, ["underwriting_decisions"], after, as_of)
         conditions = uw.underwriting_filters(decision, automatic_outcome, decided_by, status, underwriter_id,
                                              product_code, pending, decided_from, decided_to)
-        order = _sort(sort, uw.SORTABLE, uw.DEFAULT_SORT)
+        order = check_sort(sort, uw.SORTABLE, uw.DEFAULT_SORT)
         with services.read_side.engine.connect() as conn:
             reached = services.read_side.position("underwriting_decisions", conn)
             result = page_of(conn, uw.underwriting_decisions, position, conditions, Page(page, page_size, order),
@@ -217,7 +196,7 @@ class PremiumQueries(Controller):
         """Installments with due dates, amounts, cover periods, payment and grace."""
         position = read_position(services, ["premiums"], after, as_of)
         conditions = prem.installment_filters(policy_id, status, kind, paid, product_code, due_from, due_to)
-        order = _sort(sort, prem.SORTABLE, prem.DEFAULT_SORT)
+        order = check_sort(sort, prem.SORTABLE, prem.DEFAULT_SORT)
         with services.read_side.engine.connect() as conn:
             reached = services.read_side.position("premiums", conn)
             result = page_of(conn, prem.premium_installments, position, conditions, Page(page, page_size, order),
@@ -230,7 +209,7 @@ class PremiumQueries(Controller):
                 sort: FromQuery[str | None] = None, as_of: AsOf = None, after: After = None) -> Any:
         """Unpaid installments that fell due before `today`, with the days overdue."""
         position = read_position(services, ["premiums"], after, as_of)
-        order = _sort(sort, prem.SORTABLE, prem.DEFAULT_SORT)
+        order = check_sort(sort, prem.SORTABLE, prem.DEFAULT_SORT)
         with services.read_side.engine.connect() as conn:
             reached = services.read_side.position("premiums", conn)
             result = prem.overdue(conn, today or china_today(), position, Page(page, page_size, order), reached,
@@ -244,7 +223,7 @@ class PremiumQueries(Controller):
                  sort: FromQuery[str | None] = None, as_of: AsOf = None, after: After = None) -> Any:
         """Premium payments (+) and refunds (−); `extra.total_amount` is the net of all that match."""
         position = read_position(services, ["premiums"], after, as_of)
-        order = _sort(sort, prem.PAYMENT_SORTABLE, "position")
+        order = check_sort(sort, prem.PAYMENT_SORTABLE, "position")
         with services.read_side.engine.connect() as conn:
             reached = services.read_side.position("premiums", conn)
             result = prem.payments_page(conn, position, prem.payment_filters(policy_id, kind, on_from, on_to),
