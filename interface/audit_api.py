@@ -15,14 +15,13 @@ from application.chain import Digest
 from interface.auth import requires
 from interface.bootstrap import Services
 from interface.errors import BadRequest
+from interface.query_params import After, AsOf
 from interface.http import read_position
 from interface.views import page_model, row_model, to_page
 from projections.audit_log import audit_filters, audit_log, audit_page
 from projections.queries import PageResult
 
 Svc = NamedDependency[Services]
-AsOf = Annotated[str | None, QueryParameter(description="a log position, an ISO 8601 moment or a date (its end, UTC)")]
-After = Annotated[int | None, QueryParameter(description="wait until the read side has reached this log position")]
 
 AuditEntry = row_model("AuditEntry", audit_log, "One event: position, time, actor, role, aggregate, type, reason, ids.")
 AuditPage = page_model("AuditPage", AuditEntry)

@@ -12,7 +12,6 @@ from litestar.params import FromPath, JSONBody
 from pydantic import BaseModel
 
 from application import complaints as commands
-from domain.identifiers import china_today
 from domain import clock
 from interface.auth import Principal, requires
 from interface.bootstrap import Services
@@ -21,19 +20,13 @@ from interface.complaint_schemas import (
     ActionDoneIn, ActionIn, AppraisalIn, AssignIn, ComplaintIn, CompleteIn, EscalateIn, ExtendIn, FeedbackIn,
     NoteIn, On, ReasonIn, ResolveIn, ResponseIn, ServiceRequestIn, StaffIn, UpdateIn,
 )
-from interface.http import CommandAnswer, command_context
+from interface.http import CommandAnswer, answer, business_day, command_context
 
 Req = Request[Principal, Any, Any]
 Svc = NamedDependency[Services]
 Id = FromPath[UUID]
 
 
-def _answer(result: Any) -> CommandAnswer:
-    return CommandAnswer(id=result.id, version=result.version, position=result.position)
-
-
-def _day(value: date | None) -> date:
-    return value or china_today()
 
 
 class ComplaintCommands(Controller):
@@ -48,18 +41,18 @@ class ComplaintCommands(Controller):
         ctx = command_context(request, data)
         fields = data.model_dump()
         fields["received_at"] = data.received_at or clock.now()
-        return _answer(commands.receive(services.app, ctx, **fields))
+        return answer(commands.receive(services.app, ctx, **fields))
 
     def _act(self, request: Req, services: Services, complaint_id: UUID, body: BaseModel, method: str,
              day: date, arguments: dict[str, Any], reason: str | None = None) -> CommandAnswer:
         ctx = command_context(request, body, reason=reason)
-        return _answer(commands.act(services.app, ctx, complaint_id, method, day, **arguments))
+        return answer(commands.act(services.app, ctx, complaint_id, method, day, **arguments))
 
     @post("/{complaint_id:uuid}/assignment", guards=[requires("complaints.handle")], sync_to_thread=True,
           status_code=200)
     def assign(self, request: Req, services: Svc, complaint_id: Id, data: JSONBody[AssignIn]) -> CommandAnswer:
         """Assign the complaint to a responsible person."""
-        day = _day(data.on)
+        day = business_day(data.on)
         return self._act(request, services, complaint_id, data, "assign", day,
                          {"responsible_id": data.responsible_id, "on": day})
 
@@ -67,13 +60,13 @@ class ComplaintCommands(Controller):
           status_code=200)
     def investigate(self, request: Req, services: Svc, complaint_id: Id, data: JSONBody[On]) -> CommandAnswer:
         """Start the investigation (8.2.1 (3))."""
-        day = _day(data.on)
+        day = business_day(data.on)
         return self._act(request, services, complaint_id, data, "start_investigation", day, {"on": day})
 
     @post("/{complaint_id:uuid}/notes", guards=[requires("complaints.handle")], sync_to_thread=True, status_code=200)
     def note(self, request: Req, services: Svc, complaint_id: Id, data: JSONBody[NoteIn]) -> CommandAnswer:
         """An investigation note by the caller."""
-        day = _day(data.on)
+        day = business_day(data.on)
         return self._act(request, services, complaint_id, data, "add_note", day,
                          {"note": data.note, "author_id": request.user.sub, "on": day})
 
@@ -81,7 +74,7 @@ class ComplaintCommands(Controller):
           status_code=200)
     def escalate(self, request: Req, services: Svc, complaint_id: Id, data: JSONBody[EscalateIn]) -> CommandAnswer:
         """Escalate to a higher level, with a reason."""
-        day = _day(data.on)
+        day = business_day(data.on)
         return self._act(request, services, complaint_id, data, "escalate", day,
                          {"to": data.to, "reason": data.reason, "on": day}, reason=data.reason)
 
@@ -90,7 +83,7 @@ class ComplaintCommands(Controller):
     def extend(self, request: Req, services: Svc, complaint_id: Id, data: JSONBody[ExtendIn]) -> CommandAnswer:
         """Extend the deadline: complex (30 days), then especially complex (60, manager's approval and
         notice to the complainant). Each at most once."""
-        day = _day(data.on)
+        day = business_day(data.on)
         return self._act(request, services, complaint_id, data, "extend", day,
                          {"kind": data.kind, "reason": data.reason, "on": day, "approved_by": data.approved_by,
                           "complainant_notified_on": data.complainant_notified_on}, reason=data.reason)
@@ -99,7 +92,7 @@ class ComplaintCommands(Controller):
           status_code=200)
     def start_appraisal(self, request: Req, services: Svc, complaint_id: Id, data: JSONBody[AppraisalIn]) -> CommandAnswer:
         """An external appraisal starts: its days do not count once the complainant has been told."""
-        day = _day(data.on)
+        day = business_day(data.on)
         return self._act(request, services, complaint_id, data, "start_external_appraisal", day,
                          {"on": day, "complainant_told_on": data.complainant_told_on})
 
@@ -107,14 +100,14 @@ class ComplaintCommands(Controller):
           status_code=200)
     def end_appraisal(self, request: Req, services: Svc, complaint_id: Id, data: JSONBody[On]) -> CommandAnswer:
         """The external appraisal ends: the clock runs again, the deadline moved by the paused days."""
-        day = _day(data.on)
+        day = business_day(data.on)
         return self._act(request, services, complaint_id, data, "end_external_appraisal", day, {"on": day})
 
     @post("/{complaint_id:uuid}/resolution", guards=[requires("complaints.handle")], sync_to_thread=True,
           status_code=200)
     def resolve(self, request: Req, services: Svc, complaint_id: Id, data: JSONBody[ResolveIn]) -> CommandAnswer:
         """The decision (8.2.1 (4)): upheld, partly upheld or not upheld; measures, compensation, apology."""
-        day = _day(data.decided_on)
+        day = business_day(data.decided_on)
         return self._act(request, services, complaint_id, data, "resolve", day,
                          {"outcome": data.outcome, "measures": data.measures, "compensation": data.compensation,
                           "apology": data.apology, "decided_on": day})
@@ -123,7 +116,7 @@ class ComplaintCommands(Controller):
           status_code=200)
     def feedback(self, request: Req, services: Svc, complaint_id: Id, data: JSONBody[FeedbackIn]) -> CommandAnswer:
         """Feedback to the complainant (8.2.1 (5))."""
-        day = _day(data.on)
+        day = business_day(data.on)
         return self._act(request, services, complaint_id, data, "give_feedback", day,
                          {"on": day, "channel": data.channel, "summary": data.summary})
 
@@ -131,7 +124,7 @@ class ComplaintCommands(Controller):
           status_code=200)
     def response(self, request: Req, services: Svc, complaint_id: Id, data: JSONBody[ResponseIn]) -> CommandAnswer:
         """The complainant's response to the feedback: satisfied or not."""
-        day = _day(data.on)
+        day = business_day(data.on)
         return self._act(request, services, complaint_id, data, "record_response", day,
                          {"satisfied": data.satisfied, "comment": data.comment, "on": day})
 
@@ -139,7 +132,7 @@ class ComplaintCommands(Controller):
           status_code=200)
     def add_action(self, request: Req, services: Svc, complaint_id: Id, data: JSONBody[ActionIn]) -> CommandAnswer:
         """An improvement action with owner and due date (8.2.2 (5))."""
-        day = _day(data.on)
+        day = business_day(data.on)
         return self._act(request, services, complaint_id, data, "add_improvement_action", day,
                          {"description": data.description, "owner_id": data.owner_id, "due_on": data.due_on,
                           "on": day})
@@ -149,7 +142,7 @@ class ComplaintCommands(Controller):
     def complete_action(self, request: Req, services: Svc, complaint_id: Id, action_id: FromPath[str],
                         data: JSONBody[ActionDoneIn]) -> CommandAnswer:
         """An improvement action is done."""
-        day = _day(data.completed_on)
+        day = business_day(data.completed_on)
         return self._act(request, services, complaint_id, data, "complete_improvement_action", day,
                          {"action_id": action_id, "completed_on": day, "result": data.result})
 
@@ -157,7 +150,7 @@ class ComplaintCommands(Controller):
           status_code=200)
     def reopen(self, request: Req, services: Svc, complaint_id: Id, data: JSONBody[ReasonIn]) -> CommandAnswer:
         """Reopen with a reason: a new 15-day round starts."""
-        day = _day(data.on)
+        day = business_day(data.on)
         return self._act(request, services, complaint_id, data, "reopen", day,
                          {"reason": data.reason, "on": day}, reason=data.reason)
 
@@ -165,7 +158,7 @@ class ComplaintCommands(Controller):
           status_code=200)
     def archive(self, request: Req, services: Svc, complaint_id: Id, data: JSONBody[On]) -> CommandAnswer:
         """Archive (8.2.1 (6)) — only after feedback."""
-        day = _day(data.on)
+        day = business_day(data.on)
         return self._act(request, services, complaint_id, data, "archive", day, {"on": day})
 
 
@@ -179,39 +172,39 @@ class ServiceRequestCommands(Controller):
     def open(self, request: Req, services: Svc, data: JSONBody[ServiceRequestIn]) -> CommandAnswer:
         """Open a service request for a registered customer."""
         ctx = command_context(request, data)
-        return _answer(commands.open_request(services.app, ctx, **data.model_dump()))
+        return answer(commands.open_request(services.app, ctx, **data.model_dump()))
 
     def _act(self, request: Req, services: Services, request_id: UUID, body: BaseModel, method: str,
              arguments: dict[str, Any]) -> CommandAnswer:
         ctx = command_context(request, body)
-        return _answer(commands.act_on_request(services.app, ctx, request_id, method, **arguments))
+        return answer(commands.act_on_request(services.app, ctx, request_id, method, **arguments))
 
     @post("/{request_id:uuid}/assignment", guards=[requires("service.handle")], sync_to_thread=True, status_code=200)
     def assign(self, request: Req, services: Svc, request_id: Id, data: JSONBody[StaffIn]) -> CommandAnswer:
         """Assign to a staff member."""
-        return self._act(request, services, request_id, data, "assign", {"staff_id": data.staff_id, "on": _day(data.on)})
+        return self._act(request, services, request_id, data, "assign", {"staff_id": data.staff_id, "on": business_day(data.on)})
 
     @post("/{request_id:uuid}/start", guards=[requires("service.handle")], sync_to_thread=True, status_code=200)
     def start(self, request: Req, services: Svc, request_id: Id, data: JSONBody[On]) -> CommandAnswer:
         """Work starts."""
-        return self._act(request, services, request_id, data, "start", {"on": _day(data.on)})
+        return self._act(request, services, request_id, data, "start", {"on": business_day(data.on)})
 
     @post("/{request_id:uuid}/updates", guards=[requires("service.handle")], sync_to_thread=True, status_code=200)
     def update(self, request: Req, services: Svc, request_id: Id, data: JSONBody[UpdateIn]) -> CommandAnswer:
         """A progress note by the caller."""
         return self._act(request, services, request_id, data, "add_update",
-                         {"note": data.note, "author_id": request.user.sub, "on": _day(data.on)})
+                         {"note": data.note, "author_id": request.user.sub, "on": business_day(data.on)})
 
     @post("/{request_id:uuid}/completion", guards=[requires("service.handle")], sync_to_thread=True, status_code=200)
     def complete(self, request: Req, services: Svc, request_id: Id, data: JSONBody[CompleteIn]) -> CommandAnswer:
         """Completed, with the resolution."""
         return self._act(request, services, request_id, data, "complete",
-                         {"resolution": data.resolution, "on": _day(data.on)})
+                         {"resolution": data.resolution, "on": business_day(data.on)})
 
     @post("/{request_id:uuid}/cancellation", guards=[requires("service.handle")], sync_to_thread=True, status_code=200)
     def cancel(self, request: Req, services: Svc, request_id: Id, data: JSONBody[ReasonIn]) -> CommandAnswer:
         """Cancelled, with a reason."""
-        return self._act(request, services, request_id, data, "cancel", {"reason": data.reason, "on": _day(data.on)})
+        return self._act(request, services, request_id, data, "cancel", {"reason": data.reason, "on": business_day(data.on)})
 
 
 class ComplaintController(ComplaintCommands, ComplaintQueries):

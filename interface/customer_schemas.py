@@ -177,17 +177,3 @@ class CustomerPage(BaseModel):
     page: int
     size: int
     position: int = Field(description="the log position the page was read at")
-
-
-class HistoryEntry(BaseModel):
-    position: int | None
-    version: int
-    type: str
-    recorded_at: datetime
-    metadata: dict[str, Any]
-    data: dict[str, Any]
-
-
-class History(BaseModel):
-    id: str
-    events: list[HistoryEntry]

@@ -17,26 +17,22 @@ from domain.errors import NotFound
 from interface.auth import Principal, requires
 from interface.bootstrap import Services
 from interface.customer_schemas import (
-    ConsentIn, ContactsIn, CustomerPage, CustomerView, History, HistoryEntry, InteractionIn, LifecycleStageIn,
+    ConsentIn, ContactsIn, CustomerPage, CustomerView, InteractionIn, LifecycleStageIn,
     NeedsIn, PlanIn, ProfileIn, RegisterCustomer, RisksIn, SegmentIn, SurveyIn,
 )
 from interface.history import history_of
-from interface.http import CommandAnswer, command_context, read_position
+from interface.query_params import After, AsOf, HistoryEntry, HistoryView
+from interface.http import CommandAnswer, answer, command_context, read_position
 from projections.db import aware
 from projections.customers import SORTABLE, customer_filters, customers
 from projections.queries import Page, one, page_of
 
 READS = ["customers"]
-AsOf = Annotated[str | None, QueryParameter(description="a log position, an ISO 8601 moment or a date (its end, UTC)")]
-After = Annotated[int | None, QueryParameter(description="wait until the read side has reached this log position")]
 SortField = Literal[
     "name", "-name", "registered_at", "-registered_at", "lifecycle_stage", "-lifecycle_stage",
     "segment", "-segment", "updated_at", "-updated_at",
 ]
 
-
-def _answer(result: Any) -> CommandAnswer:
-    return CommandAnswer(id=result.id, version=result.version, position=result.position)
 
 
 def _view(row: dict[str, Any]) -> CustomerView:
@@ -59,13 +55,13 @@ class CustomerCommands(Controller):
         fields = customer.model_dump(exclude={"kind", "contacts"})
         fields["contacts"] = customer.contacts.plain()
         if customer.kind == "individual":
-            return _answer(commands.register_individual(services.app, ctx, **fields))
-        return _answer(commands.register_enterprise(services.app, ctx, **fields))
+            return answer(commands.register_individual(services.app, ctx, **fields))
+        return answer(commands.register_enterprise(services.app, ctx, **fields))
 
     def _act(self, request: Request[Principal, Any, Any], services: NamedDependency[Services], customer_id: FromPath[UUID],
              action: str, body: BaseModel, **fields: Any) -> CommandAnswer:
         ctx = command_context(request, body, reason=fields.pop("_reason", None))
-        return _answer(commands.act(services.app, ctx, customer_id, action, **fields))
+        return answer(commands.act(services.app, ctx, customer_id, action, **fields))
 
     @post("/{customer_id:uuid}/contacts", guards=[requires("customers.update")], sync_to_thread=True, status_code=200)
     def change_contacts(self, request: Request[Principal, Any, Any], services: NamedDependency[Services], customer_id: FromPath[UUID], data: JSONBody[ContactsIn]) -> CommandAnswer:
@@ -176,11 +172,11 @@ class CustomerQueries(Controller):
     @get("/{customer_id:uuid}/history", guards=[requires("customers.read")], sync_to_thread=True)
     def history(
         self, services: NamedDependency[Services], customer_id: FromPath[UUID], as_of: AsOf = None, after: After = None
-    ) -> History:
+    ) -> HistoryView:
         """Every event of the customer in order, with who did it, when and why."""
         position = read_position(services, ["audit_log"], after, as_of)
         entries = history_of(services, customer_id, position, Customer.Event, "customer")
-        return History(id=str(customer_id), events=[HistoryEntry(**e) for e in entries])
+        return HistoryView(id=str(customer_id), events=[HistoryEntry(**e) for e in entries])
 
 
 class CustomerController(CustomerCommands, CustomerQueries):

@@ -11,6 +11,7 @@ from litestar import Request
 from pydantic import BaseModel
 
 from application.context import CommandContext
+from domain.identifiers import china_today
 from interface.auth import Principal
 from interface.bootstrap import Services
 from interface.errors import BadRequest
@@ -23,6 +24,16 @@ class CommandAnswer(BaseModel):
     id: str
     version: int
     position: int
+
+
+def answer(result: Any) -> CommandAnswer:
+    """The HTTP answer of an application CommandResult."""
+    return CommandAnswer(id=result.id, version=result.version, position=result.position)
+
+
+def business_day(value: date | None) -> date:
+    """A command's business date: the one given, or today in China."""
+    return value or china_today()
 
 
 def parse_if_match(value: str | None) -> int | None:

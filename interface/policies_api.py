@@ -11,10 +11,9 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody
 
 from application import policies as commands
-from domain.identifiers import china_today
 from interface.auth import Principal, requires
 from interface.bootstrap import Services
-from interface.http import CommandAnswer, command_context
+from interface.http import CommandAnswer, answer, business_day, command_context
 from interface.policy_queries_api import PolicyQueries
 from interface.policy_schemas import (
     ApplicationIn, ChangeIn, DecisionIn, DemandIn, IncreaseDecisionIn, IncreaseIn, OnIn, PaymentIn,
@@ -26,12 +25,6 @@ Svc = NamedDependency[Services]
 Id = FromPath[UUID]
 
 
-def _answer(result: Any) -> CommandAnswer:
-    return CommandAnswer(id=result.id, version=result.version, position=result.position)
-
-
-def _day(value: date | None) -> date:
-    return value or china_today()
 
 
 class PolicyCommands(Controller):
@@ -48,7 +41,7 @@ class PolicyCommands(Controller):
         fields = data.model_dump(exclude={"beneficiaries", "riders"})
         fields["beneficiaries"] = [b.model_dump(exclude_none=True) for b in data.beneficiaries]
         fields["riders"] = [r.model_dump(exclude_none=True) for r in data.riders]
-        return _answer(commands.apply_for_policy(services.app, ctx, **fields))
+        return answer(commands.apply_for_policy(services.app, ctx, **fields))
 
     @post("/{policy_id:uuid}/underwriting-decision", guards=[requires("policies.underwrite")], sync_to_thread=True,
           status_code=200)
@@ -56,34 +49,34 @@ class PolicyCommands(Controller):
         """核保决定 (6.3) on a referred case; the role must carry authority for the sum insured
         (underwriter up to 1,000,000; senior underwriter above)."""
         ctx = command_context(request, data, reason=data.reason or None)
-        return _answer(commands.decide(
+        return answer(commands.decide(
             services.app, ctx, policy_id, data.decision, reason=data.reason, loading_pct=data.loading_pct,
             exclusions=data.exclusions, suggested_products=data.suggested_products, decided_on=data.decided_on))
 
     def _act(self, request: Req, services: Services, policy_id: UUID, body: Any, method: str, day: date,
              arguments: dict[str, Any], reason: str | None = None) -> CommandAnswer:
         ctx = command_context(request, body, reason=reason)
-        return _answer(commands.act(services.app, ctx, policy_id, method, day, **arguments))
+        return answer(commands.act(services.app, ctx, policy_id, method, day, **arguments))
 
     @post("/{policy_id:uuid}/conditions-acceptance", guards=[requires("policies.service")], sync_to_thread=True,
           status_code=200)
     def accept_conditions(self, request: Req, services: Svc, policy_id: Id, data: JSONBody[OnIn]) -> CommandAnswer:
         """The applicant accepts the underwriter's conditions (loading, exclusions)."""
-        return self._act(request, services, policy_id, data, "accept_conditions", _day(data.on),
-                         {"on": _day(data.on)})
+        return self._act(request, services, policy_id, data, "accept_conditions", business_day(data.on),
+                         {"on": business_day(data.on)})
 
     @post("/{policy_id:uuid}/conditions-refusal", guards=[requires("policies.service")], sync_to_thread=True,
           status_code=200)
     def refuse_conditions(self, request: Req, services: Svc, policy_id: Id, data: JSONBody[OnIn]) -> CommandAnswer:
         """The applicant refuses the conditions: the application is withdrawn."""
-        return self._act(request, services, policy_id, data, "refuse_conditions", _day(data.on),
-                         {"on": _day(data.on)})
+        return self._act(request, services, policy_id, data, "refuse_conditions", business_day(data.on),
+                         {"on": business_day(data.on)})
 
     @post("/{policy_id:uuid}/premium-payments", guards=[requires("policies.premium")], sync_to_thread=True,
           status_code=200)
     def pay_premium(self, request: Req, services: Svc, policy_id: Id, data: JSONBody[PaymentIn]) -> CommandAnswer:
         """A premium payment of exactly the amount due. The first one, once accepted, issues the contract."""
-        day = _day(data.paid_on)
+        day = business_day(data.paid_on)
         return self._act(request, services, policy_id, data, "pay_premium", day,
                          {"amount": data.amount, "paid_on": day, "reference": data.reference})
 
@@ -91,36 +84,36 @@ class PolicyCommands(Controller):
           status_code=200)
     def demand_payment(self, request: Req, services: Svc, policy_id: Id, data: JSONBody[DemandIn]) -> CommandAnswer:
         """催告: demand an overdue installment; for life and health the grace ends 30 days later at most."""
-        day = _day(data.on)
+        day = business_day(data.on)
         return self._act(request, services, policy_id, data, "demand_payment", day,
                          {"installment_no": data.installment_no, "on": day})
 
     @post("/{policy_id:uuid}/receipt", guards=[requires("policies.service")], sync_to_thread=True, status_code=200)
     def sign_receipt(self, request: Req, services: Svc, policy_id: Id, data: JSONBody[OnIn]) -> CommandAnswer:
         """The applicant's signed receipt of the contract: the cooling-off period starts."""
-        return self._act(request, services, policy_id, data, "sign_receipt", _day(data.on),
-                         {"on": _day(data.on)})
+        return self._act(request, services, policy_id, data, "sign_receipt", business_day(data.on),
+                         {"on": business_day(data.on)})
 
     @post("/{policy_id:uuid}/cooling-off-cancellation", guards=[requires("policies.service")], sync_to_thread=True,
           status_code=200)
     def cancel_in_cooling_off(self, request: Req, services: Svc, policy_id: Id, data: JSONBody[OnIn]) -> CommandAnswer:
         """犹豫期退保: all premium refunded less the product's fee (at most 10 yuan)."""
-        return self._act(request, services, policy_id, data, "cancel_in_cooling_off", _day(data.on),
-                         {"on": _day(data.on)})
+        return self._act(request, services, policy_id, data, "cancel_in_cooling_off", business_day(data.on),
+                         {"on": business_day(data.on)})
 
     @post("/{policy_id:uuid}/reinstatement-requests", guards=[requires("policies.service")], sync_to_thread=True,
           status_code=200)
     def request_reinstatement(self, request: Req, services: Svc, policy_id: Id, data: JSONBody[OnIn]) -> CommandAnswer:
         """复效申请 (Art. 37): within two years of the lapse; 30 days of silence count as consent."""
-        return self._act(request, services, policy_id, data, "request_reinstatement", _day(data.on),
-                         {"on": _day(data.on)})
+        return self._act(request, services, policy_id, data, "request_reinstatement", business_day(data.on),
+                         {"on": business_day(data.on)})
 
     @post("/{policy_id:uuid}/reinstatement-decision", guards=[requires("policies.underwrite")], sync_to_thread=True,
           status_code=200)
     def decide_reinstatement(self, request: Req, services: Svc, policy_id: Id,
                              data: JSONBody[ReinstatementDecisionIn]) -> CommandAnswer:
         """Agree, or refuse only because the risk has risen markedly, within 30 days of the request."""
-        day = _day(data.on)
+        day = business_day(data.on)
         return self._act(request, services, policy_id, data, "decide_reinstatement", day,
                          {"agree": data.agree, "on": day, "reason": data.reason}, reason=data.reason or None)
 
@@ -128,14 +121,14 @@ class PolicyCommands(Controller):
           status_code=200)
     def pay_arrears(self, request: Req, services: Svc, policy_id: Id, data: JSONBody[PaymentIn]) -> CommandAnswer:
         """The arrears after an agreed reinstatement: cover resumes on the payment date."""
-        day = _day(data.paid_on)
+        day = business_day(data.paid_on)
         return self._act(request, services, policy_id, data, "pay_arrears", day,
                          {"amount": data.amount, "paid_on": day, "reference": data.reference})
 
     @post("/{policy_id:uuid}/changes", guards=[requires("policies.service")], sync_to_thread=True, status_code=200)
     def change(self, request: Req, services: Svc, policy_id: Id, data: JSONBody[ChangeIn]) -> CommandAnswer:
         """A change in writing (5.3): beneficiary, contacts, premium mode, or a decrease of the sum insured."""
-        day = _day(data.on)
+        day = business_day(data.on)
         return self._act(request, services, policy_id, data, "change", day,
                          {"kind": data.kind, "details": data.details, "document_ref": data.document_ref,
                           "effective_on": data.effective_on, "on": day}, reason=f"document {data.document_ref}")
@@ -144,7 +137,7 @@ class PolicyCommands(Controller):
           status_code=200)
     def request_increase(self, request: Req, services: Svc, policy_id: Id, data: JSONBody[IncreaseIn]) -> CommandAnswer:
         """Ask for a higher sum insured: it is underwritten again before it takes effect."""
-        day = _day(data.on)
+        day = business_day(data.on)
         return self._act(request, services, policy_id, data, "request_sum_insured_increase", day,
                          {"new_sum_insured": data.new_sum_insured, "document_ref": data.document_ref,
                           "effective_on": data.effective_on, "on": day}, reason=f"document {data.document_ref}")
@@ -155,7 +148,7 @@ class PolicyCommands(Controller):
                         data: JSONBody[IncreaseDecisionIn]) -> CommandAnswer:
         """The underwriter's decision on a requested increase, within authority for the new sum."""
         ctx = command_context(request, data, reason=data.reason or None)
-        return _answer(commands.decide_sum_insured_increase(
+        return answer(commands.decide_sum_insured_increase(
             services.app, ctx, policy_id, data.approved, reason=data.reason, decided_on=data.decided_on))
 
     @post("/{policy_id:uuid}/renewal-offers", guards=[requires("policies.service")], sync_to_thread=True,
@@ -163,26 +156,26 @@ class PolicyCommands(Controller):
     def offer_renewal(self, request: Req, services: Svc, policy_id: Id, data: JSONBody[OnIn]) -> CommandAnswer:
         """续保: offer renewal of a short-term policy (the scheduler also does this on the due day)."""
         ctx = command_context(request, data)
-        return _answer(commands.offer_renewal(services.app, ctx, policy_id, data.on))
+        return answer(commands.offer_renewal(services.app, ctx, policy_id, data.on))
 
     @post("/{policy_id:uuid}/renewals", guards=[requires("policies.premium")], sync_to_thread=True, status_code=200)
     def renew(self, request: Req, services: Svc, policy_id: Id, data: JSONBody[PaymentIn]) -> CommandAnswer:
         """Accept the renewal offer by paying its first premium."""
-        day = _day(data.paid_on)
+        day = business_day(data.paid_on)
         return self._act(request, services, policy_id, data, "renew", day,
                          {"paid_on": day, "amount": data.amount, "reference": data.reference})
 
     @post("/{policy_id:uuid}/surrender", guards=[requires("policies.service")], sync_to_thread=True, status_code=200)
     def surrender(self, request: Req, services: Svc, policy_id: Id, data: JSONBody[OnIn]) -> CommandAnswer:
         """退保: unearned premium refunded (pro rata for short-term; the cash value table for life)."""
-        return self._act(request, services, policy_id, data, "surrender", _day(data.on),
-                         {"on": _day(data.on)})
+        return self._act(request, services, policy_id, data, "surrender", business_day(data.on),
+                         {"on": business_day(data.on)})
 
     @post("/{policy_id:uuid}/rescission", guards=[requires("policies.rescind")], sync_to_thread=True,
           status_code=200)
     def rescind(self, request: Req, services: Svc, policy_id: Id, data: JSONBody[RescissionIn]) -> CommandAnswer:
         """解除合同 for non-disclosure (Art. 16), with the refund the ground allows."""
-        day = _day(data.on)
+        day = business_day(data.on)
         return self._act(request, services, policy_id, data, "rescind", day,
                          {"on": day, "ground": data.ground, "learned_on": data.learned_on,
                           "insurer_knew_at_contracting": data.insurer_knew_at_contracting}, reason=data.reason)
