@@ -79,6 +79,9 @@ class InscribeApplication(Application[UUID]):
         # 6.2.5 reputation of an insured (earlier declines, rescissions, claims) and the cover already
         # held in a line. The read side provides it (interface.bootstrap); without one, nobody has any.
         self.underwriting_history: Callable[[str, str], History] = lambda _customer_id, _line: History()
+        # Fraud indicator (ch. 9): how many claims on a policy had their loss between two dates. The
+        # claims register provides it (interface.bootstrap).
+        self.claims_on_policy: Callable[[str, date, date], int] = lambda _policy_id, _since, _until: 0
 
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         super().register_transcodings(transcoder)

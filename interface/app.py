@@ -13,6 +13,7 @@ from application.settings import Settings
 from interface.audit_api import AuditQueries
 from interface.auth import jwt_auth
 from interface.bootstrap import Services, bootstrap
+from interface.claims_api import ClaimController
 from interface.complaints_api import ComplaintController, ServiceRequestController
 from interface.customers_api import CustomerController
 from interface.errors import EXCEPTION_HANDLERS
@@ -43,7 +44,8 @@ def create_app(services: Services | None = None, settings: Settings | None = Non
     return Litestar(
         route_handlers=[
             health, CustomerController, ProductQueries, QuoteCommands, PolicyController, UnderwritingQueries,
-            PremiumQueries, ComplaintController, ServiceRequestController, AuditQueries, SystemQueries,
+            PremiumQueries, ClaimController, ComplaintController, ServiceRequestController, AuditQueries,
+            SystemQueries,
         ],
         dependencies={"services": Provide(provide_services, sync_to_thread=False)},
         exception_handlers=EXCEPTION_HANDLERS,

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from typing import Callable
 
 from application.app import InscribeApplication
 from application.settings import Settings
 from domain import clock as domain_clock
+from domain.identifiers import china_today
+from domain.policy_rules import add_years
 from domain.underwriting import History
+from projections.claims import claims_on_policy, claims_record
 from projections.db import create_read_engine
 from projections.policies import underwriting_history
 from projections.registry import all_projections
@@ -30,13 +34,26 @@ class Services:
 
 
 def _history_from(read_side: ReadSide) -> Callable[[str, str], History]:
-    """6.2.5: a customer's declines, rescissions and cover held, from the policies register."""
+    """6.2.5: a customer's declines, rescissions and cover held (policies register), claims in the
+    last three years and fraud flags on them (claims register)."""
 
     def history(customer_id: str, line: str) -> History:
         with read_side.engine.connect() as conn:
-            return History(**underwriting_history(conn, customer_id, line=line))
+            record = underwriting_history(conn, customer_id, line=line)
+            record.update(claims_record(conn, customer_id, add_years(china_today(), -3)))
+            return History(**record)
 
     return history
+
+
+def _claims_from(read_side: ReadSide) -> Callable[[str, date, date], int]:
+    """Fraud indicator (ch. 9): claims on a policy with their loss between two dates (claims register)."""
+
+    def count(policy_id: str, since: date, until: date) -> int:
+        with read_side.engine.connect() as conn:
+            return claims_on_policy(conn, policy_id, since, until)
+
+    return count
 
 
 def bootstrap(
@@ -52,6 +69,7 @@ def bootstrap(
     app = InscribeApplication(settings)
     read_side = ReadSide(app, create_read_engine(settings), all_projections(), settings.projection_batch_size)
     app.underwriting_history = _history_from(read_side)
+    app.claims_on_policy = _claims_from(read_side)
     if settings.projections_in_process if run_projections is None else run_projections:
         read_side.start()
     return Services(settings, app, read_side)

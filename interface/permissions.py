@@ -39,6 +39,10 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "complaints.read": frozenset(ROLES),
     "complaints.receive": STAFF,
     "complaints.handle": frozenset({"complaints_officer", "admin"}),
+    "claims.read": frozenset(ROLES),
+    "claims.report": frozenset({"agent", "claims_handler", "claims_manager", "admin"}),
+    # Approval also needs authority for the amount (domain.authority): handler ≤ 50,000, manager above.
+    "claims.handle": frozenset({"claims_handler", "claims_manager", "admin"}),
     "service.read": frozenset(ROLES),
     "service.handle": STAFF,
     "audit.read": frozenset({"auditor", "admin"}),

@@ -1,5 +1,5 @@
 """The scheduler: records what the passing of time causes (lapses, deemed consents, terminations,
-renewal offers, expiries, complaint deadline breaches), as events of the actor `system`.
+renewal offers, expiries, complaint deadline breaches, claim clock breaches), as events of the actor `system`.
 
 `inscribe tick` runs it once; the projection worker runs it on an interval. It asks the policies
 register which policies have something due, after the read side has caught up with the log.
@@ -15,9 +15,11 @@ from typing import Any, Callable
 from uuid import UUID
 
 from application import policies, timed
+from domain.claim import Claim
 from domain.complaint import Complaint
 from domain.identifiers import china_today
 from interface.bootstrap import Services
+from projections.claims import due_for_scheduler as claims_due
 from projections.complaints import due_for_scheduler as complaints_due
 from projections.policies import due_for_scheduler
 
@@ -36,24 +38,26 @@ def tick(services: Services, today: date | None = None,
     """Record everything time has caused up to `today` (default: today in China)."""
     day = today or china_today()
     read_side = services.read_side
-    read_side.wait_for(read_side.head(), ["policies", "complaints"], timeout=60)
+    read_side.wait_for(read_side.head(), ["policies", "complaints", "claims"], timeout=60)
     with read_side.engine.connect() as conn:
         due_policies = [UUID(i) for i in due_for_scheduler(conn, day)]
-        due_complaints = [UUID(i) for i in complaints_due(conn, day)]
+        timed_ones: list[tuple[type[Any], UUID]] = [(Complaint, UUID(i)) for i in complaints_due(conn, day)]  # 投诉处理时限
+        timed_ones += [(Claim, UUID(i)) for i in claims_due(conn, day)]  # Art. 22–25 clocks
+    examined = len(due_policies) + len(timed_ones)
     if total is not None:
-        total(len(due_policies) + len(due_complaints))
+        total(examined)
     changed = 0
     for policy_id in due_policies:
         if policies.advance(services.app, policy_id, day) is not None:
             changed += 1
         if progress is not None:
             progress(1)
-    for complaint_id in due_complaints:  # deadline breaches (投诉处理时限)
-        if timed.advance(services.app, Complaint, complaint_id, day) is not None:
+    for kind, aggregate_id in timed_ones:  # deadline and clock breaches
+        if timed.advance(services.app, kind, aggregate_id, day) is not None:
             changed += 1
         if progress is not None:
             progress(1)
-    return TickReport(day, len(due_policies) + len(due_complaints), changed)
+    return TickReport(day, examined, changed)
 
 
 class Ticker:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from projections.audit_log import AuditLogProjection
 from projections.base import Projection
+from projections.claims import ClaimsProjection
 from projections.complaints import ComplaintsProjection
 from projections.customers import CustomersProjection
 from projections.policies import PoliciesProjection
@@ -14,4 +15,4 @@ from projections.underwriting import UnderwritingProjection
 
 def all_projections() -> list[Projection]:
     return [AuditLogProjection(), CustomersProjection(), PoliciesProjection(), UnderwritingProjection(),
-            PremiumsProjection(), ComplaintsProjection(), ServiceRequestsProjection()]
+            PremiumsProjection(), ClaimsProjection(), ComplaintsProjection(), ServiceRequestsProjection()]
