@@ -5,14 +5,16 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass
 from datetime import date
-from typing import Callable, Iterable, TypeVar
+from typing import Any, Callable, Iterable, TypeVar
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.domain import Aggregate
-from eventsourcing.persistence import IntegrityError, JSONTranscoder, Transcoding
+from eventsourcing.persistence import IntegrityError, JSONTranscoder, Mapper, Transcoding
 
 from application.context import CommandContext
+from application.keys import KeyRing
+from application.personal import PersonalDataMapper
 from application.recorders import CommandRecord
 from application.settings import Settings
 from domain.catalogue import Catalogue, default_catalogue
@@ -20,6 +22,9 @@ from domain.errors import DomainError, NotFound
 from domain.underwriting import History
 
 A = TypeVar("A", bound=Aggregate)
+
+#: The key-table row whose key is the identity claims' HMAC secret when none is configured.
+IDENTITY_SUBJECT = "inscribe:identity-secret"
 
 
 class DateAsISO(Transcoding):
@@ -75,6 +80,13 @@ class InscribeApplication(Application[UUID]):
         self._lock = threading.Lock()
         # Events written before the hash chain existed are linked now, recorded as `backfilled`.
         self.backfilled = self.recorder.backfill_chain()  # type: ignore[attr-defined]
+        # PIPL: a key per customer seals personal fields (application.personal, application.keys).
+        self.keys = KeyRing(self.recorder, ttl=self.settings.key_cache_seconds)  # type: ignore[arg-type]
+        assert isinstance(self.mapper, PersonalDataMapper)
+        self.mapper.keys = self.keys
+        # The HMAC secret of identity claims (domain.identity): configured, or one kept with the keys.
+        given = self.settings.identity_secret
+        self.identity_secret: bytes = given.encode() if given else self.keys.cipher_to_write(IDENTITY_SUBJECT).key
         self.catalogue: Catalogue = default_catalogue()
         # 6.2.5 reputation of an insured (earlier declines, rescissions, claims) and the cover already
         # held in a line. The read side provides it (interface.bootstrap); without one, nobody has any.
@@ -82,6 +94,9 @@ class InscribeApplication(Application[UUID]):
         # Fraud indicator (ch. 9): how many claims on a policy had their loss between two dates. The
         # claims register provides it (interface.bootstrap).
         self.claims_on_policy: Callable[[str, date, date], int] = lambda _policy_id, _since, _until: 0
+
+    def construct_mapper(self) -> Mapper[UUID]:
+        return self.factory.mapper(transcoder=self.construct_transcoder(), mapper_class=PersonalDataMapper)
 
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         super().register_transcodings(transcoder)
@@ -165,14 +180,17 @@ class InscribeApplication(Application[UUID]):
                 return previous
             raise
 
-    def record(self, ctx: CommandContext, main: Aggregate, *others: Aggregate) -> CommandResult:
-        """Attach the audit metadata to every pending event and save them in one transaction."""
+    def record(self, ctx: CommandContext, main: Aggregate, *others: Aggregate, **save: Any) -> CommandResult:
+        """Attach the audit metadata to every pending event and save them in one transaction.
+
+        `save` goes to the recorder with the events (`shred=[subject]` destroys keys in that transaction).
+        """
         for aggregate in (main, *others):
             for event in aggregate.pending_events:
                 vars(event)["meta"] = ctx.metadata(event.timestamp)
         command = CommandRecord(ctx.command_id, ctx.fingerprint, str(main.id), main.version)
         try:
-            recordings = self.save(main, *others, command=command)
+            recordings = self.save(main, *others, command=command, **save)
         except IntegrityError:
             previous = self.previous_answer(ctx)
             if previous is not None:

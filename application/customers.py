@@ -28,25 +28,40 @@ class DuplicateCustomer(DomainError):
     code = "customer-already-registered"
 
 
+def _holder(app: InscribeApplication, identity_key: str) -> tuple[IdentityClaim | None, UUID | None]:
+    """The identity's claim (HMAC id) and the customer holding it, also under a claim's legacy id."""
+    claim_id = IdentityClaim.id_for(identity_key, app.identity_secret)
+    claim = app.load(IdentityClaim, claim_id) if app.exists(claim_id) else None
+    if claim is not None and claim.customer_id is not None:
+        return claim, claim.customer_id
+    legacy_id = IdentityClaim.legacy_id_for(identity_key)
+    if claim is None and app.exists(legacy_id):  # registered before claims were HMACs
+        legacy = app.load(IdentityClaim, legacy_id)
+        if legacy.customer_id is not None:
+            return None, legacy.customer_id
+    return claim, None
+
+
 def _register(app: InscribeApplication, ctx: CommandContext, customer: Customer) -> CommandResult:
-    claim_id = IdentityClaim.id_for(customer.identity_key)
-    if app.exists(claim_id):
-        existing = app.load(IdentityClaim, claim_id).customer_id
+    claim, existing = _holder(app, customer.identity_key)
+    if existing is not None:
         raise DuplicateCustomer(
             f"this identity is already registered as customer {existing}", existing_customer_id=str(existing)
         )
-    claim = IdentityClaim.claim(customer.identity_key, customer.id)
+    if claim is None:
+        claim = IdentityClaim.claim(customer.identity_key, customer.id, app.identity_secret)
+    else:  # released when an earlier holder's personal data was erased
+        claim.reclaim(customer.id)
     try:
         return app.record(ctx, customer, claim)
     except DomainError as conflict:
         # Lost a race with another registration of the same identity?
-        if app.exists(claim_id):
-            existing = app.load(IdentityClaim, claim_id).customer_id
-            if existing != customer.id:
-                raise DuplicateCustomer(
-                    f"this identity is already registered as customer {existing}",
-                    existing_customer_id=str(existing),
-                ) from conflict
+        _, existing = _holder(app, customer.identity_key)
+        if existing is not None and existing != customer.id:
+            raise DuplicateCustomer(
+                f"this identity is already registered as customer {existing}",
+                existing_customer_id=str(existing),
+            ) from conflict
         raise
 
 

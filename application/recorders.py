@@ -9,6 +9,7 @@ the primary key, and the loser's events are rolled back with its command row.
 from __future__ import annotations
 
 import json
+from datetime import datetime, timezone
 from dataclasses import asdict, dataclass
 from typing import Any, Sequence
 
@@ -20,6 +21,9 @@ from psycopg import Cursor
 from psycopg.sql import SQL, Identifier
 
 from application.chain import GENESIS, Link, links_for
+
+#: One row per data subject (a customer): its AES key, NULL once shredded (SPEC §9, PIPL).
+KEYS_TABLE = "inscribe_personal_keys"
 
 
 @dataclass(frozen=True)
@@ -55,6 +59,8 @@ class SQLiteCommandRecorder(SQLiteApplicationRecorder):
             f"CREATE TABLE IF NOT EXISTS {self.chain_table} ("
             "position INTEGER PRIMARY KEY, content TEXT NOT NULL, hash TEXT NOT NULL, kind TEXT NOT NULL)",
             f"CREATE INDEX IF NOT EXISTS ix_{self.chain_table}_content ON {self.chain_table} (content)",
+            f"CREATE TABLE IF NOT EXISTS {KEYS_TABLE} ("
+            "subject TEXT PRIMARY KEY, key BLOB, created_at TEXT NOT NULL, shredded_at TEXT)",
         ]
 
     def _insert_events(self, c: SQLiteCursor, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Sequence[int] | None:
@@ -65,6 +71,9 @@ class SQLiteCommandRecorder(SQLiteApplicationRecorder):
             links = links_for(row[0] if row else GENESIS, _rows(ids, stored_events))
             c.executemany(f"INSERT INTO {self.chain_table} VALUES (?, ?, ?, 'written')",
                           [(link.position, link.content, link.hash) for link in links])
+        if stored_events and kwargs.get("shred"):  # the key goes with the event that says so, or not at all
+            c.executemany(f"UPDATE {KEYS_TABLE} SET key = NULL, shredded_at = ? WHERE subject = ?",
+                          [(_now(), subject) for subject in kwargs["shred"]])
         command: CommandRecord | None = kwargs.get("command")
         if command is not None and stored_events:  # a command that records nothing leaves no row
             c.execute(
@@ -83,6 +92,20 @@ class SQLiteCommandRecorder(SQLiteApplicationRecorder):
             )
             row = c.fetchone()
         return CommandRecord(*tuple(row)) if row else None
+
+    # --- personal data keys (application.keys) ------------------------------------------------
+    def select_key(self, subject: str) -> tuple[bool, bytes | None]:
+        """(whether the subject has a row, its key or None once shredded)."""
+        with self.datastore.transaction(commit=False) as c:
+            c.execute(f"SELECT key FROM {KEYS_TABLE} WHERE subject = ?", (subject,))
+            row = c.fetchone()
+        return (False, None) if row is None else (True, None if row[0] is None else bytes(row[0]))
+
+    def insert_key(self, subject: str, key: bytes) -> None:
+        """Give the subject a key unless it has a row already (a racing insert wins: read it back)."""
+        with self.datastore.transaction(commit=True) as c:
+            c.execute(f"INSERT INTO {KEYS_TABLE} (subject, key, created_at) VALUES (?, ?, ?) "
+                      "ON CONFLICT (subject) DO NOTHING", (subject, key, _now()))
 
     # --- the hash chain ------------------------------------------------------------------------
     def select_links(self, start: int, limit: int) -> list[Link]:
@@ -145,6 +168,11 @@ class PostgresCommandRecorder(PostgresApplicationRecorder):
         super().__init__(datastore, events_table_name=events_table_name)
         self.commands_table = Identifier(datastore.schema or "public", "inscribe_commands")
         self.chain_table = Identifier(datastore.schema or "public", "inscribe_event_chain")
+        self.keys_table = Identifier(datastore.schema or "public", KEYS_TABLE)
+        self.sql_create_statements.append(
+            SQL("CREATE TABLE IF NOT EXISTS {} (subject text PRIMARY KEY, key bytea, "
+                "created_at timestamptz NOT NULL, shredded_at timestamptz)").format(self.keys_table)
+        )
         self.sql_create_statements.append(
             SQL("CREATE TABLE IF NOT EXISTS {} (position bigint PRIMARY KEY, content text NOT NULL, "
                 "hash text NOT NULL, kind text NOT NULL)").format(self.chain_table)
@@ -170,6 +198,9 @@ class PostgresCommandRecorder(PostgresApplicationRecorder):
             links = links_for(row["hash"] if row else GENESIS, _rows(ids, stored_events))
             curs.executemany(SQL("INSERT INTO {} VALUES (%s, %s, %s, 'written')").format(self.chain_table),
                              [(link.position, link.content, link.hash) for link in links])
+        if stored_events and kwargs.get("shred"):  # the key goes with the event that says so, or not at all
+            curs.executemany(SQL("UPDATE {} SET key = NULL, shredded_at = now() WHERE subject = %s").format(
+                self.keys_table), [(subject,) for subject in kwargs["shred"]])
         command: CommandRecord | None = kwargs.get("command")
         if command is not None:
             curs.execute(
@@ -193,6 +224,20 @@ class PostgresCommandRecorder(PostgresApplicationRecorder):
         return CommandRecord(
             row["command_id"], row["fingerprint"], row["aggregate_id"], row["version"], row["position"]
         )
+
+    # --- personal data keys (application.keys) ------------------------------------------------
+    def select_key(self, subject: str) -> tuple[bool, bytes | None]:
+        """(whether the subject has a row, its key or None once shredded)."""
+        with self.datastore.transaction(commit=False) as curs:
+            curs.execute(SQL("SELECT key FROM {} WHERE subject = %s").format(self.keys_table), (subject,))
+            row = curs.fetchone()
+        return (False, None) if row is None else (True, None if row["key"] is None else bytes(row["key"]))
+
+    def insert_key(self, subject: str, key: bytes) -> None:
+        """Give the subject a key unless it has a row already (a racing insert wins: read it back)."""
+        with self.datastore.transaction(commit=True) as curs:
+            curs.execute(SQL("INSERT INTO {} (subject, key, created_at) VALUES (%s, %s, now()) "
+                             "ON CONFLICT (subject) DO NOTHING").format(self.keys_table), (subject, key))
 
     # --- the hash chain ------------------------------------------------------------------------
     def select_links(self, start: int, limit: int) -> list[Link]:
@@ -256,6 +301,10 @@ class PostgresCommandRecorder(PostgresApplicationRecorder):
                 curs.executemany(SQL("INSERT INTO {} VALUES (%s, %s, %s, 'backfilled')").format(self.chain_table),
                                  [(link.position, link.content, link.hash) for link in links])
                 done += len(links)
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).isoformat()
 
 
 def _rows(ids: Sequence[int], stored_events: Sequence[StoredEvent]) -> list[tuple[int, Any, int, str, bytes]]:

@@ -24,6 +24,10 @@ class Settings(BaseSettings):
     database_url: str = DEFAULT_URL
     jwt_secret: str | None = None
     jwt_issuer: str = "inscribe"
+    # HMAC secret of identity claims (domain.identity); unset: one generated and kept in the key table.
+    identity_secret: str | None = None
+    # How long a process may use a cached personal-data key before asking the key table again.
+    key_cache_seconds: float = Field(default=60.0, ge=0)
     token_hours: float = 12.0
     # Projections run inside the API process unless a separate worker runs them.
     projections_in_process: bool = True

@@ -47,6 +47,10 @@ from domain.customer_rules import (  # noqa: F401 (re-exported: the customer's r
 )
 
 
+#: What erased personal data reads as (application.personal seals the fields; this is their placeholder).
+ERASED = "[erased]"
+
+
 class Customer(InscribeAggregate):
     """A customer: an individual (resident ID) or an enterprise (credit code)."""
 
@@ -227,6 +231,33 @@ class Customer(InscribeAggregate):
         def apply(self, aggregate: Customer) -> None:
             aggregate.surveys_count += 1
 
+    class ProcessingRestricted(Event):
+        """A deletion request while a retention period runs (PIPL Art. 47, Insurance Law Art. 87): the
+        data is kept, masked for everyone, and processed no further than storing it."""
+
+        TOPIC = "inscribe.customer.ProcessingRestricted.v1"
+        reason: str
+        retention_until: date | None  # None: a contract not yet ended (an application under way)
+
+        def apply(self, aggregate: Customer) -> None:
+            aggregate.personal_data = "restricted"
+            aggregate.retention_until = self.retention_until
+
+    class PersonalDataErased(Event):
+        """The customer's key was destroyed (crypto-shredding). Carries no personal data."""
+
+        TOPIC = "inscribe.customer.PersonalDataErased.v1"
+        reason: str
+
+        def apply(self, aggregate: Customer) -> None:
+            aggregate.personal_data = "erased"
+            aggregate.name = ERASED
+            aggregate.contacts = {}
+            if aggregate.kind == "individual":
+                aggregate.id_number, aggregate.birth_date = ERASED, None
+            else:
+                aggregate.credit_code, aggregate.contact_person = ERASED, ERASED
+
     def __init__(self) -> None:
         """Blank state; the "registered" event's `apply` fills it in."""
         self.kind: str = ""
@@ -255,6 +286,8 @@ class Customer(InscribeAggregate):
         self.last_plan: dict[str, Any] | None = None
         self.surveys_count: int = 0
         self.policies_in_force: set[str] = set()
+        self.personal_data: str = "available"  # restricted | erased (PIPL deletion request)
+        self.retention_until: date | None = None
 
     # -- registration ------------------------------------------------------------------------
 
@@ -324,6 +357,7 @@ class Customer(InscribeAggregate):
 
     def change_contacts(self, contacts: dict[str, Any]) -> None:
         """Replace the contacts as a whole (at least one of phone, email, address)."""
+        self.check_processing_allowed()
         new = validate_contacts(contacts, required=True)
         if new == self.contacts:
             raise DomainError("the contacts are unchanged", code="contacts-unchanged")
@@ -331,6 +365,7 @@ class Customer(InscribeAggregate):
 
     def update_profile(self, changes: dict[str, Any]) -> None:
         """Change profile fields of this kind of customer; unchanged values are dropped."""
+        self.check_processing_allowed()
         if not isinstance(changes, dict) or not changes:
             raise InvalidValue("changes", "give at least one field to change")
         allowed = PROFILE_VALIDATORS[self.kind]
@@ -347,6 +382,7 @@ class Customer(InscribeAggregate):
 
     def assign_segment(self, segment: str, basis: str) -> None:
         """Put the customer in a segment of its kind (guide 2.2)."""
+        self.check_processing_allowed()
         all_segments = SEGMENTS["individual"] + SEGMENTS["enterprise"]
         segment = check_choice(segment, "segment", all_segments)
         if segment not in SEGMENTS[self.kind]:
@@ -358,6 +394,7 @@ class Customer(InscribeAggregate):
 
     def change_lifecycle_stage(self, stage: str, reason: str) -> None:
         """Move to another lifecycle stage along an allowed transition (guide 2.2)."""
+        self.check_processing_allowed()
         stage = check_choice(stage, "stage", LIFECYCLE_STAGES)
         reason = check_text(reason, "reason", 500)
         if stage not in LIFECYCLE_TRANSITIONS[self.lifecycle_stage]:
@@ -402,6 +439,7 @@ class Customer(InscribeAggregate):
         self, kind: str, summary: str, occurred_at: datetime, staff_id: str
     ) -> None:
         """Record a care call, visit, marketing contact or other interaction (guide 2.2 (6))."""
+        self.check_processing_allowed()
         kind = check_choice(kind, "kind", INTERACTION_KINDS)
         summary = check_text(summary, "summary", 2000)
         if not isinstance(occurred_at, datetime) or occurred_at.utcoffset() is None:
@@ -423,6 +461,7 @@ class Customer(InscribeAggregate):
 
     def give_consent(self, purpose: str) -> None:
         """Record a consent the customer gave (PIPL)."""
+        self.check_processing_allowed()
         purpose = check_choice(purpose, "purpose", CONSENT_PURPOSES)
         if purpose in self.consents:
             raise DomainError(f"consent to {purpose} is already held", code="consent-unchanged")
@@ -439,6 +478,7 @@ class Customer(InscribeAggregate):
         self, concerns: list[str], potential_needs: list[str], budget: Decimal | int | str
     ) -> None:
         """Record a needs analysis (guide 4.1)."""
+        self.check_processing_allowed()
         concern_list = check_texts(concerns, "concerns")
         need_list = check_texts(potential_needs, "potential_needs")
         amount = check_money(budget, "budget")
@@ -450,6 +490,7 @@ class Customer(InscribeAggregate):
 
     def assess_risks(self, risks: list[dict[str, Any]]) -> None:
         """Record a risk assessment (guide 4.2): score = likelihood × severity."""
+        self.check_processing_allowed()
         if not isinstance(risks, (list, tuple)) or not risks:
             raise InvalidValue("risks", "give at least one risk")
         if len(risks) > 100:
@@ -471,6 +512,7 @@ class Customer(InscribeAggregate):
         The application layer prices each item (domain.quotation); this checks the priced items,
         that the total is their sum, and whether it fits the budget of the last needs analysis.
         """
+        self.check_processing_allowed()
         if not isinstance(items, (list, tuple)) or not items:
             raise InvalidValue("items", "give at least one product")
         if len(items) > MAX_PLAN_ITEMS:
@@ -501,6 +543,7 @@ class Customer(InscribeAggregate):
         related_id: str | None = None,
     ) -> None:
         """Record a satisfaction survey (guide 8.3.1), each score 1–5."""
+        self.check_processing_allowed()
         given = {"attitude": attitude, "speed": speed, "quality": quality}
         given["claims_convenience"] = claims_convenience
         scores = {key: check_int(given[key], key, 1, 5) for key in SURVEY_SCORES}
@@ -510,3 +553,31 @@ class Customer(InscribeAggregate):
         self.trigger_event(
             self.SatisfactionSurveyed, comment=text, related_id=related, average=average, **scores
         )
+
+    # -- personal data (PIPL): restriction and erasure -----------------------------------------
+
+    def check_processing_allowed(self) -> None:
+        """Refuse processing beyond storage once a deletion request restricted or erased the data."""
+        if self.personal_data == "erased":
+            raise DomainError("the customer's personal data was erased", code="personal-data-erased")
+        if self.personal_data == "restricted":
+            raise DomainError("a deletion request restricts this customer's data to storage",
+                              code="processing-restricted")
+
+    def restrict_processing(self, reason: str, retention_until: date | None) -> None:
+        """A deletion request while a retention period runs: keep, mask, and withdraw every consent."""
+        reason = check_text(reason, "reason", 500)
+        self.check_processing_allowed()
+        for purpose in sorted(self.consents):
+            self.trigger_event(self.ConsentWithdrawn, purpose=purpose)
+        self.trigger_event(self.ProcessingRestricted, reason=reason, retention_until=retention_until)
+
+    def erase_personal_data(self, reason: str) -> None:
+        """Record the crypto-shredding of the customer's key (the application destroys the key)."""
+        reason = check_text(reason, "reason", 500)
+        if self.personal_data == "erased":
+            raise DomainError("the customer's personal data was erased already", code="personal-data-erased")
+        for purpose in sorted(self.consents):
+            self.trigger_event(self.ConsentWithdrawn, purpose=purpose)
+        self.trigger_event(self.PersonalDataErased, reason=reason)
+

@@ -12,14 +12,15 @@ from litestar.openapi.plugins import RedocRenderPlugin, SwaggerRenderPlugin
 from application.settings import Settings
 from interface.audit_api import AuditQueries
 from interface.auth import jwt_auth
-from interface.bootstrap import Services, bootstrap
 from interface.claims_api import ClaimController
+from interface.bootstrap import Services, bootstrap
 from interface.complaints_api import ComplaintController, ServiceRequestController
 from interface.customers_api import CustomerController
 from interface.errors import EXCEPTION_HANDLERS
 from interface.policies_api import PolicyController
 from interface.policy_queries_api import PremiumQueries, UnderwritingQueries
 from interface.products_api import ProductQueries, QuoteCommands
+from interface.retention_api import RetentionQueries
 from interface.system_api import SystemQueries
 
 
@@ -44,8 +45,8 @@ def create_app(services: Services | None = None, settings: Settings | None = Non
     return Litestar(
         route_handlers=[
             health, CustomerController, ProductQueries, QuoteCommands, PolicyController, UnderwritingQueries,
-            PremiumQueries, ClaimController, ComplaintController, ServiceRequestController, AuditQueries,
-            SystemQueries,
+            PremiumQueries, ClaimController, ComplaintController, ServiceRequestController, AuditQueries, SystemQueries,
+            RetentionQueries,
         ],
         dependencies={"services": Provide(provide_services, sync_to_thread=False)},
         exception_handlers=EXCEPTION_HANDLERS,

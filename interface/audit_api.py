@@ -1,30 +1,34 @@
-"""The audit API (SPEC §9): the audit log register, chain verification and the digest."""
+"""The audit API (SPEC §9): the audit log register, chain verification, the digest and the export."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
 from litestar import Controller, get
 from litestar.di import NamedDependency
 from litestar.params import FromQuery, QueryParameter
+from litestar.response import Stream
 from pydantic import BaseModel, Field
 
 from application.audit import digest, verify_log
 from application.chain import Digest
+from application.export import RangeError, Selection, describe_source, package_chunks, select_range
 from interface.auth import requires
 from interface.bootstrap import Services
 from interface.errors import BadRequest
 from interface.query_params import After, AsOf
 from interface.http import read_position
 from interface.views import page_model, row_model, to_page
-from projections.audit_log import audit_filters, audit_log, audit_page
+from projections.audit_log import audit_filters, audit_log, audit_page, position_at
 from projections.queries import PageResult
 
 Svc = NamedDependency[Services]
 
 AuditEntry = row_model("AuditEntry", audit_log, "One event: position, time, actor, role, aggregate, type, reason, ids.")
 AuditPage = page_model("AuditPage", AuditEntry)
+Day = Annotated[str | None, QueryParameter(description="YYYY-MM-DD, inclusive, China time (UTC+08:00)")]
+Position = Annotated[int | None, QueryParameter(description="a log position, inclusive")]
 
 
 class DigestView(BaseModel):
@@ -96,3 +100,52 @@ class AuditQueries(Controller):
             position=finding.position if finding else None, problem=finding.problem if finding else None,
             detail=finding.detail if finding else None,
         )
+
+    @get("/export", sync_to_thread=True, media_type="application/zip")
+    def export(
+        self, services: Svc, from_: Annotated[str | None, QueryParameter(
+            name="from", description="YYYY-MM-DD, inclusive, China time (UTC+08:00)")] = None,
+        to: Day = None, from_position: Position = None, to_position: Position = None,
+    ) -> Stream:
+        """An audit package (ZIP: events.jsonl and manifest.json) for a period, streamed as it is written.
+        Check it offline with `inscribe audit verify-package`. Without a range, the whole log."""
+        try:
+            selection = export_selection(services, from_day=_day("from", from_), to_day=_day("to", to),
+                                         from_position=from_position, to_position=to_position)
+        except RangeError as e:
+            raise BadRequest(e.field, e.message) from None
+        chunks = package_chunks(services.app.recorder, selection,
+                                source=describe_source(services.settings.database_url))
+        return Stream(chunks, media_type="application/zip",
+                      headers={"Content-Disposition": f'attachment; filename="{package_name(selection)}"'})
+
+
+def _day(field: str, value: str | None) -> date | None:
+    try:
+        return date.fromisoformat(value) if value else None
+    except ValueError:
+        raise BadRequest(field, f"{field} must be a date, YYYY-MM-DD") from None
+
+
+def export_selection(services: Services, *, from_day: date | None = None, to_day: date | None = None,
+                     from_position: int | None = None, to_position: int | None = None) -> Selection:
+    """The positions to export as of the head now; days are mapped through the audit_log read table,
+    once it has reached the head (a bounded wait, else 503)."""
+    read_side = services.read_side
+    head = read_side.head()
+
+    def at(moment: datetime) -> int:
+        read_side.wait_for(head, ["audit_log"], services.settings.read_wait_seconds)
+        with read_side.engine.connect() as conn:
+            return position_at(conn, moment)
+
+    return select_range(head, at, from_day=from_day, to_day=to_day, from_position=from_position,
+                        to_position=to_position)
+
+
+def package_name(selection: Selection) -> str:
+    """inscribe-audit-2025-03-01_2025-03-31.zip, or by positions when no days were asked for."""
+    asked = selection.asked
+    if "from_date" in asked or "to_date" in asked:
+        return f"inscribe-audit-{asked.get('from_date', 'start')}_{asked.get('to_date', 'now')}.zip"
+    return f"inscribe-audit-{selection.from_position}-{selection.to_position}.zip"

@@ -16,6 +16,7 @@ from projections.claims import claims_on_policy, claims_record
 from projections.db import create_read_engine
 from projections.policies import underwriting_history
 from projections.registry import all_projections
+from projections.retention import contracts_reader
 from projections.runner import ReadSide
 
 
@@ -69,6 +70,7 @@ def bootstrap(
     app = InscribeApplication(settings)
     read_side = ReadSide(app, create_read_engine(settings), all_projections(), settings.projection_batch_size)
     app.underwriting_history = _history_from(read_side)
+    app.contracts_of = contracts_reader(read_side, settings.read_wait_seconds)  # type: ignore[attr-defined]
     app.claims_on_policy = _claims_from(read_side)
     if settings.projections_in_process if run_projections is None else run_projections:
         read_side.start()

@@ -7,6 +7,7 @@ import signal
 import sys
 import threading
 from datetime import datetime
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
@@ -166,7 +167,7 @@ def tick_command(until: datetime | None) -> None:
 
 @main.group()
 def audit() -> None:
-    """The audit trail: verify the hash chain, give its digest."""
+    """The audit trail: verify the hash chain, give its digest, export and check audit packages."""
 
 
 def _application() -> InscribeApplication:
@@ -218,6 +219,118 @@ def audit_verify(against: str | None) -> None:
     click.echo(f"TAMPERED at position {finding.position}: {finding.problem} ({finding.detail}); "
                f"{result.checked} events verified before it", err=True)
     sys.exit(1)
+
+
+DAY = click.DateTime(formats=["%Y-%m-%d"])
+
+
+@audit.command("export")
+@click.option("--from", "from_day", type=DAY, default=None, help="the first day, inclusive (China time)")
+@click.option("--to", "to_day", type=DAY, default=None, help="the last day, inclusive (China time)")
+@click.option("--from-position", type=int, default=None, help="the first log position, instead of --from")
+@click.option("--to-position", type=int, default=None, help="the last log position, instead of --to")
+@click.option("--output", "-o", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="the package to write (a ZIP)")
+def audit_export(from_day: datetime | None, to_day: datetime | None, from_position: int | None,
+                 to_position: int | None, output: Path) -> None:
+    """Write an audit package for a period: events.jsonl and manifest.json in a ZIP, in constant
+    memory. Without a range, the whole log. Days map to log positions through the audit_log read
+    table, brought up to the head first."""
+    from application.audit_package import head_digest
+    from application.export import RangeError, describe_source, write_package
+    from interface.audit_api import export_selection
+
+    services = _services()
+    partial = output.with_name(output.name + ".part")  # a failed export leaves no package behind
+    try:
+        if from_day or to_day:
+            with tqdm(desc="audit log", unit="ev", file=sys.stderr) as bar:
+                services.read_side.catch_up(["audit_log"], progress=bar.update)
+        try:
+            selection = export_selection(
+                services, from_day=from_day.date() if from_day else None, to_day=to_day.date() if to_day else None,
+                from_position=from_position, to_position=to_position)
+        except RangeError as e:
+            raise click.BadParameter(e.message, param_hint="--" + e.field.replace("_", "-")) from None
+        total = max(0, selection.to_position - selection.from_position + 1)
+        with tqdm(total=total, desc="export", unit="ev", file=sys.stderr) as bar, partial.open("wb") as out:
+            manifest = write_package(services.app.recorder, out, selection,
+                                     source=describe_source(services.settings.database_url), progress=bar.update)
+        partial.replace(output)
+    finally:
+        partial.unlink(missing_ok=True)
+        services.close()
+    span = f"positions {manifest['first_position']}..{manifest['last_position']}" if manifest["last_position"] \
+        else "no events"
+    click.echo(f"{output}: {manifest['counts']['events']} events, {span}; chain head {head_digest(manifest).as_text()}")
+
+
+@audit.command("verify-package")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--against", default=None, help="a digest kept earlier (POSITION:HASH) that the package covers")
+def audit_verify_package(path: Path, against: str | None) -> None:
+    """Check an audit package offline (no database): the manifest, each file's checksum, each event's
+    hash and the chain through them. Exit status 1, naming the first problem, if it fails."""
+    from application.audit_package import head_digest, verify_package
+    from application.chain import Digest
+
+    try:
+        kept = Digest.parse(against) if against else None
+    except ValueError as e:
+        raise click.BadParameter(str(e), param_hint="--against") from None
+    with tqdm(desc="verify", unit="ev", file=sys.stderr) as bar:
+        result = verify_package(path, kept, progress=bar.update)
+    if result.ok:
+        assert result.manifest is not None
+        click.echo(f"OK: {result.events} events verified; chain head {head_digest(result.manifest).as_text()}")
+        return
+    assert result.finding is not None
+    click.echo(f"FAILED: {result.finding.as_text()}", err=True)
+    sys.exit(1)
+
+
+# --- retention (Insurance Law Art. 87, SPEC §9) ------------------------------------------------
+@main.group()
+def retention() -> None:
+    """Retention of records: until when each customer's and policy's records must be kept."""
+
+
+@retention.command("report")
+@click.option("--customer", "customer_id", default=None, help="one customer's id (default: every customer)")
+@click.option("--today", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+              help="the day to judge 'running' on (default: today, China time)")
+@click.option("--csv", "as_csv", is_flag=True, help="CSV instead of a table")
+def retention_report(customer_id: str | None, today: datetime | None, as_csv: bool) -> None:
+    """Each customer's retention end and each of their policies' (role, status, contract end, years)."""
+    import csv
+
+    from domain.identifiers import china_today
+    from projections.retention import all_retention
+
+    day = today.date() if today else china_today()
+    services = _services()
+    try:
+        services.read_side.catch_up(["customers", "policies"])
+        with services.read_side.engine.connect() as conn:
+            found = list(all_retention(conn, customer_id))
+    finally:
+        services.close()
+    if customer_id and not found:
+        raise click.ClickException(f"customer {customer_id} not found")
+    rows = [("customer", "policy", "role", "status", "contract_end", "years", "retention_end", "running")]
+    for r in found:
+        end = "open" if r.open else (r.retention_end.isoformat() if r.retention_end else "none")
+        rows.append((r.customer_id, "", "", "", "", "", end, "yes" if r.running(day) else "no"))
+        for p in r.policies:
+            rows.append((r.customer_id, p.policy_id, p.role, p.status, str(p.contract_end or ""), str(p.years or ""),
+                         str(p.retention_end or ("open" if p.basis == "application-pending" else "none")),
+                         "yes" if p.running(day) else "no"))
+    if as_csv:
+        csv.writer(sys.stdout).writerows(rows)
+        return
+    widths = [max(len(str(row[i])) for row in rows) for i in range(len(rows[0]))]
+    for row in rows:
+        click.echo("  ".join(str(v).ljust(w) for v, w in zip(row, widths)).rstrip())
 
 
 if __name__ == "__main__":

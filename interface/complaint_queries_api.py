@@ -6,7 +6,7 @@ from datetime import date
 from typing import Any
 from uuid import UUID
 
-from litestar import Controller, get
+from litestar import Controller, Request, get
 from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery
 from pydantic import BaseModel
@@ -15,16 +15,19 @@ from domain.complaint import Complaint
 from domain.errors import NotFound
 from domain.identifiers import china_today
 from domain.service_request import ServiceRequest
-from interface.auth import requires
+from interface.auth import Principal, requires
 from interface.bootstrap import Services
 from interface.history import history_of
-from interface.query_params import After, AsOf, HistoryEntry, HistoryView, PageNo, Size, Today, check_sort
+from interface.query_params import (
+    After, AsOf, HistoryEntry, HistoryView, PageNo, Reason, Size, Today, Unmasked, check_sort,
+)
 from interface.http import read_position
+from interface.personal_data import mask_event_data, mask_text, record_unmasked, wants_unmasked
 from interface.views import page_model, row_model, to_page
 from projections import complaints as cp
 from projections import policies as pol
 from projections import service_requests as sr
-from projections.customers import customers
+from projections.customers import customers, personal_statuses
 from projections.queries import Page, PageResult, one, page_of
 
 Svc = NamedDependency[Services]
@@ -60,23 +63,38 @@ def _with_clock(rows: list[dict[str, Any]], today: date) -> None:
         row.update(cp.clock_columns(row, max(today, row["last_event_on"])))
 
 
+def _complainants(services: Services, request: Request[Principal, Any, Any], rows: list[dict[str, Any]],
+                  unmasked: bool, reason: str | None, view: str) -> None:
+    """Mask each complainant's name unless asked and allowed (and always for a restricted customer);
+    an unmasked read is recorded first, naming the customer (an outsider: the complaint)."""
+    with services.read_side.engine.connect() as conn:
+        statuses = personal_statuses(conn, [r["complainant_customer_id"] for r in rows if r["complainant_customer_id"]])
+    shown = [r for r in rows if unmasked and statuses.get(r["complainant_customer_id"] or "", "available") == "available"]
+    record_unmasked(services, request, [r["complainant_customer_id"] or r["complaint_id"] for r in shown], view, reason)
+    for row in rows:
+        if not any(row is r for r in shown):
+            row["complainant_name"] = mask_text(row["complainant_name"])
+
+
 class ComplaintQueries(Controller):
     path = "/api/v1/complaints"
     tags = ["complaints"]
 
     @get("/", guards=[requires("complaints.read")], sync_to_thread=True)
     def list_complaints(
-        self, services: Svc, status: FromQuery[str | None] = None, category: FromQuery[str | None] = None,
+        self, request: Request[Principal, Any, Any], services: Svc, status: FromQuery[str | None] = None, category: FromQuery[str | None] = None,
         channel: FromQuery[str | None] = None, responsible_id: FromQuery[str | None] = None,
         customer_id: FromQuery[str | None] = None, policy_id: FromQuery[str | None] = None,
         claim_id: FromQuery[str | None] = None, received_from: FromQuery[date | None] = None,
         received_to: FromQuery[date | None] = None, breached: FromQuery[bool | None] = None,
         overdue: FromQuery[bool | None] = None, open: FromQuery[bool | None] = None, today: Today = None,
         page: PageNo = 1, page_size: Size = 50, sort: FromQuery[str | None] = None,
-        as_of: AsOf = None, after: After = None,
+        as_of: AsOf = None, after: After = None, unmasked: Unmasked = False, reason: Reason = None,
     ) -> Any:
         """投诉登记簿: complaints with category, status, deadline, responsible person and clock; `overdue=true`
-        lists those past their deadline without a decision as of `today`."""
+        lists those past their deadline without a decision as of `today`. Complainants' names are masked
+        unless `unmasked=true` with a `reason` (personal.read; recorded)."""
+        show = wants_unmasked(request, unmasked, reason)
         day = today or china_today()
         position = read_position(services, ["complaints"], after, as_of)
         conditions = cp.complaint_filters(status, category, channel, responsible_id, customer_id, policy_id, claim_id,
@@ -87,6 +105,7 @@ class ComplaintQueries(Controller):
             result = page_of(conn, cp.complaints, position, conditions, Page(page, page_size, order), cp.SORTABLE,
                              cp.DEFAULT_SORT, reached)
         _with_clock(result.items, day)
+        _complainants(services, request, result.items, show, reason, "complaints")
         return to_page(ComplaintPage, result)
 
     @get("/improvement-actions", guards=[requires("complaints.read")], sync_to_thread=True)
@@ -108,15 +127,18 @@ class ComplaintQueries(Controller):
         return to_page(ActionPage, result)
 
     @get("/{complaint_id:uuid}", guards=[requires("complaints.read")], sync_to_thread=True)
-    def get_complaint(self, services: Svc, complaint_id: FromPath[UUID], today: Today = None, as_of: AsOf = None,
-                      after: After = None) -> Any:
+    def get_complaint(self, request: Request[Principal, Any, Any], services: Svc, complaint_id: FromPath[UUID],
+                      today: Today = None, as_of: AsOf = None, after: After = None, unmasked: Unmasked = False,
+                      reason: Reason = None) -> Any:
         """One complaint with its clock: deadline, days used, paused days, breached or not."""
+        show = wants_unmasked(request, unmasked, reason)
         position = read_position(services, ["complaints"], after, as_of)
         with services.read_side.engine.connect() as conn:
             row = one(conn, cp.complaints, str(complaint_id), position)
         if row is None:
             raise NotFound(f"complaint {complaint_id} not found")
         _with_clock([row], today or china_today())
+        _complainants(services, request, [row], show, reason, "complaint")
         return ComplaintView(**row)
 
     @get("/{complaint_id:uuid}/history", guards=[requires("complaints.read")], sync_to_thread=True)
@@ -124,6 +146,7 @@ class ComplaintQueries(Controller):
         """Every event of the complaint in order, with who did it, when and why."""
         position = read_position(services, ["audit_log"], after, as_of)
         entries = history_of(services, complaint_id, position, Complaint.Event, "complaint")
+        entries = [dict(e, data=mask_event_data(e["data"], False)) for e in entries]  # the complainant, masked
         return HistoryView(id=str(complaint_id), events=[HistoryEntry(**e) for e in entries])
 
 

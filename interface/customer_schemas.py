@@ -167,6 +167,8 @@ class CustomerView(BaseModel):
     interactions: int
     surveys: int
     satisfaction_average: str | None
+    personal_data: str = Field(description="available, restricted (a deletion request while retention runs) or erased")
+    masked: bool = Field(default=True, description="ID number and contacts masked (ask ?unmasked=true&reason=…)")
     valid_from: int = Field(description="log position from which this version is current")
     valid_to: int | None = Field(description="log position at which it was superseded (null: current)")
 
@@ -177,3 +179,32 @@ class CustomerPage(BaseModel):
     page: int
     size: int
     position: int = Field(description="the log position the page was read at")
+
+
+class ErasureIn(BaseModel):
+    """A deletion request (PIPL Art. 47) or an erasure: why, in the customer's or the company's words."""
+
+    model_config = ConfigDict(extra="forbid")
+    reason: str = Field(min_length=1, max_length=500, examples=["the customer asked for deletion by letter"])
+
+
+class PolicyRetentionView(BaseModel):
+    policy_id: str
+    role: str = Field(description="the customer's role: applicant, insured or applicant+insured")
+    status: str
+    contract_end: date | None
+    years: int | None = Field(description="5 after a contract of one year or less, 10 after a longer one")
+    retention_end: date | None = Field(description="the last day the records must be kept")
+    basis: str = Field(description="retention, application-pending (kept until decided) or no-contract")
+    running: bool
+
+
+class CustomerRetentionView(BaseModel):
+    """Insurance Law Art. 87: until when the customer's and each policy's records must be kept."""
+
+    customer_id: str
+    retention_end: date | None = Field(description="the latest of the policies' (null: none, or open)")
+    open: bool = Field(description="an application under way: kept until it is decided")
+    running: bool = Field(description="a retention period runs today: a deletion request only restricts")
+    policies: list[PolicyRetentionView]
+

@@ -46,6 +46,16 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "service.read": frozenset(ROLES),
     "service.handle": STAFF,
     "audit.read": frozenset({"auditor", "admin"}),
+    # Personal data (SPEC §9, PIPL). Registers show ID numbers and contacts masked to everyone; a role
+    # holding personal.read may ask for them unmasked (?unmasked=true&reason=…), and each such read is
+    # recorded. The auditor does not hold it: checking the trail needs who did what and when, not whose
+    # ID number it was (minimum necessary, PIPL Art. 6); an audit that needs it is done with an admin.
+    "personal.read": STAFF,
+    # A customer's deletion request (Art. 47), taken by the staff who deal with customers.
+    "personal.erasure_request": frozenset({"agent", "complaints_officer", "admin"}),
+    # Destroying a customer's key outright (after retention ended) is an administrator's act.
+    "personal.erase": frozenset({"admin"}),
+    "retention.read": frozenset({"agent", "complaints_officer", "auditor", "admin"}),
     "projections.read": frozenset({"auditor", "admin"}),
 }
 

@@ -14,6 +14,8 @@ AsOf = Annotated[str | None, QueryParameter(description="a log position, an ISO 
 After = Annotated[int | None, QueryParameter(description="wait until the read side has reached this log position")]
 PageNo = Annotated[int, QueryParameter(ge=1)]
 Size = Annotated[int, QueryParameter(ge=1, le=500)]
+Unmasked = Annotated[bool, QueryParameter(description="show personal data unmasked (personal.read; recorded)")]
+Reason = Annotated[str | None, QueryParameter(description="why the personal data is read unmasked (required then)")]
 Today = Annotated[date | None, QueryParameter(description="the business date (default: today, China time)")]
 
 

@@ -19,9 +19,10 @@ from datetime import date
 from typing import Any, cast
 
 from eventsourcing.domain import DomainEventProtocol
-from sqlalchemy import Boolean, Column, Connection, Date, DateTime, Index, Integer, JSON, String, Text, select
+from sqlalchemy import Boolean, Column, Connection, Date, DateTime, Index, Integer, JSON, String, Text, select, update
 
 from domain.complaint import Complaint
+from domain.customer import ERASED, Customer
 from projections.aggregates import AggregateCache
 from projections.base import Batch, Projection
 from projections.customers import plain
@@ -186,6 +187,8 @@ class ComplaintsProjection(Projection):
             action_key(str(e.originator_id), e.action_id) for e in mine if isinstance(e, ACTION_EVENTS))
 
     def apply(self, event: DomainEventProtocol[Any], position: int, batch: Batch) -> None:
+        if isinstance(event, Customer.PersonalDataErased):
+            self._forget_complainant(str(event.originator_id), batch)
         if not isinstance(event, Complaint.Event):
             return
         complaint = cast(Complaint, self.cache.apply(event))
@@ -193,6 +196,15 @@ class ComplaintsProjection(Projection):
         if isinstance(event, ACTION_EVENTS):
             key = action_key(str(complaint.id), event.action_id)
             batch.versioned(improvement_actions).put(key, action_row(complaint, event.action_id), position)
+
+    def _forget_complainant(self, customer_id: str, batch: Batch) -> None:
+        """A customer's key was destroyed: their name goes from every version of their complaints' rows
+        (this batch's rows are written first) and from the cached complaints, which reload from the log
+        with the placeholder."""
+        batch.flush()
+        batch.conn.execute(update(complaints).where(complaints.c.complainant_customer_id == customer_id)
+                           .values(complainant_name=ERASED))
+        self.cache.forget()
 
 
 # --- queries: complaints ---------------------------------------------------------------------

@@ -8,9 +8,9 @@ from functools import singledispatchmethod
 from typing import Any
 
 from eventsourcing.domain import DomainEventProtocol
-from sqlalchemy import JSON, Column, Date, DateTime, Integer, String
+from sqlalchemy import JSON, Column, Connection, Date, DateTime, Integer, String, select, update
 
-from domain.customer import Customer
+from domain.customer import ERASED, Customer
 from projections.base import Batch, Projection
 from projections.db import utc
 from projections.versioned import versioned_table
@@ -43,6 +43,7 @@ customers = versioned_table(
     Column("surveys", Integer, nullable=False),
     Column("satisfaction_average", String(10), nullable=True),
     Column("satisfaction_total", String(20), nullable=True),  # sum of survey averages, exact
+    Column("personal_data", String(10), nullable=False),  # available | restricted | erased (PIPL)
 )
 
 INDIVIDUAL_PROFILE = ("family_status", "dependants", "annual_income")
@@ -89,6 +90,7 @@ class CustomersProjection(Projection):
             "consents": [],
             "interactions": 0,
             "surveys": 0,
+            "personal_data": "available",
         }
         batch.versioned(customers).put(str(event.originator_id), {**base, **row}, position)
 
@@ -195,6 +197,19 @@ class CustomersProjection(Projection):
         self._change(event, position, batch, surveys=count, satisfaction_total=str(total),
                      satisfaction_average=str(average))
 
+    @apply.register
+    def _(self, event: Customer.ProcessingRestricted, position: int, batch: Batch) -> None:
+        self._change(event, position, batch, personal_data="restricted")
+
+    @apply.register
+    def _(self, event: Customer.PersonalDataErased, position: int, batch: Batch) -> None:
+        """Forget the personal data in every version of the customer's row, not just from now on."""
+        writer = batch.versioned(customers)
+        key = str(event.originator_id)
+        self._change(event, position, batch, personal_data="erased", **scrubbed(writer.get(key) or {}))
+        writer.flush()  # the new version is written; now rewrite the earlier ones
+        scrub_versions(batch.conn, key)
+
 
 # --- queries ---------------------------------------------------------------------------------
 SORTABLE = {"name": customers.c.name_folded, "registered_at": customers.c.registered_at,
@@ -226,3 +241,33 @@ def customer_filters(
     if registered_to:
         conditions.append(c.registered_at < utc(registered_to))
     return conditions
+
+
+# --- erasure (PIPL): what the register keeps of a customer whose key was destroyed -------------
+def scrubbed(row: dict[str, Any]) -> dict[str, Any]:
+    """The personal columns of a register row, as placeholders."""
+    profile = dict(row.get("profile") or {})
+    if "contact_person" in profile:
+        profile["contact_person"] = ERASED
+    return {"name": ERASED, "name_folded": ERASED, "identity_number": ERASED, "birth_date": None,
+            "contacts": {}, "profile": profile}
+
+
+def scrub_versions(conn: Connection, customer_id: str) -> None:
+    """Replace the personal columns of every version of one customer's row (the history too)."""
+    c = customers.c
+    rows = conn.execute(select(c.valid_from, c.profile).where(c.customer_id == customer_id)).mappings().all()
+    for row in rows:
+        conn.execute(update(customers).where(c.customer_id == customer_id, c.valid_from == row["valid_from"])
+                     .values(**scrubbed(dict(row))))
+
+
+
+def personal_statuses(conn: Connection, customer_ids: list[str]) -> dict[str, str]:
+    """Each customer's personal data status now (available | restricted | erased), whatever `as_of` is read."""
+    if not customer_ids:
+        return {}
+    c = customers.c
+    rows = conn.execute(select(c.customer_id, c.personal_data).where(
+        c.valid_to.is_(None), c.customer_id.in_(sorted(set(customer_ids)))))
+    return {row[0]: row[1] for row in rows}

@@ -91,7 +91,9 @@ def test_registering_an_individual_answers_id_version_position_and_the_register_
     view = get(client, f"/{answer['id']}", after=answer["position"]).json()
     assert view["kind"] == "individual"
     assert view["name"] == body["name"]
-    assert view["identity_number"] == "11010519491231002X"
+    assert view["identity_number"] == "110***********002X"  # masked unless asked for (SPEC §9)
+    assert get(client, f"/{answer['id']}", unmasked="true", reason="check").json()["identity_number"] \
+        == "11010519491231002X"
     assert (view["birth_date"], view["gender"]) == ("1949-12-31", "female")
     assert view["lifecycle_stage"] == "prospect"
     assert view["version"] == 1
@@ -104,7 +106,7 @@ def test_registering_an_enterprise_answers_id_version_position_and_the_register_
 
     assert response.status_code == 201
     answer = response.json()
-    view = get(client, f"/{answer['id']}", after=answer["position"]).json()
+    view = get(client, f"/{answer['id']}", after=answer["position"], unmasked="true", reason="check").json()
     assert (view["kind"], view["name"], view["identity_number"]) == ("enterprise", body["name"], body["credit_code"])
     assert (view["industry"], view["size"]) == ("wholesale", "small")
     assert view["profile"]["contact_person"] == "李娜"
@@ -128,7 +130,7 @@ def test_each_customer_command_answers_200_and_a_read_after_its_position_shows_t
         assert answer["id"] == cid
         assert answer["version"] == last["version"] + 1, action
         assert answer["position"] > last["position"], action
-        view = get(client, f"/{cid}", after=answer["position"])
+        view = get(client, f"/{cid}", after=answer["position"], unmasked="true", reason="check")
         assert view.status_code == 200, action
         assert view.json()["version"] == answer["version"], action
         assert shows(view.json()), (action, view.json())
@@ -187,7 +189,8 @@ def test_history_lists_every_event_with_actor_role_reason_and_data(client: Clien
                       ("carol", "agent", "declined every offer")]
     assert all(e["metadata"]["channel"] == "api" for e in events)
     assert events[2]["metadata"]["correlation_id"] == "campaign-7"
-    assert events[0]["data"]["id_number"] == individual_body(41)["id_number"]
+    number = individual_body(41)["id_number"]
+    assert events[0]["data"]["id_number"] == number[:3] + "*" * 11 + number[-4:]  # the auditor sees it masked
     assert events[1]["data"] == {"segment": "senior", "basis": "retired teacher"}
     assert events[2]["data"] == {"stage": "churned", "previous": "prospect", "reason": "declined every offer"}
 

@@ -242,10 +242,11 @@ def test_an_unknown_customer_is_a_404_problem_for_queries_and_commands(
 
 
 def test_an_aggregate_that_is_not_a_customer_is_404_on_every_customer_endpoint(
-    client: Client, register: Register, events: Callable[[], int]
+    client: Client, register: Register, events: Callable[[], int], running_services: Any
 ) -> None:
     customer = register(30)
-    claim_id = IdentityClaim.id_for(f"resident-id:{resident_id(30)}")  # exists, but is no customer
+    secret = running_services.app.identity_secret
+    claim_id = IdentityClaim.id_for(f"resident-id:{resident_id(30)}", secret)  # exists, but is no customer
     before = events()
 
     answers = [

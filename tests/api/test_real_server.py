@@ -94,7 +94,8 @@ def test_a_real_server_registers_and_reads_back_with_a_token_from_the_command_li
     with httpx.Client(base_url=server.url, timeout=30) as http:
         created = http.post("/api/v1/customers", json=body, headers=agent)
         answer = created.json()
-        view = http.get(f"/api/v1/customers/{answer['id']}", params={"after": answer["position"]}, headers=agent)
+        view = http.get(f"/api/v1/customers/{answer['id']}",
+                        params={"after": answer["position"], "unmasked": "true", "reason": "check"}, headers=agent)
         history = http.get(f"/api/v1/customers/{answer['id']}/history", params={"after": answer["position"]},
                            headers=agent)
         anonymous = http.get("/api/v1/customers")

@@ -58,11 +58,15 @@ CUSTOMER_EVENT_TOPICS = {
     "RisksAssessed": "inscribe.customer.RisksAssessed.v1",
     "SatisfactionSurveyed": "inscribe.customer.SatisfactionSurveyed.v1",
     "PlanProposed": "inscribe.customer.PlanProposed.v1",
+    "ProcessingRestricted": "inscribe.customer.ProcessingRestricted.v1",
+    "PersonalDataErased": "inscribe.customer.PersonalDataErased.v1",
 }
 IDENTITY_CLAIM_EVENT_TOPICS = {
     "Event": "inscribe.identity.Event",
     "Created": "inscribe.identity.Created",
     "Claimed": "inscribe.identity.Claimed.v1",
+    "Released": "inscribe.identity.Released.v1",
+    "Reclaimed": "inscribe.identity.Reclaimed.v1",
 }
 
 #: An IndividualRegistered event exactly as release v1 stored it (JSON transcoder, no cipher).
@@ -272,7 +276,7 @@ def test_the_same_command_id_with_another_request_raises_and_records_nothing(ser
 
     assert head(app) == before
     assert app.recorder.select_command("key-1").fingerprint == "request-A"
-    assert not app.exists(IdentityClaim.id_for(individual_identity_key(individual(2)["id_number"])))
+    assert not app.exists(IdentityClaim.id_for(individual_identity_key(individual(2)["id_number"]), app.identity_secret))
 
 
 # --- races (two threads released by one barrier) -----------------------------------------------
@@ -311,7 +315,7 @@ def test_two_registrations_of_one_id_number_at_once_make_exactly_one_customer(se
     assert losses[0].details["existing_customer_id"] == wins[0].id
     registrations = [e for e in stored_events(app) if isinstance(e, Customer.IndividualRegistered)]
     assert [str(e.originator_id) for e in registrations] == [wins[0].id]
-    claim = app.load(IdentityClaim, IdentityClaim.id_for(individual_identity_key(individual(1)["id_number"])))
+    claim = app.load(IdentityClaim, IdentityClaim.id_for(individual_identity_key(individual(1)["id_number"]), app.identity_secret))
     assert str(claim.customer_id) == wins[0].id
     assert head(app) == before + 2
 

@@ -1,0 +1,161 @@
+"""Personal data under PIPL (SPEC §9), on SQLite and PostgreSQL: sealed in the events with a key per
+customer, restricted while retention runs, crypto-shredded when none does, and the chain still verifies."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+from typing import Any
+from uuid import UUID
+
+import pytest
+from sqlalchemy import select
+
+from application import privacy
+from application.audit import verify_log
+from application.complaints import receive
+from application.customers import DuplicateCustomer, act, register_individual
+from application.retention import Contract, add_years
+from domain.customer import ERASED, Customer
+from domain.errors import DomainError
+from domain.identifiers import china_today
+from projections.complaints import complaints
+from projections.customers import customers
+from tests.helpers import ctx, individual
+
+NAME, PHONE, NEW_PHONE = "欧阳娜娜", "13812345678", "13987654321"
+
+
+def stored_bytes(services: Any) -> bytes:
+    """Every stored event's state, as it is on disk."""
+    return b"".join(bytes(row[4]) for row in services.app.recorder.select_stored(1, 10_000))
+
+
+def read_side_dump(services: Any) -> str:
+    """Every row of the customers and complaints registers, every version, as text."""
+    with services.read_side.engine.connect() as conn:
+        rows = [*conn.execute(select(customers)).all(), *conn.execute(select(complaints)).all()]
+    return repr(rows)
+
+
+def prospect(services: Any) -> tuple[UUID, str, int]:
+    """A registered individual whose contacts changed once, with a complaint: (id, ID number, position)."""
+    fields = individual(71, name=NAME, contacts={"phone": PHONE})
+    customer = register_individual(services.app, ctx(), **fields)
+    cid = UUID(customer.id)
+    changed = act(services.app, ctx(), cid, "contacts", contacts={"phone": NEW_PHONE})
+    receive(services.app, ctx(role="complaints_officer"), channel="phone", category="service", content="slow service",
+            complainant={"customer_id": str(cid), "name": NAME, "contact": PHONE}, recording_ref="REC-71",
+            received_at=datetime.now(timezone.utc))
+    services.read_side.catch_up()
+    return cid, fields["id_number"], changed.position
+
+
+def no_policies(_customer_id: str) -> list[Contract]:
+    return []
+
+
+def running_contract(customer_id: str) -> list[Contract]:
+    today = china_today()
+    return [Contract("policy-1", "applicant", "in_force", 12, today - timedelta(days=30), today + timedelta(days=335),
+                     today)]
+
+
+def test_personal_fields_are_not_stored_in_plaintext(services: Any) -> None:
+    cid, id_number, _ = prospect(services)
+
+    stored = stored_bytes(services)
+
+    for secret in (NAME, id_number, PHONE, NEW_PHONE):
+        assert secret.encode() not in stored and secret.encode("unicode_escape") not in stored
+    assert services.app.load(Customer, cid).name == NAME  # read back through the customer's key
+
+
+def test_after_shredding_no_trace_remains_and_the_chain_verifies(services: Any) -> None:
+    cid, id_number, contacts_changed = prospect(services)
+    services.app.contracts_of = no_policies
+    head_before = services.read_side.head()
+
+    privacy.erase(services.app, ctx(role="admin"), cid, "the customer asked for deletion")
+    services.read_side.catch_up()
+
+    customer = services.app.load(Customer, cid)
+    assert (customer.name, customer.id_number, customer.birth_date, customer.contacts) == (ERASED, ERASED, None, {})
+    assert customer.personal_data == "erased"
+    dump = read_side_dump(services)
+    for secret in (NAME, id_number, PHONE, NEW_PHONE):
+        assert secret not in dump
+    with services.read_side.engine.connect() as conn:
+        earlier = conn.execute(select(customers.c.name, customers.c.identity_number).where(
+            customers.c.customer_id == str(cid), customers.c.valid_from <= contacts_changed)).all()
+    assert earlier and all(row == (ERASED, ERASED) for row in earlier)
+    services.read_side.rebuild()
+    for secret in (NAME, id_number, PHONE, NEW_PHONE):
+        assert secret not in read_side_dump(services)
+    assert verify_log(services.app.recorder).ok
+    assert services.read_side.head() > head_before  # the events stay; one more says what happened
+
+
+def test_an_erased_identity_may_be_registered_again(services: Any) -> None:
+    cid, id_number, _ = prospect(services)
+    services.app.contracts_of = no_policies
+    with pytest.raises(DuplicateCustomer):
+        register_individual(services.app, ctx(), **individual(72, id_number=id_number))
+
+    privacy.request_erasure(services.app, ctx(), cid, "deletion request")
+    again = register_individual(services.app, ctx(), **individual(72, id_number=id_number))
+
+    assert services.app.load(Customer, UUID(again.id)).id_number == id_number
+
+
+def test_a_deletion_request_during_retention_restricts_and_withdraws_consents(services: Any) -> None:
+    cid, id_number, _ = prospect(services)
+    act(services.app, ctx(), cid, "consents", purpose="marketing")
+    services.app.contracts_of = running_contract
+
+    privacy.request_erasure(services.app, ctx(), cid, "deletion request")
+
+    customer = services.app.load(Customer, cid)
+    assert (customer.personal_data, customer.consents, customer.name) == ("restricted", set(), NAME)
+    assert customer.retention_until == add_years(china_today() + timedelta(days=335), 5)  # a one-year contract
+    with pytest.raises(DomainError) as refused:
+        act(services.app, ctx(), cid, "consents", purpose="marketing")
+    assert refused.value.code == "processing-restricted"
+    services.read_side.catch_up()
+    with services.read_side.engine.connect() as conn:
+        status = conn.execute(select(customers.c.personal_data).where(
+            customers.c.customer_id == str(cid), customers.c.valid_to.is_(None))).scalar_one()
+    assert status == "restricted"
+
+
+def test_shredding_is_refused_while_a_retention_period_runs_and_records_nothing(services: Any) -> None:
+    cid, _, _ = prospect(services)
+    services.app.contracts_of = running_contract
+    head = services.read_side.head()
+
+    with pytest.raises(privacy.RetentionPeriodRunning) as refused:
+        privacy.erase(services.app, ctx(role="admin"), cid, "too early")
+
+    assert refused.value.code == "retention-period-running"
+    assert services.read_side.head() == head
+    assert not services.app.keys.is_shredded(str(cid))
+    assert services.app.load(Customer, cid).name == NAME
+
+
+def test_the_identity_claim_id_is_an_hmac_not_a_plain_hash_of_the_number(services: Any) -> None:
+    from domain.identity import IdentityClaim
+
+    _, id_number, _ = prospect(services)
+    key = f"resident-id:{id_number}"
+
+    assert not services.app.exists(IdentityClaim.legacy_id_for(key))
+    assert services.app.exists(IdentityClaim.id_for(key, services.app.identity_secret))
+
+
+def test_the_key_table_holds_one_key_per_customer_and_null_once_shredded(services: Any) -> None:
+    cid, _, _ = prospect(services)
+    services.app.contracts_of = no_policies
+
+    privacy.erase(services.app, ctx(role="admin"), cid, "deletion")
+
+    assert services.app.recorder.select_key(str(cid)) == (True, None)
+    assert services.app.keys.cipher(str(cid)) is None
