@@ -23,6 +23,7 @@ from eventsourcing.persistence import Mapper, StoredEvent
 from application.keys import KeyRing
 from domain.complaint import Complaint
 from domain.customer import ERASED, Customer
+from domain.policy import Policy
 
 ENVELOPE = "_personal"
 
@@ -47,6 +48,15 @@ def _complainant(state: dict[str, Any]) -> str:
     return str((state.get("complainant") or {}).get("customer_id") or state["originator_id"])
 
 
+def policy_subject(policy_id: object) -> str:
+    """A policy's beneficiaries and contacts have the policy's own key, shredded with its applicant's."""
+    return f"policy:{policy_id}"
+
+
+def _policy(state: dict[str, Any]) -> str:
+    return policy_subject(state["originator_id"])
+
+
 PERSONAL: dict[type, PersonalFields] = {
     Customer.IndividualRegistered: PersonalFields(
         _originator, {"name": ERASED, "id_number": ERASED, "birth_date": None, "contacts": {}}),
@@ -55,6 +65,9 @@ PERSONAL: dict[type, PersonalFields] = {
     Customer.ContactsChanged: PersonalFields(_originator, {"contacts": {}}),
     Customer.ProfileUpdated: PersonalFields(_originator, {"changes.name": ERASED, "changes.contact_person": ERASED}),
     Complaint.Received: PersonalFields(_complainant, {"complainant.name": ERASED, "complainant.contact": ERASED}),
+    Policy.Applied: PersonalFields(_policy, {"beneficiaries": []}),
+    Policy.Issued: PersonalFields(_policy, {"contract.a_parties.beneficiaries": []}),
+    Policy.PolicyChanged: PersonalFields(_policy, {"details.beneficiaries": [], "details.contacts": {}}),
 }
 
 
@@ -130,5 +143,5 @@ def _copy_paths(state: dict[str, Any], paths: dict[str, Any]) -> dict[str, Any]:
 
 def _placeholder(rule: PersonalFields | None, path: str) -> Any:
     value = rule.paths.get(path, ERASED) if rule is not None else ERASED
-    return dict(value) if isinstance(value, dict) else value
+    return dict(value) if isinstance(value, dict) else list(value) if isinstance(value, list) else value
 

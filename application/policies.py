@@ -144,6 +144,8 @@ def apply_for_policy(
                              Decimal(str(rider["sum_insured"]))))
         applicant = _customer(app, applicant_id, "applicant_id")
         insured = _customer(app, insured_id, "insured_id")
+        for party in (applicant, insured):  # a deletion request limits their data to storage (PIPL Art. 47)
+            party.check_processing_allowed()
         answers = dict(disclosures or {})
         try:
             case = UnderwritingCase(

@@ -19,6 +19,7 @@ from uuid import UUID
 
 from application.app import CommandResult, InscribeApplication, StaleVersion
 from application.context import CommandContext
+from application.personal import policy_subject
 from application.retention import Contract, CustomerRetention, customer_retention
 from domain.customer import Customer
 from domain.errors import DomainError
@@ -88,6 +89,9 @@ def _load(app: InscribeApplication, ctx: CommandContext, customer_id: UUID) -> C
 
 def _shred(app: InscribeApplication, ctx: CommandContext, customer_id: UUID, reason: str) -> CommandResult:
     customer = _load(app, ctx, customer_id)
+    # The policies the customer applied for carry beneficiaries and contacts under their own keys.
+    policies = [c.policy_id for c in contracts_source(app)(str(customer_id)) if "applicant" in c.role]
+    subjects = [str(customer_id), *(policy_subject(p) for p in policies)]
     claim_id = IdentityClaim.id_for(customer.identity_key, app.identity_secret)  # before it is erased
     customer.erase_personal_data(reason)
     claim = app.load(IdentityClaim, claim_id) if app.exists(claim_id) else None
@@ -95,9 +99,10 @@ def _shred(app: InscribeApplication, ctx: CommandContext, customer_id: UUID, rea
         claim.release()
     others = [claim] if claim is not None and claim.pending_events else []
     try:
-        return app.record(ctx, customer, *others, shred=[str(customer_id)])
+        return app.record(ctx, customer, *others, shred=subjects)
     finally:
-        app.keys.forget(str(customer_id))
+        for subject in subjects:
+            app.keys.forget(subject)
 
 
 def record_disclosure(app: InscribeApplication, ctx: CommandContext, subject_ids: list[str],

@@ -159,3 +159,63 @@ def test_the_key_table_holds_one_key_per_customer_and_null_once_shredded(service
 
     assert services.app.recorder.select_key(str(cid)) == (True, None)
     assert services.app.keys.cipher(str(cid)) is None
+
+
+def test_a_real_policy_sets_the_retention_and_a_restricted_customer_cannot_apply_again(services: Any) -> None:
+    from datetime import date
+
+    from application import policies
+    from domain import clock
+    from tests.claim_builders import ClaimDesk, agent
+
+    with clock.using(clock.SimulatedClock(datetime(2026, 11, 20, 2, tzinfo=timezone.utc))):
+        desk = ClaimDesk(services)
+        policy = desk.home_policy(81)  # a one-year home policy: 2026-01-05 to 2027-01-04
+        holder = UUID(str(policy.applicant_id))
+        services.read_side.catch_up()
+        before = services.read_side.head()
+        with pytest.raises(privacy.RetentionPeriodRunning):
+            privacy.erase(services.app, ctx(role="admin"), holder, "asked to be forgotten")
+        assert services.read_side.head() == before
+
+        privacy.request_erasure(services.app, ctx(), holder, "deletion request")
+        customer = services.app.load(Customer, holder)
+        assert policy.end_date == date(2027, 1, 4)
+        assert (customer.personal_data, customer.retention_until) == ("restricted", date(2032, 1, 4))
+        before = services.read_side.head()
+        with pytest.raises(DomainError) as refused:
+            policies.apply_for_policy(
+                services.app, agent(), applicant_id=holder, insured_id=holder, relationship="owner",
+                product_code="home_property", sum_insured="100000", term_months=12, premium_mode="annual",
+                declared_property_value="1000000", applied_on=date(2026, 11, 20),
+                disclosures={q.id: not q.adverse for q in services.app.catalogue.get("home_property").disclosure_questions})
+        assert refused.value.code == "processing-restricted"
+        assert services.read_side.head() == before
+
+
+def test_erasure_after_retention_shreds_the_policies_beneficiaries_too(services: Any) -> None:
+    from datetime import date
+
+    from domain import clock
+    from domain.policy import Policy
+    from tests.claim_builders import ClaimDesk
+
+    simulated = clock.SimulatedClock(datetime(2026, 11, 20, 2, tzinfo=timezone.utc))
+    with clock.using(simulated):
+        desk = ClaimDesk(services)
+        policy = desk.home_policy(82, product_code="medical", relationship="self", sum_insured="1000000",
+                                  declared_property_value=None, beneficiaries=[{"name": "慕容雪", "share": "100"}])
+        assert "慕容雪".encode() not in stored_bytes(services) and "慕容雪" not in repr(stored_bytes(services))
+        assert policy.beneficiaries[0]["name"] == "慕容雪"
+        simulated.set(datetime(2032, 1, 6, 2, tzinfo=timezone.utc))  # 5 years after the one-year contract ended
+        services.read_side.catch_up()
+        holder = UUID(str(policy.applicant_id))
+        assert privacy.retention_of(services.app, holder).retention_end == date(2032, 1, 4)
+
+        privacy.request_erasure(services.app, ctx(), holder, "deletion request")
+
+        services.app.keys.forget(f"policy:{policy.id}")
+        after = services.app.load(Policy, policy.id)
+        assert after.beneficiaries == [] and after.sum_insured == policy.sum_insured
+        assert services.app.load(Customer, holder).name == ERASED
+        assert verify_log(services.app.recorder).ok
