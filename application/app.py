@@ -81,7 +81,8 @@ class InscribeApplication(Application[UUID]):
         # Events written before the hash chain existed are linked now, recorded as `backfilled`.
         self.backfilled = self.recorder.backfill_chain()  # type: ignore[attr-defined]
         # PIPL: a key per customer seals personal fields (application.personal, application.keys).
-        self.keys = KeyRing(self.recorder, ttl=self.settings.key_cache_seconds)  # type: ignore[arg-type]
+        self.keys = KeyRing(self.recorder, ttl=self.settings.key_cache_seconds,  # type: ignore[arg-type]
+                            wrapping_key=self.settings.wrapping_key())
         assert isinstance(self.mapper, PersonalDataMapper)
         self.mapper.keys = self.keys
         # The HMAC secret of identity claims (domain.identity): configured, or one kept with the keys.

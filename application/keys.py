@@ -5,6 +5,10 @@ layer around it: each subject's key lives in its own row of `inscribe_personal_k
 `AESCipher`. Shredding sets the key to NULL in the transaction of the event that records it (see
 `application.recorders`), so the stored events, and the hash chain over their bytes, never change.
 
+With a key-encryption key (INSCRIBE_KEY_ENCRYPTION_KEY) each subject's key is stored wrapped by the
+library's AES cipher under it; a key stored bare (32 bytes, written without one) is still read, so a
+deployment can start wrapping at any time. Without it, anyone with the database can read the keys.
+
 Ciphers are cached, so a replay does not ask the database once per event. A cached key outlives its
 shredding only in another process, and only for `ttl` seconds or until that process reads the event
 that records the shredding (`forget`); the read side does not rely on it (it scrubs its copies).
@@ -43,9 +47,10 @@ def cipher_for(key: bytes) -> AESCipher:
 class KeyRing:
     """The subjects' ciphers: created on first use, None once shredded."""
 
-    def __init__(self, table: KeyTable, ttl: float = 60.0) -> None:
+    def __init__(self, table: KeyTable, ttl: float = 60.0, wrapping_key: bytes | None = None) -> None:
         self.table = table
         self.ttl = ttl
+        self._wrapper = None if wrapping_key is None else cipher_for(wrapping_key)
         self._cache: dict[str, tuple[AESCipher | None, float]] = {}
         self._lock = threading.Lock()
 
@@ -54,7 +59,7 @@ class KeyRing:
         cached = self._cache.get(subject)
         if cached is not None and time.monotonic() < cached[1]:
             return cached[0]
-        exists, key = self.table.select_key(subject)
+        exists, key = self._select(subject)
         found = cipher_for(key) if key is not None else None
         if exists:  # a missing row may be created by the next write: do not remember its absence
             self._remember(subject, found)
@@ -67,13 +72,23 @@ class KeyRing:
             return found
         exists, _ = self.table.select_key(subject)
         if not exists:
-            self.table.insert_key(subject, AESCipher.random_bytes(KEY_BYTES))
-        exists, key = self.table.select_key(subject)
+            key = AESCipher.random_bytes(KEY_BYTES)
+            self.table.insert_key(subject, key if self._wrapper is None else self._wrapper.encrypt(key))
+        exists, key = self._select(subject)
         if key is None:
             raise SubjectErased(f"the personal data of {subject} was erased and cannot be written again")
         found = cipher_for(key)
         self._remember(subject, found)
         return found
+
+    def _select(self, subject: str) -> tuple[bool, bytes | None]:
+        """(whether the subject has a row, its key unwrapped or None once shredded)."""
+        exists, stored = self.table.select_key(subject)
+        if stored is None or len(stored) == KEY_BYTES:
+            return exists, stored
+        if self._wrapper is None:
+            raise RuntimeError("the personal-data keys are wrapped: set INSCRIBE_KEY_ENCRYPTION_KEY")
+        return exists, self._wrapper.decrypt(bytes(stored))
 
     def is_shredded(self, subject: str) -> bool:
         exists, key = self.table.select_key(subject)

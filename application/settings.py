@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+
 import secrets
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -26,6 +28,9 @@ class Settings(BaseSettings):
     jwt_issuer: str = "inscribe"
     # HMAC secret of identity claims (domain.identity); unset: one generated and kept in the key table.
     identity_secret: str | None = None
+    # The key-encryption key (base64 of 32 bytes, e.g. from a secrets manager): with it, each personal-data
+    # key is stored wrapped by the library's AES cipher, so a dump of the database alone reveals nothing.
+    key_encryption_key: str | None = None
     # How long a process may use a cached personal-data key before asking the key table again.
     key_cache_seconds: float = Field(default=60.0, ge=0)
     token_hours: float = 12.0
@@ -92,6 +97,19 @@ class Settings(BaseSettings):
         raise SettingsError(
             f"INSCRIBE_DATABASE_URL must start with sqlite:/// or postgresql://, not {self.database_url!r}"
         )
+
+    def wrapping_key(self) -> bytes | None:
+        """The key-encryption key as bytes, or None; SettingsError unless it is base64 of 32 bytes."""
+        if not self.key_encryption_key:
+            return None
+        try:
+            key = base64.b64decode(self.key_encryption_key, validate=True)
+        except ValueError:
+            key = b""
+        if len(key) != 32:
+            raise SettingsError("INSCRIBE_KEY_ENCRYPTION_KEY must be base64 of 32 random bytes "
+                                "(python -c 'import os,base64;print(base64.b64encode(os.urandom(32)).decode())')")
+        return key
 
     def resolved_jwt_secret(self) -> str:
         """The JWT signing secret: given, or (embedded default only) generated once under var/."""

@@ -219,3 +219,25 @@ def test_erasure_after_retention_shreds_the_policies_beneficiaries_too(services:
         assert after.beneficiaries == [] and after.sum_insured == policy.sum_insured
         assert services.app.load(Customer, holder).name == ERASED
         assert verify_log(services.app.recorder).ok
+
+
+def test_with_a_key_encryption_key_the_stored_keys_are_wrapped(test_settings: Any) -> None:
+    import base64
+    import os
+
+    from application.app import InscribeApplication
+    from application.settings import SettingsError
+
+    kek = base64.b64encode(os.urandom(32)).decode()
+    app = InscribeApplication(test_settings.model_copy(update={"key_encryption_key": kek}))
+    try:
+        cid = UUID(register_individual(app, ctx(), **individual(91, name=NAME)).id)
+        exists, stored = app.recorder.select_key(str(cid))  # type: ignore[attr-defined]
+        assert exists and stored is not None and len(stored) > 32  # nonce + wrapped key + tag
+        assert app.load(Customer, cid).name == NAME
+    finally:
+        app.close()
+    with pytest.raises(RuntimeError, match="INSCRIBE_KEY_ENCRYPTION_KEY"):
+        InscribeApplication(test_settings)  # without the key-encryption key it does not start
+    with pytest.raises(SettingsError):
+        test_settings.model_copy(update={"key_encryption_key": "c2hvcnQ="}).wrapping_key()
