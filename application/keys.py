@@ -72,12 +72,12 @@ class KeyRing:
             return found
         exists, _ = self.table.select_key(subject)
         if not exists:
-            key = AESCipher.random_bytes(KEY_BYTES)
-            self.table.insert_key(subject, key if self._wrapper is None else self._wrapper.encrypt(key))
-        exists, key = self._select(subject)
-        if key is None:
+            fresh = AESCipher.random_bytes(KEY_BYTES)
+            self.table.insert_key(subject, fresh if self._wrapper is None else self._wrapper.encrypt(fresh))
+        exists, stored = self._select(subject)  # a racing insert may have won: use what is stored
+        if stored is None:
             raise SubjectErased(f"the personal data of {subject} was erased and cannot be written again")
-        found = cipher_for(key)
+        found = cipher_for(stored)
         self._remember(subject, found)
         return found
 
