@@ -64,7 +64,11 @@ PERSONAL: dict[type, PersonalFields] = {
         _originator, {"name": ERASED, "credit_code": ERASED, "contact_person": ERASED, "contacts": {}}),
     Customer.ContactsChanged: PersonalFields(_originator, {"contacts": {}}),
     Customer.ProfileUpdated: PersonalFields(_originator, {"changes.name": ERASED, "changes.contact_person": ERASED}),
-    Complaint.Received: PersonalFields(_complainant, {"complainant.name": ERASED, "complainant.contact": ERASED}),
+    # Free text about a person is theirs too: what was said in an interaction, a survey, a complaint.
+    Customer.InteractionRecorded: PersonalFields(_originator, {"summary": ERASED}),
+    Customer.SatisfactionSurveyed: PersonalFields(_originator, {"comment": ERASED}),
+    Complaint.Received: PersonalFields(_complainant, {"complainant.name": ERASED, "complainant.contact": ERASED,
+                                                      "content": ERASED}),
     Policy.Applied: PersonalFields(_policy, {"beneficiaries": []}),
     Policy.Issued: PersonalFields(_policy, {"contract.a_parties.beneficiaries": []}),
     Policy.PolicyChanged: PersonalFields(_policy, {"details.beneficiaries": [], "details.contacts": {}}),

@@ -62,10 +62,12 @@ def running_contract(customer_id: str) -> list[Contract]:
 
 def test_personal_fields_are_not_stored_in_plaintext(services: Any) -> None:
     cid, id_number, _ = prospect(services)
+    act(services.app, ctx(), cid, "interactions", kind="call", summary="asked about her divorce settlement", staff_id="alice",
+        occurred_at=datetime.now(timezone.utc))
 
     stored = stored_bytes(services)
 
-    for secret in (NAME, id_number, PHONE, NEW_PHONE):
+    for secret in (NAME, id_number, PHONE, NEW_PHONE, "slow service", "divorce"):
         assert secret.encode() not in stored and secret.encode("unicode_escape") not in stored
     assert services.app.load(Customer, cid).name == NAME  # read back through the customer's key
 
