@@ -62,7 +62,7 @@ def running_contract(customer_id: str) -> list[Contract]:
 
 def test_personal_fields_are_not_stored_in_plaintext(services: Any) -> None:
     cid, id_number, _ = prospect(services)
-    act(services.app, ctx(), cid, "interactions", kind="call", summary="asked about her divorce settlement", staff_id="alice",
+    act(services.app, ctx(), cid, "interactions", kind="care_call", summary="asked about her divorce settlement", staff_id="alice",
         occurred_at=datetime.now(timezone.utc))
 
     stored = stored_bytes(services)
