@@ -3,6 +3,8 @@ customer, restricted while retention runs, crypto-shredded when none does, and t
 
 from __future__ import annotations
 
+import io
+import zipfile
 from datetime import datetime, timedelta, timezone
 from typing import Any
 from uuid import UUID
@@ -11,6 +13,7 @@ import pytest
 from sqlalchemy import select
 
 from application import privacy
+from application.export import Selection, write_package
 from application.audit import verify_log
 from application.complaints import receive
 from application.customers import DuplicateCustomer, act, register_individual
@@ -69,6 +72,13 @@ def test_personal_fields_are_not_stored_in_plaintext(services: Any) -> None:
 
     for secret in (NAME, id_number, PHONE, NEW_PHONE, "slow service", "divorce"):
         assert secret.encode() not in stored and secret.encode("unicode_escape") not in stored
+    package = io.BytesIO()  # an audit export carries the events as stored: sealed
+    write_package(services.app.recorder, package, Selection(1, services.read_side.head()), source="test")
+    with zipfile.ZipFile(package) as unzipped:
+        exported = unzipped.read("events.jsonl")
+    assert exported.count(b"\n") == services.read_side.head()
+    for secret in (NAME, id_number, PHONE, "divorce"):
+        assert secret.encode() not in exported and secret.encode("unicode_escape") not in exported
     assert services.app.load(Customer, cid).name == NAME  # read back through the customer's key
 
 
