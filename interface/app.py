@@ -21,6 +21,7 @@ from interface.policies_api import PolicyController
 from interface.policy_queries_api import PremiumQueries, UnderwritingQueries
 from interface.products_api import ProductQueries, QuoteCommands
 from interface.retention_api import RetentionQueries
+from interface.reports_api import ReportQueries
 from interface.system_api import SystemQueries
 
 
@@ -45,7 +46,7 @@ def create_app(services: Services | None = None, settings: Settings | None = Non
     return Litestar(
         route_handlers=[
             health, CustomerController, ProductQueries, QuoteCommands, PolicyController, UnderwritingQueries,
-            PremiumQueries, ClaimController, ComplaintController, ServiceRequestController, AuditQueries, SystemQueries,
+            PremiumQueries, ClaimController, ComplaintController, ServiceRequestController, AuditQueries, ReportQueries, SystemQueries,
             RetentionQueries,
         ],
         dependencies={"services": Provide(provide_services, sync_to_thread=False)},

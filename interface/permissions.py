@@ -45,6 +45,9 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "claims.handle": frozenset({"claims_handler", "claims_manager", "admin"}),
     "service.read": frozenset(ROLES),
     "service.handle": STAFF,
+    # Management and regulatory reports (SPEC §8): figures, no personal data.
+    "reports.read": frozenset({"underwriter", "senior_underwriter", "claims_manager", "complaints_officer",
+                               "auditor", "admin"}),
     "audit.read": frozenset({"auditor", "admin"}),
     # Personal data (SPEC §9, PIPL). Registers show ID numbers and contacts masked to everyone; a role
     # holding personal.read may ask for them unmasked (?unmasked=true&reason=…), and each such read is

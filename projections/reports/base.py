@@ -1,0 +1,223 @@
+"""What every report shares: the Report, periods and months, rounding, and the SQL over versioned registers.
+
+Conventions (the same in every report):
+- A period is `period_from` … `period_to`, business dates, both days included.
+- Every figure is read from the registers as known at log `position` (None = now): a row version counts
+  if it was written at or before that position, so a report asked as of a past position answers what it
+  answered then.
+- "The state on day d" of a register row is its latest version (known at `position`) whose
+  `last_event_on` is on or before d: what the register showed at the end of that business day.
+- Ratios are percentages (`*_pct`) rounded half-up to 2 decimals; money is rounded to the cent; averages
+  to 2 decimals; a figure whose denominator is 0 is null (empty in CSV).
+- Grouped otherwise, there is a row for each group with something to count in the period.
+- Grouped by `month`, each calendar month of the period (cut to the period) is computed as a period of its
+  own; `totals` is always computed over the whole period, never summed from the rows.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta, timezone
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any, Callable
+
+from sqlalchemy import (
+    Connection, Date, Integer, Subquery, Table, and_, case, cast, func, or_, select, true, type_coerce,
+)
+from sqlalchemy.sql import ColumnElement
+
+
+CENT = Decimal("0.01")
+DAY = timedelta(days=1)
+CHINA = timezone(timedelta(hours=8))
+#: The group key of rows whose group is unknown (e.g. a complainant who is not a registered customer).
+UNKNOWN = "unknown"
+
+Raw = dict[str, Any]
+#: (conn, position, period_from, period_to, group, split) → {group key: raw figures}. With `split` the
+#: figures are grouped by `group` (GROUP BY); without it there is one entry, under the key None.
+Compute = Callable[[Connection, "int | None", date, date, str, bool], dict[Any, Raw]]
+
+
+@dataclass
+class Report:
+    """One report: a row per group (the group key, then the figures), the totals and the definitions."""
+
+    name: str
+    period_from: date
+    period_to: date
+    group_by: str
+    position: int | None
+    rows: list[dict[str, Any]]
+    totals: dict[str, Any]
+    definitions: dict[str, str]
+    figures: list[str] = field(default_factory=list)  # the figure columns, in order
+
+
+@dataclass(frozen=True)
+class ReportSpec:
+    """A report's name, title, allowed groupings (the first is the default), definitions and computation.
+
+    `compute` returns raw figures (counts and sums) per group; `finish` turns one group's raw figures into
+    the published ones (ratios, averages, rounding), so totals are computed exactly like rows. `sources`
+    names the projections (registers) the report reads."""
+
+    name: str
+    title: str
+    group_by: tuple[str, ...]
+    definitions: dict[str, str]
+    compute: Compute
+    finish: Callable[[Raw, str], dict[str, Any]]
+    sources: tuple[str, ...]
+
+    def run(self, conn: Connection, position: int | None, period_from: date, period_to: date,
+            group_by: str | None = None) -> Report:
+        """The report for the period, grouped by `group_by` (default: the first allowed)."""
+        group = group_by or self.group_by[0]
+        if group not in self.group_by:
+            raise ValueError(f"group_by must be one of {', '.join(self.group_by)}")
+        if period_from > period_to:
+            raise ValueError("the period must not end before it begins")
+        rows: list[dict[str, Any]] = []
+        if group == "month":
+            for label, start, end in months(period_from, period_to):
+                raw = self.compute(conn, position, start, end, group, False).get(None, {})
+                rows.append({"month": label, **self.finish(raw, group)})
+        else:
+            found = self.compute(conn, position, period_from, period_to, group, True)
+            for key in sorted(found, key=lambda k: (k is None, str(k))):
+                if not any(found[key].values()):
+                    continue  # a group with nothing in the period
+                rows.append({group: UNKNOWN if key is None else key, **self.finish(found[key], group)})
+        whole = self.compute(conn, position, period_from, period_to, group, False).get(None, {})
+        totals = self.finish(whole, group)
+        definitions = {figure: self.definitions[figure] for figure in totals}  # those of this grouping's figures
+        return Report(self.name, period_from, period_to, group, position, rows, totals, definitions, list(totals))
+
+
+# --- periods and rounding ----------------------------------------------------------------------------
+
+def months(period_from: date, period_to: date) -> list[tuple[str, date, date]]:
+    """("2026-01", first day, last day) of each calendar month of the period, cut to the period."""
+    found = []
+    start = period_from
+    while start <= period_to:
+        following = date(start.year + start.month // 12, start.month % 12 + 1, 1)
+        end = min(following - DAY, period_to)
+        found.append((f"{start.year:04d}-{start.month:02d}", start, end))
+        start = following
+    return found
+
+
+def day_bounds(period_from: date, period_to: date) -> tuple[datetime, datetime]:
+    """The period's business days in China as a naive UTC range [start, end) (how moments are stored)."""
+    start = datetime.combine(period_from, time.min, tzinfo=CHINA).astimezone(timezone.utc)
+    end = datetime.combine(period_to + DAY, time.min, tzinfo=CHINA).astimezone(timezone.utc)
+    return start.replace(tzinfo=None), end.replace(tzinfo=None)
+
+
+def decimal(value: Any) -> Decimal:
+    """A database number (Decimal on PostgreSQL, float on SQLite) as an exact Decimal; None → 0."""
+    return Decimal(0) if value is None else Decimal(str(value))
+
+
+def money(value: Any) -> Decimal:
+    return decimal(value).quantize(CENT, ROUND_HALF_UP)
+
+
+def ratio(numerator: Any, denominator: Any, scale: int | Decimal = 100) -> Decimal | None:
+    """numerator × scale ÷ denominator to 2 decimals (a percentage by default); None if the denominator is 0."""
+    below = decimal(denominator)
+    if below == 0:
+        return None
+    return (decimal(numerator) * Decimal(scale) / below).quantize(CENT, ROUND_HALF_UP)
+
+
+def average(total: Any, count: Any) -> Decimal | None:
+    return ratio(total, count, 1)
+
+
+def merge(*parts: dict[Any, Raw]) -> dict[Any, Raw]:
+    """Raw figures from several queries, merged by group key."""
+    merged: dict[Any, Raw] = {}
+    for part in parts:
+        for key, figures in part.items():
+            merged.setdefault(key, {}).update(figures)
+    return merged
+
+
+def grouped(conn: Connection, query: Any, names: tuple[str, ...], group: bool) -> dict[Any, Raw]:
+    """Run a query selecting (group key if `group`, then `names`…) → {key: {name: value}}."""
+    found: dict[Any, Raw] = {}
+    for row in conn.execute(query):
+        values = tuple(row)
+        key, figures = (values[0], values[1:]) if group else (None, values)
+        found[key] = dict(zip(names, figures))
+    return found
+
+
+# --- SQL over the versioned registers ---------------------------------------------------------------
+
+def known(table: Any, position: int | None) -> ColumnElement[bool]:
+    """Row versions (of a register table, alias or subquery) written at or before `position` (all if None)."""
+    condition: ColumnElement[bool] = true() if position is None else table.c.valid_from <= position
+    return condition
+
+
+def current(table: Any, position: int | None) -> ColumnElement[bool]:
+    """The row versions current at `position` (None = now), of a register table or an alias of one."""
+    if position is None:
+        return table.c.valid_to.is_(None)
+    return and_(table.c.valid_from <= position, or_(table.c.valid_to.is_(None), table.c.valid_to > position))
+
+
+def state_on(table: Table, position: int | None, day: date) -> Subquery:
+    """Each row's state at the end of business date `day`: its latest version known at `position` whose
+    `last_event_on` is on or before `day` (rows begun after `day` are absent)."""
+    key = table.c[table.info["key"]]
+    rank = func.row_number().over(partition_by=key, order_by=table.c.valid_from.desc()).label("rank_")
+    ranked = select(table, rank).where(known(table, position), table.c.last_event_on <= day).subquery()
+    return select(ranked).where(ranked.c.rank_ == 1).subquery()
+
+
+def days_between(conn: Connection, later: Any, earlier: Any) -> ColumnElement[Any]:
+    """Whole days from `earlier` to `later` (dates), in SQL on either database."""
+    if conn.dialect.name == "sqlite":
+        return cast(func.julianday(later) - func.julianday(earlier), Integer)
+    difference: ColumnElement[Any] = later - earlier  # date − date is an integer on PostgreSQL
+    return difference
+
+
+def least(conn: Connection, *values: Any) -> ColumnElement[Any]:
+    return func.min(*values) if conn.dialect.name == "sqlite" else func.least(*values)
+
+
+def greatest(conn: Connection, *values: Any) -> ColumnElement[Any]:
+    return func.max(*values) if conn.dialect.name == "sqlite" else func.greatest(*values)
+
+
+def json_date(conn: Connection, column: Any, *path: str) -> ColumnElement[Any]:
+    """A date inside a JSON column (stored as an ISO string), comparable with dates on either database."""
+    text = column[path].as_string()
+    if conn.dialect.name == "sqlite":
+        return type_coerce(text, Date)  # ISO strings compare as dates; bound dates are sent as ISO strings
+    return cast(text, Date)
+
+
+def json_flag(column: Any, *path: str) -> ColumnElement[bool]:
+    """A true/false inside a JSON column; null (absent) counts as false."""
+    return func.coalesce(column[path].as_boolean(), False)
+
+
+def count_if(condition: Any) -> ColumnElement[Any]:
+    """How many rows meet `condition` (as an aggregate)."""
+    return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
+
+
+def sum_if(condition: Any, value: Any) -> ColumnElement[Any]:
+    """The sum of `value` over the rows meeting `condition` (as an aggregate)."""
+    return func.coalesce(func.sum(case((condition, value), else_=0)), 0)
+
+
+def between(column: Any, period_from: date, period_to: date) -> ColumnElement[bool]:
+    return and_(column >= period_from, column <= period_to)

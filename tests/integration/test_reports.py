@@ -1,0 +1,522 @@
+"""The management and regulatory reports (SPEC §8) on SQLite and PostgreSQL, each figure checked against a
+small book of business whose arithmetic is written out next to the assertion.
+
+The book is built once per database through the application layer, day by day on a simulated clock, and
+every report is asked for the first half of 2026 (181 days). A report asked as of a past log position must
+answer exactly what it answered then.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date, datetime, timedelta, timezone
+from decimal import Decimal
+from typing import Any
+from uuid import UUID
+
+import pytest
+
+from application import complaints, policies
+from application.customers import act as on_customer, register_enterprise
+from application.settings import Settings
+from domain import clock
+from projections.reports import REPORTS, Report
+from tests.claim_builders import ClaimDesk, manager
+from tests.conftest import JWT_SECRET, drop_postgres_database, new_postgres_database, require_postgres
+from tests.helpers import ctx, enterprise
+from tests.integration.test_policy_application import Office
+
+D = date
+CHINA = timezone(timedelta(hours=8))
+H1 = (D(2026, 1, 1), D(2026, 6, 30))
+
+
+def officer() -> Any:
+    return ctx("olga", "complaints_officer")  # a new command id each time: one command, one context
+
+
+def underwriter() -> Any:
+    return ctx("uw-1", "underwriter")
+
+
+def money(value: str) -> Decimal:
+    return Decimal(value)
+
+
+class Book:
+    """A small book of business, recorded in date order on a simulated clock that follows the business dates.
+
+    Policies (home 584.00 a year = 1.60 a day; term life 63.00 a month, 700.00 a year):
+    - HA  home, alice/agent: paid 2025-07-01, cover to 2026-06-30; renewed on 2026-06-20 (584.00).
+    - HB  home, bob/online: paid 2026-01-10, cover to 2027-01-09; surrendered 2026-04-30 (408.00 refunded).
+    - TL  term life monthly, alice/agent: paid 2026-01-05 (cover to 02-04), never again: lapsed 2026-04-07.
+    - U1  term life, referred, accepted by an underwriter 10 days after applying (not paid).
+    - U2  term life, referred, declined 4 days after applying.
+    Claims (handler hana, manager mo): C1 on HA (paid 10,000 on time, closed), C2 on HB (rejected by mo, notice
+    late, closed), C4 on HB (paid 10,000 late, closed), C3 on HA (undetermined, decision late, advance 3,000 in
+    time; reserve 17,000 at the end). Complaints: K1 claims (about HA and C1), K4 its repeat without new facts,
+    K2 sales (about TL, extended as complex), K3 claims (about HB and C2, open). Surveys: one in 2025, three in
+    H1 (two individuals 4.00 and 4.50, one enterprise 3.00).
+    """
+
+    def __init__(self, services: Any, simulated: clock.SimulatedClock) -> None:
+        self.services, self.app, self.clock = services, services.app, simulated
+        self.office, self.desk = Office(services), ClaimDesk(services)
+        self.ids: dict[str, Any] = {}
+
+    def today(self, day: date) -> date:
+        self.clock.set(datetime(day.year, day.month, day.day, 10, tzinfo=CHINA))
+        return day
+
+    def home(self, name: str, seed: int, on: date, **terms: Any) -> None:
+        self.today(on)
+        policy = self.desk.home_policy(seed, on, sum_insured="730000", declared_property_value="1000000", **terms)
+        self.ids[name] = policy.id
+        self.ids[f"{name}:holder"] = policy.applicant_id
+
+    def term_life(self, name: str, seed: int, on: date, *, adverse: tuple[str, ...] = (), pay: bool = False) -> None:
+        self.today(on)
+        holder = self.office.person(seed)
+        policy = self.office.apply(holder, "term_life", mode="monthly", on=on, adverse=adverse)
+        if pay:
+            self.office.pay(policy, on)
+        self.ids[name], self.ids[f"{name}:holder"] = policy.id, str(holder)
+
+    def survey(self, customer: str, on: date, *scores: int) -> None:
+        self.today(on)
+        keys = ("attitude", "speed", "quality", "claims_convenience")
+        on_customer(self.app, ctx(), UUID(str(customer)), "satisfaction-surveys", **dict(zip(keys, scores)))
+
+    def complaint(self, name: str, on: date, *, category: str, channel: str, holder: str, **related: Any) -> None:
+        self.today(on)
+        result = complaints.receive(
+            self.app, officer(), channel=channel, category=category, content=f"{name}: 投诉内容",
+            complainant={"name": "王强", "contact": "13800138000", "customer_id": str(self.ids[holder])},
+            received_at=datetime(on.year, on.month, on.day, 9, tzinfo=CHINA), recording_ref=f"REC-{name}",
+            **{k: str(v) if isinstance(v, UUID) else v for k, v in related.items()})
+        self.ids[name] = UUID(result.id)
+
+    def on_complaint(self, name: str, day: date, method: str, /, **arguments: Any) -> None:
+        self.today(day)
+        complaints.act(self.app, officer(), self.ids[name], method, day, **arguments)
+
+    def investigate(self, name: str, day: date) -> None:
+        self.on_complaint(name, day, "assign", responsible_id="olga", on=day)
+        self.on_complaint(name, day, "start_investigation", on=day)
+
+    def decide(self, name: str, decided: date, satisfied: bool) -> None:
+        """Decide on `decided` (upheld), feed back the next day and hear the complainant the day after."""
+        self.on_complaint(name, decided, "resolve", outcome="upheld", measures=["explain"], compensation="0",
+                          apology=True, decided_on=decided)
+        after, later = decided + timedelta(days=1), decided + timedelta(days=2)
+        self.on_complaint(name, after, "give_feedback", on=after, channel="phone", summary="upheld")
+        self.on_complaint(name, later, "record_response", satisfied=satisfied, comment="", on=later)
+
+    def claim(self, name: str, on: date, method: str, **arguments: Any) -> None:
+        """A claim command on `on` (which becomes today): approve, pay, or any other Claim method."""
+        self.today(on)
+        if method in ("approve", "pay"):
+            getattr(self.desk, method)(name, on, **arguments)
+        else:
+            self.desk.act(name, method, on, **arguments)
+
+    def build(self) -> Book:
+        desk = self.desk
+        self.home("HA", 1, D(2025, 7, 1))
+        self.survey(self.ids["HA:holder"], D(2025, 12, 20), 1, 1, 1, 1)  # before the period
+        self.term_life("TL", 5, D(2026, 1, 5), pay=True)
+        self.home("HB", 3, D(2026, 1, 10), agent_id="bob", channel="online")
+        self.term_life("U1", 6, D(2026, 2, 2), adverse=("hypertension",))
+        # C1 on HA: reported 02-03, amount agreed 02-05, approved 02-06, paid 02-07, closed 02-09
+        self.today(D(2026, 2, 9))
+        desk.to_paid("C1", desk.policy(self.ids["HA"]), D(2026, 2, 1), D(2026, 2, 3))
+        self.claim("C1", D(2026, 2, 8), "confirm_receipt")
+        self.claim("C1", D(2026, 2, 9), "close")
+        self.complaint("K1", D(2026, 2, 10), category="claims", channel="phone", holder="HA:holder",
+                       related_policy_id=self.ids["HA"], related_claim_id=desk.ids["C1"])
+        self.investigate("K1", D(2026, 2, 11))
+        self.today(D(2026, 2, 12))
+        policies.decide(self.app, underwriter(), self.ids["U1"], "accept", decided_on=D(2026, 2, 12))
+        self.complaint("K4", D(2026, 2, 15), category="claims", channel="phone", holder="HA:holder",
+                       repeat_of=self.ids["K1"], new_facts=False)
+        self.decide("K1", D(2026, 2, 20), satisfied=True)  # 10 days after receipt
+        self.term_life("U2", 7, D(2026, 3, 1), adverse=("hypertension",))
+        self.complaint("K2", D(2026, 3, 1), category="sales", channel="online", holder="TL:holder",
+                       related_policy_id=self.ids["TL"])
+        self.investigate("K2", D(2026, 3, 2))
+        # C2 on HB: reported 03-02, rejected by mo 03-10, notice 03-15 (5 days: late), closed 03-16
+        self.today(D(2026, 3, 2))
+        desk.report("C2", desk.policy(self.ids["HB"]), loss=D(2026, 3, 1), reported=D(2026, 3, 2))
+        desk.documents("C2", D(2026, 3, 2))
+        self.claim("C2", D(2026, 3, 2), "accept")
+        self.today(D(2026, 3, 5))
+        policies.decide(self.app, underwriter(), self.ids["U2"], "decline", reason="hypertension",
+                        decided_on=D(2026, 3, 5))
+        self.survey(self.ids["TL:holder"], D(2026, 3, 5), 5, 4, 4, 3)  # 4.00
+        self.claim("C2", D(2026, 3, 10), "reject", who=manager(), reasons=["not covered"], decided_by="mo")
+        self.on_complaint("K2", D(2026, 3, 10), "extend", kind="complex", reason="several parties", on=D(2026, 3, 10))
+        self.claim("C2", D(2026, 3, 15), "send_rejection_notice")
+        self.claim("C2", D(2026, 3, 16), "close")
+        self.decide("K2", D(2026, 3, 20), satisfied=False)  # 19 days after receipt, within the complex 30
+        # C4 on HB: reported 03-21, agreed 03-23, approved 03-24, paid 04-10 (due 04-02: late), closed 04-12
+        self.today(D(2026, 3, 24))
+        desk.report("C4", desk.policy(self.ids["HB"]), loss=D(2026, 3, 20), reported=D(2026, 3, 21))
+        desk.documents("C4", D(2026, 3, 21))
+        self.claim("C4", D(2026, 3, 21), "accept")
+        desk.assess("C4", D(2026, 3, 23))
+        self.claim("C4", D(2026, 3, 24), "approve")
+        self.complaint("K3", D(2026, 4, 1), category="claims", channel="phone", holder="HB:holder",
+                       related_policy_id=self.ids["HB"], related_claim_id=desk.ids["C2"])
+        # C3 on HA: reported 04-02, never assessed: decision due 05-02 (late), advance due 06-01
+        self.today(D(2026, 4, 2))
+        desk.report("C3", desk.policy(self.ids["HA"]), loss=D(2026, 4, 1), reported=D(2026, 4, 2))
+        desk.documents("C3", D(2026, 4, 2))
+        self.claim("C3", D(2026, 4, 2), "accept")
+        self.claim("C4", D(2026, 4, 10), "pay")
+        policies.tick(self.app, [self.ids["TL"]], D(2026, 4, 10))  # TL lapses on 04-07
+        self.claim("C4", D(2026, 4, 11), "confirm_receipt")
+        self.claim("C4", D(2026, 4, 12), "close")
+        self.today(D(2026, 4, 30))
+        policies.act(self.app, ctx(), self.ids["HB"], "surrender", D(2026, 4, 30), on=D(2026, 4, 30))
+        self.survey(self.ids["HA:holder"], D(2026, 5, 10), 5, 5, 4, 4)  # 4.50
+        self.claim("C3", D(2026, 5, 20), "pay", amount="3000", kind="advance", determinable_amount="5000")
+        self.today(D(2026, 6, 1))
+        firm = register_enterprise(self.app, ctx(), **enterprise(1)).id
+        self.survey(firm, D(2026, 6, 1), 3, 3, 3, 3)  # 3.00
+        self.renew("HA", D(2026, 6, 20))
+        self.services.read_side.catch_up()
+        return self
+
+    def renew(self, name: str, on: date) -> None:
+        self.today(on)
+        policies.advance(self.app, self.ids[name], on)  # the renewal offer falls due on 05-31
+        offer = self.office.load(self.ids[name]).renewal_offer
+        assert offer is not None and offer["installment"] == money("584.00")
+        policies.act(self.app, ctx(), self.ids[name], "renew", on, paid_on=on, amount=offer["installment"])
+
+    def report(self, name: str, group_by: str, position: int | None = None, period: tuple[date, date] = H1) -> Report:
+        with self.services.read_side.engine.connect() as conn:
+            return REPORTS[name].run(conn, position, period[0], period[1], group_by)
+
+
+def rows(report: Report) -> dict[str, dict[str, Any]]:
+    """The report's rows by group key, without the key."""
+    return {row[report.group_by]: {k: v for k, v in row.items() if k != report.group_by} for row in report.rows}
+
+
+@pytest.fixture(scope="module", params=["sqlite", "postgres"])
+def book(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Book]:
+    """The book, built once per database for every read-only test of this module."""
+    from interface.bootstrap import bootstrap
+
+    url = f"sqlite:///{tmp_path_factory.mktemp('reports') / 'inscribe.db'}"
+    if request.param == "postgres":
+        require_postgres()
+        url = new_postgres_database()
+    services = bootstrap(Settings(database_url=url, jwt_secret=JWT_SECRET, read_wait_seconds=5.0),
+                         run_projections=False)
+    simulated = clock.SimulatedClock(datetime(2025, 7, 1, 2, tzinfo=timezone.utc))
+    try:
+        with clock.using(simulated):
+            yield Book(services, simulated).build()
+    finally:
+        services.close()
+        if request.param == "postgres":
+            drop_postgres_database(url)
+
+
+# --- loss ratio ---------------------------------------------------------------------------------------
+
+
+def test_the_loss_ratio_is_claims_paid_and_reserves_over_premium_earned_day_by_day(book: Book) -> None:
+    report = book.report("loss_ratio", "product")
+
+    home, life = rows(report)["home_property"], rows(report)["term_life"]
+    # paid in H1: C1 10,000 + C4 10,000 + C3's advance 3,000; reserves at 06-30: C3 20,000 − 3,000
+    assert (home["claims_paid"], home["case_reserves"], home["incurred"]) == (
+        money("23000.00"), money("17000.00"), money("40000.00"))
+    # HA: 1.60 × 181 days (01-01…06-30) = 289.60; HB: 1.60 × 110 days (01-10…04-29, surrendered 04-30) = 176.00
+    assert home["earned_premium"] == money("465.60")
+    assert home["loss_ratio_pct"] == money("8591.07")  # 40,000 ÷ 465.60 = 85.910653…
+    # TL: one installment of 63.00 whose cover (01-05…02-04) lies wholly in H1
+    assert (life["claims_paid"], life["earned_premium"], life["loss_ratio_pct"]) == (
+        money("0.00"), money("63.00"), money("0.00"))
+    assert report.totals["earned_premium"] == money("528.60")
+    assert report.totals["loss_ratio_pct"] == money("7567.16")  # 40,000 ÷ 528.60 = 75.671585…
+    assert set(report.definitions) == set(report.totals)
+
+
+def test_the_loss_ratio_by_line_and_by_month(book: Book) -> None:
+    by_line = rows(book.report("loss_ratio", "line"))
+    by_month = rows(book.report("loss_ratio", "month"))
+
+    assert set(by_line) == {"property", "life"}
+    assert by_line["property"]["earned_premium"] == money("465.60")
+    # January: HA 31 days × 1.60 = 49.60, HB 22 days (01-10…01-31) × 1.60 = 35.20, TL 27 days (01-05…01-31) of
+    # 31 × 63.00 = 54.87; paid nothing, reserves nothing
+    assert by_month["2026-01"]["earned_premium"] == money("139.67")
+    assert by_month["2026-01"]["loss_ratio_pct"] == money("0.00")
+    # February: C1 paid 10,000 and closed (reserve released)
+    assert (by_month["2026-02"]["claims_paid"], by_month["2026-02"]["case_reserves"]) == (
+        money("10000.00"), money("0.00"))
+    # May: C3's advance 3,000, its reserve 17,000 at 05-31
+    assert (by_month["2026-05"]["claims_paid"], by_month["2026-05"]["case_reserves"]) == (
+        money("3000.00"), money("17000.00"))
+    assert list(by_month) == ["2026-01", "2026-02", "2026-03", "2026-04", "2026-05", "2026-06"]
+
+
+# --- claims timeliness -----------------------------------------------------------------------------------
+
+
+def test_claims_timeliness_counts_each_clock_once_in_the_period_its_outcome_became_known(book: Book) -> None:
+    totals = book.report("claims_timeliness", "line").totals
+
+    assert totals["claims_registered"] == 4  # C1, C2, C4, C3
+    # decisions: C1 (02-06), C2 (03-10), C4 (03-24) within 30 days; C3 due 05-02, still undecided: late
+    assert (totals["decisions_due"], totals["decided_in_time_pct"]) == (4, money("75.00"))
+    # payment within 10 days of agreement: C1 (agreed 02-05, paid 02-07) yes; C4 (agreed 03-23, paid 04-10) no
+    assert (totals["payments_due"], totals["paid_in_time_pct"]) == (2, money("50.00"))
+    # C2 rejected 03-10, notice 03-15: 5 days > 3
+    assert (totals["rejection_notices_due"], totals["rejection_notified_in_time_pct"]) == (1, money("0.00"))
+    # only C3 was undetermined at 60 days (06-01); its advance came on 05-20. The others were agreed or decided
+    assert (totals["advances_due"], totals["advanced_in_time_pct"]) == (1, money("100.00"))
+    # report → first payment: C1 02-03→02-07 4 days, C4 03-21→04-10 20 days, C3 04-02→05-20 48 days: 72 ÷ 3
+    assert (totals["first_payments"], totals["average_days_to_payment"]) == (3, money("24.00"))
+    # closed: C1, C2, C4; paid on: C1, C4
+    assert (totals["claims_closed"], totals["claims_closed_paid"], totals["payout_rate_pct"]) == (
+        3, 2, money("66.67"))
+    # of the 4 registered, 3 closed by 06-30
+    assert (totals["registered_closed"], totals["closure_rate_pct"]) == (3, money("75.00"))
+    assert list(rows(book.report("claims_timeliness", "line"))) == ["property"]
+
+
+def test_claims_timeliness_month_by_month(book: Book) -> None:
+    months = rows(book.report("claims_timeliness", "month"))
+
+    january, february, march, april, may, june = months.values()
+    assert january["claims_registered"] == 0 and january["decided_in_time_pct"] is None
+    # February: C1 registered, decided and paid in time, closed with a payment
+    assert (february["claims_registered"], february["decided_in_time_pct"], february["paid_in_time_pct"],
+            february["average_days_to_payment"], february["payout_rate_pct"], february["closure_rate_pct"]) == (
+        1, money("100.00"), money("100.00"), money("4.00"), money("100.00"), money("100.00"))
+    # March: C2 and C4 registered and decided in time; C2's notice first late on 03-14; C2 closed unpaid;
+    # C4's payment clock (due 04-02) belongs to April; of the two registered only C2 closed by 03-31
+    assert (march["claims_registered"], march["decisions_due"], march["decided_in_time_pct"]) == (
+        2, 2, money("100.00"))
+    assert (march["rejection_notices_due"], march["payments_due"], march["payout_rate_pct"],
+            march["closure_rate_pct"]) == (1, 0, money("0.00"), money("50.00"))
+    # April: C4 paid late (first late day 04-03), 20 days after its report, closed with a payment; C3 open
+    assert (april["payments_due"], april["paid_in_time_pct"], april["average_days_to_payment"],
+            april["payout_rate_pct"], april["closure_rate_pct"]) == (
+        1, money("0.00"), money("20.00"), money("100.00"), money("0.00"))
+    # May: C3's decision first late on 05-03; its advance on 05-20, 48 days after its report
+    assert (may["decisions_due"], may["decided_in_time_pct"], may["advances_due"], may["advanced_in_time_pct"],
+            may["average_days_to_payment"]) == (1, money("0.00"), 1, money("100.00"), money("48.00"))
+    assert june["decisions_due"] == 0 and june["claims_closed"] == 0
+
+
+# --- complaints -----------------------------------------------------------------------------------------
+
+
+def test_complaints_per_premium_and_per_policy_by_category(book: Book) -> None:
+    report = book.report("complaints", "category")
+
+    claims, sales = rows(report)["claims"], rows(report)["sales"]
+    # premium received in H1: HB 584.00 + TL 63.00 + HA's renewal 584.00 (HA's first premium was in 2025)
+    assert report.totals["premium_income"] == money("1231.00")
+    # in force on 06-30: HA only (HB surrendered, TL lapsed, U1 never paid)
+    assert report.totals["policies_in_force"] == 1
+    # K1 and K3 (K4 repeats K1 without new facts: not counted again); K2
+    assert (claims["complaints_received"], sales["complaints_received"], report.totals["complaints_received"]) == (
+        2, 1, 3)
+    assert claims["per_100m_premium"] == money("162469.54")  # 2 ÷ (1,231 ÷ 100,000,000)
+    assert sales["per_100m_premium"] == money("81234.77")
+    assert report.totals["per_100m_premium"] == money("243704.31")
+    assert (claims["per_10k_policies"], report.totals["per_10k_policies"]) == (money("20000.00"), money("30000.00"))
+    # K1 decided in 10 days (15 allowed); K2 in 19 days (30 allowed: complex); K3 undecided
+    assert (claims["complaints_decided"], claims["decided_on_time_pct"], claims["decided_within_15_days_pct"]) == (
+        1, money("100.00"), money("100.00"))
+    assert (sales["decided_on_time_pct"], sales["decided_within_15_days_pct"], sales["decided_within_30_days_pct"],
+            sales["decided_within_60_days_pct"]) == (money("100.00"), money("0.00"), money("100.00"),
+                                                     money("100.00"))
+    assert (report.totals["complaints_decided"], report.totals["decided_within_15_days_pct"]) == (2, money("50.00"))
+
+
+def test_complaints_by_channel_and_month(book: Book) -> None:
+    by_channel = rows(book.report("complaints", "channel"))
+    by_month = rows(book.report("complaints", "month"))
+
+    assert {k: v["complaints_received"] for k, v in by_channel.items()} == {"phone": 2, "online": 1}
+    # February: K1 received and decided; premium received in February: none; in force on 02-28: HA, HB, TL
+    february = by_month["2026-02"]
+    assert (february["complaints_received"], february["premium_income"], february["per_100m_premium"],
+            february["policies_in_force"], february["per_10k_policies"]) == (
+        1, money("0.00"), None, 3, money("3333.33"))
+    # January: nothing received, 647.00 received in premium (HB 584.00 + TL 63.00)
+    assert (by_month["2026-01"]["complaints_received"], by_month["2026-01"]["premium_income"],
+            by_month["2026-01"]["per_100m_premium"]) == (0, money("647.00"), money("0.00"))
+
+
+# --- underwriting ---------------------------------------------------------------------------------------
+
+
+def test_underwriting_acceptance_referral_and_turnaround(book: Book) -> None:
+    report = book.report("underwriting", "product")
+
+    life, home = rows(report)["term_life"], rows(report)["home_property"]
+    # term life: TL accepted automatically on the day; U1 referred, accepted after 10 days; U2 referred,
+    # declined after 4 days
+    assert (life["applications"], life["decided"], life["accepted"], life["declined"]) == (3, 3, 2, 1)
+    assert (life["acceptance_rate_pct"], life["automatic_pct"], life["referral_rate_pct"]) == (
+        money("66.67"), money("33.33"), money("66.67"))
+    assert (life["average_turnaround_days"], life["median_turnaround_days"]) == (money("4.67"), money("4.00"))
+    # home: HB accepted automatically (HA applied in 2025: not in the period)
+    assert (home["applications"], home["decided"], home["acceptance_rate_pct"], home["referral_rate_pct"],
+            home["median_turnaround_days"]) == (1, 1, money("100.00"), money("0.00"), money("0.00"))
+    totals = report.totals
+    assert (totals["decided"], totals["acceptance_rate_pct"], totals["automatic_pct"]) == (
+        4, money("75.00"), money("50.00"))
+    # turnaround 0, 0, 4, 10: mean 14 ÷ 4, median (0 + 4) ÷ 2
+    assert (totals["average_turnaround_days"], totals["median_turnaround_days"]) == (money("3.50"), money("2.00"))
+
+
+def test_underwriting_by_channel(book: Book) -> None:
+    by_channel = rows(book.report("underwriting", "channel"))
+
+    assert {k: v["decided"] for k, v in by_channel.items()} == {"agent": 3, "online": 1}
+    assert by_channel["agent"]["median_turnaround_days"] == money("4.00")
+
+
+# --- persistency ----------------------------------------------------------------------------------------
+
+
+def test_lapse_surrender_and_renewal_rates(book: Book) -> None:
+    report = book.report("persistency", "product")
+
+    home, life = rows(report)["home_property"], rows(report)["term_life"]
+    # home: HA in force from before, HB issued 01-10; HB surrendered; HA's period ended 06-30 and was renewed
+    assert (home["in_force_during"], home["lapsed"], home["surrendered"], home["surrender_rate_pct"]) == (
+        2, 0, 1, money("50.00"))
+    assert (home["renewals_due"], home["renewed"], home["renewal_rate_pct"]) == (1, 1, money("100.00"))
+    # term life: TL issued 01-05, lapsed 04-07 (due 02-05, 60 days' grace to 04-06); not renewable
+    assert (life["in_force_during"], life["lapsed"], life["lapse_rate_pct"], life["renewal_rate_pct"]) == (
+        1, 1, money("100.00"), None)
+    assert (report.totals["in_force_during"], report.totals["lapse_rate_pct"],
+            report.totals["surrender_rate_pct"]) == (3, money("33.33"), money("33.33"))
+
+
+def test_persistency_by_month_counts_the_policies_in_force_during_each_month(book: Book) -> None:
+    by_month = rows(book.report("persistency", "month"))
+
+    # April: HA, HB and TL were all in force at some time; TL lapsed on 04-07, HB surrendered on 04-30
+    assert (by_month["2026-04"]["in_force_during"], by_month["2026-04"]["lapsed"],
+            by_month["2026-04"]["surrendered"]) == (3, 1, 1)
+    # May: HA only
+    assert (by_month["2026-05"]["in_force_during"], by_month["2026-05"]["lapse_rate_pct"]) == (1, money("0.00"))
+    assert (by_month["2026-06"]["renewals_due"], by_month["2026-06"]["renewed"]) == (1, 1)
+
+
+# --- satisfaction ---------------------------------------------------------------------------------------
+
+
+def test_satisfaction_surveys_and_complainants_opinion_by_customer_kind(book: Book) -> None:
+    report = book.report("satisfaction", "kind")
+
+    individual, firm = rows(report)["individual"], rows(report)["enterprise"]
+    # two surveys of individuals in H1: 4.00 and 4.50 (the 2025 survey is outside the period)
+    assert (individual["surveys"], individual["average_score"]) == (2, money("4.25"))
+    assert (firm["surveys"], firm["average_score"]) == (1, money("3.00"))
+    # K1 satisfied, K2 not: both complainants are individuals
+    assert (individual["complaint_feedback"], individual["complainant_responses"],
+            individual["complainants_satisfied_pct"]) == (2, 2, money("50.00"))
+    assert (firm["complaint_feedback"], firm["complainants_satisfied_pct"]) == (0, None)
+    # (4.00 + 4.50 + 3.00) ÷ 3 = 3.8333…
+    assert (report.totals["surveys"], report.totals["average_score"]) == (3, money("3.83"))
+
+
+def test_satisfaction_by_month(book: Book) -> None:
+    by_month = rows(book.report("satisfaction", "month"))
+
+    assert {k: v["surveys"] for k, v in by_month.items()} == {
+        "2026-01": 0, "2026-02": 0, "2026-03": 1, "2026-04": 0, "2026-05": 1, "2026-06": 1}
+    assert by_month["2026-02"]["complainants_satisfied_pct"] == money("100.00")  # K1, fed back 02-21
+    assert by_month["2026-03"]["complainants_satisfied_pct"] == money("0.00")  # K2, fed back 03-21
+
+
+# --- staff ----------------------------------------------------------------------------------------------
+
+
+def test_staff_performance_of_agents(book: Book) -> None:
+    report = book.report("staff", "agent")
+
+    alice, bob = rows(report)["alice"], rows(report)["bob"]
+    # alice sold TL (issued 01-05; U1 and U2 were never issued, HA was issued in 2025); bob sold HB
+    assert (alice["policies_sold"], alice["premium_written"], bob["policies_sold"], bob["premium_written"]) == (
+        1, money("700.00"), 1, money("584.00"))
+    # alice: TL 63.00 + HA's renewal 584.00; bob: HB 584.00 − 408.00 refunded on surrender
+    assert (alice["premium_collected"], bob["premium_collected"]) == (money("647.00"), money("176.00"))
+    # about alice's policies: K1 (HA), K2 (TL); about bob's: K3 (HB); K4 is K1's linked repeat
+    assert (alice["complaints_against"], bob["complaints_against"]) == (2, 1)
+    assert report.totals == {"policies_sold": 2, "premium_written": money("1284.00"),
+                             "premium_collected": money("823.00"), "complaints_against": 3}
+
+
+def test_staff_performance_of_claims_handlers(book: Book) -> None:
+    report = book.report("staff", "handler")
+
+    hana, mo = rows(report)["hana"], rows(report)["mo"]
+    # hana approved C1 and C4 and both closed: cycles 02-03→02-09 6 days and 03-21→04-12 22 days
+    assert (hana["claims_decided"], hana["claims_closed"], hana["average_cycle_days"]) == (2, 2, money("14.00"))
+    # mo rejected C2: 03-02→03-16 14 days
+    assert (mo["claims_decided"], mo["claims_closed"], mo["average_cycle_days"]) == (1, 1, money("14.00"))
+    # K1 is about C1 (hana), K3 about C2 (mo)
+    assert (hana["complaints_against"], mo["complaints_against"]) == (1, 1)
+    assert set(rows(report)) == {"hana", "mo"}  # C3 is not decided yet
+
+
+# --- as of -----------------------------------------------------------------------------------------------
+
+
+def test_every_report_lists_a_definition_for_every_figure(book: Book) -> None:
+    for name, spec in REPORTS.items():
+        for group in spec.group_by:
+            report = book.report(name, group, period=(D(2026, 3, 1), D(2026, 4, 30)))
+            assert list(report.definitions) == report.figures, (name, group)
+            assert all(set(row) == {group, *report.figures} for row in report.rows), (name, group)
+
+
+def every_report(book: Book, position: int | None) -> dict[tuple[str, str], tuple[Any, Any]]:
+    """(report, grouping) → (rows, totals) for H1, as of `position`."""
+    found = {}
+    for name, spec in REPORTS.items():
+        for group in spec.group_by:
+            report = book.report(name, group, position)
+            found[(name, group)] = (report.rows, report.totals)
+    return found
+
+
+def test_a_report_asked_as_of_an_earlier_position_answers_what_it_answered_then(services: Any) -> None:
+    simulated = clock.SimulatedClock(datetime(2025, 7, 1, 2, tzinfo=timezone.utc))
+    with clock.using(simulated):
+        book = Book(services, simulated).build()
+        before = every_report(book, None)
+        position = services.read_side.head()
+        # more of H1, recorded later: C3 assessed, approved and paid; a complaint about HA received on 06-15;
+        # TL surrendered while lapsed; an application accepted automatically; a survey
+        desk = book.desk
+        desk.assess("C3", book.today(D(2026, 6, 25)), "5500")
+        desk.approve("C3", book.today(D(2026, 6, 26)))
+        desk.pay("C3", book.today(D(2026, 6, 27)))
+        book.complaint("K5", D(2026, 6, 15), category="service", channel="visit", holder="HA:holder",
+                       related_policy_id=book.ids["HA"])
+        policies.act(book.app, ctx(), book.ids["TL"], "surrender", book.today(D(2026, 6, 28)), on=D(2026, 6, 28))
+        book.term_life("N1", 8, D(2026, 6, 28))
+        book.survey(book.ids["TL:holder"], D(2026, 6, 28), 2, 2, 2, 2)
+        services.read_side.catch_up()
+
+        after = every_report(book, None)
+        then = every_report(book, position)
+
+    assert then == before
+    changed = {key for key in before if after[key] != before[key]}
+    assert {name for name, _ in changed} == set(REPORTS)  # every report now answers differently
