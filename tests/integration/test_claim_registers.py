@@ -14,14 +14,16 @@ from typing import Any, Iterator
 from uuid import UUID
 
 import pytest
-from sqlalchemy import Table, select
+from sqlalchemy import Table
 
 from application import claims as commands
 from application import policies
 from domain import clock
 from domain.policy import Policy
 from projections import claims as cl
-from projections.queries import Page, PageResult, one, page_of
+from projections.queries import PageResult, one
+from tests import registers
+from tests.registers import expected_order, page_rows, read_row
 from tests.claim_builders import HOME, ClaimDesk, agent, handler, manager
 
 D = date
@@ -161,10 +163,7 @@ def book(services: Any) -> Book:
 
 
 def read(book: Book, table: Table, key: str, position: int | None = None) -> dict[str, Any]:
-    with book.services.read_side.engine.connect() as conn:
-        row = one(conn, table, key, position)
-    assert row is not None, key
-    return row
+    return read_row(book.services, table, key, position)
 
 
 def claim(book: Book, name: str, mark: str | None = None) -> dict[str, Any]:
@@ -172,10 +171,8 @@ def claim(book: Book, name: str, mark: str | None = None) -> dict[str, Any]:
 
 
 def page(book: Book, table: Table, conditions: list[Any], sortable: dict[str, Any], sort: str,
-         position: int | None = None) -> PageResult:
-    read_side = book.services.read_side
-    with read_side.engine.connect() as conn:
-        return page_of(conn, table, position, conditions, Page(1, 100, sort), sortable, sort, read_side.head())
+         position: int | None = None, size: int = 100) -> PageResult:
+    return page_rows(book.services, table, conditions, sortable, sort, position, size)
 
 
 def listed(book: Book, position: str | None = None, **filters: Any) -> list[str]:
@@ -404,14 +401,6 @@ def test_each_claim_filter_keeps_only_the_matching_claims(book: Book) -> None:
     assert listed(book, "fire:reopened") == ["fire", "theft"]
 
 
-def expected_order(rows: list[dict[str, Any]], column: str, key: str, descending: bool) -> list[str]:
-    """Keys in the order page_of promises: by the column, empty values last, ties by the key."""
-    present = sorted((r for r in rows if r[column] is not None), key=lambda r: r[key])
-    present.sort(key=lambda r: r[column], reverse=descending)  # stable: ties keep the key order
-    absent = sorted((r for r in rows if r[column] is None), key=lambda r: r[key])
-    return [r[key] for r in present + absent]
-
-
 def test_both_registers_sort_by_each_sortable_column(book: Book) -> None:
     for table, sortable in ((cl.claims, cl.CLAIM_SORTABLE), (cl.claim_flags, cl.FLAG_SORTABLE)):
         key = table.info["key"]
@@ -454,9 +443,7 @@ def test_claims_on_a_policy_and_a_customers_claims_record_count_from_the_registe
 
 
 def snapshot(book: Book) -> dict[str, list[dict[str, Any]]]:
-    with book.services.read_side.engine.connect() as conn:
-        return {t.name: [dict(r) for r in conn.execute(select(t).order_by(*t.primary_key.columns)).mappings()]
-                for t in (cl.claims, cl.claim_flags)}
+    return registers.snapshot(book.services, (cl.claims, cl.claim_flags))
 
 
 def test_a_rebuild_gives_exactly_the_rows_the_live_projection_wrote(book: Book) -> None:

@@ -21,7 +21,9 @@ from domain.complaint import Complaint
 from domain.service_request import ServiceRequest
 from projections import complaints as cr
 from projections import service_requests as sr
-from projections.queries import Page, PageResult, one, page_of
+from projections.queries import PageResult, one
+from tests import registers
+from tests.registers import check_every_sort, page_rows, read_row
 from tests.helpers import ctx
 
 D = date
@@ -199,17 +201,12 @@ def desk(services: Any) -> Desk:
 
 
 def read(desk: Desk, table: Table, key: str, position: int | None = None) -> dict[str, Any]:
-    with desk.services.read_side.engine.connect() as conn:
-        row = one(conn, table, key, position)
-    assert row is not None, key
-    return row
+    return read_row(desk.services, table, key, position)
 
 
 def page(desk: Desk, table: Table, conditions: list[Any], sortable: dict[str, Any], sort: str,
          position: int | None = None, size: int = 100) -> PageResult:
-    read_side = desk.services.read_side
-    with read_side.engine.connect() as conn:
-        return page_of(conn, table, position, conditions, Page(1, size, sort), sortable, sort, read_side.head())
+    return page_rows(desk.services, table, conditions, sortable, sort, position, size)
 
 
 def complaint(desk: Desk, name: str, mark: str | None = None) -> dict[str, Any]:
@@ -409,23 +406,6 @@ def test_each_complaint_filter_keeps_only_the_matching_complaints(desk: Desk) ->
     assert listed(desk) == ["chen", "li", "sun", "wang", "zhao"]
 
 
-def expected_order(rows: list[dict[str, Any]], column: str, key: str, descending: bool) -> list[str]:
-    """Keys in the order page_of promises: by the column, empty values last, ties by the key."""
-    present = sorted((r for r in rows if r[column] is not None), key=lambda r: r[key])
-    present.sort(key=lambda r: r[column], reverse=descending)  # stable: ties keep the key order
-    absent = sorted((r for r in rows if r[column] is None), key=lambda r: r[key])
-    return [r[key] for r in present + absent]
-
-
-def check_every_sort(desk: Desk, table: Table, sortable: dict[str, Any]) -> None:
-    key = table.info["key"]
-    rows = page(desk, table, [], sortable, next(iter(sortable))).items
-    for name in sortable:
-        for sort in (name, f"-{name}"):
-            found = [r[key] for r in page(desk, table, [], sortable, sort).items]
-            assert found == expected_order(rows, sortable[name].name, key, sort.startswith("-")), sort
-
-
 def test_every_register_sorts_by_each_sortable_column_with_empty_values_last(desk: Desk) -> None:
     by_deadline = page(desk, cr.complaints, [], cr.SORTABLE, "deadline_on").items
     by_received = page(desk, cr.complaints, [], cr.SORTABLE, cr.DEFAULT_SORT).items
@@ -433,7 +413,7 @@ def test_every_register_sorts_by_each_sortable_column_with_empty_values_last(des
 
     for table, sortable in ((cr.complaints, cr.SORTABLE), (cr.improvement_actions, cr.ACTION_SORTABLE),
                             (sr.service_requests, sr.SORTABLE)):
-        check_every_sort(desk, table, sortable)
+        check_every_sort(desk.services, table, sortable)
     assert desk.names(by_deadline) == ["li", "chen", "sun", "wang", "zhao"]  # a linked repeat has none: last
     assert desk.names(by_received)[0] == "sun" and set(desk.names(by_received)[3:]) == {"wang", "chen"}
     assert desk.names(by_completed, "request_id")[0] == "sr1"
@@ -533,10 +513,7 @@ def test_as_of_a_past_position_the_registers_answer_what_they_held_then(desk: De
 
 
 def snapshot(desk: Desk) -> dict[str, list[dict[str, Any]]]:
-    tables = (cr.complaints, cr.improvement_actions, sr.service_requests)
-    with desk.services.read_side.engine.connect() as conn:
-        return {t.name: [dict(r) for r in conn.execute(select(t).order_by(*t.primary_key.columns)).mappings()]
-                for t in tables}
+    return registers.snapshot(desk.services, (cr.complaints, cr.improvement_actions, sr.service_requests))
 
 
 def test_a_rebuild_gives_exactly_the_rows_the_live_projections_wrote(desk: Desk) -> None:

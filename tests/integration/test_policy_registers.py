@@ -14,7 +14,7 @@ from typing import Any
 from uuid import UUID
 
 import pytest
-from sqlalchemy import Table, select
+from sqlalchemy import Table
 
 from application.customers import register_individual
 from domain.catalogue import default_catalogue, quote
@@ -25,7 +25,9 @@ from domain.underwriting import History, Party, UnderwritingCase, assess
 from projections import policies as pol
 from projections import premiums as prem
 from projections import underwriting as uw
-from projections.queries import Page, PageResult, one, page_of
+from projections.queries import Page, PageResult
+from tests import registers
+from tests.registers import check_every_sort, page_rows, read_row
 from tests.helpers import ctx, individual, resident_id
 
 D = date
@@ -181,17 +183,12 @@ def book(services: Any) -> Book:
 
 
 def read(book: Book, table: Table, key: str, position: int | None = None) -> dict[str, Any]:
-    with book.services.read_side.engine.connect() as conn:
-        row = one(conn, table, key, position)
-    assert row is not None, key
-    return row
+    return read_row(book.services, table, key, position)
 
 
 def page(book: Book, table: Table, conditions: list[Any], sortable: dict[str, Any], sort: str,
          position: int | None = None, size: int = 100) -> PageResult:
-    read_side = book.services.read_side
-    with read_side.engine.connect() as conn:
-        return page_of(conn, table, position, conditions, Page(1, size, sort), sortable, sort, read_side.head())
+    return page_rows(book.services, table, conditions, sortable, sort, position, size)
 
 
 def policy_names(book: Book, result: PageResult) -> list[str]:
@@ -365,10 +362,7 @@ def test_as_of_a_past_position_the_registers_answer_what_they_held_then(book: Bo
 
 
 def snapshot(book: Book) -> dict[str, list[dict[str, Any]]]:
-    tables = (pol.policies, uw.underwriting_decisions, prem.premium_installments, prem.premium_payments)
-    with book.services.read_side.engine.connect() as conn:
-        return {t.name: [dict(r) for r in conn.execute(select(t).order_by(*t.primary_key.columns)).mappings()]
-                for t in tables}
+    return registers.snapshot(book.services, (pol.policies, uw.underwriting_decisions, prem.premium_installments, prem.premium_payments))
 
 
 def test_a_rebuild_gives_exactly_the_rows_the_live_projections_wrote(book: Book) -> None:
@@ -414,29 +408,12 @@ def test_each_policy_filter_keeps_only_the_matching_policies(book: Book) -> None
                                    "status")) == ["wang_life"]
 
 
-def expected_order(rows: list[dict[str, Any]], column: str, key: str, descending: bool) -> list[str]:
-    """Keys in the order page_of promises: by the column, empty values last, ties by the key."""
-    present = sorted((r for r in rows if r[column] is not None), key=lambda r: r[key])
-    present.sort(key=lambda r: r[column], reverse=descending)  # stable: ties keep the key order
-    absent = sorted((r for r in rows if r[column] is None), key=lambda r: r[key])
-    return [r[key] for r in present + absent]
-
-
-def check_every_sort(book: Book, table: Table, sortable: dict[str, Any], size: int = 500) -> None:
-    key = table.info["key"]
-    rows = page(book, table, [], sortable, next(iter(sortable)), size=size).items
-    for name in sortable:
-        for sort in (name, f"-{name}"):
-            found = [r[key] for r in page(book, table, [], sortable, sort, size=size).items]
-            assert found == expected_order(rows, sortable[name].name, key, sort.startswith("-")), sort
-
-
 def test_policies_sort_by_each_sortable_column_with_empty_values_last(book: Book) -> None:
     by_applied = policy_names(book, page(book, pol.policies, [], pol.SORTABLE, "applied_on"))
     by_sum_insured = policy_names(book, page(book, pol.policies, [], pol.SORTABLE, "-sum_insured"))
     by_end = policy_names(book, page(book, pol.policies, [], pol.SORTABLE, "end_date"))
 
-    check_every_sort(book, pol.policies, pol.SORTABLE)
+    check_every_sort(book.services, pol.policies, pol.SORTABLE)
     assert by_applied[0] == "zhao_life" and by_applied[-1] == "chen_home"
     assert by_sum_insured == ["wang_home", "chen_home", "wang_life", "li_life", "zhao_life"]
     assert by_end == ["wang_home", "zhao_life", "wang_life", "li_life", "chen_home"]  # never issued: last
@@ -469,7 +446,7 @@ def test_each_underwriting_filter_and_sort(book: Book) -> None:
     assert sorted_by["-turnaround_days"][:2] == ["li_life", "chen_home"]
     assert sorted_by["decided_on"] == ["zhao_life", "wang_life", "wang_home", "li_life", "chen_home"]
     assert sorted_by["-sum_insured"] == ["wang_home", "chen_home", "wang_life", "li_life", "zhao_life"]
-    check_every_sort(book, uw.underwriting_decisions, uw.SORTABLE)
+    check_every_sort(book.services, uw.underwriting_decisions, uw.SORTABLE)
 
 
 def test_each_installment_filter_and_sort(book: Book) -> None:
@@ -490,7 +467,7 @@ def test_each_installment_filter_and_sort(book: Book) -> None:
         ("zhao_life", 3), ("zhao_life", 4), ("zhao_life", 5)]
     assert found(policy_id=zhao, sort="-installment_no")[0] == ("zhao_life", 120)
     assert found(status="replaced", sort="installment_no") == [("li_life", n) for n in range(2, 11)]
-    check_every_sort(book, prem.premium_installments, prem.SORTABLE)
+    check_every_sort(book.services, prem.premium_installments, prem.SORTABLE)
 
 
 # --- the scheduler, renewals and the 6.2.5 history -----------------------------------------------
