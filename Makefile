@@ -5,8 +5,12 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 PORT ?= 8000
 WORKERS ?= 2
+# make demo: the size of the demo book (inscribe demo --help)
+CUSTOMERS ?= 300
+YEARS ?= 3
+SEED ?= 1
 
-.PHONY: run test test-deep lint bench install worker clean
+.PHONY: run demo test test-deep lint bench install worker clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -19,6 +23,11 @@ install: $(STAMP)
 run: $(STAMP)
 	@mkdir -p var
 	@PORT=$(PORT) $(BIN)/inscribe serve --port $(PORT)
+
+# A demo book of business in the database `make run` uses (INSCRIBE_DATABASE_URL or var/inscribe.db).
+demo: $(STAMP)
+	@mkdir -p var
+	@$(BIN)/inscribe demo --customers $(CUSTOMERS) --years $(YEARS) --seed $(SEED)
 
 worker: $(STAMP)
 	@$(BIN)/inscribe projections run

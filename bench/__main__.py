@@ -5,6 +5,8 @@
     the same aggregate in the same database.
 (b) ReadSide.rebuild() over the events (a) made plus seeded ones; beside reading and deserializing the
     notification log alone in the same batch size.
+(c) Volume (bench.volume): a demo book of a million events built through the commands on a fresh
+    database; rebuild rate and peak memory, register and report queries now and a year ago, time travel.
 Prints a table (metric, ours, baseline, ratio) and saves JSON under bench/results/.
 """
 
@@ -20,8 +22,9 @@ from typing import Any
 
 import httpx
 
-from bench import library, pool, rebuild, report, wrk
+from bench import library, pool, rebuild, report, volume, wrk
 from bench.common import (
+    ADMIN_URL,
     create_database,
     drop_database,
     individual_body,
@@ -47,7 +50,15 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
                    "(default 30000, quick 8000)")
     p.add_argument("--driver", choices=["auto", "wrk", "pool"], default="auto",
                    help="HTTP load driver: wrk if installed (auto), or the multiprocessing+httpx pool")
+    p.add_argument("--volume-events", type=int, help="the volume section's demo book size in events "
+                   "(default 1000000, quick 20000; 0 skips it)")
+    p.add_argument("--volume-workers", type=int, default=2, help="processes building the demo book (2)")
+    p.add_argument("--volume-only", action="store_true", help="run only the volume section")
+    p.add_argument("--keep-volume-database", action="store_true", help="keep the volume book's database")
+    p.add_argument("--volume-database-url", help="measure the book a kept volume database holds (no build)")
     args = p.parse_args(argv)
+    if args.volume_events is None:
+        args.volume_events = 20_000 if args.quick else 1_000_000
     args.seconds = args.seconds or (5.0 if args.quick else 20.0)
     args.library_seconds = args.library_seconds or (4.0 if args.quick else 10.0)
     args.events = args.events if args.events is not None else (8_000 if args.quick else 30_000)
@@ -100,46 +111,58 @@ def main(argv: list[str] | None = None) -> int:
     # SIGTERM unwinds like Ctrl-C: the server stops and the bench's database is dropped.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     started = time.monotonic()
-    own_database = args.database_url is None
-    url = args.database_url or create_database()
-    say(f"database {url.rsplit('/', 1)[1]} ({'new, dropped at the end' if own_database else 'given'})")
+    own_database = args.database_url is None and not args.volume_only
+    url = args.database_url or (create_database() if own_database else "")
     # Fresh regions per run: the IDs never collide with an earlier run's in a given database.
     codes = random.sample(range(110000, 660000), 3)
     regions = {"warmup": str(codes[0]), "http": str(codes[1]), "seed": str(codes[2])}
     secret = secrets.token_urlsafe(32)
-    result: dict[str, Any] = {"machine": machine_info(url), "warnings": [],
+    result: dict[str, Any] = {"machine": machine_info(url or ADMIN_URL), "warnings": [],
                               "settings": {**vars(args), "database_url": None if own_database else url}}
     try:
-        services = rebuild.open_services(url, secret)  # creates the tables before the server starts
-        try:
-            table = services.app.recorder.events_table_name  # type: ignore[attr-defined]
-            half = args.library_seconds / 2
-            say(f"library baseline, first half: {half:.1f} s, {args.connections} threads")
-            first = library.run(url, args.connections, half)
-            http_phase(args, url, secret, regions, table, result)
-            say(f"library baseline, second half: {half:.1f} s")
-            result["library"] = library.combine(first, library.run(url, args.connections, half))
-            if result["library"]["failures"]:
-                result["warnings"].append(f"library: {result['library']['failures']} saves failed "
-                                          f"({', '.join(result['library']['failure_kinds'])})")
-            have = rebuild.count_events(services)
-            if have < args.events:
-                say(f"seeding {args.events - have:,} events (log has {have:,})")
-                result["seeded"] = rebuild.seed(services, regions["seed"], args.events - have)
-            say("rebuilding the projections")
-            result["rebuild"] = rebuild.run(services)
-            if "mismatch" in result["rebuild"]:
-                result["warnings"].append(f"rebuild: {result['rebuild']['mismatch']}")
-        finally:
-            services.close()
+        if not args.volume_only:
+            say(f"database {url.rsplit('/', 1)[1]} ({'new, dropped at the end' if own_database else 'given'})")
+            first_sections(args, url, secret, regions, result)
     finally:
         if own_database:
             drop_database(url)
+    if args.volume_events:
+        result["volume"] = volume.run(args.volume_events, args.volume_workers, 1, say, args.keep_volume_database,
+                                      args.volume_database_url)
+        if "warning" in result["volume"]:
+            result["warnings"].append(f"volume: {result['volume']['warning']}")
     result["total_seconds"] = time.monotonic() - started
     print(report.render(result))
     path = report.save(result)
     print(f"\nsaved {path.relative_to(path.parent.parent.parent)}  (total {result['total_seconds']:.0f} s)")
     return 1 if result["warnings"] else 0
+
+
+def first_sections(args: argparse.Namespace, url: str, secret: str, regions: dict[str, str],
+                   result: dict[str, Any]) -> None:
+    """(a) registration over HTTP beside the library, (b) the projection rebuild beside the log read."""
+    services = rebuild.open_services(url, secret)  # creates the tables before the server starts
+    try:
+        table = services.app.recorder.events_table_name  # type: ignore[attr-defined]
+        half = args.library_seconds / 2
+        say(f"library baseline, first half: {half:.1f} s, {args.connections} threads")
+        first = library.run(url, args.connections, half)
+        http_phase(args, url, secret, regions, table, result)
+        say(f"library baseline, second half: {half:.1f} s")
+        result["library"] = library.combine(first, library.run(url, args.connections, half))
+        if result["library"]["failures"]:
+            result["warnings"].append(f"library: {result['library']['failures']} saves failed "
+                                      f"({', '.join(result['library']['failure_kinds'])})")
+        have = rebuild.count_events(services)
+        if have < args.events:
+            say(f"seeding {args.events - have:,} events (log has {have:,})")
+            result["seeded"] = rebuild.seed(services, regions["seed"], args.events - have)
+        say("rebuilding the projections")
+        result["rebuild"] = rebuild.run(services)
+        if "mismatch" in result["rebuild"]:
+            result["warnings"].append(f"rebuild: {result['rebuild']['mismatch']}")
+    finally:
+        services.close()
 
 
 if __name__ == "__main__":

@@ -41,7 +41,7 @@ def seed(services: Services, region: str, events: int, per_command: int = 100,
             customer = Customer.register_individual(**individual(i, region))
             if i % 2:
                 customer.change_contacts({"phone": "13900139000", "email": f"c{i}@example.cn"})
-            aggregates += [customer, IdentityClaim.claim(customer.identity_key, customer.id)]
+            aggregates += [customer, IdentityClaim.claim(customer.identity_key, customer.id, app.identity_secret)]
             i += 1
         count = sum(len(a.pending_events) for a in aggregates)
         app.record(CommandContext(actor_id="bench", actor_role="agent", channel="batch"), *aggregates)

@@ -40,6 +40,41 @@ def rows(result: dict[str, Any]) -> list[tuple[str, str, str, str]]:
         if caught["applied"]:
             table.append((f"catch_up() live path, {caught['behind']:,} behind: events/s",
                           f"{caught['events_per_s']:,.0f}", f"{base:,.0f}", _ratio(caught["events_per_s"], base)))
+    if result.get("volume"):
+        table += volume_rows(result["volume"])
+    return table
+
+
+def volume_rows(volume: dict[str, Any]) -> list[tuple[str, str, str, str]]:
+    """The volume section: build, rebuild and its memory, query latencies (p50 / p99), time travel."""
+    table: list[tuple[str, str, str, str]] = []
+    build, rb = volume.get("build"), volume.get("rebuild")
+    if "reused_events" in volume:
+        table.append(("volume: a kept demo book, measured again (no build)", f"{volume['reused_events']:,} events",
+                      "", ""))
+    if build:
+        table += [
+            (f"volume: demo book built ({build['customers']:,} customers, {build['days']:,} days, "
+             f"{build['workers']} workers)", f"{build['events']:,} events", "", ""),
+            ("volume: build through the commands, events/s", f"{build['events_per_s']:,.0f}", "", ""),
+            ("volume: build time, minutes", f"{build['seconds'] / 60:,.1f}", "", ""),
+        ]
+    if rb:
+        table += [
+            (f"volume: rebuild() all {len(rb['projections'])} projections, events/s", f"{rb['events_per_s']:,.0f}",
+             f"{rb['read_log_events_per_s']:,.0f}", _ratio(rb["events_per_s"], rb["read_log_events_per_s"])),
+            ("volume: rebuild peak RSS MB (baseline: before it)", f"{rb['rss_peak_mb']:,.0f}",
+             f"{rb['rss_before_mb']:,.0f}", _ratio(rb["rss_peak_mb"], rb["rss_before_mb"])),
+        ]
+    for label, case in volume.get("queries", {}).get("cases", {}).items():
+        ours, base = case["ours"], case["baseline"]
+        table.append((f"volume: {label}, p50 / p99 ms", f"{ours['p50_ms']:.1f} / {ours['p99_ms']:.1f}",
+                      f"{base['p50_ms']:.1f} / {base['p99_ms']:.1f}", _ratio(ours["p50_ms"], base["p50_ms"])))
+    travel = volume.get("time_travel") or {}
+    for label, ours in travel.get("cases", {}).items():
+        base = travel["baseline"]
+        table.append((f"volume: policy {label}, p50 / p99 ms", f"{ours['p50_ms']:.1f} / {ours['p99_ms']:.1f}",
+                      f"{base['p50_ms']:.1f} / {base['p99_ms']:.1f}", _ratio(ours["p50_ms"], base["p50_ms"])))
     return table
 
 
@@ -79,6 +114,14 @@ def render(result: dict[str, Any]) -> str:
                    "registers full at the start (caught up first); each projection's share timed within it")
         out.append("baseline (rebuild): select_notifications + mapper.to_domain_event over the same log in the "
                    "same batches (the faster of a read before and one after the rebuild)")
+    if result.get("volume"):
+        out.append("ours (volume): `inscribe demo` built on a fresh database by worker processes in lockstep by "
+                   "simulated day; queries through the register query functions the API calls (no HTTP); loss "
+                   "ratio: the bench's aggregate over the registers")
+        out.append("baseline (volume): rebuild beside reading the log alone; memory beside the process before "
+                   "rebuild(); a register page beside the bare SQL count over the same versions; one policy beside "
+                   "a bare SELECT; the loss ratio beside a bare sum over the payments; time travel beside reading "
+                   "the policy's stored events (select_events)")
     out.append("ratio = ours / baseline: below 1 is slower for rates; above 1 is slower for latencies.")
     for warning in result.get("warnings", []):
         out.append(f"WARNING: {warning}")

@@ -14,6 +14,7 @@ import click
 from tqdm import tqdm
 
 from application.settings import Settings, SettingsError
+from interface.demo_cli import demo
 
 if TYPE_CHECKING:
     from application.app import InscribeApplication
@@ -332,6 +333,8 @@ def retention_report(customer_id: str | None, today: datetime | None, as_csv: bo
     for row in rows:
         click.echo("  ".join(str(v).ljust(w) for v, w in zip(row, widths)).rstrip())
 
+
+main.add_command(demo)  # interface.demo_cli
 
 if __name__ == "__main__":
     main()

@@ -1,0 +1,134 @@
+"""Latencies over the volume book: register and report queries, now and as of a year ago, each beside
+the bare SQL over the same table; time travel of the longest-lived policy beside reading its events."""
+
+from __future__ import annotations
+
+import random
+import time
+from datetime import date, datetime, timedelta, timezone
+from typing import Any, Callable
+from uuid import UUID
+
+import psycopg
+from sqlalchemy import Connection, func, select
+
+from application import policies as policy_commands
+from bench.common import percentile
+from domain.identifiers import CHINA_TZ
+from domain.policy import Policy
+from interface.bootstrap import Services
+from projections import claims as cl
+from projections import policies as pol
+from projections.audit_log import audit_log, position_at
+from projections.queries import Page, one, page_of
+from projections.reports import REPORTS
+from projections.versioned import as_of
+
+
+def timed(samples: int, work: Callable[[int], Any]) -> dict[str, float]:
+    """p50 and p99 in milliseconds of `work(i)` for i in range(samples), after two warm-up calls."""
+    work(0), work(1)
+    times = []
+    for i in range(samples):
+        started = time.perf_counter()
+        work(i)
+        times.append((time.perf_counter() - started) * 1000)
+    times.sort()
+    return {"p50_ms": percentile(times, 50), "p99_ms": percentile(times, 99), "samples": samples}
+
+
+def report(conn: Connection, name: str, position: int | None, group_by: str) -> dict[str, Any]:
+    """The product's own report (projections.reports) over the last twelve months, as the API runs it."""
+    today = date.today()
+    result = REPORTS[name].run(conn, position, today - timedelta(days=365), today, group_by)
+    return {"rows": len(result.rows), "totals": {k: str(v) for k, v in result.totals.items()}}
+
+
+def _current(table: str) -> str:
+    return f"SELECT count(*) FROM {table} WHERE valid_to IS NULL"
+
+
+def _then(table: str, position: int) -> str:
+    return (f"SELECT count(*) FROM {table} "
+            f"WHERE valid_from <= {position} AND (valid_to IS NULL OR valid_to > {position})")
+
+
+def registers(services: Services, samples: int) -> dict[str, Any]:
+    """Each query the API runs for a register page, one row and the loss ratio, now and a year ago."""
+    rng = random.Random(1)
+    url = services.settings.database_url
+    with services.read_side.engine.connect() as conn, psycopg.connect(url, autocommit=True) as raw:
+        year_ago = position_at(conn, datetime.now(timezone.utc) - timedelta(days=365))
+        reached = services.read_side.position("policies", conn)
+        ids = [row[0] for row in conn.execute(select(pol.policies.c.policy_id).where(as_of(pol.policies, year_ago)))]
+        ids = rng.sample(ids, min(len(ids), 500)) or [str(UUID(int=0))]
+
+        def page(table: Any, sortable: Any, default: str, position: int | None) -> Callable[[int], Any]:
+            return lambda i: page_of(conn, table, position, [], Page(1 + i % 10, 50, None), sortable, default, reached)
+
+        def bare(sql: str) -> Callable[[int], Any]:
+            return lambda i: raw.execute(sql).fetchall()
+
+        def by_id(position: int | None) -> Callable[[int], Any]:
+            return lambda i: one(conn, pol.policies, ids[i % len(ids)], position)
+
+        def ratio(name: str, group_by: str, position: int | None) -> Callable[[int], Any]:
+            return lambda i: report(conn, name, position, group_by)
+
+        def bare_by_id(i: int) -> Any:
+            return raw.execute("SELECT * FROM policies WHERE policy_id = %s AND valid_to IS NULL",
+                               (ids[i % len(ids)],)).fetchall()
+
+        cases: dict[str, tuple[Callable[[int], Any], Callable[[int], Any]]] = {}
+        for label, position in (("now", None), ("as of a year ago", year_ago)):
+            cases[f"policies register, page of 50, {label}"] = (
+                page(pol.policies, pol.SORTABLE, pol.DEFAULT_SORT, position),
+                bare(_current("policies") if position is None else _then("policies", position)))
+            cases[f"claims register, page of 50, {label}"] = (
+                page(cl.claims, cl.CLAIM_SORTABLE, "-reported_on", position),
+                bare(_current("claims") if position is None else _then("claims", position)))
+            cases[f"one policy by id, {label}"] = (by_id(position), bare_by_id)
+            cases[f"loss ratio report by product, {label}"] = (
+                ratio("loss_ratio", "product", position), bare("SELECT sum(amount) FROM premium_payments"))
+            cases[f"claims timeliness report by line, {label}"] = (
+                ratio("claims_timeliness", "line", position), bare(_current("claims")))
+        result: dict[str, Any] = {"year_ago_position": year_ago, "head": reached, "cases": {}}
+        for label, (ours, baseline) in cases.items():
+            result["cases"][label] = {"ours": timed(samples, ours), "baseline": timed(samples, baseline)}
+        result["loss_ratio_now"] = report(conn, "loss_ratio", None, "line")
+        result["loss_ratio_year_ago"] = report(conn, "loss_ratio", year_ago, "line")
+    return result
+
+
+def time_travel(services: Services, samples: int) -> dict[str, Any]:
+    """The policy with the most events: loaded now, at an early version, as of the moment of its middle
+    event (version from the audit log, then load) and its cover on that date; beside reading its events."""
+    app = services.app
+    with services.read_side.engine.connect() as conn:
+        count = func.count().label("n")
+        row = conn.execute(select(audit_log.c.aggregate_id, count).where(audit_log.c.aggregate_type == "policy")
+                           .group_by(audit_log.c.aggregate_id).order_by(count.desc()).limit(1)).first()
+        if row is None:
+            return {}
+        policy_id, events = UUID(row[0]), int(row[1])
+        middle = conn.execute(select(audit_log.c.recorded_at).where(
+            audit_log.c.aggregate_id == row[0], audit_log.c.aggregate_version == max(1, events // 2))).scalar_one()
+    moment = middle.replace(tzinfo=timezone.utc) if middle.tzinfo is None else middle
+    day = moment.astimezone(CHINA_TZ).date()
+
+    def as_of_moment(_: int) -> Policy:
+        with services.read_side.engine.connect() as conn:
+            version = conn.execute(select(func.max(audit_log.c.aggregate_version)).where(
+                audit_log.c.aggregate_id == str(policy_id), audit_log.c.recorded_at <= moment)).scalar_one()
+        return app.load(Policy, policy_id, version=version)
+
+    cases = {
+        f"load now (all {events} events)": lambda i: app.load(Policy, policy_id),
+        f"at an early version ({max(1, events // 4)})": lambda i: app.load(Policy, policy_id,
+                                                                         version=max(1, events // 4)),
+        f"as of {day} (version from the audit log, then load)": as_of_moment,
+        f"cover on {day} (as claims are judged)": lambda i: policy_commands.cover_on(app, policy_id, day),
+    }
+    baseline = timed(samples, lambda i: app.recorder.select_events(policy_id))
+    return {"policy_id": str(policy_id), "events": events, "baseline": baseline,
+            "cases": {label: timed(samples, work) for label, work in cases.items()}}

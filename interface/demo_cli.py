@@ -1,0 +1,101 @@
+"""`inscribe demo`: build a demo book of business through the real commands (application.demo), with
+the scheduler run each simulated night, a progress bar and a summary."""
+
+from __future__ import annotations
+
+import sys
+from datetime import date
+from typing import TYPE_CHECKING, Any, Callable
+
+import click
+from tqdm import tqdm
+
+from application.settings import Settings, SettingsError
+
+if TYPE_CHECKING:  # the command line imports the application only when a command runs
+    from application.demo import DemoSummary
+    from interface.bootstrap import Services
+
+
+def nightly(services: Services) -> Callable[[date], None]:
+    """Each simulated night: the read side catches up (the scheduler and underwriting read it), then
+    the scheduler records what time has caused up to the day."""
+    from interface.scheduler import tick
+
+    def run(day: date) -> None:
+        services.read_side.catch_up()
+        tick(services, day)
+
+    return run
+
+
+def run_demo(services: Services, **options: Any) -> DemoSummary:
+    """build_demo with the nightly scheduler; the read side caught up at the end."""
+    from application.demo import build_demo
+
+    summary = build_demo(services, tick=nightly(services), **options)
+    services.read_side.catch_up()
+    return summary
+
+
+def _counts(counts: dict[str, int]) -> str:
+    return ", ".join(f"{status} {n:,}" for status, n in sorted(counts.items(), key=lambda kv: -kv[1])) or "none"
+
+
+def render(summary: DemoSummary) -> str:
+    total = sum(summary.refused.values())
+    lines = [
+        f"demo book, seed {summary.seed}: {summary.start} to {summary.end}",
+        f"  customers         {summary.customers:,}",
+        f"  policies          {sum(summary.policies.values()):,}: {_counts(summary.policies)}",
+        f"  claims            {sum(summary.claims.values()):,}: {_counts(summary.claims)}",
+        f"  complaints        {sum(summary.complaints.values()):,}: {_counts(summary.complaints)}",
+        f"  service requests  {sum(summary.service_requests.values()):,}: {_counts(summary.service_requests)}",
+        f"  surveys           {summary.paths.get('survey', 0):,}",
+        f"  events written    {summary.events:,} in {summary.seconds:,.0f} s ({summary.events_per_second:,.0f}/s)",
+    ]
+    if total:
+        lines.append(f"  refused commands  {total:,} (the simulation tries, the rules refuse, nothing is recorded)")
+    return "\n".join(lines)
+
+
+@click.command()
+@click.option("--customers", type=click.IntRange(1), default=300, show_default=True, help="customers to register")
+@click.option("--years", type=click.IntRange(1, 20), default=3, show_default=True,
+              help="years of simulated business, ending today")
+@click.option("--seed", type=int, default=1, show_default=True, help="the same seed builds the same book")
+@click.option("--activity", type=click.FloatRange(0.1, 20), default=1.0, show_default=True,
+              help="scales how often claims, complaints and service requests come")
+@click.option("--database-url", default=None, help="default: INSCRIBE_DATABASE_URL or the embedded SQLite file")
+@click.option("--append", "--force", "append", is_flag=True,
+              help="add the book to a database that already holds events")
+def demo(customers: int, years: int, seed: int, activity: float, database_url: str | None, append: bool) -> None:
+    """Build a realistic demo book of business through the real commands over simulated time."""
+    from interface.bootstrap import bootstrap
+
+    try:
+        settings = Settings(database_url=database_url) if database_url else Settings()
+        services = bootstrap(settings, run_projections=False)
+    except SettingsError as e:
+        raise click.ClickException(str(e)) from None
+    try:
+        held = services.read_side.head()
+        if held and not append:
+            raise click.ClickException(
+                f"{settings.database_url} already holds {held:,} events; the demo builds on an empty database "
+                "(its events are dated in the past). Use another --database-url, or --append to add to it.")
+        click.echo(f"building the demo book in {settings.database_url}: {customers:,} customers over {years} "
+                   f"year(s), seed {seed}", err=True)
+        with tqdm(desc="demo", unit="day", file=sys.stderr) as bar:
+
+            def progress(done: int, days: int, events: int) -> None:
+                bar.total = days
+                bar.update(done - bar.n)
+                bar.set_postfix(events=f"{events:,}", refresh=False)
+
+            summary = run_demo(services, customers=customers, years=years, seed=seed, progress=progress,
+                               activity=activity)
+        click.echo(render(summary))
+        click.echo("next: make run (or inscribe serve) and ask the registers and reports, also ?as_of= a past date")
+    finally:
+        services.close()
