@@ -116,11 +116,11 @@ def render(result: dict[str, Any]) -> str:
                    "same batches (the faster of a read before and one after the rebuild)")
     if result.get("volume"):
         out.append("ours (volume): `inscribe demo` built on a fresh database by worker processes in lockstep by "
-                   "simulated day; queries through the register query functions the API calls (no HTTP); loss "
-                   "ratio: the bench's aggregate over the registers")
+                   "simulated day; queries through the register query functions the API calls (no HTTP); reports: "
+                   "projections.reports over the last twelve months")
         out.append("baseline (volume): rebuild beside reading the log alone; memory beside the process before "
                    "rebuild(); a register page beside the bare SQL count over the same versions; one policy beside "
-                   "a bare SELECT; the loss ratio beside a bare sum over the payments; time travel beside reading "
+                   "a bare SELECT; the loss ratio beside a bare sum over the payments, claims timeliness beside a bare count of the claims; time travel beside reading "
                    "the policy's stored events (select_events)")
     out.append("ratio = ours / baseline: below 1 is slower for rates; above 1 is slower for latencies.")
     for warning in result.get("warnings", []):
