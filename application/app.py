@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass
 from datetime import date
-from typing import Any, Callable, Iterable, TypeVar
+from typing import Any, Callable, Iterable, TypeVar, cast
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application
@@ -13,9 +13,10 @@ from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import IntegrityError, JSONTranscoder, Mapper, Transcoding
 
 from application.context import CommandContext
-from application.keys import KeyRing
+from application.keys import KeyRing, KeyTable
 from application.personal import PersonalDataMapper
 from application.recorders import CommandRecord
+from application.retention import Contract
 from application.settings import Settings
 from domain.catalogue import Catalogue, default_catalogue
 from domain.errors import DomainError, NotFound
@@ -25,6 +26,10 @@ A = TypeVar("A", bound=Aggregate)
 
 #: The key-table row whose key is the identity claims' HMAC secret when none is configured.
 IDENTITY_SUBJECT = "inscribe:identity-secret"
+
+
+def _no_read_side(_customer_id: str) -> list[Contract]:
+    raise RuntimeError("no policies register is wired (interface.bootstrap sets app.contracts_of)")
 
 
 class DateAsISO(Transcoding):
@@ -81,7 +86,7 @@ class InscribeApplication(Application[UUID]):
         # Events written before the hash chain existed are linked now, recorded as `backfilled`.
         self.backfilled = self.recorder.backfill_chain()  # type: ignore[attr-defined]
         # PIPL: a key per customer seals personal fields (application.personal, application.keys).
-        self.keys = KeyRing(self.recorder, ttl=self.settings.key_cache_seconds,  # type: ignore[arg-type]
+        self.keys = KeyRing(cast(KeyTable, self.recorder), ttl=self.settings.key_cache_seconds,
                             wrapping_key=self.settings.wrapping_key())
         assert isinstance(self.mapper, PersonalDataMapper)
         self.mapper.keys = self.keys
@@ -95,6 +100,8 @@ class InscribeApplication(Application[UUID]):
         # Fraud indicator (ch. 9): how many claims on a policy had their loss between two dates. The
         # claims register provides it (interface.bootstrap).
         self.claims_on_policy: Callable[[str, date, date], int] = lambda _policy_id, _since, _until: 0
+        # Art. 87 retention (application.privacy): a customer's contracts, from the policies register.
+        self.contracts_of: Callable[[str], list[Contract]] = _no_read_side
 
     def construct_mapper(self) -> Mapper[UUID]:
         return self.factory.mapper(transcoder=self.construct_transcoder(), mapper_class=PersonalDataMapper)

@@ -34,12 +34,8 @@ class RetentionPeriodRunning(DomainError):
     code = "retention-period-running"
 
 
-def _no_read_side(_customer_id: str) -> list[Contract]:
-    raise RuntimeError("no policies register is wired (interface.bootstrap sets app.contracts_of)")
-
-
 def contracts_source(app: InscribeApplication) -> Callable[[str], list[Contract]]:
-    return getattr(app, "contracts_of", _no_read_side)
+    return app.contracts_of
 
 
 def retention_of(app: InscribeApplication, customer_id: UUID) -> CustomerRetention:

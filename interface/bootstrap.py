@@ -70,7 +70,7 @@ def bootstrap(
     app = InscribeApplication(settings)
     read_side = ReadSide(app, create_read_engine(settings), all_projections(), settings.projection_batch_size)
     app.underwriting_history = _history_from(read_side)
-    app.contracts_of = contracts_reader(read_side, settings.read_wait_seconds)  # type: ignore[attr-defined]
+    app.contracts_of = contracts_reader(read_side, settings.read_wait_seconds)
     app.claims_on_policy = _claims_from(read_side)
     if settings.projections_in_process if run_projections is None else run_projections:
         read_side.start()
