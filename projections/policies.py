@@ -17,13 +17,16 @@ from sqlalchemy import JSON, Boolean, Column, Connection, Date, Index, Integer, 
 
 from domain.policy import TERMINAL, Policy
 from domain.policy_rules import money, renewal_offer_from
-from projections.aggregates import AggregateCache
+from projections.aggregates import shared_cache
 from projections.base import Batch, Projection
 from projections.versioned import as_of, versioned_table
 
 #: Money columns: exact decimals to the cent on both databases.
 MONEY = Numeric(18, 2)
 ID = String(100)  # a customer, agent or staff id (domain.policy_terms.check_id: at most 100 characters)
+#: Policies whose state the policy registers keep in memory (one copy shared by the three): a
+#: book's in-force policies come round at least monthly, so all of them, for a million-event book.
+POLICY_CACHE_SIZE = 60_000
 #: Statuses in which a policy is (or may again be) cover the insured holds in a line.
 HELD = ("accepted", "in_force", "lapsed")
 
@@ -73,7 +76,7 @@ class PolicyStateProjection(Projection):
 
     def bind(self, app: Any) -> None:
         super().bind(app)
-        self.cache = AggregateCache(app)  # one per projection: each advances its own copies
+        self.cache = shared_cache(app, "policy", POLICY_CACHE_SIZE)
 
     def keys(self, event: DomainEventProtocol[Any]) -> list[str]:
         return [str(event.originator_id)] if isinstance(event, Policy.Event) else []

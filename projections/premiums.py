@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from eventsourcing.domain import DomainEventProtocol
 from sqlalchemy import (
@@ -72,9 +72,9 @@ def installment_key(policy_id: str, no: int) -> str:
     return f"{policy_id}:{no}"
 
 
-def installment_status(policy: Policy, item: dict[str, Any]) -> str:
-    if item["paid_on"] is not None:
-        return "paid"
+def unpaid_status(policy: Policy) -> str:
+    """The status of an unpaid installment: `due` while the policy is in force, `lapsed` while it
+    is lapsed, `cancelled` once it has ended."""
     if policy.is_terminal:
         return "cancelled"
     return "lapsed" if policy.status == "lapsed" else "due"
@@ -82,25 +82,27 @@ def installment_status(policy: Policy, item: dict[str, Any]) -> str:
 
 def installment_rows(policy: Policy) -> dict[str, dict[str, Any]]:
     """The rows of every installment in the policy's schedule, by key."""
+    policy_id = str(policy.id)
+    common = {"policy_id": policy_id, "policy_number": policy.policy_number, "product_code": policy.product_code}
+    unpaid = unpaid_status(policy)
     rows: dict[str, dict[str, Any]] = {}
     for item in policy.schedule:
-        paid = item["paid_on"] is not None
-        rows[installment_key(str(policy.id), item["no"])] = {
-            "policy_id": str(policy.id),
-            "policy_number": policy.policy_number,
-            "product_code": policy.product_code,
-            "installment_no": item["no"],
+        no, paid_on = item["no"], item["paid_on"]
+        paid = paid_on is not None
+        rows[installment_key(policy_id, no)] = {
+            **common,
+            "installment_no": no,
             "kind": item["kind"],
             "due_date": item["due_date"],
             "amount": item["amount"],
             "cover_from": item["cover_from"],
             "cover_to": item["cover_to"],
             "paid": paid,
-            "paid_on": item["paid_on"],
+            "paid_on": paid_on,
             "paid_amount": item["amount"] if paid else None,  # a payment is always exactly the amount due
-            "demanded_on": policy.demands.get(str(item["no"])),
+            "demanded_on": policy.demands.get(str(no)),
             "grace_end": None if paid else policy._grace_end(item),  # the domain's own Art. 36 rule
-            "status": installment_status(policy, item),
+            "status": "paid" if paid else unpaid,
         }
     return rows
 
@@ -112,29 +114,36 @@ class PremiumsProjection(PolicyStateProjection):
     tables = (premium_installments, premium_payments)
 
     def preload(self, events: list[tuple[DomainEventProtocol[Any], int]], batch: Batch) -> None:
-        """Read the current installments of every policy in the batch, in one query per 500 policies;
-        the installments the batch's schedules add are known to be new."""
-        ids = sorted({str(e.originator_id) for e, _ in events if isinstance(e, Policy.Event)})
-        c = premium_installments.c
-        keys: set[str] = set()
-        for start in range(0, len(ids), 500):
-            chunk = ids[start:start + 500]
-            query = select(c.installment_id).where(c.policy_id.in_(chunk), c.valid_to.is_(None))
-            keys.update(batch.conn.execute(query).scalars())
-        for event, _ in events:
-            for item in getattr(event, "schedule", None) or ():
-                if isinstance(event, Policy.Event):
-                    keys.add(installment_key(str(event.originator_id), item["no"]))
-        batch.versioned(premium_installments).preload(keys)
+        """Nothing to read: the current installments of a policy are the rows of its state just before
+        the event (`apply`), which the aggregate cache holds."""
 
-    def write(self, policy: Policy, event: Any, position: int, batch: Batch) -> None:
+    def apply(self, event: DomainEventProtocol[Any], position: int, batch: Batch) -> None:
+        if not isinstance(event, Policy.Event):
+            return
+        before: dict[str, dict[str, Any]] = {}
+
+        def rows_before(previous: Any) -> None:
+            if previous is not None:
+                before.update(installment_rows(previous))
+
+        self.write_rows(cast(Policy, self.cache.apply(event, rows_before)), before, event, position, batch)
+
+    def write_rows(self, policy: Policy, before: dict[str, dict[str, Any]], event: Any, position: int,
+                   batch: Batch) -> None:
+        """Put the installments of `policy` as it stands after `event`. `before`: the rows of its state
+        just before, which are its current rows in the register (every row is a function of the
+        policy's state), so nothing is read. An installment the event took out of the schedule keeps
+        its last row, `replaced`; numbers only grow, so a new installment has no row yet."""
         writer = batch.versioned(premium_installments)
         rows = installment_rows(policy)
+        for key, row in before.items():
+            writer.seed(key, row)
+        for key in rows.keys() - before.keys():
+            writer.seed(key, None)
         for key, row in rows.items():
             writer.put(key, row, position)
-        for no in range(1, policy.last_installment_no + 1):  # numbers no longer in the schedule
-            key = installment_key(str(policy.id), no)
-            previous = writer.get(key) if key not in rows else None
+        for key in before.keys() - rows.keys():
+            previous = writer.get(key)
             if previous is not None and previous["status"] != "replaced":
                 writer.put(key, {**previous, "status": "replaced"}, position)
         if isinstance(event, Policy.PremiumPaid):

@@ -14,5 +14,7 @@ from projections.underwriting import UnderwritingProjection
 
 
 def all_projections() -> list[Projection]:
-    return [AuditLogProjection(), CustomersProjection(), PoliciesProjection(), UnderwritingProjection(),
-            PremiumsProjection(), ClaimsProjection(), ComplaintsProjection(), ServiceRequestsProjection()]
+    # The premiums come before the other policy registers: they read each policy's state just before
+    # the event from the aggregate cache the three share (applied together, the first moves it on).
+    return [AuditLogProjection(), CustomersProjection(), PremiumsProjection(), PoliciesProjection(),
+            UnderwritingProjection(), ClaimsProjection(), ComplaintsProjection(), ServiceRequestsProjection()]

@@ -12,7 +12,7 @@ import time
 from dataclasses import dataclass
 from typing import Any, Callable, Sequence
 
-from sqlalchemy import Connection
+from sqlalchemy import Connection, select
 from sqlalchemy.engine import Engine
 
 from eventsourcing.persistence import IntegrityError
@@ -20,7 +20,7 @@ from eventsourcing.persistence import IntegrityError
 from application.app import InscribeApplication
 from projections.base import Batch, Projection
 from projections.db import create_tables, renew_changed_schemas, writer
-from projections.tracking import SQLAlchemyTrackingRecorder
+from projections.tracking import SQLAlchemyTrackingRecorder, tracking_table
 
 log = logging.getLogger(__name__)
 
@@ -85,12 +85,23 @@ class ReadSide:
         with self.engine.connect() as reader:
             return tracker.max_tracking_id_in(reader, self.app.name) or 0
 
+    def positions(self, names: Sequence[str] | None = None) -> dict[str, int]:
+        """The positions of the named projections (default: all), in one query."""
+        names = list(names or self.projections)
+        t = tracking_table
+        with self.engine.connect() as reader:
+            found = {name: at for name, at in reader.execute(
+                select(t.c.projection, t.c.notification_id)
+                .where(t.c.application_name == self.app.name, t.c.projection.in_(names))
+            )}
+        return {name: found.get(name) or 0 for name in names}
+
     def head(self) -> int:
         return self.app.recorder.max_notification_id() or 0
 
     def status(self) -> list[ProjectionStatus]:
         head = self.head()
-        return [ProjectionStatus(name, self.position(name), head) for name in self.projections]
+        return [ProjectionStatus(name, at, head) for name, at in self.positions().items()]
 
     def wait_for(self, position: int, names: Sequence[str] | None = None, timeout: float = 5.0) -> None:
         """Return once every named projection has reached `position`; else ReadSideBehind."""
@@ -98,7 +109,7 @@ class ReadSide:
         deadline = time.monotonic() + timeout
         delay = 0.005
         while True:
-            reached = min(self.position(n) for n in names)
+            reached = min(self.positions(names).values())
             if reached >= position:
                 return
             remaining = deadline - time.monotonic()
@@ -143,16 +154,47 @@ class ReadSide:
         events = self._read(start, limit)
         return self._apply(name, start, events) if events else 0
 
+    def _apply_together(self, names: list[str], start: int, events: list[tuple[Any, int]]) -> int:
+        """Apply decoded events to projections at the same position in one transaction, event by
+        event: projections that share an aggregate cache (the policy registers) then move each
+        aggregate on once, not once each. If one of them fails, each is applied on its own, so the
+        others still advance."""
+        if len(names) == 1:
+            return self._apply(names[0], start, events)
+        end = events[-1][1]
+        try:
+            with self.writer.begin() as conn:
+                batches = {name: Batch(conn) for name in names}
+                for name in names:
+                    self.trackers[name].advance_in(conn, self.app.name, start, end)
+                    self.projections[name].preload(events, batches[name])
+                for event, position in events:
+                    for name in names:
+                        self.projections[name].apply(event, position, batches[name])
+                for batch in batches.values():
+                    batch.flush()
+        except IntegrityError:
+            log.info("projections %s: another runner applied %s..%s first", ", ".join(names), start + 1, end)
+            return 0
+        except Exception:
+            log.warning("projections %s failed together at %s..%s; applying each on its own",
+                        ", ".join(names), start + 1, end, exc_info=True)
+            return sum(self._apply(name, start, events) for name in names)
+        with self._progress:
+            self._progress.notify_all()
+        return len(events) * len(names)
+
     def process_round(self, names: Sequence[str] | None = None) -> int:
-        """One batch for each named projection; those at the same position share one read of the log."""
+        """One batch for each named projection; those at the same position share one read of the log
+        and one transaction."""
         groups: dict[int, list[str]] = {}
-        for name in names or list(self.projections):
-            groups.setdefault(self.position(name), []).append(name)
+        for name, at in self.positions(names).items():
+            groups.setdefault(at, []).append(name)
         applied = 0
         for start, group in groups.items():
             events = self._read(start)
             if events:
-                applied += sum(self._apply(name, start, events) for name in group)
+                applied += self._apply_together(group, start, events)
         return applied
 
     def catch_up(self, names: Sequence[str] | None = None, progress: Callable[[int], Any] | None = None) -> int:
@@ -169,7 +211,7 @@ class ReadSide:
                 progress(count)
             if count == 0:
                 head = self.head()
-                if all(self.position(name) >= head for name in names):
+                if all(at >= head for at in self.positions(names).values()):
                     return total
                 time.sleep(0.01)
 

@@ -68,6 +68,17 @@ class VersionedWriter:
             for k in chunk:
                 self._current.setdefault(k, None)
 
+    def seed(self, key: str, row: dict[str, Any] | None) -> None:
+        """Tell the writer the current row of `key` (None: no current row), known without reading it:
+        a projection that derives it from the events before this one. Ignored once the key is known."""
+        if key in self._current:
+            return
+        if row is None:
+            self._current[key] = None
+        else:
+            self._current[key] = {c: row.get(c) for c in self._data_columns}
+            self._in_db.add(key)
+
     def get(self, key: str) -> dict[str, Any] | None:
         """The row as it stands now in this batch (a copy), or None."""
         if key not in self._current:
