@@ -8,7 +8,7 @@ from datetime import date
 from typing import Any, Callable, Iterable, TypeVar, cast
 from uuid import UUID
 
-from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.application import AggregateNotFoundError, Application, LRUCache, project_aggregate
 from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import IntegrityError, JSONTranscoder, Mapper, Transcoding
 
@@ -83,6 +83,10 @@ class InscribeApplication(Application[UUID]):
         super().__init__(env=self.settings.eventsourcing_env())
         self._listeners: list[Callable[[int], None]] = []
         self._lock = threading.Lock()
+        # Aggregates saved by this process's commands, for the next load (Settings.aggregate_cache).
+        self._recent: LRUCache[UUID, Aggregate] | None = (
+            LRUCache(self.settings.aggregate_cache) if self.settings.aggregate_cache else None)
+        self._command = threading.local()  # the aggregates the running command loaded
         # Events written before the hash chain existed are linked now, recorded as `backfilled`.
         self.backfilled = self.recorder.backfill_chain()  # type: ignore[attr-defined]
         # PIPL: a key per customer seals personal fields (application.personal, application.keys).
@@ -115,14 +119,56 @@ class InscribeApplication(Application[UUID]):
         self._listeners.append(listener)
 
     def load(self, aggregate_type: type[A], aggregate_id: UUID, version: int | None = None) -> A:
-        """The aggregate, or NotFound."""
+        """The aggregate, or NotFound.
+
+        With `Settings.aggregate_cache`, the latest version comes from the copy this process last
+        saved or read, moved on by the events recorded since. The copy is taken out of the cache while
+        in use (so no two callers share it); a successful save puts it back (`record`), and so does a
+        command that succeeds for what it read and left unchanged (`once`). A command that fails, or a
+        caller that changes an aggregate without saving it, puts nothing back.
+        """
+        cached = self._take_cached(aggregate_id) if version is None else None
         try:
-            aggregate: Aggregate = self.repository.get(aggregate_id, version=version)
+            if cached is not None:
+                since = self.repository.event_store.get(originator_id=aggregate_id, gt=cached.version)
+                aggregate: Aggregate = cast(Aggregate, project_aggregate(cached, since))
+            else:
+                aggregate = self.repository.get(aggregate_id, version=version)
         except AggregateNotFoundError:
             raise NotFound(f"{aggregate_type.__name__.lower()} {aggregate_id} not found") from None
         if not isinstance(aggregate, aggregate_type):
             raise NotFound(f"{aggregate_type.__name__.lower()} {aggregate_id} not found")
+        loaded = getattr(self._command, "loaded", None)
+        if loaded is not None and version is None:
+            loaded.append(aggregate)
         return aggregate
+
+    def view(self, aggregate_type: type[A], aggregate_id: UUID) -> A:
+        """The aggregate, for reading only: with the cache, the copy stays there for the next load."""
+        aggregate = self.load(aggregate_type, aggregate_id)
+        self._give_back(aggregate)
+        return aggregate
+
+    def _give_back(self, *aggregates: Aggregate) -> None:
+        """Put back in the cache aggregates read and left unchanged (no pending events)."""
+        if self._recent is not None:
+            for aggregate in aggregates:
+                if not aggregate.pending_events:
+                    self._recent.put(aggregate.id, aggregate)
+
+    def forget_cached(self, *aggregate_ids: UUID) -> None:
+        """Drop these aggregates from this process's cache (Settings.aggregate_cache): after an
+        erasure, no command may start from a copy that still holds the personal data."""
+        for aggregate_id in aggregate_ids:
+            self._take_cached(aggregate_id)
+
+    def _take_cached(self, aggregate_id: UUID) -> Aggregate | None:
+        if self._recent is None:
+            return None
+        try:
+            return self._recent.get(aggregate_id, evict=True)
+        except KeyError:
+            return None
 
     def exists(self, aggregate_id: UUID) -> bool:
         return bool(self.recorder.select_events(aggregate_id, limit=1))
@@ -180,13 +226,18 @@ class InscribeApplication(Application[UUID]):
         previous = self.previous_answer(ctx)
         if previous is not None:
             return previous
+        self._command.loaded = loaded = cast(list[Aggregate], [])
         try:
-            return run()
+            result = run()
         except DomainError:
             previous = self.previous_answer(ctx)
             if previous is not None:
                 return previous
             raise
+        finally:
+            self._command.loaded = None
+        self._give_back(*loaded)  # what the command read and left unchanged
+        return result
 
     def record(self, ctx: CommandContext, main: Aggregate, *others: Aggregate, **save: Any) -> CommandResult:
         """Attach the audit metadata to every pending event and save them in one transaction.
@@ -207,6 +258,9 @@ class InscribeApplication(Application[UUID]):
                 f"{type(main).__name__.lower()} {main.id} was changed by another command; reload and retry"
             ) from None
         position = max((r.notification.id for r in recordings), default=0)
+        if self._recent is not None:
+            for aggregate in (main, *others):
+                self._recent.put(aggregate.id, aggregate)
         for listener in self._listeners:
             listener(position)
         return CommandResult(str(main.id), main.version, position)

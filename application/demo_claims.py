@@ -94,7 +94,7 @@ def plan_year(world: World, cover: Cover, start: date, earliest: date, period_en
               policy: Policy | None = None) -> None:
     """Draw the claims of one year of cover from `start`, the losses after `earliest` (the waiting
     period); long-term cover draws again on each anniversary while in force."""
-    if (policy or world.app.load(Policy, cover.id)).status != "in_force":
+    if (policy or world.app.view(Policy, cover.id)).status != "in_force":
         return
     end = min(add_years(start, 1) - timedelta(days=1), period_end)
     profile = PROFILES[cover.code]
@@ -110,7 +110,7 @@ def plan_year(world: World, cover: Cover, start: date, earliest: date, period_en
 
 def report(world: World, cover: Cover, loss: date) -> None:
     """报案 by the insured (or the parent who insured a child)."""
-    policy = world.app.load(Policy, cover.id)
+    policy = world.app.view(Policy, cover.id)
     if policy.status_on(loss) != "in_force" or policy.status in ("rescinded", "cancelled", "surrendered"):
         return
     path = world.pick("claim-path", PATHS, WEIGHTS)
@@ -152,7 +152,7 @@ class Case:
         self.assessments = 0
 
     def claim(self) -> Claim:
-        return self.world.app.load(Claim, self.id)
+        return self.world.app.view(Claim, self.id)
 
     def act(self, method: str, role: str = "claims_handler", **arguments: Any) -> bool:
         actor = self.handler if role == "claims_handler" else None

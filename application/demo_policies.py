@@ -22,7 +22,7 @@ STATUTORY = ("life", "health")  # Art. 36 grace: demands shorten it
 
 
 def load(world: World, cover: Cover) -> Policy:
-    return world.app.load(Policy, cover.id)
+    return world.app.view(Policy, cover.id)
 
 
 def _ref(world: World, kind: str) -> str:

@@ -99,6 +99,7 @@ def _shred(app: InscribeApplication, ctx: CommandContext, customer_id: UUID, rea
     finally:
         for subject in subjects:
             app.keys.forget(subject)
+        app.forget_cached(customer_id, *(UUID(p) for p in policies))
 
 
 def record_disclosure(app: InscribeApplication, ctx: CommandContext, subject_ids: list[str],

@@ -41,6 +41,10 @@ class Settings(BaseSettings):
     projection_batch_size: int = Field(default=500, ge=1)
     # How often the projection worker runs the scheduler (inscribe tick), in seconds.
     tick_interval_seconds: float = Field(default=3600.0, gt=0)
+    # Aggregates a process keeps in memory between commands (InscribeApplication.load: each use reads
+    # the events recorded since, so a copy is never stale). Off by default: an erasure clears the copies
+    # of the process that records it, not those of other processes. `inscribe demo` turns it on.
+    aggregate_cache: int = Field(default=0, ge=0)
 
     @property
     def is_postgres(self) -> bool:

@@ -22,7 +22,7 @@ from collections import Counter
 from datetime import date
 from typing import Any, Callable
 
-from application.demo import DemoSummary, build_demo
+from application.demo import DEMO_AGGREGATE_CACHE, DemoSummary, build_demo
 from application.settings import Settings
 from bench import rebuild, volume_queries
 from bench.common import create_database, drop_database, scalar
@@ -43,7 +43,8 @@ def customers_for(events: int) -> int:
 
 
 def services_for(url: str, secret: str) -> Services:
-    return bootstrap(Settings(database_url=url, jwt_secret=secret), run_projections=False)
+    return bootstrap(Settings(database_url=url, jwt_secret=secret, aggregate_cache=DEMO_AGGREGATE_CACHE),
+                     run_projections=False)
 
 
 def _worker(n: int, workers: int, url: str, secret: str, customers: int, seed: int, start: date,

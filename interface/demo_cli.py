@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any, Callable
 import click
 from tqdm import tqdm
 
+from application.demo import DEMO_AGGREGATE_CACHE
 from application.settings import Settings, SettingsError
 
 if TYPE_CHECKING:  # the command line imports the application only when a command runs
@@ -75,6 +76,8 @@ def demo(customers: int, years: int, seed: int, activity: float, database_url: s
 
     try:
         settings = Settings(database_url=database_url) if database_url else Settings()
+        if not settings.aggregate_cache:  # one process, no erasures: keep the book's aggregates in memory
+            settings = settings.model_copy(update={"aggregate_cache": DEMO_AGGREGATE_CACHE})
         services = bootstrap(settings, run_projections=False)
     except SettingsError as e:
         raise click.ClickException(str(e)) from None
