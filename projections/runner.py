@@ -179,10 +179,23 @@ class ReadSide:
         except Exception:
             log.warning("projections %s failed together at %s..%s; applying each on its own",
                         ", ".join(names), start + 1, end, exc_info=True)
-            return sum(self._apply(name, start, events) for name in names)
+            return self._apply_each(names, start, events)
         with self._progress:
             self._progress.notify_all()
         return len(events) * len(names)
+
+    def _apply_each(self, names: list[str], start: int, events: list[tuple[Any, int]]) -> int:
+        """Apply the events to each projection in its own transaction; the first failure is raised
+        once the others have had their turn."""
+        applied, failure = 0, None
+        for name in names:
+            try:
+                applied += self._apply(name, start, events)
+            except Exception as e:
+                failure = failure or e
+        if failure is not None:
+            raise failure
+        return applied
 
     def process_round(self, names: Sequence[str] | None = None) -> int:
         """One batch for each named projection; those at the same position share one read of the log

@@ -13,6 +13,7 @@ import pytest
 from click.testing import CliRunner
 from sqlalchemy import func, select
 
+from application.demo import DEMO_AGGREGATE_CACHE
 from application.settings import Settings
 from interface.bootstrap import Services, bootstrap
 from interface.demo_cli import demo, run_demo
@@ -26,9 +27,10 @@ SMALL = {"customers": 25, "years": 1, "seed": 2, "activity": 8.0}
 
 @pytest.fixture
 def twin(tmp_path: Path) -> Iterator[Services]:
-    """A second fresh database, on SQLite: the same seed must build the same book on either database."""
-    built = bootstrap(Settings(database_url=f"sqlite:///{tmp_path / 'twin.db'}", jwt_secret=JWT_SECRET),
-                      run_projections=False)
+    """A second fresh database, on SQLite, whose process keeps aggregates in memory as `inscribe demo`
+    does: the same seed must build the same book on either database, with the cache or without."""
+    built = bootstrap(Settings(database_url=f"sqlite:///{tmp_path / 'twin.db'}", jwt_secret=JWT_SECRET,
+                               aggregate_cache=DEMO_AGGREGATE_CACHE), run_projections=False)
     try:
         yield built
     finally:
@@ -53,7 +55,7 @@ def test_a_small_book_is_reproducible_goes_through_every_path_and_is_what_a_rebu
 
     services.read_side.rebuild()
 
-    # the same seed, the same book (the ids differ), on SQLite as on PostgreSQL
+    # the same seed, the same book (the ids differ), on SQLite as on PostgreSQL, with the cache or not
     assert summary.shape() == again.shape() and types == event_types(twin)
     assert summary.events == services.read_side.head() > 300 and summary.customers >= SMALL["customers"]
     # the paths: lapse, manual underwriting, claims paid and rejected, complaints resolved, service, surveys

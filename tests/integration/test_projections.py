@@ -429,6 +429,31 @@ def test_a_batch_that_fails_half_way_leaves_no_trace_and_resumes_without_gaps_or
     assert rebuilt(read_side) == resumed
 
 
+def test_one_projection_failing_among_those_applied_together_holds_back_only_itself(
+    services: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    a_varied_history(services.app)
+    read_side = services.read_side
+    head = read_side.head()
+    fail_in_apply(monkeypatch, read_side, lambda position: position >= 9)
+
+    with pytest.raises(Boom):
+        read_side.process_round()  # every projection at 0: one group, one transaction, which fails
+
+    positions = read_side.positions()
+    assert positions.pop("customers") == 0
+    assert set(positions.values()) == {head}  # the others went on, each in its own transaction
+    assert snapshot(read_side)["customers"] == []
+    assert len(snapshot(read_side)["audit_log"]) == head
+
+    monkeypatch.undo()
+    read_side.catch_up()
+
+    assert versions_per_customer(read_side) == customer_events(services.app)
+    resumed = snapshot(read_side)
+    assert rebuilt(read_side) == resumed
+
+
 def cut_at(rows: list[dict[str, Any]], position: int) -> list[dict[str, Any]]:
     """The versioned rows as they stood once the log up to `position` had been applied."""
     return [{**r, "valid_to": r["valid_to"] if r["valid_to"] is not None and r["valid_to"] <= position else None}
