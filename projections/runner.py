@@ -12,7 +12,7 @@ import time
 from dataclasses import dataclass
 from typing import Any, Callable, Sequence
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, select, text
 from sqlalchemy.engine import Engine
 
 from eventsourcing.persistence import IntegrityError
@@ -229,14 +229,21 @@ class ReadSide:
                 time.sleep(0.01)
 
     def rebuild(self, names: Sequence[str] | None = None, progress: Callable[[int], Any] | None = None) -> int:
-        """Empty the named projections' tables and process the whole log again."""
+        """Empty the named projections' tables and process the whole log again; then have the database
+        count the tables' rows afresh (ANALYZE), so that queries are not planned for empty tables."""
         names = list(names or self.projections)
         with self.writer.begin() as conn:
             for name in names:
                 for table in reversed(self.projections[name].tables):
                     conn.execute(table.delete())
                 self.trackers[name].reset_in(conn)
-        return self.catch_up(names, progress)
+        applied = self.catch_up(names, progress)
+        quote = self.engine.dialect.identifier_preparer.quote
+        with self.writer.begin() as conn:
+            for name in names:
+                for table in self.projections[name].tables:
+                    conn.execute(text(f"ANALYZE {quote(table.name)}"))
+        return applied
 
     # --- running ---------------------------------------------------------------------------
     def wake(self, _position: int = 0) -> None:

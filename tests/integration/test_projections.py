@@ -20,7 +20,7 @@ from uuid import UUID
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import select
+from sqlalchemy import func, select, text
 
 from application.app import CommandResult, InscribeApplication
 from application.customers import act, register_enterprise, register_individual
@@ -364,6 +364,30 @@ def test_a_rebuild_gives_exactly_the_rows_the_live_projections_wrote(services: A
     assert snapshot(services.read_side) == live
     assert processed == len(services.read_side.projections) * services.read_side.head()
     assert all(s.lag == 0 for s in services.read_side.status())
+
+
+def planner_row_count(read_side: ReadSide, table: str) -> int | None:
+    """The rows the database's planner believes `table` holds (None: never counted)."""
+    with read_side.engine.connect() as conn:
+        if read_side.engine.dialect.name == "postgresql":
+            tuples = conn.execute(text("SELECT reltuples FROM pg_class WHERE relname = :t"), {"t": table}).scalar()
+            return None if tuples is None or tuples < 0 else int(tuples)
+        if not conn.execute(text("SELECT 1 FROM sqlite_master WHERE name = 'sqlite_stat1'")).first():
+            return None
+        stat = conn.execute(text("SELECT stat FROM sqlite_stat1 WHERE tbl = :t AND idx IS NULL OR tbl = :t "
+                                 "ORDER BY idx LIMIT 1"), {"t": table}).scalar()
+        return None if stat is None else int(str(stat).split()[0])
+
+
+def test_a_rebuild_leaves_the_planner_counting_the_rebuilt_rows(services: Any) -> None:
+    a_varied_history(services.app)
+    services.read_side.catch_up()
+    with services.read_side.engine.connect() as conn:
+        rows = conn.execute(select(func.count()).select_from(customers)).scalar()
+
+    services.read_side.rebuild()
+
+    assert planner_row_count(services.read_side, "customers") == rows > 0
 
 
 def test_rebuilding_one_named_projection_replays_only_that_one(services: Any) -> None:
