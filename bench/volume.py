@@ -191,11 +191,32 @@ def _rebuild_child(url: str, secret: str, results: Any) -> None:
 
 def rebuild_in_child(url: str, secret: str, say: Callable[[str], None]) -> dict[str, Any]:
     say("rebuilding every projection in a fresh process (rate and peak memory)")
+    return in_child(_rebuild_child, url, secret)
+
+
+def _queries_child(url: str, secret: str, events: int, results: Any) -> None:
+    """The query latencies, in a fresh process (none of the build's or the rebuild's memory)."""
+    services = services_for(url, secret)
+    try:
+        results.put({"queries": volume_queries.registers(services, samples=60 if events < 100_000 else 200),
+                     "time_travel": volume_queries.time_travel(services, samples=30 if events < 100_000 else 100)})
+    finally:
+        services.close()
+
+
+def in_child(target: Callable[..., None], *args: Any) -> dict[str, Any]:
+    """Run `target(*args, results)` in a fresh process; what it put on `results`."""
     context = multiprocessing.get_context("spawn")
     results = context.Queue()
-    child = context.Process(target=_rebuild_child, args=(url, secret, results), name="rebuild")
+    child = context.Process(target=target, args=(*args, results), name=target.__name__.strip("_"))
     child.start()
-    outcome: dict[str, Any] = results.get()
+    while True:
+        try:
+            outcome: dict[str, Any] = results.get(timeout=5)
+            break
+        except queue.Empty:
+            if not child.is_alive():
+                raise RuntimeError(f"the {child.name} process ended without a result (exit code {child.exitcode})")
     child.join()
     return outcome
 
@@ -215,13 +236,8 @@ def run(events: int, workers: int, seed: int, say: Callable[[str], None], keep: 
         else:
             result["reused_events"] = log_head(url)()
         result["rebuild"] = rebuild_in_child(url, secret, say)
-        services = services_for(url, secret)
-        try:
-            say("register and report queries, current and as of a year ago; time travel of a long-lived policy")
-            result["queries"] = volume_queries.registers(services, samples=60 if events < 100_000 else 200)
-            result["time_travel"] = volume_queries.time_travel(services, samples=30 if events < 100_000 else 100)
-        finally:
-            services.close()
+        say("register and report queries, current and as of a year ago; time travel of a long-lived policy")
+        result.update(in_child(_queries_child, url, secret, events))
     finally:
         if not keep:
             drop_database(url)
