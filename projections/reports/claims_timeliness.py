@@ -111,4 +111,4 @@ SPEC = ReportSpec(
     name="claims_timeliness", title="Claims timeliness (Art. 22–25), payout and closure",
     group_by=("line", "product", "month"), definitions=DEFINITIONS, compute=compute, finish=finish,
     sources=("claims", "policies"),
-)
+    additive=("line", "product"))

@@ -87,4 +87,4 @@ def finish(raw: Raw, group: str) -> dict[str, Any]:
 SPEC = ReportSpec(
     name="loss_ratio", title="Loss ratio by product or line", group_by=("product", "line", "month"),
     definitions=DEFINITIONS, compute=compute, finish=finish, sources=("claims", "policies", "premiums"),
-)
+    additive=("product", "line"))

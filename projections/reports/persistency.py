@@ -72,4 +72,4 @@ def finish(raw: Raw, group: str) -> dict[str, Any]:
 SPEC = ReportSpec(
     name="persistency", title="Lapse, surrender and renewal rates", group_by=("product", "line", "channel", "month"),
     definitions=DEFINITIONS, compute=compute, finish=finish, sources=("policies",),
-)
+    additive=("product", "line", "channel"))

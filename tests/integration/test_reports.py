@@ -485,6 +485,19 @@ def test_every_report_lists_a_definition_for_every_figure(book: Book) -> None:
             assert all(set(row) == {group, *report.figures} for row in report.rows), (name, group)
 
 
+@pytest.mark.parametrize("period", [H1, (D(2026, 3, 1), D(2026, 4, 30))])
+def test_totals_summed_from_the_groups_are_those_of_the_whole_book(book: Book, period: tuple[date, date]) -> None:
+    checked = 0
+    for name, spec in REPORTS.items():
+        for group in spec.additive:
+            report = book.report(name, group, period=period)
+            with book.services.read_side.engine.connect() as conn:
+                whole = spec.compute(conn, None, period[0], period[1], group, False).get(None, {})
+            assert report.totals == spec.finish(whole, group), (name, group)
+            checked += any(report.totals.values())
+    assert checked >= 5  # the figures are not all zero
+
+
 def every_report(book: Book, position: int | None) -> dict[tuple[str, str], tuple[Any, Any]]:
     """(report, grouping) → (rows, totals) for H1, as of `position`."""
     found = {}
