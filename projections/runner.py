@@ -230,19 +230,30 @@ class ReadSide:
 
     def rebuild(self, names: Sequence[str] | None = None, progress: Callable[[int], Any] | None = None) -> int:
         """Empty the named projections' tables and process the whole log again; then have the database
-        count the tables' rows afresh (ANALYZE), so that queries are not planned for empty tables."""
+        reclaim the superseded row versions and count the rows afresh (VACUUM ANALYZE on PostgreSQL,
+        ANALYZE on SQLite), so that queries are not planned for empty tables."""
         names = list(names or self.projections)
+        quote = self.engine.dialect.identifier_preparer.quote
+        tables = [quote(t.name) for name in names for t in self.projections[name].tables]
+        postgres = self.engine.dialect.name == "postgresql"
         with self.writer.begin() as conn:
+            if postgres:
+                conn.execute(text(f"TRUNCATE {', '.join(tables)}"))  # no dead rows left behind
+            else:
+                for name in names:
+                    for table in reversed(self.projections[name].tables):
+                        conn.execute(table.delete())
             for name in names:
-                for table in reversed(self.projections[name].tables):
-                    conn.execute(table.delete())
                 self.trackers[name].reset_in(conn)
         applied = self.catch_up(names, progress)
-        quote = self.engine.dialect.identifier_preparer.quote
-        with self.writer.begin() as conn:
-            for name in names:
-                for table in self.projections[name].tables:
-                    conn.execute(text(f"ANALYZE {quote(table.name)}"))
+        if postgres:
+            with self.writer.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+                for table in tables:
+                    conn.execute(text(f"VACUUM ANALYZE {table}"))
+        else:
+            with self.writer.begin() as conn:
+                for table in tables:
+                    conn.execute(text(f"ANALYZE {table}"))
         return applied
 
     # --- running ---------------------------------------------------------------------------

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Connection, exists, func, select
+from sqlalchemy import Connection, and_, func, select
 
 from projections.policies import policies
 from projections.reports.base import Raw, ReportSpec, between, count_if, grouped, known, merge, ratio
@@ -45,11 +45,12 @@ def compute(conn: Connection, position: int | None, start: date, end: date, grou
               .where(known(v, position), between(v.c.lapsed_on, start, end)).subquery())
     surrenders = (select(v.c.policy_id).where(known(v, position), v.c.status == "surrendered")
                   .group_by(v.c.policy_id).having(between(func.min(v.c.last_event_on), start, end)).subquery())
-    renewed = exists().where(later.c.policy_id == v.c.policy_id, known(later, position),
-                             later.c.end_date > v.c.end_date)
-    due = (select(v.c.policy_id, v.c.end_date, renewed.label("renewed")).distinct()
-           .where(known(v, position), v.c.renewal_due_on.is_not(None), between(v.c.end_date, start, end))
-           .subquery())
+    due_now = and_(known(v, position), v.c.renewal_due_on.is_not(None), between(v.c.end_date, start, end))
+    last_end = (select(later.c.policy_id, func.max(later.c.end_date).label("end_date"))
+                .where(known(later, position), later.c.policy_id.in_(select(v.c.policy_id).where(due_now)))
+                .group_by(later.c.policy_id).subquery())
+    due = (select(v.c.policy_id, v.c.end_date, (last_end.c.end_date > v.c.end_date).label("renewed")).distinct()
+           .join(last_end, last_end.c.policy_id == v.c.policy_id).where(due_now).subquery())
     exposed = in_force_during(position, start, end)
     return merge(
         _count(conn, exposed, exposed.c.policy_id, position, by, "in_force_during"),
