@@ -68,7 +68,8 @@ def volume_rows(volume: dict[str, Any]) -> list[tuple[str, str, str, str]]:
         ]
     for label, case in volume.get("queries", {}).get("cases", {}).items():
         ours, base = case["ours"], case["baseline"]
-        table.append((f"volume: {label}, p50 / p99 ms", f"{ours['p50_ms']:.1f} / {ours['p99_ms']:.1f}",
+        table.append((f"volume: {label}, p50 / p99 ms (n={ours['samples']})",
+                      f"{ours['p50_ms']:.1f} / {ours['p99_ms']:.1f}",
                       f"{base['p50_ms']:.1f} / {base['p99_ms']:.1f}", _ratio(ours["p50_ms"], base["p50_ms"])))
     travel = volume.get("time_travel") or {}
     for label, ours in travel.get("cases", {}).items():
@@ -119,9 +120,9 @@ def render(result: dict[str, Any]) -> str:
                    "simulated day; queries through the register query functions the API calls (no HTTP); reports: "
                    "projections.reports over the last twelve months")
         out.append("baseline (volume): rebuild beside reading the log alone; memory beside the process before "
-                   "rebuild(); a register page beside the bare SQL count over the same versions; one policy beside "
-                   "a bare SELECT; the loss ratio beside a bare sum over the payments, claims timeliness beside a bare count of the claims; time travel beside reading "
-                   "the policy's stored events (select_events)")
+                   "rebuild(); each register page, policy and report beside psycopg sending the very SQL statements "
+                   "ours sent (what the database itself takes); time travel beside reading the policy's stored "
+                   "events (select_events). Slow cases stop sampling after 30 s (n says how many).")
     out.append("ratio = ours / baseline: below 1 is slower for rates; above 1 is slower for latencies.")
     for warning in result.get("warnings", []):
         out.append(f"WARNING: {warning}")
