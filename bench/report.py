@@ -122,7 +122,7 @@ def render(result: dict[str, Any]) -> str:
         out.append("baseline (volume): rebuild beside reading the log alone; memory beside the process before "
                    "rebuild(); each register page, policy and report beside psycopg sending the very SQL statements "
                    "ours sent (what the database itself takes); time travel beside reading the policy's stored "
-                   "events (select_events). Slow cases stop sampling after 30 s (n says how many).")
+                   "events (select_events). Slow cases stop sampling after 12 s (n says how many).")
     out.append("ratio = ours / baseline: below 1 is slower for rates; above 1 is slower for latencies.")
     for warning in result.get("warnings", []):
         out.append(f"WARNING: {warning}")

@@ -26,8 +26,8 @@ from projections.reports import REPORTS
 from projections.versioned import as_of
 
 #: Each case is sampled until it has `samples` timings or has taken this long (at least MIN_SAMPLES).
-BUDGET_SECONDS = 30.0
-MIN_SAMPLES = 20
+BUDGET_SECONDS = 12.0
+MIN_SAMPLES = 10
 
 
 def timed(samples: int, work: Callable[[int], Any], budget: float = BUDGET_SECONDS) -> dict[str, float]:
