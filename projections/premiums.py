@@ -136,13 +136,12 @@ class PremiumsProjection(PolicyStateProjection):
         its last row, `replaced`; numbers only grow, so a new installment has no row yet."""
         writer = batch.versioned(premium_installments)
         rows = installment_rows(policy)
-        for key, row in before.items():
-            writer.seed(key, row)
-        for key in rows.keys() - before.keys():
-            writer.seed(key, None)
         for key, row in rows.items():
-            writer.put(key, row, position)
+            if row != before.get(key):  # most installments are as they were: no new version to write
+                writer.seed(key, before.get(key))
+                writer.put(key, row, position)
         for key in before.keys() - rows.keys():
+            writer.seed(key, before[key])
             previous = writer.get(key)
             if previous is not None and previous["status"] != "replaced":
                 writer.put(key, {**previous, "status": "replaced"}, position)
