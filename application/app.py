@@ -18,6 +18,7 @@ from application.personal import PersonalDataMapper
 from application.recorders import CommandRecord
 from application.retention import Contract
 from application.settings import Settings
+import domain.topics  # noqa: F401  (every stored topic, so this process can decode every event)
 from domain.catalogue import Catalogue, default_catalogue
 from domain.errors import DomainError, NotFound
 from domain.underwriting import History

@@ -125,3 +125,9 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     if skipped:
         reporter.write_line(f"CI: {len(skipped)} test(s) skipped; under CI every test must run", red=True)
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+def settings_env(settings: Settings) -> dict[str, str]:
+    """The environment that gives a fresh `inscribe` process these settings (INSCRIBE_…)."""
+    return {f"INSCRIBE_{name.upper()}": str(value)
+            for name, value in settings.model_dump(exclude_defaults=True).items() if value is not None}
