@@ -76,12 +76,24 @@ def _lifecycle(app: InscribeApplication, policy: Policy) -> list[Customer]:
     return [holder] if holder.pending_events else []
 
 
+def _renewal_quote(app: InscribeApplication, policy: Policy) -> Quote:
+    """The renewal's premium: the latest product version, for the insured's age at the term's end.
+    InvalidValue when it cannot be quoted (the insured aged out, the product withdrawn or no longer
+    renewable, ...)."""
+    product = app.catalogue.get(policy.product_code)
+    if policy.renewable and not product.renewable:  # (a policy that never was renewable: Policy refuses)
+        raise InvalidValue("product_code", f"{product.code} is no longer renewed", code="product-not-renewable")
+    return _quote_for(app, policy, on=policy.end_date, latest=True)
+
+
 def _renewal_premium(app: InscribeApplication, policy: Policy) -> Callable[[], tuple[Any, Any]] | None:
+    """What `Policy.advance_time` asks when the renewal offer falls due; a refusal (InvalidValue)
+    makes the policy record that it is not renewable (RenewalNotOffered), never an error."""
     if not policy.renewable or policy.end_date is None:
         return None
 
     def premium() -> tuple[Any, Any]:
-        renewed = _quote_for(app, policy, on=policy.end_date, latest=True)
+        renewed = _renewal_quote(app, policy)
         return renewed.annual_premium, renewed.installment_amount
 
     return premium
@@ -248,7 +260,7 @@ def offer_renewal(app: InscribeApplication, ctx: CommandContext, policy_id: UUID
     day = on or china_today()
 
     def action(policy: Policy) -> None:
-        renewed = _quote_for(app, policy, on=policy.end_date, latest=True)
+        renewed = _renewal_quote(app, policy)
         policy.offer_renewal(day, renewed.annual_premium, renewed.installment_amount)
 
     # Time is brought up to the day without the scheduler's own offer, which would pre-empt this one.

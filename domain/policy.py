@@ -31,6 +31,7 @@ from domain.policy_rules import (
 from domain.policy_state import STATUSES, TERMINAL, CoverSnapshot, PolicyState
 from domain.policy_terms import check_application, check_findings, check_id, check_positive, contract_terms
 from domain.product import Product
+from domain.quotation import renewal_refusal_reason
 
 __all__ = ["CHANGE_KINDS", "DECISIONS", "STATUSES", "TERMINAL", "CoverSnapshot", "Policy"]
 
@@ -72,6 +73,7 @@ class Policy(PolicyState, InscribeAggregate):
     SumInsuredIncreaseRequested = ev.SumInsuredIncreaseRequested
     SumInsuredIncreaseDecided = ev.SumInsuredIncreaseDecided
     RenewalOffered = ev.RenewalOffered
+    RenewalNotOffered = ev.RenewalNotOffered
     Renewed = ev.Renewed
     Expired = ev.Expired
     Surrendered = ev.Surrendered
@@ -439,7 +441,10 @@ class Policy(PolicyState, InscribeAggregate):
     def advance_time(self, today: date, renewal_premium: Callable[[], tuple[Any, Any]] | None = None) -> None:
         """Record in date order all that the passing of time causes up to `today`: lapse, deemed consent
         to reinstatement, termination, expiry, and, given `renewal_premium` → (annual, installment or
-        None), the renewal offer. Calling it again with the same date records nothing."""
+        None), the renewal offer. When `renewal_premium` raises InvalidValue (the product's rules refuse
+        the insured now: aged out, product withdrawn), the policy records RenewalNotOffered with the
+        reason instead, and then expires at the end of its term; any other error is raised. Calling it
+        again with the same date records nothing."""
         today = check_date(today, "today")
         while (step := self._next_step(offers=renewal_premium is not None)) and step[0] <= today:
             when, _, what = step
@@ -460,7 +465,12 @@ class Policy(PolicyState, InscribeAggregate):
                                    requested_on=self.reinstatement["requested_on"])
             else:
                 assert renewal_premium is not None
-                annual, each = renewal_premium()
+                try:
+                    annual, each = renewal_premium()
+                except InvalidValue as refusal:
+                    self.trigger_event(self.RenewalNotOffered, on=when, field=refusal.field,
+                                       reason=renewal_refusal_reason(refusal))
+                    continue
                 self._offer_renewal(when, check_positive(annual, "annual_premium"),
                                     None if each is None else check_positive(each, "installment"))
 

@@ -422,6 +422,20 @@ class RenewalOffered(PolicyEvent):
                                 "end_date": self.end_date}
 
 
+class RenewalNotOffered(PolicyEvent):
+    """The renewal offer fell due but the renewal cannot be quoted: the product's rules refuse the
+    insured now (aged out, the product withdrawn or no longer renewable). The policy is not renewable
+    and expires at the end of its term."""
+
+    TOPIC = "inscribe.policy.RenewalNotOffered.v1"
+    on: date
+    field: str  # what the rules refused (age, product_code, term_months, ...)
+    reason: str  # e.g. "age must be between 18 and 65"
+
+    def effect(self, policy: PolicyState) -> None:
+        policy.renewal_refusal = {"on": self.on, "field": self.field, "reason": self.reason}
+
+
 class Renewed(PolicyEvent):
     """The renewal premium is paid: a new period follows the current one; the status stays in force."""
 
@@ -444,6 +458,10 @@ class Renewed(PolicyEvent):
 class Expired(_Status):
     TOPIC = "inscribe.policy.Expired.v1"
     STATUS = "expired"
+
+    def change(self, policy: PolicyState) -> None:
+        if policy.renewal_refusal is not None:
+            policy.closing_reason = f"not renewable: {policy.renewal_refusal['reason']}"
 
 
 class Surrendered(_Closed):
@@ -485,6 +503,7 @@ EVENTS: tuple[type[PolicyEvent], ...] = (
     OfferedWithConditions, ConditionsAccepted, Declined, Postponed, ConditionsRefused, PremiumPaid,
     PremiumRefunded, Issued, PaymentDemanded, Lapsed, ReinstatementRequested, ReinstatementDecided,
     ReinstatementDeemedAgreed, Reinstated, Terminated, ContractReceiptSigned, CancelledInCoolingOff,
-    PolicyChanged, SumInsuredIncreaseRequested, SumInsuredIncreaseDecided, RenewalOffered, Renewed, Expired,
+    PolicyChanged, SumInsuredIncreaseRequested, SumInsuredIncreaseDecided, RenewalOffered, RenewalNotOffered,
+    Renewed, Expired,
     Surrendered, Rescinded, ClaimPaymentRecorded,
 )

@@ -113,6 +113,7 @@ class PolicyState:
         self.lapsed_on: date | None = None
         self.reinstatement: dict[str, Any] | None = None
         self.renewal_offer: dict[str, Any] | None = None
+        self.renewal_refusal: dict[str, Any] | None = None  # on, field, reason: the renewal could not be quoted
         self.pending_increase: dict[str, Any] | None = None
         self.claims_paid: dict[str, Decimal] = {}  # str(period index) → claims paid
         self.rescission: dict[str, Any] | None = None
@@ -175,7 +176,9 @@ class PolicyState:
 
     @property
     def renewable(self) -> bool:
-        return bool(self.product_terms.get("renewable")) and self.term_months <= SHORT_TERM_MONTHS
+        """A renewable short-term product, unless its renewal was found not quotable (RenewalNotOffered)."""
+        return (bool(self.product_terms.get("renewable")) and self.term_months <= SHORT_TERM_MONTHS
+                and self.renewal_refusal is None)
 
     @property
     def is_terminal(self) -> bool:

@@ -122,6 +122,12 @@ def quote(
                  per_year, count, installment * count, breakdown)
 
 
+def renewal_refusal_reason(refusal: InvalidValue) -> str:
+    """Why a renewal cannot be quoted, in words: the refused field and the rule (e.g. "age must be
+    between 18 and 65"), at most 500 characters."""
+    return f"{refusal.field} {refusal.message}"[:500]
+
+
 def _cover_terms(product: Product, age: int | None, gender: str | None, si: Decimal, term: int,
                  mode: str, occupation_class: int) -> tuple[Decimal, Decimal]:
     """Check the cover against the product's rules; return its rate and occupation loading."""
