@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import re
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, Callable
 
 from domain.errors import InvalidValue
+from domain.values import CENT, check_text, check_texts, parse_decimal
 from domain.identifiers import parse_credit_code, parse_resident_id
 from domain.product import PREMIUM_MODES
 
@@ -32,26 +33,13 @@ CONTACT_KEYS = ("phone", "email", "address")
 SURVEY_SCORES = ("attitude", "speed", "quality", "claims_convenience")
 
 MAX_AMOUNT = Decimal("1e15")  # refuse absurd amounts (and Decimal overflow on quantize)
-CENT = Decimal("0.01")
 _MOBILE = re.compile(r"1[3-9]\d{9}")
 _LANDLINE = re.compile(r"(?!1\d{10}$)\d[\d-]{5,18}\d")  # 11 digits from 1: must be a mobile
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 
 
 # -- validation helpers: each raises InvalidValue naming the input field -------------------
-
-
-def check_text(value: Any, field: str, max_len: int = 200, *, allow_empty: bool = False) -> str:
-    if value is None and not allow_empty:
-        raise InvalidValue(field, "is required")
-    if not isinstance(value, str):
-        raise InvalidValue(field, "must be a string")
-    text = value.strip()
-    if not text and not allow_empty:
-        raise InvalidValue(field, "must not be empty")
-    if len(text) > max_len:
-        raise InvalidValue(field, f"must be at most {max_len} characters")
-    return text
+# check_text and check_texts live in domain.values (imported from here too).
 
 
 def check_choice(value: Any, field: str, options: tuple[str, ...]) -> str:
@@ -69,28 +57,16 @@ def check_int(value: Any, field: str, low: int, high: int) -> int:
 
 
 def check_money(value: Any, field: str) -> Decimal:
-    """A non-negative amount (Decimal, int, str or float), quantized to 0.01."""
-    if isinstance(value, bool) or not isinstance(value, (Decimal, int, str, float)):
-        raise InvalidValue(field, "must be a number")
-    try:
-        amount = value if isinstance(value, Decimal) else Decimal(str(value).strip())
-    except InvalidOperation:
-        raise InvalidValue(field, "must be a number") from None
-    if not amount.is_finite():
-        raise InvalidValue(field, "must be a finite number")
+    """A non-negative amount (Decimal, int, str or float) below MAX_AMOUNT, rounded to 0.01.
+
+    Lenient for callers inside the domain; a command's input is refused with more than 2 decimals or
+    above domain.values.MAX_MONEY by the request types (domain.values.check_money)."""
+    amount = parse_decimal(value, field)
     if amount < 0:
         raise InvalidValue(field, "must not be negative")
     if amount >= MAX_AMOUNT:
         raise InvalidValue(field, "is too large")
     return amount.quantize(CENT, rounding=ROUND_HALF_UP)
-
-
-def check_texts(value: Any, field: str) -> list[str]:
-    if not isinstance(value, (list, tuple)):
-        raise InvalidValue(field, "must be a list of strings")
-    if len(value) > 50:
-        raise InvalidValue(field, "at most 50 entries")
-    return [check_text(item, f"{field}[{i}]") for i, item in enumerate(value)]
 
 
 def validate_contacts(value: Any, *, required: bool) -> dict[str, str]:
