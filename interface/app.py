@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from litestar import Litestar, get
@@ -17,12 +19,23 @@ from interface.bootstrap import Services, bootstrap
 from interface.complaints_api import ComplaintController, ServiceRequestController
 from interface.customers_api import CustomerController
 from interface.errors import EXCEPTION_HANDLERS
+from interface.http import MAX_BODY_BYTES, MAX_WAITERS, check_request
 from interface.policies_api import PolicyController
 from interface.policy_queries_api import PremiumQueries, UnderwritingQueries
 from interface.products_api import ProductQueries, QuoteCommands
 from interface.retention_api import RetentionQueries
 from interface.reports_api import ReportQueries
 from interface.system_api import SystemQueries
+
+
+#: Worker threads for the synchronous handlers. The event loop's default is min(32, cores + 4), 6 on two
+#: cores: a few reads waiting for the read side (`?after=`) would hold them all. At most MAX_WAITERS wait.
+WORKER_THREADS = MAX_WAITERS + 24
+
+
+async def _worker_threads() -> None:
+    asyncio.get_running_loop().set_default_executor(
+        ThreadPoolExecutor(max_workers=WORKER_THREADS, thread_name_prefix="inscribe-handler"))
 
 
 @get("/health", sync_to_thread=False, include_in_schema=False)
@@ -51,7 +64,10 @@ def create_app(services: Services | None = None, settings: Settings | None = Non
         ],
         dependencies={"services": Provide(provide_services, sync_to_thread=False)},
         exception_handlers=EXCEPTION_HANDLERS,
+        before_request=check_request,
+        request_max_body_size=MAX_BODY_BYTES,
         on_app_init=[auth.on_app_init],
+        on_startup=[_worker_threads],
         on_shutdown=[close],
         openapi_config=OpenAPIConfig(
             title="Inscribe",

@@ -17,7 +17,7 @@ from application.export import RangeError, Selection, describe_source, package_c
 from interface.auth import requires
 from interface.bootstrap import Services
 from interface.errors import BadRequest
-from interface.query_params import After, AsOf
+from interface.query_params import MAX_PAGE, After, AsOf, Position, Text
 from interface.http import read_position
 from interface.views import page_model, row_model, to_page
 from projections.audit_log import audit_filters, audit_log, audit_page, position_at
@@ -28,7 +28,6 @@ Svc = NamedDependency[Services]
 AuditEntry = row_model("AuditEntry", audit_log, "One event: position, time, actor, role, aggregate, type, reason, ids.")
 AuditPage = page_model("AuditPage", AuditEntry)
 Day = Annotated[str | None, QueryParameter(description="YYYY-MM-DD, inclusive, China time (UTC+08:00)")]
-Position = Annotated[int | None, QueryParameter(description="a log position, inclusive")]
 
 
 class DigestView(BaseModel):
@@ -62,12 +61,12 @@ class AuditQueries(Controller):
 
     @get("/log", sync_to_thread=True)
     def log(
-        self, services: Svc, actor_id: FromQuery[str | None] = None, actor_role: FromQuery[str | None] = None,
-        aggregate_type: FromQuery[str | None] = None, aggregate_id: FromQuery[str | None] = None,
-        event_type: FromQuery[str | None] = None, command_id: FromQuery[str | None] = None,
-        correlation_id: FromQuery[str | None] = None, recorded_from: FromQuery[datetime | None] = None,
+        self, services: Svc, actor_id: Text = None, actor_role: Text = None,
+        aggregate_type: Text = None, aggregate_id: Text = None,
+        event_type: Text = None, command_id: Text = None,
+        correlation_id: Text = None, recorded_from: FromQuery[datetime | None] = None,
         recorded_to: FromQuery[datetime | None] = None,
-        page: Annotated[int, QueryParameter(ge=1)] = 1, page_size: Annotated[int, QueryParameter(ge=1, le=1000)] = 100,
+        page: Annotated[int, QueryParameter(ge=1, le=MAX_PAGE)] = 1, page_size: Annotated[int, QueryParameter(ge=1, le=1000)] = 100,
         sort: FromQuery[Literal["position", "-position", "recorded_at", "-recorded_at"]] = "position",
         as_of: AsOf = None, after: After = None,
     ) -> Any:
@@ -86,7 +85,7 @@ class AuditQueries(Controller):
         return _digest(digest(services.app.recorder))
 
     @get("/verify", sync_to_thread=True)
-    def verify(self, services: Svc, against: FromQuery[str | None] = None) -> VerificationView:
+    def verify(self, services: Svc, against: Text = None) -> VerificationView:
         """Recompute the whole chain from the stored events; name the first event changed, removed,
         inserted or reordered behind the application's back. `against` checks a kept digest too."""
         try:

@@ -23,7 +23,7 @@ from interface.bootstrap import Services
 from interface.errors import BadRequest
 from interface.history import history_of
 from interface.http import read_position
-from interface.query_params import After, AsOf, HistoryEntry, HistoryView, PageNo, Size, Today, check_sort
+from interface.query_params import After, AsOf, HistoryEntry, HistoryView, PageNo, Size, Text, Today, check_sort
 from interface.views import page_model, row_model, to_page
 from projections import claims as cl
 from projections.queries import Page, one, page_of
@@ -94,13 +94,13 @@ class ClaimQueries(Controller):
 
     @get("/", guards=READ, sync_to_thread=True)
     def list_claims(
-        self, services: Svc, status: FromQuery[str | None] = None, policy_id: FromQuery[str | None] = None,
-        claimant_id: FromQuery[str | None] = None, line: FromQuery[str | None] = None,
-        cause: FromQuery[str | None] = None, flagged: FromQuery[bool | None] = None,
+        self, services: Svc, status: Text = None, policy_id: Text = None,
+        claimant_id: Text = None, line: Text = None,
+        cause: Text = None, flagged: FromQuery[bool | None] = None,
         breached: FromQuery[bool | None] = None, open: FromQuery[bool | None] = None,
         reported_from: FromQuery[date | None] = None, reported_to: FromQuery[date | None] = None,
         loss_from: FromQuery[date | None] = None, loss_to: FromQuery[date | None] = None, today: Today = None,
-        page: PageNo = 1, page_size: Size = 50, sort: FromQuery[str | None] = None,
+        page: PageNo = 1, page_size: Size = 50, sort: Text = None,
         as_of: AsOf = None, after: After = None,
     ) -> Any:
         """赔案登记簿: each claim with status, reserve, paid, clocks, breaches and flags."""
@@ -121,10 +121,10 @@ class ClaimQueries(Controller):
 
     @get("/flags", guards=READ, sync_to_thread=True)
     def flags(
-        self, services: Svc, indicator: FromQuery[str | None] = None, claim_id: FromQuery[str | None] = None,
-        policy_id: FromQuery[str | None] = None, raised_from: FromQuery[date | None] = None,
+        self, services: Svc, indicator: Text = None, claim_id: Text = None,
+        policy_id: Text = None, raised_from: FromQuery[date | None] = None,
         raised_to: FromQuery[date | None] = None, page: PageNo = 1, page_size: Size = 50,
-        sort: FromQuery[str | None] = None, as_of: AsOf = None, after: After = None,
+        sort: Text = None, as_of: AsOf = None, after: After = None,
     ) -> Any:
         """The risk flags register: fraud indicators (ch. 9) raised on claims."""
         position = read_position(services, ["claims"], after, as_of)

@@ -19,7 +19,7 @@ from interface.auth import Principal, requires
 from interface.bootstrap import Services
 from interface.history import history_of
 from interface.query_params import (
-    After, AsOf, HistoryEntry, HistoryView, PageNo, Reason, Size, Today, Unmasked, check_sort,
+    After, AsOf, HistoryEntry, HistoryView, PageNo, Reason, Size, Text, Today, Unmasked, check_sort,
 )
 from interface.http import read_position
 from interface.personal_data import mask_event_data, mask_text, record_unmasked, wants_unmasked
@@ -82,13 +82,13 @@ class ComplaintQueries(Controller):
 
     @get("/", guards=[requires("complaints.read")], sync_to_thread=True)
     def list_complaints(
-        self, request: Request[Principal, Any, Any], services: Svc, status: FromQuery[str | None] = None, category: FromQuery[str | None] = None,
-        channel: FromQuery[str | None] = None, responsible_id: FromQuery[str | None] = None,
-        customer_id: FromQuery[str | None] = None, policy_id: FromQuery[str | None] = None,
-        claim_id: FromQuery[str | None] = None, received_from: FromQuery[date | None] = None,
+        self, request: Request[Principal, Any, Any], services: Svc, status: Text = None, category: Text = None,
+        channel: Text = None, responsible_id: Text = None,
+        customer_id: Text = None, policy_id: Text = None,
+        claim_id: Text = None, received_from: FromQuery[date | None] = None,
         received_to: FromQuery[date | None] = None, breached: FromQuery[bool | None] = None,
         overdue: FromQuery[bool | None] = None, open: FromQuery[bool | None] = None, today: Today = None,
-        page: PageNo = 1, page_size: Size = 50, sort: FromQuery[str | None] = None,
+        page: PageNo = 1, page_size: Size = 50, sort: Text = None,
         as_of: AsOf = None, after: After = None, unmasked: Unmasked = False, reason: Reason = None,
     ) -> Any:
         """投诉登记簿: complaints with category, status, deadline, responsible person and clock; `overdue=true`
@@ -109,9 +109,9 @@ class ComplaintQueries(Controller):
         return to_page(ComplaintPage, result)
 
     @get("/improvement-actions", guards=[requires("complaints.read")], sync_to_thread=True)
-    def actions(self, services: Svc, owner_id: FromQuery[str | None] = None, complaint_id: FromQuery[str | None] = None,
+    def actions(self, services: Svc, owner_id: Text = None, complaint_id: Text = None,
                 open: FromQuery[bool | None] = None, overdue: FromQuery[bool | None] = None, today: Today = None,
-                page: PageNo = 1, page_size: Size = 50, sort: FromQuery[str | None] = None,
+                page: PageNo = 1, page_size: Size = 50, sort: Text = None,
                 as_of: AsOf = None, after: After = None) -> Any:
         """Improvement actions with owner and due date; `open`, `overdue` as of `today`."""
         day = today or china_today()
@@ -156,11 +156,11 @@ class ServiceRequestQueries(Controller):
 
     @get("/", guards=[requires("service.read")], sync_to_thread=True)
     def list_requests(
-        self, services: Svc, status: FromQuery[str | None] = None, kind: FromQuery[str | None] = None,
-        customer_id: FromQuery[str | None] = None, staff_id: FromQuery[str | None] = None,
-        policy_id: FromQuery[str | None] = None, requested_from: FromQuery[date | None] = None,
+        self, services: Svc, status: Text = None, kind: Text = None,
+        customer_id: Text = None, staff_id: Text = None,
+        policy_id: Text = None, requested_from: FromQuery[date | None] = None,
         requested_to: FromQuery[date | None] = None, open: FromQuery[bool | None] = None,
-        page: PageNo = 1, page_size: Size = 50, sort: FromQuery[str | None] = None,
+        page: PageNo = 1, page_size: Size = 50, sort: Text = None,
         as_of: AsOf = None, after: After = None,
     ) -> Any:
         """Service requests with their timeline from request to completion."""

@@ -21,7 +21,7 @@ from interface.customer_schemas import (
     LifecycleStageIn, NeedsIn, PlanIn, ProfileIn, RegisterCustomer, RisksIn, SegmentIn, SurveyIn,
 )
 from interface.history import history_of
-from interface.query_params import After, AsOf, HistoryEntry, HistoryView, Reason, Unmasked
+from interface.query_params import After, AsOf, HistoryEntry, HistoryView, PageNo, Reason, Text, Unmasked
 from interface.http import CommandAnswer, answer, command_context, read_position
 from interface.personal_data import mask_customer, mask_event_data, record_unmasked, wants_unmasked
 from interface.query_params import Today
@@ -174,13 +174,13 @@ class CustomerQueries(Controller):
         self,
         request: Request[Principal, Any, Any],
         services: NamedDependency[Services],
-        name: FromQuery[str | None] = None,
+        name: Text = None,
         kind: FromQuery[Literal["individual", "enterprise"] | None] = None,
-        segment: FromQuery[str | None] = None,
+        segment: Text = None,
         lifecycle_stage: FromQuery[Literal["prospect", "active", "dormant", "churned"] | None] = None,
         registered_from: FromQuery[datetime | None] = None,
         registered_to: FromQuery[datetime | None] = None,
-        page: Annotated[int, QueryParameter(ge=1)] = 1,
+        page: PageNo = 1,
         page_size: Annotated[int, QueryParameter(ge=1, le=500)] = 50,
         sort: FromQuery[SortField] = "registered_at",
         as_of: AsOf = None,

@@ -2,8 +2,15 @@
 
 from __future__ import annotations
 
+import logging
 import re
+import sqlite3
+import uuid
 from typing import Any
+
+import psycopg
+import sqlalchemy.exc
+from eventsourcing import persistence
 
 from litestar import Request, Response
 from litestar.exceptions import (
@@ -18,6 +25,13 @@ from domain.errors import DomainError, InvalidValue, NotFound
 from projections.runner import ReadSideBehind
 
 PROBLEM = "application/problem+json"
+log = logging.getLogger("inscribe.api")
+
+#: How long a client should wait before retrying while the database is unreachable (seconds).
+DATABASE_RETRY_AFTER = 2
+#: The longest header value that reaches events (correlation, causation and idempotency ids).
+MAX_HEADER_CHARS = 200
+_PRINTABLE_ASCII = re.compile(r"[\x20-\x7e]+")
 
 
 class BadRequest(Exception):
@@ -27,6 +41,41 @@ class BadRequest(Exception):
         super().__init__(message)
         self.field = field
         self.message = message
+
+
+class PositionNotRecorded(Exception):
+    """`?after=` names a position the log has not recorded yet (422 at once, no wait)."""
+
+    def __init__(self, field: str, position: int, head: int) -> None:
+        super().__init__(f"{field}={position} is beyond the head of the log ({head}): no command answered it")
+        self.field = field
+        self.position = position
+        self.head = head
+
+
+class UnsupportedMediaType(Exception):
+    """A command whose body is not declared JSON (415)."""
+
+
+class InvalidJson(Exception):
+    """A body that cannot be read as JSON, or is nested too deeply (400)."""
+
+
+def header_problem(name: str, value: str) -> str | None:
+    """Why a header value that reaches events is refused (None: it is fine)."""
+    if not value:
+        return f"{name} must not be empty"
+    if len(value) > MAX_HEADER_CHARS:
+        return f"{name} must be at most {MAX_HEADER_CHARS} characters"
+    if not _PRINTABLE_ASCII.fullmatch(value):
+        return f"{name} must be printable ASCII (no control characters)"
+    return None
+
+
+def correlation_id(request: Request[Any, Any, Any]) -> str:
+    """The request's X-Correlation-Id when it is acceptable, otherwise a fresh one."""
+    given = request.headers.get("X-Correlation-Id")
+    return given if given is not None and header_problem("X-Correlation-Id", given) is None else str(uuid.uuid4())
 
 
 def problem(
@@ -82,16 +131,74 @@ def on_behind(_: Request[Any, Any, Any], exc: ReadSideBehind) -> Response[dict[s
                    position=exc.position, reached=exc.reached, retry_after=1)
 
 
-def on_http(_: Request[Any, Any, Any], exc: HTTPException) -> Response[dict[str, Any]]:
+def on_not_recorded(_: Request[Any, Any, Any], exc: PositionNotRecorded) -> Response[dict[str, Any]]:
+    return problem(422, "Position not recorded", str(exc), "position-not-recorded",
+                   errors=[{"field": exc.field, "message": str(exc)}], position=exc.position, head=exc.head)
+
+
+def on_media_type(_: Request[Any, Any, Any], exc: UnsupportedMediaType) -> Response[dict[str, Any]]:
+    return problem(415, "Unsupported media type", str(exc), "unsupported-media-type")
+
+
+def on_invalid_json(_: Request[Any, Any, Any], exc: InvalidJson) -> Response[dict[str, Any]]:
+    return problem(400, "Invalid JSON", str(exc), "invalid-json", errors=[{"field": "body", "message": str(exc)}])
+
+
+# What the database drivers raise while the database is unreachable or the connection was lost.
+_UNAVAILABLE: tuple[type[BaseException], ...] = (
+    psycopg.OperationalError,  # includes psycopg_pool.PoolTimeout
+    psycopg.InterfaceError,
+    persistence.OperationalError,
+    persistence.InterfaceError,
+    sqlalchemy.exc.OperationalError,
+    sqlalchemy.exc.InterfaceError,
+    sqlalchemy.exc.DisconnectionError,
+    sqlalchemy.exc.TimeoutError,  # the read side's pool gave no connection in time
+    sqlite3.OperationalError,  # "database is locked", "unable to open database file"
+)
+
+
+def database_unavailable(exc: BaseException) -> bool:
+    """True if `exc` (or what caused it) says the database cannot be reached now."""
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if isinstance(current, _UNAVAILABLE):
+            return True
+        if isinstance(current, sqlalchemy.exc.DBAPIError) and current.connection_invalidated:
+            return True
+        current = current.__cause__ or current.__context__
+    return False
+
+
+def on_unexpected(request: Request[Any, Any, Any], exc: Exception) -> Response[dict[str, Any]]:
+    """The catch-all: never a bare 500. The log line names the correlation id the answer gives."""
+    cid = correlation_id(request)
+    if database_unavailable(exc):
+        log.warning("database unavailable (correlation id %s) on %s %s: %s: %s", cid, request.method,
+                    request.url.path, type(exc).__name__, exc)
+        return problem(503, "Database unavailable", "the database cannot be reached now; retry later",
+                       "database-unavailable", retry_after=DATABASE_RETRY_AFTER, correlation_id=cid)
+    log.exception("internal error (correlation id %s) on %s %s", cid, request.method, request.url.path,
+                  exc_info=exc)
+    return problem(500, "Internal error", f"an unexpected error; quote correlation id {cid}", "internal-error",
+                   correlation_id=cid)
+
+
+def on_http(request: Request[Any, Any, Any], exc: HTTPException) -> Response[dict[str, Any]]:
     if isinstance(exc, NotAuthorizedException):
         return problem(401, "Unauthorized", "a valid bearer token is required", "unauthorized")
     if isinstance(exc, PermissionDeniedException):
         return problem(403, "Forbidden", exc.detail, "forbidden")
     if isinstance(exc, NotFoundException):
         return problem(404, "Not found", exc.detail, "not-found")
-    if exc.status_code == 400:  # e.g. a body that is not JSON: invalid input like any other
-        return problem(422, "Invalid input", exc.detail, "invalid-input",
-                       errors=[{"field": "body", "message": exc.detail}])
+    if exc.status_code == 400:  # Litestar could not decode the body (malformed JSON)
+        return on_invalid_json(request, InvalidJson(f"the body is not valid JSON: {exc.detail}"))
+    if exc.status_code == 413:
+        return problem(413, "Payload too large", "the body is larger than a command may be", "payload-too-large")
+    if exc.status_code >= 500:
+        return on_unexpected(request, exc)
     return problem(exc.status_code, exc.detail or "Error", exc.detail, f"http-{exc.status_code}")
 
 
@@ -100,5 +207,9 @@ EXCEPTION_HANDLERS: dict[Any, Any] = {
     BadRequest: on_bad_request,
     DomainError: on_domain,
     ReadSideBehind: on_behind,
+    PositionNotRecorded: on_not_recorded,
+    UnsupportedMediaType: on_media_type,
+    InvalidJson: on_invalid_json,
     HTTPException: on_http,
+    Exception: on_unexpected,
 }

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
+import threading
+import unicodedata
 from datetime import date, datetime, time, timezone
 from typing import Any, Sequence
 
@@ -14,8 +17,31 @@ from application.context import CommandContext
 from domain.identifiers import china_today
 from interface.auth import Principal
 from interface.bootstrap import Services
-from interface.errors import BadRequest
+from interface.errors import BadRequest, InvalidJson, PositionNotRecorded, UnsupportedMediaType, header_problem
+from interface.query_params import MAX_QUERY_CHARS, MAX_REASON_CHARS
 from projections.audit_log import position_at
+
+#: A log position or an aggregate version: ASCII digits only ("²".isdigit() is true), and it fits a BIGINT.
+WHOLE_NUMBER = re.compile(r"[0-9]{1,18}")
+#: Moments and dates `as_of` may name: any year whose end converts to UTC and back without overflow.
+FIRST_YEAR, LAST_YEAR = 1900, 9998
+#: At most this many reads wait for the read side at once (each wait holds a worker thread);
+#: beyond it a read that would wait answers 503 with Retry-After at once.
+MAX_WAITERS = 16
+_waiters = threading.BoundedSemaphore(MAX_WAITERS)
+#: Characters no query or path parameter may hold: control (NUL…), format (U+202E, zero-width),
+#: unassigned, private-use and surrogate code points.
+REFUSED_CATEGORIES = frozenset({"Cc", "Cf", "Cn", "Co", "Cs"})
+#: The methods of commands: their body must be declared JSON.
+COMMAND_METHODS = frozenset({"POST", "PUT", "PATCH"})
+#: The largest command body (bytes): commands are small; beyond it 413 before anything is decoded.
+MAX_BODY_BYTES = 1024 * 1024
+#: How deeply a command body may nest arrays and objects (the deepest command needs 4).
+MAX_JSON_DEPTH = 32
+_JSON_STRING = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"', re.DOTALL)
+_NOT_BRACKETS = bytes(b for b in range(256) if b not in b"[]{}")
+#: The headers a command records in its events' metadata.
+EVENT_HEADERS = ("X-Correlation-Id", "X-Causation-Id", "Idempotency-Key")
 
 
 class CommandAnswer(BaseModel):
@@ -41,9 +67,20 @@ def parse_if_match(value: str | None) -> int | None:
     if value is None or value.strip() in ("", "*"):
         return None
     cleaned = value.strip().removeprefix("W/").strip('"')
-    if not cleaned.isdigit():
-        raise BadRequest("If-Match", "If-Match must be the aggregate version, a whole number")
+    if not WHOLE_NUMBER.fullmatch(cleaned):
+        raise BadRequest("If-Match", "If-Match must be the aggregate version, a whole number (at most 18 digits)")
     return int(cleaned)
+
+
+def event_header(request: Request[Any, Any, Any], name: str) -> str | None:
+    """A header that reaches events, or None; 422 naming it unless it is 1 to 200 printable ASCII characters."""
+    value = request.headers.get(name)
+    if value is None:
+        return None
+    why = header_problem(name, value)
+    if why is not None:
+        raise BadRequest(name, why)
+    return value
 
 
 def command_context(
@@ -60,16 +97,16 @@ def command_context(
         # The caller is part of the request: another user's reuse of a key is not a retry.
         json.dumps([principal.sub, request.method, request.url.path, payload], sort_keys=True, default=str).encode()
     ).hexdigest()
-    key = request.headers.get("Idempotency-Key")
-    if key is not None and not (0 < len(key) <= 200):
-        raise BadRequest("Idempotency-Key", "Idempotency-Key must be 1 to 200 characters")
+    key = event_header(request, "Idempotency-Key")
+    correlation_id = event_header(request, "X-Correlation-Id")
+    causation_id = event_header(request, "X-Causation-Id")
     extra: dict[str, Any] = {"command_id": key} if key else {}
     return CommandContext(
         actor_id=principal.sub,
         actor_role=principal.role,
         channel="api",
-        correlation_id=request.headers.get("X-Correlation-Id"),
-        causation_id=request.headers.get("X-Causation-Id"),
+        correlation_id=correlation_id,
+        causation_id=causation_id,
         reason=reason,
         effective_at=effective_at,
         expected_version=parse_if_match(request.headers.get("If-Match")),
@@ -83,35 +120,107 @@ def parse_as_of(value: str | None) -> int | datetime | None:
     if value is None or value == "":
         return None
     if value.isdigit():
+        if not WHOLE_NUMBER.fullmatch(value):
+            raise BadRequest("as_of", "as_of as a log position is a whole number of at most 18 digits (0-9)")
         return int(value)
     try:
         if len(value) == 10:
             day = date.fromisoformat(value)
-            return datetime.combine(day, time.max, tzinfo=timezone.utc)
-        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+            moment = datetime.combine(day, time.max, tzinfo=timezone.utc)
+        else:
+            moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError:
         raise BadRequest("as_of", "as_of must be a log position, an ISO 8601 moment or a date") from None
+    if not FIRST_YEAR <= moment.year <= LAST_YEAR:
+        raise BadRequest("as_of", f"as_of must be a moment between the years {FIRST_YEAR} and {LAST_YEAR}")
     return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+
+
+def wait_for(services: Services, position: int, names: Sequence[str]) -> None:
+    """Wait (bounded) until the named projections have reached `position`. At most MAX_WAITERS wait at
+    once; beyond that, a read the read side can answer now is answered, and any other is 503 at once."""
+    if not _waiters.acquire(blocking=False):
+        services.read_side.wait_for(position, names, 0)
+        return
+    try:
+        services.read_side.wait_for(position, names, services.settings.read_wait_seconds)
+    finally:
+        _waiters.release()
 
 
 def read_position(
     services: Services, names: Sequence[str], after: int | None, as_of: str | None
 ) -> int | None:
-    """Wait for `after` (read your writes); resolve `as_of` to the log position it means (None = now)."""
-    wait = services.settings.read_wait_seconds
+    """Wait for `after` (read your writes); resolve `as_of` to the log position it means (None = now).
+
+    `after` beyond the head of the log is no write of anyone's: 422 `position-not-recorded` at once."""
+    point = parse_as_of(as_of)  # checked before anything is read
+    read_side = services.read_side
     if after is not None:
         if after < 0:
             raise BadRequest("after", "after must be a log position (0 or more)")
-        services.read_side.wait_for(after, names, wait)
-    point = parse_as_of(as_of)
+        head = read_side.head()
+        if after > head:
+            raise PositionNotRecorded("after", after, head)
+        wait_for(services, after, names)
     if point is None:
         return None
-    read_side = services.read_side
     if isinstance(point, datetime):
-        read_side.wait_for(read_side.head(), ["audit_log"], wait)
+        wait_for(services, read_side.head(), ["audit_log"])
         with read_side.engine.connect() as conn:
             point = position_at(conn, point)
     # A position beyond the head means "now": answer as of the head, so the answer is repeatable.
     point = min(point, read_side.head())
-    read_side.wait_for(point, names, wait)
+    wait_for(services, point, names)
     return point
+
+
+def text_problem(name: str, value: str, limit: int = MAX_QUERY_CHARS) -> str | None:
+    """Why a query or path parameter is refused (None: it is fine)."""
+    if len(value) > limit:
+        return f"{name} must be at most {limit} characters"
+    for char in value:
+        if unicodedata.category(char) in REFUSED_CATEGORIES:
+            return f"{name} must not contain control, format or unassigned characters (U+{ord(char):04X})"
+    return None
+
+
+def json_depth(raw: bytes, limit: int = MAX_JSON_DEPTH) -> int:
+    """How deeply `raw` nests arrays and objects (strings skipped); counting stops just past `limit`."""
+    depth = deepest = 0
+    for byte in _JSON_STRING.sub(b'""', raw).translate(None, _NOT_BRACKETS):
+        if byte in b"[{":
+            depth += 1
+            if depth > deepest:
+                deepest = depth
+                if deepest > limit:
+                    break
+        else:
+            depth -= 1
+    return deepest
+
+
+def is_json(media_type: str) -> bool:
+    """application/json or application/<anything>+json (parameters such as charset aside)."""
+    kind = media_type.strip().lower()
+    return kind == "application/json" or (kind.startswith("application/") and kind.endswith("+json"))
+
+
+async def check_request(request: Request[Any, Any, Any]) -> None:
+    """Run before every handler, after its guards: query and path parameters hold no control, format or
+    unassigned characters and are bounded (422 naming the parameter); a command's body is declared JSON
+    (415) and is not nested absurdly deep (400), so nothing unreadable reaches a decoder or SQL."""
+    for name, value in request.query_params.multi_items():
+        why = text_problem(name, value, MAX_REASON_CHARS if name == "reason" else MAX_QUERY_CHARS)
+        if why is not None:
+            raise BadRequest(name, why)
+    for name, value in request.path_params.items():
+        if isinstance(value, str) and (why := text_problem(name, value)) is not None:
+            raise BadRequest(name, why)
+    if request.method in COMMAND_METHODS and request.route_handler.parsed_data_field is not None:
+        media_type = request.content_type[0]
+        if not is_json(media_type):
+            raise UnsupportedMediaType(
+                f"a command's body must be JSON (Content-Type: application/json), not {media_type or 'undeclared'}")
+        if json_depth(await request.body()) > MAX_JSON_DEPTH:
+            raise InvalidJson(f"the body nests arrays and objects more than {MAX_JSON_DEPTH} deep")

@@ -22,7 +22,7 @@ from domain.policy import Policy
 from interface.auth import requires
 from interface.bootstrap import Services
 from interface.history import history_of
-from interface.query_params import After, AsOf, HistoryEntry, HistoryView, PageNo, Size, Today, check_sort
+from interface.query_params import After, AsOf, HistoryEntry, HistoryView, PageNo, Size, Text, Today, check_sort
 from interface.http import read_position
 from interface.views import page_model, row_model, to_page
 from projections import policies as pol
@@ -73,13 +73,13 @@ class PolicyQueries(Controller):
 
     @get("/", guards=[requires("policies.read")], sync_to_thread=True)
     def list_policies(
-        self, services: Svc, status: FromQuery[str | None] = None, product_code: FromQuery[str | None] = None,
-        line: FromQuery[str | None] = None, customer_id: FromQuery[str | None] = None,
-        agent_id: FromQuery[str | None] = None, channel: FromQuery[str | None] = None,
-        policy_number: FromQuery[str | None] = None, in_force: FromQuery[bool | None] = None,
+        self, services: Svc, status: Text = None, product_code: Text = None,
+        line: Text = None, customer_id: Text = None,
+        agent_id: Text = None, channel: Text = None,
+        policy_number: Text = None, in_force: FromQuery[bool | None] = None,
         applied_from: FromQuery[date | None] = None, applied_to: FromQuery[date | None] = None,
         start_from: FromQuery[date | None] = None, start_to: FromQuery[date | None] = None,
-        page: PageNo = 1, page_size: Size = 50, sort: FromQuery[str | None] = None,
+        page: PageNo = 1, page_size: Size = 50, sort: Text = None,
         as_of: AsOf = None, after: After = None,
     ) -> Any:
         """保单登记簿: every policy and application, paged, filtered and sorted, now or as of any moment."""
@@ -147,13 +147,13 @@ class UnderwritingQueries(Controller):
 
     @get("/", sync_to_thread=True)
     def list_decisions(
-        self, services: Svc, decision: FromQuery[str | None] = None,
+        self, services: Svc, decision: Text = None,
         automatic_outcome: FromQuery[Literal["accepted", "referred", "declined"] | None] = None,
         decided_by: FromQuery[Literal["automatic", "underwriter"] | None] = None,
-        status: FromQuery[str | None] = None, underwriter_id: FromQuery[str | None] = None,
-        product_code: FromQuery[str | None] = None, pending: FromQuery[bool | None] = None,
+        status: Text = None, underwriter_id: Text = None,
+        product_code: Text = None, pending: FromQuery[bool | None] = None,
         decided_from: FromQuery[date | None] = None, decided_to: FromQuery[date | None] = None,
-        page: PageNo = 1, page_size: Size = 50, sort: FromQuery[str | None] = None,
+        page: PageNo = 1, page_size: Size = 50, sort: Text = None,
         as_of: AsOf = None, after: After = None,
     ) -> Any:
         """Every application's underwriting, paged, filtered and sorted (e.g. ?pending=true for the queue)."""
@@ -187,11 +187,11 @@ class PremiumQueries(Controller):
 
     @get("/schedule", sync_to_thread=True)
     def schedule(
-        self, services: Svc, policy_id: FromQuery[str | None] = None, status: FromQuery[str | None] = None,
-        kind: FromQuery[str | None] = None, paid: FromQuery[bool | None] = None,
-        product_code: FromQuery[str | None] = None, due_from: FromQuery[date | None] = None,
+        self, services: Svc, policy_id: Text = None, status: Text = None,
+        kind: Text = None, paid: FromQuery[bool | None] = None,
+        product_code: Text = None, due_from: FromQuery[date | None] = None,
         due_to: FromQuery[date | None] = None, page: PageNo = 1, page_size: Size = 50,
-        sort: FromQuery[str | None] = None, as_of: AsOf = None, after: After = None,
+        sort: Text = None, as_of: AsOf = None, after: After = None,
     ) -> Any:
         """Installments with due dates, amounts, cover periods, payment and grace."""
         position = read_position(services, ["premiums"], after, as_of)
@@ -204,9 +204,9 @@ class PremiumQueries(Controller):
         return to_page(InstallmentPage, result)
 
     @get("/overdue", sync_to_thread=True)
-    def overdue(self, services: Svc, today: Today = None, policy_id: FromQuery[str | None] = None,
-                product_code: FromQuery[str | None] = None, page: PageNo = 1, page_size: Size = 50,
-                sort: FromQuery[str | None] = None, as_of: AsOf = None, after: After = None) -> Any:
+    def overdue(self, services: Svc, today: Today = None, policy_id: Text = None,
+                product_code: Text = None, page: PageNo = 1, page_size: Size = 50,
+                sort: Text = None, as_of: AsOf = None, after: After = None) -> Any:
         """Unpaid installments that fell due before `today`, with the days overdue."""
         position = read_position(services, ["premiums"], after, as_of)
         order = check_sort(sort, prem.SORTABLE, prem.DEFAULT_SORT)
@@ -217,10 +217,10 @@ class PremiumQueries(Controller):
         return to_page(InstallmentPage, result)
 
     @get("/payments", sync_to_thread=True)
-    def payments(self, services: Svc, policy_id: FromQuery[str | None] = None,
+    def payments(self, services: Svc, policy_id: Text = None,
                  kind: FromQuery[Literal["payment", "refund"] | None] = None, on_from: FromQuery[date | None] = None,
                  on_to: FromQuery[date | None] = None, page: PageNo = 1, page_size: Size = 50,
-                 sort: FromQuery[str | None] = None, as_of: AsOf = None, after: After = None) -> Any:
+                 sort: Text = None, as_of: AsOf = None, after: After = None) -> Any:
         """Premium payments (+) and refunds (−); `extra.total_amount` is the net of all that match."""
         position = read_position(services, ["premiums"], after, as_of)
         order = check_sort(sort, prem.PAYMENT_SORTABLE, "position")

@@ -21,6 +21,7 @@ from domain.underwriting_case import age_on
 from interface.auth import requires
 from interface.bootstrap import Services
 from interface.http import read_position
+from interface.query_params import MAX_POSITION
 from interface.product_schemas import (
     ProductDetail,
     ProductList,
@@ -32,7 +33,7 @@ from interface.product_schemas import (
 from projections.customers import customers
 from projections.queries import one
 
-After = Annotated[int | None, QueryParameter(description="wait until the read side has reached this log position "
+After = Annotated[int | None, QueryParameter(ge=0, le=MAX_POSITION, description="wait until the read side has reached this log position "
                                                         "(a customer registered just before)")]
 Line = Literal["life", "health", "accident", "property", "liability", "credit"]
 #: Inputs that describe the insured: given directly, or read from a registered customer.
@@ -63,7 +64,7 @@ class ProductQueries(Controller):
 
     @get("/{code:str}", guards=[requires("products.read")], sync_to_thread=False)
     def get_product(self, code: FromPath[str],
-                    version: Annotated[int | None, QueryParameter(ge=1, description="default: the latest")] = None,
+                    version: Annotated[int | None, QueryParameter(ge=1, le=MAX_POSITION, description="default: the latest")] = None,
                     ) -> ProductDetail:
         """One product version in full: rates, loadings, disclosure questions, claim documents, riders."""
         catalogue = default_catalogue()

@@ -6,7 +6,6 @@ from datetime import date
 
 from litestar import Controller, get
 from litestar.di import NamedDependency
-from litestar.params import FromQuery
 
 from application.retention import CustomerRetention
 from domain.identifiers import china_today
@@ -14,7 +13,7 @@ from interface.auth import requires
 from interface.bootstrap import Services
 from interface.customer_schemas import CustomerRetentionView, PolicyRetentionView
 from interface.http import read_position
-from interface.query_params import After, Today
+from interface.query_params import After, Text, Today
 from projections.retention import all_retention
 
 
@@ -35,7 +34,7 @@ class RetentionQueries(Controller):
     tags = ["personal data"]
 
     @get("/", guards=[requires("retention.read")], sync_to_thread=True)
-    def report(self, services: NamedDependency[Services], customer_id: FromQuery[str | None] = None,
+    def report(self, services: NamedDependency[Services], customer_id: Text = None,
                today: Today = None, after: After = None) -> list[CustomerRetentionView]:
         """Every customer's retention end (the latest of their policies'), with each policy's."""
         read_position(services, ["customers", "policies"], after, None)
