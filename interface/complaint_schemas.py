@@ -8,15 +8,27 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from interface.value_schemas import (
+    MAX_LIST,
+    MoneyOrZero,
+    Text100,
+    Text200,
+    Text500,
+    Text1000,
+    Text2000,
+    Text2000OrEmpty,
+    Text5000,
+)
+
 
 class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
 class Complainant(Strict):
-    customer_id: str | None = None
-    name: str = Field(min_length=1)
-    contact: str = Field(min_length=1)
+    customer_id: Text100 | None = None
+    name: Text200
+    contact: Text500
 
 
 class ComplaintIn(Strict):
@@ -24,13 +36,13 @@ class ComplaintIn(Strict):
 
     channel: Literal["phone", "online", "letter", "visit", "regulator_transfer"]
     complainant: Complainant
-    content: str = Field(min_length=1)
+    content: Text5000
     category: Literal["sales", "underwriting", "premium", "claims", "service", "other"]
     received_at: datetime | None = Field(default=None, description="default: now")
-    recording_ref: str = Field(min_length=1, examples=["REC-20251125-0012"])
-    related_policy_id: str | None = None
-    related_claim_id: str | None = None
-    repeat_of: str | None = Field(default=None, description="the earlier complaint this repeats")
+    recording_ref: Text200 = Field(examples=["REC-20251125-0012"])
+    related_policy_id: Text100 | None = None
+    related_claim_id: Text100 | None = None
+    repeat_of: Text100 | None = Field(default=None, description="the earlier complaint this repeats")
     new_facts: bool | None = Field(default=None, description="with repeat_of: new facts start a new clock")
 
 
@@ -39,16 +51,16 @@ class On(Strict):
 
 
 class AssignIn(On):
-    responsible_id: str = Field(min_length=1)
+    responsible_id: Text100
 
 
 class NoteIn(On):
-    note: str = Field(min_length=1)
+    note: Text5000
 
 
 class EscalateIn(On):
-    to: str = Field(min_length=1)
-    reason: str = Field(min_length=1)
+    to: Text100
+    reason: Text1000
 
 
 class ExtendIn(On):
@@ -56,8 +68,8 @@ class ExtendIn(On):
     and notice to the complainant."""
 
     kind: Literal["complex", "especially_complex"]
-    reason: str = Field(min_length=1)
-    approved_by: str | None = None
+    reason: Text1000
+    approved_by: Text100 | None = None
     complainant_notified_on: date | None = None
 
 
@@ -67,53 +79,53 @@ class AppraisalIn(On):
 
 class ResolveIn(Strict):
     outcome: Literal["upheld", "partly_upheld", "not_upheld"]
-    measures: list[str] = Field(default_factory=list)
-    compensation: Decimal = Decimal(0)
+    measures: list[Text200] = Field(default_factory=list, max_length=MAX_LIST)
+    compensation: MoneyOrZero = Decimal(0)
     apology: bool = False
     decided_on: date | None = None
 
 
 class FeedbackIn(On):
     channel: Literal["phone", "sms", "email", "letter", "visit", "online"]
-    summary: str = Field(min_length=1)
+    summary: Text5000
 
 
 class ResponseIn(On):
     satisfied: bool
-    comment: str = ""
+    comment: Text2000OrEmpty = ""
 
 
 class ActionIn(On):
-    description: str = Field(min_length=1)
-    owner_id: str = Field(min_length=1)
+    description: Text2000
+    owner_id: Text100
     due_on: date
 
 
 class ActionDoneIn(Strict):
-    result: str = Field(min_length=1)
+    result: Text2000
     completed_on: date | None = None
 
 
 class ReasonIn(On):
-    reason: str = Field(min_length=1)
+    reason: Text1000
 
 
 class ServiceRequestIn(Strict):
-    customer_id: str
+    customer_id: Text100
     kind: Literal["consultation", "contract_change", "renewal_help", "claim_help", "other"]
-    description: str = Field(min_length=1)
+    description: Text5000
     channel: Literal["phone", "online", "app", "counter", "visit", "letter"]
-    policy_id: str | None = None
+    policy_id: Text100 | None = None
     requested_at: datetime | None = None
 
 
 class StaffIn(On):
-    staff_id: str = Field(min_length=1)
+    staff_id: Text100
 
 
 class UpdateIn(On):
-    note: str = Field(min_length=1)
+    note: Text5000
 
 
 class CompleteIn(On):
-    resolution: str = Field(min_length=1)
+    resolution: Text5000

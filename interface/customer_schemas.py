@@ -9,13 +9,24 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, RootModel
 
 from interface.product_schemas import PremiumMode, RiderIn
+from interface.value_schemas import (
+    MAX_LIST,
+    Money,
+    MoneyOrZero,
+    Text100,
+    Text200,
+    Text500,
+    Text500OrEmpty,
+    Text2000,
+    Text2000OrEmpty,
+)
 
 
 class Contacts(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    phone: str | None = None
-    email: str | None = None
-    address: str | None = None
+    phone: Text500OrEmpty | None = None  # blank: not given
+    email: Text500OrEmpty | None = None
+    address: Text500OrEmpty | None = None
 
     def plain(self) -> dict[str, str]:
         return {k: v for k, v in self.model_dump().items() if v is not None}
@@ -26,13 +37,13 @@ class IndividualIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
     kind: Literal["individual"]
-    name: str = Field(min_length=1, max_length=200, examples=["张伟"])
-    id_number: str = Field(examples=["11010519491231002X"])
-    occupation: str = Field(min_length=1, examples=["teacher"])
+    name: Text200 = Field(examples=["张伟"])
+    id_number: Text100 = Field(examples=["11010519491231002X"])
+    occupation: Text100 = Field(examples=["teacher"])
     occupation_class: int = Field(ge=1, le=6, examples=[1])
     family_status: Literal["single", "married", "divorced", "widowed"]
     dependants: int = Field(default=0, ge=0)
-    annual_income: Decimal = Field(ge=0, examples=["180000.00"])
+    annual_income: MoneyOrZero = Field(examples=["180000.00"])
     contacts: Contacts = Field(default_factory=Contacts)
 
 
@@ -41,13 +52,13 @@ class EnterpriseIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
     kind: Literal["enterprise"]
-    name: str = Field(min_length=1, max_length=200)
-    credit_code: str = Field(examples=["91350100M000100Y43"])
-    industry: str = Field(min_length=1)
+    name: Text200
+    credit_code: Text100 = Field(examples=["91350100M000100Y43"])
+    industry: Text100
     size: Literal["micro", "small", "medium", "large"]
     headcount: int = Field(ge=0)
-    annual_revenue: Decimal = Field(ge=0)
-    contact_person: str = Field(min_length=1)
+    annual_revenue: MoneyOrZero
+    contact_person: Text100
     contacts: Contacts = Field(default_factory=Contacts)
 
 
@@ -67,20 +78,20 @@ class ProfileIn(BaseModel):
 
 class SegmentIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    segment: str = Field(examples=["mass_affluent"])
-    basis: str = Field(min_length=1, examples=["income and family status"])
+    segment: Text100 = Field(examples=["mass_affluent"])
+    basis: Text500 = Field(examples=["income and family status"])
 
 
 class LifecycleStageIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     stage: Literal["prospect", "active", "dormant", "churned"]
-    reason: str = Field(min_length=1)
+    reason: Text500
 
 
 class InteractionIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     kind: Literal["care_call", "visit", "marketing", "service", "other"]
-    summary: str = Field(min_length=1, max_length=2000)
+    summary: Text2000
     occurred_at: datetime
 
 
@@ -91,14 +102,14 @@ class ConsentIn(BaseModel):
 
 class NeedsIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    concerns: list[str] = Field(default_factory=list)
-    potential_needs: list[str] = Field(default_factory=list)
-    budget: Decimal = Field(ge=0)
+    concerns: list[Text200] = Field(default_factory=list, max_length=MAX_LIST)
+    potential_needs: list[Text200] = Field(default_factory=list, max_length=MAX_LIST)
+    budget: MoneyOrZero
 
 
 class RiskIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    description: str = Field(min_length=1)
+    description: Text500
     category: Literal["personal", "property", "liability", "credit"]
     likelihood: int = Field(ge=1, le=5)
     severity: int = Field(ge=1, le=5)
@@ -106,7 +117,7 @@ class RiskIn(BaseModel):
 
 class RisksIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    risks: list[RiskIn] = Field(min_length=1)
+    risks: list[RiskIn] = Field(min_length=1, max_length=MAX_LIST)
 
 
 class SurveyIn(BaseModel):
@@ -115,28 +126,28 @@ class SurveyIn(BaseModel):
     speed: int = Field(ge=1, le=5)
     quality: int = Field(ge=1, le=5)
     claims_convenience: int = Field(ge=1, le=5)
-    comment: str = ""
-    related_id: str | None = None
+    comment: Text2000OrEmpty = ""
+    related_id: Text100 | None = None
 
 
 class PlanItemIn(BaseModel):
     """One product of a proposed plan; its premium is estimated from the catalogue for this customer."""
 
     model_config = ConfigDict(extra="forbid")
-    product_code: str = Field(examples=["term_life"])
+    product_code: Text100 = Field(examples=["term_life"])
     product_version: int | None = Field(default=None, ge=1, description="default: the latest")
-    sum_insured: Decimal = Field(examples=["500000"])
+    sum_insured: Money = Field(examples=["500000"])
     term_months: int = Field(examples=[240])
     premium_mode: PremiumMode = Field(examples=["annual"])
-    riders: list[RiderIn] = Field(default_factory=list)
+    riders: list[RiderIn] = Field(default_factory=list, max_length=10)
 
 
 class PlanIn(BaseModel):
     """A proposed insurance plan (4.3 保险方案制定): products, sums insured and why they fit the customer."""
 
     model_config = ConfigDict(extra="forbid")
-    items: list[PlanItemIn] = Field(min_length=1)
-    rationale: str = Field(min_length=1, max_length=2000, examples=["sole earner with two children"])
+    items: list[PlanItemIn] = Field(min_length=1, max_length=20)
+    rationale: Text2000 = Field(examples=["sole earner with two children"])
 
 
 class CustomerView(BaseModel):
@@ -185,7 +196,7 @@ class ErasureIn(BaseModel):
     """A deletion request (PIPL Art. 47) or an erasure: why, in the customer's or the company's words."""
 
     model_config = ConfigDict(extra="forbid")
-    reason: str = Field(min_length=1, max_length=500, examples=["the customer asked for deletion by letter"])
+    reason: Text500 = Field(examples=["the customer asked for deletion by letter"])
 
 
 class PolicyRetentionView(BaseModel):

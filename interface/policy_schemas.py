@@ -8,6 +8,19 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from interface.value_schemas import (
+    MAX_LIST,
+    LoadingPct,
+    Money,
+    Share,
+    Text50,
+    Text100,
+    Text200,
+    Text500OrEmpty,
+    Text1000,
+    Text1000OrEmpty,
+)
+
 Relationship = Literal[
     "self", "spouse", "child", "parent", "employee", "other_with_consent", "owner", "lessee", "mortgagee", "enterprise",
 ]
@@ -18,44 +31,44 @@ class Strict(BaseModel):
 
 
 class Beneficiary(Strict):
-    customer_id: str | None = None
-    name: str | None = None
-    share: Decimal = Field(description="percent; shares sum to 100")
+    customer_id: Text100 | None = None
+    name: Text100 | None = None
+    share: Share = Field(description="percent; shares sum to 100")
 
 
 class RiderIn(Strict):
-    product_code: str
-    product_version: int | None = None
-    sum_insured: Decimal = Field(gt=0)
+    product_code: Text100
+    product_version: int | None = Field(default=None, ge=1)
+    sum_insured: Money
 
 
 class ApplicationIn(Strict):
     """投保 (5.2 (1)): who applies, who is insured, what cover, and the answers to the disclosure questions."""
 
-    applicant_id: str
-    insured_id: str
+    applicant_id: Text100
+    insured_id: Text100
     relationship: Relationship
-    product_code: str = Field(examples=["term_life"])
-    product_version: int | None = Field(default=None, description="default: the latest")
-    sum_insured: Decimal = Field(gt=0, examples=["500000"])
+    product_code: Text100 = Field(examples=["term_life"])
+    product_version: int | None = Field(default=None, ge=1, description="default: the latest")
+    sum_insured: Money = Field(examples=["500000"])
     term_months: int = Field(gt=0, examples=[240])
     premium_mode: Literal["single", "annual", "monthly"]
-    beneficiaries: list[Beneficiary] = Field(default_factory=list)
-    riders: list[RiderIn] = Field(default_factory=list)
+    beneficiaries: list[Beneficiary] = Field(default_factory=list, max_length=20)
+    riders: list[RiderIn] = Field(default_factory=list, max_length=10)
     disclosures: dict[str, bool] = Field(default_factory=dict, description="question id → answer (true = yes)")
-    channel: str = "agent"
-    agent_id: str | None = Field(default=None, description="default: the caller")
+    channel: Text50 = "agent"
+    agent_id: Text100 | None = Field(default=None, description="default: the caller")
     applied_on: date | None = Field(default=None, description="business date; default today (China)")
     insured_consent: bool = False
-    declared_property_value: Decimal | None = None
+    declared_property_value: Money | None = None
 
 
 class DecisionIn(Strict):
     decision: Literal["accept", "offer_with_conditions", "postpone", "decline"]
-    reason: str = ""
-    loading_pct: Decimal = Decimal(0)
-    exclusions: list[str] = Field(default_factory=list)
-    suggested_products: list[str] = Field(default_factory=list)
+    reason: Text1000OrEmpty = ""
+    loading_pct: LoadingPct = Decimal(0)
+    exclusions: list[Text200] = Field(default_factory=list, max_length=MAX_LIST)
+    suggested_products: list[Text200] = Field(default_factory=list, max_length=MAX_LIST)
     decided_on: date | None = None
 
 
@@ -64,9 +77,9 @@ class OnIn(Strict):
 
 
 class PaymentIn(Strict):
-    amount: Decimal = Field(gt=0)
+    amount: Money
     paid_on: date | None = None
-    reference: str = Field(min_length=1, max_length=100, examples=["bank-20250112-0001"])
+    reference: Text100 = Field(examples=["bank-20250112-0001"])
 
 
 class DemandIn(Strict):
@@ -76,7 +89,7 @@ class DemandIn(Strict):
 
 class ReinstatementDecisionIn(Strict):
     agree: bool
-    reason: str = ""
+    reason: Text500OrEmpty = ""
     on: date | None = None
 
 
@@ -85,21 +98,21 @@ class ChangeIn(Strict):
 
     kind: Literal["beneficiary", "contacts", "premium_mode", "sum_insured"]
     details: dict[str, Any]
-    document_ref: str = Field(min_length=1)
+    document_ref: Text200
     effective_on: date
     on: date | None = None
 
 
 class IncreaseIn(Strict):
-    new_sum_insured: Decimal = Field(gt=0)
-    document_ref: str = Field(min_length=1)
+    new_sum_insured: Money
+    document_ref: Text200
     effective_on: date
     on: date | None = None
 
 
 class IncreaseDecisionIn(Strict):
     approved: bool
-    reason: str = ""
+    reason: Text1000OrEmpty = ""
     decided_on: date | None = None
 
 
@@ -109,5 +122,5 @@ class RescissionIn(Strict):
     ground: Literal["intentional", "gross_negligence"]
     learned_on: date
     insurer_knew_at_contracting: bool = False
-    reason: str = Field(min_length=1)
+    reason: Text1000
     on: date | None = None

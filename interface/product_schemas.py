@@ -12,6 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from domain.catalogue import Catalogue
 from domain.product import Product
 from domain.quotation import Quote
+from interface.value_schemas import Money, Text100
 
 PremiumMode = Literal["single", "annual", "monthly"]
 
@@ -150,9 +151,9 @@ class ProductVersions(BaseModel):
 
 class RiderIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    product_code: str = Field(examples=["accidental_death_rider"])
+    product_code: Text100 = Field(examples=["accidental_death_rider"])
     product_version: int | None = Field(default=None, ge=1, description="default: the latest")
-    sum_insured: Decimal = Field(examples=["200000"])
+    sum_insured: Money = Field(examples=["200000"])
 
 
 class QuoteIn(BaseModel):
@@ -160,7 +161,7 @@ class QuoteIn(BaseModel):
     registered customer_id (its birth date, gender and occupation class are read from the register)."""
 
     model_config = ConfigDict(extra="forbid")
-    product_code: str = Field(examples=["term_life"])
+    product_code: Text100 = Field(examples=["term_life"])
     product_version: int | None = Field(default=None, ge=1, description="default: the latest")
     customer_id: UUID | None = None
     age: int | None = Field(default=None, ge=0, le=150, examples=[35])
@@ -168,12 +169,12 @@ class QuoteIn(BaseModel):
     gender: Literal["male", "female"] | None = None
     occupation_class: int | None = Field(default=None, ge=1, le=6, examples=[1],
                                          description="required for life, health and accident products")
-    sum_insured: Decimal = Field(examples=["500000"])
+    sum_insured: Money = Field(examples=["500000"])
     term_months: int = Field(examples=[240])
     premium_mode: PremiumMode = Field(examples=["annual"])
     disclosures: dict[str, bool] | None = Field(
         default=None, description="answers to the product's disclosure questions; adverse answers load the premium")
-    riders: list[RiderIn] = Field(default_factory=list)
+    riders: list[RiderIn] = Field(default_factory=list, max_length=10)
 
 
 class RiderPremiumView(BaseModel):
