@@ -23,12 +23,14 @@ audit_log = Table(
     Column("position", BigInteger, primary_key=True, autoincrement=False),
     Column("recorded_at", DateTime, nullable=False),
     Column("effective_at", DateTime, nullable=True),
-    Column("actor_id", String(200), nullable=True),
+    # What reaches an event's metadata from a request (token subject, Idempotency-Key, correlation and
+    # causation headers, bounded by the interface): wide enough for any of them, so the log never stops.
+    Column("actor_id", String(500), nullable=True),  # indexed: 500 characters stay within an index entry
     Column("actor_role", String(50), nullable=True),
     Column("channel", String(20), nullable=True),
-    Column("command_id", String(200), nullable=True),
-    Column("correlation_id", String(200), nullable=True),
-    Column("causation_id", String(200), nullable=True),
+    Column("command_id", Text, nullable=True),
+    Column("correlation_id", Text, nullable=True),
+    Column("causation_id", Text, nullable=True),
     Column("aggregate_type", String(50), nullable=False),
     Column("aggregate_id", String(36), nullable=False),
     Column("aggregate_version", Integer, nullable=False),

@@ -8,7 +8,7 @@ from functools import singledispatchmethod
 from typing import Any
 
 from eventsourcing.domain import DomainEventProtocol
-from sqlalchemy import JSON, Column, Connection, Date, DateTime, Integer, String, select, update
+from sqlalchemy import JSON, Column, Connection, Date, DateTime, Integer, String, Text, select, update
 
 from domain.customer import ERASED, Customer
 from projections.base import Batch, Projection
@@ -21,7 +21,8 @@ customers = versioned_table(
     Column("version", Integer, nullable=False),
     Column("kind", String(20), nullable=False),
     Column("name", String(200), nullable=False),
-    Column("name_folded", String(200), nullable=False),
+    # name.casefold(): up to 3 characters for one ("ß" → "ss", "ﬃ" → "ffi"), so unbounded
+    Column("name_folded", Text, nullable=False),
     Column("identity_number", String(18), nullable=False),
     Column("birth_date", Date, nullable=True),
     Column("gender", String(10), nullable=True),
