@@ -9,7 +9,10 @@ import hashlib
 import json
 from typing import Sequence
 
-from sqlalchemy import JSON, Column, Connection, MetaData, String, Table, create_engine, event, select
+from contextlib import contextmanager
+from typing import Iterator
+
+from sqlalchemy import JSON, Column, Connection, MetaData, String, Table, create_engine, event, select, text
 from sqlalchemy.schema import CreateIndex, CreateTable
 from sqlalchemy.engine import Engine
 
@@ -22,26 +25,31 @@ def create_read_engine(settings: Settings) -> Engine:
     """The read side's engine: a sibling SQLite file, or the same PostgreSQL database."""
     url = settings.read_url
     if url.startswith("sqlite"):
+        settings.private_read_file()  # mode 0600 (application.settings.private_file)
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
-
-        @event.listens_for(engine, "connect")
-        def _pragmas(dbapi_connection: Any, _: Any) -> None:
-            # WAL lets queries read while a projection writes; autocommit off, we BEGIN ourselves.
-            dbapi_connection.isolation_level = None
-            cursor = dbapi_connection.cursor()
-            cursor.execute("PRAGMA journal_mode=WAL")
-            cursor.execute("PRAGMA synchronous=NORMAL")
-            cursor.execute("PRAGMA busy_timeout=30000")
-            cursor.close()
-
-        @event.listens_for(engine, "begin")
-        def _begin(conn: Any) -> None:
-            # Writers take the write lock at the start, so two writers queue instead of deadlocking.
-            immediate = conn.get_execution_options().get("immediate")
-            conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
-
+        sqlite_pragmas(engine)
         return engine
     return create_engine(url, pool_size=10, max_overflow=10, pool_pre_ping=True)
+
+
+def sqlite_pragmas(engine: Engine) -> None:
+    """WAL and a busy timeout on every connection of an SQLite read-side engine; writers lock at BEGIN."""
+
+    @event.listens_for(engine, "connect")
+    def _pragmas(dbapi_connection: Any, _: Any) -> None:
+        # WAL lets queries read while a projection writes; autocommit off, we BEGIN ourselves.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _begin(conn: Any) -> None:
+        # Writers take the write lock at the start, so two writers queue instead of deadlocking.
+        immediate = conn.get_execution_options().get("immediate")
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
 def writer(engine: Engine) -> Engine:
@@ -49,12 +57,26 @@ def writer(engine: Engine) -> Engine:
     return engine.execution_options(immediate=True)
 
 
-def create_tables(engine: Engine) -> None:
-    """Create every read-side table that does not exist yet."""
+#: The PostgreSQL advisory lock that serialises schema set-up between processes started together.
+SCHEMA_LOCK = 0x1D5C_0001
+
+
+@contextmanager
+def schema_lock(engine: Engine) -> Iterator[Connection]:
+    """A connection holding the schema lock (PostgreSQL: a transaction-level advisory lock; SQLite:
+    the write lock), so two processes never create or replace the same tables at once."""
+    with engine.execution_options(immediate=True).begin() as conn:
+        if conn.dialect.name == "postgresql":
+            conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": SCHEMA_LOCK})
+        yield conn
+
+
+def create_tables(conn: Connection) -> None:
+    """Create every read-side table that does not exist yet (on a connection holding the schema lock)."""
     # Import the modules that define tables, so they are registered on `metadata`.
     from projections import registry  # noqa: F401
 
-    metadata.create_all(engine)
+    metadata.create_all(conn)
 
 
 schema_table = Table(
@@ -75,22 +97,21 @@ def fingerprint(engine: Engine, tables: Sequence[Table]) -> str:
     return hashlib.sha256(ddl.encode()).hexdigest()
 
 
-def renew_changed_schemas(engine: Engine, projections: dict[str, Sequence[Table]]) -> list[str]:
+def renew_changed_schemas(conn: Connection, projections: dict[str, Sequence[Table]]) -> list[str]:
     """Drop and recreate the tables of every projection whose definition changed (or is new to this
-    database) and return their names: their positions must be reset so they rebuild from the log."""
+    database) and return their names: their positions must be reset so they rebuild from the log.
+    Run it on a connection holding the schema lock."""
     changed = []
-    with engine.begin() as conn:
-        stored = dict(conn.execute(select(schema_table.c.projection, schema_table.c.fingerprint)).all())
+    stored = dict(conn.execute(select(schema_table.c.projection, schema_table.c.fingerprint)).all())
     for name, tables in projections.items():
-        digest = fingerprint(engine, tables)
+        digest = fingerprint(conn.engine, tables)
         if stored.get(name) == digest:
             continue
-        with engine.begin() as conn:
-            if name in stored:  # a changed definition: the old rows cannot stay
-                metadata.drop_all(conn, tables=list(tables))
-                metadata.create_all(conn, tables=list(tables))
-            conn.execute(schema_table.delete().where(schema_table.c.projection == name))
-            conn.execute(schema_table.insert().values(projection=name, fingerprint=digest))
+        if name in stored:  # a changed definition: the old rows cannot stay
+            metadata.drop_all(conn, tables=list(tables))
+            metadata.create_all(conn, tables=list(tables))
+        conn.execute(schema_table.delete().where(schema_table.c.projection == name))
+        conn.execute(schema_table.insert().values(projection=name, fingerprint=digest))
         changed.append(name)
     return [n for n in changed if n in stored]
 

@@ -19,7 +19,8 @@ from eventsourcing.persistence import IntegrityError
 
 from application.app import InscribeApplication
 from projections.base import Batch, Projection
-from projections.db import create_tables, renew_changed_schemas, writer
+from projections.faults import Fault, clear_fault, describe, faults, record_fault
+from projections.db import create_tables, renew_changed_schemas, schema_lock, writer
 from projections.tracking import SQLAlchemyTrackingRecorder, tracking_table
 
 log = logging.getLogger(__name__)
@@ -34,15 +35,38 @@ class ReadSideBehind(Exception):
         self.reached = reached
 
 
+class ProjectionsFaulted(Exception):
+    """Projections that failed on an event and are held back (the others went on)."""
+
+    def __init__(self, held: dict[str, tuple[int, str]]) -> None:
+        super().__init__("; ".join(f"{name} is faulted at position {position}: {error}"
+                                   for name, (position, error) in held.items()))
+        self.held = held
+
+
+@dataclass(frozen=True)
+class EventUndecodable:
+    """The first event of a batch that could not be decoded."""
+
+    position: int
+    error: str
+
+
 @dataclass(frozen=True)
 class ProjectionStatus:
     name: str
     position: int
     head: int
+    fault: Fault | None = None
 
     @property
     def lag(self) -> int:
         return max(self.head - self.position, 0)
+
+    @property
+    def state(self) -> str:
+        """`faulted`, `catching-up` or `up-to-date`."""
+        return "faulted" if self.fault is not None else "catching-up" if self.lag else "up-to-date"
 
 
 class ReadSide:
@@ -54,6 +78,10 @@ class ReadSide:
         engine: Engine,
         projections: Sequence[Projection],
         batch_size: int = 500,
+        *,
+        retry_delay: float = 1.0,
+        max_retry_delay: float = 60.0,
+        prepare: bool = True,
     ) -> None:
         self.app = app
         self.engine = engine
@@ -62,18 +90,30 @@ class ReadSide:
         for projection in projections:
             projection.bind(app)
         self.batch_size = batch_size
+        # Faulted projections wait `retry_delay`, doubling up to `max_retry_delay`, between attempts.
+        self.retry_delay = retry_delay
+        self.max_retry_delay = max_retry_delay
+        self._retry_at: dict[str, float] = {}
+        self._delay: dict[str, float] = {}
+        self._held: dict[str, tuple[int, str]] = {}
+        self._faulted: set[str] | None = None  # stored faults, read once
         self.trackers = {p.name: SQLAlchemyTrackingRecorder(self.writer, p.name) for p in projections}
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._progress = threading.Condition()
         self._threads: list[threading.Thread] = []
-        create_tables(engine)
-        # A projection whose tables changed since this database last saw it starts again from 0.
-        renewed = renew_changed_schemas(self.writer, {p.name: p.tables for p in projections})
+        if prepare:
+            self._prepare(projections)
+
+    def _prepare(self, projections: Sequence[Projection]) -> None:
+        """Create the tables; a projection whose tables changed since this database last saw it starts
+        again from 0. Under the schema lock, so processes started together never race on it."""
+        with schema_lock(self.engine) as conn:
+            create_tables(conn)
+            renewed = renew_changed_schemas(conn, {p.name: p.tables for p in projections})
+            for name in renewed:
+                self.trackers[name].reset_in(conn)
         if renewed:
-            with self.writer.begin() as conn:
-                for name in renewed:
-                    self.trackers[name].reset_in(conn)
             log.warning("read-side tables changed for %s: rebuilding from the log", ", ".join(renewed))
 
     # --- positions -------------------------------------------------------------------------
@@ -101,7 +141,8 @@ class ReadSide:
 
     def status(self) -> list[ProjectionStatus]:
         head = self.head()
-        return [ProjectionStatus(name, at, head) for name, at in self.positions().items()]
+        faulted = self.faults()
+        return [ProjectionStatus(name, at, head, faulted.get(name)) for name, at in self.positions().items()]
 
     def wait_for(self, position: int, names: Sequence[str] | None = None, timeout: float = 5.0) -> None:
         """Return once every named projection has reached `position`; else ReadSideBehind."""
@@ -121,12 +162,20 @@ class ReadSide:
             delay = min(delay * 2, 0.1)
 
     # --- processing ------------------------------------------------------------------------
-    def _read(self, start: int, limit: int | None = None) -> list[tuple[Any, int]]:
-        """The next events after `start`, decoded, with their positions."""
+    def _read(self, start: int, limit: int | None = None) -> tuple[list[tuple[Any, int]], EventUndecodable | None]:
+        """The next events after `start`, decoded, with their positions; decoding stops at the first
+        event that cannot be decoded (returned as the error: the events before it can still be applied)."""
         notifications = self.app.recorder.select_notifications(
             start=start + 1, limit=limit or self.batch_size, inclusive_of_start=True
         )
-        return [(self.app.mapper.to_domain_event(n), n.id) for n in notifications]
+        events: list[tuple[Any, int]] = []
+        for n in notifications:
+            try:
+                events.append((self.app.mapper.to_domain_event(n), n.id))
+            except Exception as e:
+                log.exception("event at position %s (topic %s) cannot be decoded", n.id, n.topic)
+                return events, EventUndecodable(n.id, describe(e))
+        return events, None
 
     def _apply(self, name: str, start: int, events: list[tuple[Any, int]]) -> int:
         """Apply decoded events to one projection in one transaction, its position included."""
@@ -144,23 +193,27 @@ class ReadSide:
         except IntegrityError:
             log.info("projection %s: another runner applied %s..%s first", name, start + 1, end)
             return 0
+        self._recovered(name)
         with self._progress:
             self._progress.notify_all()
         return len(events)
 
     def process_batch(self, name: str, limit: int | None = None) -> int:
-        """Apply the next batch of events to one projection; return how many were applied."""
+        """Apply the next batch of events to one projection in one transaction; return how many were
+        applied. A failure is raised (the runner's rounds isolate it instead: `process_round`)."""
         start = self.position(name)
-        events = self._read(start, limit)
+        events, undecodable = self._read(start, limit)
+        if undecodable is not None and not events:
+            raise RuntimeError(undecodable.error)
         return self._apply(name, start, events) if events else 0
 
     def _apply_together(self, names: list[str], start: int, events: list[tuple[Any, int]]) -> int:
         """Apply decoded events to projections at the same position in one transaction, event by
         event: projections that share an aggregate cache (the policy registers) then move each
         aggregate on once, not once each. If one of them fails, each is applied on its own, so the
-        others still advance."""
+        others still advance and only the failing one is held back (faulted)."""
         if len(names) == 1:
-            return self._apply(names[0], start, events)
+            return self._apply_isolated(names[0], start, events)
         end = events[-1][1]
         try:
             with self.writer.begin() as conn:
@@ -179,41 +232,114 @@ class ReadSide:
         except Exception:
             log.warning("projections %s failed together at %s..%s; applying each on its own",
                         ", ".join(names), start + 1, end, exc_info=True)
-            return self._apply_each(names, start, events)
+            return sum(self._apply_isolated(name, start, events) for name in names)
+        for name in names:
+            self._recovered(name)
         with self._progress:
             self._progress.notify_all()
         return len(events) * len(names)
 
-    def _apply_each(self, names: list[str], start: int, events: list[tuple[Any, int]]) -> int:
-        """Apply the events to each projection in its own transaction; the first failure is raised
-        once the others have had their turn."""
-        applied, failure = 0, None
-        for name in names:
+    def _apply_isolated(self, name: str, start: int, events: list[tuple[Any, int]]) -> int:
+        """Apply the events to one projection; if the batch fails, apply them one by one up to the
+        event that fails, and mark the projection faulted there. Never raises."""
+        try:
+            return self._apply(name, start, events)
+        except Exception:
+            pass
+        applied, at = 0, start
+        for event, position in events:
             try:
-                applied += self._apply(name, start, events)
+                applied += self._apply(name, at, [(event, position)])
             except Exception as e:
-                failure = failure or e
-        if failure is not None:
-            raise failure
+                log.exception("projection %s failed on the event at position %s", name, position)
+                self._fault(name, position, describe(e))
+                break
+            at = position
+        return applied
+
+    def _process_group(self, group: list[str], start: int, limit: int | None = None) -> int:
+        events, undecodable = self._read(start, limit)
+        applied = self._apply_together(group, start, events) if events else 0
+        if undecodable is not None and not events:
+            for name in group:
+                self._fault(name, undecodable.position, undecodable.error)
         return applied
 
     def process_round(self, names: Sequence[str] | None = None) -> int:
-        """One batch for each named projection; those at the same position share one read of the log
-        and one transaction."""
+        """One batch for each named projection that is not waiting to retry a fault; those at the
+        same position share one read of the log and one transaction. One projection's failure never
+        stops the others."""
+        now = time.monotonic()
         groups: dict[int, list[str]] = {}
         for name, at in self.positions(names).items():
-            groups.setdefault(at, []).append(name)
+            if self._retry_at.get(name, 0.0) <= now:
+                groups.setdefault(at, []).append(name)
         applied = 0
         for start, group in groups.items():
-            events = self._read(start)
-            if events:
-                applied += self._apply_together(group, start, events)
+            try:
+                applied += self._process_group(group, start)
+            except Exception as e:  # the log itself could not be read: retry the group later
+                log.exception("projections %s: reading the log after %s failed", ", ".join(group), start)
+                for name in group:
+                    self._hold_back(name, start + 1, describe(e))
         return applied
+
+    # --- faults ----------------------------------------------------------------------------
+    def _fault(self, name: str, position: int, error: str) -> None:
+        """Hold the projection back: store the fault (every process sees it) and retry later."""
+        try:
+            with self.writer.begin() as conn:
+                fault = record_fault(conn, self.app.name, name, position, error)
+            log.error("projection %s is faulted at position %s (attempt %d): %s",
+                      name, position, fault.attempts, error)
+        except Exception:
+            log.exception("projection %s: the fault could not be stored", name)
+        if self._faulted is not None:
+            self._faulted.add(name)
+        self._hold_back(name, position, error)
+
+    def _hold_back(self, name: str, position: int, error: str) -> None:
+        delay = min(self._delay.get(name, self.retry_delay / 2) * 2, self.max_retry_delay)
+        self._delay[name] = delay
+        self._retry_at[name] = time.monotonic() + delay
+        self._held[name] = (position, error)
+
+    def _recovered(self, name: str) -> None:
+        if self._faulted is None:  # faults stored by an earlier run of this or another process
+            self._faulted = set(self.faults())
+        if name in self._faulted:
+            with self.writer.begin() as conn:
+                clear_fault(conn, self.app.name, name)
+            self._faulted.discard(name)
+            log.warning("projection %s recovered", name)
+        self._held.pop(name, None)
+        self._retry_at.pop(name, None)
+        self._delay.pop(name, None)
+
+    def forget_faults(self, names: Sequence[str]) -> None:
+        """These projections were rebuilt: whatever held them back is gone."""
+        for name in names:
+            self._held.pop(name, None)
+            self._retry_at.pop(name, None)
+            self._delay.pop(name, None)
+            if self._faulted is not None:
+                self._faulted.discard(name)
+
+    def retry_now(self) -> None:
+        """Retry faulted projections at the next round instead of after their delay."""
+        self._retry_at.clear()
+
+    def faults(self) -> dict[str, Fault]:
+        """The faulted projections (stored, so those of other processes too)."""
+        with self.engine.connect() as conn:
+            return faults(conn, self.app.name)
 
     def catch_up(self, names: Sequence[str] | None = None, progress: Callable[[int], Any] | None = None) -> int:
         """Process until every named projection has reached the head of the log.
 
-        `progress(n)` is told the number of events applied (summed over the projections).
+        `progress(n)` is told the number of events applied (summed over the projections). A projection
+        that faults does not stop the others: once they are all at the head, `ProjectionsFaulted` names
+        the faulted ones.
         """
         names = list(names or self.projections)
         total = 0
@@ -224,37 +350,19 @@ class ReadSide:
                 progress(count)
             if count == 0:
                 head = self.head()
-                if all(at >= head for at in self.positions(names).values()):
+                held = {n: self._held[n] for n in names if n in self._held}
+                if all(at >= head for n, at in self.positions(names).items() if n not in held):
+                    if held:
+                        raise ProjectionsFaulted(held)
                     return total
                 time.sleep(0.01)
 
     def rebuild(self, names: Sequence[str] | None = None, progress: Callable[[int], Any] | None = None) -> int:
-        """Empty the named projections' tables and process the whole log again; then have the database
-        reclaim the superseded row versions and count the rows afresh (VACUUM ANALYZE on PostgreSQL,
-        ANALYZE on SQLite), so that queries are not planned for empty tables."""
-        names = list(names or self.projections)
-        quote = self.engine.dialect.identifier_preparer.quote
-        tables = [quote(t.name) for name in names for t in self.projections[name].tables]
-        postgres = self.engine.dialect.name == "postgresql"
-        with self.writer.begin() as conn:
-            if postgres:
-                conn.execute(text(f"TRUNCATE {', '.join(tables)}"))  # no dead rows left behind
-            else:
-                for name in names:
-                    for table in reversed(self.projections[name].tables):
-                        conn.execute(table.delete())
-            for name in names:
-                self.trackers[name].reset_in(conn)
-        applied = self.catch_up(names, progress)
-        if postgres:
-            with self.writer.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-                for table in tables:
-                    conn.execute(text(f"VACUUM ANALYZE {table}"))
-        else:
-            with self.writer.begin() as conn:
-                for table in tables:
-                    conn.execute(text(f"ANALYZE {table}"))
-        return applied
+        """Rebuild the named projections beside the live registers and switch them in one transaction
+        (projections.rebuild): a failed or killed rebuild leaves the live registers serving."""
+        from projections.rebuild import rebuild
+
+        return rebuild(self, list(names or self.projections), progress)
 
     # --- running ---------------------------------------------------------------------------
     def wake(self, _position: int = 0) -> None:

@@ -31,7 +31,7 @@ from projections.customers import SORTABLE, customers
 from projections.db import create_read_engine
 from projections.queries import Page, one, page_of
 from projections.registry import all_projections
-from projections.runner import ReadSide, ReadSideBehind
+from projections.runner import ProjectionsFaulted, ReadSide, ReadSideBehind
 from projections.versioned import VersionedWriter
 from tests.helpers import ctx, enterprise, individual
 
@@ -460,18 +460,36 @@ def test_one_projection_failing_among_those_applied_together_holds_back_only_its
     read_side = services.read_side
     head = read_side.head()
     fail_in_apply(monkeypatch, read_side, lambda position: position >= 9)
+    full = rebuilt(read_side)["customers"]
+    with read_side.writer.begin() as conn:  # every projection at 0 again
+        for name in read_side.projections:
+            read_side.trackers[name].reset_in(conn)
+        for projection in read_side.projections.values():
+            for table in reversed(projection.tables):
+                conn.execute(table.delete())
 
-    with pytest.raises(Boom):
-        read_side.process_round()  # every projection at 0: one group, one transaction, which fails
+    read_side.process_round()  # one group, one transaction, which fails: never raised out of the round
 
     positions = read_side.positions()
-    assert positions.pop("customers") == 0
+    assert positions.pop("customers") == 8  # every event before the failing one, exactly once
     assert set(positions.values()) == {head}  # the others went on, each in its own transaction
-    assert snapshot(read_side)["customers"] == []
+    assert snapshot(read_side)["customers"] == cut_at(full, 8)
     assert len(snapshot(read_side)["audit_log"]) == head
+    faulted = {s.name: s for s in read_side.status() if s.state == "faulted"}
+    assert list(faulted) == ["customers"]
+    fault = faulted["customers"].fault
+    assert fault is not None and fault.failing_position == 9 and "Boom" in fault.error
+    with pytest.raises(ProjectionsFaulted, match="customers is faulted at position 9"):
+        read_side.catch_up()  # the others are at the head; customers waits for its retry
+    read_side.process_round()  # within the retry delay: not tried again
+    assert read_side.faults()["customers"].attempts == 1
 
     monkeypatch.undo()
+    read_side.retry_now()
     read_side.catch_up()
+
+    assert read_side.faults() == {}
+    assert all(s.state == "up-to-date" for s in read_side.status())
 
     assert versions_per_customer(read_side) == customer_events(services.app)
     resumed = snapshot(read_side)
@@ -496,13 +514,15 @@ def test_with_small_batches_the_batches_before_the_failure_stay_and_the_rest_fol
         read_side.trackers["customers"].reset_in(conn)
     fail_in_apply(monkeypatch, read_side, lambda position: position == 14)
 
-    with pytest.raises(Boom):
+    with pytest.raises(ProjectionsFaulted):
         read_side.catch_up(["customers"])
 
-    assert read_side.position("customers") == 12
-    assert snapshot(read_side)["customers"] == cut_at(full, 12)
+    assert read_side.position("customers") == 13  # the batch 13..15 failed: 13 alone went through
+    assert snapshot(read_side)["customers"] == cut_at(full, 13)
+    assert read_side.faults()["customers"].failing_position == 14
 
     monkeypatch.undo()
+    read_side.retry_now()
     read_side.catch_up()
 
     assert versions_per_customer(read_side) == customer_events(services.app)

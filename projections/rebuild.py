@@ -1,0 +1,155 @@
+"""Blue/green rebuild (SPEC §8 Faults): registers are built again beside the live ones and switched in
+one transaction, so readers never see a partial register and a failed or killed rebuild leaves the old
+register serving.
+
+The projections being rebuilt write, unchanged, into a shadow: on PostgreSQL a schema of its own (the
+rebuild's connections put it first on their `search_path`), on SQLite a sibling file. Once the shadow
+has reached the head of the log, one transaction of the live database takes the projections' positions
+(so a live runner's next batch waits, then finds its position moved and starts again from the new one),
+replaces the live tables by the shadow's (PostgreSQL: `ALTER TABLE … SET SCHEMA`; SQLite: the rows copied
+from the attached file) and sets the positions to the shadow's. A shadow left by a killed rebuild is
+dropped by the next one.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Callable
+
+from sqlalchemy import Connection, Table, create_engine, event, text
+from sqlalchemy.engine import Engine
+from sqlalchemy.pool import NullPool
+
+from projections.db import metadata, sqlite_pragmas
+from projections.faults import clear_fault, faults_table
+from projections.tracking import tracking_table
+
+if TYPE_CHECKING:
+    from projections.runner import ReadSide
+
+log = logging.getLogger(__name__)
+
+
+def shadow_schema(read_side: ReadSide) -> str:
+    return f"rebuild_{read_side.app.name.lower()}"
+
+
+def shadow_file(engine: Engine) -> Path:
+    database = engine.url.database or ""
+    return Path(database + ".rebuild")
+
+
+def _drop_shadow_file(path: Path) -> None:
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        Path(str(path) + suffix).unlink(missing_ok=True)
+
+
+def _drop_shadow(read_side: ReadSide) -> None:
+    if read_side.engine.dialect.name == "postgresql":
+        with read_side.writer.begin() as conn:
+            conn.execute(text(f'DROP SCHEMA IF EXISTS "{shadow_schema(read_side)}" CASCADE'))
+    else:
+        _drop_shadow_file(shadow_file(read_side.engine))
+
+
+def _shadow_engine(read_side: ReadSide) -> Engine:
+    """An engine whose connections see the shadow tables where the live ones would be."""
+    live = read_side.engine
+    if live.dialect.name == "postgresql":
+        schema = shadow_schema(read_side)
+        with read_side.writer.begin() as conn:
+            conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+            conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+        engine = create_engine(live.url, poolclass=NullPool)
+
+        @event.listens_for(engine, "connect")
+        def _search_path(dbapi_connection: Any, _: Any) -> None:
+            with dbapi_connection.cursor() as cursor:
+                cursor.execute(f'SET search_path TO "{schema}", public')
+            dbapi_connection.commit()
+
+        return engine
+    path = shadow_file(live)
+    _drop_shadow_file(path)
+    engine = create_engine(f"sqlite:///{path}", connect_args={"check_same_thread": False, "timeout": 30})
+    sqlite_pragmas(engine)
+    return engine
+
+
+def rebuild(read_side: ReadSide, names: list[str], progress: Callable[[int], Any] | None = None) -> int:
+    """Rebuild the named projections beside the live registers; switch them in when complete.
+
+    Raises (and leaves the live registers as they were) if a projection fails during the rebuild.
+    """
+    from projections.registry import all_projections
+    from projections.runner import ReadSide
+
+    tables = [t for name in names for t in read_side.projections[name].tables]
+    engine = _shadow_engine(read_side)
+    try:
+        # No check first: on PostgreSQL the live tables are on the search path too.
+        metadata.create_all(engine, tables=[tracking_table, faults_table, *tables], checkfirst=False)
+        fresh = [p for p in all_projections() if p.name in names]
+        shadow = ReadSide(read_side.app, engine, fresh, read_side.batch_size, prepare=False)
+        applied = shadow.catch_up(names, progress)
+        positions = shadow.positions(names)
+        _switch(read_side, names, tables, positions)
+    finally:
+        engine.dispose()
+        _drop_shadow(read_side)
+    _analyze(read_side, tables)
+    return applied
+
+
+def _take_positions(read_side: ReadSide, conn: Connection, positions: dict[str, int]) -> None:
+    """Set each projection's live position to the shadow's; the row lock makes a live runner's
+    batch of these projections wait for this transaction, then fail its compare-and-set."""
+    for name, position in positions.items():
+        read_side.trackers[name].reset_in(conn)
+        if position:
+            conn.execute(tracking_table.insert().values(
+                projection=name, application_name=read_side.app.name, notification_id=position))
+        clear_fault(conn, read_side.app.name, name)
+
+
+def _switch(read_side: ReadSide, names: list[str], tables: list[Table], positions: dict[str, int]) -> None:
+    quote = read_side.engine.dialect.identifier_preparer.quote
+    if read_side.engine.dialect.name == "postgresql":
+        schema = shadow_schema(read_side)
+        with read_side.writer.begin() as conn:
+            _take_positions(read_side, conn, positions)
+            for table in tables:
+                conn.execute(text(f"DROP TABLE IF EXISTS public.{quote(table.name)} CASCADE"))
+                conn.execute(text(f'ALTER TABLE "{schema}".{quote(table.name)} SET SCHEMA public'))
+    else:
+        with read_side.writer.connect() as conn:
+            raw = conn.connection.dbapi_connection
+            assert raw is not None
+            raw.execute("ATTACH DATABASE ? AS shadow", (str(shadow_file(read_side.engine)),))
+            try:
+                with conn.begin():
+                    _take_positions(read_side, conn, positions)
+                    for table in tables:
+                        name = quote(table.name)
+                        conn.execute(text(f"DELETE FROM main.{name}"))
+                        conn.execute(text(f"INSERT INTO main.{name} SELECT * FROM shadow.{name}"))
+            finally:
+                raw.execute("DETACH DATABASE shadow")
+    read_side.forget_faults(names)
+    read_side.retry_now()
+    log.info("rebuilt %s and switched them in at positions %s", ", ".join(names), positions)
+
+
+def _analyze(read_side: ReadSide, tables: list[Table]) -> None:
+    """Have the database count the rows afresh, so queries are not planned for empty tables."""
+    quote = read_side.engine.dialect.identifier_preparer.quote
+    names = [quote(t.name) for t in tables]
+    if read_side.engine.dialect.name == "postgresql":
+        with read_side.writer.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            for name in names:
+                conn.execute(text(f"ANALYZE {name}"))
+    else:
+        with read_side.writer.begin() as conn:
+            for name in names:
+                conn.execute(text(f"ANALYZE {name}"))
