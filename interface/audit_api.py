@@ -27,7 +27,7 @@ Svc = NamedDependency[Services]
 
 AuditEntry = row_model("AuditEntry", audit_log, "One event: position, time, actor, role, aggregate, type, reason, ids.")
 AuditPage = page_model("AuditPage", AuditEntry)
-Day = Annotated[str | None, QueryParameter(description="YYYY-MM-DD, inclusive, China time (UTC+08:00)")]
+Day = Annotated[str | None, QueryParameter(format="date", description="YYYY-MM-DD, inclusive, China time (UTC+08:00)")]
 
 
 class DigestView(BaseModel):
@@ -103,7 +103,7 @@ class AuditQueries(Controller):
     @get("/export", sync_to_thread=True, media_type="application/zip")
     def export(
         self, services: Svc, from_: Annotated[str | None, QueryParameter(
-            name="from", description="YYYY-MM-DD, inclusive, China time (UTC+08:00)")] = None,
+            name="from", format="date", description="YYYY-MM-DD, inclusive, China time (UTC+08:00)")] = None,
         to: Day = None, from_position: Position = None, to_position: Position = None,
     ) -> Stream:
         """An audit package (ZIP: events.jsonl and manifest.json) for a period, streamed as it is written.

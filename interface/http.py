@@ -206,6 +206,42 @@ def is_json(media_type: str) -> bool:
     return kind == "application/json" or (kind.startswith("application/") and kind.endswith("+json"))
 
 
+_DATE_PARAMS: dict[int, dict[str, bool]] = {}
+
+
+def date_parameters(handler: Any) -> dict[str, bool]:
+    """The handler's query parameters that hold a date or a moment (by the name the client spells), each
+    with True for a moment: typed date/datetime, or text declared `format="date"`/`"date-time"`."""
+    found = _DATE_PARAMS.get(id(handler))
+    if found is None:
+        found = {}
+        for name, field in handler.parsed_fn_signature.parameters.items():
+            kwarg = field.kwarg_definition
+            spelt = getattr(kwarg, "query", None) or getattr(kwarg, "name", None) or name
+            fmt = str(getattr(kwarg, "format", None) or "").lower()
+            if field.is_subclass_of(datetime) or field.has_inner_subclass_of(datetime) or fmt == "date-time":
+                found[spelt] = True
+            elif field.is_subclass_of(date) or field.has_inner_subclass_of(date) or fmt == "date":
+                found[spelt] = False
+        _DATE_PARAMS[id(handler)] = found
+    return found
+
+
+def date_problem(name: str, value: str, moment: bool) -> str | None:
+    """Why a date or moment parameter is refused: only its year is checked here (FIRST_YEAR..LAST_YEAR,
+    so that converting it to UTC or adding a day cannot overflow); a malformed one is left to its parser."""
+    try:
+        parsed = datetime.fromisoformat(value.replace("Z", "+00:00")) if moment else date.fromisoformat(value)
+    except ValueError:
+        try:
+            parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        except ValueError:
+            return None
+    if FIRST_YEAR <= parsed.year <= LAST_YEAR:
+        return None
+    return f"{name} must be a date between the years {FIRST_YEAR} and {LAST_YEAR}"
+
+
 async def check_request(request: Request[Any, Any, Any]) -> None:
     """Run before every handler, after its guards: query and path parameters hold no control, format or
     unassigned characters and are bounded (422 naming the parameter); a command's body is declared JSON
@@ -213,6 +249,10 @@ async def check_request(request: Request[Any, Any, Any]) -> None:
     for name, value in request.query_params.multi_items():
         why = text_problem(name, value, MAX_REASON_CHARS if name == "reason" else MAX_QUERY_CHARS)
         if why is not None:
+            raise BadRequest(name, why)
+    dates = date_parameters(request.route_handler)
+    for name, value in request.query_params.multi_items():
+        if name in dates and value and (why := date_problem(name, value, dates[name])) is not None:
             raise BadRequest(name, why)
     for name, value in request.path_params.items():
         if isinstance(value, str) and (why := text_problem(name, value)) is not None:
