@@ -260,6 +260,9 @@ def offer_renewal(app: InscribeApplication, ctx: CommandContext, policy_id: UUID
     day = on or china_today()
 
     def action(policy: Policy) -> None:
+        if not policy.renewable:  # never renewable, or recorded as not renewable: Policy refuses it (409)
+            policy.offer_renewal(day, policy.annual_premium or Decimal(1))
+            return
         renewed = _renewal_quote(app, policy)
         policy.offer_renewal(day, renewed.annual_premium, renewed.installment_amount)
 

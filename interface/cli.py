@@ -144,7 +144,8 @@ def projections_run(poll: float, no_tick: bool) -> None:
               help="the business date to bring everything up to (default: today, China time)")
 def tick_command(until: datetime | None) -> None:
     """Record what the passing of time causes: lapses, deemed consents, terminations, renewal
-    offers and expiries, as events of the actor `system`."""
+    offers and expiries, as events of the actor `system`. Each aggregate on its own: one that fails
+    is named at the end (exit code 1) after all the others are done."""
     from domain.identifiers import china_today
     from interface.scheduler import tick
 
@@ -161,9 +162,14 @@ def tick_command(until: datetime | None) -> None:
             services.read_side.catch_up(progress=bar.update)
         with tqdm(desc=f"tick {day}", unit="policy", file=sys.stderr) as bar:
             report = tick(services, day, progress=bar.update, total=lambda n: setattr(bar, "total", n))
-        click.echo(f"{report.today}: {report.examined} policies had something due; {report.changed} changed")
+        failed = f"; {len(report.failures)} failed" if report.failures else ""
+        click.echo(f"{report.today}: {report.examined} policies had something due; {report.changed} changed{failed}")
+        for failure in report.failures:
+            click.echo(f"failed: {failure}", err=True)
     finally:
         services.close()
+    if report.failures:
+        raise SystemExit(1)
 
 
 @main.group()

@@ -3,6 +3,11 @@ renewal offers, expiries, complaint deadline breaches, claim clock breaches), as
 
 `inscribe tick` runs it once; the projection worker runs it on an interval. It asks the policies
 register which policies have something due, after the read side has caught up with the log.
+
+Each aggregate is handled on its own (SPEC §11): one that fails is logged with its traceback and
+listed in the report's `failures`, and the others go on. A failed aggregate leaves nothing behind:
+its copy was taken out of the application's cache when loaded and its unsaved events are dropped
+with it (and any cached copy is forgotten), so the next aggregate, and the next tick, start clean.
 """
 
 from __future__ import annotations
@@ -27,37 +32,64 @@ log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
+class TickFailure:
+    """An aggregate whose time could not be recorded: its kind (policy, complaint, claim), id and error."""
+
+    kind: str
+    id: str
+    error: str
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.id}: {self.error}"
+
+
+@dataclass(frozen=True)
 class TickReport:
     today: date
     examined: int
     changed: int
+    failures: tuple[TickFailure, ...] = ()
 
 
 def tick(services: Services, today: date | None = None,
          progress: Callable[[int], Any] | None = None, total: Callable[[int], Any] | None = None) -> TickReport:
-    """Record everything time has caused up to `today` (default: today in China)."""
+    """Record everything time has caused up to `today` (default: today in China), each aggregate on its
+    own: one that fails is logged and reported in `failures`; the others go on."""
     day = today or china_today()
     read_side = services.read_side
     read_side.wait_for(read_side.head(), ["policies", "complaints", "claims"], timeout=60)
     with read_side.engine.connect() as conn:
-        due_policies = [UUID(i) for i in due_for_scheduler(conn, day)]
+        due: list[tuple[str, Callable[[], Any], UUID]] = [
+            ("policy", _policy(services, policy_id, day), policy_id)
+            for policy_id in (UUID(i) for i in due_for_scheduler(conn, day))]
         timed_ones: list[tuple[type[Any], UUID]] = [(Complaint, UUID(i)) for i in complaints_due(conn, day)]  # 投诉处理时限
         timed_ones += [(Claim, UUID(i)) for i in claims_due(conn, day)]  # Art. 22–25 clocks
-    examined = len(due_policies) + len(timed_ones)
+    due += [(kind.__name__.lower(), _timed(services, kind, aggregate_id, day), aggregate_id)
+            for kind, aggregate_id in timed_ones]  # deadline and clock breaches
     if total is not None:
-        total(examined)
+        total(len(due))
     changed = 0
-    for policy_id in due_policies:
-        if policies.advance(services.app, policy_id, day) is not None:
-            changed += 1
-        if progress is not None:
-            progress(1)
-    for kind, aggregate_id in timed_ones:  # deadline and clock breaches
-        if timed.advance(services.app, kind, aggregate_id, day) is not None:
-            changed += 1
-        if progress is not None:
-            progress(1)
-    return TickReport(day, examined, changed)
+    failures: list[TickFailure] = []
+    for kind_name, advance, aggregate_id in due:
+        try:
+            if advance() is not None:
+                changed += 1
+        except Exception as error:  # one aggregate must not stop the clock for the others
+            log.exception("tick %s: %s %s failed; the others go on", day, kind_name, aggregate_id)
+            services.app.forget_cached(aggregate_id)
+            failures.append(TickFailure(kind_name, str(aggregate_id), f"{type(error).__name__}: {error}"))
+        finally:
+            if progress is not None:
+                progress(1)
+    return TickReport(day, len(due), changed, tuple(failures))
+
+
+def _policy(services: Services, policy_id: UUID, day: date) -> Callable[[], Any]:
+    return lambda: policies.advance(services.app, policy_id, day)
+
+
+def _timed(services: Services, kind: type[Any], aggregate_id: UUID, day: date) -> Callable[[], Any]:
+    return lambda: timed.advance(services.app, kind, aggregate_id, day)
 
 
 class Ticker:
@@ -78,6 +110,8 @@ class Ticker:
                 report = tick(self.services)
                 if report.changed:
                     log.info("tick %s: %d of %d due policies changed", report.today, report.changed, report.examined)
+                for failure in report.failures:  # each was logged with its traceback; the clock goes on
+                    log.error("tick %s: %s failed (tried again at the next interval)", report.today, failure)
             except Exception:
                 log.exception("tick failed; trying again at the next interval")
             self._stop.wait(self.interval)

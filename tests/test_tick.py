@@ -9,16 +9,27 @@ time passes through the command line in-process (CliRunner on the same database)
 
 from __future__ import annotations
 
+import logging
+import os
+import subprocess
+import sys
 from datetime import date
+from pathlib import Path
 from typing import Any
+from uuid import UUID
 
+import pytest
 from click.testing import CliRunner, Result
 
+from application import policies
+from domain.policy import Policy
 from interface.cli import main
+from interface.scheduler import TickFailure
 from interface.scheduler import tick as scheduler_tick
 from tests.api.conftest import client  # noqa: F401
 from tests.api.policy_fixtures import Desk, desk, is_problem  # noqa: F401
 from tests.conftest import JWT_SECRET
+from tests.helpers import resident_id
 
 D = date
 LAPSE_DAY = D(2025, 4, 12)  # installment 2 of a monthly policy issued on 10 January: due 10 February + 60 days
@@ -179,3 +190,145 @@ def test_renewal_is_offered_by_tick_on_the_offer_day_and_an_unrenewed_policy_exp
     assert (desk.stage(lapsing_holder), desk.stage(renewing_holder)) == ("dormant", "active")
     assert desk.cover(expiring, D(2026, 1, 9))["in_force"] is True
     assert desk.cover(expiring, D(2026, 1, 10))["in_force"] is False
+
+
+# -- one policy never stops time (SPEC §11) ---------------------------------------------------------
+
+AGED_OUT = "not renewable: age must be between 18 and 65"
+
+
+def aged_out_accident_policy(desk: Desk, seed: int) -> tuple[str, str]:
+    """(customer, policy): personal accident (insured aged 18 to 65) from 10 January 2025 for an insured
+    born on 1 December 1959: 65 when accepted, 66 on the term's last day (9 January 2026), which is
+    the age the renewal is quoted for. Its renewal offer falls due on 10 December 2025."""
+    holder = desk.customer(seed, id_number=resident_id(seed, birth="19591201"))
+    return holder, desk.in_force(holder, "personal_accident", term=12, sum_insured="500000")
+
+
+def a_home_policy(desk: Desk, seed: int) -> str:
+    """Home property from 10 January 2025 (renewal offer due 10 December 2025, renewable at any age)."""
+    return desk.in_force(desk.customer(seed), "home_property", relationship="owner", term=12,
+                         declared_property_value="1000000")
+
+
+def test_a_renewal_that_cannot_be_quoted_is_recorded_as_not_renewable_and_the_policy_expires_at_term_end(
+    desk: Desk,
+) -> None:
+    holder, aged = aged_out_accident_policy(desk, 21)
+    home = a_home_policy(desk, 22)
+    desk.today(D(2025, 12, 10))
+
+    offered = changed(inscribe_tick(desk))
+    renewals_due = desk.get("/api/v1/policies/renewals-due", today="2025-12-10")["total"]
+    desk.today(D(2026, 1, 9))
+    last_day = changed(inscribe_tick(desk))
+    desk.today(D(2026, 1, 10))
+    expired = changed(inscribe_tick(desk))
+
+    assert offered == "2025-12-10: 2 policies had something due; 2 changed"  # the other one too
+    assert renewals_due == 0
+    assert last_day.endswith("0 changed")  # not asked again every day until the end of term
+    assert expired == "2026-01-10: 2 policies had something due; 2 changed"
+    assert system_events(desk, aged) == [("RenewalNotOffered", "2025-12-10"), ("Expired", "2026-01-10")]
+    assert system_events(desk, home) == [("RenewalOffered", "2025-12-10"), ("Expired", "2026-01-10")]
+    refusal = next(e for e in desk.history(aged) if e["type"] == "RenewalNotOffered")
+    assert (refusal["data"]["field"], refusal["data"]["reason"]) == ("age", "age must be between 18 and 65")
+    assert (refusal["metadata"]["actor_id"], refusal["metadata"]["channel"]) == ("system", "system")
+    policy = desk.policy(aged)
+    assert (policy["status"], policy["closing_reason"], policy["renewal_offered_on"]) == ("expired", AGED_OUT, None)
+    assert desk.cover(aged, D(2026, 1, 9))["in_force"] is True
+    assert desk.cover(aged, D(2026, 1, 10))["in_force"] is False
+    assert desk.stage(holder) == "dormant"
+
+
+def test_a_dated_command_on_a_policy_whose_renewal_cannot_be_quoted_records_that_first_and_works(
+    desk: Desk,
+) -> None:
+    _, aged = aged_out_accident_policy(desk, 23)
+    contacts = {"kind": "contacts", "details": {"contacts": {"phone": "13900139000"}},
+                "document_ref": "DOC-2025-77", "effective_on": "2025-12-15", "on": desk.on(D(2025, 12, 15))}
+
+    desk.do(aged, "changes", contacts)  # no tick ran: the command brings the policy up to its date first
+
+    assert [(e["type"], e["metadata"]["actor_id"]) for e in desk.history(aged)[-2:]] == [
+        ("RenewalNotOffered", "system"), ("PolicyChanged", "alice")]
+    assert desk.policy(aged)["status"] == "in_force"
+    is_problem(desk.act(aged, "renewal-offers", {"on": desk.on(D(2025, 12, 16))}), 409, "not-renewable")
+
+
+def failing_for(policy_id: str, error: Exception) -> Any:
+    """`application.policies.advance` that raises `error` for one policy and works for the others."""
+    real = policies.advance
+
+    def advance(app: Any, aggregate_id: UUID, today: date, **options: Any) -> Any:
+        if str(aggregate_id) == policy_id:
+            raise error
+        return real(app, aggregate_id, today, **options)
+
+    return advance
+
+
+def test_one_policy_that_fails_is_logged_and_reported_and_every_other_one_is_still_processed(
+    desk: Desk, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture,
+) -> None:
+    holders = [desk.customer(seed) for seed in (31, 32, 33)]
+    first, failing, last = (desk.in_force(holder, mode="monthly") for holder in holders)
+    desk.today(LAPSE_DAY)
+    monkeypatch.setattr(policies, "advance", failing_for(failing, RuntimeError("the disk is on fire")))
+
+    with caplog.at_level(logging.ERROR, logger="interface.scheduler"):
+        report = scheduler_tick(desk.services, LAPSE_DAY)
+    logs = [r for r in caplog.records if r.name == "interface.scheduler" and failing in r.getMessage()]
+    cli = inscribe_tick(desk)  # the same failure through `inscribe tick`
+    monkeypatch.undo()
+    after = inscribe_tick(desk)
+
+    assert (report.examined, report.changed) == (3, 2)
+    assert report.failures == (TickFailure("policy", failing, "RuntimeError: the disk is on fire"),)
+    [logged] = logs
+    assert logged.exc_info is not None and "the disk is on fire" in str(logged.exc_info[1])
+    assert cli.exit_code == 1
+    assert cli.stdout.strip().splitlines()[-1] == "2025-04-12: 1 policies had something due; 0 changed; 1 failed"
+    assert f"failed: policy {failing}: RuntimeError: the disk is on fire" in cli.stderr
+    assert changed(after) == "2025-04-12: 1 policies had something due; 1 changed"
+    assert [desk.policy(pid)["status"] for pid in (first, failing, last)] == ["lapsed"] * 3
+    assert [system_events(desk, pid) for pid in (first, failing, last)] == [[("Lapsed", "2025-04-12")]] * 3
+
+
+FAILING_TICK = """
+import os, sys
+from application import policies
+real = policies.advance
+def advance(app, policy_id, today, **options):
+    if str(policy_id) == os.environ["FAIL_POLICY"]:
+        raise RuntimeError("injected for " + str(policy_id))
+    return real(app, policy_id, today, **options)
+policies.advance = advance
+from interface.cli import main
+main(sys.argv[1:], prog_name="inscribe")
+"""
+
+
+def test_inscribe_tick_in_a_fresh_interpreter_exits_1_naming_the_failed_policy_after_recording_the_others(
+    desk: Desk,
+) -> None:
+    holders = [desk.customer(seed) for seed in (41, 42)]
+    ok, failing = (desk.in_force(holder, mode="monthly") for holder in holders)
+    desk.today(LAPSE_DAY)
+    env = {**os.environ, "INSCRIBE_DATABASE_URL": desk.services.settings.database_url,
+           "INSCRIBE_JWT_SECRET": JWT_SECRET, "FAIL_POLICY": failing}
+    args = ["tick", "--until", LAPSE_DAY.isoformat()]
+
+    broken = subprocess.run([sys.executable, "-c", FAILING_TICK, *args], env=env, capture_output=True, text=True,
+                            timeout=300, check=False)
+    recorded = [desk.services.app.load(Policy, UUID(pid)).status for pid in (ok, failing)]
+    inscribe = str(Path(sys.executable).with_name("inscribe"))
+    clean = subprocess.run([inscribe, *args], env=env, capture_output=True, text=True, timeout=300, check=False)
+
+    assert broken.returncode == 1, broken.stderr
+    assert broken.stdout.strip().splitlines()[-1] == "2025-04-12: 2 policies had something due; 1 changed; 1 failed"
+    assert f"failed: policy {failing}: RuntimeError: injected for {failing}" in broken.stderr
+    assert recorded == ["lapsed", "in_force"]  # the other policy's lapse was recorded
+    assert clean.returncode == 0, clean.stderr
+    assert clean.stdout.strip().splitlines()[-1] == "2025-04-12: 1 policies had something due; 1 changed"
+    assert desk.services.app.load(Policy, UUID(failing)).status == "lapsed"
