@@ -2,28 +2,99 @@
 
 from __future__ import annotations
 
+import copy
+import logging
+import json
 import os
 import signal
 import sys
 import threading
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import click
+from pydantic import ValidationError
 from tqdm import tqdm
 
-from application.settings import Settings, SettingsError
+from application.settings import Settings, SettingsError, describe_settings_error, one_line, redact_url
 from interface.demo_cli import demo
 
 if TYPE_CHECKING:
     from application.app import InscribeApplication
     from interface.bootstrap import Services
 
+#: Set to 1 to see the traceback behind a one-line settings or database error.
+TRACEBACK_VARIABLE = "INSCRIBE_TRACEBACK"
 
-@click.group()
+
+def _database_problem(error: BaseException) -> str | None:
+    """One line for an error that says the database cannot be reached or opened; None otherwise."""
+    import sqlite3
+
+    import psycopg
+    from eventsourcing.persistence import InterfaceError, OperationalError
+    from sqlalchemy.exc import DBAPIError
+
+    cause = error.orig if isinstance(error, DBAPIError) and error.orig is not None else error
+    if isinstance(cause, sqlite3.OperationalError):
+        text = str(cause)
+        if not any(s in text for s in ("unable to open", "readonly", "disk I/O", "not a database")):
+            return None
+    elif not isinstance(cause, (psycopg.OperationalError, psycopg.InterfaceError, OperationalError, InterfaceError)):
+        return None
+    url = redact_url(os.environ.get("INSCRIBE_DATABASE_URL", "") or "the database")
+    return f"database error ({url}): {one_line(cause)}"
+
+
+class InscribeGroup(click.Group):
+    """The `inscribe` group: an invalid setting or an unreachable database ends any command with one
+    line on stderr and exit status 1, not a traceback (INSCRIBE_TRACEBACK=1 shows it)."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except (click.ClickException, click.exceptions.Exit, click.Abort):
+            raise
+        except Exception as e:
+            if os.environ.get(TRACEBACK_VARIABLE, "").lower() in ("1", "true", "yes"):
+                raise
+            if isinstance(e, ValidationError) and e.title == Settings.__name__:
+                raise click.ClickException(describe_settings_error(e)) from None
+            if isinstance(e, SettingsError):
+                raise click.ClickException(one_line(e)) from None
+            problem = _database_problem(e)
+            if problem is None:
+                raise
+            raise click.ClickException(problem) from None
+
+
+@click.group(cls=InscribeGroup)
 def main() -> None:
     """Inscribe: the insurance back office."""
+
+
+class StripQueryString(logging.Filter):
+    """Uvicorn's access lines name the route, never the query string (`?name=…` may carry personal data)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        args = record.args
+        if isinstance(args, tuple) and len(args) >= 3 and isinstance(args[2], str) and "?" in args[2]:
+            record.args = (*args[:2], args[2].split("?", 1)[0], *args[3:])
+        return True
+
+
+def access_log_config() -> dict[str, Any]:
+    """Uvicorn's logging configuration with the access handler passing through StripQueryString."""
+    from uvicorn.config import LOGGING_CONFIG
+
+    config = copy.deepcopy(LOGGING_CONFIG)
+    config.setdefault("filters", {})["strip_query_string"] = {"()": f"{__name__}.StripQueryString"}
+    config["handlers"]["access"]["filters"] = ["strip_query_string"]
+    return config
+
+
+TOKEN_HINT = "export TOKEN=$(.venv/bin/inscribe token --role agent --sub alice)"
 
 
 @main.command()
@@ -35,17 +106,15 @@ def serve(host: str, port: int, workers: int) -> None:
     import uvicorn
 
     settings = Settings()
-    try:
-        settings.resolved_jwt_secret()
-        settings.eventsourcing_env()
-    except SettingsError as e:
-        raise click.ClickException(str(e)) from None
+    settings.check()  # SettingsError: one line (InscribeGroup), before uvicorn could print a traceback
+    settings.probe_database()
     click.echo(f"Inscribe API      http://{host}:{port}/api/v1")
     click.echo(f"API docs          http://{host}:{port}/schema")
-    click.echo(f"Database          {settings.database_url}")
-    click.echo("Mint a token      .venv/bin/inscribe token --role agent --sub me")
+    click.echo(f"Database          {settings.safe_url()}")
+    click.echo(f"Mint a token      {TOKEN_HINT}")
+    click.echo(f'Try               curl -s http://{host}:{port}/api/v1/products -H "Authorization: Bearer $TOKEN"')
     uvicorn.run("interface.app:app_from_env", factory=True, host=host, port=port, workers=workers,
-                log_level="info")
+                log_level="info", log_config=access_log_config())
 
 
 @main.command()
@@ -73,28 +142,43 @@ def projections() -> None:
 def _services() -> Services:
     from interface.bootstrap import bootstrap
 
-    try:
-        return bootstrap(Settings(), run_projections=False)
-    except SettingsError as e:
-        raise click.ClickException(str(e)) from None
+    settings = Settings()
+    settings.probe_database()  # a missing database: one line within seconds (InscribeGroup)
+    return bootstrap(settings, run_projections=False)
 
 
 @projections.command("status")
-def projections_status() -> None:
-    """Each projection's position, the head of the log and the lag."""
+@click.option("--json", "as_json", is_flag=True, help="one JSON object per projection, in a list")
+def projections_status(as_json: bool) -> None:
+    """Each projection's state, position, the head of the log and the lag; a faulted one also the
+    event it fails on, the error and since when. Exits 1 when any projection is faulted."""
+    from interface.system_api import projection_state
+
     services = _services()
     try:
-        click.echo(f"{'projection':<20}{'position':>12}{'head':>12}{'lag':>10}")
-        for s in services.read_side.status():
-            click.echo(f"{s.name:<20}{s.position:>12}{s.head:>12}{s.lag:>10}")
+        states = [projection_state(s) for s in services.read_side.status()]
+        if as_json:
+            click.echo(json.dumps([s.model_dump(mode="json") for s in states], indent=2))
+        else:
+            click.echo(f"{'projection':<24}{'state':<13}{'position':>10}{'head':>10}{'lag':>8}")
+            for s in states:
+                click.echo(f"{s.name:<24}{s.state:<13}{s.position:>10}{s.head:>10}{s.lag:>8}")
+                if s.state == "faulted":
+                    click.echo(f"  fails at {s.failing_position} since {s.since:%Y-%m-%d %H:%M:%S}Z "
+                               f"({s.attempts} attempts): {s.error}")
     finally:
         services.close()
+    if any(s.state == "faulted" for s in states):
+        sys.exit(1)
 
 
 @projections.command("rebuild")
 @click.argument("name", required=False)
 def projections_rebuild(name: str | None) -> None:
-    """Rebuild one projection (or all) from position 0, with a progress bar."""
+    """Rebuild one projection (or all) from position 0, with a progress bar: built beside the live
+    registers and switched in at the end in one transaction (a failed rebuild changes nothing)."""
+    from projections.runner import ProjectionsFaulted
+
     services = _services()
     try:
         names = [name] if name else list(services.read_side.projections)
@@ -104,7 +188,10 @@ def projections_rebuild(name: str | None) -> None:
                                        + ", ".join(services.read_side.projections))
         head = services.read_side.head()
         with tqdm(total=head * len(names), desc="rebuild " + ", ".join(names), unit="ev", file=sys.stderr) as bar:
-            count = services.read_side.rebuild(names, progress=bar.update)
+            try:
+                count = services.read_side.rebuild(names, progress=bar.update)
+            except ProjectionsFaulted as e:  # built beside the live registers: they still serve
+                raise click.ClickException(f"rebuild failed, the registers are unchanged: {e}") from None
         for n in names:
             click.echo(f"{n}: position {services.read_side.position(n)} of {head}")
         click.echo(f"{count} event applications in all")
@@ -180,10 +267,9 @@ def audit() -> None:
 def _application() -> InscribeApplication:
     from application.app import InscribeApplication
 
-    try:
-        return InscribeApplication(Settings())
-    except SettingsError as e:
-        raise click.ClickException(str(e)) from None
+    settings = Settings()
+    settings.probe_database()
+    return InscribeApplication(settings)
 
 
 @audit.command("digest")

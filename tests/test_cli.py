@@ -116,8 +116,9 @@ def test_projections_status_prints_every_projection_with_position_head_and_lag(
 
     assert result.exit_code == 0, result.output
     lines = [line.split() for line in result.output.splitlines()]
-    assert lines[0] == ["projection", "position", "head", "lag"]
-    table = {name: (int(position), int(at), int(lag)) for name, position, at, lag in lines[1:]}
+    assert lines[0] == ["projection", "state", "position", "head", "lag"]
+    assert {state for _, state, *_ in lines[1:]} == {"catching-up"}
+    table = {name: (int(position), int(at), int(lag)) for name, _, position, at, lag in lines[1:]}
     assert set(table) == set(services.read_side.projections) >= {"customers", "audit_log"}
     for name, (position, at, lag) in table.items():
         assert (position, at, lag) == (head, new_head, new_head - head), name

@@ -1,0 +1,206 @@
+"""Faults of the read side, tried as an operator meets them (SPEC §8 Faults), on SQLite and PostgreSQL:
+an event no process can decode, a projection failing during a rebuild, a rebuild and a worker killed
+with SIGKILL half-way. Command-line processes run in fresh interpreters."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+from uuid import uuid4
+
+import pytest
+from sqlalchemy import create_engine, select, text
+
+from application import customers as commands
+from application.settings import Settings
+from eventsourcing.persistence import StoredEvent
+from projections.customers import CustomersProjection
+from projections.rebuild import shadow_file, shadow_schema
+from projections.runner import ProjectionsFaulted
+from projections.tracking import tracking_table
+from tests.conftest import settings_env
+from tests.helpers import ctx, individual
+
+ROOT = Path(__file__).resolve().parents[1]
+INSCRIBE = str(Path(sys.executable).parent / "inscribe")
+
+
+def book(services: Any, customers: int) -> int:
+    """`customers` individuals registered through the application; the read side caught up."""
+    for seed in range(1, customers + 1):
+        commands.register_individual(services.app, ctx(), **individual(seed))
+    services.read_side.catch_up()
+    return services.read_side.head()
+
+
+def snapshot(services: Any) -> dict[str, list[dict[str, Any]]]:
+    """Every row of every register, in key order."""
+    found = {}
+    with services.read_side.engine.connect() as conn:
+        for projection in services.read_side.projections.values():
+            for table in projection.tables:
+                found[table.name] = [dict(r) for r in conn.execute(
+                    select(table).order_by(*table.primary_key.columns)).mappings()]
+    return found
+
+
+def shadow_left(services: Any) -> bool:
+    read_side = services.read_side
+    if read_side.engine.dialect.name == "postgresql":
+        with read_side.engine.connect() as conn:
+            return bool(conn.execute(text("SELECT 1 FROM pg_namespace WHERE nspname = :n"),
+                                     {"n": shadow_schema(read_side)}).first())
+    return shadow_file(read_side.engine).exists()
+
+
+def shadow_position(services: Any) -> int:
+    """The lowest position the rebuild's shadow registers have reached (0 while none)."""
+    read_side = services.read_side
+    if read_side.engine.dialect.name == "postgresql":
+        query = text(f'SELECT min(notification_id) FROM "{shadow_schema(read_side)}".projection_tracking')
+        engine = read_side.engine
+    else:
+        path = shadow_file(read_side.engine)
+        if not path.exists():
+            return 0
+        engine = create_engine(f"sqlite:///{path}")
+        query = select(tracking_table.c.notification_id)
+    try:
+        with engine.connect() as conn:
+            values = [v for v in conn.execute(query).scalars() if v is not None]
+            return min(values) if values else 0
+    except Exception:  # not created yet
+        return 0
+    finally:
+        if engine is not read_side.engine:
+            engine.dispose()
+
+
+def inscribe(settings: Settings, *args: str, **env: str) -> subprocess.Popen[str]:
+    """`inscribe ARGS` in a fresh interpreter with these settings."""
+    return subprocess.Popen([INSCRIBE, *args], cwd=ROOT, text=True, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, env={**os.environ, **settings_env(settings), **env})
+
+
+def until(condition: Any, timeout: float, what: str) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, f"timed out waiting for {what}"
+        time.sleep(0.02)
+
+
+def test_an_event_no_process_can_decode_faults_the_projections_there_and_a_rebuild_changes_nothing(
+    services: Any, test_settings: Settings
+) -> None:
+    head = book(services, 3)
+    before = snapshot(services)
+    stranger = StoredEvent(originator_id=uuid4(), originator_version=1, topic="inscribe.unknown.Happened.v1",
+                           state=b"{}")
+    services.app.recorder.insert_events([stranger])
+    read_side = services.read_side
+
+    read_side.process_round()  # never raised: each projection is held back at the event
+
+    faults = read_side.faults()
+    assert set(faults) == set(read_side.projections)
+    assert {f.failing_position for f in faults.values()} == {head + 1}
+    assert all("inscribe.unknown.Happened.v1" in f.error for f in faults.values())
+    assert read_side.positions() == {name: head for name in read_side.projections}
+    status = inscribe(test_settings, "projections", "status", "--json")
+    out, err = status.communicate(timeout=60)
+    assert status.returncode == 1, err
+    assert {s["name"]: (s["state"], s["failing_position"]) for s in json.loads(out)} == {
+        name: ("faulted", head + 1) for name in read_side.projections}
+
+    rebuild = inscribe(test_settings, "projections", "rebuild", "customers")
+    _, err = rebuild.communicate(timeout=120)
+
+    assert rebuild.returncode == 1
+    assert err.strip().splitlines()[-1].startswith("Error: rebuild failed, the registers are unchanged")
+    assert snapshot(services) == before
+    assert not shadow_left(services)
+
+
+def test_a_projection_failing_during_a_rebuild_leaves_the_live_register_serving_and_the_next_rebuild_completes(
+    services: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    head = book(services, 6)
+    before = snapshot(services)
+    original = CustomersProjection.apply
+
+    def apply(self: Any, event: Any, position: int, batch: Any) -> None:
+        if position == head - 2:
+            raise RuntimeError("boom")
+        original(self, event, position, batch)
+
+    monkeypatch.setattr(CustomersProjection, "apply", apply)
+
+    with pytest.raises(ProjectionsFaulted, match=f"customers is faulted at position {head - 2}"):
+        services.read_side.rebuild(["customers"])
+
+    assert snapshot(services) == before
+    assert services.read_side.position("customers") == head
+    assert services.read_side.faults() == {}
+    assert not shadow_left(services)
+
+    monkeypatch.undo()
+    assert services.read_side.rebuild(["customers"]) == head
+    assert snapshot(services) == before
+
+
+def test_a_rebuild_killed_half_way_leaves_the_old_register_serving_and_the_next_one_completes(
+    services: Any, test_settings: Settings
+) -> None:
+    head = book(services, 150)
+    before = snapshot(services)
+    rebuild = inscribe(test_settings, "projections", "rebuild", INSCRIBE_PROJECTION_BATCH_SIZE="1")
+    until(lambda: shadow_position(services) >= 10 or rebuild.poll() is not None, 90, "the rebuild to start")
+
+    assert rebuild.poll() is None, "the rebuild ended before it could be killed"
+    rebuild.send_signal(signal.SIGKILL)
+    rebuild.wait(timeout=30)
+    assert 0 < shadow_position(services) < head  # killed half-way
+    assert snapshot(services) == before
+    assert services.read_side.positions() == {name: head for name in services.read_side.projections}
+
+    again = inscribe(test_settings, "projections", "rebuild")
+    out, err = again.communicate(timeout=300)
+
+    assert again.returncode == 0, err
+    assert snapshot(services) == before
+    assert not shadow_left(services)
+
+
+def test_a_worker_killed_mid_batch_resumes_where_it_stopped_and_applies_every_event_exactly_once(
+    services: Any, test_settings: Settings
+) -> None:
+    head = book(services, 150)
+    expected = snapshot(services)
+    read_side = services.read_side
+    with read_side.writer.begin() as conn:  # the worker starts from nothing
+        for name, projection in read_side.projections.items():
+            read_side.trackers[name].reset_in(conn)
+            for table in reversed(projection.tables):
+                conn.execute(table.delete())
+    worker = inscribe(test_settings, "projections", "run", "--no-tick", INSCRIBE_PROJECTION_BATCH_SIZE="1")
+    until(lambda: min(read_side.positions().values()) >= 10 or worker.poll() is not None, 90, "the worker")
+
+    assert worker.poll() is None, worker.stderr.read() if worker.stderr else ""
+    worker.send_signal(signal.SIGKILL)
+    worker.wait(timeout=30)
+    assert min(read_side.positions().values()) < head  # killed half-way
+
+    worker = inscribe(test_settings, "projections", "run", "--no-tick")
+    try:
+        until(lambda: min(read_side.positions().values()) >= head, 120, "the restarted worker to catch up")
+    finally:
+        worker.terminate()
+        worker.wait(timeout=30)
+
+    assert snapshot(services) == expected
