@@ -3,6 +3,7 @@ changed rebuilding themselves at start-up (on SQLite and PostgreSQL)."""
 
 from __future__ import annotations
 
+import logging
 import time
 from datetime import date, datetime, timezone
 from typing import Any
@@ -78,3 +79,99 @@ def test_a_projection_whose_tables_changed_rebuilds_itself_at_start_up(services:
 
     assert (reset, untouched) == (0, services.read_side.head())
     assert after == before
+
+
+def issued_monthly_policies(app: Any, on: date, seeds: tuple[int, ...]) -> list[UUID]:
+    """Term life paid monthly from `on`, one per seed (its own policyholder), the first premium paid."""
+    product = app.catalogue.get("term_life")
+    answers = {q.id: not q.adverse for q in product.disclosure_questions}
+    ids = []
+    for seed in seeds:
+        holder = UUID(register_individual(app, ctx(), **individual(seed, annual_income="600000")).id)
+        applied = policies.apply_for_policy(
+            app, ctx(), applicant_id=holder, insured_id=holder, relationship="self", product_code="term_life",
+            sum_insured="500000", term_months=120, premium_mode="monthly", disclosures=answers,
+            beneficiaries=[{"name": "王芳", "share": "100"}], applied_on=on)
+        policy = app.load(Policy, UUID(applied.id))
+        policies.act(app, ctx(), policy.id, "pay_premium", on, amount=policy.quoted_installment, paid_on=on,
+                     reference="first")
+        ids.append(policy.id)
+    return ids
+
+
+def test_the_worker_s_ticker_logs_a_failing_policy_and_goes_on_with_the_others(
+    services: Any, monkeypatch: Any, caplog: Any,
+) -> None:
+    simulated = clock.SimulatedClock(datetime(2025, 3, 1, 2, tzinfo=timezone.utc))
+    with clock.using(simulated):
+        failing, other = issued_monthly_policies(services.app, date(2025, 3, 1), (51, 52))
+        services.read_side.catch_up()
+        simulated.set(datetime(2025, 6, 1, 2, tzinfo=timezone.utc))  # the second installments never paid
+        real = policies.advance
+
+        def advance(app: Any, policy_id: UUID, today: date, **options: Any) -> Any:
+            if policy_id == failing:
+                raise RuntimeError("this policy cannot be read")
+            return real(app, policy_id, today, **options)
+
+        monkeypatch.setattr(policies, "advance", advance)
+        services.read_side.start(0.05)
+        ticker = Ticker(services, interval=0.1)
+
+        with caplog.at_level(logging.ERROR, logger="interface.scheduler"):
+            ticker.start()
+            deadline = time.monotonic() + 20
+            while (services.app.load(Policy, other).status != "lapsed"
+                   or sum(str(failing) in r.getMessage() for r in caplog.records) < 4) and time.monotonic() < deadline:
+                time.sleep(0.1)
+            alive = ticker._thread.is_alive()
+            ticker.stop()
+
+    assert services.app.load(Policy, other).status == "lapsed"
+    assert services.app.load(Policy, failing).status == "in_force"
+    named = [r for r in caplog.records if r.name == "interface.scheduler" and str(failing) in r.getMessage()]
+    assert len(named) >= 4 and alive  # ticked again and again: the failure never stopped the clock
+    assert any(r.exc_info and "cannot be read" in str(r.exc_info[1]) for r in named)  # with its traceback
+    assert not any("tick failed" in r.getMessage() for r in caplog.records)  # never the whole tick
+
+
+def test_a_policy_that_fails_half_way_through_a_tick_leaves_nothing_behind_for_the_next(
+    test_settings: Any, monkeypatch: Any,
+) -> None:
+    """With the aggregate cache on, a policy whose lapse was triggered but not saved is not reused:
+    the next tick records its lapse once, from the stored events."""
+    from interface.scheduler import tick
+
+    built = bootstrap(test_settings.model_copy(update={"aggregate_cache": 64}), run_projections=False)
+    try:
+        simulated = clock.SimulatedClock(datetime(2025, 3, 1, 2, tzinfo=timezone.utc))
+        with clock.using(simulated):
+            failing, other = issued_monthly_policies(built.app, date(2025, 3, 1), (61, 62))
+            for policy_id in (failing, other):
+                built.app.view(Policy, policy_id)  # both in the cache
+            built.read_side.catch_up()
+            simulated.set(datetime(2025, 6, 1, 2, tzinfo=timezone.utc))
+            real = policies._lifecycle
+
+            def lifecycle(app: Any, policy: Policy) -> Any:  # after the lapse is triggered, before the save
+                if policy.id == failing:
+                    assert policy.pending_events
+                    raise RuntimeError("the policyholder cannot be read")
+                return real(app, policy)
+
+            monkeypatch.setattr(policies, "_lifecycle", lifecycle)
+            first = tick(built, date(2025, 6, 1))
+            monkeypatch.undo()
+            built.read_side.catch_up()
+            second = tick(built, date(2025, 6, 1))
+            stored = list(built.app.events.get(failing))
+            live = built.app.load(Policy, failing)
+    finally:
+        built.close()
+
+    assert [(f.kind, f.id) for f in first.failures] == [("policy", str(failing))]
+    assert "the policyholder cannot be read" in first.failures[0].error
+    assert (first.changed, second.changed, second.failures) == (1, 1, ())
+    assert [type(e).__name__ for e in stored].count("Lapsed") == 1
+    assert [e.originator_version for e in stored] == list(range(1, len(stored) + 1))
+    assert (live.status, live.version) == ("lapsed", len(stored))
