@@ -99,3 +99,41 @@ def test_the_not_renewable_event_replays_to_the_same_state() -> None:
     assert [type(e) for e in recorded] == [Policy.RenewalNotOffered, Policy.Expired]
     assert (copy.status, copy.renewal_refusal, copy.closing_reason, copy.next_due_date()) == (
         policy.status, policy.renewal_refusal, policy.closing_reason, policy.next_due_date())
+
+
+def test_the_policy_state_machine_invariants_hold_through_a_renewal_that_cannot_be_quoted() -> None:
+    """A fixed walk (no hypothesis search) through tests.unit.test_policy_stateful's machine: issue,
+    pay, reach the offer day with a refusing quote, expire; every invariant holds after each step."""
+    from tests.unit.test_policy_stateful import PolicyLifecycle
+
+    machine = PolicyLifecycle()
+    invariants = [getattr(machine, name) for name in dir(PolicyLifecycle)
+                  if hasattr(getattr(PolicyLifecycle, name), "hypothesis_stateful_invariant")]
+
+    def check() -> None:
+        for invariant in invariants:
+            invariant()
+
+    def refusing_advance(days: int) -> None:
+        machine.today += days * DAYS
+        machine.attempt(lambda: machine.policy.advance_time(machine.today, renewal_premium=aged_out))
+        check()
+
+    machine.apply((MEDICAL, "annual"), 0)
+    check()
+    for _ in range(3):  # start underwriting, accept, pay: in force (the clock moves 31 days each)
+        machine.proceed()
+        check()
+    assert machine.policy.status == "in_force" and machine.policy.end_date is not None
+    offer_day = machine.policy.end_date - 30 * DAYS
+    refusing_advance((offer_day - machine.today).days - 1)
+    refusing_advance(1)
+    refusing_advance(30)
+    machine.renewal(True)  # refused: not renewable
+    check()
+    refusing_advance(60)
+
+    names = [type(e).__name__ for e in machine.events]
+    assert names.count("RenewalNotOffered") == 1 and names[-1] == "Expired"
+    assert "RenewalOffered" not in names and len(invariants) >= 6
+    assert machine.policy.status == "expired"
