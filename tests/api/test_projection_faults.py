@@ -1,0 +1,54 @@
+"""A projection that fails on an event holds back only itself (SPEC §8 Faults), through HTTP on SQLite
+and PostgreSQL: the operator sees it faulted, registers that do not depend on it answer `?after=`, and
+once the cause is gone it catches up by itself."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from litestar.testing import TestClient
+
+from tests.api.conftest import BASE, PROBLEM, auth
+from tests.helpers import individual_body
+
+
+def test_a_faulted_projection_shows_in_the_status_holds_back_only_its_register_and_recovers(
+    client: TestClient[Any], running_services: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    read_side = running_services.read_side
+    read_side.retry_delay = 0.2
+    first = client.post(BASE, json=individual_body(1), headers=auth()).json()
+    projection = read_side.projections["customers"]
+    original = projection.apply
+
+    def apply(event: Any, position: int, batch: Any) -> None:
+        if position > first["position"]:
+            raise RuntimeError("the customers register cannot take this")
+        original(event, position, batch)
+
+    monkeypatch.setattr(projection, "apply", apply)
+
+    second = client.post(BASE, json=individual_body(2), headers=auth()).json()
+    audit = client.get(f"/api/v1/audit/log?after={second['position']}", headers=auth("auditor"))
+    behind = client.get(f"{BASE}?after={second['position']}", headers=auth())
+    status = {s["name"]: s for s in client.get("/api/v1/projections", headers=auth("admin")).json()}
+
+    assert audit.status_code == 200, audit.text  # the audit log does not depend on the customers register
+    assert behind.status_code == 503 and behind.headers["content-type"].startswith(PROBLEM)
+    assert behind.headers["Retry-After"]
+    customers = status["customers"]
+    assert customers["state"] == "faulted"
+    assert customers["position"] == first["position"]
+    assert customers["failing_position"] == first["position"] + 1  # the first event of the second command
+    assert "the customers register cannot take this" in customers["error"]
+    assert customers["since"] and customers["attempts"] >= 1
+    assert {s["state"] for name, s in status.items() if name != "customers"} == {"up-to-date"}
+
+    monkeypatch.undo()
+    caught_up = client.get(f"{BASE}?after={second['position']}", headers=auth())
+
+    assert caught_up.status_code == 200, caught_up.text
+    assert {c["id"] for c in caught_up.json()["items"]} == {first["id"], second["id"]}
+    status = {s["name"]: s for s in client.get("/api/v1/projections", headers=auth("admin")).json()}
+    assert status["customers"]["state"] == "up-to-date" and status["customers"]["error"] is None
