@@ -12,6 +12,8 @@ from litestar.exceptions import NotAuthorizedException, PermissionDeniedExceptio
 from litestar.handlers.base import BaseRouteHandler
 from litestar.security.jwt import JWTAuth, Token
 
+from domain.errors import InvalidValue
+from domain.values import check_text
 from interface.permissions import ROLES, allowed
 
 
@@ -27,14 +29,29 @@ def mint_token(secret: str, sub: str, role: str, hours: float = 12.0, issuer: st
     """A signed HS256 token for `sub` acting as `role`."""
     if role not in ROLES:
         raise ValueError(f"unknown role {role!r}; roles: {', '.join(ROLES)}")
+    if not valid_sub(sub):
+        raise ValueError(f"sub must be 1 to {SUB_LIMIT} characters, none of them control or format characters")
     now = datetime.now(timezone.utc)
     claims = {"sub": sub, "role": role, "iat": now, "exp": now + timedelta(hours=hours), "iss": issuer}
     return jwt.encode(claims, secret, algorithm="HS256")
 
 
+#: The longest staff id a token may carry: it reaches every event as `actor_id` (domain.values limits).
+SUB_LIMIT = 200
+
+
+def valid_sub(sub: str) -> bool:
+    """A staff id every projection can store: 1–200 characters, none of them control, format or
+    unassigned (domain.values)."""
+    try:
+        return bool(sub) and check_text(sub, "sub", SUB_LIMIT) == sub
+    except InvalidValue:
+        return False
+
+
 async def retrieve_principal(token: Token, _: ASGIConnection[Any, Any, Any, Any]) -> Principal | None:
     role = (token.extras or {}).get("role")
-    if role not in ROLES or not token.sub:
+    if role not in ROLES or not valid_sub(token.sub):
         return None
     return Principal(sub=token.sub, role=role)
 

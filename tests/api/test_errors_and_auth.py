@@ -507,3 +507,26 @@ def test_a_read_after_a_position_the_read_side_has_not_reached_is_503_with_retry
     body = is_problem(beyond, 422, "position-not-recorded")
     assert field_names(body) == {"after"}
     assert time.monotonic() - started < 0.25
+
+
+@pytest.mark.parametrize("sub", ["x" * 201, "eve\u202e", "a\x00b", ""])
+def test_a_token_whose_subject_no_register_could_store_is_401_and_records_nothing(
+    client: TestClient[Any], events: Callable[[], int], sub: str
+) -> None:
+    before = events()
+    forged = jwt.encode({"sub": sub, "role": "agent", "iss": "inscribe",
+                         "exp": datetime.now(timezone.utc) + timedelta(hours=1)}, JWT_SECRET, algorithm="HS256")
+
+    response = client.post(BASE, json=individual_body(1), headers={"Authorization": f"Bearer {forged}"})
+
+    assert response.status_code == 401
+    assert response.headers["content-type"].startswith(PROBLEM)
+    assert events() == before
+
+
+def test_a_subject_of_200_characters_is_the_widest_a_token_carries() -> None:
+    from interface.auth import mint_token
+
+    assert mint_token(JWT_SECRET, "x" * 200, "agent")
+    with pytest.raises(ValueError, match="sub must be 1 to 200 characters"):
+        mint_token(JWT_SECRET, "x" * 201, "agent")
