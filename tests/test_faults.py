@@ -204,3 +204,13 @@ def test_a_worker_killed_mid_batch_resumes_where_it_stopped_and_applies_every_ev
         worker.wait(timeout=30)
 
     assert snapshot(services) == expected
+
+
+def test_processes_started_together_on_a_fresh_database_all_set_it_up(test_settings: Settings) -> None:
+    """`inscribe serve` and `inscribe projections run` (here: four processes that build the product) on a
+    database nobody has set up yet: the schema is created once, under a lock, and none of them fails."""
+    starters = [inscribe(test_settings, "projections", "status") for _ in range(4)]
+
+    results = [(p.wait(timeout=120), p.stderr.read() if p.stderr else "") for p in starters]
+
+    assert [code for code, _ in results] == [0] * 4, [err[-1500:] for _, err in results]
