@@ -5,9 +5,10 @@ layer around it: each subject's key lives in its own row of `inscribe_personal_k
 `AESCipher`. Shredding sets the key to NULL in the transaction of the event that records it (see
 `application.recorders`), so the stored events, and the hash chain over their bytes, never change.
 
-With a key-encryption key (INSCRIBE_KEY_ENCRYPTION_KEY) each subject's key is stored wrapped by the
-library's AES cipher under it; a key stored bare (32 bytes, written without one) is still read, so a
-deployment can start wrapping at any time. Without it, anyone with the database can read the keys.
+Each subject's key is stored wrapped by the library's AES cipher under the key-encryption key
+(INSCRIBE_KEY_ENCRYPTION_KEY, or on the embedded default var/key-encryption-key generated once; see
+`Settings.wrapping_key`). A key stored bare (32 bytes, written by an older version or with
+INSCRIBE_ALLOW_UNWRAPPED_KEYS=true) is still read, so existing databases keep working.
 
 Ciphers are cached, so a replay does not ask the database once per event. A cached key outlives its
 shredding only in another process, and only for `ttl` seconds or until that process reads the event
@@ -88,7 +89,11 @@ class KeyRing:
             return exists, stored
         if self._wrapper is None:
             raise RuntimeError("the personal-data keys are wrapped: set INSCRIBE_KEY_ENCRYPTION_KEY")
-        return exists, self._wrapper.decrypt(bytes(stored))
+        try:
+            return exists, self._wrapper.decrypt(bytes(stored))
+        except Exception as e:  # the library's AES-GCM refuses a key wrapped under another KEK
+            raise RuntimeError("a personal-data key cannot be unwrapped: INSCRIBE_KEY_ENCRYPTION_KEY (or "
+                               "var/key-encryption-key) is not the key the database was written with") from e
 
     def is_shredded(self, subject: str) -> bool:
         exists, key = self.table.select_key(subject)

@@ -11,7 +11,7 @@ import click
 from tqdm import tqdm
 
 from application.demo import DEMO_AGGREGATE_CACHE
-from application.settings import Settings, SettingsError
+from application.settings import DEFAULT_URL, Settings, SettingsError
 
 if TYPE_CHECKING:  # the command line imports the application only when a command runs
     from application.demo import DemoSummary
@@ -78,16 +78,19 @@ def demo(customers: int, years: int, seed: int, activity: float, database_url: s
         settings = Settings(database_url=database_url) if database_url else Settings()
         if not settings.aggregate_cache:  # one process, no erasures: keep the book's aggregates in memory
             settings = settings.model_copy(update={"aggregate_cache": DEMO_AGGREGATE_CACHE})
+        settings.probe_database()  # a missing database: one line within seconds
         services = bootstrap(settings, run_projections=False)
     except SettingsError as e:
         raise click.ClickException(str(e)) from None
     try:
-        held = services.read_side.head()
+        held = services.read_side.head()  # `inscribe serve` on an empty database records nothing
         if held and not append:
+            way_out = ("`make clean-data` empties var/ (keeping var/jwt-secret and var/key-encryption-key)"
+                       if settings.database_url == DEFAULT_URL else "use an empty database")
             raise click.ClickException(
-                f"{settings.database_url} already holds {held:,} events; the demo builds on an empty database "
-                "(its events are dated in the past). Use another --database-url, or --append to add to it.")
-        click.echo(f"building the demo book in {settings.database_url}: {customers:,} customers over {years} "
+                f"{settings.safe_url()} already holds {held:,} events; the demo builds on an empty database "
+                f"(its events are dated in the past): {way_out}, pass another --database-url, or --append.")
+        click.echo(f"building the demo book in {settings.safe_url()}: {customers:,} customers over {years} "
                    f"year(s), seed {seed}", err=True)
         with tqdm(desc="demo", unit="day", file=sys.stderr) as bar:
 

@@ -28,6 +28,10 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 POSTGRES_ADMIN_URL = os.environ.get("INSCRIBE_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 JWT_SECRET = "test-secret-" + "x" * 40
+# PostgreSQL requires a key-encryption key (application.settings.Settings.wrapping_key). Tests that build
+# their settings from the environment (CLI invocations, subprocesses) inherit this one.
+KEY_ENCRYPTION_KEY = "dGVzdC1rZXktZW5jcnlwdGlvbi1rZXktMzItYnl0ZXM="  # base64 of 32 bytes
+os.environ.setdefault("INSCRIBE_KEY_ENCRYPTION_KEY", KEY_ENCRYPTION_KEY)
 
 
 def _postgres_problem() -> str | None:
@@ -89,7 +93,8 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
 
 @pytest.fixture
 def test_settings(database_url: str) -> Settings:
-    return Settings(database_url=database_url, jwt_secret=JWT_SECRET, read_wait_seconds=5.0)
+    return Settings(database_url=database_url, jwt_secret=JWT_SECRET, read_wait_seconds=5.0,
+                    key_encryption_key=KEY_ENCRYPTION_KEY)
 
 
 @pytest.fixture
