@@ -10,7 +10,7 @@ CUSTOMERS ?= 300
 YEARS ?= 3
 SEED ?= 1
 
-.PHONY: run demo test test-deep lint bench install worker clean
+.PHONY: run demo test test-deep lint bench install worker clean clean-data
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -21,12 +21,13 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 run: $(STAMP)
-	@mkdir -p var
+	@mkdir -p -m 700 var
 	@PORT=$(PORT) $(BIN)/inscribe serve --port $(PORT)
 
 # A demo book of business in the database `make run` uses (INSCRIBE_DATABASE_URL or var/inscribe.db).
+# It must hold no events yet: `make run` alone records none; after commands, `make clean-data demo`.
 demo: $(STAMP)
-	@mkdir -p var
+	@mkdir -p -m 700 var
 	@$(BIN)/inscribe demo --customers $(CUSTOMERS) --years $(YEARS) --seed $(SEED)
 
 worker: $(STAMP)
@@ -44,5 +45,14 @@ lint: $(STAMP)
 bench: $(STAMP)
 	@$(BIN)/python -m bench
 
+# Caches only: never the data or the secrets under var/.
 clean:
-	rm -rf var .pytest_cache .hypothesis
+	rm -rf .pytest_cache .hypothesis .mypy_cache
+	find . -path ./.venv -prune -o -type d -name __pycache__ -exec rm -rf {} +
+
+# The embedded database (var/*.db and its read side), keeping var/jwt-secret (tokens stay valid) and
+# var/key-encryption-key (the key that wraps personal-data keys; losing it loses every wrapped key).
+clean-data:
+	@test ! -d var || find var -mindepth 1 -maxdepth 1 ! -name jwt-secret ! -name key-encryption-key \
+		-print -exec rm -rf {} +
+	@test ! -d var || echo "kept: $$(cd var && ls -A | tr '\n' ' ')(delete them by hand to start over)"

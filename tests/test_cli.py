@@ -156,3 +156,17 @@ def test_projections_rebuild_of_one_projection_leaves_its_rows_identical_and_a_b
     assert "bogus" in bogus.output
     assert all(name in bogus.output for name in services.read_side.projections)
     assert rows(services) == before
+
+
+# --- settings and database errors: one line ---------------------------------------------------------
+
+
+@pytest.mark.parametrize("args", [["token", "--role", "agent", "--sub", "s"], ["projections", "status"],
+                                  ["audit", "digest"]])
+def test_an_invalid_setting_is_one_line_naming_it(args: list[str], tmp_path: Path) -> None:
+    result = CliRunner().invoke(main, args, env={"INSCRIBE_DATABASE_URL": f"sqlite:///{tmp_path / 'x.db'}",
+                                                 "INSCRIBE_PROJECTION_BATCH_SIZE": "0"})
+
+    assert result.exit_code == 1
+    assert result.output.strip().splitlines() == [
+        "Error: invalid setting INSCRIBE_PROJECTION_BATCH_SIZE='0': Input should be greater than or equal to 1"]

@@ -14,7 +14,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.conftest import JWT_SECRET
+from tests.conftest import JWT_SECRET, KEY_ENCRYPTION_KEY
 from tests.helpers import individual_body
 
 BIN = Path(sys.executable).parent
@@ -28,9 +28,10 @@ def free_port() -> int:
 
 
 def clean_env(**settings: str) -> dict[str, str]:
-    """The current environment without any INSCRIBE_ setting, plus `settings`."""
+    """The current environment without any INSCRIBE_ setting but the key-encryption key (required on
+    PostgreSQL), plus `settings`."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("INSCRIBE_")}
-    env.update(settings)
+    env.update(INSCRIBE_KEY_ENCRYPTION_KEY=KEY_ENCRYPTION_KEY, **settings)
     return env
 
 
