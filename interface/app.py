@@ -18,6 +18,7 @@ from interface.claims_api import ClaimController
 from interface.bootstrap import Services, bootstrap
 from interface.complaints_api import ComplaintController, ServiceRequestController
 from interface.customers_api import CustomerController
+from interface.openapi import declare_problems
 from interface.errors import EXCEPTION_HANDLERS
 from interface.http import MAX_BODY_BYTES, MAX_WAITERS, check_request
 from interface.policies_api import PolicyController
@@ -56,7 +57,7 @@ def create_app(services: Services | None = None, settings: Settings | None = Non
         if owned:
             services.close()
 
-    return Litestar(
+    app = Litestar(
         route_handlers=[
             health, CustomerController, ProductQueries, QuoteCommands, PolicyController, UnderwritingQueries,
             PremiumQueries, ClaimController, ComplaintController, ServiceRequestController, AuditQueries, ReportQueries, SystemQueries,
@@ -79,6 +80,8 @@ def create_app(services: Services | None = None, settings: Settings | None = Non
         ),
         debug=False,
     )
+    declare_problems(app)  # the problem responses and command headers of every operation
+    return app
 
 
 def app_from_env() -> Any:

@@ -27,7 +27,7 @@ from interface.query_params import After, AsOf
 from projections.reports import REPORTS, Report, ReportSpec
 
 Svc = NamedDependency[Services]
-CSV = "text/csv; charset=utf-8"
+CSV = "text/csv"  # Litestar adds "; charset=utf-8"
 #: The longest period a report may cover (ten years): a month-by-month report stays small.
 MAX_DAYS = 3660
 
