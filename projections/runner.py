@@ -29,10 +29,12 @@ log = logging.getLogger(__name__)
 class ReadSideBehind(Exception):
     """The read side has not reached the asked position within the wait (HTTP 503)."""
 
-    def __init__(self, position: int, reached: int) -> None:
-        super().__init__(f"the read side has reached position {reached}, not yet {position}")
+    def __init__(self, position: int, reached: int, faulted: Sequence[str] = ()) -> None:
+        because = f" ({', '.join(faulted)} faulted: see /api/v1/projections)" if faulted else ""
+        super().__init__(f"the read side has reached position {reached}, not yet {position}{because}")
         self.position = position
         self.reached = reached
+        self.faulted = list(faulted)
 
 
 class ProjectionsFaulted(Exception):
@@ -145,14 +147,21 @@ class ReadSide:
         return [ProjectionStatus(name, at, head, faulted.get(name)) for name, at in self.positions().items()]
 
     def wait_for(self, position: int, names: Sequence[str] | None = None, timeout: float = 5.0) -> None:
-        """Return once every named projection has reached `position`; else ReadSideBehind."""
+        """Return once every named projection has reached `position`; else ReadSideBehind, at once when
+        one of them is faulted before it (it will not get there by waiting)."""
         names = list(names or self.projections)
         deadline = time.monotonic() + timeout
         delay = 0.005
+        first = True
         while True:
             reached = min(self.positions(names).values())
             if reached >= position:
                 return
+            if first:
+                first = False
+                stuck = sorted(n for n, f in self.faults().items() if n in names and f.failing_position <= position)
+                if stuck:
+                    raise ReadSideBehind(position, reached, stuck)
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 raise ReadSideBehind(position, reached)

@@ -4,13 +4,21 @@ once the cause is gone it catches up by itself."""
 
 from __future__ import annotations
 
-from typing import Any
+import time
+from typing import Any, Callable
 
 import pytest
 from litestar.testing import TestClient
 
 from tests.api.conftest import BASE, PROBLEM, auth
 from tests.helpers import individual_body
+
+
+def until(condition: Callable[[], bool], timeout: float = 15.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.05)
 
 
 def test_a_faulted_projection_shows_in_the_status_holds_back_only_its_register_and_recovers(
@@ -31,12 +39,16 @@ def test_a_faulted_projection_shows_in_the_status_holds_back_only_its_register_a
 
     second = client.post(BASE, json=individual_body(2), headers=auth()).json()
     audit = client.get(f"/api/v1/audit/log?after={second['position']}", headers=auth("auditor"))
+    until(lambda: "customers" in read_side.faults())
+    started = time.monotonic()
     behind = client.get(f"{BASE}?after={second['position']}", headers=auth())
+    waited = time.monotonic() - started
     status = {s["name"]: s for s in client.get("/api/v1/projections", headers=auth("admin")).json()}
 
     assert audit.status_code == 200, audit.text  # the audit log does not depend on the customers register
     assert behind.status_code == 503 and behind.headers["content-type"].startswith(PROBLEM)
     assert behind.headers["Retry-After"]
+    assert waited < 2 and "customers faulted" in behind.json()["detail"]  # no wait for what waiting cannot bring
     customers = status["customers"]
     assert customers["state"] == "faulted"
     assert customers["position"] == first["position"]
@@ -46,6 +58,7 @@ def test_a_faulted_projection_shows_in_the_status_holds_back_only_its_register_a
     assert {s["state"] for name, s in status.items() if name != "customers"} == {"up-to-date"}
 
     monkeypatch.undo()
+    until(lambda: client.get(f"{BASE}?after={second['position']}", headers=auth()).status_code == 200)
     caught_up = client.get(f"{BASE}?after={second['position']}", headers=auth())
 
     assert caught_up.status_code == 200, caught_up.text
