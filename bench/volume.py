@@ -61,7 +61,9 @@ def _worker(n: int, workers: int, url: str, secret: str, customers: int, seed: i
         barrier.wait(BARRIER_SECONDS)  # everyone has finished the day before
         if n == 0:
             services.read_side.catch_up()
-            tick(services, day)
+            report = tick(services, day)
+            if report.failures:
+                raise RuntimeError(f"tick {day} failed for " + "; ".join(map(str, report.failures)))
         barrier.wait(BARRIER_SECONDS)  # the night's work is recorded
 
     def progress(done: int, _days: int, _events: int) -> None:

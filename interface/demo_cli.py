@@ -25,7 +25,9 @@ def nightly(services: Services) -> Callable[[date], None]:
 
     def run(day: date) -> None:
         services.read_side.catch_up()
-        tick(services, day)
+        report = tick(services, day)
+        if report.failures:  # the demo's own book: a failure is a bug to see, not a night to skip
+            raise RuntimeError(f"tick {day} failed for " + "; ".join(map(str, report.failures)))
 
     return run
 
