@@ -1,0 +1,73 @@
+"""Every command-line process, each in a fresh interpreter, against a log that holds the demo book's
+events and a recorded unmasked read (SPEC §8: every process decodes every event ever stored; §11):
+`inscribe projections rebuild`, `run`, `status`, `tick`, `audit verify` and `audit export`."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from application.privacy import record_disclosure
+from application.settings import Settings
+from interface.bootstrap import Services
+from interface.demo_cli import run_demo
+from tests.conftest import settings_env
+from tests.helpers import ctx
+from tests.integration.test_projections import snapshot
+
+ROOT = Path(__file__).resolve().parents[1]
+INSCRIBE = str(Path(sys.executable).parent / "inscribe")
+BOOK = {"customers": 12, "years": 1, "seed": 3, "activity": 8.0}
+
+
+def inscribe(settings: Settings, *args: str, timeout: float = 300) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([INSCRIBE, *args], cwd=ROOT, text=True, capture_output=True, timeout=timeout,
+                          env={**os.environ, **settings_env(settings)})
+
+
+def test_every_command_line_process_runs_in_a_fresh_interpreter_over_every_kind_of_event(
+    services: Services, test_settings: Settings, tmp_path: Path
+) -> None:
+    run_demo(services, **BOOK)
+    first_customer = services.read_side.app.recorder.select_notifications(start=1, limit=1)[0].originator_id
+    record_disclosure(services.app, ctx(reason="audit sample"), [str(first_customer)], "customer")
+    services.read_side.catch_up()
+    head = services.read_side.head()
+    live = snapshot(services.read_side)
+
+    rebuilt = inscribe(test_settings, "projections", "rebuild")
+    assert rebuilt.returncode == 0, rebuilt.stderr[-2000:]
+    assert snapshot(services.read_side) == live
+    status = inscribe(test_settings, "projections", "status")
+    assert status.returncode == 0 and "faulted" not in status.stdout, status.stdout
+    ticked = inscribe(test_settings, "tick")
+    assert ticked.returncode == 0, ticked.stderr[-2000:]
+    verified = inscribe(test_settings, "audit", "verify")
+    assert verified.returncode == 0, verified.stdout + verified.stderr[-2000:]
+    package = tmp_path / "audit.zip"
+    exported = inscribe(test_settings, "audit", "export", "--from-position", "1", "--to-position", str(head),
+                        "-o", str(package))
+    assert exported.returncode == 0 and package.stat().st_size > 0, exported.stderr[-2000:]
+
+    with services.read_side.writer.begin() as conn:  # the worker starts the audit log from nothing
+        services.read_side.trackers["audit_log"].reset_in(conn)
+        conn.execute(services.read_side.projections["audit_log"].tables[0].delete())
+    worker = subprocess.Popen([INSCRIBE, "projections", "run", "--no-tick"], cwd=ROOT, text=True,
+                              stderr=subprocess.PIPE, env={**os.environ, **settings_env(test_settings)})
+    try:
+        deadline = time.monotonic() + 120
+        while services.read_side.position("audit_log") < services.read_side.head():
+            assert worker.poll() is None, worker.stderr.read() if worker.stderr else ""
+            assert time.monotonic() < deadline, "the worker did not catch up"
+            time.sleep(0.05)
+    finally:
+        worker.terminate()
+        worker.wait(timeout=30)
+    by_worker = snapshot(services.read_side)["audit_log"]
+    services.read_side.rebuild(["audit_log"])
+    assert snapshot(services.read_side)["audit_log"] == by_worker
+    assert len(by_worker) == services.read_side.head() >= head  # with whatever tick recorded
+    assert services.read_side.faults() == {}
