@@ -18,14 +18,16 @@ from application import policies, timed
 from application.app import CommandResult, InscribeApplication
 from application.context import CommandContext
 from domain.claim import Claim
-from domain.claim_rules import fraud_indicators, required_claim_documents
-from domain.errors import InvalidValue, NotFound
+from domain.claim_rules import ZERO, fraud_indicators, required_claim_documents
+from domain.cover import allocate, approved_by_cover, paying_parts
+from domain.errors import DomainError, InvalidValue, NotFound
 from domain.identifiers import china_today
 from domain.policy import Policy
 from domain.policy_rules import check_date
 from domain.policy_state import CoverSnapshot
 
 YEAR = timedelta(days=365)
+ZERO = Decimal("0.00")
 
 
 def _not_future(day: date, field: str) -> date:
@@ -97,6 +99,10 @@ def report(
             known_on=known_on, claim_id=uuid4(),
         )
         cover = policies.cover_on(app, policy.id, loss)  # the domain refused a loss after the report
+        ended = [p for p in cover.covers if p.ended_on is not None and loss >= p.ended_on]
+        if cover.covers and len(ended) == len(cover.covers):
+            raise DomainError(f"the policy's cover ended on {ended[0].ended_on} by a claim "
+                              f"({ended[0].ended_reason}): no later loss is covered", code="cover-ended")
         others = app.claims_on_policy(str(policy.id), loss - YEAR, loss)
         for indicator, detail in fraud_indicators(loss, claim.estimated_amount, cover, policy.start_date,
                                                   _reinstated_before(policy, loss), others):
@@ -127,34 +133,109 @@ def approve(app: InscribeApplication, ctx: CommandContext, claim_id: UUID, on: d
 
     def action(claim: Claim, cover: CoverSnapshot, day: date) -> None:
         claim.approve(cover=cover, deciding_role=ctx.actor_role, decided_by=ctx.actor_id, on=day,
-                      exclusion_applies=exclusion_applies)
+                      exclusion_applies=exclusion_applies, premium_owed=premium_owed_now(app, claim))
 
     return _with_cover(app, ctx, claim_id, on, action)
+
+
+def premium_owed_now(app: InscribeApplication, claim: Claim) -> Decimal:
+    """For a loss in the grace period: the premium owed on the loss date that is still owed now
+    (Art. 36; premium paid since is not deducted)."""
+    return _policy(app, claim.policy_id).grace_deduction(claim.loss_date)[0]
 
 
 def settlement(app: InscribeApplication, claim_id: UUID) -> dict[str, Decimal]:
     """What approval would compute now (7.3 (1)); records nothing."""
     claim = app.load(Claim, UUID(str(claim_id)))
-    return claim.settlement(cover_for(app, claim))
+    return claim.settlement(cover_for(app, claim), premium_owed=premium_owed_now(app, claim))
+
+
+def record_rescission_finding(app: InscribeApplication, ctx: CommandContext, claim_id: UUID, *,
+                              seriously_affected: bool, reason: str, on: date | None = None) -> CommandResult:
+    """Art. 16(5): whether the fact not disclosed through gross negligence seriously affected the loss."""
+
+    def action(claim: Claim, cover: CoverSnapshot, day: date) -> None:
+        claim.record_rescission_finding(seriously_affected, reason, cover=cover, on=day)
+
+    return _with_cover(app, ctx, claim_id, on, action)
+
+
+def _settle_deduction(claim: Claim, policy: Policy, day: date) -> list[int]:
+    """At the first final payment after an approval that deducted premium for a loss in the grace
+    period: the installments it pays by deduction. Premium paid since the approval (or no longer set off:
+    the policy is not in force) is released to the claimant first."""
+    deducted = claim.premium_deducted
+    claim_id = str(claim.id)
+    if deducted <= 0 or any(i.get("claim_id") == claim_id for i in policy.schedule):
+        return []
+    owed, numbers = policy.grace_deduction(claim.loss_date)
+    if owed > deducted:  # never more than the approval deducted: only whole installments it covered
+        owed, numbers = ZERO, []
+    if owed < deducted:
+        claim.release_premium_deduction(owed, day)
+    return numbers
 
 
 def pay(app: InscribeApplication, ctx: CommandContext, claim_id: UUID, *, amount: Any, reference: str,
         kind: str = "final", determinable_amount: Any = None, on: date | None = None) -> CommandResult:
-    """A payment (final, or an Art. 25 advance): it reduces the claim's reserve and, in the same
-    transaction, the remaining sum insured of the policy period of the loss."""
+    """A payment (final, or an Art. 25 advance, within the payer's authority): it reduces the claim's
+    reserve and, in the same transaction, the remaining sum insured of the policy period of the loss.
+    The first final payment of a loss in the grace period also pays, in the same transaction, the
+    installments the approval deducted (Policy.pay_by_claim_deduction); one paid since the approval is
+    not deducted: the claim's payable rises by it first (Claim.release_premium_deduction)."""
     day = _not_future(check_date(on or china_today(), "on"), "on")
     if app.previous_answer(ctx) is None:
         claim = app.load(Claim, UUID(str(claim_id)))
         policies.advance(app, UUID(str(claim.policy_id)), day)
 
     def action(claim: Claim, cover: CoverSnapshot, when: date) -> list[Any]:
-        claim.pay(amount, when, reference, kind, determinable_amount=determinable_amount,
-                  cover=cover if kind == "advance" else None)
         policy = app.load(Policy, UUID(str(claim.policy_id)))
-        policy.record_claim_payment(claim.id, claim.payments[-1]["amount"], when, loss_on=claim.loss_date)
+        deducted = _settle_deduction(claim, policy, when) if kind == "final" and claim.status == "approved" else []
+        claim.pay(amount, when, reference, kind, determinable_amount=determinable_amount,
+                  cover=cover if kind == "advance" else None, paying_role=ctx.actor_role)
+        if deducted:  # first: a death benefit recorded below ends the policy
+            policy.pay_by_claim_deduction(claim.id, deducted, when)
+        paid = claim.payments[-1]["amount"]
+        policy.record_claim_payment(claim.id, paid, when, loss_on=claim.loss_date,
+                                    by_cover=_split(claim, cover, paid, kind), cause=claim.cause,
+                                    rider_premiums=_rider_premiums(app, policy))
         return [policy]
 
     return _with_cover(app, ctx, claim_id, day, action)
+
+
+def _split(claim: Claim, cover: CoverSnapshot, paid: Decimal, kind: str) -> dict[str, Decimal] | None:
+    """The covers a payment is taken from (SPEC §5: each cover keeps its own remaining sum insured).
+    A final payment follows the approval's part for each cover, in order; an advance is taken from the
+    covers that pay the loss, in order, up to what each has left. None: all on the main cover (an
+    approval recorded before covers were judged one by one)."""
+    if kind == "final":
+        assert claim.approval is not None
+        caps = approved_by_cover(claim.approval["computation"])
+        if not caps:
+            return None
+        approved_on = claim.approval["on"]
+        before = sum((p["amount"] for p in claim.payments[:-1]
+                      if p.get("kind") == "final" and p["on"] >= approved_on), ZERO)
+        after, earlier = allocate(before + paid, caps), (allocate(before, caps) if before else {})
+        split = {k: v - earlier.get(k, ZERO) for k, v in after.items() if v - earlier.get(k, ZERO) > 0}
+        return split or None
+    paying, _ = paying_parts(cover.covers, claim.loss_date, claim.cause, str(claim.id), None,
+                             cover.suicide_excluded_to)
+    if not paying:
+        return None
+    return allocate(paid, {p.key: p.remaining_sum_insured for p in paying})
+
+
+def _rider_premiums(app: InscribeApplication, policy: Policy) -> dict[str, Decimal] | None:
+    """Each rider's annual premium as quoted for the policy (what stops when a rider ends by a claim)."""
+    if not policy.riders:
+        return None
+    try:
+        quoted = policies.quote_for(app, policy)
+    except (InvalidValue, NotFound, KeyError):
+        return None
+    return {r.code: r.annual_premium for r in quoted.breakdown.riders}
 
 
 def tick(app: InscribeApplication, claim_ids: Sequence[UUID], today: date) -> list[CommandResult]:

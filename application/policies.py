@@ -66,6 +66,11 @@ def _quote_for(app: InscribeApplication, policy: Policy, *, sum_insured: Any = N
     )
 
 
+def quote_for(app: InscribeApplication, policy: Policy) -> Quote:
+    """The premium of the policy's cover as sold (main and each rider), e.g. a rider's share."""
+    return _quote_for(app, policy)
+
+
 def _lifecycle(app: InscribeApplication, policy: Policy) -> list[Customer]:
     """The policyholder's lifecycle follows the policy: active while it is in force."""
     holder = _customer(app, policy.applicant_id, "applicant_id")
@@ -167,6 +172,8 @@ def apply_for_policy(
                 disclosures=_answers_for(product, answers),
                 declared_property_value=declared_property_value,
                 history=app.underwriting_history(str(insured.id), product.line), riders=tuple(attached),
+                applicant_history=(None if applicant.id == insured.id  # 6.2.5 of the applicant too
+                                   else app.underwriting_history(str(applicant.id), product.line)),
             )
         except InvalidValue as refusal:  # the product names its answers `disclosure_answers`; we take `disclosures`
             field = refusal.field.replace("disclosure_answers", "disclosures", 1)

@@ -90,6 +90,9 @@ def parse_product(data: Any, source: str) -> Product:
         monthly_factor=take("monthly_factor", r.decimal(Decimal(1) / 12, Decimal("0.1")), Decimal("0.09")),
         single_discount=take("single_discount", r.decimal(Decimal(0), Decimal("0.5")), Decimal(0)),
         max_expiry_age=take("max_expiry_age", r.integer(1, 120), None),
+        ends_on_exhaustion=take("ends_on_exhaustion", r.boolean, False),
+        waiting_period_restarts_on_reinstatement=take("waiting_period_restarts_on_reinstatement", r.boolean,
+                                                      False),
     )
     _check_rules(product, r)
     return product
@@ -117,6 +120,10 @@ def _check_rules(p: Product, r: _Reader) -> None:
         raise r.fail("max_income_multiple", "applies to personal lines only")
     if p.is_long_term and p.kind == "main" and p.line in ("life", "health") and not p.cash_value_by_year:
         raise r.fail("cash_value_by_year", "is required for long-term life and health products")
+    if p.waiting_period_restarts_on_reinstatement and not p.waiting_period_days:
+        raise r.fail("waiting_period_restarts_on_reinstatement", "needs a waiting period (waiting_period_days)")
+    if p.ends_on_exhaustion and p.line not in PERSONAL_LINES:
+        raise r.fail("ends_on_exhaustion", "applies to life, health and accident cover only")
     _check_rating(p, r)
     _check_lists(p, r)
 

@@ -19,14 +19,15 @@ from uuid import UUID
 
 from domain import policy_events as ev
 from domain.base import InscribeAggregate
+from domain.cover import MAIN, is_death
 from domain.customer_rules import check_choice, check_text, check_texts
 from domain.errors import DomainError, InvalidTransition, InvalidValue
 from domain.policy_changes import CHANGE_KINDS, check_effective, plan_change, plan_sum_insured
 from domain.policy_rules import (
     DAY, RISK_INCREASED, SHORT_TERM_MONTHS, ZERO, cancellation_fee, check_date, check_percent,
-    cooling_off_last_day, deemed_consent_date, grace_end, money, premium_owed, premium_schedule,
+    cooling_off_last_day, deemed_consent_date, grace_deduction, grace_end, money, premium_owed, premium_schedule,
     reinstatement_decision_last_day, reinstatement_last_day, renewal_offer_from, rescission_refusal,
-    term_end, unearned,
+    term_end, unearned, waiting_period_end,
 )
 from domain.policy_state import STATUSES, TERMINAL, CoverSnapshot, PolicyState
 from domain.policy_terms import check_application, check_findings, check_id, check_positive, contract_terms
@@ -79,6 +80,9 @@ class Policy(PolicyState, InscribeAggregate):
     Surrendered = ev.Surrendered
     Rescinded = ev.Rescinded
     ClaimPaymentRecorded = ev.ClaimPaymentRecorded
+    InstallmentPaidByClaimDeduction = ev.InstallmentPaidByClaimDeduction
+    CoverEnded = ev.CoverEnded
+    EndedByClaim = ev.EndedByClaim
 
     # -- application and underwriting (5.2 (1)–(2); 6.1–6.3) ---------------------------------
 
@@ -396,7 +400,11 @@ class Policy(PolicyState, InscribeAggregate):
 
     def rescind(self, on: date, ground: str, learned_on: date, insurer_knew_at_contracting: bool) -> None:
         """Rescind for non-disclosure (Art. 16): within 30 days of learning the cause and 2 years of
-        formation, never if the insurer knew. Gross negligence refunds the premium."""
+        formation, never if the insurer knew, nor once it collected premium after learning the cause
+        (`rescission-waived`, SPC Interpretation II Art. 7). Intentional: no refund, no liability for
+        losses before the rescission. Gross negligence refunds the premium; a loss before the rescission
+        is refused only where the fact seriously affected it, a finding recorded on its claim
+        (Art. 16(5); domain.claim.Claim.record_rescission_finding)."""
         ground = check_choice(ground, "ground", GROUNDS)
         learned = check_date(learned_on, "learned_on")
         if not isinstance(insurer_knew_at_contracting, bool):
@@ -407,7 +415,8 @@ class Policy(PolicyState, InscribeAggregate):
         self._require(("in_force", "lapsed"), "policy-not-in-force")
         assert self.start_date is not None
         code = rescission_refusal(day, learned_on=learned, formed_on=self.start_date,
-                                  insurer_knew=insurer_knew_at_contracting)
+                                  insurer_knew=insurer_knew_at_contracting,
+                                  premium_collected_on=[i["paid_on"] for i in self.schedule if i["paid_on"]])
         if code is not None:
             raise DomainError(f"rescission is not possible ({code})", code=code)
         refund = self.net_premium_paid if ground == "gross_negligence" else ZERO
@@ -415,26 +424,141 @@ class Policy(PolicyState, InscribeAggregate):
                     no_liability_before=day)
 
     def record_claim_payment(self, claim_id: str | UUID, amount: Any, paid_on: date,
-                             *, loss_on: date | None = None) -> None:
-        """A claim payment reduces the remaining sum insured of the period of the loss (default:
-        the period of the payment, or the last)."""
+                             *, loss_on: date | None = None, by_cover: Mapping[str, Any] | None = None,
+                             cause: str | None = None,
+                             rider_premiums: Mapping[str, Any] | None = None) -> None:
+        """A claim payment reduces the remaining sum insured of each cover that pays it (`by_cover`:
+        "main" or a rider's code → its part; default: all on the main cover) in the period of the loss
+        (default: the period of the payment, or the last). A benefit for the insured's death (`cause`)
+        ends every cover on the insured's life, and so the policy, refunding the premium paid for the
+        time after the death; a cover whose product ends on exhaustion ends when used up, and a rider
+        ended so is no longer charged (`rider_premiums`: each rider's annual premium)."""
         claim, paid = check_id(claim_id, "claim_id"), check_positive(amount, "amount")
         loss = None if loss_on is None else check_date(loss_on, "loss_on")
+        why = None if cause is None else check_text(cause, "cause", 100)
+        parts = self._payment_split(paid, by_cover)
         day = self._day(paid_on, "paid_on")
         if self.start_date is None:
             raise InvalidTransition("the policy was never issued", code="policy-not-issued")
-        if self.rescission is not None:
+        if self.rescission is not None and (loss is None or loss >= self.rescission["no_liability_before"]
+                                            or self.rescission["ground"] != "gross_negligence"):
             raise DomainError("the policy is rescinded", code="policy-rescinded")
         period = self._period_index(loss or day)
         if loss is not None and (period is None or loss > day):
             raise InvalidValue("loss_on", "must fall in a period of cover, not after the payment")
         period = len(self.periods) - 1 if period is None else period
-        remaining = self._remaining(period, loss or self.periods[period]["start"])
-        if paid > remaining:
-            raise DomainError(f"only {remaining} of the sum insured remains",
-                              code="exceeds-remaining-sum-insured")
+        when = loss or self.periods[period]["start"]
+        remaining = self._remaining(period, when)
+        left: dict[str, Decimal] = {}
+        for key, part in parts.items():
+            ended = self.ended_covers.get(key) or self.ended_covers.get(MAIN)
+            if ended is not None and ended["claim_id"] != claim and when >= ended["on"]:
+                raise DomainError(f"the cover {key} ended on {ended['on']} by a claim ({ended['reason']})",
+                                  code="cover-ended", cover=key)
+            rider = next((r for r in self.riders if r["code"] == key), None)
+            room = remaining if key == MAIN else (rider or {})["sum_insured"] - self._rider_paid_in(key, period)
+            if part > room:
+                raise DomainError(f"only {room} of the sum insured of {key} remains",
+                                  code="exceeds-remaining-sum-insured", cover=key)
+            left[key] = room - part
         self.trigger_event(self.ClaimPaymentRecorded, on=day, claim_id=claim, amount=paid, period=period,
-                           loss_on=loss, remaining_sum_insured=remaining - paid)
+                           loss_on=loss, remaining_sum_insured=remaining - parts.get(MAIN, ZERO),
+                           by_cover=parts, remaining_by_cover=left)
+        if why is not None and is_death(why):
+            self._end_by_claim(day, claim, when, "death", [MAIN, *(r["code"] for r in self.riders)])
+        else:
+            exhausted = [key for key, rest in left.items() if rest <= 0 and self._ends_on_exhaustion(key)]
+            self._end_by_claim(day, claim, when, "exhausted", exhausted, rider_premiums)
+
+    def _payment_split(self, paid: Decimal, by_cover: Mapping[str, Any] | None) -> dict[str, Decimal]:
+        if by_cover is None:
+            return {MAIN: paid}
+        if not isinstance(by_cover, Mapping) or not by_cover:
+            raise InvalidValue("by_cover", "must map each paying cover to its part")
+        keys = [MAIN, *(r["code"] for r in self.riders if r.get("terms") is not None)]
+        parts: dict[str, Decimal] = {}
+        for key, value in by_cover.items():
+            if key not in keys:
+                raise InvalidValue(f"by_cover.{key}", "is not a cover of this policy")
+            parts[key] = check_positive(value, f"by_cover.{key}")
+        if sum(parts.values(), ZERO) != paid:
+            raise InvalidValue("by_cover", f"the parts must sum to the amount {paid}")
+        return parts
+
+    def _ends_on_exhaustion(self, key: str) -> bool:
+        if key == MAIN:
+            return bool(self.product_terms.get("ends_on_exhaustion"))
+        rider = next((r for r in self.riders if r["code"] == key), None)
+        return bool(rider and (rider.get("terms") or {}).get("ends_on_exhaustion"))
+
+    def _end_by_claim(self, day: date, claim: str, last_day: date, reason: str, keys: list[str],
+                      rider_premiums: Mapping[str, Any] | None = None) -> None:
+        """End the covers `keys` (保险责任终止). The main cover ending ends the policy: the premium paid
+        for the time after a death is refunded. A rider ending alone stops its charge from the next
+        installment due after `last_day`."""
+        keys = [k for k in keys if k not in self.ended_covers]
+        if not keys:
+            return
+        ended_already = self.is_terminal  # e.g. surrendered after the loss: its own refund was made then
+        ends_policy = MAIN in keys
+        for key in keys:
+            code = self.product_code if key == MAIN else key
+            fields: dict[str, Any] = {"annual_premium": None, "installment": None, "schedule": None,
+                                      "replaced_installments": []}
+            if not ends_policy:
+                fields = self._without_rider(key, last_day, rider_premiums)
+            self.trigger_event(self.CoverEnded, on=day, cover=key, product_code=code, claim_id=claim, reason=reason,
+                               last_day=last_day, **fields)
+        if ends_policy and not ended_already:
+            refund = ZERO
+            if reason == "death":
+                refund = min(unearned(self.paid_cover, last_day + DAY), self.net_premium_paid)
+            self._close(self.EndedByClaim, day, "ended-by-claim", refund, claim_id=claim, last_day=last_day,
+                        reason=f"cover ended by claim: {'death of the insured' if reason == 'death' else 'sum insured used up'}"
+                               f" on {last_day}")
+
+    def _without_rider(self, code: str, last_day: date, rider_premiums: Mapping[str, Any] | None) -> dict[str, Any]:
+        """The premium without an ended rider: its annual premium off each installment due after `last_day`."""
+        premium = (rider_premiums or {}).get(code)
+        unchanged: dict[str, Any] = {"annual_premium": None, "installment": None, "schedule": None,
+                                     "replaced_installments": []}
+        if premium is None or self.annual_premium is None or not self.annual_premium:
+            return unchanged
+        rider_annual = check_positive(premium, f"rider_premiums.{code}")
+        ratio = max(ZERO, self._annual - rider_annual) / self._annual
+        later = [i for i in self.schedule if i["paid_on"] is None and i["due_date"] > last_day
+                 and i["kind"] == "premium"]
+        new = [{k: v for k, v in dict(i, amount=money(i["amount"] * ratio)).items() if k != "paid_on"}
+               for i in later]
+        return {"annual_premium": money(self._annual * ratio), "installment": money(self._installment * ratio),
+                "schedule": new, "replaced_installments": [i["no"] for i in later]}
+
+    def grace_deduction(self, loss_on: date) -> tuple[Decimal, list[int]]:
+        """(amount, installment numbers) a loss on `loss_on` in the grace period is paid less (Art. 36):
+        the installments owed at the end of the loss date and still owed now. Nothing for a loss while
+        the policy was not in force, nor once the policy is no longer in force (a lapsed or ended
+        policy's arrears are not set off)."""
+        loss = check_date(loss_on, "loss_on")
+        if self.status_on(loss) != "in_force" or self.status != "in_force":
+            return ZERO, []
+        items = grace_deduction(self.schedule, loss)
+        return sum((i["amount"] for i in items), ZERO), [i["no"] for i in items]
+
+    def pay_by_claim_deduction(self, claim_id: str | UUID, installment_nos: list[int], on: date) -> None:
+        """The claim payment for a loss in the grace period pays these installments by deduction
+        (Art. 36): each is recorded paid, method "claim deduction"; the policy no longer lapses for it."""
+        claim = check_id(claim_id, "claim_id")
+        day = self._day(on)
+        self._require(("in_force",), "policy-not-in-force")
+        items = []
+        for no in installment_nos:
+            item = self._item(no) if isinstance(no, int) else None
+            if item is None or item["paid_on"] is not None:
+                raise InvalidValue("installment_nos", f"{no} is not an unpaid installment of this policy")
+            items.append(item)
+        for item in items:
+            self.trigger_event(self.InstallmentPaidByClaimDeduction, on=day, installment_no=item["no"],
+                               amount=item["amount"], claim_id=claim)
 
     # -- the passing of time ----------------------------------------------------------------------
 
@@ -530,7 +654,7 @@ class Policy(PolicyState, InscribeAggregate):
         number = f"P{day.year}{self.id.hex[:10].upper()}"
         self.trigger_event(
             self.Issued, on=day, policy_number=number, start_date=day, end_date=end,
-            waiting_period_end=day + self.product_terms["waiting_period_days"] * DAY,
+            waiting_period_end=waiting_period_end(day, self.product_terms["waiting_period_days"]) or day,
             schedule=premium_schedule(day, self.term_months, self.premium_mode, self._installment),
             contract=contract_terms(self, number, day, end))
 

@@ -203,12 +203,31 @@ class PremiumPaid(PolicyEvent):
             policy.held_on = self.on
 
 
+class InstallmentPaidByClaimDeduction(PolicyEvent):
+    """An installment owed for a loss in the grace period is paid by deduction from the claim payment
+    (Art. 36): recorded with the claim payment, it no longer counts as owed, so no lapse follows."""
+
+    TOPIC = "inscribe.policy.InstallmentPaidByClaimDeduction.v1"
+    on: date
+    installment_no: int
+    amount: Decimal
+    claim_id: str
+
+    def effect(self, policy: PolicyState) -> None:
+        policy.premiums_paid += self.amount
+        item = policy._item(self.installment_no)
+        assert item is not None and item["paid_on"] is None
+        policy._mark_paid(item, self.on)
+        item["method"] = "claim deduction"
+        item["claim_id"] = self.claim_id
+
+
 class PremiumRefunded(PolicyEvent):
     TOPIC = "inscribe.policy.PremiumRefunded.v1"
     on: date
     amount: Decimal
     reason: str  # declined | postponed | conditions-refused | premium-differs | cooling-off | surrender |
-    #              rescission | termination-cash-value | sum-insured-decrease
+    #              rescission | termination-cash-value | sum-insured-decrease | ended-by-claim
 
     def effect(self, policy: PolicyState) -> None:
         policy.refunded += self.amount
@@ -486,24 +505,86 @@ class Rescinded(_Closed):
 
 
 class ClaimPaymentRecorded(PolicyEvent):
+    """A claim payment, split by the covers that pay it (class version 2: `by_cover`). A version 1
+    event (stored before riders could be claimed) reads as all on the main cover."""
+
     TOPIC = "inscribe.policy.ClaimPaymentRecorded.v1"
+    class_version = 2
     on: date
     claim_id: str
     amount: Decimal
     period: int  # index into the periods (0: the first)
     loss_on: date | None
-    remaining_sum_insured: Decimal  # of that period, after this payment
+    remaining_sum_insured: Decimal  # of the main cover in that period, after this payment
+    by_cover: dict[str, Decimal]  # "main" or a rider's code → the part of `amount` it pays
+    remaining_by_cover: dict[str, Decimal]  # each paying cover's remaining sum insured after this payment
+
+    @staticmethod
+    def upcast_v1_v2(state: dict[str, Any]) -> None:
+        state["by_cover"] = {"main": state["amount"]}
+        state["remaining_by_cover"] = {"main": state["remaining_sum_insured"]}
 
     def effect(self, policy: PolicyState) -> None:
-        policy.claims_paid[str(self.period)] = policy._paid_in(self.period) + self.amount
+        period = str(self.period)
+        for key, amount in self.by_cover.items():
+            if key == "main":
+                policy.claims_paid[period] = policy._paid_in(self.period) + amount
+            else:
+                paid = policy.rider_claims_paid.setdefault(key, {})
+                paid[period] = paid.get(period, ZERO) + amount
+
+
+class CoverEnded(PolicyEvent):
+    """A claim ended a cover (保险责任终止, SPEC §5 "Ended by a claim"): the insured's death, or a cover
+    whose product ends on exhaustion used up. No cover after `last_day`; a rider is no longer charged:
+    the unpaid installments are replaced by `schedule` (None: unchanged)."""
+
+    TOPIC = "inscribe.policy.CoverEnded.v1"
+    on: date
+    cover: str  # "main" or the rider's code
+    product_code: str
+    claim_id: str
+    reason: str  # death | exhausted
+    last_day: date  # the loss date: the day of death
+    annual_premium: Decimal | None  # without the ended rider (None: unchanged)
+    installment: Decimal | None
+    schedule: list[dict[str, Any]] | None
+    replaced_installments: list[int]
+
+    def effect(self, policy: PolicyState) -> None:
+        policy.ended_covers[self.cover] = {"on": self.last_day, "claim_id": self.claim_id, "reason": self.reason,
+                                           "recorded_on": self.on}
+        if self.annual_premium is not None:
+            policy.annual_premium = self.annual_premium
+        if self.installment is not None:
+            policy.installment = self.installment
+        if self.schedule is not None:
+            kept = [i for i in policy.schedule if i["no"] not in self.replaced_installments]
+            new = [dict(i, paid_on=None) for i in self.schedule]
+            policy.schedule = sorted(kept + new, key=lambda i: (i["due_date"], i["no"]))
+            if new:
+                policy.last_installment_no = max([policy.last_installment_no, *(i["no"] for i in new)])
+
+
+class EndedByClaim(_Closed):
+    """The main cover ended by a claim (the insured's death): the whole policy ends, status `terminated`
+    with this reason; no later lapse, termination, cash value or renewal. `refund`: the premium paid for
+    the time after `last_day` (PremiumRefunded, reason ended-by-claim)."""
+
+    TOPIC = "inscribe.policy.EndedByClaim.v1"
+    STATUS = "terminated"
+    reason: str
+    claim_id: str
+    last_day: date
+    refund: Decimal
 
 
 EVENTS: tuple[type[PolicyEvent], ...] = (
     Applied, UnderwritingStarted, AutomaticUnderwritingCompleted, Accepted, Referred, UnderwritingDecided,
     OfferedWithConditions, ConditionsAccepted, Declined, Postponed, ConditionsRefused, PremiumPaid,
-    PremiumRefunded, Issued, PaymentDemanded, Lapsed, ReinstatementRequested, ReinstatementDecided,
+    InstallmentPaidByClaimDeduction, PremiumRefunded, Issued, PaymentDemanded, Lapsed, ReinstatementRequested, ReinstatementDecided,
     ReinstatementDeemedAgreed, Reinstated, Terminated, ContractReceiptSigned, CancelledInCoolingOff,
     PolicyChanged, SumInsuredIncreaseRequested, SumInsuredIncreaseDecided, RenewalOffered, RenewalNotOffered,
     Renewed, Expired,
-    Surrendered, Rescinded, ClaimPaymentRecorded,
+    Surrendered, Rescinded, ClaimPaymentRecorded, CoverEnded, EndedByClaim,
 )

@@ -2,8 +2,10 @@
 
 Periods are counted as the Civil Code (Art. 201) counts them: the day of the event is not counted,
 the period ends at the end of its last day. So "within 30 days of D" means through D + 30, and a
-right that is lost "after" a period is lost on the day after its last day. Every amount is rounded
-to the cent, half up.
+right that is lost "after" a period is lost on the day after its last day. A period's last day that
+is a rest day (a weekend or public holiday) moves to the next working day (Art. 203;
+domain.calendar): grace, cooling-off, the 30 days of Art. 16 and Art. 37, and the two years of
+Art. 16 and Art. 37 alike. Every amount is rounded to the cent, half up.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, Iterable, Mapping, Sequence
 
+from domain.calendar import PeriodEnd, last_day, period_end
 from domain.errors import InvalidValue
 
 CENT = Decimal("0.01")
@@ -20,7 +23,7 @@ ZERO = Decimal("0.00")
 DAY = timedelta(days=1)
 
 SHORT_TERM_MONTHS = 12  # a term of at most one year is short-term (renewable, no cooling-off)
-STATUTORY_GRACE_LINES = ("life", "health")  # Art. 36 grace, as SPEC §5 scopes it
+STATUTORY_GRACE_LINES = ("life", "health", "accident")  # Art. 36: every 人身保险 paid in installments
 STATUTORY_GRACE_DAYS = 60  # Art. 36: 60 days after the due date ...
 DEMAND_GRACE_DAYS = 30  # ... or 30 days after the insurer's demand, whichever ends first
 MIN_COOLING_OFF_DAYS = 15  # 犹豫期 of at least 15 days
@@ -117,12 +120,19 @@ def grace_end(due: date, *, statutory: bool, grace_days: int, demanded_on: date 
 
     Statutory (life and health installments): 60 days after the due date or 30 days after the
     payment demand, whichever comes first. Other lines: the product's grace days after the due date.
+    A last day on a rest day moves to the next working day (Art. 203).
     """
+    return grace_period_end(due, statutory=statutory, grace_days=grace_days, demanded_on=demanded_on).due
+
+
+def grace_period_end(due: date, *, statutory: bool, grace_days: int, demanded_on: date | None) -> PeriodEnd:
+    """grace_end with its nominal last day and why it moved (moving never reorders two ends, so the
+    earlier of the two statutory ends is the earlier once moved)."""
     if not statutory:
-        return due + timedelta(days=grace_days)
-    end = due + timedelta(days=STATUTORY_GRACE_DAYS)
+        return period_end(due, grace_days)
+    end = period_end(due, STATUTORY_GRACE_DAYS)
     if demanded_on is not None:
-        end = min(end, demanded_on + timedelta(days=DEMAND_GRACE_DAYS))
+        end = min(end, period_end(demanded_on, DEMAND_GRACE_DAYS), key=lambda e: e.due)
     return end
 
 
@@ -135,12 +145,27 @@ def premium_owed(schedule: Iterable[Mapping[str, Any]], on: date) -> Decimal:
     )
 
 
+def grace_deduction(schedule: Iterable[Mapping[str, Any]], loss_on: date) -> list[Mapping[str, Any]]:
+    """The installments a loss on `loss_on` in the grace period is paid less (Art. 36): owed at the end
+    of the loss date and still unpaid now (premium paid since is not deducted)."""
+    return [item for item in schedule if item["due_date"] <= loss_on and item.get("paid_on") is None]
+
+
+# -- waiting period (Civil Code Art. 201) ------------------------------------------------------
+
+
+def waiting_period_end(start: date, days: int) -> date | None:
+    """The first day past a waiting period of `days` counted from the day after `start` (None: no
+    waiting period). 90 days from 2025-01-10 run 01-11 … 04-10; a loss on 04-11 is past it."""
+    return None if days <= 0 else start + timedelta(days=days + 1)
+
+
 # -- reinstatement (Art. 37; SPC Interpretation III Art. 8) -----------------------------------
 
 
 def reinstatement_last_day(lapsed_on: date) -> date:
-    """The last day on which reinstatement can be agreed: two years from the lapse."""
-    return add_years(lapsed_on, REINSTATEMENT_YEARS)
+    """The last day on which reinstatement can be agreed: two years from the lapse, off a rest day."""
+    return last_day(add_years(lapsed_on, REINSTATEMENT_YEARS)).due
 
 
 def termination_date(lapsed_on: date) -> date:
@@ -149,8 +174,8 @@ def termination_date(lapsed_on: date) -> date:
 
 
 def reinstatement_decision_last_day(requested_on: date) -> date:
-    """The insurer may answer a reinstatement request through the 30th day after it."""
-    return requested_on + timedelta(days=REINSTATEMENT_DECISION_DAYS)
+    """The insurer may answer a reinstatement request through the 30th day after it (off a rest day)."""
+    return period_end(requested_on, REINSTATEMENT_DECISION_DAYS).due
 
 
 def deemed_consent_date(requested_on: date) -> date:
@@ -162,8 +187,13 @@ def deemed_consent_date(requested_on: date) -> date:
 
 
 def cooling_off_last_day(receipt_on: date, cooling_off_days: int) -> date:
-    """The last day to cancel: the product's days (at least 15) counted from the day after receipt."""
-    return receipt_on + timedelta(days=max(MIN_COOLING_OFF_DAYS, cooling_off_days))
+    """The last day to cancel: the product's days (at least 15) counted from the day after receipt,
+    moved off a rest day."""
+    return cooling_off_end(receipt_on, cooling_off_days).due
+
+
+def cooling_off_end(receipt_on: date, cooling_off_days: int) -> PeriodEnd:
+    return period_end(receipt_on, max(MIN_COOLING_OFF_DAYS, cooling_off_days))
 
 
 def cancellation_fee(product_fee: Decimal) -> Decimal:
@@ -175,13 +205,18 @@ def renewal_offer_from(end: date, offer_days: int) -> date:
     return end - timedelta(days=offer_days)
 
 
-def rescission_refusal(on: date, *, learned_on: date, formed_on: date, insurer_knew: bool) -> str | None:
-    """The error code that bars rescission on `on`, or None when Art. 16 allows it."""
+def rescission_refusal(on: date, *, learned_on: date, formed_on: date, insurer_knew: bool,
+                       premium_collected_on: Iterable[date] = ()) -> str | None:
+    """The error code that bars rescission on `on`, or None when Art. 16 allows it. An insurer that
+    collected premium (`premium_collected_on`: the days it did) after the day it learned the cause has
+    waived the right (SPC Interpretation II Art. 7): `rescission-waived`."""
     if insurer_knew:
         return "rescission-not-allowed"
-    if on > learned_on + timedelta(days=RESCISSION_NOTICE_DAYS):
+    if any(learned_on < day <= on for day in premium_collected_on):
+        return "rescission-waived"
+    if on > period_end(learned_on, RESCISSION_NOTICE_DAYS).due:
         return "rescission-time-barred"
-    if on > add_years(formed_on, RESCISSION_YEARS):
+    if on > last_day(add_years(formed_on, RESCISSION_YEARS)).due:
         return "rescission-time-barred"
     return None
 

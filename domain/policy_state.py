@@ -11,9 +11,11 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from domain.cover import MAIN, SUICIDE_YEARS, CoverPart
 from domain.policy_rules import (
-    DAY, SHORT_TERM_MONTHS, STATUTORY_GRACE_LINES, ZERO, cash_value, completed_years, deemed_consent_date,
-    grace_end, premium_owed, renewal_offer_from, termination_date,
+    DAY, REINSTATEMENT_DECISION_DAYS, SHORT_TERM_MONTHS, STATUTORY_GRACE_LINES, ZERO, add_years, cash_value,
+    completed_years, deemed_consent_date, grace_end, premium_owed, renewal_offer_from, termination_date,
+    waiting_period_end,
 )
 
 TERMINAL = ("declined", "postponed", "withdrawn", "cancelled", "surrendered", "rescinded", "expired",
@@ -53,6 +55,11 @@ class CoverSnapshot:
     rescinded: bool
     rescission_ground: str | None
     no_liability_before: date | None
+    # every cover: the main cover first, then each rider (SPEC §5 "Cover is main cover plus riders")
+    covers: tuple[CoverPart, ...] = ()
+    # Art. 44: a suicide on or before this day (2 years from formation or reinstatement) is not paid
+    suicide_excluded_to: date | None = None
+    ended_by_claim: bool = False  # the policy ended by a claim (the insured's death) after the date
 
 
 class PolicyState:
@@ -115,7 +122,10 @@ class PolicyState:
         self.renewal_offer: dict[str, Any] | None = None
         self.renewal_refusal: dict[str, Any] | None = None  # on, field, reason: the renewal could not be quoted
         self.pending_increase: dict[str, Any] | None = None
-        self.claims_paid: dict[str, Decimal] = {}  # str(period index) → claims paid
+        self.claims_paid: dict[str, Decimal] = {}  # str(period index) → claims paid on the main cover
+        self.rider_claims_paid: dict[str, dict[str, Decimal]] = {}  # rider code → str(period) → paid
+        # cover key ("main" or rider code) → on (the last day of cover: the death or the loss), claim_id, reason
+        self.ended_covers: dict[str, dict[str, Any]] = {}
         self.rescission: dict[str, Any] | None = None
 
     # -- queries --------------------------------------------------------------------------------
@@ -154,7 +164,65 @@ class PolicyState:
             exclusions=tuple(terms["exclusions"]) + tuple(self.exclusions),
             rescinded=bool(rescission), rescission_ground=rescission.get("ground"),
             no_liability_before=rescission.get("no_liability_before"),
+            covers=self.cover_parts(day), suicide_excluded_to=self._suicide_excluded_to(day),
+            ended_by_claim=MAIN in self.ended_covers,
         )
+
+    def cover_parts(self, day: date) -> tuple[CoverPart, ...]:
+        """Each cover on `day`: the main cover, then each rider whose terms the policy recorded (a rider
+        applied for before riders carried their terms is charged but has no terms to judge a claim by)."""
+        index = self._period_index(day)
+        terms = self.product_terms
+        si = self._sum_insured_on(day)
+        restart = self._reinstated_on_or_before(day)
+        main_wait = self.waiting_period_end
+        if restart is not None and terms.get("waiting_period_restarts_on_reinstatement"):
+            main_wait = waiting_period_end(restart, terms["waiting_period_days"])
+        parts = [self._part(MAIN, self.product_code, "main", terms, si,
+                            si if index is None else self._remaining(index, day), main_wait, day,
+                            tuple(self.exclusions))]
+        for rider in self.riders:
+            rider_terms = rider.get("terms")
+            if rider_terms is None or self.start_date is None:
+                continue
+            base = self.start_date
+            if restart is not None and rider_terms.get("waiting_period_restarts_on_reinstatement"):
+                base = restart
+            rider_si = rider["sum_insured"]
+            paid = ZERO if index is None else self._rider_paid_in(rider["code"], index)
+            parts.append(self._part(rider["code"], rider["code"], "rider", rider_terms, rider_si, rider_si - paid,
+                                    waiting_period_end(base, rider_terms["waiting_period_days"]), day, ()))
+        return tuple(parts)
+
+    def _part(self, key: str, code: str, kind: str, terms: dict[str, Any], si: Decimal, remaining: Decimal,
+              wait: date | None, day: date, extra_exclusions: tuple[str, ...]) -> CoverPart:
+        ended = self.ended_covers.get(key) or {}
+        return CoverPart(
+            key=key, product_code=code, kind=kind, sum_insured=si, remaining_sum_insured=remaining,
+            deductible=terms["deductible"], payout_ratio=terms["payout_ratio"],
+            covered_causes=tuple(terms["covered_causes"]),
+            exclusions=tuple(terms["exclusions"]) + extra_exclusions, waiting_period_end=wait,
+            in_waiting_period=wait is not None and day < wait,
+            ends_on_exhaustion=bool(terms.get("ends_on_exhaustion")), ended_on=ended.get("on"),
+            ended_by_claim=ended.get("claim_id"), ended_reason=ended.get("reason"))
+
+    def _reinstated_on_or_before(self, day: date) -> date | None:
+        """The latest day on or before `day` that the policy came back into force after a lapse."""
+        latest = None
+        for (_, before), (since, status) in zip(self.history, self.history[1:]):
+            if before == "lapsed" and status == "in_force" and since <= day:
+                latest = since
+        return latest
+
+    def _suicide_excluded_to(self, day: date) -> date | None:
+        """Art. 44: the last day of the 2 years from formation (or the latest reinstatement)."""
+        base = self._reinstated_on_or_before(day) or self.start_date
+        return None if base is None else add_years(base, SUICIDE_YEARS)
+
+    @property
+    def live_riders(self) -> list[dict[str, Any]]:
+        """The riders still giving cover (not ended by a claim): the riders that are charged."""
+        return [r for r in self.riders if r["code"] not in self.ended_covers]
 
     def next_due_date(self) -> date | None:
         """The next date on which `advance_time` would record something (the scheduler's wake-up);
@@ -210,9 +278,19 @@ class PolicyState:
                 offer_day = renewal_offer_from(self.end_date, self.product_terms["renewal_offer_days"])
                 steps.append((max(offer_day, self.business_date), 4, "offer"))
         if self.status == "lapsed" and self.lapsed_on is not None:
-            steps.append((termination_date(self.lapsed_on), 1, "terminate"))
-            if self.reinstatement and self.reinstatement["state"] == "pending":
-                steps.append((deemed_consent_date(self.reinstatement["requested_on"]), 3, "deem"))
+            request = self.reinstatement
+            ends = termination_date(self.lapsed_on)
+            if request and request["state"] == "pending":
+                # a request open at the 2-year mark is decided (or deemed agreed) first (Art. 37)
+                steps.append((deemed_consent_date(request["requested_on"]), 3, "deem"))
+            elif request and request["state"] == "refused":
+                steps.append((max(ends, request["decided_on"] + DAY), 1, "terminate"))
+            elif request and request["state"] == "agreed":
+                # agreed: the arrears may be paid for 30 days after the agreement, even past 2 years
+                paid_by = request["decided_on"] + REINSTATEMENT_DECISION_DAYS * DAY
+                steps.append((max(ends, paid_by + DAY), 1, "terminate"))
+            else:
+                steps.append((ends, 1, "terminate"))
         return min(steps) if steps else None
 
     @property
@@ -261,6 +339,9 @@ class PolicyState:
 
     def _paid_in(self, period: int) -> Decimal:
         return self.claims_paid.get(str(period), ZERO)
+
+    def _rider_paid_in(self, code: str, period: int) -> Decimal:
+        return self.rider_claims_paid.get(code, {}).get(str(period), ZERO)
 
     def _remaining(self, period: int, day: date) -> Decimal:
         """What remains for a loss on `day`: the least sum insured from then to the period's end,

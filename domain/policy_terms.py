@@ -37,6 +37,8 @@ def product_terms(product: Product) -> dict[str, Any]:
         "cash_value_by_year": [Decimal(v) for v in product.cash_value_by_year],
         "renewable": product.renewable, "renewal_offer_days": product.renewal_offer_days,
         "monthly_factor": product.monthly_factor,
+        "ends_on_exhaustion": product.ends_on_exhaustion,
+        "waiting_period_restarts_on_reinstatement": product.waiting_period_restarts_on_reinstatement,
     }
 
 
@@ -63,7 +65,9 @@ def check_application(
         "beneficiaries": check_beneficiaries(beneficiaries, product.line),
         "product_code": product.code, "product_version": product.version,
         "product_terms": product_terms(product),
-        "riders": [{"code": r.code, "version": r.version, "sum_insured": s} for r, s in attached],
+        # each rider with the terms of its own cover (older events hold code, version, sum_insured only)
+        "riders": [{"code": r.code, "version": r.version, "sum_insured": s, "terms": product_terms(r)}
+                   for r, s in attached],
         "sum_insured": si, "term_months": term_months,
         "premium_mode": check_choice(premium_mode, "premium_mode", tuple(product.premium_modes)),
         "disclosures": check_disclosures(disclosures, [product, *(r for r, _ in attached)]),

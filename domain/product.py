@@ -110,6 +110,10 @@ class Product:
     monthly_factor: Decimal = Decimal("0.09")  # monthly installment = annual premium × factor
     single_discount: Decimal = Decimal(0)  # single premium = annual × years × (1 − discount)
     max_expiry_age: int | None = None  # the insured's age at expiry may not exceed this
+    # the cover ends (保险责任终止) once a claim uses up its sum insured (a death benefit always ends it)
+    ends_on_exhaustion: bool = False
+    # the waiting period counts again from a reinstatement (cover resuming after a lapse)
+    waiting_period_restarts_on_reinstatement: bool = False
 
     @property
     def is_long_term(self) -> bool:

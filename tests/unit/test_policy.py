@@ -14,6 +14,7 @@ from eventsourcing.utils import get_topic, resolve_topic
 
 from application.app import DateAsISO
 from domain.errors import DomainError, InvalidTransition, InvalidValue
+from domain.policy_terms import product_terms
 from domain.policy import Policy
 from domain.policy_events import EVENTS
 from domain.policy_rules import add_months
@@ -82,7 +83,8 @@ def test_an_application_records_the_product_code_version_riders_and_terms() -> N
     [event] = policy.collect_events()
     assert isinstance(event, Policy.Applied)
     assert (event.product_code, event.product_version) == ("TERM_LIFE", 2)
-    assert event.riders == [{"code": "WAIVER", "version": 1, "sum_insured": Decimal("5000.00")}]
+    assert event.riders == [{"code": "WAIVER", "version": 1, "sum_insured": Decimal("5000.00"),
+                             "terms": product_terms(WAIVER_RIDER)}]  # each rider with its own cover's terms
     assert event.beneficiaries == [{"customer_id": None, "name": "李四", "share": Decimal("60.00")},
                                    {"customer_id": "cust-2", "name": None, "share": Decimal("40.00")}]
     assert event.product_terms["line"] == "life" and event.product_terms["cooling_off_days"] == 15
@@ -507,7 +509,9 @@ def test_two_years_after_lapse_without_reinstatement_life_cover_terminates_with_
 def test_other_lines_terminate_without_refund() -> None:
     policy = in_force(CRITICAL_ILLNESS, mode="monthly")
     policy.advance_time(LAPSED_ON)
-    policy.advance_time(D(2026, 4, 12))
+    # two years from the lapse end on Saturday 2026-04-11, moved to Monday 04-13 (Civil Code Art. 203):
+    # terminated on 04-14 (was 04-12)
+    policy.advance_time(D(2026, 4, 14))
 
     assert new_events(policy) == ["Lapsed", "Terminated"]
     assert policy.refunded == 0
@@ -599,7 +603,8 @@ def test_reinstatement_commands_need_a_lapsed_policy() -> None:
 def test_a_long_term_policy_may_be_cancelled_through_the_15th_day_after_the_signed_receipt(
         days_after_receipt: int, allowed: bool) -> None:
     policy = in_force(TERM_LIFE, mode="annual")
-    receipt = START + 3 * DAYS
+    # (was START + 3, whose 15th day is a Sunday and now moves to Monday: Civil Code Art. 203)
+    receipt = START + 5 * DAYS
     policy.sign_receipt(receipt)
     [signed] = policy.collect_events()
     assert signed.cooling_off_last_day == receipt + 15 * DAYS
@@ -772,7 +777,7 @@ def test_a_renewed_policy_stays_in_force_with_a_new_period_and_no_new_waiting_pe
     assert new_events(policy) == ["PremiumPaid", "Renewed"]
     assert (policy.status, policy.end_date, policy.periods[1]) == (
         "in_force", D(2026, 1, 9), {"start": END + DAYS, "end": D(2026, 1, 9)})
-    assert policy.cover_on(END + DAYS).waiting_period_end == START + 30 * DAYS
+    assert policy.cover_on(END + DAYS).waiting_period_end == START + 31 * DAYS  # the first day past it
     policy.advance_time(END + DAYS)
     assert new_events(policy) == []
     assert policy.status_on(END + DAYS) == "in_force"
@@ -839,7 +844,9 @@ def test_rescission_must_come_within_30_days_of_learning_the_cause(days_after_le
         assert new_events(policy) == ["Rescinded"]
 
 
-@pytest.mark.parametrize("day, code", [(D(2026, 1, 10), None), (D(2026, 1, 11), "rescission-time-barred")])
+# two years from formation (2024-01-10) end on Saturday 2026-01-10, moved to Monday 01-12 (Civil Code Art. 203);
+# (were 2026-01-10 and 01-11)
+@pytest.mark.parametrize("day, code", [(D(2026, 1, 12), None), (D(2026, 1, 13), "rescission-time-barred")])
 def test_rescission_is_barred_more_than_two_years_after_formation(day: date, code: str | None) -> None:
     policy = in_force(TERM_LIFE, term_months=120)
     policy.advance_time(D(2025, 1, 10))
@@ -909,8 +916,9 @@ def test_claims_are_not_paid_on_unissued_or_rescinded_policies() -> None:
 def test_the_waiting_period_ends_on_start_plus_the_waiting_days() -> None:
     policy = in_force(TERM_LIFE)
 
-    assert policy.cover_on(START + 89 * DAYS).in_waiting_period is True
-    assert policy.cover_on(START + 90 * DAYS).in_waiting_period is False
+    # counted from the day after the start (Civil Code Art. 201): day 90 is its last day
+    assert policy.cover_on(START + 90 * DAYS).in_waiting_period is True
+    assert policy.cover_on(START + 91 * DAYS).in_waiting_period is False
 
 
 def test_cover_is_described_with_product_version_exclusions_and_period() -> None:

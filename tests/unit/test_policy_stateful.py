@@ -246,7 +246,65 @@ class PolicyLifecycle(RuleBasedStateMachine):
         amount = (self.policy.remaining_sum_insured * share).quantize(Decimal("0.01"))
         self.dated(lambda day: self.policy.record_claim_payment("claim-1", amount, day), True)
 
+    @rule(back=st.sampled_from([0, 1, 10, 45]), cause=st.sampled_from(["death", "accidental_death", "illness"]))
+    def record_death_benefit(self, back: int, cause: str) -> None:
+        """A benefit paid for a loss `back` days ago; a death ends the cover (SPEC §5 "Ended by a claim")."""
+        def pay(day: date) -> None:
+            amount = max(Decimal("0.01"), (self.policy.remaining_sum_insured / 2).quantize(Decimal("0.01")))
+            self.policy.record_claim_payment(f"claim-{cause}", amount, day, loss_on=day - back * DAYS, cause=cause)
+        self.dated(pay, True)
+
+    @rule(back=st.sampled_from([0, 1, 10, 45, 70]))
+    def pay_by_claim_deduction(self, back: int) -> None:
+        """A claim for a loss `back` days ago is paid: the installments owed then and still owed now are
+        paid by deduction from it (Art. 36), as application.claims.pay does."""
+        def deduct(day: date) -> None:
+            _, numbers = self.policy.grace_deduction(day - back * DAYS)
+            self.policy.pay_by_claim_deduction("claim-1", numbers or [999], day)
+        self.dated(deduct, True)
+
     # -- invariants ------------------------------------------------------------------------------
+
+    @invariant()
+    def nothing_is_demanded_lapses_or_is_paid_after_a_cover_ended_by_a_claim(self) -> None:
+        ended = False
+        for event in self.events:
+            if isinstance(event, Policy.EndedByClaim):
+                ended = True
+            elif ended:
+                assert not isinstance(event, (Policy.PaymentDemanded, Policy.Lapsed, Policy.PremiumPaid,
+                                              Policy.Terminated, Policy.Renewed, Policy.RenewalOffered,
+                                              Policy.Surrendered, Policy.Expired)), event
+        if ended:
+            assert self.policy.status == "terminated" and self.policy.next_due_date() is None
+
+    @invariant()
+    def payments_per_cover_never_exceed_its_sum_insured(self) -> None:
+        paid: dict[tuple[str, int], Decimal] = {}
+        for event in self.events:
+            if isinstance(event, Policy.ClaimPaymentRecorded):
+                for key, amount in event.by_cover.items():
+                    paid[key, event.period] = paid.get((key, event.period), Decimal(0)) + amount
+        for (key, _), total in paid.items():
+            assert key == "main" and total <= max(si for _, si in self.policy.sum_insured_history)
+
+    @invariant()
+    def no_lapse_for_an_installment_deducted_from_a_claim(self) -> None:
+        deducted = {e.installment_no for e in self.events if isinstance(e, Policy.InstallmentPaidByClaimDeduction)}
+        lapsed = {e.installment_no for e in self.events if isinstance(e, Policy.Lapsed)}
+        assert not deducted & lapsed
+        for item in self.policy.schedule:
+            if item["no"] in deducted:
+                assert item["paid_on"] is not None and item.get("method") == "claim deduction"
+
+    @invariant()
+    def no_rescission_after_premium_collected_since_learning_the_cause(self) -> None:
+        collected: list[date] = []
+        for event in self.events:
+            if isinstance(event, (Policy.PremiumPaid, Policy.InstallmentPaidByClaimDeduction)):
+                collected.append(event.on)
+            elif isinstance(event, Policy.Rescinded):
+                assert not any(event.learned_on < day for day in collected)
 
     @invariant()
     def replaying_the_events_gives_the_live_state(self) -> None:
@@ -269,7 +327,7 @@ class PolicyLifecycle(RuleBasedStateMachine):
     def refunds_never_exceed_the_premium_paid(self) -> None:
         paid = refunded = Decimal(0)
         for event in self.events:
-            if isinstance(event, Policy.PremiumPaid):
+            if isinstance(event, (Policy.PremiumPaid, Policy.InstallmentPaidByClaimDeduction)):
                 paid += event.amount
             elif isinstance(event, Policy.PremiumRefunded):
                 refunded += event.amount

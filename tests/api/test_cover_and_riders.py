@@ -1,0 +1,77 @@
+"""Cover is main cover plus riders; a death benefit ends the policy (SPEC §5, §6), over HTTP on both
+databases: term life 500,000 + accidental-death rider 300,000."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from interface.scheduler import tick
+from tests.api.policy_fixtures import START, Desk, answers, desk, is_problem, money
+from tests.api.test_claims_api import CLAIMS, MANAGER, act, assess_and_agree, do, receive_all, report_body
+
+RIDER = "accidental_death_rider"
+__all__ = ["desk"]
+
+
+def life_with_rider(desk: Desk, seed: int) -> tuple[str, str]:
+    holder = desk.customer(seed)
+    policy_id = desk.in_force(
+        holder, "term_life", mode="monthly", sum_insured="500000",
+        riders=[{"product_code": RIDER, "sum_insured": "300000"}],
+        disclosures={**answers("term_life"), **answers(RIDER)})
+    return policy_id, holder
+
+
+def death_claim(desk: Desk, policy_id: str, holder: str, loss: date, day: date, cause: str,
+                assessed: str) -> str:
+    desk.today(day)
+    body = report_body(policy_id, holder, loss, day, cause=cause, description="death of the insured",
+                       estimated_amount=assessed, initial_reserve=assessed)
+    claim_id = str(desk.command(CLAIMS, body, *MANAGER, status=201)["id"])
+    receive_all(desk, claim_id, day)
+    do(desk, claim_id, "acceptance", day, who=MANAGER)
+    assess_and_agree(desk, claim_id, day, assessed=assessed)
+    return claim_id
+
+
+def test_an_accidental_death_pays_both_covers_ends_the_policy_and_refunds_premium_after_it(desk: Desk) -> None:
+    policy_id, holder = life_with_rider(desk, 31)
+    death, day = date(2025, 5, 20), date(2025, 5, 25)  # past term life's 90-day waiting period
+    for month in (2, 3, 4, 5):
+        desk.pay(policy_id, date(2025, month, 10))
+    claim_id = death_claim(desk, policy_id, holder, death, day, "accidental_death", "800000")
+    approved = do(desk, claim_id, "approval", day, who=MANAGER)
+    assert approved is not None
+    do(desk, claim_id, "payments", day, {"amount": "800000", "reference": "bank"}, who=MANAGER)
+    view: dict[str, Any] = desk.policy(policy_id)
+    assert view["status"] == "terminated" and "death" in view["closing_reason"]
+    refunds = [e for e in desk.history(policy_id) if e["type"].endswith("PremiumRefunded")]
+    assert len(refunds) == 1 and refunds[0]["data"]["reason"] == "ended-by-claim"
+    assert Decimal(str(refunds[0]["data"]["amount"])) > 0  # 05-21 … 06-09 of the May installment
+    # no lapse, termination or cash value by the scheduler later; a later claim is refused
+    before = desk.events()
+    desk.today(date(2027, 12, 1))
+    tick(desk.services, date(2027, 12, 1))
+    assert desk.policy(policy_id)["status"] == "terminated"
+    assert not [e for e in desk.history(policy_id) if e["type"].endswith(("Lapsed", ".Terminated.v1"))]
+    later = desk.post(CLAIMS, report_body(policy_id, holder, date(2025, 6, 1), date(2027, 12, 1)), *MANAGER)
+    is_problem(later, 409, "cover-ended")
+    assert desk.events() >= before  # the refused report recorded no claim
+
+
+def test_a_death_from_illness_pays_the_main_cover_only(desk: Desk) -> None:
+    policy_id, holder = life_with_rider(desk, 32)
+    for month in (2, 3, 4, 5):
+        desk.pay(policy_id, date(2025, month, 10))
+    claim_id = death_claim(desk, policy_id, holder, date(2025, 5, 20), date(2025, 5, 25), "illness_death",
+                           "800000")
+    do(desk, claim_id, "approval", date(2025, 5, 25), who=MANAGER)
+    too_much = act(desk, claim_id, "payments", date(2025, 5, 26), {"amount": "500000.01", "reference": "b"},
+                   who=MANAGER)
+    is_problem(too_much, 409, "exceeds-payable")
+    do(desk, claim_id, "payments", date(2025, 5, 26), {"amount": "500000", "reference": "bank"}, who=MANAGER)
+    assert desk.policy(policy_id)["status"] == "terminated"
+    assert money(desk.policy(policy_id)["remaining_sum_insured"]) == 0
+    assert START < date(2025, 5, 20)
