@@ -6,7 +6,9 @@ counted, so "within 30 days of D" ends at the end of D + 30; an act on that day 
 clock is breached on the day after.
 
 - Decision (Art. 23; SPC II Art. 15): 30 days from the first receipt of the claim and its documents
-  (the report). The days from the missing-documents notice (Art. 22) to the arrival of the last
+  (the report) to the decision (核定: approval with its amount, or rejection), which is notified to
+  the claimant the day it is made. The claimant's agreement is not awaited: a dispute of a decided
+  amount leads to reassessment and a new decision, but the first decision met the clock. The days from the missing-documents notice (Art. 22) to the arrival of the last
   missing document are not counted: a notice on N and the last document on L move the due date by
   L − N days (the days N + 1 … L), and while documents are missing the clock stands still. Only the
   first notice pauses: a second one (itself an Art. 22 breach) lists no document the first did not.
@@ -18,6 +20,10 @@ clock is breached on the day after.
 - A clock is read "as of" a day: only pauses and acts dated on or before that day count, so the
   reading for a past day never changes as later events are recorded.
 - Limitation (Art. 26): 2 years from the day the claimant knew of the loss, 5 for life insurance.
+- Every due date, the limitation's last day included, moves off a rest day to the next working day
+  (Civil Code Art. 203; domain.calendar): the count (pauses included) gives the nominal last day,
+  then the calendar moves it; a reading shows why (`moved_because`) and whether the year's holiday
+  calendar is known. A clock is breached, or met late, only after its (moved) due date.
 """
 
 from __future__ import annotations
@@ -27,6 +33,7 @@ from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, Protocol
 
+from domain.calendar import PeriodEnd, last_day
 from domain.customer_rules import check_money, check_text
 from domain.errors import InvalidValue
 from domain.policy_rules import add_years
@@ -70,8 +77,9 @@ def required_claim_documents(product_codes: tuple[str, ...] | list[str]) -> list
 
 
 def limitation_last_day(known_on: date, line: str) -> date:
-    """The last day a claim may be made (Art. 26): 2 years from knowing of the loss, 5 for life."""
-    return add_years(known_on, LIFE_LIMITATION_YEARS if line == "life" else LIMITATION_YEARS)
+    """The last day a claim may be made (Art. 26): 2 years from knowing of the loss, 5 for life, moved
+    off a rest day (Civil Code Art. 203)."""
+    return last_day(add_years(known_on, LIFE_LIMITATION_YEARS if line == "life" else LIMITATION_YEARS)).due
 
 
 # -- clocks ----------------------------------------------------------------------------------------
@@ -109,10 +117,17 @@ class ClockReading:
     met_on: date | None  # the day the obligation was met (or ended), if by `on`
     breached: bool
     on_time: bool | None  # None until met
+    nominal_due_on: date | None = None  # the count's last day, before moving off a rest day (Art. 203)
+    moved_because: str | None = None  # why due_on is after nominal_due_on
+    calendar_known: bool = True  # False: no (or a provisional) holiday calendar for the due date's year
+    calendar_warning: str | None = None
 
     @property
     def remaining_days(self) -> int:
-        return self.days_allowed - self.days_used
+        """Days left to the due date (negative once past it): the days allowed less the days used,
+        plus the days the due date moved off a rest day."""
+        moved = 0 if self.nominal_due_on is None else (self.due_on - self.nominal_due_on).days
+        return self.days_allowed - self.days_used + moved
 
 
 def read_clock(clock: str, started_on: date, day: date, *, pauses: tuple[Pause, ...] = (),
@@ -123,12 +138,20 @@ def read_clock(clock: str, started_on: date, day: date, *, pauses: tuple[Pause, 
     read = met or day
     paused = sum(p.days_through(read) for p in pauses)
     used = max(0, (read - started_on).days - paused)
+    end = due_date(started_on, allowed, paused)
     return ClockReading(
         clock=clock, on=day, started_on=started_on, days_allowed=allowed,
-        due_on=started_on + (allowed + paused) * DAY, days_used=used, paused_days=paused,
-        paused=met is None and any(p.open_on(day) for p in pauses), met_on=met, breached=used > allowed,
-        on_time=None if met is None else used <= allowed,
+        due_on=end.due, days_used=used, paused_days=paused,
+        paused=met is None and any(p.open_on(day) for p in pauses), met_on=met, breached=read > end.due,
+        on_time=None if met is None else met <= end.due, nominal_due_on=end.nominal,
+        moved_because=end.moved_because, calendar_known=end.calendar_known, calendar_warning=end.warning,
     )
+
+
+def due_date(started_on: date, days_allowed: int, paused_days: int = 0) -> PeriodEnd:
+    """A clock's end: `days_allowed` counted from the day after `started_on` (Art. 201), paused days
+    not counted, then moved off a rest day (Art. 203)."""
+    return last_day(started_on + (days_allowed + paused_days) * DAY)
 
 
 def breach_due_on(clock: str, started_on: date, *, pauses: tuple[Pause, ...] = (),
@@ -137,7 +160,7 @@ def breach_due_on(clock: str, started_on: date, *, pauses: tuple[Pause, ...] = (
     if met_on is not None or any(p.to_on is None for p in pauses):
         return None
     paused = sum(p.days_through(date.max) for p in pauses)
-    return started_on + (CLOCK_DAYS[clock] + paused + 1) * DAY
+    return due_date(started_on, CLOCK_DAYS[clock], paused).due + DAY
 
 
 @dataclass(frozen=True)
@@ -147,8 +170,9 @@ class ClaimRound:
     number: int
     started_on: date  # the report (first receipt) or the reopening
     pauses: tuple[Pause, ...] = ()
-    decided_on: date | None = None
+    decided_on: date | None = None  # the latest decision (a disputed approval is decided again)
     decision: str | None = None  # approved | rejected
+    first_decided_on: date | None = None  # the first decision (核定) notified: it stops the decision clock
     rejection_notice_on: date | None = None
     agreed_on: date | None = None
     settled_on: date | None = None  # nothing left to pay on the approval
@@ -158,15 +182,16 @@ class ClaimRound:
     def _started(self, clock: str) -> tuple[date, tuple[Pause, ...], date | None] | None:
         """(start, pauses, met or ended on) of a clock, or None while it has not started."""
         decided, rejected = self.decided_on, self.decision == "rejected"
+        first = self.first_decided_on or decided
         if clock == "decision":
-            return self.started_on, self.pauses, decided
+            return self.started_on, self.pauses, first
         if clock == "rejection_notice":
             return None if not rejected or decided is None else (decided, (), self.rejection_notice_on)
         if clock == "payment":
             if self.agreed_on is None:
                 return None
             return self.agreed_on, (), decided if rejected else self.settled_on
-        ends = [d for d in (self.first_payment_on, self.agreed_on, decided) if d is not None]
+        ends = [d for d in (self.first_payment_on, self.agreed_on, first) if d is not None]
         return self.started_on, self.pauses, min(ends, default=None)
 
     def reading(self, clock: str, day: date) -> ClockReading | None:
@@ -244,13 +269,26 @@ class CoverLike(Protocol):
     @property
     def rescinded(self) -> bool: ...
     @property
+    def rescission_ground(self) -> str | None: ...
+    @property
     def no_liability_before(self) -> date | None: ...
 
 
-def cover_refusal(cover: CoverLike, loss_date: date, cause: str,
-                  exclusion_applies: str | None = None) -> tuple[str, str] | None:
-    """(reason, explanation) why the policy did not cover the loss on its date, or None."""
-    if cover.rescinded and (cover.no_liability_before is None or loss_date < cover.no_liability_before):
+def rescission_reaches(cover: CoverLike, loss_date: date) -> bool:
+    """Whether a rescission of the policy (Art. 16) reaches a loss on `loss_date` (one before it)."""
+    return cover.rescinded and (cover.no_liability_before is None or loss_date < cover.no_liability_before)
+
+
+def cover_refusal(cover: CoverLike, loss_date: date, cause: str, exclusion_applies: str | None = None,
+                  *, seriously_affected: bool | None = None) -> tuple[str, str] | None:
+    """(reason, explanation) why the policy did not cover the loss on its date, or None.
+
+    A rescission reaches the losses before it (Art. 16): for intentional non-disclosure none of them
+    is paid; for gross negligence only those the undisclosed fact seriously affected are refused
+    (Art. 16(5)), `seriously_affected` being the finding recorded on the claim (None: not found,
+    refused)."""
+    if rescission_reaches(cover, loss_date) and not (
+            cover.rescission_ground == "gross_negligence" and seriously_affected is False):
         return "rescinded", "the policy was rescinded with no liability for this loss (Art. 16)"
     if not cover.in_force:
         return "not-in-force", f"the policy was not in force on {loss_date}"

@@ -11,7 +11,9 @@ due by then but not recorded (`time-not-advanced`): the caller runs `advance_tim
 `status_on(d)` and `clock_on(d)` never change for any d before `business_date`.
 
 The decision clock (domain.complaint_rules): 15 days from receipt, extended to 30 (complex) and then
-60 (especially complex), appraisal days not counted once the complainant was told. A reopening keeps
+60 (especially complex), appraisal days not counted once the complainant was told. It stops when the
+complainant is told of the decision (`notify_decision`, or the first feedback after it; Art. 21), so a
+decision without a notice by the deadline is a breach. A reopening keeps
 the received date and starts a new clock (round) of 15 days from the reopening, with its own
 extensions; the first decision's timeliness stays as recorded. A repeat without new facts
 (`repeat_of` with `new_facts=False`) runs no clock: it is linked to the first complaint
@@ -32,7 +34,7 @@ from domain import complaint_events as ev
 from domain.base import InscribeAggregate
 from domain.complaint_rules import (
     DAY, DECISION_DAYS, EXTENSION_DAYS, EXTENSION_KINDS, ClockRound, ComplaintClock,
-    china_date, extension_refusal, linked_clock, read_clock,
+    china_date, deadline_end, extension_refusal, linked_clock, read_clock,
 )
 from domain.customer_rules import check_choice, check_money, check_text, check_texts
 from domain.errors import DomainError, InvalidTransition, InvalidValue
@@ -66,6 +68,7 @@ class Complaint(InscribeAggregate):
     AppraisalStarted = ev.AppraisalStarted
     AppraisalEnded = ev.AppraisalEnded
     Resolved = ev.Resolved
+    DecisionNotified = ev.DecisionNotified
     FeedbackGiven = ev.FeedbackGiven
     ComplainantResponded = ev.ComplainantResponded
     ImprovementActionAdded = ev.ImprovementActionAdded
@@ -138,7 +141,7 @@ class Complaint(InscribeAggregate):
             category=category, related_policy_id=policy_id, related_claim_id=claim_id,
             received_at=received_at.astimezone(timezone.utc), received_on=received_on, recording_ref=ref,
             repeat_of=first, new_facts=new_facts,
-            deadline_on=None if linked else received_on + DECISION_DAYS * DAY,
+            deadline_on=None if linked else deadline_end(received_on, DECISION_DAYS).due,
         )
 
     # -- handling (8.2.1 (3), 8.2.2 (2)) -----------------------------------------------------------
@@ -197,7 +200,7 @@ class Complaint(InscribeAggregate):
         if code is not None:
             raise DomainError(f"the deadline cannot be extended ({code})", code=code)
         allowed = EXTENSION_DAYS[kind]
-        deadline = round_.started_on + (allowed + round_.paused_days(day)) * DAY
+        deadline = deadline_end(round_.started_on, allowed, round_.paused_days(day)).due
         self.trigger_event(self.DeadlineExtended, on=day, kind=kind, reason=why, approved_by=approver,
                            complainant_notified_on=notified, round=round_.number, days_allowed=allowed,
                            deadline_on=deadline)
@@ -253,10 +256,28 @@ class Complaint(InscribeAggregate):
         allowed, used = round_.days_allowed(day), round_.days_used(day)
         self.trigger_event(self.Resolved, on=day, outcome=outcome, measures=steps, compensation=amount,
                            apology=apology, round=round_.number, deadline_on=round_.deadline(day),
-                           days_allowed=allowed, days_used=used, on_time=used <= allowed)
+                           days_allowed=allowed, days_used=used, on_time=round_.met_by(day), notice_required=True)
+
+    def notify_decision(self, on: date, channel: str) -> None:
+        """The complainant is told of the decision (Art. 21: 作出处理决定并告知投诉人), once per decision:
+        the clock stops here, and the deadline is met only if this is on or before it."""
+        channel = check_choice(channel, "channel", FEEDBACK_CHANNELS)
+        day = self._day(on)
+        self._require(("resolved", "feedback_given", "archived"))
+        round_ = self._clock_round()
+        if round_.decided_on is None:
+            raise InvalidTransition("the current clock has no decision yet", code="invalid-complaint-transition")
+        if round_.notified_on is not None:
+            raise DomainError(f"the complainant was told of the decision on {round_.notified_on}",
+                              code="decision-already-notified")
+        allowed, used = round_.days_allowed(day), round_.days_used(day)
+        self.trigger_event(self.DecisionNotified, on=day, channel=channel, round=round_.number,
+                           deadline_on=round_.deadline(day), days_allowed=allowed, days_used=used,
+                           on_time=round_.met_by(day))
 
     def give_feedback(self, on: date, channel: str, summary: str) -> None:
-        """Tell the complainant the result (a linked repeat: that it is handled with the first)."""
+        """Tell the complainant the result (a linked repeat: that it is handled with the first). Feedback
+        on a decision not yet notified is its notice (the clock stops)."""
         channel = check_choice(channel, "channel", FEEDBACK_CHANNELS)
         text = check_text(summary, "summary", 5000)
         day = self._day(on)
@@ -307,7 +328,7 @@ class Complaint(InscribeAggregate):
         self._require(("resolved", "feedback_given", "archived"))
         number = self._clock_round().number + 1
         self.trigger_event(self.Reopened, on=day, reason=why, round=number,
-                           deadline_on=day + DECISION_DAYS * DAY)
+                           deadline_on=deadline_end(day, DECISION_DAYS).due)
 
     def archive(self, on: date) -> None:
         """File the case; only once the complainant has had the result (8.2.1 (6))."""

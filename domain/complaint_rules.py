@@ -16,6 +16,14 @@ time; the clock is breached on the day after.
 - The deadline is therefore started_on + days_allowed + paused days; days used are the calendar days
   from the start of the clock to the day asked about (or the decision, if earlier), less the paused
   days, and the clock is breached when the days used exceed the days allowed.
+- The clock stops when the complainant is told of the decision (Art. 21: 作出处理决定并告知投诉人), not
+  at the decision: the deadline is met only when the notice is given by it. A decision notice is its
+  own command; feedback on the decision (8.2.1 (5)) is the notice when none was recorded before it.
+  A decision stored before notices were recorded (Resolved v1) stops its clock at the decision.
+- The deadline's last day moves off a rest day to the next working day (Civil Code Art. 203;
+  domain.calendar): the count above gives the nominal last day, the calendar moves it, and the
+  clock shows why (`deadline_moved_because`). The clock is breached, and a decision notified late,
+  only after that (moved) deadline.
 - A clock is asked "as of" a day: only extensions, pauses and a decision dated on or before that day
   count, so the answer for a past day never changes as later events are recorded.
 """
@@ -25,6 +33,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+from domain.calendar import PeriodEnd, last_day
 from domain.identifiers import CHINA_TZ
 
 DAY = timedelta(days=1)
@@ -82,6 +91,11 @@ class ClockRound:
     pauses: tuple[Pause, ...] = ()
     decided_on: date | None = None
     breached_on: date | None = None  # the day DeadlineBreached was recorded for
+    # Art. 21: the decision AND telling the complainant within the days allowed. A decision recorded
+    # before the notice existed (Resolved v1) does not require one: its clock stops at the decision.
+    notice_required: bool = True
+    notified_on: date | None = None  # the decision notice (or the first feedback after the decision)
+    notice_channel: str | None = None
 
     @property
     def open_pause(self) -> Pause | None:
@@ -95,32 +109,55 @@ class ClockRound:
         """The decision date, if the decision was made on or before `day`."""
         return self.decided_on if self.decided_on is not None and self.decided_on <= day else None
 
+    def notified_by(self, day: date) -> date | None:
+        """The day the complainant was told of the decision, if on or before `day`."""
+        return self.notified_on if self.notified_on is not None and self.notified_on <= day else None
+
+    def stopped_by(self, day: date) -> date | None:
+        """The day the clock stopped, if on or before `day`: the notice of the decision (Art. 21); for a
+        decision recorded before notices were (notice_required False), the decision itself."""
+        return self.notified_by(day) if self.notice_required else self.decided_by(day)
+
+    @property
+    def stopped_on(self) -> date | None:
+        return self.stopped_by(date.max)
+
     def days_allowed(self, day: date) -> int:
         return max([DECISION_DAYS, *(e.days_allowed for e in self.extensions if e.on <= day)])
 
     def reading_day(self, day: date) -> date:
-        """The day the clock reads for `day`: it stops at the decision."""
-        return self.decided_by(day) or day
+        """The day the clock reads for `day`: it stops at the notice of the decision."""
+        return self.stopped_by(day) or day
 
     def paused_days(self, day: date) -> int:
         read = self.reading_day(day)
         return sum(p.days_through(read) for p in self.pauses)
 
     def deadline(self, day: date) -> date:
-        """The deadline as known at the end of `day` (while a pause lasts it moves on day by day)."""
-        return self.started_on + (self.days_allowed(day) + self.paused_days(day)) * DAY
+        """The deadline as known at the end of `day` (while a pause lasts it moves on day by day),
+        moved off a rest day (Civil Code Art. 203)."""
+        return self.deadline_end(day).due
+
+    def deadline_end(self, day: date) -> PeriodEnd:
+        """The deadline as counted (`nominal`) and as moved off a rest day (`due`), with the reason."""
+        return deadline_end(self.started_on, self.days_allowed(day), self.paused_days(day))
 
     def days_used(self, day: date) -> int:
         read = self.reading_day(day)
         return max(0, (read - self.started_on).days - self.paused_days(day))
 
     def breached(self, day: date) -> bool:
-        return self.days_used(day) > self.days_allowed(day)
+        return self.reading_day(day) > self.deadline(day)
+
+    def met_by(self, day: date) -> bool:
+        """Whether a decision (or its notice) on `day` is on or before the deadline."""
+        return day <= self.deadline(day)
 
     def breach_due_on(self) -> date | None:
-        """The day a DeadlineBreached is due: the day after the deadline, unless decided, already
-        recorded, or an appraisal is open (the deadline then moves day by day)."""
-        if self.decided_on is not None or self.breached_on is not None or self.open_pause is not None:
+        """The day a DeadlineBreached is due: the day after the deadline, unless the decision was
+        notified (or, before notices, made), a breach is already recorded, or an appraisal is open (the
+        deadline then moves day by day)."""
+        if self.stopped_on is not None or self.breached_on is not None or self.open_pause is not None:
             return None
         return self.deadline(date.max) + DAY
 
@@ -146,24 +183,44 @@ class ComplaintClock:
     breached: bool
     paused: bool  # an appraisal stops the clock at the end of `on`
     decided_on: date | None
-    on_time: bool | None  # None until decided
+    on_time: bool | None  # the deadline met: None until the complainant was told of the decision
     extensions: tuple[str, ...]
     linked_to: str | None = None
+    deadline_nominal_on: date | None = None  # the count's last day, before moving off a rest day
+    deadline_moved_because: str | None = None  # why deadline_on is after deadline_nominal_on (Art. 203)
+    calendar_known: bool = True  # False: no (or a provisional) holiday calendar for the deadline's year
+    calendar_warning: str | None = None
+    notified_on: date | None = None  # the decision notified to the complainant (Art. 21)
+    notice_channel: str | None = None
 
 
 def read_clock(round_: ClockRound, received_on: date, day: date) -> ComplaintClock:
     """The clock of `round_` at the end of `day` (day not before the round started)."""
     allowed = round_.days_allowed(day)
     used = round_.days_used(day)
+    end = round_.deadline_end(day)
+    moved = (end.due - end.nominal).days
     decided = round_.decided_by(day)
+    stopped = round_.stopped_by(day)
+    notified = round_.notified_by(day)
     return ComplaintClock(
         on=day, received_on=received_on, started_on=round_.started_on, round=round_.number,
-        deadline_on=round_.deadline(day), days_allowed=allowed, days_used=used,
-        paused_days=round_.paused_days(day), remaining_days=allowed - used, breached=used > allowed,
+        deadline_on=end.due, days_allowed=allowed, days_used=used,
+        paused_days=round_.paused_days(day), remaining_days=allowed - used + moved,
+        breached=round_.reading_day(day) > end.due,
         paused=decided is None and any(p.open_on(day) for p in round_.pauses), decided_on=decided,
-        on_time=None if decided is None else used <= allowed,
+        on_time=None if stopped is None else stopped <= end.due,
         extensions=tuple(e.kind for e in round_.extensions if e.on <= day),
+        notified_on=notified, notice_channel=None if notified is None else round_.notice_channel,
+        deadline_nominal_on=end.nominal, deadline_moved_because=end.moved_because,
+        calendar_known=end.calendar_known, calendar_warning=end.warning,
     )
+
+
+def deadline_end(started_on: date, days_allowed: int, paused_days: int = 0) -> PeriodEnd:
+    """A decision deadline: `days_allowed` counted from the day after `started_on` (Art. 201), the
+    appraisal's paused days not counted, then moved off a rest day (Art. 203)."""
+    return last_day(started_on + (days_allowed + paused_days) * DAY)
 
 
 def linked_clock(received_on: date, day: date, linked_to: str) -> ComplaintClock:

@@ -51,6 +51,13 @@ class ClockView(BaseModel):
     met_on: date | None
     breached: bool
     on_time: bool | None
+    nominal_due_on: date | None = Field(None, description="the count's last day, before a rest day moved it (Civil "
+                                        "Code Art. 203)")
+    moved_because: str | None = Field(None, description="why due_on is after nominal_due_on, e.g. '2025-10-04 is a "
+                                      "public holiday (…); moved to 2025-10-09'")
+    calendar_known: bool = Field(True, description="false: no (or only a provisional) public-holiday calendar for "
+                                 "the due date's year; only weekends were counted as rest days")
+    calendar_warning: str | None = None
 
 
 class ClocksView(BaseModel):

@@ -33,7 +33,8 @@ from projections.queries import Page, PageResult, one, page_of
 Svc = NamedDependency[Services]
 
 ComplaintView = row_model("ComplaintView", cp.complaints, "A row of the complaints register, with its clock as of today.",
-                          days_used=(int | None, None), remaining_days=(int | None, None), overdue=(bool, False))
+                          days_used=(int | None, None), remaining_days=(int | None, None), overdue=(bool, False),
+                          calendar_warning=(str | None, None))
 ComplaintPage = page_model("ComplaintPage", ComplaintView)
 ActionView = row_model("ImprovementActionView", cp.improvement_actions, "An improvement action (8.2.2 (5)).",
                        days_overdue=(int | None, None))
@@ -60,7 +61,7 @@ class RenewalReminder(BaseModel):
 
 def _with_clock(rows: list[dict[str, Any]], today: date) -> None:
     for row in rows:
-        row.update(cp.clock_columns(row, max(today, row["last_event_on"])))
+        row.update(cp.clock_columns(row, max(today, row["last_event_on"])), calendar_warning=cp.calendar_warning(row))
 
 
 def _complainants(services: Services, request: Request[Principal, Any, Any], rows: list[dict[str, Any]],

@@ -83,6 +83,7 @@ claims = versioned_table(
     Column("round", Integer, nullable=False),
     Column("clocks", JSON(none_as_null=True), nullable=False),  # clock → reading (ISO dates), None if not started
     Column("decision_due_on", Date, nullable=False),  # moves on day by day while documents are missing
+    Column("decision_due_moved_because", String(200), nullable=True),  # off a rest day (Civil Code Art. 203)
     Column("decision_paused", Boolean, nullable=False),
     Column("payment_due_on", Date, nullable=True),
     Column("breaches", JSON(none_as_null=True), nullable=False),  # [{clock, due_on, on, round}] as recorded
@@ -122,7 +123,9 @@ def reading(clock: ClockReading | None) -> dict[str, Any] | None:
         return None
     return plain({"started_on": clock.started_on, "due_on": clock.due_on, "days_allowed": clock.days_allowed,
                   "days_used": clock.days_used, "paused_days": clock.paused_days, "paused": clock.paused,
-                  "met_on": clock.met_on, "breached": clock.breached, "on_time": clock.on_time})
+                  "met_on": clock.met_on, "breached": clock.breached, "on_time": clock.on_time,
+                  "nominal_due_on": clock.nominal_due_on, "moved_because": clock.moved_because,
+                  "calendar_known": clock.calendar_known})
 
 
 def claim_row(claim: Claim) -> dict[str, Any]:
@@ -178,6 +181,7 @@ def claim_row(claim: Claim) -> dict[str, Any]:
         "round": clocks.round,
         "clocks": {r: reading(getattr(clocks, r)) for r in ("decision", "rejection_notice", "payment", "advance")},
         "decision_due_on": clocks.decision.due_on,
+        "decision_due_moved_because": clocks.decision.moved_because,
         "decision_paused": clocks.decision.paused,
         "payment_due_on": None if clocks.payment is None else clocks.payment.due_on,
         "breaches": plain(claim.clock_breaches),

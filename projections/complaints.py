@@ -7,10 +7,12 @@ no row depends on the wall clock and a rebuild writes exactly the rows the live 
 What depends on the day asked (days used, days remaining, overdue) is computed by the queries:
 `overdue_on` in the filters, `clock_columns` for each row.
 
-The decision columns (decided_on, outcome, compensation, apology, on_time, feedback_on, satisfied)
-describe the decision of the current clock round: after a reopening they are empty until the new
-decision (the earlier one stays in the row's history, `as_of`). `breached_on` is the latest breach
-recorded in any round.
+The decision columns (decided_on, outcome, compensation, apology, on_time, notice_on, notice_channel,
+notice_on_time, feedback_on, satisfied) describe the decision of the current clock round; the clock
+stops when the complainant is told of it (Art. 21), so `on_time` (the deadline met) waits for the notice
+(a decision stored before notices were recorded: the decision itself): after a reopening they are empty
+until the new decision (the earlier one stays in the row's history, `as_of`). `breached_on` is the
+latest breach recorded in any round.
 """
 
 from __future__ import annotations
@@ -22,6 +24,8 @@ from eventsourcing.domain import DomainEventProtocol
 from sqlalchemy import Boolean, Column, Connection, Date, DateTime, Index, Integer, JSON, String, Text, select, update
 
 from domain.complaint import Complaint
+from domain.calendar import last_day
+from domain.complaint_rules import deadline_end
 from domain.customer import ERASED, Customer
 from projections.aggregates import AggregateCache
 from projections.base import Batch, Projection
@@ -54,6 +58,7 @@ complaints = versioned_table(
     Column("round", Integer, nullable=False),  # 1, 2 after a reopening, …; 0 for a linked repeat
     Column("clock_started_on", Date, nullable=False),  # receipt, or the latest reopening
     Column("deadline_on", Date, nullable=True),  # moves on day by day while an appraisal is open
+    Column("deadline_moved_because", String(200), nullable=True),  # off a rest day (Civil Code Art. 203)
     Column("days_allowed", Integer, nullable=True),  # 15, 30 or 60
     Column("extensions", JSON(none_as_null=True), nullable=False),  # [{round, kind, on, days_allowed}], all rounds
     Column("paused_days", Integer, nullable=False),  # appraisal days not counted, up to last_event_on
@@ -64,7 +69,12 @@ complaints = versioned_table(
     Column("outcome", String(20), nullable=True),  # upheld | partly_upheld | not_upheld
     Column("compensation", MONEY, nullable=True),
     Column("apology", Boolean, nullable=True),
-    Column("on_time", Boolean, nullable=True),
+    Column("on_time", Boolean, nullable=True),  # the deadline met: the decision notified by it (Art. 21)
+    # the complainant told of the decision (a decision notice, or the first feedback after it)
+    Column("notice_on", Date, nullable=True),
+    Column("notice_channel", String(20), nullable=True),
+    Column("notice_on_time", Boolean, nullable=True),
+    Column("clock_stopped_on", Date, nullable=True),  # the notice (a decision stored before notices: itself)
     Column("breached_on", Date, nullable=True),  # recorded by DeadlineBreached (the latest, any round)
     Column("feedback_on", Date, nullable=True),
     Column("satisfied", Boolean, nullable=True),
@@ -134,6 +144,7 @@ def complaint_row(complaint: Complaint) -> dict[str, Any]:
         "round": clock.round,
         "clock_started_on": clock.started_on,
         "deadline_on": clock.deadline_on,
+        "deadline_moved_because": clock.deadline_moved_because,
         "days_allowed": clock.days_allowed,
         "extensions": [plain({"round": r.number, "kind": e.kind, "on": e.on, "days_allowed": e.days_allowed})
                        for r in complaint.rounds for e in r.extensions],
@@ -144,7 +155,11 @@ def complaint_row(complaint: Complaint) -> dict[str, Any]:
         "outcome": None if resolution is None else resolution["outcome"],
         "compensation": None if resolution is None else resolution["compensation"],
         "apology": None if resolution is None else resolution["apology"],
-        "on_time": None if resolution is None else resolution["on_time"],
+        "on_time": None if resolution is None else clock.on_time,
+        "notice_on": None if resolution is None else clock.notified_on,
+        "notice_channel": None if resolution is None else clock.notice_channel,
+        "notice_on_time": None if resolution is None or clock.notified_on is None else clock.on_time,
+        "clock_stopped_on": None if current is None or resolution is None else current.stopped_on,
         "breached_on": max(breaches) if breaches else None,
         "feedback_on": None if feedback is None else feedback["on"],
         "satisfied": None if response is None else response["satisfied"],
@@ -229,9 +244,9 @@ def complaint_filters(
     open: bool | None = None,
 ) -> list[Any]:
     """SQL conditions for the register's filters. The received date range includes both ends;
-    `breached`: a breach was recorded (True) or not (False); `overdue_on`: awaiting a decision with
-    the deadline before that business date, breach recorded yet or not (an open appraisal stops the
-    clock, so it is never overdue); `open`: not archived (True) or archived (False)."""
+    `breached`: a breach was recorded (True) or not (False); `overdue_on`: awaiting a decision or its
+    notice to the complainant with the deadline before that business date, breach recorded yet or not
+    (an open appraisal stops the clock, so it is never overdue); `open`: not archived (True) or archived (False)."""
     conditions: list[Any] = []
     for column, value in ((_c.status, status), (_c.category, category), (_c.channel, channel),
                           (_c.responsible_id, responsible_id), (_c.complainant_customer_id, complainant_customer_id),
@@ -245,7 +260,7 @@ def complaint_filters(
     if breached is not None:
         conditions.append(_c.breached_on.is_not(None) if breached else _c.breached_on.is_(None))
     if overdue_on is not None:
-        conditions += [_c.decided_on.is_(None), _c.deadline_on < overdue_on, _c.appraisal_open.is_(False)]
+        conditions += [_c.clock_stopped_on.is_(None), _c.deadline_on < overdue_on, _c.appraisal_open.is_(False)]
     if open is not None:
         conditions.append(_c.archived_on.is_(None) if open else _c.archived_on.is_not(None))
     return conditions
@@ -254,18 +269,26 @@ def complaint_filters(
 def clock_columns(row: dict[str, Any], today: date) -> dict[str, Any]:
     """The clock of a register row as of business date `today` (on or after its `last_event_on`):
     `days_used`, `remaining_days` (negative once past the deadline; None for a linked repeat) and
-    `overdue` (awaiting a decision and past the deadline). The same figures as the domain's
+    `overdue` (awaiting a decision or its notice, and past the deadline). The same figures as the domain's
     `clock_on(today)`."""
     if row["days_allowed"] is None:  # a linked repeat: no clock of its own
         return {"days_used": max(0, (today - row["received_on"]).days), "remaining_days": None, "overdue": False}
-    decided = row["decided_on"]
-    read = decided if decided is not None else today
+    stopped = row["clock_stopped_on"]  # the decision notified (Art. 21)
+    read = stopped if stopped is not None else today
     paused = row["paused_days"]
     if row["appraisal_open"]:  # the clock stands still from the last event on
         paused += max(0, (read - row["last_event_on"]).days)
     used = max(0, (read - row["clock_started_on"]).days - paused)
     allowed = row["days_allowed"]
-    return {"days_used": used, "remaining_days": allowed - used, "overdue": decided is None and used > allowed}
+    # the deadline as counted, then moved off a rest day (Civil Code Art. 203), as the domain does
+    deadline = deadline_end(row["clock_started_on"], allowed, paused).due
+    return {"days_used": used, "remaining_days": (deadline - read).days, "overdue": stopped is None and read > deadline}
+
+
+def calendar_warning(row: dict[str, Any]) -> str | None:
+    """Whether the row's deadline falls in a year without a (published) public-holiday calendar."""
+    deadline = row.get("deadline_on")
+    return None if deadline is None else last_day(deadline).warning
 
 
 def due_for_scheduler(conn: Connection, on: date, position: int | None = None) -> list[str]:

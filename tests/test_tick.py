@@ -124,16 +124,18 @@ def test_thirty_days_of_silence_after_a_reinstatement_request_count_as_consent_o
 ) -> None:
     _, pid = lapsed_policy(desk, 3)
     desk.do(pid, "reinstatement-requests", {"on": desk.on(D(2025, 5, 1))})
-    desk.today(D(2025, 5, 31))
+    # the 30th day, Saturday 2025-05-31, opens the Dragon Boat holiday (05-31 … 06-02): the insurer may answer
+    # through Tuesday 06-03 (Civil Code Art. 203), and silence is consent on 06-04 (was 05-31 and 06-01)
+    desk.today(D(2025, 6, 3))
 
     silent = changed(inscribe_tick(desk))
-    desk.today(D(2025, 6, 1))
-    deemed = scheduler_tick(desk.services, D(2025, 6, 1))
-    desk.do(pid, "arrears-payments", {"amount": "252.00", "paid_on": desk.on(D(2025, 6, 2)), "reference": "arrears"})
+    desk.today(D(2025, 6, 4))
+    deemed = scheduler_tick(desk.services, D(2025, 6, 4))
+    desk.do(pid, "arrears-payments", {"amount": "252.00", "paid_on": desk.on(D(2025, 6, 5)), "reference": "arrears"})
 
     assert silent.endswith("0 changed")
     assert (deemed.examined, deemed.changed) == (1, 1)
-    assert system_events(desk, pid) == [("Lapsed", "2025-04-12"), ("ReinstatementDeemedAgreed", "2025-06-01")]
+    assert system_events(desk, pid) == [("Lapsed", "2025-04-12"), ("ReinstatementDeemedAgreed", "2025-06-04")]
     assert desk.policy(pid)["status"] == "in_force"
 
 

@@ -19,7 +19,10 @@ from domain.errors import DomainError, InsufficientAuthority, InvalidTransition,
 from domain.policy_state import CoverSnapshot
 
 E = TypeVar("E", bound=DomainError)
-R = date(2024, 3, 1)  # reported (first receipt): day 0
+# reported (first receipt): day 0. Chosen so that the clocks' due dates in these tests (days 10, 13, 15, 30,
+# 37, 60, …) fall on working days: a last day on a weekend or public holiday moves to the next working day
+# (Civil Code Art. 203; tests/unit/test_calendar.py). (Was 2024-03-01, whose day 30 is a Sunday.)
+R = date(2024, 9, 14)
 LOSS = date(2024, 2, 20)
 DOCS = ["claim_form", "id_proof", "loss_list"]
 DAYS = timedelta(days=1)
@@ -132,7 +135,9 @@ def test_a_report_records_the_claim_and_starts_its_clocks() -> None:
     assert claim.claim_number == f"C2024{claim.id.hex[:10].upper()}"
     assert claim.reserve == Decimal("20000.00") and claim.estimated_amount == Decimal("20000.00")
     assert claim.required_documents == DOCS and claim.missing_documents == DOCS
-    assert claim.limitation_last_day == date(2026, 2, 20)
+    # two years from knowing of the loss (2024-02-20) end on 2026-02-20, in the Spring Festival holiday
+    # (2026-02-15 … 02-23): the last day moves to the next working day, 2026-02-24 (Art. 203)
+    assert claim.limitation_last_day == date(2026, 2, 24)
     assert claim.clocks_on(R).decision.due_on == day(30)
 
 
@@ -459,11 +464,29 @@ def test_the_settlement_shows_the_payable_before_approval_without_recording() ->
     assert claim.pending_events == [] and claim.status == "assessed"
 
 
-def test_approval_needs_an_agreed_amount() -> None:
+def test_the_decision_does_not_wait_for_agreement_but_the_payment_does() -> None:
+    # Art. 23: the decision (核定) is the insurer's; the claimant's agreement starts the payment clock.
     claim = assessed()
 
+    claim.approve(cover=cover(), deciding_role="claims_manager", decided_by="m", on=day(6))
+
+    assert claim.status == "approved" and claim.clocks_on(day(6)).decision.met_on == day(6)
+    assert claim.clocks_on(day(6)).payment is None
+    claim.collect_events()
+    refused(claim, lambda: claim.pay("100", day(7), "b"), DomainError, "amount-not-agreed")
+    claim.agree_assessment(day(8))
+    assert claim.clocks_on(day(8)).payment is not None
+    claim.pay("14500", day(9), "b")
+    assert claim.status == "paid"
+
+
+def test_a_disputed_assessment_is_not_decided_on() -> None:
+    claim = assessed()
+    claim.dispute_assessment("too low", day(4))
+    claim.collect_events()
+
     refused(claim, lambda: claim.approve(cover=cover(), deciding_role="claims_manager", decided_by="m",
-                                         on=day(6)), DomainError, "assessment-not-agreed")
+                                         on=day(6)), DomainError, "assessment-disputed")
 
 
 @pytest.mark.parametrize("changes, exclusion, reason", [
@@ -606,11 +629,11 @@ def test_the_reserve_is_set_never_negative_and_must_change() -> None:
 def test_an_advance_is_paid_while_the_amount_is_undetermined_up_to_the_determinable_part() -> None:
     claim = accepted()
 
-    claim.pay("3000", day(20), "bank-1", "advance", determinable_amount="5000", cover=cover())
+    claim.pay("3000", day(20), "bank-1", "advance", paying_role="claims_manager", determinable_amount="5000", cover=cover())
 
     assert claim.status == "advance_paid" and claim.advance_total == Decimal("3000.00")
     claim.collect_events()
-    refused(claim, lambda: claim.pay("2000.01", day(21), "bank-2", "advance", determinable_amount="5000",
+    refused(claim, lambda: claim.pay("2000.01", day(21), "bank-2", "advance", paying_role="claims_manager", determinable_amount="5000",
                                      cover=cover()), DomainError, "exceeds-determinable-amount")
     claim.record_investigation("records_review", "inv-1", "repair quotes", day(22))
     assert claim.status == "investigating"
@@ -627,7 +650,7 @@ def test_an_advance_needs_the_cover_and_a_determinable_amount_within_the_sum_ins
         given: dict[str, Any], field: str) -> None:
     claim = accepted()
 
-    error = refused(claim, lambda: claim.pay("100", day(2), "b", "advance", **given), InvalidValue)
+    error = refused(claim, lambda: claim.pay("100", day(2), "b", "advance", paying_role="claims_manager", **given), InvalidValue)
     assert error.field == field
 
 
@@ -640,7 +663,7 @@ def test_only_an_advance_has_a_determinable_amount() -> None:
 def test_an_advance_needs_cover_on_the_loss_date() -> None:
     claim = accepted()
 
-    refused(claim, lambda: claim.pay("100", day(2), "b", "advance", determinable_amount="500",
+    refused(claim, lambda: claim.pay("100", day(2), "b", "advance", paying_role="claims_manager", determinable_amount="500",
                                      cover=cover(in_force=False, status="lapsed")),
             DomainError, "not-covered-on-loss-date")
 
@@ -648,7 +671,7 @@ def test_an_advance_needs_cover_on_the_loss_date() -> None:
 def test_no_advance_once_the_amount_is_agreed() -> None:
     claim = agreed()
 
-    refused(claim, lambda: claim.pay("100", day(6), "b", "advance", determinable_amount="500", cover=cover()),
+    refused(claim, lambda: claim.pay("100", day(6), "b", "advance", paying_role="claims_manager", determinable_amount="500", cover=cover()),
             DomainError, "amount-determined")
 
 
@@ -665,7 +688,7 @@ def test_an_advance_is_due_60_days_after_receipt() -> None:
 def test_approval_after_an_advance_pays_the_rest_and_counts_the_advance_once() -> None:
     # The policy's remaining sum insured already counts the advance (the application reports it).
     claim = accepted()
-    claim.pay("10000", day(2), "bank-1", "advance", determinable_amount="10000", cover=cover())
+    claim.pay("10000", day(2), "bank-1", "advance", paying_role="claims_manager", determinable_amount="10000", cover=cover())
     claim.assess(items("120000", "120000"), "assessor-1", day(3))
     claim.notify_assessment(day(3))
     claim.agree_assessment(day(4))
@@ -682,7 +705,7 @@ def test_approval_after_an_advance_pays_the_rest_and_counts_the_advance_once() -
 
 def test_a_handler_needs_authority_for_the_claims_total_including_advances() -> None:
     claim = accepted()
-    claim.pay("40000", day(2), "bank-1", "advance", determinable_amount="40000", cover=cover())
+    claim.pay("40000", day(2), "bank-1", "advance", paying_role="claims_manager", determinable_amount="40000", cover=cover())
     claim.assess(items("60000", "60000"), "assessor-1", day(3))
     claim.notify_assessment(day(3))
     claim.agree_assessment(day(4))
@@ -737,11 +760,13 @@ def test_a_reopened_claim_gets_a_new_decision_clock_and_keeps_its_past() -> None
 
     assert claim.status == "reopened" and claim.round == 2 and claim.rejection is None
     assert claim.clocks_on(day(11)) == before and claim.status_on(day(11)) == "closed"
-    assert claim.clocks_on(day(20)).decision.due_on == day(50)
-    claim.advance_time(day(51))
+    # 30 days from day 20 end on day 50, Sunday 2024-11-03: due the next working day, day 51 (Art. 203),
+    # so the breach is recorded on day 52
+    assert claim.clocks_on(day(20)).decision.due_on == day(51)
+    claim.advance_time(day(52))
     assert [(e.clock, e.round) for e in claim.collect_events() if isinstance(e, Claim.ClockBreached)] == [
         ("decision", 2)]
-    claim.assess(items("15000"), "assessor-1", day(51))
+    claim.assess(items("15000"), "assessor-1", day(52))
     assert claim.status == "assessed"
 
 
@@ -773,7 +798,8 @@ def test_the_status_on_a_past_day_is_kept() -> None:
     (reported, lambda c: c.receive_document("claim_form", day(-1))),
     (accepted, lambda c: c.notify_missing_documents(day(2))),
     (accepted, lambda c: c.notify_assessment(day(2))),
-    (assessed, lambda c: c.approve(cover=cover(), deciding_role="claims_manager", decided_by="m", on=day(4))),
+    (assessed, lambda c: c.approve(cover=cover(), deciding_role="claims_manager", decided_by="m", on=day(2))),
+    (assessed, lambda c: c.pay("1", day(4), "b")),
     (agreed, lambda c: c.approve(cover=cover(), deciding_role="agent", decided_by="m", on=day(6))),
     (approved, lambda c: c.raise_fraud_flag("", "x", day(7))),
     (approved, lambda c: c.advance_time("tomorrow")),
@@ -806,15 +832,19 @@ def a_full_history() -> Claim:
     claim.receive_document("loss_list", day(5))
     claim.accept(day(5))
     claim.record_investigation("cause_and_liability", "inv-1", "electrical fault", day(6))
-    claim.pay("2000", day(7), "bank-0", "advance", determinable_amount="2000", cover=cover())
+    rescinded = dict(rescinded=True, rescission_ground="gross_negligence", no_liability_before=day(30))
+    claim.record_rescission_finding(False, "the fact not disclosed has nothing to do with a fire",
+                                    cover=cover(**rescinded), on=day(6))
+    claim.pay("2000", day(7), "bank-0", "advance", paying_role="claims_manager", determinable_amount="2000", cover=cover())
     claim.assess(items("9000"), "assessor-1", day(8))
     claim.notify_assessment(day(8))
     claim.dispute_assessment("too low", day(9))
     claim.assess(items("12000"), "assessor-2", day(10))
     claim.notify_assessment(day(10))
     claim.agree_assessment(day(11))
-    claim.approve(cover=cover(remaining_sum_insured=Decimal("98000.00")), deciding_role="claims_handler",
-                  decided_by="h-1", on=day(12))
+    claim.approve(cover=cover(remaining_sum_insured=Decimal("98000.00"), **rescinded),
+                  deciding_role="claims_handler", decided_by="h-1", on=day(12), premium_owed="300")
+    claim.release_premium_deduction("0", day(12))
     claim.set_reserve("9500", "approved amount", day(12))
     claim.advance_time(day(40))
     claim.pay("9500", day(40), "bank-1")

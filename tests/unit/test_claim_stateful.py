@@ -19,6 +19,7 @@ from typing import Any, Callable
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
 
+from domain.calendar import last_day
 from domain.claim import STATUSES, Claim
 from domain.claim_rules import DECISION_DAYS, ClaimClocks
 from domain.errors import DomainError
@@ -53,6 +54,7 @@ class ClaimLifecycle(RuleBasedStateMachine):
         self.seen: dict[date, tuple[str | None, ClaimClocks]] = {}
         self.remaining_at_loss = Decimal(0)
         self.terms: dict[str, Any] = {}
+        self.advances: list[tuple[str, Decimal]] = []  # (paying role, paid total after) of each advance
 
     @initialize(remaining=st.sampled_from(["20000", "50000", "100000"]),
                 deductible=st.sampled_from(["0", "500"]), ratio=st.sampled_from(["1", "0.9"]),
@@ -115,7 +117,8 @@ class ClaimLifecycle(RuleBasedStateMachine):
                                                 "assessor-1", d),
             "reopened": lambda d: c.assess([{"description": "more", "claimed": "9000", "assessed": "8000"}],
                                            "assessor-1", d),
-            "approved": lambda d: c.pay(c.outstanding, d, "bank") if c.outstanding else c.close(d),
+            "approved": (lambda d: c.pay(c.outstanding, d, "bank") if c.outstanding else c.close(d))
+            if c.amount_agreed or not c.outstanding else c.agree_assessment,
             "paid": c.confirm_receipt if c.receipt_confirmed_on is None else c.close,
             "rejected": c.send_rejection_notice if (c.rejection or {}).get("notice_on") is None else c.close,
             "closed": lambda d: c.reopen("new facts", d),
@@ -199,10 +202,13 @@ class ClaimLifecycle(RuleBasedStateMachine):
         amount = (self.claim.outstanding * Decimal(share)).quantize(Decimal("0.01")) + Decimal(extra)
         self.dated(lambda d: self.claim.pay(max(amount, Decimal("0.01")), d, "bank"))
 
-    @rule(amount=AMOUNTS, determinable=AMOUNTS, covered=st.sampled_from([True, True, False]))
-    def pay_advance(self, amount: str, determinable: str, covered: bool) -> None:
+    @rule(amount=AMOUNTS, determinable=AMOUNTS, covered=st.sampled_from([True, True, False]), role=ROLES)
+    def pay_advance(self, amount: str, determinable: str, covered: bool, role: str) -> None:
+        before = len(self.events)
         self.dated(lambda d: self.claim.pay(amount, d, "bank", "advance", determinable_amount=determinable,
-                                            cover=self.cover(covered)))
+                                            paying_role=role, cover=self.cover(covered)))
+        if any(isinstance(e, Claim.Paid) and e.kind == "advance" for e in self.events[before:]):
+            self.advances.append((role, self.claim.paid_total))
 
     @rule()
     def confirm_receipt(self) -> None:
@@ -260,8 +266,8 @@ class ClaimLifecycle(RuleBasedStateMachine):
                 notice = event.on
             elif isinstance(event, Claim.DocumentReceived) and notice and not event.missing_after and not last_document:
                 last_document = event.on
-            elif isinstance(event, (Claim.Approved, Claim.Rejected)):
-                decided = event.on
+            elif isinstance(event, (Claim.Approved, Claim.Rejected)) and decided is None:
+                decided = event.on  # the first decision stops the clock (a disputed one is decided again)
         first_reopening = next((e.on for e in self.events if isinstance(e, Claim.Reopened)), None)
         days = {START, self.claim.business_date, self.today}
         days.update(event_day(e) for e in self.events)
@@ -273,11 +279,41 @@ class ClaimLifecycle(RuleBasedStateMachine):
             paused = 0 if notice is None else max(0, (min(read, last_document or read) - notice).days)
             assert clock.paused_days == paused
             assert clock.days_used == (read - START).days - paused
-            assert clock.due_on == START + (DECISION_DAYS + paused) * DAYS
-            assert clock.breached == (clock.days_used > DECISION_DAYS)
+            # the count gives the nominal last day; a rest day moves it to the next working day (Civil Code
+            # Art. 203), and the clock is breached only after that
+            assert clock.nominal_due_on == START + (DECISION_DAYS + paused) * DAYS
+            assert clock.due_on == last_day(clock.nominal_due_on).due
+            moved = (clock.due_on - clock.nominal_due_on).days
+            assert clock.breached == (clock.days_used > DECISION_DAYS + moved)
         for event in self.events:
             if isinstance(event, Claim.ClockBreached):
                 assert event.on == event.due_on + DAYS
+
+    @invariant()
+    def no_advance_beyond_the_payers_authority(self) -> None:
+        for role, paid_total in self.advances:
+            assert role in ("claims_handler", "claims_manager")
+            assert role == "claims_manager" or paid_total <= Decimal(50000)
+
+    @invariant()
+    def the_first_decision_stops_the_decision_clock_and_payment_waits_for_agreement(self) -> None:
+        """Art. 23: the claimant's time to agree or dispute never counts against the decision clock; the
+        payment clock starts at the agreement, and no final payment comes before it."""
+        rounds: list[dict[str, Any]] = []
+        for event in self.events:
+            if isinstance(event, (Claim.Reported, Claim.Reopened)):
+                rounds.append({"start": event_day(event), "decided": None, "agreed": False})
+            elif isinstance(event, (Claim.Approved, Claim.Rejected)) and rounds[-1]["decided"] is None:
+                rounds[-1]["decided"] = event.on
+            elif isinstance(event, Claim.AssessmentAgreed):
+                rounds[-1]["agreed"] = True
+            elif isinstance(event, Claim.AssessmentDisputed):
+                assert not rounds[-1]["agreed"]
+            elif isinstance(event, Claim.Paid) and event.kind == "final":
+                assert rounds[-1]["agreed"]
+        for number, round_ in enumerate(rounds, start=1):
+            if round_["decided"] is not None and number == self.claim.round:
+                assert self.claim.clocks_on(self.claim.business_date).decision.met_on == round_["decided"]
 
     @invariant()
     def event_dates_never_go_back(self) -> None:

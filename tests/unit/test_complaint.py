@@ -17,8 +17,11 @@ from domain.complaint_events import EVENTS
 from domain.errors import DomainError, InvalidTransition, InvalidValue
 
 CHINA = timezone(timedelta(hours=8))
-R = date(2024, 3, 1)
-RECEIVED_AT = datetime(2024, 3, 1, 10, 30, tzinfo=CHINA)
+# received on a Sunday chosen so that no deadline in these tests (days 15, 16, 22, 30, 60, …) falls on a rest
+# day, which would move it to the next working day (Civil Code Art. 203; tests/unit/test_calendar.py): the
+# tests here are about the count. (Was 2024-03-01, whose day 15 is a Saturday.)
+R = date(2024, 3, 10)
+RECEIVED_AT = datetime(2024, 3, 10, 10, 30, tzinfo=CHINA)
 E = TypeVar("E", bound=DomainError)
 
 
@@ -117,10 +120,11 @@ def test_receiving_registers_the_complaint_with_a_fifteen_day_deadline() -> None
 
 
 def test_the_received_date_is_the_date_in_china() -> None:
-    complaint = received(received_at=datetime(2024, 3, 1, 16, 30, tzinfo=timezone.utc))
+    # (was 2024-03-01 16:30 UTC → 03-02, deadline 03-17, a Sunday that now moves to 03-18: shifted a week)
+    complaint = received(received_at=datetime(2024, 3, 8, 16, 30, tzinfo=timezone.utc))
 
-    assert complaint.received_on == date(2024, 3, 2)
-    assert complaint.deadline_on == date(2024, 3, 17)
+    assert complaint.received_on == date(2024, 3, 9)
+    assert complaint.deadline_on == date(2024, 3, 25)  # 03-24, a Sunday, moved to Monday (Art. 203)
 
 
 def test_the_complainant_is_stored_with_an_optional_customer_id() -> None:
@@ -168,8 +172,10 @@ def test_a_repeat_with_new_facts_starts_a_new_clock() -> None:
     repeat = received(repeat_of="first-1", new_facts=True, received_at=RECEIVED_AT + timedelta(days=40))
 
     assert repeat.linked is False
-    assert repeat.deadline_on == day(55)
-    assert repeat.next_due_date() == day(56)
+    # 15 days from day 40 end on day 55, 2024-05-04, a Labour Day holiday: the deadline moves to the next
+    # working day, Monday 2024-05-06 = day 57 (Civil Code Art. 203), and the breach is due the day after
+    assert repeat.deadline_on == day(57)
+    assert repeat.next_due_date() == day(58)
 
 
 def test_a_repeat_without_new_facts_runs_no_clock_and_never_breaches() -> None:
@@ -357,13 +363,102 @@ def test_the_breach_is_recorded_once_on_the_day_after_the_deadline() -> None:
     assert complaint.clock_on(day(16)).breached is True
 
 
-def test_no_breach_is_due_once_decided() -> None:
+def test_no_breach_is_due_once_the_decision_is_notified() -> None:
     complaint = resolved(on=10)
+    complaint.notify_decision(day(12), "letter")
+    complaint.collect_events()
 
     complaint.advance_time(day(100))
 
     assert complaint.collect_events() == []
     assert complaint.next_due_date() is None
+
+
+def test_a_decision_not_notified_by_the_deadline_is_breached_the_day_after() -> None:
+    """Art. 21: the decision and telling the complainant, both by the deadline."""
+    complaint = resolved(on=10)
+    last = complaint.deadline_on
+    assert last is not None and complaint.next_due_date() == last + timedelta(days=1)
+
+    complaint.advance_time(last)
+    assert complaint.collect_events() == []
+    clock = complaint.clock_on(last)
+    assert (clock.decided_on, clock.notified_on, clock.on_time, clock.breached) == (day(10), None, None, False)
+
+    complaint.advance_time(last + timedelta(days=1))
+    breach = last_event(complaint)
+    assert isinstance(breach, Complaint.DeadlineBreached)
+    assert (breach.on, breach.deadline_on) == (last + timedelta(days=1), last)
+    assert complaint.clock_on(last + timedelta(days=1)).breached is True
+
+
+def test_a_notice_on_the_last_day_meets_the_deadline_and_the_day_after_does_not() -> None:
+    in_time, late = resolved(on=10), resolved(on=10)
+    last = in_time.deadline_on
+    assert last is not None
+    after = last + timedelta(days=1)
+
+    in_time.notify_decision(last, "sms")
+    late.advance_time(after)
+    late.notify_decision(after, "sms")
+
+    notice = last_event(in_time)
+    assert isinstance(notice, Complaint.DecisionNotified)
+    assert (notice.on, notice.channel, notice.deadline_on, notice.on_time) == (last, "sms", last, True)
+    assert last_event(late).on_time is False
+    clock = in_time.clock_on(day(90))
+    assert (clock.decided_on, clock.notified_on, clock.notice_channel, clock.on_time) == (
+        day(10), last, "sms", True)
+    assert (clock.days_used, clock.breached) == ((last - R).days, False)
+    late_clock = late.clock_on(day(90))
+    assert (late_clock.notified_on, late_clock.days_used, late_clock.on_time, late_clock.breached) == (
+        after, (after - R).days, False, True)
+
+
+def test_the_decision_is_notified_once_and_only_after_it_is_made() -> None:
+    complaint = investigating()
+    error = refused(complaint, lambda: complaint.notify_decision(day(5), "phone"), InvalidTransition)
+    assert error.code == "invalid-complaint-transition"
+    complaint.resolve("not_upheld", [], 0, False, day(5))
+    complaint.notify_decision(day(6), "phone")
+    complaint.collect_events()
+
+    error = refused(complaint, lambda: complaint.notify_decision(day(7), "letter"), DomainError)
+    assert error.code == "decision-already-notified"
+    refused(complaint, lambda: complaint.notify_decision(day(7), "pigeon"), InvalidValue)
+
+
+def test_feedback_on_a_decision_not_yet_notified_is_its_notice() -> None:
+    complaint = with_feedback(on=11)
+
+    clock = complaint.clock_on(day(30))
+    assert (clock.notified_on, clock.notice_channel, clock.on_time, clock.days_used) == (day(11), "phone", True, 11)
+    error = refused(complaint, lambda: complaint.notify_decision(day(12), "letter"), DomainError)
+    assert error.code == "decision-already-notified"
+
+
+def test_a_decision_stored_before_notices_existed_stops_its_clock_at_the_decision() -> None:
+    """A Resolved stored at class version 1 (no notice_required) reads as a decision whose clock stopped
+    at it: no breach becomes due for lack of a notice."""
+    mapper = a_mapper()
+    complaint = Complaint.receive(**details())
+    complaint.assign("officer-1", day(1))
+    complaint.start_investigation(day(1))
+    complaint.resolve("upheld", ["pay the claim"], "200", True, day(10))
+    events = collected(complaint)
+    stored = mapper.to_stored_event(events[-1])
+    state = mapper.transcoder.decode(stored.state)
+    assert (state.pop("class_version"), state.pop("notice_required")) == (2, True)
+    old = type(stored)(originator_id=stored.originator_id, originator_version=stored.originator_version,
+                       topic="inscribe.complaint.Resolved.v1", state=mapper.transcoder.encode(state))
+
+    decision = mapper.to_domain_event(old)
+
+    assert isinstance(decision, Complaint.Resolved) and decision.notice_required is False
+    replayed = reduce(lambda state, event: event.mutate(state), [*events[:-1], decision], None)
+    assert replayed.next_due_date() is None
+    clock = replayed.clock_on(day(100))
+    assert (clock.decided_on, clock.notified_on, clock.on_time, clock.breached) == (day(10), None, True, False)
 
 
 def test_the_complex_extension_allows_thirty_days() -> None:
@@ -773,11 +868,12 @@ def test_an_archived_complaint_is_reopened_with_a_reason_and_a_new_clock() -> No
 
     event = last_event(complaint)
     assert isinstance(event, Complaint.Reopened)
-    assert (event.round, event.deadline_on) == (2, day(55))
+    # day 55 (2024-05-04) is a Labour Day holiday: the deadline moves to Monday 2024-05-06 = day 57 (Art. 203)
+    assert (event.round, event.deadline_on) == (2, day(57))
     assert (complaint.status, complaint.received_on, complaint.archived_on) == ("reopened", R, None)
     clock = complaint.clock_on(day(40))
     assert (clock.received_on, clock.started_on, clock.round, clock.days_used) == (R, day(40), 2, 0)
-    assert complaint.next_due_date() == day(56)
+    assert complaint.next_due_date() == day(58)
 
 
 def test_the_first_clock_of_a_reopened_complaint_keeps_its_answer() -> None:
@@ -799,7 +895,8 @@ def test_a_reopened_complaint_is_investigated_decided_and_its_extensions_are_new
     complaint.resolve("upheld", ["pay the rest"], "300", False, day(70))
 
     event = last_event(complaint)
-    assert (event.round, event.on_time, event.days_used, event.deadline_on) == (2, True, 30, day(70))
+    # 30 days from day 40 end on day 70, Sunday 2024-05-19: the deadline moves to Monday = day 71 (Art. 203)
+    assert (event.round, event.on_time, event.days_used, event.deadline_on) == (2, True, 30, day(71))
 
 
 @pytest.mark.parametrize("build", [received, investigating])
@@ -853,7 +950,7 @@ def test_the_clock_is_not_read_before_receipt() -> None:
 
 EVENT_NAMES = [
     "Received", "Assigned", "InvestigationStarted", "InvestigationNoteAdded", "Escalated", "DeadlineExtended",
-    "AppraisalStarted", "AppraisalEnded", "Resolved", "FeedbackGiven", "ComplainantResponded",
+    "AppraisalStarted", "AppraisalEnded", "Resolved", "DecisionNotified", "FeedbackGiven", "ComplainantResponded",
     "ImprovementActionAdded", "ImprovementActionCompleted", "Reopened", "Archived", "RepeatLinked",
     "DeadlineBreached",
 ]
@@ -891,6 +988,7 @@ def a_full_history() -> Complaint:
     complaint.extend("especially_complex", "court file", day(25), approved_by="manager-1",
                      complainant_notified_on=day(25))
     complaint.resolve("upheld", ["pay"], "10", True, day(40))
+    complaint.notify_decision(day(40), "sms")
     complaint.give_feedback(day(41), "phone", "paid")
     complaint.record_response(True, "thanks", day(41))
     complaint.add_improvement_action("fix", "lead", day(60), day(42), action_id="IA-1")
@@ -912,11 +1010,15 @@ def test_replaying_the_events_gives_the_live_state() -> None:
     assert vars(replayed) == vars(complaint)
 
 
-def test_stored_events_read_back_to_the_same_complaint() -> None:
+def a_mapper() -> Mapper[Any]:
     transcoder = JSONTranscoder()
     for transcoding in (UUIDAsHex(), DecimalAsStr(), DatetimeAsISO(), DateAsISO()):
         transcoder.register(transcoding)
-    mapper: Mapper[Any] = Mapper(transcoder=transcoder)
+    return Mapper(transcoder=transcoder)
+
+
+def test_stored_events_read_back_to_the_same_complaint() -> None:
+    mapper = a_mapper()
     complaint = a_full_history()
     events = collected(complaint)
 

@@ -7,11 +7,14 @@ from datetime import date, datetime, timedelta, timezone
 import pytest
 
 from domain.complaint_rules import (
-    DECISION_DAYS, MAX_DAYS_ALLOWED, ClockRound, Extension, Pause, china_date,
+    DAY, DECISION_DAYS, MAX_DAYS_ALLOWED, ClockRound, Extension, Pause, china_date,
     extension_refusal, linked_clock, read_clock,
 )
 
-R = date(2024, 3, 1)  # received
+# received: a Sunday chosen so that no deadline below (days 15, 16, 17, 19, 22, 30, 50, 60, 75) falls on a rest
+# day, which would move it to the next working day (Civil Code Art. 203; tests/unit/test_calendar.py): the
+# tests here are about the count. (Was 2024-03-01, whose day 15 is a Saturday.)
+R = date(2024, 3, 10)
 
 
 def day(n: int) -> date:
@@ -20,9 +23,13 @@ def day(n: int) -> date:
 
 
 def a_round(*, extensions: tuple[Extension, ...] = (), pauses: tuple[Pause, ...] = (),
-            decided: int | None = None) -> ClockRound:
+            decided: int | None = None, notified: int | None = -1) -> ClockRound:
+    """A round; a decision is told to the complainant the same day unless `notified` says otherwise
+    (None: not yet)."""
+    told = decided if notified == -1 else notified
     return ClockRound(number=1, started_on=R, extensions=extensions, pauses=pauses,
-                      decided_on=None if decided is None else day(decided))
+                      decided_on=None if decided is None else day(decided),
+                      notified_on=None if told is None else day(told), notice_channel=None if told is None else "sms")
 
 
 COMPLEX = Extension("complex", day(10), 30)
@@ -48,7 +55,7 @@ def test_the_received_date_is_the_date_in_china(moment: datetime, expected: date
 
 
 def test_the_deadline_is_fifteen_days_after_receipt() -> None:
-    assert a_round().deadline(R) == day(15) == date(2024, 3, 16)
+    assert a_round().deadline(R) == day(15) == date(2024, 3, 25)  # R moved from 2024-03-01 (see R)
     assert DECISION_DAYS == 15
 
 
@@ -75,6 +82,38 @@ def test_a_decision_on_day_sixteen_is_late_and_stays_breached() -> None:
     clock = read_clock(a_round(decided=16), R, day(40))
 
     assert (clock.on_time, clock.days_used, clock.breached) == (False, 16, True)
+
+
+def test_a_decision_not_yet_notified_does_not_stop_the_clock() -> None:
+    """Art. 21: decide and tell the complainant by the deadline."""
+    undecided = a_round(decided=10, notified=None)
+    last = undecided.deadline(day(10))
+    on_last, after = read_clock(undecided, R, last), read_clock(undecided, R, last + DAY)
+
+    assert (on_last.decided_on, on_last.notified_on, on_last.on_time, on_last.breached) == (
+        day(10), None, None, False)
+    assert (after.on_time, after.days_used, after.breached) == (None, (last - R).days + 1, True)
+    assert undecided.breach_due_on() == last + DAY
+
+
+def test_a_notice_on_the_last_day_meets_the_deadline_and_the_day_after_does_not() -> None:
+    last = a_round().deadline(day(10))
+    told_last = read_clock(a_round(decided=10, notified=(last - R).days), R, day(90))
+    told_after = read_clock(a_round(decided=10, notified=(last - R).days + 1), R, day(90))
+
+    assert (told_last.notified_on, told_last.notice_channel, told_last.on_time, told_last.breached) == (
+        last, "sms", True, False)
+    assert (told_after.on_time, told_after.breached) == (False, True)
+    assert read_clock(a_round(decided=10, notified=14), R, day(13)).notified_on is None
+
+
+def test_a_decision_stored_before_notices_stops_the_clock_itself() -> None:
+    legacy = ClockRound(number=1, started_on=R, decided_on=day(10), notice_required=False)
+
+    clock = read_clock(legacy, R, day(40))
+
+    assert (clock.on_time, clock.days_used, clock.breached, clock.notified_on) == (True, 10, False, None)
+    assert legacy.breach_due_on() is None
 
 
 def test_a_decision_is_not_known_before_its_day() -> None:

@@ -1,6 +1,6 @@
 """Random complaint lifecycles: valid and invalid commands on dates moving forward.
 
-Invariants: never archived before feedback; at most one extension of each kind per clock; the
+Invariants: never archived before feedback; the deadline is met only with the notice of the decision; at most one extension of each kind per clock; the
 deadline never counts paused days (deadline = start of the clock + days allowed + paused days);
 replaying the collected events gives the live state; the status and the clock on a past day never
 change as later events are added; event dates never go back.
@@ -15,6 +15,7 @@ from typing import Any, Callable
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
 
+from domain.calendar import last_day
 from domain.complaint import STATUSES, Complaint
 from domain.complaint_rules import DECISION_DAYS, MAX_DAYS_ALLOWED, ComplaintClock
 from domain.errors import DomainError
@@ -140,6 +141,10 @@ class ComplaintLifecycle(RuleBasedStateMachine):
         steps = ["pay"] if measures else []
         self.dated(lambda d: self.complaint.resolve(outcome, steps, "0", outcome != "not_upheld", d), catch_up)
 
+    @rule(channel=st.sampled_from(["letter", "sms", "pigeon"]), catch_up=st.sampled_from([True, True, False]))
+    def notify_decision(self, channel: str, catch_up: bool) -> None:
+        self.dated(lambda d: self.complaint.notify_decision(d, channel), catch_up)
+
     @rule()
     def give_feedback(self) -> None:
         self.dated(lambda d: self.complaint.give_feedback(d, "phone", "told the result"))
@@ -212,13 +217,51 @@ class ComplaintLifecycle(RuleBasedStateMachine):
             clock = complaint.clock_on(day)
             assert clock.deadline_on is not None and clock.days_allowed is not None
             assert clock.days_allowed in (DECISION_DAYS, 30, MAX_DAYS_ALLOWED)
-            assert clock.deadline_on == clock.started_on + (clock.days_allowed + clock.paused_days) * DAYS
-            assert clock.breached == (clock.days_used > clock.days_allowed)
+            # the count gives the nominal deadline; a rest day moves it to the next working day (Civil Code
+            # Art. 203), and the clock is breached only after that
+            assert clock.deadline_nominal_on == clock.started_on + (clock.days_allowed + clock.paused_days) * DAYS
+            assert clock.deadline_on == last_day(clock.deadline_nominal_on).due
+            moved = (clock.deadline_on - clock.deadline_nominal_on).days
+            assert clock.breached == (clock.days_used > clock.days_allowed + moved)
         for event in self.events:
             if isinstance(event, Complaint.Resolved):
                 assert event.on_time == (event.on <= event.deadline_on)
             if isinstance(event, Complaint.DeadlineBreached):
                 assert event.on == event.deadline_on + DAYS
+
+    @invariant()
+    def the_deadline_is_met_only_with_the_notice(self) -> None:
+        """Art. 21: a clock is on time only once the complainant was told of the decision by its deadline
+        (a DecisionNotified, or the first feedback after the decision); a decision alone never stops it."""
+        complaint = self.complaint
+        if complaint.linked:
+            return
+        notices: dict[int, date] = {}  # round -> day the decision was told
+        round_, decided = 1, False
+        for event in self.events:
+            if isinstance(event, Complaint.Reopened):
+                round_, decided = event.round, False
+            elif isinstance(event, Complaint.Resolved):
+                decided = True
+                assert event.notice_required is True
+            elif isinstance(event, (Complaint.DecisionNotified, Complaint.FeedbackGiven)):
+                assert decided
+                notices.setdefault(round_, event.on)
+            if isinstance(event, Complaint.DecisionNotified):
+                assert event.on_time == (event.on <= event.deadline_on)
+            if isinstance(event, Complaint.DeadlineBreached):
+                assert event.round not in notices or notices[event.round] > event.deadline_on
+        days = {complaint.received_on, complaint.business_date, self.today, *(event_day(e) for e in self.events)}
+        for day in days:
+            clock = complaint.clock_on(day)
+            told = notices.get(clock.round)
+            told = told if told is not None and told <= day else None
+            assert clock.notified_on == told
+            if told is None:
+                assert clock.on_time is None
+            else:
+                assert clock.on_time == (told <= clock.deadline_on)
+                assert clock.decided_on is not None and clock.decided_on <= told
 
     @invariant()
     def event_dates_never_go_back(self) -> None:

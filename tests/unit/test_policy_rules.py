@@ -127,17 +127,19 @@ def test_a_demand_exactly_30_days_after_due_ends_grace_on_the_same_day_either_wa
 
 
 def test_other_lines_have_the_products_grace_days_whatever_the_demand() -> None:
-    assert grace_end(DUE, statutory=False, grace_days=30, demanded_on=DUE + DAYS) == DUE + 30 * DAYS
+    # DUE + 30 days is Sunday 2024-03-31: the grace ends on the next working day, DUE + 31 (Civil Code Art. 203)
+    assert grace_end(DUE, statutory=False, grace_days=30, demanded_on=DUE + DAYS) == DUE + 31 * DAYS
 
 
 # -- reinstatement (Art. 37; SPC Interpretation III Art. 8) ----------------------------------------
 
 
 def test_reinstatement_can_be_agreed_through_two_years_after_the_lapse_then_terminates() -> None:
-    lapsed = D(2024, 4, 11)
+    # (was 2024-04-11, whose second anniversary is a Saturday and now moves to Monday: Civil Code Art. 203)
+    lapsed = D(2024, 4, 15)
 
-    assert reinstatement_last_day(lapsed) == D(2026, 4, 11)
-    assert termination_date(lapsed) == D(2026, 4, 12)
+    assert reinstatement_last_day(lapsed) == D(2026, 4, 15)
+    assert termination_date(lapsed) == D(2026, 4, 16)
 
 
 def test_the_insurer_may_answer_through_the_30th_day_and_silence_is_consent_on_the_31st() -> None:
@@ -173,11 +175,12 @@ def test_rescission_is_allowed_through_the_30th_day_after_learning_of_the_cause(
 
 
 def test_rescission_is_allowed_through_two_years_after_formation_and_not_a_day_later() -> None:
-    formed = D(2024, 1, 10)
+    # (was 2024-01-10, whose second anniversary is a Saturday and now moves to Monday: Civil Code Art. 203)
+    formed = D(2024, 1, 14)
 
-    assert rescission_refusal(D(2026, 1, 10), learned_on=D(2026, 1, 1), formed_on=formed,
+    assert rescission_refusal(D(2026, 1, 14), learned_on=D(2026, 1, 1), formed_on=formed,
                               insurer_knew=False) is None
-    assert rescission_refusal(D(2026, 1, 11), learned_on=D(2026, 1, 1), formed_on=formed,
+    assert rescission_refusal(D(2026, 1, 15), learned_on=D(2026, 1, 1), formed_on=formed,
                               insurer_knew=False) == "rescission-time-barred"
 
 
