@@ -143,24 +143,80 @@ def test_two_years_after_the_lapse_without_reinstatement_the_policy_terminates_w
     desk: Desk,
 ) -> None:
     holder, pid = lapsed_policy(desk, 4)
-    desk.today(D(2027, 4, 12))
+    desk.today(D(2027, 4, 12))  # the last day of the two years (a Monday)
 
     last_day = changed(inscribe_tick(desk))
-    request_on_last_day = desk.act(pid, "reinstatement-requests", {"on": "2027-04-12"})
     desk.today(D(2027, 4, 13))
     terminated = changed(inscribe_tick(desk))
     too_late = desk.act(pid, "reinstatement-requests", {"on": "2027-04-13"})
 
     assert last_day.endswith("0 changed")
-    assert request_on_last_day.status_code == 200  # still within the two years: the request is taken
-    assert terminated.endswith("1 changed")
+    assert terminated == "2027-04-13: 1 policies had something due; 1 changed"
     is_problem(too_late, 409, "invalid-policy-transition")
+    assert system_events(desk, pid) == [
+        ("Lapsed", "2025-04-12"), ("Terminated", "2027-04-13"), ("PremiumRefunded", "2027-04-13")]
     policy = desk.policy(pid)
     assert (policy["status"], policy["in_force"]) == ("terminated", False)
     # two completed policy years: 20% of the 63.00 paid (term life's cash value table)
     assert [(p["kind"], p["amount"], p["reason"]) for p in desk.payments(pid)][-1] == (
         "refund", "-12.60", "termination-cash-value")
     assert desk.stage(holder) == "dormant"
+
+
+def test_a_reinstatement_request_open_at_the_two_year_mark_and_refused_terminates_the_policy_the_day_after_the_refusal(
+    desk: Desk,
+) -> None:
+    holder, pid = lapsed_policy(desk, 7)
+    request_on_last_day = desk.act(pid, "reinstatement-requests", {"on": desk.on(D(2027, 4, 12))})
+    desk.today(D(2027, 4, 13))
+    at_the_mark = changed(inscribe_tick(desk))  # the request is decided (or deemed agreed) first (Art. 37)
+    open_after_the_mark = desk.policy(pid)
+    refusal = {"agree": False, "reason": "risk-increased-markedly", "on": desk.on(D(2027, 4, 20))}
+    desk.do(pid, "reinstatement-decision", refusal, role="underwriter")
+    again = desk.act(pid, "reinstatement-requests", {"on": "2027-04-20"})
+    refused_day = changed(inscribe_tick(desk))
+    desk.today(D(2027, 4, 21))
+    terminated = changed(inscribe_tick(desk))
+
+    assert request_on_last_day.status_code == 200  # still within the two years: the request is taken
+    assert at_the_mark == "2027-04-13: 0 policies had something due; 0 changed"
+    assert (open_after_the_mark["status"], open_after_the_mark["in_force"]) == ("lapsed", False)
+    is_problem(again, 409, "reinstatement-time-barred")  # the two years are over: no second request
+    assert refused_day.endswith("0 changed") and terminated.endswith("1 changed")
+    assert system_events(desk, pid) == [
+        ("Lapsed", "2025-04-12"), ("Terminated", "2027-04-21"), ("PremiumRefunded", "2027-04-21")]
+    assert desk.policy(pid)["status"] == "terminated"
+    assert [(p["kind"], p["amount"], p["reason"]) for p in desk.payments(pid)][-1] == (
+        "refund", "-12.60", "termination-cash-value")
+    assert desk.stage(holder) == "dormant"
+
+
+def test_a_reinstatement_request_open_at_the_two_year_mark_met_by_30_days_of_silence_is_deemed_agreed_not_terminated(
+    desk: Desk,
+) -> None:
+    holder, pid = lapsed_policy(desk, 8)
+    desk.do(pid, "reinstatement-requests", {"on": desk.on(D(2027, 4, 12))})
+    desk.today(D(2027, 5, 12))  # the 30th day after the request (a Wednesday): the insurer may still answer
+
+    silent = changed(inscribe_tick(desk))
+    desk.today(D(2027, 5, 13))
+    deemed = changed(inscribe_tick(desk))
+    agreed = desk.policy(pid)
+    # installments 2 (2025-02-10) to 29 (2027-05-10), 28 of 63.00, are in arrears
+    desk.do(pid, "arrears-payments", {"amount": "1764.00", "paid_on": desk.on(D(2027, 5, 20)), "reference": "arrears"})
+    desk.today(D(2027, 7, 1))
+    later = changed(inscribe_tick(desk))
+
+    assert silent.endswith("0 changed")
+    assert deemed == "2027-05-13: 1 policies had something due; 1 changed"
+    assert (agreed["status"], agreed["in_force"]) == ("lapsed", False)  # agreed, awaiting the arrears
+    assert later.endswith("0 changed")
+    assert system_events(desk, pid) == [("Lapsed", "2025-04-12"), ("ReinstatementDeemedAgreed", "2027-05-13")]
+    policy = desk.policy(pid)
+    assert (policy["status"], policy["in_force"]) == ("in_force", True)
+    assert [desk.cover(pid, D(2027, 5, day))["in_force"] for day in (19, 20)] == [False, True]
+    assert "termination-cash-value" not in [p["reason"] for p in desk.payments(pid)]
+    assert desk.stage(holder) == "active"
 
 
 def test_renewal_is_offered_by_tick_on_the_offer_day_and_an_unrenewed_policy_expires_after_its_last_day(
