@@ -7,6 +7,7 @@ import json
 import re
 import threading
 import unicodedata
+import weakref
 from datetime import date, datetime, time, timezone
 from typing import Any, Sequence
 
@@ -36,12 +37,10 @@ REFUSED_CATEGORIES = frozenset({"Cc", "Cf", "Cn", "Co", "Cs"})
 COMMAND_METHODS = frozenset({"POST", "PUT", "PATCH"})
 #: The largest command body (bytes): commands are small; beyond it 413 before anything is decoded.
 MAX_BODY_BYTES = 1024 * 1024
-#: How deeply a command body may nest arrays and objects (the deepest command needs 4).
+#: How deeply a command body may nest arrays and objects (commands nest a few levels).
 MAX_JSON_DEPTH = 32
 _JSON_STRING = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"', re.DOTALL)
 _NOT_BRACKETS = bytes(b for b in range(256) if b not in b"[]{}")
-#: The headers a command records in its events' metadata.
-EVENT_HEADERS = ("X-Correlation-Id", "X-Causation-Id", "Idempotency-Key")
 
 
 class CommandAnswer(BaseModel):
@@ -206,13 +205,13 @@ def is_json(media_type: str) -> bool:
     return kind == "application/json" or (kind.startswith("application/") and kind.endswith("+json"))
 
 
-_DATE_PARAMS: dict[int, dict[str, bool]] = {}
+_DATE_PARAMS: weakref.WeakKeyDictionary[Any, dict[str, bool]] = weakref.WeakKeyDictionary()
 
 
 def date_parameters(handler: Any) -> dict[str, bool]:
     """The handler's query parameters that hold a date or a moment (by the name the client spells), each
     with True for a moment: typed date/datetime, or text declared `format="date"`/`"date-time"`."""
-    found = _DATE_PARAMS.get(id(handler))
+    found = _DATE_PARAMS.get(handler)
     if found is None:
         found = {}
         for name, field in handler.parsed_fn_signature.parameters.items():
@@ -223,7 +222,7 @@ def date_parameters(handler: Any) -> dict[str, bool]:
                 found[spelt] = True
             elif field.is_subclass_of(date) or field.has_inner_subclass_of(date) or fmt == "date":
                 found[spelt] = False
-        _DATE_PARAMS[id(handler)] = found
+        _DATE_PARAMS[handler] = found
     return found
 
 
