@@ -31,6 +31,8 @@ POSTGRES_TUNABLES = {
     "POSTGRES_LOCK_TIMEOUT": "10",
     # A connection the server killed is noticed and replaced before use, not handed to a command.
     "POSTGRES_PRE_PING": "y",
+    # A command waits at most this long for a connection (then 503 database-unavailable), not 30 s.
+    "POSTGRES_CONNECT_TIMEOUT": "5",
 }
 #: Seconds the first probe of a PostgreSQL server waits (inscribe commands, `serve`).
 PROBE_CONNECT_TIMEOUT = 5
