@@ -9,6 +9,10 @@ it (all but `on`, `document_ref`, `effective_on`); it records nothing itself.
 - sum insured: paid cover from the effective date is re-priced pro rata (`settled_now`: refunded when
   negative, an "adjustment" installment due on the effective date when positive) and the unpaid
   installments are scaled; an increase is underwritten first (request/decide on the aggregate).
+  A decrease on a cash-value product (life, or a cash value table) refunds instead the cash value of
+  the part given up: the cash value at the old sum insured less the cash value at the new one, on the
+  effective date (`details.refund_basis` "cash_value", with `cash_value_before`, `cash_value_after`
+  and `premium_released`, the premium that leaves the cash value basis).
 """
 
 from __future__ import annotations
@@ -19,7 +23,9 @@ from typing import Any, Mapping
 
 from domain.customer_rules import check_choice, validate_contacts
 from domain.errors import DomainError, InvalidValue
-from domain.policy_rules import DAY, ZERO, money, months_from, premium_owed, premium_schedule, split_cover
+from domain.policy_rules import (
+    DAY, ZERO, cash_value, completed_years, money, months_from, premium_owed, premium_schedule, split_cover,
+)
 from domain.policy_state import PolicyState
 from domain.policy_terms import check_beneficiaries, check_positive
 
@@ -102,7 +108,12 @@ def plan_sum_insured(policy: PolicyState, si: Decimal, annual: Decimal, effectiv
     if premium_owed(policy.schedule, effective - DAY) > 0:
         raise DomainError("pay the installments due before the change first", code="premium-outstanding")
     ratio = annual / policy._annual
-    settled = split_cover(policy.paid_cover, effective, ratio)[1]
+    surrendered: dict[str, Any] = {}
+    if ratio < 1 and policy._uses_cash_value:
+        surrendered = _cash_value_given_up(policy, ratio, effective)
+        settled = surrendered["cash_value_after"] - surrendered["cash_value_before"]
+    else:
+        settled = split_cover(policy.paid_cover, effective, ratio)[1]
     old = _unpaid_in_period(policy, index)
     new = [_strip(dict(i, amount=money(i["amount"] * ratio)) if i["kind"] == "premium" else i) for i in old]
     if settled > 0:
@@ -111,9 +122,23 @@ def plan_sum_insured(policy: PolicyState, si: Decimal, annual: Decimal, effectiv
                     "cover_from": effective, "cover_to": paid_to, "kind": "adjustment"})
     premiums = [i for i in new if i["kind"] == "premium"]
     difference = settled + _total(premiums) - _total([i for i in old if i["kind"] == "premium"])
-    details = {"sum_insured": si, "previous_sum_insured": policy.sum_insured, "annual_premium": annual}
+    details = {"sum_insured": si, "previous_sum_insured": policy.sum_insured, "annual_premium": annual,
+               **surrendered}
     return _fields("sum_insured", details, difference=difference, settled=settled, annual=annual,
                    installment=money(policy._installment * ratio), schedule=new, replaced=old)
+
+
+def _cash_value_given_up(policy: PolicyState, ratio: Decimal, effective: date) -> dict[str, Any]:
+    """A lower sum insured on a cash-value product (SPEC §5 Changes, Surrender): the part given up is
+    surrendered. The cash value on `effective` at the old sum insured (of the premium paid for it) less
+    the cash value at the new one (of that premium × `ratio`, the new annual premium over the old)."""
+    assert policy.start_date is not None
+    table = policy.product_terms["cash_value_by_year"]
+    years = completed_years(policy.start_date, effective)
+    basis = policy.cash_value_basis
+    kept = money(basis * ratio)
+    return {"refund_basis": "cash_value", "cash_value_before": cash_value(table, years, basis),
+            "cash_value_after": cash_value(table, years, kept), "premium_released": basis - kept}
 
 
 def _plain(kind: str, details: dict[str, Any], *, unchanged: bool) -> dict[str, Any]:

@@ -361,7 +361,8 @@ class PolicyChanged(PolicyEvent):
     plus the change in the unpaid installments). `settled_now`: the pro rata part for cover already
     paid, refunded (negative, see PremiumRefunded) or charged as an "adjustment" installment due on
     `effective_on` (positive). `schedule`, when given, replaces the unpaid installments numbered in
-    `replaced_installments`.
+    `replaced_installments`. A lower sum insured on a cash-value product settles the cash value of the
+    part given up instead (`details.refund_basis` "cash_value"; domain.policy_changes).
     """
 
     TOPIC = "inscribe.policy.PolicyChanged.v1"
@@ -386,9 +387,12 @@ class PolicyChanged(PolicyEvent):
         elif self.kind == "premium_mode":
             policy.premium_mode = details["premium_mode"]
         else:
-            if self.settled_now < 0:
+            by_cash_value = details.get("refund_basis") == "cash_value"
+            if self.settled_now < 0 or by_cash_value:
                 ratio = details["annual_premium"] / policy._annual
                 policy.paid_cover = split_cover(policy.paid_cover, self.effective_on, ratio)[0]
+            if by_cash_value:  # the part given up was surrendered: its premium leaves the cash value basis
+                policy.cash_value_excluded += details["premium_released"] + self.settled_now
             policy.sum_insured = details["sum_insured"]
             policy.sum_insured_history.append((self.effective_on, details["sum_insured"]))
         if self.annual_premium is not None:

@@ -103,6 +103,9 @@ class PolicyState:
         # money: every PremiumPaid adds to premiums_paid, every PremiumRefunded to refunded
         self.premiums_paid = ZERO
         self.refunded = ZERO
+        # premium kept but no longer counted for the cash value: a lower sum insured on a cash-value product
+        # refunds the cash value of the part given up, and that part's premium leaves the basis
+        self.cash_value_excluded = ZERO
         self.premium_held = ZERO  # paid before the schedule it belongs to exists
         self.held_on: date | None = None
         self.schedule: list[dict[str, Any]] = []  # no, due_date, amount, cover_from, cover_to, kind, paid_on
@@ -235,6 +238,12 @@ class PolicyState:
         return self.premiums_paid - self.refunded
 
     @property
+    def cash_value_basis(self) -> Decimal:
+        """The premium the cash value is a fraction of: the net premium paid, less the premium of any
+        sum insured given up (whose cash value was refunded then)."""
+        return max(ZERO, self.net_premium_paid - self.cash_value_excluded)
+
+    @property
     def remaining_sum_insured(self) -> Decimal:
         """What remains of the sum insured in the latest period."""
         if not self.periods:
@@ -328,7 +337,7 @@ class PolicyState:
     def _cash_value(self, day: date) -> Decimal:
         assert self.start_date is not None
         years = completed_years(self.start_date, day)
-        return cash_value(self.product_terms["cash_value_by_year"], years, self.net_premium_paid)
+        return cash_value(self.product_terms["cash_value_by_year"], years, self.cash_value_basis)
 
     def _period_index(self, day: date) -> int | None:
         return next((n for n, p in enumerate(self.periods) if p["start"] <= day <= p["end"]), None)

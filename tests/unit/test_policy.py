@@ -697,6 +697,34 @@ def test_lowering_the_sum_insured_refunds_the_unearned_premium_pro_rata() -> Non
     assert policy.cover_on(effective).sum_insured == Decimal("200000.00")
 
 
+def test_lowering_the_sum_insured_of_a_cash_value_product_refunds_the_cash_value_given_up() -> None:
+    # ten-year term life, 1,200 a year for 500,000, three years paid (3,600.00); halved from 2026-03-10,
+    # two completed policy years: the table's 50% of the premium paid for each sum insured
+    policy = in_force(TERM_LIFE, mode="annual", term_months=120)
+    policy.pay_premium(Decimal("1200"), D(2025, 1, 10), "bank-2")
+    policy.pay_premium(Decimal("1200"), D(2026, 1, 10), "bank-3")
+    policy.collect_events()
+    effective = D(2026, 3, 10)
+
+    policy.change("sum_insured", {"sum_insured": Decimal("250000")}, "DOC", effective)
+
+    changed, refund = policy.collect_events()
+    # 50% × 3,600 = 1,800 at 500,000 less 50% × 1,800 = 900 at 250,000 (not 1,200 × 306/365 / 2 pro rata)
+    assert (changed.details["cash_value_before"], changed.details["cash_value_after"]) == (
+        Decimal("1800.00"), Decimal("900.00"))
+    assert (changed.settled_now, refund.amount, refund.reason) == (
+        Decimal("-900.00"), Decimal("900.00"), "sum-insured-decrease")
+    assert changed.premium_difference == Decimal("-5100.00")  # −900 and 7 installments of 600 for 1,200
+    assert (policy.sum_insured, policy.annual_premium) == (Decimal("250000.00"), Decimal("600.00"))
+    assert [i["amount"] for i in policy.schedule if i["paid_on"] is None] == [Decimal("600.00")] * 7
+    # the part given up is surrendered once: surrendering the rest the same day pays the cash value
+    # at 250,000, so the two refunds make the cash value at 500,000
+    policy.surrender(effective)
+    surrendered = policy.collect_events()
+    assert [(type(e).__name__, getattr(e, "amount", None)) for e in surrendered][-1] == (
+        "PremiumRefunded", Decimal("900.00"))
+
+
 def test_a_higher_sum_insured_is_not_a_plain_change() -> None:
     policy = in_force()
 
