@@ -9,6 +9,7 @@ from uuid import UUID, uuid4
 from application.app import CommandResult, InscribeApplication
 from application.context import CommandContext
 from application.timed import timed
+from domain.authority import check_complaint_extension_authority
 from domain.complaint import Complaint
 from domain.customer import Customer
 from domain.errors import InvalidValue, NotFound
@@ -53,11 +54,24 @@ def act(app: InscribeApplication, ctx: CommandContext, complaint_id: UUID, metho
         **arguments: Any) -> CommandResult:
     """Call `Complaint.<method>(**arguments)` after recording what time has caused up to `on`."""
     day = on or china_today()
+    if method == "extend" and arguments.get("kind") == "especially_complex":
+        check_complaint_extension_authority(ctx.actor_role)  # a manager's approval (Art. 21)
 
     def action(complaint: Complaint) -> None:
         getattr(complaint, method)(**arguments)  # some commands return a value (an action id): not aggregates
 
     return timed(app, ctx, Complaint, UUID(str(complaint_id)), day, action)
+
+
+def extend(app: InscribeApplication, ctx: CommandContext, complaint_id: UUID, on: date, /, *, kind: str,
+           reason: str, approved_by: str | None = None, complainant_notified_on: date | None = None) -> CommandResult:
+    """Extend a complaint's deadline. The especially complex extension (to 60 days) needs a manager's
+    approval: the acting role must be a complaints manager or an admin (`insufficient-authority`, 403),
+    and the approver is the actor unless named."""
+    if kind == "especially_complex":
+        approved_by = approved_by or ctx.actor_id  # `act` checks the actor's authority
+    return act(app, ctx, complaint_id, "extend", on, kind=kind, reason=reason, on=on, approved_by=approved_by,
+               complainant_notified_on=complainant_notified_on)
 
 
 def open_request(app: InscribeApplication, ctx: CommandContext, **fields: Any) -> CommandResult:

@@ -6,7 +6,7 @@ surveys. Each step is a command of application.complaints or application.custome
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 from uuid import UUID
 
@@ -114,8 +114,14 @@ class ComplaintCase:
         w = self.world
         if self.act("extend", kind="complex", reason="several policies involved", on=w.day):
             day = self.received + timedelta(days=27)
-            self.at(27, self.do, "extend", kind="especially_complex", reason="an outside expert opinion is needed",
-                    approved_by=COMPLAINTS_MANAGER, complainant_notified_on=day)
+            self.at(27, self.manager_extends, day)
+
+    def manager_extends(self, notified_on: date) -> None:
+        """The especially complex extension: approved (and so sent) by the complaints manager."""
+        w = self.world
+        w.attempt("extend", complaints.act, w.app, w.ctx("complaints_manager", COMPLAINTS_MANAGER), self.id,
+                  "extend", w.day, kind="especially_complex", reason="an outside expert opinion is needed",
+                  on=w.day, approved_by=COMPLAINTS_MANAGER, complainant_notified_on=notified_on)
 
     def appraisal(self) -> None:
         w = self.world

@@ -39,3 +39,15 @@ def check_underwriting_authority(role: str, sum_insured: Decimal | int) -> None:
 def check_claims_authority(role: str, amount: Decimal | int) -> None:
     """Raise InsufficientAuthority unless `role` may approve a claim payment of this amount."""
     _check(CLAIMS_AUTHORITY_LIMITS, "claims", role, amount)
+
+
+#: Roles that may approve an especially complex complaint's extension to 60 days (《银行业保险业消费投诉处理
+#: 管理办法》 Art. 21: "经投诉处理工作负责人批准"): a complaints manager, or an administrator.
+COMPLAINT_EXTENSION_APPROVERS = frozenset({"complaints_manager", "admin"})
+
+
+def check_complaint_extension_authority(role: str) -> None:
+    """Raise InsufficientAuthority unless `role` may approve the especially complex extension."""
+    if role not in COMPLAINT_EXTENSION_APPROVERS:
+        raise InsufficientAuthority(f"a {role} may not approve an especially complex extension; a "
+                                    "complaints_manager (or admin) must", role=role)

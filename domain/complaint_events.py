@@ -169,9 +169,12 @@ class AppraisalEnded(ComplaintEvent):
 
 
 class Resolved(_Status):
-    """The decision (8.2.1 (4), 8.2.2 (4)); `on_time` is whether it was made by the deadline."""
+    """The decision (8.2.1 (4), 8.2.2 (4)); `on_time` is whether it was made by the deadline. The
+    clock runs on until the complainant is told (`notice_required`, Art. 21); a decision stored before
+    notices were recorded (class version 1) reads with `notice_required` False: its clock stopped at it."""
 
     TOPIC = "inscribe.complaint.Resolved.v1"
+    class_version = 2
     STATUS = "resolved"
     outcome: str  # upheld | partly_upheld | not_upheld
     measures: list[str]
@@ -182,9 +185,14 @@ class Resolved(_Status):
     days_allowed: int
     days_used: int
     on_time: bool
+    notice_required: bool
+
+    @staticmethod
+    def upcast_v1_v2(state: dict[str, Any]) -> None:
+        state["notice_required"] = False
 
     def change(self, complaint: Complaint) -> None:
-        _update_round(complaint, decided_on=self.on)
+        _update_round(complaint, decided_on=self.on, notice_required=self.notice_required)
         complaint.resolution = {
             "on": self.on, "outcome": self.outcome, "measures": list(self.measures),
             "compensation": self.compensation, "apology": self.apology, "on_time": self.on_time,
@@ -204,6 +212,25 @@ class FeedbackGiven(_Status):
     def change(self, complaint: Complaint) -> None:
         complaint.feedback = {"on": self.on, "channel": self.channel, "summary": self.summary}
         complaint.response = None
+        if complaint.rounds and not complaint.linked and complaint.rounds[-1].notified_on is None:
+            _update_round(complaint, notified_on=self.on, notice_channel=self.channel)  # tells the decision
+
+
+class DecisionNotified(ComplaintEvent):
+    """The complainant was told of the decision (Art. 21: 作出处理决定并告知投诉人): the clock stops
+    here. `on_time` is whether the notice was given by the deadline."""
+
+    TOPIC = "inscribe.complaint.DecisionNotified.v1"
+    on: date
+    channel: str
+    round: int
+    deadline_on: date
+    days_allowed: int
+    days_used: int
+    on_time: bool
+
+    def effect(self, complaint: Complaint) -> None:
+        _update_round(complaint, notified_on=self.on, notice_channel=self.channel)
 
 
 class ComplainantResponded(ComplaintEvent):
@@ -296,6 +323,6 @@ class DeadlineBreached(ComplaintEvent):
 
 EVENTS: tuple[type[ComplaintEvent], ...] = (
     Received, Assigned, InvestigationStarted, InvestigationNoteAdded, Escalated, DeadlineExtended,
-    AppraisalStarted, AppraisalEnded, Resolved, FeedbackGiven, ComplainantResponded, ImprovementActionAdded,
-    ImprovementActionCompleted, Reopened, Archived, RepeatLinked, DeadlineBreached,
+    AppraisalStarted, AppraisalEnded, Resolved, DecisionNotified, FeedbackGiven, ComplainantResponded,
+    ImprovementActionAdded, ImprovementActionCompleted, Reopened, Archived, RepeatLinked, DeadlineBreached,
 )

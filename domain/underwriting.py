@@ -94,7 +94,8 @@ QuoteFn = Callable[..., QuoteLike]
 
 @dataclass(frozen=True)
 class UnderwritingResult:
-    """Five findings in `CHECKS` order, the outcome they give, and the quote of 6.2.4 (None if unrated)."""
+    """Five findings in `CHECKS` order (6.2.5: the insured's), a sixth 6.2.5 finding for the applicant
+    when the applicant is another customer, the outcome they give, and the quote of 6.2.4 (None if unrated)."""
 
     outcome: Outcome
     findings: tuple[Finding, ...]
@@ -241,20 +242,23 @@ def check_rate(case: UnderwritingCase, quote_fn: QuoteFn, *, unrated_because: st
     return _finding("6.2.4-rate", issues, data), quote
 
 
-def check_moral_hazard(case: UnderwritingCase) -> Finding:
-    """6.2.5 reputation and moral hazard: fraud, rescissions, declines, frequent claims."""
-    h = case.history
+def check_moral_hazard(case: UnderwritingCase, party: Literal["insured", "applicant"] = "insured") -> Finding:
+    """6.2.5 reputation and moral hazard of one party (the insured's record, or the applicant's when the
+    applicant is another customer): fraud, rescissions, declines, frequent claims."""
+    h = case.history if party == "insured" else (case.applicant_history or History())
+    who = "" if party == "insured" else "the applicant: "
     issues: list[Issue] = []
     if h.fraud_flags:
-        issues.append(("fraud-flag", f"{h.fraud_flags} fraud flag(s)"))
+        issues.append(("fraud-flag", f"{who}{h.fraud_flags} fraud flag(s)"))
     if h.rescissions:
-        issues.append(("earlier-rescission", f"{h.rescissions} earlier rescission(s)"))
+        issues.append(("earlier-rescission", f"{who}{h.rescissions} earlier rescission(s)"))
     if h.earlier_declines:
-        issues.append(("earlier-decline", f"{h.earlier_declines} earlier decline(s)"))
+        issues.append(("earlier-decline", f"{who}{h.earlier_declines} earlier decline(s)"))
     if h.claims_last_3_years > MAX_CLAIMS_3Y:
-        issues.append(("frequent-claims", f"{h.claims_last_3_years} claims in 3 years (more than {MAX_CLAIMS_3Y})"))
+        issues.append(("frequent-claims",
+                       f"{who}{h.claims_last_3_years} claims in 3 years (more than {MAX_CLAIMS_3Y})"))
     return _finding("6.2.5-moral-hazard", issues, {
-        "earlier_declines": h.earlier_declines, "rescissions": h.rescissions,
+        "party": party, "earlier_declines": h.earlier_declines, "rescissions": h.rescissions,
         "claims_last_3_years": h.claims_last_3_years, "fraud_flags": h.fraud_flags})
 
 
@@ -263,7 +267,9 @@ def assess(case: UnderwritingCase, quote_fn: QuoteFn) -> UnderwritingResult:
     eligibility, subject, sum_insured = check_eligibility(case), check_subject(case), check_sum_insured(case)
     breaks = [f.code for f in (subject, sum_insured) if f.outcome == "decline"]
     rated, quote = check_rate(case, quote_fn, unrated_because=", ".join(breaks) or None)
-    findings = (eligibility, subject, sum_insured, rated, check_moral_hazard(case))
+    findings: tuple[Finding, ...] = (eligibility, subject, sum_insured, rated, check_moral_hazard(case))
+    if case.applicant_history is not None:  # the applicant is another customer: their own 6.2.5 finding
+        findings += (check_moral_hazard(case, "applicant"),)
     outcomes = {f.outcome for f in findings}
     outcome: Outcome = "declined" if "decline" in outcomes else "referred" if "refer" in outcomes else "accepted"
     return UnderwritingResult(outcome, findings, quote)

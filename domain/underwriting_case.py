@@ -121,8 +121,10 @@ class UnderwritingCase:
     insured_consent: bool = False  # the insured's written consent to the cover and its sum (Art. 34)
     disclosures: Mapping[str, bool] = field(default_factory=dict)  # question id → answered "yes"
     declared_property_value: Decimal | None = None
-    history: History = field(default_factory=History)
+    history: History = field(default_factory=History)  # the insured's record
     riders: tuple[Any, ...] = ()  # passed to the quote function unchanged
+    # the applicant's record, when the applicant is another customer than the insured (6.2.5 looks at both)
+    applicant_history: History | None = None
 
     def __post_init__(self) -> None:
         if self.relationship not in RELATIONSHIPS:

@@ -119,7 +119,7 @@ def serve(host: str, port: int, workers: int) -> None:
 
 @main.command()
 @click.option("--role", required=True, help="agent, underwriter, senior_underwriter, claims_handler, "
-              "claims_manager, complaints_officer, auditor or admin")
+              "claims_manager, complaints_officer, complaints_manager, auditor or admin")
 @click.option("--sub", required=True, help="the staff member's id")
 @click.option("--hours", type=float, default=None, help="validity (default INSCRIBE_TOKEN_HOURS, 12)")
 def token(role: str, sub: str, hours: float | None) -> None:

@@ -90,6 +90,12 @@ class FeedbackIn(On):
     summary: Text5000
 
 
+class DecisionNoticeIn(On):
+    """The complainant told of the decision (Art. 21): the day and how."""
+
+    channel: Literal["phone", "sms", "email", "letter", "visit", "online"]
+
+
 class ResponseIn(On):
     satisfied: bool
     comment: Text2000OrEmpty = ""

@@ -17,8 +17,8 @@ from interface.auth import Principal, requires
 from interface.bootstrap import Services
 from interface.complaint_queries_api import ComplaintQueries, ServiceRequestQueries
 from interface.complaint_schemas import (
-    ActionDoneIn, ActionIn, AppraisalIn, AssignIn, ComplaintIn, CompleteIn, EscalateIn, ExtendIn, FeedbackIn,
-    NoteIn, On, ReasonIn, ResolveIn, ResponseIn, ServiceRequestIn, StaffIn, UpdateIn,
+    ActionDoneIn, ActionIn, AppraisalIn, AssignIn, ComplaintIn, CompleteIn, DecisionNoticeIn, EscalateIn, ExtendIn,
+    FeedbackIn, NoteIn, On, ReasonIn, ResolveIn, ResponseIn, ServiceRequestIn, StaffIn, UpdateIn,
 )
 from interface.http import CommandAnswer, answer, business_day, command_context
 
@@ -81,12 +81,14 @@ class ComplaintCommands(Controller):
     @post("/{complaint_id:uuid}/extensions", guards=[requires("complaints.handle")], sync_to_thread=True,
           status_code=200)
     def extend(self, request: Req, services: Svc, complaint_id: Id, data: JSONBody[ExtendIn]) -> CommandAnswer:
-        """Extend the deadline: complex (30 days), then especially complex (60, manager's approval and
-        notice to the complainant). Each at most once."""
+        """Extend the deadline: complex (30 days), then especially complex (60, notice to the complainant,
+        and a manager's approval: sent by a `complaints_manager` or `admin`, who is the approver unless
+        `approved_by` names one; another role gets 403 `insufficient-authority`). Each at most once."""
         day = business_day(data.on)
-        return self._act(request, services, complaint_id, data, "extend", day,
-                         {"kind": data.kind, "reason": data.reason, "on": day, "approved_by": data.approved_by,
-                          "complainant_notified_on": data.complainant_notified_on}, reason=data.reason)
+        ctx = command_context(request, data, reason=data.reason)
+        return answer(commands.extend(services.app, ctx, complaint_id, day, kind=data.kind, reason=data.reason,
+                                      approved_by=data.approved_by,
+                                      complainant_notified_on=data.complainant_notified_on))
 
     @post("/{complaint_id:uuid}/appraisals", guards=[requires("complaints.handle")], sync_to_thread=True,
           status_code=200)
@@ -111,6 +113,17 @@ class ComplaintCommands(Controller):
         return self._act(request, services, complaint_id, data, "resolve", day,
                          {"outcome": data.outcome, "measures": data.measures, "compensation": data.compensation,
                           "apology": data.apology, "decided_on": day})
+
+    @post("/{complaint_id:uuid}/decision-notice", guards=[requires("complaints.handle")], sync_to_thread=True,
+          status_code=200)
+    def decision_notice(self, request: Req, services: Svc, complaint_id: Id,
+                        data: JSONBody[DecisionNoticeIn]) -> CommandAnswer:
+        """The complainant was told of the decision (Art. 21), on a day and by a channel: the clock stops
+        here, and the deadline is met only if this is on or before it (`decision-already-notified` once told;
+        feedback on a decision not yet notified is also its notice)."""
+        day = business_day(data.on)
+        return self._act(request, services, complaint_id, data, "notify_decision", day,
+                         {"on": day, "channel": data.channel})
 
     @post("/{complaint_id:uuid}/feedback", guards=[requires("complaints.handle")], sync_to_thread=True,
           status_code=200)

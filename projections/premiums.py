@@ -41,6 +41,7 @@ premium_installments = versioned_table(
     Column("paid", Boolean, nullable=False),
     Column("paid_on", Date, nullable=True),
     Column("paid_amount", MONEY, nullable=True),
+    Column("paid_method", String(20), nullable=True),  # payment | claim deduction (Art. 36)
     Column("demanded_on", Date, nullable=True),
     Column("grace_end", Date, nullable=True),  # the last day of cover while unpaid (Art. 36)
     Column("status", String(20), nullable=False),  # due | paid | lapsed | cancelled | replaced
@@ -63,6 +64,10 @@ premium_payments = Table(
     Column("installment_no", Integer, nullable=True),  # payments only
     Column("reference", String(100), nullable=True),  # payments: the payment reference
     Column("reason", String(100), nullable=True),  # refunds: why (declined, cooling-off, surrender, …)
+    Column("method", String(20), nullable=True),  # payments: payment | claim deduction (Art. 36)
+    # refunds for cover that goes on (a sum-insured decrease): the days of paid cover the refund gives back
+    Column("cover_from", Date, nullable=True),
+    Column("cover_to", Date, nullable=True),
 )
 Index("ix_premium_payments_policy", premium_payments.c.policy_id, premium_payments.c.position)
 Index("ix_premium_payments_on", premium_payments.c.on)
@@ -100,6 +105,7 @@ def installment_rows(policy: Policy) -> dict[str, dict[str, Any]]:
             "paid": paid,
             "paid_on": paid_on,
             "paid_amount": item["amount"] if paid else None,  # a payment is always exactly the amount due
+            "paid_method": item.get("method", "payment") if paid else None,
             "demanded_on": policy.demands.get(str(no)),
             "grace_end": None if paid else policy._grace_end(item),  # the domain's own Art. 36 rule
             "status": "paid" if paid else unpaid,
@@ -147,9 +153,14 @@ class PremiumsProjection(PolicyStateProjection):
                 writer.put(key, {**previous, "status": "replaced"}, position)
         if isinstance(event, Policy.PremiumPaid):
             self._money(batch, policy, position, event, event.amount, "payment",
-                        installment_no=event.installment_no, reference=event.reference)
+                        installment_no=event.installment_no, reference=event.reference, method="payment")
+        elif isinstance(event, Policy.InstallmentPaidByClaimDeduction):
+            self._money(batch, policy, position, event, event.amount, "payment",
+                        installment_no=event.installment_no, reference=f"claim {event.claim_id}",
+                        method="claim deduction")
         elif isinstance(event, Policy.PremiumRefunded):
-            self._money(batch, policy, position, event, -event.amount, "refund", reason=event.reason)
+            self._money(batch, policy, position, event, -event.amount, "refund", reason=event.reason,
+                        **refunded_cover(policy, event))
 
     @staticmethod
     def _money(batch: Batch, policy: Policy, position: int, event: Any, amount: Decimal, kind: str,
@@ -158,8 +169,19 @@ class PremiumsProjection(PolicyStateProjection):
         batch.append(premium_payments, {
             "position": position, "policy_id": str(policy.id), "policy_number": policy.policy_number,
             "product_code": policy.product_code, "kind": kind, "on": event.on, "amount": amount,
-            "installment_no": None, "reference": None, "reason": None, **fields,
+            "installment_no": None, "reference": None, "reason": None, "method": None, "cover_from": None,
+            "cover_to": None, **fields,
         })
+
+
+def refunded_cover(policy: Policy, event: Any) -> dict[str, date | None]:
+    """The days of paid cover a refund gives back while the cover goes on: a sum-insured decrease refunds
+    the premium difference from the change's effective date to the end of the paid cover (the change is
+    recorded just before its refund). Other refunds end the cover or come before it: none."""
+    paid = [i["cover_to"] for i in policy.schedule if i.get("paid_on") is not None]
+    if event.reason != "sum-insured-decrease" or not policy.sum_insured_history or not paid:
+        return {}
+    return {"cover_from": policy.sum_insured_history[-1][0], "cover_to": max(paid)}
 
 
 # --- queries ---------------------------------------------------------------------------------

@@ -21,8 +21,11 @@ DEFINITIONS = {
     "policies_in_force": "Policies in force at the end of the period, the whole company's.",
     "per_10k_policies": "万张保单投诉量: complaints_received ÷ (policies_in_force ÷ 10,000).",
     "complaints_decided": "Complaints decided in the period (the decision of their latest round by its end).",
-    "decided_on_time_pct": "Of complaints_decided, the share decided by the deadline allowed (15 days, 30 for a "
-                           "complex case, 60 with a manager's extension), in percent.",
+    "decided_on_time_pct": "Of complaints_decided, the share whose decision was made and notified to the "
+                           "complainant (Art. 21: a decision notice, or feedback on the decision) by the deadline "
+                           "allowed (15 days, 30 for a complex case, 60 with a manager's extension), as known at the "
+                           "period's end, in percent; a decision stored before notices were recorded counts by "
+                           "its own date.",
     "decided_within_15_days_pct": "Of complaints_decided, the share decided within 15 counted days from receipt "
                                   "(or reopening), not counting external appraisal days, in percent.",
     "decided_within_30_days_pct": "As decided_within_15_days_pct, within 30 counted days.",

@@ -129,14 +129,18 @@ def test_refused_complaint_commands_name_the_rule_or_field_and_record_nothing(de
 
     again = post(desk, cid, "extensions", {"kind": "complex", "reason": "still many", "on": "2025-03-05"}, expect=409)
     no_approval = post(desk, cid, "extensions", {"kind": "especially_complex", "reason": "expert needed",
-                                                 "on": "2025-03-05"}, expect=422)
+                                                 "on": "2025-03-05", "complainant_notified_on": "2025-03-05"},
+                       expect=403)  # an officer may not approve it: a manager must
+    manager = desk.client.post(f"/api/v1/complaints/{cid}/extensions", headers=auth("complaints_manager", "qian"),
+                               json={"kind": "especially_complex", "reason": "expert needed", "on": "2025-03-05"})
     early = post(desk, cid, "feedback", {"channel": "phone", "summary": "x", "on": "2025-03-05"}, expect=409)
     bad = desk.client.post("/api/v1/complaints", json={"channel": "fax", "complainant": {"name": "x", "contact": "y"},
                                                        "content": "c", "category": "claims", "recording_ref": "r"},
                            headers=auth())
 
     assert again["code"] == "extension-already-used"
-    assert {e["field"] for e in no_approval["errors"]} == {"approved_by"}
+    assert no_approval["code"] == "insufficient-authority"
+    assert manager.status_code == 422 and {e["field"] for e in manager.json()["errors"]} == {"complainant_notified_on"}
     assert early["code"] == "invalid-complaint-transition"
     assert (bad.status_code, [e["field"] for e in bad.json()["errors"]]) == (422, ["channel"])
     assert stored_events(desk.services) == before

@@ -102,9 +102,10 @@ def build_desk(services: Any) -> Desk:
     """Five complaints and four service requests, recorded day by day:
 
     - wang: phone, claims; assigned, investigated, a note, extended (complex: 30 days), an external
-      appraisal 21–31 March (10 days not counted), two improvement actions, partly upheld on time,
-      feedback, satisfied, archived; one action completed afterwards, one still open.
-    - chen: visit, sales; not upheld, the complainant unsatisfied, reopened (round 2), upheld.
+      appraisal 21–31 March (10 days not counted), two improvement actions, partly upheld and notified
+      the same day (on time), feedback, satisfied, archived; one action completed afterwards, one still open.
+    - chen: visit, sales; not upheld (told at once), the complainant unsatisfied, reopened (round 2),
+      upheld (told by letter the same day).
     - li: online, service; assigned and left: the deadline (20 March) passes, the breach is recorded.
     - zhao: transferred by the regulator, a repeat of wang without new facts: linked, told, archived.
     - sun: letter, premium, a repeat of wang with new facts: its own clock; escalated, still open.
@@ -142,8 +143,9 @@ def build_desk(services: Any) -> Desk:
     desk.repeat("zhao", "wang", datetime(2024, 3, 10, 11, 0, tzinfo=CHINA), channel="regulator_transfer",
                 category="claims", complainant={"customer_id": "cust-zhao", "name": "赵敏", "contact": "010-1234"},
                 related_claim_id="claim-1")
-    desk.act("chen", D(2024, 3, 10), "resolve", "chen:resolved", outcome="not_upheld", measures=[],
+    desk.act("chen", D(2024, 3, 10), "resolve", outcome="not_upheld", measures=[],
              compensation="0", apology=False, decided_on=D(2024, 3, 10))
+    desk.act("chen", D(2024, 3, 10), "notify_decision", "chen:resolved", on=D(2024, 3, 10), channel="visit")
     desk.open_request("sr3", datetime(2024, 3, 10, 14, 0, tzinfo=CHINA), customer_id="cust-wang",
                       kind="claim_help", description="help with the claim form", channel="phone")
     desk.act("chen", D(2024, 3, 11), "give_feedback", on=D(2024, 3, 11), channel="sms", summary="not upheld")
@@ -167,6 +169,7 @@ def build_desk(services: Any) -> Desk:
     desk.act("sun", D(2024, 3, 18), "escalate", to="mgr-9", reason="premium dispute", on=D(2024, 3, 18))
     desk.act("chen", D(2024, 3, 20), "resolve", outcome="upheld", measures=["retrain the agent"],
              compensation="200.00", apology=True, decided_on=D(2024, 3, 20))
+    desk.act("chen", D(2024, 3, 20), "notify_decision", on=D(2024, 3, 20), channel="letter")
     desk.act("wang", D(2024, 3, 21), "start_external_appraisal", "wang:paused", on=D(2024, 3, 20),
              complainant_told_on=D(2024, 3, 21))
     desk.mark("li:before_breach")
@@ -180,8 +183,9 @@ def build_desk(services: Any) -> Desk:
              owner_id="mgr-1", due_on=D(2024, 4, 30), on=D(2024, 4, 5), action_id="training")
     desk.act("wang", D(2024, 4, 5), "add_improvement_action", description="review the claims process",
              owner_id="mgr-2", due_on=D(2024, 5, 15), on=D(2024, 4, 5), action_id="process-review")
-    desk.act("wang", D(2024, 4, 8), "resolve", "wang:resolved", outcome="partly_upheld",
+    desk.act("wang", D(2024, 4, 8), "resolve", outcome="partly_upheld",
              measures=["pay the difference"], compensation="500.00", apology=True, decided_on=D(2024, 4, 8))
+    desk.act("wang", D(2024, 4, 8), "notify_decision", "wang:resolved", on=D(2024, 4, 8), channel="letter")
     desk.act("wang", D(2024, 4, 9), "give_feedback", on=D(2024, 4, 9), channel="phone", summary="partly upheld")
     desk.act("wang", D(2024, 4, 10), "record_response", satisfied=True, comment="", on=D(2024, 4, 10))
     desk.act("wang", D(2024, 4, 12), "archive", "wang:archived", on=D(2024, 4, 12))
@@ -236,7 +240,8 @@ def some(row: dict[str, Any], *names: str) -> dict[str, Any]:
 
 CLOCK = ("status", "round", "clock_started_on", "deadline_on", "days_allowed", "paused_days", "appraisal_open",
          "next_due_date", "decided_on")
-DECISION = ("outcome", "compensation", "apology", "on_time", "feedback_on", "satisfied", "archived_on")
+DECISION = ("outcome", "compensation", "apology", "on_time", "notice_on", "notice_channel", "notice_on_time",
+            "feedback_on", "satisfied", "archived_on")
 
 
 # --- the complaints register --------------------------------------------------------------------
@@ -281,7 +286,8 @@ def test_each_step_of_a_complaint_shows_in_its_row_with_the_deadline_as_it_then_
         "status": "resolved", "round": 1, "clock_started_on": D(2024, 3, 1), "deadline_on": D(2024, 4, 10),
         "days_allowed": 30, "paused_days": 10, "appraisal_open": False, "next_due_date": None,
         "decided_on": D(2024, 4, 8), "outcome": "partly_upheld", "compensation": Decimal("500.00"), "apology": True,
-        "on_time": True, "feedback_on": None, "satisfied": None, "archived_on": None, "open_actions": 2}
+        "on_time": True, "notice_on": D(2024, 4, 8), "notice_channel": "letter", "notice_on_time": True,
+        "feedback_on": None, "satisfied": None, "archived_on": None, "open_actions": 2}
     assert some(archived, "status", "feedback_on", "satisfied", "archived_on", "open_actions") == {
         "status": "archived", "feedback_on": D(2024, 4, 9), "satisfied": True, "archived_on": D(2024, 4, 12),
         "open_actions": 2}
@@ -300,17 +306,20 @@ def test_a_reopened_complaint_runs_a_new_round_and_shows_only_that_rounds_decisi
         "status": "resolved", "round": 1, "clock_started_on": D(2024, 3, 1), "deadline_on": D(2024, 3, 16),
         "days_allowed": 15, "paused_days": 0, "appraisal_open": False, "next_due_date": None,
         "decided_on": D(2024, 3, 10), "outcome": "not_upheld", "compensation": Decimal("0.00"), "apology": False,
-        "on_time": True, "feedback_on": None, "satisfied": None, "archived_on": None}
+        "on_time": True, "notice_on": D(2024, 3, 10), "notice_channel": "visit", "notice_on_time": True,
+        "feedback_on": None, "satisfied": None, "archived_on": None}
     assert some(reopened, *CLOCK, *DECISION) == {
         "status": "reopened", "round": 2, "clock_started_on": D(2024, 3, 13), "deadline_on": D(2024, 3, 28),
         "days_allowed": 15, "paused_days": 0, "appraisal_open": False, "next_due_date": D(2024, 3, 29),
         "decided_on": None, "outcome": None, "compensation": None, "apology": None, "on_time": None,
+        "notice_on": None, "notice_channel": None, "notice_on_time": None,
         "feedback_on": None, "satisfied": None, "archived_on": None}
     assert some(now, *CLOCK, *DECISION) == {
         "status": "resolved", "round": 2, "clock_started_on": D(2024, 3, 13), "deadline_on": D(2024, 3, 28),
         "days_allowed": 15, "paused_days": 0, "appraisal_open": False, "next_due_date": None,
         "decided_on": D(2024, 3, 20), "outcome": "upheld", "compensation": Decimal("200.00"), "apology": True,
-        "on_time": True, "feedback_on": None, "satisfied": None, "archived_on": None}
+        "on_time": True, "notice_on": D(2024, 3, 20), "notice_channel": "letter", "notice_on_time": True,
+        "feedback_on": None, "satisfied": None, "archived_on": None}
     assert cr.clock_columns(reopened, D(2024, 3, 30)) == {"days_used": 17, "remaining_days": -2, "overdue": True}
 
 
@@ -372,9 +381,9 @@ def test_the_clock_columns_give_the_domains_clock_for_any_later_day(desk: Desk) 
         for later in (0, 1, 6, 15, 40, 90):
             today = row["last_event_on"] + timedelta(days=later)
             clock = state.clock_on(today)
-            assert cr.clock_columns(row, today) == {
-                "days_used": clock.days_used, "remaining_days": clock.remaining_days,
-                "overdue": clock.breached and clock.decided_on is None}, (row["complaint_id"], row["version"], today)
+            expected = {"days_used": clock.days_used, "remaining_days": clock.remaining_days,
+                        "overdue": clock.breached and clock.on_time is None}  # awaiting the decision or its notice
+            assert cr.clock_columns(row, today) == expected, (row["complaint_id"], row["version"], today)
             checked += 1
 
     assert len(versions) == sum(c.version for c in desk.complaints.values())

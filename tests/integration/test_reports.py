@@ -15,11 +15,13 @@ from typing import Any
 from uuid import UUID
 
 import pytest
+from sqlalchemy import select
 
 from application import complaints, policies
 from application.customers import act as on_customer, register_enterprise
 from application.settings import Settings
 from domain import clock
+from projections.premiums import premium_payments
 from projections.reports import REPORTS, Report
 from tests.claim_builders import ClaimDesk, manager
 from tests.conftest import JWT_SECRET, drop_postgres_database, new_postgres_database, require_postgres
@@ -533,3 +535,80 @@ def test_a_report_asked_as_of_an_earlier_position_answers_what_it_answered_then(
     assert then == before
     changed = {key for key in before if after[key] != before[key]}
     assert {name for name, _ in changed} == set(REPORTS)  # every report now answers differently
+
+
+# --- loss ratio: refunds while the cover goes on, and opening reserves --------------------------------------
+
+
+def test_the_period_incurred_subtracts_the_reserves_carried_in(book: Book) -> None:
+    by_month = rows(book.report("loss_ratio", "month"))
+    h1 = book.report("loss_ratio", "product").totals
+
+    # H1: no claim was open on 2025-12-31, so nothing is carried in: period_incurred = incurred = 40,000
+    assert (h1["opening_reserves"], h1["period_incurred"], h1["incurred"]) == (
+        money("0.00"), money("40000.00"), money("40000.00"))
+    # May: C3's reserve 20,000 on 04-30 (reported 04-02, its initial reserve) is carried in; the advance of
+    # 3,000 and the 17,000 left make incurred 20,000 (the SPEC's figure) but nothing new: 3,000 + 17,000 − 20,000
+    may = by_month["2026-05"]
+    assert (may["opening_reserves"], may["incurred"], may["period_incurred"]) == (
+        money("20000.00"), money("20000.00"), money("0.00"))
+    assert may["period_loss_ratio_pct"] == money("0.00")
+    # June: nothing paid; 17,000 in and 17,000 out
+    june = by_month["2026-06"]
+    assert (june["claims_paid"], june["opening_reserves"], june["case_reserves"], june["period_incurred"]) == (
+        money("0.00"), money("17000.00"), money("17000.00"), money("0.00"))
+    for figures in [*by_month.values(), h1]:
+        assert figures["period_incurred"] == (
+            figures["claims_paid"] + figures["case_reserves"] - figures["opening_reserves"])
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def fresh(request: pytest.FixtureRequest, tmp_path: Any) -> Iterator[tuple[Any, clock.SimulatedClock]]:
+    """An empty database of each kind, on a simulated clock."""
+    from interface.bootstrap import bootstrap
+
+    url = f"sqlite:///{tmp_path / 'inscribe.db'}"
+    if request.param == "postgres":
+        require_postgres()
+        url = new_postgres_database()
+    services = bootstrap(Settings(database_url=url, jwt_secret=JWT_SECRET, read_wait_seconds=5.0),
+                         run_projections=False)
+    simulated = clock.SimulatedClock(datetime(2026, 1, 1, 2, tzinfo=timezone.utc))
+    try:
+        with clock.using(simulated):
+            yield services, simulated
+    finally:
+        services.close()
+        if request.param == "postgres":
+            drop_postgres_database(url)
+
+
+def test_earned_premium_is_net_of_a_sum_insured_decrease_refund(fresh: tuple[Any, clock.SimulatedClock]) -> None:
+    """Home 730,000 at 584.00 a year (1.60 a day), paid 2026-01-01 for 01-01…12-31; the sum insured halves to
+    365,000 from 04-01 (292.00 a year): 292.00 × 275/365 = 220.00 is refunded for 04-01…12-31."""
+    services, simulated = fresh
+    book = Book(services, simulated)
+    book.home("H", 1, D(2026, 1, 1))
+    book.today(D(2026, 3, 20))
+    policies.act(services.app, ctx(), book.ids["H"], "change", D(2026, 3, 20), kind="sum_insured",
+                 details={"sum_insured": "365000"}, document_ref="END-1", effective_on=D(2026, 4, 1),
+                 on=D(2026, 3, 20))
+    services.read_side.catch_up()
+    with services.read_side.engine.connect() as conn:
+        refunds = conn.execute(select(premium_payments.c.amount, premium_payments.c.cover_from,
+                                      premium_payments.c.cover_to).where(premium_payments.c.kind == "refund")).all()
+    assert [tuple(r) for r in refunds] == [(money("-220.00"), D(2026, 4, 1), D(2026, 12, 31))]
+
+    def earned(start: date, end: date) -> Decimal:
+        report = book.report("loss_ratio", "product", period=(start, end))
+        return Decimal(report.totals["earned_premium"])
+
+    # 01-01…03-31: 90 days × 1.60 = 144.00, nothing given back yet
+    assert earned(D(2026, 1, 1), D(2026, 3, 31)) == money("144.00")
+    # the last day before the change earns 1.60, the first day after it 0.80 (1.60 − 220.00 ÷ 275)
+    assert earned(D(2026, 3, 31), D(2026, 3, 31)) == money("1.60")
+    assert earned(D(2026, 4, 1), D(2026, 4, 1)) == money("0.80")
+    # H1: 584.00 × 181/365 = 289.60 less 220.00 × 91/275 = 72.80 → 216.80 (= 144.00 + 91 × 0.80)
+    assert earned(D(2026, 1, 1), D(2026, 6, 30)) == money("216.80")
+    # the whole year: 584.00 − 220.00 = 364.00, every refund netted
+    assert earned(D(2026, 1, 1), D(2026, 12, 31)) == money("364.00")

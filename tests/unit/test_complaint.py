@@ -423,8 +423,8 @@ def test_the_decision_is_notified_once_and_only_after_it_is_made() -> None:
     complaint.notify_decision(day(6), "phone")
     complaint.collect_events()
 
-    error = refused(complaint, lambda: complaint.notify_decision(day(7), "letter"), DomainError)
-    assert error.code == "decision-already-notified"
+    twice = refused(complaint, lambda: complaint.notify_decision(day(7), "letter"), DomainError)
+    assert twice.code == "decision-already-notified"
     refused(complaint, lambda: complaint.notify_decision(day(7), "pigeon"), InvalidValue)
 
 

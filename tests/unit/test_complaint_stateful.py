@@ -260,7 +260,7 @@ class ComplaintLifecycle(RuleBasedStateMachine):
             if told is None:
                 assert clock.on_time is None
             else:
-                assert clock.on_time == (told <= clock.deadline_on)
+                assert clock.deadline_on is not None and clock.on_time == (told <= clock.deadline_on)
                 assert clock.decided_on is not None and clock.decided_on <= told
 
     @invariant()

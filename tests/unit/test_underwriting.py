@@ -348,6 +348,27 @@ def test_reputation_and_moral_hazard(history: History, expected: tuple[str, str]
     assert finding_of(a_case(history=history), "6.2.5-moral-hazard") == expected
 
 
+@pytest.mark.parametrize("history, expected", [
+    (History(earlier_declines=1), ("refer", "earlier-decline")),
+    (History(rescissions=1), ("refer", "earlier-rescission")),
+    (History(fraud_flags=1), ("refer", "fraud-flag")),
+    (History(claims_last_3_years=2), ("pass", "good-standing")),  # the last count that passes
+    (History(claims_last_3_years=3), ("refer", "frequent-claims")),  # one more refers
+    (History(), ("pass", "good-standing")),
+])
+def test_the_applicants_own_record_gives_a_finding_of_its_own(history: History, expected: tuple[str, str]) -> None:
+    """6.2.5 looks at the applicant as well as the insured: one finding each, the insured's record clean."""
+    result = assess(a_case(relationship="spouse", insured_consent=True, applicant_history=history), fake_quote)
+
+    insured, applicant = result.findings[4], result.findings[5]
+    assert [f.check for f in result.findings] == [*CHECKS, "6.2.5-moral-hazard"]
+    assert (insured.outcome, insured.code, insured.data["party"]) == ("pass", "good-standing", "insured")
+    assert (applicant.outcome, applicant.code, applicant.data["party"]) == (*expected, "applicant")
+    assert result.outcome == ("referred" if expected[0] == "refer" else "accepted")
+    if expected[0] == "refer":
+        assert applicant.detail.startswith("the applicant: ")
+
+
 def test_several_issues_in_one_check_give_one_finding_listing_the_others() -> None:
     found = assessed(a_case(history=History(earlier_declines=1, claims_last_3_years=5))).finding("6.2.5-moral-hazard")
     assert (found.code, found.data["other_issues"]) == ("earlier-decline", ["frequent-claims"])
