@@ -239,14 +239,18 @@ def _handle_request(world: World, party: Party, request_id: UUID, kind: str, pol
 
 def _change_beneficiary(world: World, party: Party, policy_id: UUID, act: Any) -> None:
     """5.3: a beneficiary change by written agreement, effective the day it is agreed."""
-    if world.app.load(Policy, policy_id).status not in ("in_force", "lapsed"):
+    policy = world.app.load(Policy, policy_id)
+    if policy.status not in ("in_force", "lapsed"):
         act("complete", resolution="the policy has ended: nothing to change")
         return
     beneficiaries = [{"name": "子女", "share": "60"}, {"name": "配偶", "share": "40"}]
+    document = f"CHG-{world.rng.randrange(10**6):06d}"
+    # Art. 41: a parent insuring a child changes the beneficiaries with the insured's written consent
+    consent = None if policy.applicant_id == policy.insured_id else f"CONSENT-{document}"
     changed = world.attempt("change", policies.act, world.app, world.ctx("agent"), policy_id, "change", world.day,
                             kind="beneficiary", details={"beneficiaries": beneficiaries},
-                            document_ref=f"CHG-{world.rng.randrange(10**6):06d}", effective_on=world.day,
-                            on=world.day)
+                            document_ref=document, effective_on=world.day, on=world.day,
+                            insured_consent_document=consent)
     if changed is not None:
         world.paths["policy:beneficiary-changed"] += 1
     act("complete", resolution="beneficiaries changed as agreed in writing")

@@ -297,17 +297,32 @@ class Policy(PolicyState, InscribeAggregate):
                     fee=fee)
 
     def change(self, kind: str, details: Mapping[str, Any], document_ref: str, effective_on: date,
-               *, on: date | None = None) -> None:
+               *, on: date | None = None, insured_consent_document: str | None = None) -> None:
         """A written change by agreement (5.3): beneficiary, contacts, premium mode, a lower sum
-        insured. `on`, the day it is agreed (default `effective_on`), may precede `effective_on`."""
+        insured. `on`, the day it is agreed (default `effective_on`), may precede `effective_on`.
+        A beneficiary change by an applicant who is not the insured needs the insured's written
+        consent (Art. 41): `insured_consent_document`, the signed consent's reference."""
         kind = check_choice(kind, "kind", CHANGE_KINDS)
         if not isinstance(details, Mapping):
             raise InvalidValue("details", "must be an object")
+        consent = self._insured_consent(kind, insured_consent_document)
         ref, day, effective = self._written(document_ref, effective_on, on)
         self._require(("in_force", "lapsed") if kind in ("beneficiary", "contacts") else ("in_force",),
                       "policy-not-in-force")
         check_effective(self, effective)
-        self._record_change(day, ref, effective, plan_change(self, kind, details, effective))
+        self._record_change(day, ref, effective, plan_change(self, kind, details, effective), consent)
+
+    def _insured_consent(self, kind: str, document: str | None) -> str | None:
+        """Art. 41: the applicant changes the beneficiaries only with the insured's written consent."""
+        if kind != "beneficiary":
+            if document is not None:
+                raise InvalidValue("insured_consent_document", "only a beneficiary change takes the insured's consent")
+            return None
+        if document is None and self.applicant_id != self.insured_id:
+            raise InvalidValue("insured_consent_document",
+                               "the insured's written consent is required: the applicant is not the insured (Art. 41)",
+                               code="insured-consent-required")
+        return None if document is None else check_text(document, "insured_consent_document", 200)
 
     def request_sum_insured_increase(self, new_sum_insured: Any, document_ref: str, effective_on: date,
                                      *, on: date | None = None) -> None:
@@ -667,8 +682,10 @@ class Policy(PolicyState, InscribeAggregate):
         self.trigger_event(self.RenewalOffered, on=day, annual_premium=annual, installment=each,
                            start_date=start, end_date=term_end(start, self.term_months))
 
-    def _record_change(self, day: date, ref: str, effective: date, plan: dict[str, Any]) -> None:
-        self.trigger_event(self.PolicyChanged, on=day, document_ref=ref, effective_on=effective, **plan)
+    def _record_change(self, day: date, ref: str, effective: date, plan: dict[str, Any],
+                       insured_consent_document: str | None = None) -> None:
+        self.trigger_event(self.PolicyChanged, on=day, document_ref=ref, effective_on=effective,
+                           insured_consent_document=insured_consent_document, **plan)
         if plan["settled_now"] < 0:
             self.trigger_event(self.PremiumRefunded, on=day, amount=-plan["settled_now"],
                                reason="sum-insured-decrease")

@@ -363,13 +363,19 @@ class PolicyChanged(PolicyEvent):
     `effective_on` (positive). `schedule`, when given, replaces the unpaid installments numbered in
     `replaced_installments`. A lower sum insured on a cash-value product settles the cash value of the
     part given up instead (`details.refund_basis` "cash_value"; domain.policy_changes).
+
+    Class version 2: `insured_consent_document`, the insured's written consent to a beneficiary change
+    by an applicant who is not the insured (Art. 41); None otherwise, and for a version 1 event (stored
+    before the consent was asked for).
     """
 
     TOPIC = "inscribe.policy.PolicyChanged.v1"
+    class_version = 2
     on: date
     kind: str  # beneficiary | contacts | premium_mode | sum_insured
     details: dict[str, Any]
     document_ref: str
+    insured_consent_document: str | None
     effective_on: date
     premium_difference: Decimal
     settled_now: Decimal
@@ -377,6 +383,10 @@ class PolicyChanged(PolicyEvent):
     installment: Decimal | None
     schedule: list[dict[str, Any]] | None
     replaced_installments: list[int]
+
+    @staticmethod
+    def upcast_v1_v2(state: dict[str, Any]) -> None:
+        state["insured_consent_document"] = None
 
     def effect(self, policy: PolicyState) -> None:
         details = deepcopy(self.details)

@@ -127,11 +127,15 @@ class PolicyCommands(Controller):
 
     @post("/{policy_id:uuid}/changes", guards=[requires("policies.service")], sync_to_thread=True, status_code=200)
     def change(self, request: Req, services: Svc, policy_id: Id, data: JSONBody[ChangeIn]) -> CommandAnswer:
-        """A change in writing (5.3): beneficiary, contacts, premium mode, or a decrease of the sum insured."""
+        """A change in writing (5.3): beneficiary, contacts, premium mode, or a decrease of the sum insured.
+        A beneficiary change where the applicant is not the insured needs `insured_consent_document`,
+        the insured's written consent (Art. 41)."""
         day = business_day(data.on)
         return self._act(request, services, policy_id, data, "change", day,
                          {"kind": data.kind, "details": data.details, "document_ref": data.document_ref,
-                          "effective_on": data.effective_on, "on": day}, reason=f"document {data.document_ref}")
+                          "effective_on": data.effective_on, "on": day,
+                          "insured_consent_document": data.insured_consent_document},
+                         reason=f"document {data.document_ref}")
 
     @post("/{policy_id:uuid}/sum-insured-increases", guards=[requires("policies.service")], sync_to_thread=True,
           status_code=200)

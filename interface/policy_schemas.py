@@ -101,6 +101,8 @@ class ChangeIn(Strict):
     document_ref: Text200
     effective_on: date
     on: date | None = None
+    # a beneficiary change by an applicant who is not the insured: the insured's written consent (Art. 41)
+    insured_consent_document: Text200 | None = None
 
 
 class IncreaseIn(Strict):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from copy import deepcopy
 from dataclasses import replace
 from datetime import date, timedelta
 from decimal import Decimal
@@ -658,6 +659,55 @@ def test_beneficiaries_change_by_agreement_with_shares_summing_to_100() -> None:
     assert policy.beneficiaries == [{"customer_id": "cust-3", "name": None, "share": Decimal("100.00")}]
     refused(policy, lambda: policy.change("beneficiary", {"beneficiaries": new}, "DOC-2", START + 5 * DAYS),
             DomainError, "nothing-to-change")
+
+
+def test_a_beneficiary_change_by_an_applicant_who_is_not_the_insured_needs_the_insureds_written_consent() -> None:
+    # Art. 41: a parent (cust-1) insuring a child (cust-4) changes the beneficiaries only with the child's consent
+    policy = in_force(insured_id="cust-4", relationship="child")
+    new = [{"customer_id": "cust-1", "share": 100}]
+
+    missing = refused(policy, lambda: policy.change("beneficiary", {"beneficiaries": new}, "DOC-1", START),
+                      InvalidValue, "insured-consent-required")
+    blank = refused(policy, lambda: policy.change("beneficiary", {"beneficiaries": new}, "DOC-1", START,
+                                                  insured_consent_document=" "), InvalidValue)
+    not_a_beneficiary_change = refused(policy, lambda: policy.change(
+        "contacts", {"contacts": {"email": "a@b.cn"}}, "DOC-1", START, insured_consent_document="CONSENT-1"),
+        InvalidValue)
+    policy.change("beneficiary", {"beneficiaries": new}, "DOC-1", START, insured_consent_document="CONSENT-1")
+
+    assert missing.field == blank.field == not_a_beneficiary_change.field == "insured_consent_document"
+    [event] = policy.collect_events()
+    assert (event.kind, event.document_ref, event.insured_consent_document) == ("beneficiary", "DOC-1", "CONSENT-1")
+    assert policy.beneficiaries == [{"customer_id": "cust-1", "name": None, "share": Decimal("100.00")}]
+    # the insured changing their own beneficiaries consents by signing the change
+    own = in_force()
+    own.change("beneficiary", {"beneficiaries": new}, "DOC-2", START)
+    assert [e.insured_consent_document for e in own.collect_events()] == [None]
+
+
+def test_a_change_stored_before_the_insureds_consent_was_asked_for_reads_with_none() -> None:
+    """A PolicyChanged stored at class version 1 (no insured_consent_document) reads back as version 2
+    with None, and replays to the same policy."""
+    transcoder = JSONTranscoder()
+    for transcoding in (UUIDAsHex(), DecimalAsStr(), DatetimeAsISO(), DateAsISO()):
+        transcoder.register(transcoding)
+    mapper: Mapper[Any] = Mapper(transcoder=transcoder)
+    policy = in_force(insured_id="cust-4", relationship="child")
+    before = deepcopy(policy)
+    policy.change("beneficiary", {"beneficiaries": [{"name": "李娜", "share": 100}]}, "DOC-1", START,
+                  insured_consent_document="CONSENT-1")
+    [event] = policy.collect_events()
+    stored = mapper.to_stored_event(event)
+    v2 = mapper.transcoder.decode(stored.state)
+    assert (v2.pop("class_version"), v2.pop("insured_consent_document")) == (2, "CONSENT-1")
+    old = type(stored)(originator_id=stored.originator_id, originator_version=stored.originator_version,
+                       topic="inscribe.policy.PolicyChanged.v1", state=mapper.transcoder.encode(v2))
+
+    read = mapper.to_domain_event(old)
+
+    assert isinstance(read, Policy.PolicyChanged) and read.insured_consent_document is None
+    assert (read.kind, read.document_ref) == ("beneficiary", "DOC-1")
+    assert state(read.mutate(before)) == state(policy)
 
 
 def test_contacts_change_by_agreement() -> None:
