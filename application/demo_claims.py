@@ -212,6 +212,10 @@ class Case:
         if w.attempt("rescind", policies.act, w.app, w.ctx("senior_underwriter"), self.cover.id, "rescind", w.day,
                      on=w.day, ground=ground, learned_on=w.day, insurer_knew_at_contracting=False) is not None:
             w.paths["policy:rescinded"] += 1
+            if ground == "gross_negligence":  # Art. 16(5): the earlier treatment bears on this illness
+                w.attempt("rescission_finding", claims.record_rescission_finding, w.app,
+                          w.ctx("claims_handler", self.handler), self.id, seriously_affected=True,
+                          reason="the treatment not disclosed was for the condition that caused this loss", on=w.day)
 
     # -- assessment and decision (7.2 (2)–(3), 7.3) ------------------------------------------------------
 
@@ -267,7 +271,10 @@ class Case:
         """Art. 25: undetermined at 60 days, the determinable part is paid in advance."""
         w = self.world
         part = (self.claimed * Decimal("0.4")).quantize(Decimal(1))
-        done = w.attempt("pay_advance", claims.pay, w.app, w.ctx("claims_handler", self.handler), self.id,
+        limit = CLAIMS_AUTHORITY_LIMITS["claims_handler"]  # an advance needs an approval's authority
+        small = limit is not None and self.paid + part <= limit
+        ctx = w.ctx("claims_handler", self.handler) if small else w.ctx("claims_manager")
+        done = w.attempt("pay_advance", claims.pay, w.app, ctx, self.id,
                          amount=part, reference=f"ADV-{self.id.hex[:8]}", kind="advance", determinable_amount=part,
                          on=w.day)
         if done is not None:

@@ -210,7 +210,9 @@ class AssessmentAgreed(ClaimEvent):
 
 
 class AssessmentDisputed(ClaimEvent):
-    """The claimant disputes the assessment: it is assessed again."""
+    """The claimant disputes the assessment, or the amount of the decision (核定) made on it: it is
+    assessed again and decided again. A disputed decision is set aside, but it still met the decision
+    clock (the claimant's time never counts against it)."""
 
     TOPIC = "inscribe.claim.AssessmentDisputed.v1"
     on: date
@@ -220,6 +222,11 @@ class AssessmentDisputed(ClaimEvent):
     def effect(self, claim: ClaimState) -> None:
         assert claim.assessment is not None
         claim.assessment["disputed"] = self.reason
+        if claim.status == "approved":
+            claim.approval = None
+            claim.outstanding = ZERO
+            _update_round(claim, decided_on=None, decision=None, settled_on=None)
+            claim._set_status("assessed", self.on)
 
 
 class Approved(_Status):
@@ -236,8 +243,43 @@ class Approved(_Status):
         claim.approval = {"on": self.on, "payable": self.payable, "computation": dict(self.computation),
                           "deciding_role": self.deciding_role, "decided_by": self.decided_by}
         claim.outstanding = self.payable
+        if claim.assessment is not None and claim.assessment["notified_on"] is None:
+            claim.assessment["notified_on"] = self.on  # the decision notice tells the claimant the amount
         _update_round(claim, decided_on=self.on, decision="approved",
-                      settled_on=self.on if self.payable == 0 else None)
+                      settled_on=self.on if self.payable == 0 else None,
+                      first_decided_on=claim.rounds[-1].first_decided_on or self.on)
+
+
+class PremiumDeductionReleased(ClaimEvent):
+    """Premium the approval deducted for a loss in the grace period was paid (or stopped being set off)
+    before the claim was paid: it is no longer deducted, so the amount payable rises by it."""
+
+    TOPIC = "inscribe.claim.PremiumDeductionReleased.v1"
+    on: date
+    amount: Decimal
+    payable: Decimal  # after the release
+
+    def effect(self, claim: ClaimState) -> None:
+        assert claim.approval is not None
+        computation = dict(claim.approval["computation"])
+        computation["premium_owed"] = computation.get("premium_owed", ZERO) - self.amount
+        computation["payable"] = self.payable
+        claim.approval = {**claim.approval, "payable": self.payable, "computation": computation}
+        claim.outstanding += self.amount
+
+
+class RescissionFindingRecorded(ClaimEvent):
+    """Art. 16(5): whether the fact not disclosed through gross negligence seriously affected this loss
+    (before the rescission), with the reason. Not seriously affected: the loss is paid."""
+
+    TOPIC = "inscribe.claim.RescissionFindingRecorded.v1"
+    on: date
+    seriously_affected: bool
+    reason: str
+
+    def effect(self, claim: ClaimState) -> None:
+        claim.rescission_finding = {"on": self.on, "seriously_affected": self.seriously_affected,
+                                    "reason": self.reason}
 
 
 class Rejected(_Status):
@@ -250,7 +292,8 @@ class Rejected(_Status):
     def change(self, claim: ClaimState) -> None:
         claim.rejection = {"on": self.on, "reasons": list(self.reasons), "decided_by": self.decided_by,
                            "notice_on": None}
-        _update_round(claim, decided_on=self.on, decision="rejected")
+        _update_round(claim, decided_on=self.on, decision="rejected",
+                      first_decided_on=claim.rounds[-1].first_decided_on or self.on)
 
 
 class RejectionNoticeSent(ClaimEvent):
@@ -363,6 +406,6 @@ class ClockBreached(ClaimEvent):
 EVENTS: tuple[type[ClaimEvent], ...] = (
     Reported, DocumentReceived, MissingDocumentsNotified, SecondMissingDocumentsNoticeBreach, Accepted,
     InvestigationRecorded, FraudFlagRaised, Assessed, AssessmentNotified, AssessmentAgreed, AssessmentDisputed,
-    Approved, Rejected, RejectionNoticeSent, ReserveAdjusted, Paid, ReceiptConfirmed, Closed, Reopened,
+    Approved, PremiumDeductionReleased, RescissionFindingRecorded, Rejected, RejectionNoticeSent, ReserveAdjusted, Paid, ReceiptConfirmed, Closed, Reopened,
     ClockBreached,
 )

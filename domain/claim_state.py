@@ -59,6 +59,7 @@ class ClaimState:
         # adjudication (7.3)
         self.approval: dict[str, Any] | None = None  # on, payable, computation, deciding_role, decided_by
         self.rejection: dict[str, Any] | None = None  # on, reasons, decided_by, notice_on
+        self.rescission_finding: dict[str, Any] | None = None  # on, seriously_affected, reason (Art. 16(5))
         self.outstanding = ZERO  # approved and not yet paid
         # money
         self.reserve = ZERO

@@ -78,6 +78,13 @@ class ReasonIn(On):
     reason: Text1000
 
 
+class RescissionFindingIn(On):
+    """Art. 16(5): the policy was rescinded for gross negligence after this loss."""
+
+    seriously_affected: bool = Field(description="the fact not disclosed seriously affected the loss (then refused)")
+    reason: Text1000
+
+
 class ApprovalIn(On):
     exclusion_applies: Text200 | None = Field(default=None, description="an exclusion of the policy that applies "
                                           "(refuses approval as not covered)")

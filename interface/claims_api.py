@@ -19,7 +19,7 @@ from interface.bootstrap import Services
 from interface.claim_queries_api import ClaimQueries
 from interface.claim_schemas import (
     ApprovalIn, AssessmentIn, ClaimIn, DocumentIn, FlagIn, InvestigationIn, MissingNoticeIn, On, PaymentIn,
-    ReasonIn, RejectionIn, ReserveIn,
+    ReasonIn, RejectionIn, RescissionFindingIn, ReserveIn,
 )
 from interface.http import CommandAnswer, answer, business_day, command_context
 
@@ -109,10 +109,21 @@ class ClaimCommands(Controller):
 
     @post("/{claim_id:uuid}/approval", guards=HANDLE, sync_to_thread=True, status_code=200)
     def approve(self, request: Req, services: Svc, claim_id: Id, data: JSONBody[ApprovalIn]) -> CommandAnswer:
-        """赔付决定 against the policy as it stood on the loss date (`not-covered-on-loss-date`), within
-        the caller's authority for the amount (`insufficient-authority`, 403)."""
+        """赔付决定 (核定) against the policy as it stood on the loss date (`not-covered-on-loss-date`), within
+        the caller's authority for the amount (`insufficient-authority`, 403). The decision is notified to
+        the claimant: it stops the 30-day clock without waiting for the claimant's agreement, which may
+        follow (payment due 10 days after it) or be refused by a dispute (reassessment, a new decision)."""
         return _run(request, data, lambda ctx: commands.approve(
             services.app, ctx, claim_id, business_day(data.on), exclusion_applies=data.exclusion_applies))
+
+    @post("/{claim_id:uuid}/rescission-finding", guards=HANDLE, sync_to_thread=True, status_code=200)
+    def rescission_finding(self, request: Req, services: Svc, claim_id: Id,
+                           data: JSONBody[RescissionFindingIn]) -> CommandAnswer:
+        """Art. 16(5): after a rescission for gross negligence, whether the fact not disclosed seriously
+        affected this earlier loss (refused) or not (judged as if not rescinded), with the reason."""
+        return _run(request, data, lambda ctx: commands.record_rescission_finding(
+            services.app, ctx, claim_id, seriously_affected=data.seriously_affected, reason=data.reason,
+            on=business_day(data.on)), data.reason)
 
     @post("/{claim_id:uuid}/rejection", guards=HANDLE, sync_to_thread=True, status_code=200)
     def reject(self, request: Req, services: Svc, claim_id: Id, data: JSONBody[RejectionIn]) -> CommandAnswer:
@@ -133,8 +144,10 @@ class ClaimCommands(Controller):
 
     @post("/{claim_id:uuid}/payments", guards=HANDLE, sync_to_thread=True, status_code=200)
     def pay(self, request: Req, services: Svc, claim_id: Id, data: JSONBody[PaymentIn]) -> CommandAnswer:
-        """A payment: final (after approval) or an advance (Art. 25). It reduces the reserve and the
-        policy's remaining sum insured for the period of the loss, in one transaction."""
+        """A payment: final (after approval and agreement, `amount-not-agreed`) or an advance (Art. 25,
+        within the caller's authority for the claim's payments with it: `insufficient-authority`, 403).
+        It reduces the reserve and the policy's remaining sum insured for the period of the loss, and
+        pays an installment the approval deducted for a loss in grace, in one transaction."""
         return _run(request, data, lambda ctx: commands.pay(
             services.app, ctx, claim_id, amount=data.amount, reference=data.reference, kind=data.kind,
             determinable_amount=data.determinable_amount, on=business_day(data.on)))
