@@ -179,7 +179,8 @@ def plain(value: Any) -> Any:
 
 
 def check_findings(value: Any, outcome: str) -> list[dict[str, Any]]:
-    """One finding per check (check, outcome pass|refer|decline, code) that together give `outcome`."""
+    """One finding per check (check, outcome pass|refer|decline, code) that together give `outcome`;
+    a check made of two parties (6.2.5: the insured and the applicant) once per party (`data.party`)."""
     if not isinstance(value, (list, tuple)) or not value:
         raise InvalidValue("findings", "give one finding per check")
     findings = [plain(f) for f in value]
@@ -188,9 +189,12 @@ def check_findings(value: Any, outcome: str) -> list[dict[str, Any]]:
         if not isinstance(finding, dict):
             raise InvalidValue(f"findings[{i}]", "must be an object")
         check = check_text(finding.get("check"), f"findings[{i}].check", 100)
-        if check in seen:
+        # 6.2.5 looks at the insured and, when another customer, the applicant: one finding per party
+        party = (finding.get("data") or {}).get("party") if isinstance(finding.get("data"), dict) else None
+        key = check if party in (None, "insured") else f"{check}:{party}"
+        if key in seen:
             raise InvalidValue(f"findings[{i}].check", "one finding per check")
-        seen.add(check)
+        seen.add(key)
         if finding.get("outcome") not in FINDING_OUTCOMES:
             raise InvalidValue(f"findings[{i}].outcome", "must be pass, refer or decline")
         check_text(finding.get("code"), f"findings[{i}].code", 100)

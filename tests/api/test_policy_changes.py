@@ -34,3 +34,25 @@ def test_a_lower_sum_insured_on_term_life_refunds_the_cash_value_given_up_not_pr
     policy = desk.policy(pid)
     assert (policy["status"], policy["sum_insured"], policy["annual_premium"]) == (
         "surrendered", "250000.00", "350.00")
+
+
+def test_a_beneficiary_change_by_an_applicant_who_is_not_the_insured_needs_the_insureds_written_consent(
+    desk: Desk,
+) -> None:
+    applicant, insured = desk.customer(42), desk.customer(43)
+    pid = desk.in_force(applicant, insured=insured, relationship="spouse", insured_consent=True)
+    change = {"kind": "beneficiary", "details": {"beneficiaries": [{"name": "李娜", "share": "100"}]},
+              "document_ref": "DOC-B-1", "effective_on": "2025-02-01", "on": desk.on(date(2025, 1, 20))}
+    before = desk.events()
+
+    missing = desk.act(pid, "changes", change)
+    refused_events = desk.events()
+    desk.do(pid, "changes", {**change, "insured_consent_document": "CONSENT-B-1"})
+
+    problem = is_problem(missing, 422, "insured-consent-required")
+    assert [e["field"] for e in problem["errors"]] == ["insured_consent_document"]
+    assert refused_events == before  # nothing recorded on refusal
+    [changed] = [e for e in desk.history(pid) if e["type"] == "PolicyChanged"]
+    assert (changed["data"]["document_ref"], changed["data"]["insured_consent_document"]) == (
+        "DOC-B-1", "CONSENT-B-1")
+    assert [(b["name"], b["share"]) for b in changed["data"]["details"]["beneficiaries"]] == [("李娜", "100.00")]

@@ -182,6 +182,23 @@ def test_findings_that_do_not_support_the_outcome_are_refused(found: Any, outcom
     assert error.field == field
 
 
+def test_the_moral_hazard_check_finds_once_for_the_insured_and_once_for_an_applicant_who_is_another_customer(
+) -> None:
+    # 6.2.5 looks at both parties (domain.underwriting.assess): one finding each, never two for one party
+    insured, applicant = passed()[4], passed()[4]
+    insured["data"], applicant["data"] = {"party": "insured"}, {"party": "applicant"}
+    policy = applied(insured_id="cust-4", relationship="spouse")
+    policy.start_underwriting()
+    policy.collect_events()
+
+    twice = refused(policy, lambda: policy.record_automatic_underwriting(
+        [*passed()[:4], insured, applicant, applicant], "accepted", 1200, 1200), InvalidValue)
+    policy.record_automatic_underwriting([*passed()[:4], insured, applicant], "accepted", 1200, 1200)
+
+    assert twice.field == "findings[6].check"
+    assert new_events(policy) == ["AutomaticUnderwritingCompleted", "Accepted"]
+
+
 def test_underwriting_starts_once() -> None:
     policy = applied()
     policy.start_underwriting()
