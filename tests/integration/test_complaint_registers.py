@@ -104,11 +104,14 @@ def build_desk(services: Any) -> Desk:
     - wang: phone, claims; assigned, investigated, a note, extended (complex: 30 days), an external
       appraisal 21–31 March (10 days not counted), two improvement actions, partly upheld and notified
       the same day (on time), feedback, satisfied, archived; one action completed afterwards, one still open.
+      Its 15th day (Saturday 16 March) and its 30th (Sunday 31 March) are rest days: the deadline moves to
+      the Monday after (18 March, 1 April; Civil Code Art. 203); after the appraisal it ends Wednesday 10 April.
     - chen: visit, sales; not upheld (told at once), the complainant unsatisfied, reopened (round 2),
-      upheld (told by letter the same day).
-    - li: online, service; assigned and left: the deadline (20 March) passes, the breach is recorded.
+      upheld (told by letter the same day). Round 1 ends Monday 18 March (16th a Saturday), round 2 Thursday 28 March.
+    - li: online, service; assigned and left: the deadline (Wednesday 20 March) passes, the breach is recorded.
     - zhao: transferred by the regulator, a repeat of wang without new facts: linked, told, archived.
-    - sun: letter, premium, a repeat of wang with new facts: its own clock; escalated, still open.
+    - sun: letter, premium, a repeat of wang with new facts: its own clock; escalated, still open. Its 15th
+      day is Saturday 30 March: the deadline is Monday 1 April, so it is overdue from 2 April.
     - sr1 (contract change, completed in 7 days), sr2 (cancelled), sr3 (just opened), sr4 (in progress).
     """
     desk = Desk(services)
@@ -265,20 +268,24 @@ def test_each_step_of_a_complaint_shows_in_its_row_with_the_deadline_as_it_then_
         "related_claim_id": "claim-1", "received_at": datetime(2024, 3, 1, 2, 0), "received_on": D(2024, 3, 1),
         "recording_ref": "REC-wang", "repeat_of": None, "new_facts": None, "linked_to": None, "linked_repeats": 0,
         "responsible_id": None, "escalated_to": None, "round": 1, "clock_started_on": D(2024, 3, 1),
-        "deadline_on": D(2024, 3, 16), "days_allowed": 15, "extensions": [], "paused_days": 0,
-        "appraisal_open": False, "next_due_date": D(2024, 3, 17), "decided_on": None, "outcome": None,
+        # the 15th day, 16 March, is a Saturday: the deadline is Monday 18 March (Civil Code Art. 203)
+        "deadline_on": D(2024, 3, 18), "deadline_moved_because": "2024-03-16 is a Saturday; moved to 2024-03-18",
+        "days_allowed": 15, "extensions": [], "paused_days": 0,
+        "appraisal_open": False, "next_due_date": D(2024, 3, 19), "decided_on": None, "outcome": None,
         "compensation": None, "apology": None, "on_time": None, "breached_on": None, "feedback_on": None,
         "satisfied": None, "archived_on": None, "open_actions": 0, "last_event_on": D(2024, 3, 1),
     }
     assert some(assigned, "status", "responsible_id", "last_event_on") == {
         "status": "assigned", "responsible_id": "staff-1", "last_event_on": D(2024, 3, 2)}
     assert some(extended, *CLOCK, "extensions", "linked_repeats") == {
-        "status": "investigating", "round": 1, "clock_started_on": D(2024, 3, 1), "deadline_on": D(2024, 3, 31),
-        "days_allowed": 30, "paused_days": 0, "appraisal_open": False, "next_due_date": D(2024, 4, 1),
+        # the 30th day, 31 March, is a Sunday: the deadline is Monday 1 April
+        "status": "investigating", "round": 1, "clock_started_on": D(2024, 3, 1), "deadline_on": D(2024, 4, 1),
+        "days_allowed": 30, "paused_days": 0, "appraisal_open": False, "next_due_date": D(2024, 4, 2),
         "decided_on": None, "linked_repeats": 1,
         "extensions": [{"round": 1, "kind": "complex", "on": "2024-03-14", "days_allowed": 30}]}
     assert some(paused, "deadline_on", "paused_days", "appraisal_open", "next_due_date", "last_event_on") == {
-        "deadline_on": D(2024, 3, 31), "paused_days": 0, "appraisal_open": True, "next_due_date": None,
+        "deadline_on": D(2024, 4, 1),  # 31 March, a Sunday, moved
+        "paused_days": 0, "appraisal_open": True, "next_due_date": None,
         "last_event_on": D(2024, 3, 21)}  # the clock stands still: no breach is due
     assert some(running, "deadline_on", "paused_days", "appraisal_open", "next_due_date") == {
         "deadline_on": D(2024, 4, 10), "paused_days": 10, "appraisal_open": False, "next_due_date": D(2024, 4, 11)}
@@ -303,7 +310,8 @@ def test_a_reopened_complaint_runs_a_new_round_and_shows_only_that_rounds_decisi
     now = complaint(desk, "chen")
 
     assert some(first, *CLOCK, *DECISION) == {
-        "status": "resolved", "round": 1, "clock_started_on": D(2024, 3, 1), "deadline_on": D(2024, 3, 16),
+        # the 15th day, 16 March, is a Saturday: the deadline is Monday 18 March
+        "status": "resolved", "round": 1, "clock_started_on": D(2024, 3, 1), "deadline_on": D(2024, 3, 18),
         "days_allowed": 15, "paused_days": 0, "appraisal_open": False, "next_due_date": None,
         "decided_on": D(2024, 3, 10), "outcome": "not_upheld", "compensation": Decimal("0.00"), "apology": False,
         "on_time": True, "notice_on": D(2024, 3, 10), "notice_channel": "visit", "notice_on_time": True,
@@ -342,13 +350,21 @@ def test_a_complaint_past_its_deadline_is_overdue_before_the_breach_is_recorded(
     assert listed(desk, "li:before_breach", overdue_on=D(2024, 3, 21)) == ["li"]
     assert listed(desk, "chen:reopened", overdue_on=D(2024, 3, 28), category="sales") == []
     assert listed(desk, "chen:reopened", overdue_on=D(2024, 3, 29), category="sales") == ["chen"]  # round 2
-    assert listed(desk, "chen:reopened", overdue_on=D(2024, 3, 17)) == ["wang"]  # not yet extended then
+    # wang, not yet extended then, ends Monday 18 March (its 15th day, 16 March, is a Saturday)
+    assert listed(desk, "chen:reopened", overdue_on=D(2024, 3, 17)) == []
+    assert listed(desk, "chen:reopened", overdue_on=D(2024, 3, 18)) == []
+    assert listed(desk, "chen:reopened", overdue_on=D(2024, 3, 19)) == ["wang"]
     assert listed(desk, overdue_on=D(2024, 3, 30)) == ["li"]
-    assert listed(desk, overdue_on=D(2024, 3, 31)) == ["li", "sun"]  # sun: no breach recorded yet
+    # sun's 15th day, 30 March, is a Saturday: it ends Monday 1 April, and is overdue from 2 April
+    assert listed(desk, overdue_on=D(2024, 3, 31)) == ["li"]
+    assert listed(desk, overdue_on=D(2024, 4, 1)) == ["li"]
+    assert listed(desk, overdue_on=D(2024, 4, 2)) == ["li", "sun"]  # sun: no breach recorded yet
     assert listed(desk, "wang:paused", overdue_on=D(2024, 4, 30)) == ["li", "sun"]  # an appraisal stops the clock
     assert listed(desk, "wang:appraisal_ended", overdue_on=D(2024, 4, 11)) == ["li", "sun", "wang"]
-    assert cr.clock_columns(complaint(desk, "sun"), D(2024, 3, 31)) == {
-        "days_used": 16, "remaining_days": -1, "overdue": True}
+    assert cr.clock_columns(complaint(desk, "sun"), D(2024, 3, 31)) == {  # a Sunday; due Monday 1 April
+        "days_used": 16, "remaining_days": 1, "overdue": False}
+    assert cr.clock_columns(complaint(desk, "sun"), D(2024, 4, 2)) == {
+        "days_used": 18, "remaining_days": -1, "overdue": True}
 
 
 def test_a_repeat_without_new_facts_is_linked_to_the_first_and_one_with_new_facts_runs_its_own_clock(
@@ -367,8 +383,9 @@ def test_a_repeat_without_new_facts_is_linked_to_the_first_and_one_with_new_fact
     assert some(sun, "status", "repeat_of", "new_facts", "linked_to", "round", "received_at", "received_on",
                 "deadline_on", "next_due_date", "responsible_id", "escalated_to") == {
         "status": "escalated", "repeat_of": desk.id("wang"), "new_facts": True, "linked_to": None, "round": 1,
-        "received_at": datetime(2024, 3, 14, 23, 30), "received_on": D(2024, 3, 15), "deadline_on": D(2024, 3, 30),
-        "next_due_date": D(2024, 3, 31), "responsible_id": "staff-1", "escalated_to": "mgr-9"}
+        # the 15th day, 30 March, is a Saturday: the deadline is Monday 1 April
+        "received_at": datetime(2024, 3, 14, 23, 30), "received_on": D(2024, 3, 15), "deadline_on": D(2024, 4, 1),
+        "next_due_date": D(2024, 4, 2), "responsible_id": "staff-1", "escalated_to": "mgr-9"}
 
 
 def test_the_clock_columns_give_the_domains_clock_for_any_later_day(desk: Desk) -> None:
@@ -401,7 +418,8 @@ COMPLAINT_FILTERS: list[tuple[dict[str, Any], list[str]]] = [
     ({"received_from": D(2024, 3, 5), "received_to": D(2024, 3, 10)}, ["li", "zhao"]),
     ({"received_from": D(2024, 3, 15)}, ["sun"]),
     ({"breached": True}, ["li"]),
-    ({"overdue_on": D(2024, 3, 31)}, ["li", "sun"]),
+    ({"overdue_on": D(2024, 3, 31)}, ["li"]),  # sun ends Monday 1 April (30 March is a Saturday)
+    ({"overdue_on": D(2024, 4, 2)}, ["li", "sun"]),
     ({"open": True}, ["chen", "li", "sun"]),
     ({"open": False}, ["wang", "zhao"]),
     ({"status": "escalated", "category": "premium", "channel": "letter", "open": True}, ["sun"]),
@@ -548,17 +566,21 @@ def due_by_the_domain(desk: Desk, on: date) -> list[str]:
     return sorted(due)
 
 
-SCHEDULER_DATES = [D(2024, 3, 21), D(2024, 3, 30), D(2024, 3, 31), D(2024, 4, 11), D(2030, 1, 1)]
+SCHEDULER_DATES = [D(2024, 3, 21), D(2024, 3, 30), D(2024, 3, 31), D(2024, 4, 1), D(2024, 4, 2), D(2024, 4, 11),
+                   D(2030, 1, 1)]
 
 
 def test_the_scheduler_query_lists_exactly_the_complaints_with_a_breach_due(desk: Desk) -> None:
     with desk.services.read_side.engine.connect() as conn:
         found = {on: cr.due_for_scheduler(conn, on) for on in SCHEDULER_DATES}
         then = {on: cr.due_for_scheduler(conn, on, desk.positions["li:before_breach"])
-                for on in (D(2024, 3, 20), D(2024, 3, 21), D(2024, 3, 31))}
+                for on in (D(2024, 3, 20), D(2024, 3, 21), D(2024, 3, 31), D(2024, 4, 2))}
 
     assert {on: sorted(ids) for on, ids in found.items()} == {on: due_by_the_domain(desk, on)
                                                               for on in SCHEDULER_DATES}
-    assert found[D(2024, 3, 31)] == [desk.id("sun")]
-    assert then == {D(2024, 3, 20): [], D(2024, 3, 21): [desk.id("li")],
-                    D(2024, 3, 31): [desk.id("li"), desk.id("sun")]}  # earliest first; wang paused: none
+    # sun's 15th day, Saturday 30 March, moves to Monday 1 April: its breach is due on 2 April, not over the weekend
+    assert found[D(2024, 3, 31)] == []
+    assert found[D(2024, 4, 1)] == []
+    assert found[D(2024, 4, 2)] == [desk.id("sun")]
+    assert then == {D(2024, 3, 20): [], D(2024, 3, 21): [desk.id("li")], D(2024, 3, 31): [desk.id("li")],
+                    D(2024, 4, 2): [desk.id("li"), desk.id("sun")]}  # earliest first; wang paused: none
