@@ -106,6 +106,10 @@ class ProductDetail(ProductSummary):
     max_expiry_age: int | None
     renewable: bool
     renewal_offer_days: int
+    ends_on_exhaustion: bool = Field(description="the cover ends once a claim uses up its sum insured (a death "
+                                                 "benefit always ends it)")
+    waiting_period_restarts_on_reinstatement: bool = Field(
+        description="the waiting period counts again from a reinstatement after a lapse")
     monthly_factor: Decimal = Field(description="monthly installment = annual premium × this factor")
     single_discount: Decimal = Field(description="single premium = annual × years × (1 − discount)")
     riders: list[RiderRef] = Field(description="main products: the riders that may attach (latest versions)")
@@ -133,6 +137,8 @@ class ProductDetail(ProductSummary):
             max_expiry_age=p.max_expiry_age,
             renewable=p.renewable,
             renewal_offer_days=p.renewal_offer_days,
+            ends_on_exhaustion=p.ends_on_exhaustion,
+            waiting_period_restarts_on_reinstatement=p.waiting_period_restarts_on_reinstatement,
             monthly_factor=p.monthly_factor,
             single_discount=p.single_discount,
             riders=[RiderRef(code=r.code, version=r.version, name_zh=r.name_zh, name_en=r.name_en) for r in riders],

@@ -75,3 +75,33 @@ def test_a_death_from_illness_pays_the_main_cover_only(desk: Desk) -> None:
     assert desk.policy(policy_id)["status"] == "terminated"
     assert money(desk.policy(policy_id)["remaining_sum_insured"]) == 0
     assert START < date(2025, 5, 20)
+
+
+def test_critical_illness_ends_once_its_sum_insured_is_paid_and_refuses_a_later_claim(desk: Desk) -> None:
+    # critical illness (ends_on_exhaustion in its product file) 100,000 from 2025-01-10; the 90-day
+    # waiting period runs 01-11 … 04-10
+    holder = desk.customer(33)
+    policy_id = desk.in_force(holder, "critical_illness", sum_insured="100000", term=240)
+    assert desk.get("/api/v1/products/critical_illness")["ends_on_exhaustion"] is True
+    diagnosed, day = date(2025, 6, 1), date(2025, 6, 5)
+    desk.today(day)
+    body = report_body(policy_id, holder, diagnosed, day, cause="critical_illness", description="diagnosis",
+                       estimated_amount="100000", initial_reserve="100000")
+    claim_id = str(desk.command(CLAIMS, body, *MANAGER, status=201)["id"])
+    receive_all(desk, claim_id, day)
+    do(desk, claim_id, "acceptance", day, who=MANAGER)
+    assess_and_agree(desk, claim_id, day, assessed="100000")
+    do(desk, claim_id, "approval", day, who=MANAGER)
+    do(desk, claim_id, "payments", day, {"amount": "100000", "reference": "bank"}, who=MANAGER)
+
+    ended = [e["data"] for e in desk.history(policy_id) if e["type"] == "CoverEnded"]
+    assert [(e["cover"], e["reason"], e["last_day"]) for e in ended] == [("main", "exhausted", "2025-06-01")]
+    view = desk.policy(policy_id)
+    assert view["status"] == "terminated" and "sum insured used up" in view["closing_reason"]
+    assert money(view["remaining_sum_insured"]) == 0
+    before = desk.events()
+    desk.today(date(2025, 9, 1))
+    later = desk.post(CLAIMS, report_body(policy_id, holder, date(2025, 8, 20), date(2025, 9, 1),
+                                          cause="critical_illness", description="a second diagnosis"), *MANAGER)
+    is_problem(later, 409, "cover-ended")
+    assert desk.events() == before  # the refused report recorded nothing
