@@ -5,6 +5,7 @@ Term life 500,000 with an accidental-death rider 300,000 (the shipped catalogue)
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 from decimal import Decimal
 from typing import Any
@@ -167,3 +168,37 @@ def test_silence_on_a_request_at_the_two_year_mark_is_consent_and_the_arrears_re
 
 def test_an_application_without_riders_still_works() -> None:
     assert Policy.apply(**application()).riders == []
+
+
+def reinstated_critical_illness(restarts: bool) -> Policy:
+    """Critical illness 100,000 (90-day waiting period), monthly at 108.00 from 2024-01-10: installment 2
+    unpaid, lapsed on 2024-04-11, reinstated by paying installments 2 to 5 on 2024-05-10."""
+    product = replace(CATALOGUE.get("critical_illness", 2), waiting_period_restarts_on_reinstatement=restarts)
+    policy = in_force(product, mode="monthly", sum_insured=Decimal("100000"), term_months=240,
+                      disclosures={q.id: False for q in product.disclosure_questions})
+    policy.advance_time(D(2024, 4, 11))
+    policy.request_reinstatement(D(2024, 5, 1))
+    policy.decide_reinstatement(True, D(2024, 5, 5))
+    policy.pay_arrears(Decimal("432.00"), D(2024, 5, 10))
+    assert new_events(policy)[-1] == "Reinstated" and policy.status == "in_force"
+    return policy
+
+
+def test_a_product_whose_waiting_period_restarts_on_reinstatement_refuses_a_loss_in_the_new_waiting_period() -> None:
+    policy = reinstated_critical_illness(restarts=True)
+    last, first_paid = D(2024, 8, 8), D(2024, 8, 9)  # 90 days from the day after the reinstatement (05-11 … 08-08)
+
+    cover = policy.cover_on(last)
+    paying, refusals = paying_parts(cover.covers, last, "critical_illness", "claim-1", None, cover.suicide_excluded_to)
+
+    assert (cover.covers[0].waiting_period_end, paying) == (first_paid, [])
+    assert [reason for reason, _ in refusals] == ["waiting-period"]
+    assert payable(policy, D(2024, 6, 1), "critical_illness", "100000")["payable"] == 0  # past the first wait
+    assert payable(policy, first_paid, "critical_illness", "100000")["payable"] == Decimal("100000.00")
+
+
+def test_without_the_flag_a_loss_after_reinstatement_past_the_first_waiting_period_is_paid() -> None:
+    policy = reinstated_critical_illness(restarts=False)
+
+    assert policy.cover_on(D(2024, 6, 1)).covers[0].waiting_period_end == D(2024, 4, 10)  # 01-11 … 04-09
+    assert payable(policy, D(2024, 6, 1), "critical_illness", "100000")["payable"] == Decimal("100000.00")
