@@ -70,7 +70,9 @@ def terms(world: World, code: str, holder: Party, insured: Party, on: date) -> d
         si = _clamp(_rounded(earner.income * multiple, 100 * K), 100 * K, 5 * M)
         fields.update(term_months=rng.choice(years), sum_insured=si,
                       premium_mode=_mode(world, product, {"annual": 60, "monthly": 30, "single": 10}))
-        if age <= 55 and world.chance(0.25):
+        # the book's first term life for someone of 55 or under takes the rider (a small book shows a rider claim)
+        if age <= 55 and (not world.paths["sale:term-life-with-rider"] or world.chance(0.25)):
+            world.paths["sale:term-life-with-rider"] += 1
             rider = world.app.catalogue.get("accidental_death_rider")
             riders.append(rider)
             fields["riders"] = [{"product_code": rider.code,

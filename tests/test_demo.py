@@ -67,6 +67,9 @@ def test_a_small_book_is_reproducible_goes_through_every_path_and_is_what_a_rebu
     assert types["customer.SatisfactionSurveyed"] >= 1 and types["service_request.Completed"] >= 1
     assert types["policy.PremiumPaid"] > types["policy.Issued"] >= SMALL["customers"] // 2
     assert summary.paths["underwriting:accept"] >= 1 and summary.paths["claim-path:missing-documents"] >= 1
+    # a rider claim: an accidental death on term life with the rider pays both covers and ends the policy
+    assert summary.paths["claim-path:accidental-death"] >= 1
+    assert types["policy.EndedByClaim"] >= 1 and types["policy.CoverEnded"] >= 2
     # every event by the batch channel or the scheduler, each with an actor
     with services.read_side.engine.connect() as conn:
         channels = {row[0] for row in conn.execute(select(audit_log.c.channel).distinct())}
