@@ -44,6 +44,25 @@ PaymentView = row_model("PaymentView", prem.premium_payments, "A premium payment
 PaymentPage = page_model("PaymentPage", PaymentView)
 
 
+class CoverPartView(BaseModel):
+    """One cover of the policy on the date (SPEC §5 "Cover is main cover plus riders"): the main cover
+    ("main") or a rider (its product code), with its own sum insured and what remains of it."""
+
+    key: str
+    product_code: str
+    kind: str  # main | rider
+    sum_insured: str
+    remaining_sum_insured: str
+    deductible: str
+    payout_ratio: str
+    covered_causes: list[str]
+    waiting_period_end: date | None  # the first day past the waiting period
+    in_waiting_period: bool
+    ends_on_exhaustion: bool
+    ended_on: date | None  # ended by a claim: no cover for losses from this day
+    ended_reason: str | None  # death | exhausted
+
+
 class Cover(BaseModel):
     """The policy as it stood on a business date: what a claim on that date is judged against."""
 
@@ -57,6 +76,7 @@ class Cover(BaseModel):
     sum_insured: str
     remaining_sum_insured: str
     rescinded: bool
+    covers: list[CoverPartView] = []  # the main cover, then each rider
     details: dict[str, Any]
 
 
@@ -126,8 +146,15 @@ class PolicyQueries(Controller):
             in_grace=snapshot.in_grace, premium_owed=str(snapshot.premium_owed),
             in_waiting_period=snapshot.in_waiting_period, sum_insured=str(snapshot.sum_insured),
             remaining_sum_insured=str(snapshot.remaining_sum_insured), rescinded=snapshot.rescinded,
+            covers=[CoverPartView(
+                key=p.key, product_code=p.product_code, kind=p.kind, sum_insured=str(p.sum_insured),
+                remaining_sum_insured=str(p.remaining_sum_insured), deductible=str(p.deductible),
+                payout_ratio=str(p.payout_ratio), covered_causes=list(p.covered_causes),
+                waiting_period_end=p.waiting_period_end, in_waiting_period=p.in_waiting_period,
+                ends_on_exhaustion=p.ends_on_exhaustion, ended_on=p.ended_on, ended_reason=p.ended_reason,
+            ) for p in snapshot.covers],
             details={k: (str(v) if not isinstance(v, (bool, int, type(None), list, tuple, dict)) else v)
-                     for k, v in fields.items()},
+                     for k, v in fields.items() if k != "covers"},
         )
 
     @get("/{policy_id:uuid}/history", guards=[requires("policies.read")], sync_to_thread=True)

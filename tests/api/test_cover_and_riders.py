@@ -42,11 +42,19 @@ def test_an_accidental_death_pays_both_covers_ends_the_policy_and_refunds_premiu
     for month in (2, 3, 4, 5):
         desk.pay(policy_id, date(2025, month, 10))
     claim_id = death_claim(desk, policy_id, holder, death, day, "accidental_death", "800000")
+    before_death = desk.cover(policy_id, death)["covers"]
     approved = do(desk, claim_id, "approval", day, who=MANAGER)
     assert approved is not None
     do(desk, claim_id, "payments", day, {"amount": "800000", "reference": "bank"}, who=MANAGER)
     view: dict[str, Any] = desk.policy(policy_id)
     assert view["status"] == "terminated" and "death" in view["closing_reason"]
+    # GET …/cover shows each cover: before the payment both whole, after it both used up and ended
+    assert [(c["key"], c["kind"], c["sum_insured"], c["remaining_sum_insured"], c["waiting_period_end"])
+            for c in before_death] == [("main", "main", "500000.00", "500000.00", "2025-04-11"),
+                                       (RIDER, "rider", "300000.00", "300000.00", None)]
+    after = desk.cover(policy_id, death)["covers"]
+    assert [(c["key"], c["remaining_sum_insured"], c["ended_on"], c["ended_reason"]) for c in after] == [
+        ("main", "0.00", "2025-05-20", "death"), (RIDER, "0.00", "2025-05-20", "death")]
     refunds = [e for e in desk.history(policy_id) if e["type"].endswith("PremiumRefunded")]
     assert len(refunds) == 1 and refunds[0]["data"]["reason"] == "ended-by-claim"
     assert Decimal(str(refunds[0]["data"]["amount"])) > 0  # 05-21 … 06-09 of the May installment
