@@ -8,8 +8,9 @@ erasure command, the query and the report all answer alike.
   or, while it still runs, the last day of its latest period; a renewal moves that day on.
 - An application that never became a contract (declined, withdrawn…) starts no retention period.
 - An application still under way keeps the records until it is decided: the period is *open*.
-- A customer's records are kept while any of their policies' periods runs, as applicant or as
-  insured, until the latest of them ends. A customer who never held a contract has none.
+- A customer's records are kept while any of their policies' periods runs, as applicant, insured,
+  beneficiary (named by customer id), claimant or complainant, until the latest of them ends. A
+  customer who never held a contract has none.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ class Contract:
     """What the policies register knows of one of a customer's policies."""
 
     policy_id: str
-    role: str  # applicant | insured | applicant+insured
+    role: str  # applicant, insured, beneficiary, claimant, complainant, joined by "+" (applicant+insured)
     status: str
     term_months: int
     start_date: date | None

@@ -13,8 +13,10 @@ from decimal import Decimal
 from typing import Any, cast
 
 from eventsourcing.domain import DomainEventProtocol
-from sqlalchemy import JSON, Boolean, Column, Connection, Date, Index, Integer, Numeric, String, Text, func, or_, select
+from sqlalchemy import (JSON, Boolean, Column, Connection, Date, Index, Integer, Numeric, String, Text, delete, func,
+                        or_, select)
 
+from domain.customer import Customer
 from domain.policy import TERMINAL, Policy
 from domain.policy_rules import money, renewal_offer_from
 from projections.aggregates import shared_cache
@@ -69,6 +71,24 @@ policies = versioned_table(
 Index("ix_policies_next_due", policies.c.valid_to, policies.c.next_due_date)
 Index("ix_policies_applicant", policies.c.applicant_id, policies.c.valid_to)
 Index("ix_policies_insured", policies.c.insured_id, policies.c.valid_to)
+
+#: The customers with a role in a policy besides its applicant and insured, by customer id only: the
+#: beneficiaries named by customer id (Art. 87 keeps their records with the contract's). Ids are not
+#: personal data here; names and shares stay sealed in the events under the policy's key. One row
+#: (keyed policy|role|customer) per party ever named: a beneficiary a change removes stays, `named` False.
+#: When the policy's key is shredded (its applicant erased) the rows go, every version, as a rebuild
+#: (which can no longer read the beneficiaries) would leave them.
+policy_parties = versioned_table(
+    "policy_parties",
+    "party_key",
+    Column("policy_id", String(36), nullable=False),
+    Column("customer_id", ID, nullable=False),
+    Column("role", String(20), nullable=False),  # beneficiary
+    Column("named", Boolean, nullable=False),  # still named by the policy now
+    key_length=160,
+)
+Index("ix_policy_parties_customer", policy_parties.c.customer_id, policy_parties.c.valid_to)
+Index("ix_policy_parties_policy", policy_parties.c.policy_id, policy_parties.c.valid_to)
 
 
 class PolicyStateProjection(Projection):
@@ -135,14 +155,64 @@ def policy_row(policy: Policy) -> dict[str, Any]:
     }
 
 
+def party_key(policy_id: str, role: str, customer_id: str) -> str:
+    return f"{policy_id}|{role}|{customer_id}"
+
+
+def beneficiary_ids(policy: Policy) -> set[str]:
+    """The customer ids of the policy's beneficiaries (those named by name only have none)."""
+    return {str(b["customer_id"]) for b in policy.beneficiaries if b.get("customer_id")}
+
+
 class PoliciesProjection(PolicyStateProjection):
-    """Keeps the policies register."""
+    """Keeps the policies register and its parties (beneficiaries by customer id)."""
 
     name = "policies"
-    tables = (policies,)
+    tables = (policies, policy_parties)
+
+    def preload(self, events: list[tuple[DomainEventProtocol[Any], int]], batch: Batch) -> None:
+        """Only the policies register is read ahead: parties are read when beneficiaries change."""
+        batch.versioned(policies).preload([k for event, _ in events for k in self.keys(event)])
+
+    def apply(self, event: DomainEventProtocol[Any], position: int, batch: Batch) -> None:
+        if isinstance(event, Customer.PersonalDataErased):
+            forget_beneficiaries(batch, str(event.originator_id))
+        else:
+            super().apply(event, position, batch)
 
     def write(self, policy: Policy, event: Any, position: int, batch: Batch) -> None:
         batch.versioned(policies).put(str(policy.id), policy_row(policy), position)
+        if isinstance(event, (Policy.Applied, Policy.PolicyChanged)):
+            write_parties(batch, policy, isinstance(event, Policy.Applied), position)
+
+
+def write_parties(batch: Batch, policy: Policy, new: bool, position: int) -> None:
+    """Put a row for each beneficiary named by customer id; one no longer named stays, `named` False."""
+    writer = batch.versioned(policy_parties)
+    policy_id, named = str(policy.id), beneficiary_ids(policy)
+    known: set[str] = set()
+    if not new:  # a change: the parties named before, as far as this batch has written them
+        writer.flush()
+        p = policy_parties.c
+        rows = batch.conn.execute(select(p.customer_id).where(
+            p.policy_id == policy_id, p.role == "beneficiary", p.valid_to.is_(None)))
+        known = {row[0] for row in rows}
+    for customer_id in sorted(named | known):
+        writer.put(party_key(policy_id, "beneficiary", customer_id), {
+            "policy_id": policy_id, "customer_id": customer_id, "role": "beneficiary",
+            "named": customer_id in named}, position)
+
+
+def forget_beneficiaries(batch: Batch, customer_id: str) -> None:
+    """The applicant's key and their policies' keys are shredded: the beneficiaries of the policies
+    they applied for can no longer be read, so their rows go, every version (a rebuild has none)."""
+    batch.versioned(policies).flush()
+    writer = batch.versioned(policy_parties)
+    writer.flush()
+    c, p = policies.c, policy_parties.c
+    applied_for = select(c.policy_id).where(c.applicant_id == customer_id).distinct()
+    batch.conn.execute(delete(policy_parties).where(p.policy_id.in_(applied_for)))
+    writer.reset()
 
 
 # --- queries ---------------------------------------------------------------------------------

@@ -1,9 +1,10 @@
 """Queries for retention (application.retention): each customer's policies, from the registers.
 
 No table of its own: a customer's contracts are the current rows of the policies register where the
-customer is applicant or insured, or that the claims register shows them claiming on, or the complaints
-register complaining about, so every answer follows the registers as they stand now. Not yet covered:
-beneficiaries named by customer id and payees (no register holds them by customer).
+customer is applicant or insured, or that its parties table names them beneficiary of (by customer id;
+also a beneficiary a change removed), or that the claims register shows them claiming on, or the
+complaints register complaining about, so every answer follows the registers as they stand now. Not yet
+covered: payees (the domain has no payee apart from the claimant; a claim pays its claimant).
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from application.retention import Contract, CustomerRetention, customer_retentio
 from projections.claims import claims
 from projections.complaints import complaints
 from projections.customers import customers
-from projections.policies import policies
+from projections.policies import policies, policy_parties
 from projections.runner import ReadSide
 
 _p = policies.c
@@ -34,9 +35,10 @@ def _contract(row: Any, customer_id: str) -> Contract:
 
 
 def contracts_of(conn: Connection, customer_id: str) -> list[Contract]:
-    """The customer's policies as applicant or insured, and those they claimed on (claimant) or complained
-    about (complainant, about the policy or one of its claims), as the registers show them now (Art. 87
-    keeps the records of every customer with a role in the contract)."""
+    """The customer's policies as applicant or insured, those naming them beneficiary by customer id, and
+    those they claimed on (claimant) or complained about (complainant, about the policy or one of its
+    claims), as the registers show them now (Art. 87 keeps the records of every customer with a role in
+    the contract)."""
     rows = conn.execute(select(*_COLUMNS).where(
         _p.valid_to.is_(None), or_(_p.applicant_id == customer_id, _p.insured_id == customer_id)))
     found = {row.policy_id: _contract(row, customer_id) for row in rows}
@@ -51,9 +53,13 @@ def contracts_of(conn: Connection, customer_id: str) -> list[Contract]:
 
 
 def _other_roles(conn: Connection, customer_id: str) -> dict[str, set[str]]:
-    """Policy id → the customer's roles in it other than applicant and insured: claimant, complainant."""
-    k, c = claims.c, complaints.c
+    """Policy id → the customer's roles in it other than applicant and insured: beneficiary, claimant,
+    complainant."""
+    k, c, b = claims.c, complaints.c, policy_parties.c
     roles: dict[str, set[str]] = {}
+    for (policy_id,) in conn.execute(select(b.policy_id).where(
+            b.valid_to.is_(None), b.customer_id == customer_id, b.role == "beneficiary")):
+        roles.setdefault(policy_id, set()).add("beneficiary")
     for (policy_id,) in conn.execute(select(k.policy_id).where(k.valid_to.is_(None), k.claimant_id == customer_id)):
         roles.setdefault(policy_id, set()).add("claimant")
     about_claim = select(k.policy_id).where(k.valid_to.is_(None), k.claim_id == c.related_claim_id).scalar_subquery()
@@ -85,11 +91,13 @@ def all_retention(conn: Connection, customer_id: str | None = None) -> Iterator[
 
 
 def _customers_with_other_roles(conn: Connection) -> set[str]:
-    """Customers who claimed or complained (their contracts are looked up one by one)."""
-    k, c = claims.c, complaints.c
+    """Customers named beneficiary, who claimed or complained (their contracts are looked up one by one)."""
+    k, c, b = claims.c, complaints.c, policy_parties.c
+    beneficiaries = select(b.customer_id).where(b.valid_to.is_(None))
     claimants = select(k.claimant_id).where(k.valid_to.is_(None))
     complainants = select(c.complainant_customer_id).where(c.valid_to.is_(None), c.complainant_customer_id.is_not(None))
-    return {row[0] for row in conn.execute(claimants)} | {row[0] for row in conn.execute(complainants)}
+    return ({row[0] for row in conn.execute(beneficiaries)} | {row[0] for row in conn.execute(claimants)}
+            | {row[0] for row in conn.execute(complainants)})
 
 
 def contracts_reader(read_side: ReadSide, wait_seconds: float) -> Callable[[str], list[Contract]]:

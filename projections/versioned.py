@@ -107,6 +107,11 @@ class VersionedWriter:
         self._last[key] = len(self._inserts) - 1
         self._current[key] = data
 
+    def reset(self) -> None:
+        """Forget what this writer knows of the table (after flush, once rows were changed behind it)."""
+        self._current.clear()
+        self._in_db.clear()
+
     def flush(self) -> None:
         """Close the superseded versions and insert the new ones."""
         if self._close:

@@ -152,6 +152,39 @@ def test_a_complainant_about_a_policy_is_restricted_not_shredded_while_its_reten
     assert view["personal_data"] == "restricted"
 
 
+def test_a_beneficiary_named_by_customer_id_is_restricted_not_shredded_while_the_policys_retention_runs(
+    desk: Desk,
+) -> None:
+    holder, beneficiary, former = desk.customer(44), desk.customer(45), desk.customer(46)
+    policy_id = desk.in_force(holder, beneficiaries=[
+        {"customer_id": beneficiary, "name": "李四", "share": "60"}, {"customer_id": former, "name": "王五", "share": "40"}])
+    # a change by agreement names only the first: the second was named in the contract, so is kept too
+    desk.today(date(2025, 2, 1))
+    changed = desk.act(policy_id, "changes", {
+        "kind": "beneficiary", "details": {"beneficiaries": [{"customer_id": beneficiary, "name": "李四", "share": "100"}]},
+        "document_ref": "DOC-1", "effective_on": "2025-02-01", "on": "2025-02-01"})
+    assert changed.status_code == 200, changed.text
+
+    kept = {}
+    for customer in (beneficiary, former):
+        retention = desk.query(f"/api/v1/customers/{customer}/retention", role="admin").json()
+        refused = desk.client.post(f"/api/v1/customers/{customer}/erasure", json={"reason": "asked"},
+                                   headers=auth("admin", "root"))
+        answer = desk.client.post(f"/api/v1/customers/{customer}/erasure-request", json={"reason": "asked"},
+                                  headers=auth())
+        assert answer.status_code == 200, answer.text
+        view = desk.query(f"/api/v1/customers/{customer}", role="admin", unmasked="true", reason="check").json()
+        kept[customer] = (retention, refused.status_code, refused.json().get("code"), view)
+
+    for customer in (beneficiary, former):
+        retention, status, code, view = kept[customer]
+        assert ([p["policy_id"] for p in retention["policies"]], retention["running"]) == ([policy_id], True)
+        assert retention["policies"][0]["role"] == "beneficiary"
+        assert (status, code) == (409, "retention-period-running")
+        assert view["personal_data"] == "restricted"
+        assert view["name"] != "[erased]"  # the key is kept: the data is still readable
+
+
 # --- the loss ratio's two incurred figures ------------------------------------------------------------------
 
 
