@@ -24,7 +24,7 @@ from domain.policy import Policy
 from domain.policy_state import CoverSnapshot
 from domain.product import Product
 from domain.quotation import Quote, quote
-from domain.underwriting import Party, UnderwritingCase, assess
+from domain.underwriting import Party, UnderwritingCase, assess, decline_notice, suggest_products
 from domain.underwriting_case import age_on
 
 IN_FORCE = "in_force"
@@ -190,10 +190,14 @@ def apply_for_policy(
         )
         policy.start_underwriting(on=on)
         accepted = result.outcome == "accepted"
+        # a decline is told in writing with its reasons (6.3.2 (1)), suggesting products that would take it (6.3.3)
+        suggested = suggest_products(case, result, app.catalogue.all()) if result.outcome == "declined" else ()
         policy.record_automatic_underwriting(
             [f.as_dict() for f in result.findings], result.outcome,
             getattr(priced, "annual_premium", None) if accepted else None,
             getattr(priced, "installment_amount", None) if accepted else None, on=on,
+            notice=decline_notice(result, suggested) if result.outcome == "declined" else "",
+            suggested_products=suggested,
         )
         return app.record(ctx, policy)
 

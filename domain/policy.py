@@ -110,11 +110,18 @@ class Policy(PolicyState, InscribeAggregate):
 
     def record_automatic_underwriting(
         self, findings: list[Any], outcome: str, annual_premium: Any = None, installment: Any = None,
-        *, on: date | None = None,
+        *, on: date | None = None, notice: str = "", suggested_products: list[str] | tuple[str, ...] = (),
     ) -> None:
-        """Record the automatic checks (6.2), one finding each; accept, refer or decline by them."""
+        """Record the automatic checks (6.2), one finding each; accept, refer or decline by them.
+
+        A decline records `notice`, the written notice with its reasons (6.3.2 (1); by default the codes of
+        the declining findings), and `suggested_products`, other products to propose (6.3.3)."""
         outcome = check_choice(outcome, "outcome", ("accepted", "referred", "declined"))
         recorded = check_findings(findings, outcome)
+        written = check_text(notice, "notice", 1000, allow_empty=True)
+        suggested = check_texts(suggested_products, "suggested_products")
+        if outcome != "declined" and (written or suggested):
+            raise InvalidValue("notice" if written else "suggested_products", "only a declined case has a decline notice")
         annual = None if annual_premium is None else check_positive(annual_premium, "annual_premium")
         each = None if installment is None else check_positive(installment, "installment")
         if outcome == "accepted" and (annual is None or each is None):
@@ -130,8 +137,8 @@ class Policy(PolicyState, InscribeAggregate):
             reasons = [f["code"] for f in recorded if f["outcome"] == "refer"]
             self.trigger_event(self.Referred, on=day, reasons=reasons)
         else:
-            reason = ", ".join(f["code"] for f in recorded if f["outcome"] == "decline")
-            self._close(self.Declined, day, "declined", reason=reason, suggested_products=[])
+            reason = written or ", ".join(f["code"] for f in recorded if f["outcome"] == "decline")
+            self._close(self.Declined, day, "declined", reason=reason, suggested_products=suggested)
 
     def decide(
         self, decision: str, *, underwriter_id: str | UUID, role: str, reason: str = "",

@@ -17,13 +17,13 @@ buy death cover on a minor (Art. 33, simplified).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Literal, Protocol
 
 from domain.errors import DomainError
-from domain.product import PERSONAL_LINES
+from domain.product import PERSONAL_LINES, Product
 from domain.underwriting_case import (  # noqa: F401 (re-exported)
     ADULT_AGE,
     PERSON_RELATIONSHIPS,
@@ -58,6 +58,27 @@ REFER_CODES = frozenset({
     "sum-insured-exceeds-revenue-share", "rate-unavailable", "adverse-disclosure",
     "fraud-flag", "earlier-rescission", "earlier-decline", "frequent-claims",
 })
+#: The kinds of insured each line takes (every other line: individuals).
+INSURED_KINDS = {"property": ("individual", "enterprise"), "liability": ("enterprise",), "credit": ("enterprise",)}
+#: Declines that are the product's own rules (6.2.2 the subject, 6.2.3 its limits): another product of the
+#: same line may take the case, so a decline of only these suggests the products that would (6.3.3).
+PRODUCT_DECLINES = frozenset({
+    "insured-kind-not-allowed", "age-out-of-range", "age-at-expiry-out-of-range", "occupation-not-insurable",
+    "sum-insured-out-of-range",
+})
+#: What the written notice of an automatic decline says for each declining finding (6.3.2 (1)): the rule,
+#: and the product's figures where they help, never the applicant's or insured's own (age, gender, income).
+DECLINE_EXPLANATIONS = {
+    "applicant-not-registered": "the applicant is not a registered customer",
+    "no-insurable-interest": "the applicant has no insurable interest in the insured or the subject (Art. 12, 31)",
+    "consent-required": "death cover on another person needs the insured's written consent (Art. 34)",
+    "death-cover-on-minor": "only a parent may buy death cover on a minor (Art. 33)",
+    "insured-kind-not-allowed": "the product does not insure this kind of insured",
+    "age-out-of-range": "the insured's age is outside the product's insured ages ({age_min}–{age_max})",
+    "age-at-expiry-out-of-range": "the insured would be older than {max_expiry_age} at expiry",
+    "occupation-not-insurable": "the insured's occupation class is not insurable under the product",
+    "sum-insured-out-of-range": "the sum insured is outside the product's limits ({min}–{max})",
+}
 PASS_CODES: dict[Check, str] = {
     "6.2.1-eligibility": "eligible", "6.2.2-subject": "subject-acceptable",
     "6.2.3-sum-insured": "sum-insured-justified", "6.2.4-rate": "standard-rate",
@@ -162,8 +183,7 @@ def check_subject(case: UnderwritingCase) -> Finding:
     """6.2.2 the insured is a subject the product covers: kind, age (also at expiry), occupation class."""
     p, i = case.product, case.insured
     issues: list[Issue] = []
-    kinds = {"property": ("individual", "enterprise"), "liability": ("enterprise",), "credit": ("enterprise",)}
-    if i.kind not in kinds.get(p.line, ("individual",)):
+    if i.kind not in INSURED_KINDS.get(p.line, ("individual",)):
         issues.append(("insured-kind-not-allowed", f"{p.line} cover does not take an {i.kind} insured"))
     if i.age is not None and not p.insured_age_min <= i.age <= p.insured_age_max:
         issues.append(("age-out-of-range", f"age {i.age} outside {p.insured_age_min}–{p.insured_age_max}"))
@@ -273,3 +293,49 @@ def assess(case: UnderwritingCase, quote_fn: QuoteFn) -> UnderwritingResult:
     outcomes = {f.outcome for f in findings}
     outcome: Outcome = "declined" if "decline" in outcomes else "referred" if "refer" in outcomes else "accepted"
     return UnderwritingResult(outcome, findings, quote)
+
+
+def _fits(product: Product, case: UnderwritingCase) -> bool:
+    """Whether the insured and the sum insured meet `product`'s own rules (6.2.2, 6.2.3 limits), for at
+    least one of its terms."""
+    i = case.insured
+    if i.kind not in INSURED_KINDS.get(product.line, ("individual",)):
+        return False
+    if i.age is not None:
+        if not product.insured_age_min <= i.age <= product.insured_age_max:
+            return False
+        shortest = min(product.terms_months, default=0) // 12
+        if product.max_expiry_age is not None and i.age + shortest > product.max_expiry_age:
+            return False
+    if i.kind == "individual" and (i.occupation_class is None or product.occupation_loading(i.occupation_class) is None):
+        return False
+    return product.sum_insured_min <= case.sum_insured <= product.sum_insured_max
+
+
+def suggest_products(case: UnderwritingCase, result: UnderwritingResult, products: Iterable[Product]) -> tuple[str, ...]:
+    """6.3.3: on a decline by the product's own rules only (`PRODUCT_DECLINES`), the other main products of
+    the same line whose rules the insured and the sum insured meet (codes, sorted). None otherwise: a
+    decline for the applicant's interest or the insured's consent would follow the case to any product."""
+    if result.outcome != "declined" or any(f.code not in PRODUCT_DECLINES for f in result.reasons):
+        return ()
+    line, code = case.product.line, case.product.code
+    return tuple(sorted(p.code for p in products
+                        if p.kind == "main" and p.line == line and p.code != code and _fits(p, case)))
+
+
+def decline_notice(result: UnderwritingResult, suggested: Iterable[str] = ()) -> str:
+    """The written notice of an automatic decline with its reasons (6.3.2 (1)) and the products suggested
+    instead (6.3.3): one line per declining finding, its check and code, and what the rule is."""
+    reasons = []
+    for f in result.reasons:
+        template = DECLINE_EXPLANATIONS.get(f.code, f.code)
+        try:
+            explained = template.format(**f.data)
+        except (KeyError, IndexError):
+            explained = template
+        reasons.append(f"{f.check} {f.code}: {explained}")
+    text = "Declined by automatic underwriting (6.3.2): " + "; ".join(reasons) + "."
+    others = list(suggested)
+    if others:
+        text += " Other products to apply for (6.3.3): " + ", ".join(others) + "."
+    return text

@@ -162,6 +162,25 @@ def test_a_postponed_case_closes_and_a_declined_one_refunds_the_premium_paid_wit
     assert desk.stage(holder) == "prospect"
 
 
+def test_an_automatic_decline_records_its_written_notice_and_suggests_the_lines_products_that_take_the_case(
+    desk: Desk,
+) -> None:
+    from tests.helpers import resident_id
+
+    older = desk.customer(8, id_number=resident_id(8, "19660612"))  # 58 on START: critical illness takes 0–55
+    declined = desk.apply(older, "critical_illness", sum_insured="1000000", term=240)
+
+    decision = desk.decision(declined)
+    events = desk.history(declined)
+    notice = ("Declined by automatic underwriting (6.3.2): 6.2.2-subject age-out-of-range: the insured's age is "
+              "outside the product's insured ages (0–55). Other products to apply for (6.3.3): medical.")
+    assert (decision["decision"], decision["decided_by"], decision["reason"], decision["suggested_products"]) == (
+        "decline", "automatic", notice, ["medical"])  # medical insures 0–65 from 1,000,000
+    assert [e["type"] for e in events][-1:] == ["Declined"]
+    assert (events[-1]["data"]["reason"], events[-1]["data"]["suggested_products"]) == (notice, ["medical"])
+    assert desk.policy(declined)["closing_reason"] == notice
+
+
 # --- premiums ------------------------------------------------------------------------------------------
 
 

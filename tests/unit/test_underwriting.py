@@ -506,3 +506,44 @@ def test_an_adverse_disclosure_never_makes_a_case_better(case: UnderwritingCase,
 
     assert after.outcome != "accepted"
     assert SEVERITY[after.outcome] >= SEVERITY[before.outcome]
+
+
+# -- an automatic decline: the written notice and other products (6.3.2 (1), 6.3.3) ----------------------
+
+
+def test_an_automatic_decline_for_the_products_own_rules_suggests_the_same_lines_products_that_take_the_case() -> None:
+    from domain.underwriting import decline_notice, suggest_products
+
+    declined = a_product("health", code="narrow", insured_age_max=50)
+    wide = a_product("health", code="wide", insured_age_max=70)  # takes the insured at 58
+    small = a_product("health", code="small", insured_age_max=70, sum_insured_max=D(500000))  # not the sum insured
+    young = a_product("health", code="young", insured_age_max=55)  # not the age
+    expiring = a_product("health", code="expiring", insured_age_max=70, max_expiry_age=58)  # 59 at the shortest term's end
+    rider = a_product("health", code="rider", kind="rider", insured_age_max=70)  # a rider is no product of its own
+    other_line = a_product("accident", code="other-line", insured_age_max=70)
+    case = a_case("health", product=declined, insured=person(58), applicant=person(58), term_months=120)
+    result = assessed(case)
+
+    suggested = suggest_products(case, result, [declined, wide, small, young, expiring, rider, other_line])
+    notice = decline_notice(result, suggested)
+
+    assert (result.outcome, [f.code for f in result.reasons]) == ("declined", ["age-out-of-range"])
+    assert suggested == ("wide",)
+    assert notice == ("Declined by automatic underwriting (6.3.2): 6.2.2-subject age-out-of-range: the insured's age "
+                      "is outside the product's insured ages (0–50). Other products to apply for (6.3.3): wide.")
+    assert "58" not in notice  # the insured's own age is not repeated
+
+
+def test_a_decline_the_case_would_meet_under_any_product_suggests_nothing() -> None:
+    from domain.underwriting import decline_notice, suggest_products
+
+    wide = a_product("life", code="wide", insured_age_max=70)
+    case = a_case("life", insured=person(40), relationship="spouse", insured_consent=False)  # Art. 34
+    result = assessed(case)
+
+    assert (result.outcome, [f.code for f in result.reasons]) == ("declined", ["consent-required"])
+    assert suggest_products(case, result, [wide]) == ()
+    assert decline_notice(result) == ("Declined by automatic underwriting (6.3.2): 6.2.1-eligibility consent-required: "
+                                      "death cover on another person needs the insured's written consent (Art. 34).")
+    accepted = assessed(a_case("life"))
+    assert accepted.outcome == "accepted" and suggest_products(a_case("life"), accepted, [wide]) == ()
