@@ -246,11 +246,12 @@ def customer_filters(
 
 # --- erasure (PIPL): what the register keeps of a customer whose key was destroyed -------------
 def scrubbed(row: dict[str, Any]) -> dict[str, Any]:
-    """The personal columns of a register row, as placeholders."""
+    """The personal columns of a register row, as placeholders; the birth date and gender too (derived
+    from the ID number; the gender is stored in the clear in events recorded before it was sealed)."""
     profile = dict(row.get("profile") or {})
     if "contact_person" in profile:
         profile["contact_person"] = ERASED
-    return {"name": ERASED, "name_folded": ERASED, "identity_number": ERASED, "birth_date": None,
+    return {"name": ERASED, "name_folded": ERASED, "identity_number": ERASED, "birth_date": None, "gender": None,
             "contacts": {}, "profile": profile}
 
 

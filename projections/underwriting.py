@@ -10,8 +10,10 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from sqlalchemy import JSON, Column, Date, Integer, String, Text
+from eventsourcing.domain import DomainEventProtocol
+from sqlalchemy import JSON, Column, Date, Integer, String, Text, or_, select, update
 
+from domain.customer import ERASED, Customer
 from domain.policy import Policy
 from projections.base import Batch
 from projections.customers import plain
@@ -117,8 +119,51 @@ class UnderwritingProjection(PolicyStateProjection):
     name = "underwriting_decisions"
     tables = (underwriting_decisions,)
 
+    def apply(self, event: DomainEventProtocol[Any], position: int, batch: Batch) -> None:
+        if isinstance(event, Customer.PersonalDataErased):
+            scrub_ages(batch, str(event.originator_id))
+        else:
+            super().apply(event, position, batch)
+
     def write(self, policy: Policy, event: Any, position: int, batch: Batch) -> None:
         batch.versioned(underwriting_decisions).put(str(policy.id), decision_row(policy, event), position)
+
+
+# --- erasure (PIPL): what was derived from the ID number goes with it --------------------------
+#: Finding details that may state the insured's age or gender (the rule's figures stay in `data`).
+AGE_DETAILS = ("age-out-of-range", "rate-unavailable")
+
+
+def scrubbed_findings(findings: list[dict[str, Any]], *, applicant: bool, insured: bool) -> list[dict[str, Any]]:
+    """The findings without the erased party's age (6.2.1 applicant_age, 6.2.2 insured_age) nor a detail
+    stating the insured's age or gender."""
+    out = []
+    for finding in findings:
+        data = dict(finding.get("data") or {})
+        if applicant and "applicant_age" in data:
+            data["applicant_age"] = None
+        if insured and "insured_age" in data:
+            data["insured_age"] = None
+        detail = finding.get("detail")
+        if insured and finding.get("code") in AGE_DETAILS:
+            detail = ERASED
+        out.append({**finding, "data": data, "detail": detail})
+    return out
+
+
+def scrub_ages(batch: Batch, customer_id: str) -> None:
+    """A customer erased: every version of the rows where they are applicant or insured loses their age."""
+    writer = batch.versioned(underwriting_decisions)
+    writer.flush()
+    c = underwriting_decisions.c
+    rows = batch.conn.execute(select(c.policy_id, c.valid_from, c.applicant_id, c.insured_id, c.findings).where(
+        or_(c.applicant_id == customer_id, c.insured_id == customer_id))).mappings().all()
+    for row in rows:
+        findings = scrubbed_findings(list(row["findings"] or []), applicant=row["applicant_id"] == customer_id,
+                                     insured=row["insured_id"] == customer_id)
+        batch.conn.execute(update(underwriting_decisions).where(
+            c.policy_id == row["policy_id"], c.valid_from == row["valid_from"]).values(findings=findings))
+    writer.reset()
 
 
 # --- queries ---------------------------------------------------------------------------------

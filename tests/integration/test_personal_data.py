@@ -233,6 +233,57 @@ def test_erasure_after_retention_shreds_the_policies_beneficiaries_too(services:
         assert verify_log(services.app.recorder).ok
 
 
+def test_erasure_scrubs_what_the_id_number_gave_from_every_register_version_and_a_rebuild_agrees(
+    services: Any,
+) -> None:
+    """Gender, birth date and age (derived from the ID number) leave every row version of the customers and
+    underwriting registers; the beneficiaries named by id of the policies the customer applied for (their
+    key shredded too) leave the policies register's parties; a rebuild gives exactly the same rows."""
+    from datetime import date
+
+    from application import policies
+    from projections.policies import policy_parties
+    from projections.underwriting import underwriting_decisions
+    from tests import registers
+    from tests.helpers import resident_id
+
+    older = register_individual(services.app, ctx(), **individual(73, id_number=resident_id(73, "19500101", "female")))
+    heir = register_individual(services.app, ctx(), **individual(74))
+    product = services.app.catalogue.get("term_life")
+    declined = policies.apply_for_policy(  # 18–60: declined, so no contract and no retention
+        services.app, ctx(), applicant_id=older.id, insured_id=older.id, relationship="self",
+        product_code="term_life", sum_insured="500000", term_months=120, premium_mode="annual",
+        beneficiaries=[{"customer_id": heir.id, "name": "继承人", "share": "100"}], applied_on=date(2025, 6, 1),
+        disclosures={q.id: not q.adverse for q in product.disclosure_questions})
+    services.read_side.catch_up()
+    tables = (customers, underwriting_decisions, policy_parties)
+    with services.read_side.engine.connect() as conn:
+        before = conn.execute(select(policy_parties.c.customer_id, policy_parties.c.named)).all()
+        findings = conn.execute(select(underwriting_decisions.c.findings)).scalars().all()
+        assert conn.execute(select(customers.c.gender).where(customers.c.customer_id == older.id)).scalars().all() \
+            == ["female"]
+    assert before == [(heir.id, True)]
+    assert [f["data"].get("insured_age") for f in findings[-1] if f["check"] == "6.2.2-subject"] == [75]
+
+    services.app.contracts_of = no_policies
+    privacy.request_erasure(services.app, ctx(), UUID(older.id), "deletion request")
+    services.read_side.catch_up()
+    live = registers.snapshot(services, tables)
+    services.read_side.rebuild()
+
+    assert registers.snapshot(services, tables) == live
+    mine = [r for r in live["customers"] if r["customer_id"] == older.id]
+    assert len(mine) == 2 and all((r["gender"], r["birth_date"]) == (None, None) for r in mine)  # registered, erased
+    assert all(r["gender"] is not None for r in live["customers"] if r["customer_id"] == heir.id)  # not erased
+    decisions = [r for r in live["underwriting_decisions"] if r["policy_id"] == declined.id]
+    assert len(decisions) >= 2
+    for row in decisions:
+        for finding in row["findings"]:
+            assert finding["data"].get("insured_age") is None and finding["data"].get("applicant_age") is None
+            assert finding["code"] != "age-out-of-range" or finding["detail"] == ERASED
+    assert live["policy_parties"] == []
+
+
 def test_with_a_key_encryption_key_the_stored_keys_are_wrapped(test_settings: Any) -> None:
     import base64
     import os
