@@ -26,8 +26,11 @@ DEFINITIONS = {
                            "allowed (15 days, 30 for a complex case, 60 with a manager's extension), as known at the "
                            "period's end, in percent; a decision stored before notices were recorded counts by "
                            "its own date.",
-    "decided_within_15_days_pct": "Of complaints_decided, the share decided within 15 counted days from receipt "
-                                  "(or reopening), not counting external appraisal days, in percent.",
+    "decided_within_15_days_pct": "Of complaints_decided, the share decided and notified to the complainant "
+                                  "(Art. 21: a decision notice, or feedback on the decision) within 15 counted "
+                                  "days from receipt (or reopening), not counting external appraisal days, as "
+                                  "known at the period's end, in percent; a decision not yet notified then is not "
+                                  "within; a decision stored before notices were recorded counts by its own date.",
     "decided_within_30_days_pct": "As decided_within_15_days_pct, within 30 counted days.",
     "decided_within_60_days_pct": "As decided_within_15_days_pct, within 60 counted days.",
 }
@@ -40,7 +43,8 @@ def compute(conn: Connection, position: int | None, start: date, end: date, grou
     s = state_on(complaints, position, end)
     c = s.c
     decided = and_(between(c.decided_on, start, end), c.days_allowed.is_not(None))
-    used = days_between(conn, c.decided_on, c.clock_started_on) - c.paused_days
+    # the Art. 21 clock stops at the notice (clock_stopped_on; a decision stored before notices: itself)
+    used = days_between(conn, c.clock_stopped_on, c.clock_started_on) - c.paused_days
     received = and_(between(c.received_on, start, end), c.linked_to.is_(None))
     keys = [s.c[GROUPS[by].name]] if by else []
     query = select(

@@ -359,6 +359,42 @@ def test_complaints_by_channel_and_month(book: Book) -> None:
             by_month["2026-01"]["per_100m_premium"]) == (0, money("647.00"), money("0.00"))
 
 
+def test_complaints_decided_within_n_days_count_the_days_to_the_decisions_notice(
+    fresh: tuple[Any, clock.SimulatedClock],
+) -> None:
+    """Three complaints received Monday 2026-06-01 (the clock counts from 06-01), decided in June:
+    KA decided 06-12 (11 days) but told only 06-19 (18 days); KB decided 06-10, told 06-11 (10 days);
+    KC decided 06-05 (4 days), not yet told on 06-30. By the notice: within 15 only KB (1 of 3),
+    within 30 and 60 KA and KB (2 of 3); KA is late (deadline 06-16), so on time only KB. By the decision
+    alone all three would be within 15 days."""
+    services, simulated = fresh
+    book = Book(services, simulated)
+    book.ids["holder"] = UUID(register_enterprise(services.app, ctx(), **enterprise(9)).id)
+    for name in ("KA", "KB", "KC"):
+        book.complaint(name, D(2026, 6, 1), category="service", channel="phone", holder="holder")
+        book.investigate(name, D(2026, 6, 1))
+
+    def resolve(name: str, decided: date, told: date | None) -> None:
+        book.on_complaint(name, decided, "resolve", outcome="upheld", measures=["explain"], compensation="0",
+                          apology=True, decided_on=decided)
+        if told is not None:
+            book.on_complaint(name, told, "notify_decision", on=told, channel="letter")
+
+    resolve("KC", D(2026, 6, 5), None)
+    resolve("KB", D(2026, 6, 10), D(2026, 6, 11))
+    resolve("KA", D(2026, 6, 12), D(2026, 6, 19))
+    book.today(D(2026, 6, 30))
+    services.read_side.catch_up()
+
+    totals = book.report("complaints", "category", period=(D(2026, 6, 1), D(2026, 6, 30))).totals
+
+    assert (totals["complaints_received"], totals["complaints_decided"]) == (3, 3)
+    assert (totals["decided_within_15_days_pct"], totals["decided_within_30_days_pct"],
+            totals["decided_within_60_days_pct"]) == (money("33.33"), money("66.67"), money("66.67"))
+    assert totals["decided_on_time_pct"] == money("33.33")
+    assert "notified" in REPORTS["complaints"].definitions["decided_within_15_days_pct"]
+
+
 # --- underwriting ---------------------------------------------------------------------------------------
 
 
