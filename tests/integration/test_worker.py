@@ -41,7 +41,9 @@ def test_the_worker_s_ticker_records_a_lapse_once_its_date_has_come(services: An
     with clock.using(simulated):
         policy_id = an_issued_monthly_policy(services.app, date(2025, 3, 1))
         services.read_side.catch_up()
-        simulated.set(datetime(2025, 6, 1, 2, tzinfo=timezone.utc))  # the second installment never paid
+        # The second installment (due 04-01) never paid: its 60 days of grace end on 05-31, a Saturday in
+        # the Dragon Boat Festival holiday, so on Tuesday 06-03 (Civil Code Art. 203); it lapses the day after.
+        simulated.set(datetime(2025, 6, 4, 2, tzinfo=timezone.utc))
         services.read_side.start(0.05)
         ticker = Ticker(services, interval=0.1)
 
@@ -106,7 +108,8 @@ def test_the_worker_s_ticker_logs_a_failing_policy_and_goes_on_with_the_others(
     with clock.using(simulated):
         failing, other = issued_monthly_policies(services.app, date(2025, 3, 1), (51, 52))
         services.read_side.catch_up()
-        simulated.set(datetime(2025, 6, 1, 2, tzinfo=timezone.utc))  # the second installments never paid
+        # The second installments never paid: grace ends on 06-03 (05-31 is a holiday), lapse on 06-04.
+        simulated.set(datetime(2025, 6, 4, 2, tzinfo=timezone.utc))
         real = policies.advance
 
         def advance(app: Any, policy_id: UUID, today: date, **options: Any) -> Any:
@@ -150,7 +153,7 @@ def test_a_policy_that_fails_half_way_through_a_tick_leaves_nothing_behind_for_t
             for policy_id in (failing, other):
                 built.app.view(Policy, policy_id)  # both in the cache
             built.read_side.catch_up()
-            simulated.set(datetime(2025, 6, 1, 2, tzinfo=timezone.utc))
+            simulated.set(datetime(2025, 6, 4, 2, tzinfo=timezone.utc))  # grace ends 06-03 (05-31 a holiday)
             real = policies._lifecycle
 
             def lifecycle(app: Any, policy: Policy) -> Any:  # after the lapse is triggered, before the save
@@ -160,10 +163,10 @@ def test_a_policy_that_fails_half_way_through_a_tick_leaves_nothing_behind_for_t
                 return real(app, policy)
 
             monkeypatch.setattr(policies, "_lifecycle", lifecycle)
-            first = tick(built, date(2025, 6, 1))
+            first = tick(built, date(2025, 6, 4))
             monkeypatch.undo()
             built.read_side.catch_up()
-            second = tick(built, date(2025, 6, 1))
+            second = tick(built, date(2025, 6, 4))
             stored = list(built.app.events.get(failing))
             live = built.app.load(Policy, failing)
     finally:
