@@ -81,15 +81,16 @@ class InscribeApplication(Application[UUID]):
 
     def __init__(self, settings: Settings | None = None) -> None:
         self.settings = settings or Settings()
-        super().__init__(env=self.settings.eventsourcing_env())
+        with self.settings.setup_lock():  # the library creates its tables; we backfill the chain
+            super().__init__(env=self.settings.eventsourcing_env())
+            # Events written before the hash chain existed are linked now, recorded as `backfilled`.
+            self.backfilled = self.recorder.backfill_chain()  # type: ignore[attr-defined]
         self._listeners: list[Callable[[int], None]] = []
         self._lock = threading.Lock()
         # Aggregates saved by this process's commands, for the next load (Settings.aggregate_cache).
         self._recent: LRUCache[UUID, Aggregate] | None = (
             LRUCache(self.settings.aggregate_cache) if self.settings.aggregate_cache else None)
         self._command = threading.local()  # the aggregates the running command loaded
-        # Events written before the hash chain existed are linked now, recorded as `backfilled`.
-        self.backfilled = self.recorder.backfill_chain()  # type: ignore[attr-defined]
         # PIPL: a key per customer seals personal fields (application.personal, application.keys).
         self.keys = KeyRing(cast(KeyTable, self.recorder), ttl=self.settings.key_cache_seconds,
                             wrapping_key=self.settings.wrapping_key())

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from contextlib import contextmanager
+from typing import Iterator
+
 import base64
 import os
 import re
@@ -34,6 +37,8 @@ POSTGRES_TUNABLES = {
     # A command waits at most this long for a connection (then 503 database-unavailable), not 30 s.
     "POSTGRES_CONNECT_TIMEOUT": "5",
 }
+#: The PostgreSQL advisory lock key of the write side's set-up (the read side's is projections.db.SCHEMA_LOCK).
+WRITE_SETUP_LOCK = 0x1D5C_0002
 #: Seconds the first probe of a PostgreSQL server waits (inscribe commands, `serve`).
 PROBE_CONNECT_TIMEOUT = 5
 
@@ -184,6 +189,25 @@ class Settings(BaseSettings):
                 pass
         except psycopg.Error as e:
             raise DatabaseUnreachable(f"cannot connect to the database {self.safe_url()}: {one_line(e)}") from None
+
+    @contextmanager
+    def setup_lock(self) -> Iterator[None]:
+        """Hold the write side's set-up lock (PostgreSQL: a session advisory lock on a connection of its
+        own), so processes started together never race creating the event store's tables."""
+        if not self.is_postgres:
+            yield
+            return
+        import psycopg
+
+        env = {**os.environ, **self.eventsourcing_env()}
+        with psycopg.connect(dbname=env["POSTGRES_DBNAME"], host=env["POSTGRES_HOST"], port=env["POSTGRES_PORT"],
+                             user=env["POSTGRES_USER"], password=env.get("POSTGRES_PASSWORD", ""),
+                             autocommit=True) as conn:
+            conn.execute("SELECT pg_advisory_lock(%s)", (WRITE_SETUP_LOCK,))
+            try:
+                yield
+            finally:
+                conn.execute("SELECT pg_advisory_unlock(%s)", (WRITE_SETUP_LOCK,))
 
     def resolved_jwt_secret(self) -> str:
         """The JWT signing secret: given, or (embedded default only) generated once under var/."""
