@@ -54,7 +54,9 @@ def test_a_clean_application_is_accepted_automatically_and_the_exact_first_premi
     assert {k: policy[k] for k in ("status", "in_force", "start_date", "end_date", "premium_paid", "period",
                                    "waiting_period_end", "next_installment_due")} == {
         "status": "in_force", "in_force": True, "start_date": "2025-01-12", "end_date": "2035-01-11",
-        "premium_paid": "700.00", "period": 1, "waiting_period_end": "2025-04-12",
+        # the 90-day waiting period counts from the day after the start (Art. 201): 13 January … 12 April,
+        # so 13 April is the first day past it
+        "premium_paid": "700.00", "period": 1, "waiting_period_end": "2025-04-13",
         "next_installment_due": "2026-01-12"}
     assert policy["policy_number"].startswith("P2025")
     assert [p["policy_number"] for p in listed["items"]] == [policy["policy_number"]]
@@ -200,7 +202,9 @@ def test_monthly_installments_a_payment_demand_the_overdue_list_and_cover_in_gra
     third = desk.schedule(pid)[2]
     assert demanded["id"] == pid
     assert [(r["installment_no"], r["days_overdue"], r["amount"]) for r in overdue["items"]] == [(3, 15, "63.00")]
-    assert (overdue["items"][0]["demanded_on"], overdue["items"][0]["grace_end"]) == ("2025-03-20", "2025-04-19")
+    # 30 days after the demand is Saturday 19 April 2025, so grace ends Monday 21 April (Art. 203), still
+    # before 60 days after the 10 March due date (Friday 9 May)
+    assert (overdue["items"][0]["demanded_on"], overdue["items"][0]["grace_end"]) == ("2025-03-20", "2025-04-21")
     assert (in_grace["in_force"], in_grace["in_grace"], in_grace["premium_owed"]) == (True, True, "63.00")
     assert (two_owed["in_grace"], two_owed["premium_owed"]) == (True, "126.00")
     assert "on" in {e["field"] for e in is_problem(future, 422)["errors"]}
@@ -331,14 +335,18 @@ def test_surrender_refunds_the_unearned_premium_day_by_day(desk: Desk) -> None:
 
 
 def test_rescission_for_non_disclosure_within_the_art_16_windows_by_a_senior_underwriter(desk: Desk) -> None:
+    # Rescinded on Friday 6 June 2025 (was Sunday 1 June): the 30 days from learning on 1 May now end on
+    # Tuesday 3 June (the last day, 31 May, is the Dragon Boat Festival holiday 31 May–2 June; Art. 203), so
+    # 1 May was no longer too late. Learning on 6 May gives 7 May … Thursday 5 June, a working day: the
+    # rescission on 6 June is still exactly one day past the window.
     pid = desk.in_force(desk.customer(14))
-    today = desk.on(D(2025, 6, 1))
+    today = desk.on(D(2025, 6, 6))
     body = {"ground": "gross_negligence", "learned_on": "2025-05-20", "reason": "undisclosed hypertension",
             "on": today}
     before = desk.events()
 
     by_agent = desk.act(pid, "rescission", body)
-    too_late = desk.act(pid, "rescission", {**body, "learned_on": "2025-05-01"}, role="senior_underwriter")
+    too_late = desk.act(pid, "rescission", {**body, "learned_on": "2025-05-06"}, role="senior_underwriter")
     insurer_knew = desk.act(pid, "rescission", {**body, "insurer_knew_at_contracting": True},
                             role="senior_underwriter")
     unchanged = desk.events()
@@ -354,5 +362,5 @@ def test_rescission_for_non_disclosure_within_the_art_16_windows_by_a_senior_und
         "refund", "-700.00", "rescission")
     cover = desk.cover(pid, D(2025, 5, 1))
     assert (cover["in_force"], cover["rescinded"], cover["details"]["no_liability_before"]) == (
-        True, True, "2025-06-01")
+        True, True, "2025-06-06")
     assert desk.history(pid)[-2]["metadata"]["reason"] == "undisclosed hypertension"

@@ -264,8 +264,10 @@ def test_cover_on_the_boundary_days_of_waiting_grace_lapse_reinstatement_and_exp
     stored = office.stored()
     before_grace_end = [cover(life, D(2025, 4, day), D(2025, 4, 11)) for day in (9, 10, 11)]
     lapse_not_yet_recorded = cover(life, D(2025, 4, 12), D(2025, 4, 12))
+    # the 90-day waiting period counts from the day after the start (Art. 201): 11 January … 10 April 2025,
+    # so 10 April is its last day and 11 April the first day past it
     waiting = [policies.cover_on(office.app, life.id, D(2025, 4, day), D(2025, 4, 12)).in_waiting_period
-               for day in (9, 10)]
+               for day in (10, 11)]
     with pytest.raises(InvalidValue) as future:
         policies.cover_on(office.app, life.id, D(2025, 4, 13), today=D(2025, 4, 12))
     before_application = cover(life, D(2025, 1, 9), D(2025, 4, 12))

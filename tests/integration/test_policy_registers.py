@@ -233,9 +233,13 @@ def test_an_application_accepted_automatically_and_paid_becomes_a_policy_in_forc
     assert issued == {
         **issued,
         "version": policy.version, "status": "in_force", "in_force": True, "policy_number": policy.policy_number,
-        "start_date": D(2024, 3, 5), "end_date": D(2034, 3, 4), "waiting_period_end": D(2024, 6, 3), "period": 1,
+        # the 90-day waiting period counts from the day after the start (Art. 201): 6 March … 3 June 2024,
+        # so 4 June is the first day past it
+        "start_date": D(2024, 3, 5), "end_date": D(2034, 3, 4), "waiting_period_end": D(2024, 6, 4), "period": 1,
         "premium_paid": policy.installment, "remaining_sum_insured": Decimal("500000"),
-        "next_installment_due": D(2025, 3, 5), "next_due_date": D(2025, 5, 5),  # the lapse, unless paid
+        # the lapse, unless paid: 60 days after 5 March 2025 is Sunday 4 May, in the Labour Day holiday
+        # (1–5 May 2025), so grace ends Tuesday 6 May (Art. 203) and the policy lapses on 7 May
+        "next_installment_due": D(2025, 3, 5), "next_due_date": D(2025, 5, 7),
         "renewal_due_on": None, "renewal_offered_on": None, "lapsed_on": None, "last_event_on": D(2024, 3, 5),
         "agent_id": "agent-7", "channel": "agent", "relationship": "self", "premium_mode": "annual", "riders": [],
     }
@@ -292,7 +296,9 @@ def test_installments_show_payments_demands_grace_and_the_overdue_list_counts_da
         (1, "paid", D(2024, 1, 10), True), (2, "paid", D(2024, 2, 8), True), (3, "due", None, False),
         (4, "due", None, False)]
     assert (rows[2]["demanded_on"], rows[2]["grace_end"]) == (D(2024, 3, 20), D(2024, 4, 19))  # 30 days after demand
-    assert (rows[3]["demanded_on"], rows[3]["grace_end"]) == (None, D(2024, 6, 9))  # 60 days after due
+    # 60 days after the 10 April due date is Sunday 9 June 2024; Monday 10 June is the Dragon Boat Festival,
+    # so grace ends Tuesday 11 June (Art. 203)
+    assert (rows[3]["demanded_on"], rows[3]["grace_end"]) == (None, D(2024, 6, 11))
     assert (rows[0]["cover_from"], rows[0]["cover_to"]) == (D(2024, 1, 10), D(2024, 2, 9))
     assert [(r["policy_id"], r["installment_no"], r["days_overdue"]) for r in due.items] == [
         (book.id("zhao_life"), 3, 22)]
@@ -484,8 +490,11 @@ def due_by_the_domain(book: Book, on: date) -> list[str]:
     return sorted(due)
 
 
-SCHEDULER_DATES = [D(2024, 4, 20), D(2025, 2, 1), D(2025, 2, 2), D(2025, 5, 4), D(2025, 5, 5), D(2026, 4, 21),
-                   D(2040, 1, 1)]
+# wang_life's 2025 grace ends Tuesday 6 May 2025 (60 days after 5 March is Sunday 4 May, in the Labour Day
+# holiday 1–5 May; Art. 203): 6 May is its last day of cover, 7 May its lapse. 4 and 5 May (the old boundary)
+# stay as days inside the moved grace.
+SCHEDULER_DATES = [D(2024, 4, 20), D(2025, 2, 1), D(2025, 2, 2), D(2025, 5, 4), D(2025, 5, 5), D(2025, 5, 6),
+                   D(2025, 5, 7), D(2026, 4, 21), D(2040, 1, 1)]
 
 
 def test_the_scheduler_query_returns_exactly_the_policies_due(book: Book) -> None:
@@ -496,7 +505,8 @@ def test_the_scheduler_query_returns_exactly_the_policies_due(book: Book) -> Non
     assert {on: sorted(ids) for on, ids in found.items()} == {on: due_by_the_domain(book, on)
                                                               for on in SCHEDULER_DATES}
     assert found[D(2025, 2, 1)] == []
-    assert found[D(2025, 5, 5)] == [book.id("wang_home"), book.id("wang_life")]  # earliest first
+    assert found[D(2025, 5, 5)] == found[D(2025, 5, 6)] == [book.id("wang_home")]  # wang_life still in grace
+    assert found[D(2025, 5, 7)] == [book.id("wang_home"), book.id("wang_life")]  # earliest first
     assert then == [book.id("zhao_life")]
 
 
