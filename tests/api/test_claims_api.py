@@ -93,11 +93,14 @@ def test_a_claim_goes_from_report_to_closing_with_its_clock_pausing_for_missing_
     assert (on_12["days_used"], on_12["paused_days"], on_12["paused"], on_12["due_on"]) == (2, 7, True, "2025-04-09")
     assert row(desk, claim_id, today="2025-05-01")["decision_overdue"] is False  # paused: not overdue
 
-    receive_all(desk, claim_id, date(2025, 3, 15))  # 10 paused days: due 2025-04-12
+    receive_all(desk, claim_id, date(2025, 3, 15))  # 10 paused days: nominally due 2025-04-12
     do(desk, claim_id, "acceptance", date(2025, 3, 15))
     running = row(desk, claim_id)
+    # 2025-04-12 is a Saturday: the decision period ends on Monday 2025-04-14 (Art. 203)
     assert (running["status"], running["decision_paused"], running["decision_due_on"]) == (
-        "accepted", False, "2025-04-12")
+        "accepted", False, "2025-04-14")
+    moved = clocks(desk, claim_id, date(2025, 3, 15))["decision"]
+    assert (moved["nominal_due_on"], moved["due_on"]) == ("2025-04-12", "2025-04-14")
     do(desk, claim_id, "investigations", date(2025, 3, 16), {"activity": "site_survey", "findings": "stove fire"})
     do(desk, claim_id, "assessments", date(2025, 3, 18), {"items": [
         {"description": "kitchen", "claimed": "12000", "assessed": "9000"}]})
@@ -162,21 +165,26 @@ def test_a_late_decision_is_overdue_then_recorded_as_a_breach_by_the_scheduler(d
     claim_id = report(desk, policy_id, holder, date(2025, 4, 1), date(2025, 4, 2))
     receive_all(desk, claim_id, date(2025, 4, 2))
     do(desk, claim_id, "acceptance", date(2025, 4, 2))
-    assert row(desk, claim_id, today="2025-05-02")["decision_overdue"] is False  # the 30th day
-    assert row(desk, claim_id, today="2025-05-03")["decision_overdue"] is True
+    # the 30th day, 2025-05-02, falls in the Labour Day holiday (2025-05-01..05-05): the period ends on
+    # the next working day, Tuesday 2025-05-06 (Art. 203), and is overdue from 2025-05-07
+    assert row(desk, claim_id, today="2025-05-02")["decision_overdue"] is False  # the nominal 30th day
+    assert row(desk, claim_id, today="2025-05-03")["decision_overdue"] is False  # still the holiday
+    assert row(desk, claim_id, today="2025-05-06")["decision_overdue"] is False  # the moved last day
+    assert row(desk, claim_id, today="2025-05-07")["decision_overdue"] is True
+    assert tick(desk.services, date(2025, 5, 6)).changed == 0  # nothing breached on the last day
 
-    desk.today(date(2025, 5, 3))
-    report_ = tick(desk.services, date(2025, 5, 3))
+    desk.today(date(2025, 5, 7))
+    report_ = tick(desk.services, date(2025, 5, 7))
     assert report_.changed >= 1
     breached = row(desk, claim_id)
     assert breached["breach_count"] == 1
     assert [(b["clock"], b["due_on"], b["on"]) for b in breached["breaches"]] == [
-        ("decision", "2025-05-02", "2025-05-03")]
+        ("decision", "2025-05-06", "2025-05-07")]
     listed = desk.get(CLAIMS, breached="true")["items"]
     assert [c["claim_id"] for c in listed] == [claim_id]
     history = desk.get(f"{CLAIMS}/{claim_id}/history")["events"]
     assert history[-1]["type"] == "ClockBreached" and history[-1]["metadata"]["actor_id"] == "system"
-    assert tick(desk.services, date(2025, 5, 3)).changed == 0  # once only
+    assert tick(desk.services, date(2025, 5, 7)).changed == 0  # once only
 
 
 def test_approval_beyond_the_handlers_authority_is_refused_and_a_manager_approves(desk: Desk) -> None:
@@ -215,7 +223,9 @@ def test_refusals_name_their_rule_or_fields_and_record_nothing(desk: Desk) -> No
     refused(body, 403, role=("underwriter", "uw"))
     desk.today(date(2027, 3, 2))
     barred = refused({**body, "reported_on": "2027-03-02"}, 409, "claim-time-barred")
-    assert barred["last_day"] == "2027-02-20"
+    # two years from the loss end nominally on 2027-02-20, a Saturday: the limitation period ends on
+    # Monday 2027-02-22 (Art. 203), and a report on 2027-03-02 is still past it
+    assert barred["last_day"] == "2027-02-22"
     assert desk.events() == before
 
     claim_id = report(desk, policy_id, holder, date(2027, 2, 20), date(2027, 3, 2))

@@ -192,11 +192,18 @@ def some(row: dict[str, Any], *names: str) -> dict[str, Any]:
 
 
 def clock_json(started: str, due: str, allowed: int, used: int, paused_days: int = 0, paused: bool = False,
-               met: str | None = None, breached: bool = False, on_time: bool | None = None) -> dict[str, Any]:
+               met: str | None = None, breached: bool = False, on_time: bool | None = None,
+               nominal: str | None = None, rest: str | None = None) -> dict[str, Any]:
+    """A clock reading. When the count's last day, `nominal`, is a rest day (`rest`: why), the clock is
+    due on the next working day, `due` (Civil Code Art. 203), and says why."""
+    assert (nominal is None) == (rest is None)
+    moved = None if nominal is None else f"{nominal} is {rest}; moved to {due}"
     return {"started_on": started, "due_on": due, "days_allowed": allowed, "days_used": used,
-            "paused_days": paused_days, "paused": paused, "met_on": met, "breached": breached, "on_time": on_time}
+            "paused_days": paused_days, "paused": paused, "met_on": met, "breached": breached, "on_time": on_time,
+            "nominal_due_on": nominal or due, "moved_because": moved, "calendar_known": True}
 
 
+SPRING = "a public holiday (Spring Festival)"  # 2026-02-15..02-23; Saturday 02-14 is a working day (调休)
 ASSESSMENT = ("status", "assessed_amount", "claimed_amount", "assessments", "agreed_on", "disputed")
 DECISION = ("decision", "decided_on", "payable", "deciding_role", "decided_by", "rejection_reasons",
             "rejection_notice_on")
@@ -222,11 +229,15 @@ def test_a_reported_claim_shows_its_report_documents_flags_and_clocks(book: Book
         "rejection_reasons": None, "rejection_notice_on": None, "reserve": Decimal("20000.00"),
         "paid_total": Decimal("0.00"), "advance_total": Decimal("0.00"), "outstanding": Decimal("0.00"),
         "first_payment_on": None, "last_payment_on": None, "receipt_confirmed_on": None, "closed_on": None,
-        "reopenings": 0, "round": 1, "decision_due_on": D(2026, 2, 21), "decision_paused": False,
-        "payment_due_on": None, "breaches": [], "breach_count": 0, "next_due_date": D(2026, 2, 22),
+        # the 30th day, Saturday 2026-02-21, is in the Spring Festival holiday: the decision is due on the
+        # next working day, Tuesday 2026-02-24 (Art. 203), and its breach on the day after
+        "reopenings": 0, "round": 1, "decision_due_on": D(2026, 2, 24), "decision_paused": False,
+        "decision_due_moved_because": f"2026-02-21 is {SPRING}; moved to 2026-02-24",
+        "payment_due_on": None, "breaches": [], "breach_count": 0, "next_due_date": D(2026, 2, 25),
         "last_event_on": D(2026, 1, 22),
-        "clocks": {"decision": clock_json("2026-01-22", "2026-02-21", 30, 0), "rejection_notice": None,
-                   "payment": None, "advance": clock_json("2026-01-22", "2026-03-23", 60, 0)},
+        "clocks": {"decision": clock_json("2026-01-22", "2026-02-24", 30, 0, nominal="2026-02-21", rest=SPRING),
+                   "rejection_notice": None, "payment": None,
+                   "advance": clock_json("2026-01-22", "2026-03-23", 60, 0)},  # a Monday: not moved
     }
     assert reported["claim_number"].startswith("C2026")
 
@@ -236,12 +247,16 @@ def test_the_decision_clock_stands_still_from_the_notice_to_the_last_missing_doc
     rows = [claim(book, "fire", m) for m in marks]
     complete = rows[-1]
 
+    # each paused day moves the count's last day on by one (02-21 .. 02-25); while it falls in the Spring
+    # Festival holiday (02-21 .. 02-23) the decision is due on the first working day after it, 02-24 (Art. 203)
+    assert [r["clocks"]["decision"]["nominal_due_on"] for r in rows] == [
+        "2026-02-21", "2026-02-22", "2026-02-23", "2026-02-24", "2026-02-25"]
     assert [some(r, "status", "decision_due_on", "decision_paused", "next_due_date") for r in rows] == [
-        {"status": "documents_pending", "decision_due_on": D(2026, 2, 21), "decision_paused": True,
+        {"status": "documents_pending", "decision_due_on": D(2026, 2, 24), "decision_paused": True,
          "next_due_date": None},
-        {"status": "documents_pending", "decision_due_on": D(2026, 2, 22), "decision_paused": True,
+        {"status": "documents_pending", "decision_due_on": D(2026, 2, 24), "decision_paused": True,
          "next_due_date": None},
-        {"status": "documents_pending", "decision_due_on": D(2026, 2, 23), "decision_paused": True,
+        {"status": "documents_pending", "decision_due_on": D(2026, 2, 24), "decision_paused": True,
          "next_due_date": None},
         {"status": "documents_pending", "decision_due_on": D(2026, 2, 24), "decision_paused": True,
          "next_due_date": None},
@@ -253,8 +268,8 @@ def test_the_decision_clock_stands_still_from_the_notice_to_the_last_missing_doc
     assert some(complete, "documents_received", "missing_documents", "accepted_on") == {
         "documents_received": 10, "missing_documents": [], "accepted_on": None}
     assert complete["clocks"]["decision"] == clock_json("2026-01-22", "2026-02-25", 30, 1, paused_days=4)
-    assert rows[1]["clocks"]["decision"] == clock_json("2026-01-22", "2026-02-22", 30, 1, paused_days=1,
-                                                       paused=True)
+    assert rows[1]["clocks"]["decision"] == clock_json("2026-01-22", "2026-02-24", 30, 1, paused_days=1,
+                                                       paused=True, nominal="2026-02-22", rest=SPRING)
 
 
 def test_each_later_step_of_a_claim_shows_in_its_row(book: Book) -> None:
@@ -285,17 +300,21 @@ def test_each_later_step_of_a_claim_shows_in_its_row(book: Book) -> None:
         "status": "paid", "reserve": Decimal("10000.00"), "paid_total": Decimal("10000.00"),
         "advance_total": Decimal("0.00"), "outstanding": Decimal("0.00"), "first_payment_on": D(2026, 2, 6),
         "last_payment_on": D(2026, 2, 6), "next_due_date": None}
+    # the 10th day after the agreement, Saturday 2026-02-14, is an adjusted working day (调休): not moved
     assert paid["clocks"]["payment"] == clock_json("2026-02-04", "2026-02-14", 10, 2, met="2026-02-06",
                                                    on_time=True)
     assert some(closed, "status", "receipt_confirmed_on", "closed_on", "reserve", "paid_total") == {
         "status": "closed", "receipt_confirmed_on": D(2026, 2, 7), "closed_on": D(2026, 2, 8),
         "reserve": Decimal("0.00"), "paid_total": Decimal("10000.00")}
+    # round 2's 30th day from the reopening (02-20) is Sunday 2026-03-22: due Monday 2026-03-23 (Art. 203)
     assert some(reopened, *ASSESSMENT, *DECISION, "round", "reopenings", "decision_due_on", "payment_due_on",
-                "next_due_date", "closed_on", "receipt_confirmed_on", "paid_total", "fraud_flags") == {
+                "decision_due_moved_because", "next_due_date", "closed_on", "receipt_confirmed_on", "paid_total",
+                "fraud_flags") == {
         "status": "reopened", "assessed_amount": None, "claimed_amount": None, "assessments": 2, "agreed_on": None,
         "disputed": False, "decision": None, "decided_on": None, "payable": None, "deciding_role": None,
         "decided_by": None, "rejection_reasons": None, "rejection_notice_on": None, "round": 2, "reopenings": 1,
-        "decision_due_on": D(2026, 3, 22), "payment_due_on": None, "next_due_date": D(2026, 3, 23),
+        "decision_due_on": D(2026, 3, 23), "payment_due_on": None,
+        "decision_due_moved_because": "2026-03-22 is a Sunday; moved to 2026-03-23", "next_due_date": D(2026, 3, 24),
         "closed_on": None, "receipt_confirmed_on": None, "paid_total": Decimal("10000.00"), "fraud_flags": 2}
     assert claim(book, "fire") == reopened  # nothing happened to it since
 
@@ -310,7 +329,9 @@ def test_a_rejection_shows_its_reasons_and_notice_and_a_second_notice_shows_as_a
         "deciding_role": None, "decided_by": "mo", "rejection_reasons": ["the home was left unlocked"],
         "rejection_notice_on": None, "claimant_id": book.people["lender"], "claimant_role": "applicant",
         "missing_notices": 2, "notice_breach": True, "reserve": Decimal("15000.00"), "breach_count": 0}
-    assert rejected["clocks"]["rejection_notice"] == clock_json("2026-02-13", "2026-02-16", 3, 0)
+    # the third day, 2026-02-16, is in the Spring Festival holiday: the notice is due by Tuesday 2026-02-24
+    assert rejected["clocks"]["rejection_notice"] == clock_json("2026-02-13", "2026-02-24", 3, 0,
+                                                                nominal="2026-02-16", rest=SPRING)
     assert some(now, "rejection_notice_on", "next_due_date", "last_event_on") == {
         "rejection_notice_on": D(2026, 2, 15), "next_due_date": None, "last_event_on": D(2026, 2, 15)}
 
@@ -320,21 +341,29 @@ def test_a_breach_recorded_by_the_scheduler_shows_in_the_row_and_leaves_the_due_
     after = claim(book, "water")
     at_accepted = book.positions["water:accepted"]
     with book.services.read_side.engine.connect() as conn:
-        then = {on: cl.due_for_scheduler(conn, on, at_accepted) for on in (D(2026, 3, 22), D(2026, 4, 1),
-                                                                            D(2026, 4, 2))}
-        now = {on: cl.due_for_scheduler(conn, on) for on in (D(2026, 4, 2), D(2026, 5, 2))}
+        then = {on: cl.due_for_scheduler(conn, on, at_accepted) for on in (D(2026, 3, 22), D(2026, 3, 23),
+                                                                            D(2026, 4, 1), D(2026, 4, 2))}
+        now = {on: cl.due_for_scheduler(conn, on) for on in (D(2026, 4, 2), D(2026, 5, 2), D(2026, 5, 6),
+                                                             D(2026, 5, 7))}
 
     assert some(before, "status", "decision_due_on", "next_due_date", "breaches", "breach_count") == {
         "status": "accepted", "decision_due_on": D(2026, 4, 1), "next_due_date": D(2026, 4, 2), "breaches": [],
         "breach_count": 0}
+    # next: the Art. 25 advance, whose 60th day, 2026-05-01, is in the Labour Day holiday (05-01..05-05):
+    # due on Wednesday 2026-05-06 (Art. 203), breached from 2026-05-07
     assert some(after, "status", "decision_due_on", "next_due_date", "breach_count", "last_event_on") == {
-        "status": "accepted", "decision_due_on": D(2026, 4, 1), "next_due_date": D(2026, 5, 2), "breach_count": 1,
-        "last_event_on": D(2026, 4, 2)}  # next: the Art. 25 advance
+        "status": "accepted", "decision_due_on": D(2026, 4, 1), "next_due_date": D(2026, 5, 7), "breach_count": 1,
+        "last_event_on": D(2026, 4, 2)}
+    assert after["clocks"]["advance"] == clock_json("2026-03-02", "2026-05-06", 60, 31, nominal="2026-05-01",
+                                                    rest="a public holiday (Labour Day)")
     assert after["breaches"] == [{"clock": "decision", "due_on": "2026-04-01", "on": "2026-04-02", "round": 1}]
     assert after["clocks"]["decision"] == clock_json("2026-03-02", "2026-04-01", 30, 31, breached=True)
     fire, water = book.id("fire"), book.id("water")
-    assert then == {D(2026, 3, 22): [], D(2026, 4, 1): [fire], D(2026, 4, 2): [fire, water]}  # earliest first
-    assert now == {D(2026, 4, 2): [fire], D(2026, 5, 2): [fire, water]}
+    # fire's round 2 is due on Monday 03-23 (moved from Sunday 03-22): not yet due for the scheduler on it
+    assert then == {D(2026, 3, 22): [], D(2026, 3, 23): [], D(2026, 4, 1): [fire],
+                    D(2026, 4, 2): [fire, water]}  # earliest first
+    # water's advance is not due on the Labour Day holiday nor on its moved last day, only the day after
+    assert now == {D(2026, 4, 2): [fire], D(2026, 5, 2): [fire], D(2026, 5, 6): [fire], D(2026, 5, 7): [fire, water]}
 
 
 # --- the risk flags register --------------------------------------------------------------------
@@ -415,7 +444,7 @@ def test_both_registers_sort_by_each_sortable_column(book: Book) -> None:
 
     assert book.names(by_reported) == ["water", "theft", "fire"]
     assert book.names(by_reserve) == ["water", "theft", "fire"]  # 20000, 15000, 0 (released on closing)
-    assert book.names(by_due) == ["theft", "fire", "water"]  # 3-14, 3-22, 4-01
+    assert book.names(by_due) == ["theft", "fire", "water"]  # 3-16 (from Saturday 3-14), 3-23 (from Sunday 3-22), 4-01
 
 
 def test_claims_on_a_policy_and_a_customers_claims_record_count_from_the_register(book: Book) -> None:
