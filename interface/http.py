@@ -211,7 +211,10 @@ _DATE_PARAMS: weakref.WeakKeyDictionary[Any, dict[str, bool]] = weakref.WeakKeyD
 def date_parameters(handler: Any) -> dict[str, bool]:
     """The handler's query parameters that hold a date or a moment (by the name the client spells), each
     with True for a moment: typed date/datetime, or text declared `format="date"`/`"date-time"`."""
-    found = _DATE_PARAMS.get(handler)
+    try:
+        found = _DATE_PARAMS.get(handler)
+    except TypeError:  # a handler Litestar makes itself (OPTIONS) cannot be weakly referenced
+        found = None
     if found is None:
         found = {}
         for name, field in handler.parsed_fn_signature.parameters.items():
@@ -222,7 +225,10 @@ def date_parameters(handler: Any) -> dict[str, bool]:
                 found[spelt] = True
             elif field.is_subclass_of(date) or field.has_inner_subclass_of(date) or fmt == "date":
                 found[spelt] = False
-        _DATE_PARAMS[handler] = found
+        try:
+            _DATE_PARAMS[handler] = found
+        except TypeError:
+            pass
     return found
 
 

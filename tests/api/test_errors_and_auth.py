@@ -530,3 +530,10 @@ def test_a_subject_of_200_characters_is_the_widest_a_token_carries() -> None:
     assert mint_token(JWT_SECRET, "x" * 200, "agent")
     with pytest.raises(ValueError, match="sub must be 1 to 200 characters"):
         mint_token(JWT_SECRET, "x" * 201, "agent")
+
+
+def test_options_on_a_route_answers_with_the_methods_it_allows_never_a_500(client: TestClient[Any]) -> None:
+    response = client.options("/api/v1/customers/e3e70682-c209-1cac-a29f-6fbed82c07cd/profile")
+
+    assert response.status_code < 500
+    assert "POST" in response.headers.get("allow", "")
