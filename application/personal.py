@@ -59,7 +59,8 @@ def _policy(state: dict[str, Any]) -> str:
 
 PERSONAL: dict[type, PersonalFields] = {
     Customer.IndividualRegistered: PersonalFields(
-        _originator, {"name": ERASED, "id_number": ERASED, "birth_date": None, "contacts": {}}),
+        # Gender and birth date are derived from the ID number: sealed with it, erased with it.
+        _originator, {"name": ERASED, "id_number": ERASED, "birth_date": None, "gender": None, "contacts": {}}),
     Customer.EnterpriseRegistered: PersonalFields(
         _originator, {"name": ERASED, "credit_code": ERASED, "contact_person": ERASED, "contacts": {}}),
     Customer.ContactsChanged: PersonalFields(_originator, {"contacts": {}}),

@@ -92,6 +92,9 @@ def test_after_shredding_no_trace_remains_and_the_chain_verifies(services: Any) 
 
     customer = services.app.load(Customer, cid)
     assert (customer.name, customer.id_number, customer.birth_date, customer.contacts) == (ERASED, ERASED, None, {})
+    assert customer.gender is None  # derived from the ID number: erased with it, in the events too
+    registered = next(iter(services.app.events.get(cid)))
+    assert isinstance(registered, Customer.IndividualRegistered) and registered.gender is None
     assert customer.personal_data == "erased"
     dump = read_side_dump(services)
     for secret in (NAME, id_number, PHONE, NEW_PHONE):
