@@ -14,9 +14,10 @@ from typing import Any
 from domain.cover import MAIN, SUICIDE_YEARS, CoverPart
 from domain.policy_rules import (
     DAY, REINSTATEMENT_DECISION_DAYS, SHORT_TERM_MONTHS, STATUTORY_GRACE_LINES, ZERO, add_years, cash_value,
-    completed_years, deemed_consent_date, grace_end, premium_owed, renewal_offer_from, termination_date,
+    completed_years, deemed_consent_date, grace_period_end, premium_owed, renewal_offer_from, termination_date,
     waiting_period_end,
 )
+from domain.calendar import PeriodEnd
 
 TERMINAL = ("declined", "postponed", "withdrawn", "cancelled", "surrendered", "rescinded", "expired",
             "terminated")
@@ -322,9 +323,13 @@ class PolicyState:
         return self.installment
 
     def _grace_end(self, item: dict[str, Any]) -> date:
-        return grace_end(item["due_date"], statutory=self._statutory_grace,
-                         grace_days=self.product_terms["grace_days"],
-                         demanded_on=self.demands.get(str(item["no"])))
+        return self._grace_period(item).due
+
+    def _grace_period(self, item: dict[str, Any]) -> PeriodEnd:
+        """The installment's grace end with its nominal last day and why it moved (Art. 203)."""
+        return grace_period_end(item["due_date"], statutory=self._statutory_grace,
+                                grace_days=self.product_terms["grace_days"],
+                                demanded_on=self.demands.get(str(item["no"])))
 
     def _first_unpaid(self) -> dict[str, Any] | None:
         return next((i for i in self.schedule if i["paid_on"] is None), None)

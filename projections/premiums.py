@@ -15,7 +15,7 @@ from typing import Any, cast
 
 from eventsourcing.domain import DomainEventProtocol
 from sqlalchemy import (
-    BigInteger, Boolean, Column, Connection, Date, Index, Integer, Select, String, Table, func, select,
+    BigInteger, Boolean, Column, Connection, Date, Index, Integer, Select, String, Table, Text, func, select,
 )
 
 from domain.policy import Policy
@@ -44,6 +44,7 @@ premium_installments = versioned_table(
     Column("paid_method", String(20), nullable=True),  # payment | claim deduction (Art. 36)
     Column("demanded_on", Date, nullable=True),
     Column("grace_end", Date, nullable=True),  # the last day of cover while unpaid (Art. 36)
+    Column("grace_end_moved_because", Text, nullable=True),  # its last day was a rest day (Art. 203)
     Column("status", String(20), nullable=False),  # due | paid | lapsed | cancelled | replaced
     key_length=60,  # a policy id (36 characters), a colon and a number
 )
@@ -94,6 +95,7 @@ def installment_rows(policy: Policy) -> dict[str, dict[str, Any]]:
     for item in policy.schedule:
         no, paid_on = item["no"], item["paid_on"]
         paid = paid_on is not None
+        grace = None if paid else policy._grace_period(item)
         rows[installment_key(policy_id, no)] = {
             **common,
             "installment_no": no,
@@ -107,7 +109,8 @@ def installment_rows(policy: Policy) -> dict[str, dict[str, Any]]:
             "paid_amount": item["amount"] if paid else None,  # a payment is always exactly the amount due
             "paid_method": item.get("method", "payment") if paid else None,
             "demanded_on": policy.demands.get(str(no)),
-            "grace_end": None if paid else policy._grace_end(item),  # the domain's own Art. 36 rule
+            "grace_end": None if grace is None else grace.due,  # the domain's own Art. 36 rule
+            "grace_end_moved_because": None if grace is None else grace.moved_because,
             "status": "paid" if paid else unpaid,
         }
     return rows

@@ -205,6 +205,7 @@ def test_monthly_installments_a_payment_demand_the_overdue_list_and_cover_in_gra
     # 30 days after the demand is Saturday 19 April 2025, so grace ends Monday 21 April (Art. 203), still
     # before 60 days after the 10 March due date (Friday 9 May)
     assert (overdue["items"][0]["demanded_on"], overdue["items"][0]["grace_end"]) == ("2025-03-20", "2025-04-21")
+    assert "2025-04-19" in overdue["items"][0]["grace_end_moved_because"]  # the clock says why it moved
     assert (in_grace["in_force"], in_grace["in_grace"], in_grace["premium_owed"]) == (True, True, "63.00")
     assert (two_owed["in_grace"], two_owed["premium_owed"]) == (True, "126.00")
     assert "on" in {e["field"] for e in is_problem(future, 422)["errors"]}

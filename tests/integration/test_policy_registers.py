@@ -299,6 +299,8 @@ def test_installments_show_payments_demands_grace_and_the_overdue_list_counts_da
     # 60 days after the 10 April due date is Sunday 9 June 2024; Monday 10 June is the Dragon Boat Festival,
     # so grace ends Tuesday 11 June (Art. 203)
     assert (rows[3]["demanded_on"], rows[3]["grace_end"]) == (None, D(2024, 6, 11))
+    assert rows[3]["grace_end_moved_because"] == "2024-06-09 is a Sunday; moved to 2024-06-11"
+    assert rows[2]["grace_end_moved_because"] is None  # 19 April 2024 was a Friday
     assert (rows[0]["cover_from"], rows[0]["cover_to"]) == (D(2024, 1, 10), D(2024, 2, 9))
     assert [(r["policy_id"], r["installment_no"], r["days_overdue"]) for r in due.items] == [
         (book.id("zhao_life"), 3, 22)]
