@@ -177,6 +177,7 @@ def projections_status(as_json: bool) -> None:
 def projections_rebuild(name: str | None) -> None:
     """Rebuild one projection (or all) from position 0, with a progress bar: built beside the live
     registers and switched in at the end in one transaction (a failed rebuild changes nothing)."""
+    from projections.rebuild import RebuildRunning
     from projections.runner import ProjectionsFaulted
 
     services = _services()
@@ -192,6 +193,8 @@ def projections_rebuild(name: str | None) -> None:
                 count = services.read_side.rebuild(names, progress=bar.update)
             except ProjectionsFaulted as e:  # built beside the live registers: they still serve
                 raise click.ClickException(f"rebuild failed, the registers are unchanged: {e}") from None
+            except RebuildRunning as e:
+                raise click.ClickException(str(e)) from None
         for n in names:
             click.echo(f"{n}: position {services.read_side.position(n)} of {head}")
         click.echo(f"{count} event applications in all")

@@ -13,9 +13,11 @@ dropped by the next one.
 
 from __future__ import annotations
 
+import fcntl
 import logging
+from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any, Callable, Iterator
 
 from sqlalchemy import Connection, Table, create_engine, event, text
 from sqlalchemy.engine import Engine
@@ -29,6 +31,9 @@ if TYPE_CHECKING:
     from projections.runner import ReadSide
 
 log = logging.getLogger(__name__)
+
+#: The PostgreSQL advisory lock key held while a rebuild runs (projections.db.SCHEMA_LOCK is another).
+REBUILD_LOCK = 0x1D5C_0003
 
 
 def shadow_schema(read_side: ReadSide) -> str:
@@ -86,20 +91,47 @@ def rebuild(read_side: ReadSide, names: list[str], progress: Callable[[int], Any
     from projections.runner import ReadSide
 
     tables = [t for name in names for t in read_side.projections[name].tables]
-    engine = _shadow_engine(read_side)
-    try:
-        # No check first: on PostgreSQL the live tables are on the search path too.
-        metadata.create_all(engine, tables=[tracking_table, faults_table, *tables], checkfirst=False)
-        fresh = [p for p in all_projections() if p.name in names]
-        shadow = ReadSide(read_side.app, engine, fresh, read_side.batch_size, prepare=False)
-        applied = shadow.catch_up(names, progress)
-        positions = shadow.positions(names)
-        _switch(read_side, names, tables, positions)
-    finally:
-        engine.dispose()
-        _drop_shadow(read_side)
+    with _only_rebuild(read_side):
+        engine = _shadow_engine(read_side)
+        try:
+            # No check first: on PostgreSQL the live tables are on the search path too.
+            metadata.create_all(engine, tables=[tracking_table, faults_table, *tables], checkfirst=False)
+            fresh = [p for p in all_projections() if p.name in names]
+            shadow = ReadSide(read_side.app, engine, fresh, read_side.batch_size, prepare=False)
+            applied = shadow.catch_up(names, progress)
+            positions = shadow.positions(names)
+            _switch(read_side, names, tables, positions)
+        finally:
+            engine.dispose()
+            _drop_shadow(read_side)
     _analyze(read_side, tables)
     return applied
+
+
+class RebuildRunning(Exception):
+    """Another process is rebuilding: the shadow is its (one rebuild at a time)."""
+
+
+@contextmanager
+def _only_rebuild(read_side: ReadSide) -> Iterator[None]:
+    """Hold the rebuild lock for the whole rebuild, or RebuildRunning at once: PostgreSQL, a session
+    advisory lock on a connection of its own; SQLite, an exclusive lock on a file beside the shadow.
+    Either is released when the process ends, even by SIGKILL."""
+    if read_side.engine.dialect.name == "postgresql":
+        with read_side.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            if not conn.execute(text("SELECT pg_try_advisory_lock(:key)"), {"key": REBUILD_LOCK}).scalar():
+                raise RebuildRunning("another rebuild is running on this database; try again when it ends")
+            try:
+                yield
+            finally:
+                conn.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": REBUILD_LOCK})
+        return
+    with open(str(shadow_file(read_side.engine)) + ".lock", "w") as lock:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise RebuildRunning("another rebuild is running on this database; try again when it ends") from None
+        yield
 
 
 def _take_positions(read_side: ReadSide, conn: Connection, positions: dict[str, int]) -> None:

@@ -214,3 +214,26 @@ def test_processes_started_together_on_a_fresh_database_all_set_it_up(test_setti
     results = [(p.wait(timeout=120), p.stderr.read() if p.stderr else "") for p in starters]
 
     assert [code for code, _ in results] == [0] * 4, [err[-1500:] for _, err in results]
+
+
+def test_a_second_rebuild_while_one_runs_is_refused_at_once_and_the_first_completes(
+    services: Any, test_settings: Settings
+) -> None:
+    head = book(services, 150)
+    before = snapshot(services)
+    first = inscribe(test_settings, "projections", "rebuild", INSCRIBE_PROJECTION_BATCH_SIZE="1")
+    until(lambda: shadow_position(services) >= 10 or first.poll() is not None, 90, "the first rebuild to start")
+    assert first.poll() is None, "the first rebuild ended before the second could start"
+
+    second = inscribe(test_settings, "projections", "rebuild")
+    _, err = second.communicate(timeout=120)
+    still_building = first.poll() is None
+    _, first_err = first.communicate(timeout=300)
+
+    assert second.returncode == 1 and still_building
+    assert err.strip().splitlines()[-1] == (
+        "Error: another rebuild is running on this database; try again when it ends")
+    assert first.returncode == 0, first_err[-2000:]
+    assert snapshot(services) == before
+    assert services.read_side.positions() == {name: head for name in services.read_side.projections}
+    assert not shadow_left(services)
