@@ -41,6 +41,8 @@ test-deep: $(STAMP)
 
 lint: $(STAMP)
 	@$(BIN)/mypy
+	@$(BIN)/ruff check .
+	@$(BIN)/ruff format --check .
 
 # The bench's databases are throwaway: a fixed key-encryption key (required on PostgreSQL) unless one is set.
 bench: export INSCRIBE_KEY_ENCRYPTION_KEY ?= YmVuY2gta2V5LWVuY3J5cHRpb24ta2V5LTMyLWJ5dGU=

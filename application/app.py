@@ -3,22 +3,23 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
-from typing import Any, Callable, Iterable, TypeVar, cast
+from typing import Any, TypeVar, cast
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application, LRUCache, project_aggregate
 from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import IntegrityError, JSONTranscoder, Mapper, Transcoding
 
+import domain.topics  # noqa: F401  (every stored topic, so this process can decode every event)
 from application.context import CommandContext
 from application.keys import KeyRing, KeyTable
 from application.personal import PersonalDataMapper
 from application.recorders import CommandRecord
 from application.retention import Contract
 from application.settings import Settings
-import domain.topics  # noqa: F401  (every stored topic, so this process can decode every event)
 from domain.catalogue import Catalogue, default_catalogue
 from domain.errors import DomainError, NotFound
 from domain.underwriting import History
@@ -89,11 +90,15 @@ class InscribeApplication(Application[UUID]):
         self._lock = threading.Lock()
         # Aggregates saved by this process's commands, for the next load (Settings.aggregate_cache).
         self._recent: LRUCache[UUID, Aggregate] | None = (
-            LRUCache(self.settings.aggregate_cache) if self.settings.aggregate_cache else None)
+            LRUCache(self.settings.aggregate_cache) if self.settings.aggregate_cache else None
+        )
         self._command = threading.local()  # the aggregates the running command loaded
         # PIPL: a key per customer seals personal fields (application.personal, application.keys).
-        self.keys = KeyRing(cast(KeyTable, self.recorder), ttl=self.settings.key_cache_seconds,
-                            wrapping_key=self.settings.wrapping_key())
+        self.keys = KeyRing(
+            cast(KeyTable, self.recorder),
+            ttl=self.settings.key_cache_seconds,
+            wrapping_key=self.settings.wrapping_key(),
+        )
         assert isinstance(self.mapper, PersonalDataMapper)
         self.mapper.keys = self.keys
         # The HMAC secret of identity claims (domain.identity): configured, or one kept with the keys.
@@ -181,9 +186,7 @@ class InscribeApplication(Application[UUID]):
         if record is None:
             return None
         if record.fingerprint != ctx.fingerprint:
-            raise IdempotencyKeyReused(
-                f"Idempotency-Key {ctx.command_id} was already used for a different request"
-            )
+            raise IdempotencyKeyReused(f"Idempotency-Key {ctx.command_id} was already used for a different request")
         return CommandResult(record.aggregate_id, record.version, record.position, replayed=True)
 
     def execute(

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any, Callable, Iterator
+from collections.abc import Callable, Iterator
+from typing import Any
 
 from application.chain import GENESIS, Digest, Link, StoredRow, Verification, verify
 
@@ -32,8 +33,9 @@ def _links(recorder: Any) -> Iterator[Link]:
         start = batch[-1].position + 1
 
 
-def verify_log(recorder: Any, against: Digest | None = None,
-               progress: Callable[[int], object] | None = None) -> Verification:
+def verify_log(
+    recorder: Any, against: Digest | None = None, progress: Callable[[int], object] | None = None
+) -> Verification:
     """Recompute the whole chain from the stored events; name the first place it breaks."""
     return verify(_events(recorder), _links(recorder), recorder.content_owner, against, progress)
 

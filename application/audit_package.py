@@ -19,9 +19,10 @@ import binascii
 import hashlib
 import json
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, BinaryIO, Callable
+from typing import Any, BinaryIO
 
 from application.chain import Digest, content_hash, link_hash
 
@@ -91,8 +92,9 @@ def _fail(file: str, problem: str, detail: str, line: int | None = None, positio
     return _Failed(PackageFinding(file, problem, detail, line, position))
 
 
-def verify_package(path: str | Path | BinaryIO, against: Digest | None = None,
-                   progress: Callable[[int], object] | None = None) -> PackageVerification:
+def verify_package(
+    path: str | Path | BinaryIO, against: Digest | None = None, progress: Callable[[int], object] | None = None
+) -> PackageVerification:
     """Check a package offline: the manifest, each file's checksum, each event's content hash, and
     the chain from the manifest's `previous_hash` through every event to its `head`; name the first
     problem. `against` is a digest kept earlier whose position the package covers."""
@@ -107,11 +109,13 @@ def verify_package(path: str | Path | BinaryIO, against: Digest | None = None,
     except _Failed as failed:
         return PackageVerification(False, checked.events, manifest, failed.finding)
     except (KeyError, TypeError) as e:  # sealed, yet not what we write: someone built it by hand
-        return PackageVerification(False, checked.events, manifest,
-                                   PackageFinding(MANIFEST, "malformed", f"a field is missing or wrong: {e}"))
+        return PackageVerification(
+            False, checked.events, manifest, PackageFinding(MANIFEST, "malformed", f"a field is missing or wrong: {e}")
+        )
     except Exception as e:  # a broken ZIP: zipfile and zlib raise many kinds (bad CRC, bad header, …)
-        return PackageVerification(False, checked.events, manifest,
-                                   PackageFinding("package", "unreadable", f"{type(e).__name__}: {e}"))
+        return PackageVerification(
+            False, checked.events, manifest, PackageFinding("package", "unreadable", f"{type(e).__name__}: {e}")
+        )
     return PackageVerification(True, checked.events, manifest)
 
 
@@ -193,8 +197,9 @@ class _Events:
         except ValueError as e:
             raise self._fail(None, "malformed", f"not JSON: {e}") from None
         if not isinstance(entry, dict) or set(entry) != LINE_FIELDS:
-            raise self._fail(None, "malformed", "not an event line: its fields are not "
-                             + ", ".join(sorted(LINE_FIELDS)))
+            raise self._fail(
+                None, "malformed", "not an event line: its fields are not " + ", ".join(sorted(LINE_FIELDS))
+            )
         position = entry["position"]
         if line_bytes(entry) != raw:
             raise self._fail(position, "changed", "the line is not as written (edited or reformatted)")
@@ -233,11 +238,13 @@ class _Events:
 
     def end(self) -> None:
         seen, manifest = self.seen, self.manifest
-        claims = {"events": (manifest["counts"]["events"], seen.events),
-                  "topics": (manifest["counts"]["topics"], seen.topics),
-                  "first_position": (manifest["first_position"], seen.first),
-                  "last_position": (manifest["last_position"], self.last if seen.events else None),
-                  "chain head": (manifest["chain"]["head"], self.previous)}
+        claims = {
+            "events": (manifest["counts"]["events"], seen.events),
+            "topics": (manifest["counts"]["topics"], seen.topics),
+            "first_position": (manifest["first_position"], seen.first),
+            "last_position": (manifest["last_position"], self.last if seen.events else None),
+            "chain head": (manifest["chain"]["head"], self.previous),
+        }
         for name, (claimed, found) in claims.items():
             if claimed != found:
                 raise _fail(MANIFEST, "mismatch", f"{name} is {claimed!r} in the manifest, {found!r} in {EVENTS}")
@@ -252,8 +259,12 @@ def _check_digest(manifest: dict[str, Any], watched: str | None, against: Digest
     if found is None:
         raise _fail(MANIFEST, "digest-outside", f"position {against.position} is not in this package")
     if found != against.hash:
-        raise _fail(EVENTS, "digest-mismatch", "the chain does not pass through the digest the auditor kept",
-                    position=against.position)
+        raise _fail(
+            EVENTS,
+            "digest-mismatch",
+            "the chain does not pass through the digest the auditor kept",
+            position=against.position,
+        )
 
 
 def head_digest(manifest: dict[str, Any]) -> Digest:

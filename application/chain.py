@@ -10,8 +10,9 @@ recomputation disagree is named, with what happened there: changed, removed, ins
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from typing import Callable, Iterable, Iterator, Literal
+from typing import Literal
 from uuid import UUID
 
 GENESIS = "0" * 64
@@ -112,16 +113,22 @@ def verify(
     while event is not None or link is not None:
         if link is None or (event is not None and event[0] < link.position):
             assert event is not None
-            return _fail(checked, head, event[0], "inserted", "a stored event has no link: it was written "
-                         "behind the application's back")
+            return _fail(
+                checked,
+                head,
+                event[0],
+                "inserted",
+                "a stored event has no link: it was written behind the application's back",
+            )
         if event is None or link.position < event[0]:
             return _fail(checked, head, link.position, "removed", "a linked event is no longer stored")
         content = content_hash(*event[1:])
         if content != link.content:
             owner = content_owner(content)
             if owner is not None and owner != event[0]:
-                return _fail(checked, head, event[0], "reordered",
-                             f"this event's content was linked at position {owner}")
+                return _fail(
+                    checked, head, event[0], "reordered", f"this event's content was linked at position {owner}"
+                )
             return _fail(checked, head, event[0], "changed", "the stored event differs from what was linked")
         expected = link_hash(previous, event[0], content)
         if expected != link.hash:
@@ -130,8 +137,13 @@ def verify(
         checked += 1
         head = Digest(event[0], expected, checked)
         if against is not None and event[0] == against.position and expected != against.hash:
-            return _fail(checked, head, event[0], "digest-mismatch",
-                         "the chain no longer passes through the digest the auditor kept")
+            return _fail(
+                checked,
+                head,
+                event[0],
+                "digest-mismatch",
+                "the chain no longer passes through the digest the auditor kept",
+            )
         if progress is not None:
             progress(1)
         event, link = next(events, None), next(links, None)

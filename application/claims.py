@@ -9,9 +9,10 @@ its breach. A date after today is refused: time that has not passed cannot be re
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from datetime import date, timedelta
 from decimal import Decimal
-from typing import Any, Callable, Sequence
+from typing import Any
 from uuid import UUID, uuid4
 
 from application import policies, timed
@@ -74,9 +75,19 @@ def cover_for(app: InscribeApplication, claim: Claim) -> CoverSnapshot:
 
 
 def report(
-    app: InscribeApplication, ctx: CommandContext, *, policy_id: Any, claimant_id: Any, claimant_role: str,
-    loss_date: date, cause: str, description: str, estimated_amount: Any, initial_reserve: Any,
-    reported_on: date | None = None, known_on: date | None = None,
+    app: InscribeApplication,
+    ctx: CommandContext,
+    *,
+    policy_id: Any,
+    claimant_id: Any,
+    claimant_role: str,
+    loss_date: date,
+    cause: str,
+    description: str,
+    estimated_amount: Any,
+    initial_reserve: Any,
+    reported_on: date | None = None,
+    known_on: date | None = None,
 ) -> CommandResult:
     """报案 (7.1): the first receipt of the claim. The product's documents are required; the automatic
     fraud indicators (ch. 9) are flagged in the same transaction. A time-barred claim is refused
@@ -92,48 +103,81 @@ def report(
         _check_claimant(policy, claimant, claimant_role)
         product = app.catalogue.get(policy.product_code, policy.product_version)
         claim = Claim.report(
-            policy_id=policy.id, policy_number=policy.policy_number, claimant_id=claimant,
-            claimant_role=claimant_role, loss_date=loss, cause=cause, description=description,
-            estimated_amount=estimated_amount, initial_reserve=initial_reserve, reported_on=day,
-            line=product.line, required_documents=required_claim_documents(product.claim_document_codes),
-            known_on=known_on, claim_id=uuid4(),
+            policy_id=policy.id,
+            policy_number=policy.policy_number,
+            claimant_id=claimant,
+            claimant_role=claimant_role,
+            loss_date=loss,
+            cause=cause,
+            description=description,
+            estimated_amount=estimated_amount,
+            initial_reserve=initial_reserve,
+            reported_on=day,
+            line=product.line,
+            required_documents=required_claim_documents(product.claim_document_codes),
+            known_on=known_on,
+            claim_id=uuid4(),
         )
         cover = policies.cover_on(app, policy.id, loss)  # the domain refused a loss after the report
         ended = [p for p in cover.covers if p.ended_on is not None and loss >= p.ended_on]
         if cover.covers and len(ended) == len(cover.covers):
-            raise DomainError(f"the policy's cover ended on {ended[0].ended_on} by a claim "
-                              f"({ended[0].ended_reason}): no later loss is covered", code="cover-ended")
+            raise DomainError(
+                f"the policy's cover ended on {ended[0].ended_on} by a claim "
+                f"({ended[0].ended_reason}): no later loss is covered",
+                code="cover-ended",
+            )
         others = app.claims_on_policy(str(policy.id), loss - YEAR, loss)
-        for indicator, detail in fraud_indicators(loss, claim.estimated_amount, cover, policy.start_date,
-                                                  _reinstated_before(policy, loss), others):
+        for indicator, detail in fraud_indicators(
+            loss, claim.estimated_amount, cover, policy.start_date, _reinstated_before(policy, loss), others
+        ):
             claim.raise_fraud_flag(indicator, detail, day)
         return app.record(ctx, claim)
 
     return app.once(ctx, run)
 
 
-def act(app: InscribeApplication, ctx: CommandContext, claim_id: UUID, method: str, on: date | None, /,
-        **arguments: Any) -> CommandResult:
+def act(
+    app: InscribeApplication, ctx: CommandContext, claim_id: UUID, method: str, on: date | None, /, **arguments: Any
+) -> CommandResult:
     """Call `Claim.<method>(on=…, **arguments)` after recording the breaches time has caused up to `on`."""
     day = _not_future(check_date(on or china_today(), "on"), "on")
-    return timed.timed(app, ctx, Claim, UUID(str(claim_id)), day,
-                       lambda claim: getattr(claim, method)(on=day, **arguments))
+    return timed.timed(
+        app, ctx, Claim, UUID(str(claim_id)), day, lambda claim: getattr(claim, method)(on=day, **arguments)
+    )
 
 
-def _with_cover(app: InscribeApplication, ctx: CommandContext, claim_id: UUID, on: date | None,
-                action: Callable[[Claim, CoverSnapshot, date], Sequence[Any] | None]) -> CommandResult:
+def _with_cover(
+    app: InscribeApplication,
+    ctx: CommandContext,
+    claim_id: UUID,
+    on: date | None,
+    action: Callable[[Claim, CoverSnapshot, date], Sequence[Any] | None],
+) -> CommandResult:
     day = _not_future(check_date(on or china_today(), "on"), "on")
-    return timed.timed(app, ctx, Claim, UUID(str(claim_id)), day,
-                       lambda claim: action(claim, cover_for(app, claim), day))
+    return timed.timed(
+        app, ctx, Claim, UUID(str(claim_id)), day, lambda claim: action(claim, cover_for(app, claim), day)
+    )
 
 
-def approve(app: InscribeApplication, ctx: CommandContext, claim_id: UUID, on: date | None = None, *,
-            exclusion_applies: str | None = None) -> CommandResult:
+def approve(
+    app: InscribeApplication,
+    ctx: CommandContext,
+    claim_id: UUID,
+    on: date | None = None,
+    *,
+    exclusion_applies: str | None = None,
+) -> CommandResult:
     """赔付决定 (7.3 (1)): within the deciding role's authority for the amount (Art. 23)."""
 
     def action(claim: Claim, cover: CoverSnapshot, day: date) -> None:
-        claim.approve(cover=cover, deciding_role=ctx.actor_role, decided_by=ctx.actor_id, on=day,
-                      exclusion_applies=exclusion_applies, premium_owed=premium_owed_now(app, claim))
+        claim.approve(
+            cover=cover,
+            deciding_role=ctx.actor_role,
+            decided_by=ctx.actor_id,
+            on=day,
+            exclusion_applies=exclusion_applies,
+            premium_owed=premium_owed_now(app, claim),
+        )
 
     return _with_cover(app, ctx, claim_id, on, action)
 
@@ -150,8 +194,15 @@ def settlement(app: InscribeApplication, claim_id: UUID) -> dict[str, Decimal]:
     return claim.settlement(cover_for(app, claim), premium_owed=premium_owed_now(app, claim))
 
 
-def record_rescission_finding(app: InscribeApplication, ctx: CommandContext, claim_id: UUID, *,
-                              seriously_affected: bool, reason: str, on: date | None = None) -> CommandResult:
+def record_rescission_finding(
+    app: InscribeApplication,
+    ctx: CommandContext,
+    claim_id: UUID,
+    *,
+    seriously_affected: bool,
+    reason: str,
+    on: date | None = None,
+) -> CommandResult:
     """Art. 16(5): whether the fact not disclosed through gross negligence seriously affected the loss."""
 
     def action(claim: Claim, cover: CoverSnapshot, day: date) -> None:
@@ -176,8 +227,17 @@ def _settle_deduction(claim: Claim, policy: Policy, day: date) -> list[int]:
     return numbers
 
 
-def pay(app: InscribeApplication, ctx: CommandContext, claim_id: UUID, *, amount: Any, reference: str,
-        kind: str = "final", determinable_amount: Any = None, on: date | None = None) -> CommandResult:
+def pay(
+    app: InscribeApplication,
+    ctx: CommandContext,
+    claim_id: UUID,
+    *,
+    amount: Any,
+    reference: str,
+    kind: str = "final",
+    determinable_amount: Any = None,
+    on: date | None = None,
+) -> CommandResult:
     """A payment (final, or an Art. 25 advance, within the payer's authority): it reduces the claim's
     reserve and, in the same transaction, the remaining sum insured of the policy period of the loss.
     The first final payment of a loss in the grace period also pays, in the same transaction, the
@@ -191,14 +251,27 @@ def pay(app: InscribeApplication, ctx: CommandContext, claim_id: UUID, *, amount
     def action(claim: Claim, cover: CoverSnapshot, when: date) -> list[Any]:
         policy = app.load(Policy, UUID(str(claim.policy_id)))
         deducted = _settle_deduction(claim, policy, when) if kind == "final" and claim.status == "approved" else []
-        claim.pay(amount, when, reference, kind, determinable_amount=determinable_amount,
-                  cover=cover if kind == "advance" else None, paying_role=ctx.actor_role)
+        claim.pay(
+            amount,
+            when,
+            reference,
+            kind,
+            determinable_amount=determinable_amount,
+            cover=cover if kind == "advance" else None,
+            paying_role=ctx.actor_role,
+        )
         if deducted:  # first: a death benefit recorded below ends the policy
             policy.pay_by_claim_deduction(claim.id, deducted, when)
         paid = claim.payments[-1]["amount"]
-        policy.record_claim_payment(claim.id, paid, when, loss_on=claim.loss_date,
-                                    by_cover=_split(claim, cover, paid, kind), cause=claim.cause,
-                                    rider_premiums=_rider_premiums(app, policy))
+        policy.record_claim_payment(
+            claim.id,
+            paid,
+            when,
+            loss_on=claim.loss_date,
+            by_cover=_split(claim, cover, paid, kind),
+            cause=claim.cause,
+            rider_premiums=_rider_premiums(app, policy),
+        )
         return [policy]
 
     return _with_cover(app, ctx, claim_id, day, action)
@@ -215,13 +288,13 @@ def _split(claim: Claim, cover: CoverSnapshot, paid: Decimal, kind: str) -> dict
         if not caps:
             return None
         approved_on = claim.approval["on"]
-        before = sum((p["amount"] for p in claim.payments[:-1]
-                      if p.get("kind") == "final" and p["on"] >= approved_on), ZERO)
+        before = sum(
+            (p["amount"] for p in claim.payments[:-1] if p.get("kind") == "final" and p["on"] >= approved_on), ZERO
+        )
         after, earlier = allocate(before + paid, caps), (allocate(before, caps) if before else {})
         split = {k: v - earlier.get(k, ZERO) for k, v in after.items() if v - earlier.get(k, ZERO) > 0}
         return split or None
-    paying, _ = paying_parts(cover.covers, claim.loss_date, claim.cause, str(claim.id), None,
-                             cover.suicide_excluded_to)
+    paying, _ = paying_parts(cover.covers, claim.loss_date, claim.cause, str(claim.id), None, cover.suicide_excluded_to)
     if not paying:
         return None
     return allocate(paid, {p.key: p.remaining_sum_insured for p in paying})

@@ -9,11 +9,11 @@ from uuid import UUID, uuid4
 from application.app import CommandResult, InscribeApplication
 from application.context import CommandContext
 from application.timed import timed
+from domain import clock
 from domain.authority import check_complaint_extension_authority
 from domain.complaint import Complaint
 from domain.customer import Customer
 from domain.errors import InvalidValue, NotFound
-from domain import clock
 from domain.identifiers import china_today
 from domain.service_request import ServiceRequest
 
@@ -50,8 +50,9 @@ def receive(app: InscribeApplication, ctx: CommandContext, **fields: Any) -> Com
     return app.once(ctx, run)
 
 
-def act(app: InscribeApplication, ctx: CommandContext, complaint_id: UUID, method: str, on: date | None, /,
-        **arguments: Any) -> CommandResult:
+def act(
+    app: InscribeApplication, ctx: CommandContext, complaint_id: UUID, method: str, on: date | None, /, **arguments: Any
+) -> CommandResult:
     """Call `Complaint.<method>(**arguments)` after recording what time has caused up to `on`."""
     day = on or china_today()
     if method == "extend" and arguments.get("kind") == "especially_complex":
@@ -63,15 +64,35 @@ def act(app: InscribeApplication, ctx: CommandContext, complaint_id: UUID, metho
     return timed(app, ctx, Complaint, UUID(str(complaint_id)), day, action)
 
 
-def extend(app: InscribeApplication, ctx: CommandContext, complaint_id: UUID, on: date, /, *, kind: str,
-           reason: str, approved_by: str | None = None, complainant_notified_on: date | None = None) -> CommandResult:
+def extend(
+    app: InscribeApplication,
+    ctx: CommandContext,
+    complaint_id: UUID,
+    on: date,
+    /,
+    *,
+    kind: str,
+    reason: str,
+    approved_by: str | None = None,
+    complainant_notified_on: date | None = None,
+) -> CommandResult:
     """Extend a complaint's deadline. The especially complex extension (to 60 days) needs a manager's
     approval: the acting role must be a complaints manager or an admin (`insufficient-authority`, 403),
     and the approver is the actor unless named."""
     if kind == "especially_complex":
         approved_by = approved_by or ctx.actor_id  # `act` checks the actor's authority
-    return act(app, ctx, complaint_id, "extend", on, kind=kind, reason=reason, on=on, approved_by=approved_by,
-               complainant_notified_on=complainant_notified_on)
+    return act(
+        app,
+        ctx,
+        complaint_id,
+        "extend",
+        on,
+        kind=kind,
+        reason=reason,
+        on=on,
+        approved_by=approved_by,
+        complainant_notified_on=complainant_notified_on,
+    )
 
 
 def open_request(app: InscribeApplication, ctx: CommandContext, **fields: Any) -> CommandResult:
@@ -85,8 +106,10 @@ def open_request(app: InscribeApplication, ctx: CommandContext, **fields: Any) -
     return app.once(ctx, run)
 
 
-def act_on_request(app: InscribeApplication, ctx: CommandContext, request_id: UUID, method: str, /,
-                   **arguments: Any) -> CommandResult:
+def act_on_request(
+    app: InscribeApplication, ctx: CommandContext, request_id: UUID, method: str, /, **arguments: Any
+) -> CommandResult:
     """Call `ServiceRequest.<method>(**arguments)`."""
-    return app.execute(ctx, ServiceRequest, UUID(str(request_id)),
-                       lambda request: getattr(request, method)(**arguments))
+    return app.execute(
+        ctx, ServiceRequest, UUID(str(request_id)), lambda request: getattr(request, method)(**arguments)
+    )

@@ -59,8 +59,7 @@ def _register(app: InscribeApplication, ctx: CommandContext, customer: Customer)
         _, existing = _holder(app, customer.identity_key)
         if existing is not None and existing != customer.id:
             raise DuplicateCustomer(
-                f"this identity is already registered as customer {existing}",
-                existing_customer_id=str(existing),
+                f"this identity is already registered as customer {existing}", existing_customer_id=str(existing)
             ) from conflict
         raise
 
@@ -143,8 +142,9 @@ def price_item(catalogue: Catalogue, customer: Customer, raw: Any, field: str, o
     for j, rider in enumerate(raw_riders):
         if not isinstance(rider, dict) or set(rider) - {"product_code", "product_version", "sum_insured"}:
             raise InvalidValue(f"{field}.riders[{j}]", "must be an object with product_code and sum_insured")
-        rider_product = _product(catalogue, rider.get("product_code"), rider.get("product_version"),
-                                 f"{field}.riders[{j}]")
+        rider_product = _product(
+            catalogue, rider.get("product_code"), rider.get("product_version"), f"{field}.riders[{j}]"
+        )
         riders.append((rider_product, rider.get("sum_insured")))
     individual = customer.kind == "individual"
     if not individual and product.is_personal:
@@ -163,8 +163,11 @@ def price_item(catalogue: Catalogue, customer: Customer, raw: Any, field: str, o
         )
     except InvalidValue as refusal:
         if refusal.field in CUSTOMER_FIELDS:
-            raise InvalidValue(f"{field}.product_code", f"not open to this customer: {refusal.field} {refusal.message}",
-                               code=refusal.code) from None
+            raise InvalidValue(
+                f"{field}.product_code",
+                f"not open to this customer: {refusal.field} {refusal.message}",
+                code=refusal.code,
+            ) from None
         raise InvalidValue(f"{field}.{refusal.field}", refusal.message, code=refusal.code) from None
     return {
         "product_code": priced.product_code,
@@ -173,8 +176,15 @@ def price_item(catalogue: Catalogue, customer: Customer, raw: Any, field: str, o
         "term_months": priced.term_months,
         "premium_mode": priced.premium_mode,
         "annual_premium": priced.annual_premium,
-        "riders": [{"product_code": r.code, "product_version": r.version, "sum_insured": r.sum_insured,
-                    "annual_premium": r.annual_premium} for r in priced.breakdown.riders],
+        "riders": [
+            {
+                "product_code": r.code,
+                "product_version": r.version,
+                "sum_insured": r.sum_insured,
+                "annual_premium": r.annual_premium,
+            }
+            for r in priced.breakdown.riders
+        ],
     }
 
 

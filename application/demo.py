@@ -17,9 +17,11 @@ from __future__ import annotations
 import random
 import time
 from collections import Counter
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime, time as clock_time, timedelta
-from typing import Any, Callable, Iterable, Protocol
+from datetime import date, datetime, timedelta
+from datetime import time as clock_time
+from typing import Any, Protocol
 from uuid import UUID
 
 from application.app import InscribeApplication
@@ -70,14 +72,28 @@ class DemoSummary:
 
     def shape(self) -> dict[str, Any]:
         """Everything a seed fixes: compare two builds with it."""
-        return {"customers": self.customers, "policies": self.policies, "claims": self.claims,
-                "complaints": self.complaints, "service_requests": self.service_requests, "paths": self.paths,
-                "refused": self.refused, "events": self.events}
+        return {
+            "customers": self.customers,
+            "policies": self.policies,
+            "claims": self.claims,
+            "complaints": self.complaints,
+            "service_requests": self.service_requests,
+            "paths": self.paths,
+            "refused": self.refused,
+            "events": self.events,
+        }
 
 
 def build_demo(
-    services: HasApp, *, customers: int, years: int, seed: int, start: date | None = None,
-    progress: Progress | None = None, tick: Callable[[date], Any] | None = None, activity: float = 1.0,
+    services: HasApp,
+    *,
+    customers: int,
+    years: int,
+    seed: int,
+    start: date | None = None,
+    progress: Progress | None = None,
+    tick: Callable[[date], Any] | None = None,
+    activity: float = 1.0,
 ) -> DemoSummary:
     """Build a book of `customers` over `years` (from `start`, default `years` before today) on
     simulated time. `tick(day)` runs each simulated night before the day's work: catch the read side
@@ -109,13 +125,18 @@ def build_demo(
                 progress(n + 1, days, (app.recorder.max_notification_id() or 0) - head)
     events = (app.recorder.max_notification_id() or 0) - head
     return DemoSummary(
-        seed=seed, start=first, end=end, customers=len(world.parties),
+        seed=seed,
+        start=first,
+        end=end,
+        customers=len(world.parties),
         policies=_statuses(app, Policy, (c.id for p in world.parties for c in p.covers)),
         claims=_statuses(app, Claim, (i for p in world.parties for c in p.covers for i in c.claims)),
         complaints=_statuses(app, Complaint, world.complaints),
         service_requests=_statuses(app, ServiceRequest, world.requests),
-        events=events, seconds=time.perf_counter() - started,
-        paths=dict(sorted(world.paths.items())), refused=dict(sorted(world.refused.items())),
+        events=events,
+        seconds=time.perf_counter() - started,
+        paths=dict(sorted(world.paths.items())),
+        refused=dict(sorted(world.refused.items())),
     )
 
 

@@ -10,10 +10,11 @@ cover plus riders", "Ended by a claim").
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
-from typing import Any, Callable
+from typing import Any
 from uuid import UUID
 
 from application import claims, demo_service, policies
@@ -64,37 +65,96 @@ def _accident(w: World, si: Decimal, big: bool) -> int:
 
 #: Frequent small claims and rare large ones, giving loss ratios near what such lines run at (0.4–0.7).
 PROFILES: dict[str, Profile] = {
-    "medical": Profile(0.12, {"illness_hospitalisation": 55, "accident_hospitalisation": 15, "special_outpatient": 20,
-                              "outpatient_surgery": 10}, _range(11 * K, 17 * K, (80 * K, 200 * K)), "dental_care",
-                       "pre_existing_condition", "records_review"),
-    "critical_illness": Profile(0.012, {"critical_illness": 30, "mild_critical_illness": 70}, _illness,
-                                "general_illness", "pre_existing_condition", "records_review"),
-    "term_life": Profile(0.0005, {"total_permanent_disability": 1}, _lump, "partial_disability",
-                         "drunk_or_unlicensed_driving", "interview"),
-    "personal_accident": Profile(0.05, {"accidental_medical": 97, "accidental_disability": 3}, _accident,
-                                 "illness", "dangerous_sports", "interview"),
-    "home_property": Profile(0.15, {"burst_pipe": 30, "theft": 20, "fire": 15, "storm": 15, "flood": 10,
-                                    "falling_objects": 10}, _range(1 * K, 8 * K, (60 * K, 300 * K)),
-                             "mechanical_breakdown", "wear_and_tear", "site_survey"),
-    "enterprise_property": Profile(0.25, {"fire": 30, "storm": 25, "flood": 20, "explosion": 10, "lightning": 10,
-                                          "hail": 5}, _share(0.0005, 0.005, (0.02, 0.06)), "mechanical_breakdown",
-                                   "wear_and_tear", "site_survey"),
-    "public_liability": Profile(0.25, {"third_party_injury": 55, "third_party_property_damage": 35, "legal_costs": 10},
-                                _share(0.001, 0.008, (0.03, 0.1)), "employee_injury", "contractual_liability",
-                                "cause_and_liability"),
-    "trade_credit": Profile(0.2, {"buyer_insolvency": 40, "protracted_default": 50, "buyer_repudiation": 10},
-                            _share(0.002, 0.012, (0.04, 0.12)), "quality_dispute", "related_party_buyer",
-                            "records_review"),
+    "medical": Profile(
+        0.12,
+        {
+            "illness_hospitalisation": 55,
+            "accident_hospitalisation": 15,
+            "special_outpatient": 20,
+            "outpatient_surgery": 10,
+        },
+        _range(11 * K, 17 * K, (80 * K, 200 * K)),
+        "dental_care",
+        "pre_existing_condition",
+        "records_review",
+    ),
+    "critical_illness": Profile(
+        0.012,
+        {"critical_illness": 30, "mild_critical_illness": 70},
+        _illness,
+        "general_illness",
+        "pre_existing_condition",
+        "records_review",
+    ),
+    "term_life": Profile(
+        0.0005,
+        {"total_permanent_disability": 1},
+        _lump,
+        "partial_disability",
+        "drunk_or_unlicensed_driving",
+        "interview",
+    ),
+    "personal_accident": Profile(
+        0.05,
+        {"accidental_medical": 97, "accidental_disability": 3},
+        _accident,
+        "illness",
+        "dangerous_sports",
+        "interview",
+    ),
+    "home_property": Profile(
+        0.15,
+        {"burst_pipe": 30, "theft": 20, "fire": 15, "storm": 15, "flood": 10, "falling_objects": 10},
+        _range(1 * K, 8 * K, (60 * K, 300 * K)),
+        "mechanical_breakdown",
+        "wear_and_tear",
+        "site_survey",
+    ),
+    "enterprise_property": Profile(
+        0.25,
+        {"fire": 30, "storm": 25, "flood": 20, "explosion": 10, "lightning": 10, "hail": 5},
+        _share(0.0005, 0.005, (0.02, 0.06)),
+        "mechanical_breakdown",
+        "wear_and_tear",
+        "site_survey",
+    ),
+    "public_liability": Profile(
+        0.25,
+        {"third_party_injury": 55, "third_party_property_damage": 35, "legal_costs": 10},
+        _share(0.001, 0.008, (0.03, 0.1)),
+        "employee_injury",
+        "contractual_liability",
+        "cause_and_liability",
+    ),
+    "trade_credit": Profile(
+        0.2,
+        {"buyer_insolvency": 40, "protracted_default": 50, "buyer_repudiation": 10},
+        _share(0.002, 0.012, (0.04, 0.12)),
+        "quality_dispute",
+        "related_party_buyer",
+        "records_review",
+    ),
 }
 #: Paths and their weights; the first claims of a book take each path once, in this order. A claim
 #: on life or health cover formed less than two years before may turn out "rescinded" instead of "paid".
-PATHS = ("paid", "not-covered", "missing-documents", "disputed", "large", "excluded", "reopened",
-         "late-decision", "advance", "late-rejection-notice")
+PATHS = (
+    "paid",
+    "not-covered",
+    "missing-documents",
+    "disputed",
+    "large",
+    "excluded",
+    "reopened",
+    "late-decision",
+    "advance",
+    "late-rejection-notice",
+)
 WEIGHTS = (54, 8, 14, 7, 3, 4, 3, 3, 2, 2)
 
 
-def plan_year(world: World, cover: Cover, start: date, earliest: date, period_end: date,
-              policy: Policy | None = None) -> None:
+def plan_year(
+    world: World, cover: Cover, start: date, earliest: date, period_end: date, policy: Policy | None = None
+) -> None:
     """Draw the claims of one year of cover from `start`, the losses after `earliest` (the waiting
     period); long-term cover draws again on each anniversary while in force."""
     current = policy or world.app.view(Policy, cover.id)
@@ -116,8 +176,11 @@ def plan_year(world: World, cover: Cover, start: date, earliest: date, period_en
 def _plan_accidental_death(world: World, cover: Cover, policy: Policy, first: date, end: date) -> None:
     """The book's first term life with the accidental-death rider: an accidental death a few weeks past
     the waiting period, reported by the family within days."""
-    if cover.code != "term_life" or world.paths["death:planned"] \
-            or not any(r["code"] == "accidental_death_rider" for r in policy.riders):
+    if (
+        cover.code != "term_life"
+        or world.paths["death:planned"]
+        or not any(r["code"] == "accidental_death_rider" for r in policy.riders)
+    ):
         return
     loss = first + timedelta(days=world.days(5, 30))
     if loss <= end and loss + timedelta(days=60) <= world.end:  # time enough to settle it in the book
@@ -132,10 +195,21 @@ def report_death(world: World, cover: Cover, loss: date, cause: str = "accidenta
     if policy.status_on(loss) != "in_force" or policy.status != "in_force":
         return
     claimed = sum((p.remaining_sum_insured for p in policy.cover_on(loss).covers if p.responds(cause)), Decimal(0))
-    done = world.attempt("report_claim", claims.report, world.app, world.ctx("claims_handler"),
-                         policy_id=cover.id, claimant_id=cover.holder.id, claimant_role="applicant", loss_date=loss,
-                         cause=cause, description=f"death of the insured: {cause.replace('_', ' ')} on {loss}",
-                         estimated_amount=claimed, initial_reserve=claimed, reported_on=world.day)
+    done = world.attempt(
+        "report_claim",
+        claims.report,
+        world.app,
+        world.ctx("claims_handler"),
+        policy_id=cover.id,
+        claimant_id=cover.holder.id,
+        claimant_role="applicant",
+        loss_date=loss,
+        cause=cause,
+        description=f"death of the insured: {cause.replace('_', ' ')} on {loss}",
+        estimated_amount=claimed,
+        initial_reserve=claimed,
+        reported_on=world.day,
+    )
     if done is not None:
         cover.claims.append(UUID(done.id))
         world.paths[f"claim-path:{cause.replace('_', '-')}"] += 1
@@ -149,24 +223,41 @@ def report(world: World, cover: Cover, loss: date) -> None:
         return
     path = world.pick("claim-path", PATHS, WEIGHTS)
     formed = policy.start_date or loss
-    if path == "paid" and cover.line in ("life", "health") and world.day <= add_years(formed, 2) \
-            and world.pick("rescission", (True, False), (4, 96)):
+    if (
+        path == "paid"
+        and cover.line in ("life", "health")
+        and world.day <= add_years(formed, 2)
+        and world.pick("rescission", (True, False), (4, 96))
+    ):
         path = "rescinded"  # the investigation finds what the application did not disclose (Art. 16)
     profile = PROFILES[cover.code]
     covered = {c: n for c, n in profile.causes.items() if c in policy.product_terms["covered_causes"]}
-    cause = profile.uncovered if path == "not-covered" or not covered else world.rng.choices(
-        list(covered), weights=list(covered.values()))[0]
+    cause = (
+        profile.uncovered
+        if path == "not-covered" or not covered
+        else world.rng.choices(list(covered), weights=list(covered.values()))[0]
+    )
     remaining = max(policy.remaining_sum_insured, Decimal(0))
     big = path in ("large", "advance") or cause in ("accidental_disability", "critical_illness")
     claimed = profile.amount(world, remaining, big)
     if claimed <= int(policy.product_terms["deductible"]) + 100:
         return  # nothing worth claiming is left of the sum insured
     by_parent = cover.holder is not cover.insured
-    done = world.attempt("report_claim", claims.report, world.app, world.ctx("claims_handler"),
-                         policy_id=cover.id, claimant_id=(cover.holder if by_parent else cover.insured).id,
-                         claimant_role="applicant" if by_parent else "insured", loss_date=loss, cause=cause,
-                         description=f"{cause.replace('_', ' ')} on {loss}", estimated_amount=claimed,
-                         initial_reserve=claimed, reported_on=world.day)
+    done = world.attempt(
+        "report_claim",
+        claims.report,
+        world.app,
+        world.ctx("claims_handler"),
+        policy_id=cover.id,
+        claimant_id=(cover.holder if by_parent else cover.insured).id,
+        claimant_role="applicant" if by_parent else "insured",
+        loss_date=loss,
+        cause=cause,
+        description=f"{cause.replace('_', ' ')} on {loss}",
+        estimated_amount=claimed,
+        initial_reserve=claimed,
+        reported_on=world.day,
+    )
     if done is not None:
         cover.claims.append(UUID(done.id))
         world.paths[f"claim-path:{path}"] += 1
@@ -176,10 +267,17 @@ def report(world: World, cover: Cover, loss: date) -> None:
 class Case:
     """One claim's handling, step by step on the agenda, by one handler."""
 
-    def __init__(self, world: World, cover: Cover, claim_id: UUID, path: str, claimed: Decimal,
-                 profile: Profile, cause: str) -> None:
+    def __init__(
+        self, world: World, cover: Cover, claim_id: UUID, path: str, claimed: Decimal, profile: Profile, cause: str
+    ) -> None:
         self.world, self.cover, self.id, self.path, self.claimed, self.profile = (
-            world, cover, claim_id, path, claimed, profile)
+            world,
+            cover,
+            claim_id,
+            path,
+            claimed,
+            profile,
+        )
         self.cause = cause
         self.reserve, self.paid = claimed, Decimal(0)  # as the claim has them
         self.handler = world.rng.choice(("ch-wuyan", "ch-xutao", "ch-hejun", "ch-gaoyu"))
@@ -190,8 +288,19 @@ class Case:
 
     def act(self, method: str, role: str = "claims_handler", **arguments: Any) -> bool:
         actor = self.handler if role == "claims_handler" else None
-        return self.world.attempt(method, claims.act, self.world.app, self.world.ctx(role, actor), self.id, method,
-                                  self.world.day, **arguments) is not None
+        return (
+            self.world.attempt(
+                method,
+                claims.act,
+                self.world.app,
+                self.world.ctx(role, actor),
+                self.id,
+                method,
+                self.world.day,
+                **arguments,
+            )
+            is not None
+        )
 
     # -- documents and acceptance (7.1; Art. 22) --------------------------------------------------------
 
@@ -218,8 +327,9 @@ class Case:
         if not self.act("accept"):
             return
         w, flagged = self.world, bool(self.claim().fraud_flags)
-        investigated = flagged or self.path in ("advance", "excluded", "rescinded", "large", "late-decision") \
-            or w.chance(0.2)
+        investigated = (
+            flagged or self.path in ("advance", "excluded", "rescinded", "large", "late-decision") or w.chance(0.2)
+        )
         if investigated:
             w.later(w.days(1, 3), self.investigate)
         if self.path in ("not-covered", "excluded", "rescinded", "late-rejection-notice"):
@@ -232,10 +342,16 @@ class Case:
             w.later(w.days(4, 12) if investigated else w.days(2, 10), self.assess)
 
     def investigate(self) -> None:
-        findings = {"excluded": f"the loss falls under the exclusion {self.profile.exclusion}",
-                    "rescinded": "medical records show treatment before the application that was not disclosed"}
-        self.act("record_investigation", activity=self.profile.activity, investigator_id=self.world.rng.choice(
-            INVESTIGATORS), findings=findings.get(self.path, "the loss and its cause are as reported"))
+        findings = {
+            "excluded": f"the loss falls under the exclusion {self.profile.exclusion}",
+            "rescinded": "medical records show treatment before the application that was not disclosed",
+        }
+        self.act(
+            "record_investigation",
+            activity=self.profile.activity,
+            investigator_id=self.world.rng.choice(INVESTIGATORS),
+            findings=findings.get(self.path, "the loss and its cause are as reported"),
+        )
         if self.path == "rescinded":
             self.rescind()
 
@@ -243,13 +359,34 @@ class Case:
         """Art. 16: the insurer learns of the non-disclosure and rescinds within 30 days."""
         w = self.world
         ground = w.rng.choice(("intentional", "gross_negligence"))
-        if w.attempt("rescind", policies.act, w.app, w.ctx("senior_underwriter"), self.cover.id, "rescind", w.day,
-                     on=w.day, ground=ground, learned_on=w.day, insurer_knew_at_contracting=False) is not None:
+        if (
+            w.attempt(
+                "rescind",
+                policies.act,
+                w.app,
+                w.ctx("senior_underwriter"),
+                self.cover.id,
+                "rescind",
+                w.day,
+                on=w.day,
+                ground=ground,
+                learned_on=w.day,
+                insurer_knew_at_contracting=False,
+            )
+            is not None
+        ):
             w.paths["policy:rescinded"] += 1
             if ground == "gross_negligence":  # Art. 16(5): the earlier treatment bears on this illness
-                w.attempt("rescission_finding", claims.record_rescission_finding, w.app,
-                          w.ctx("claims_handler", self.handler), self.id, seriously_affected=True,
-                          reason="the treatment not disclosed was for the condition that caused this loss", on=w.day)
+                w.attempt(
+                    "rescission_finding",
+                    claims.record_rescission_finding,
+                    w.app,
+                    w.ctx("claims_handler", self.handler),
+                    self.id,
+                    seriously_affected=True,
+                    reason="the treatment not disclosed was for the condition that caused this loss",
+                    on=w.day,
+                )
 
     # -- assessment and decision (7.2 (2)–(3), 7.3) ------------------------------------------------------
 
@@ -263,12 +400,19 @@ class Case:
         if self.path == "reopened" and self.assessments > 1:
             self.claimed = (self.claimed * Decimal("1.3")).quantize(Decimal(1))  # further bills came in
         parts = [self.claimed] if lump else _split(w, self.claimed)
-        items = [{"description": f"{self.cause.replace('_', ' ')}: item {n + 1}", "claimed": str(part),
-                  "assessed": str((part * share).quantize(Decimal(10)))} for n, part in enumerate(parts)]
+        items = [
+            {
+                "description": f"{self.cause.replace('_', ' ')}: item {n + 1}",
+                "claimed": str(part),
+                "assessed": str((part * share).quantize(Decimal(10))),
+            }
+            for n, part in enumerate(parts)
+        ]
         if self.act("assess", items=items, assessor_id=w.rng.choice(ASSESSORS)) and self.act("notify_assessment"):
             assessed = sum((Decimal(i["assessed"]) for i in items), Decimal(0)) - self.paid
-            if assessed != self.reserve and self.act("set_reserve", amount=assessed,
-                                                     reason="reserve set to the assessed loss less payments"):
+            if assessed != self.reserve and self.act(
+                "set_reserve", amount=assessed, reason="reserve set to the assessed loss less payments"
+            ):
                 self.reserve = assessed
             w.later(w.days(0, 4), self.respond)
 
@@ -278,8 +422,12 @@ class Case:
             if self.act("dispute_assessment", reason="the repair quotes are higher than the assessment"):
                 w.later(w.days(3, 10), self.assess)
         elif self.act("agree_assessment"):
-            w.later(w.days(33, 45) - (w.day - self.claim().reported_on).days if self.path == "late-decision"
-                    else w.days(0, 3), self.approve)
+            w.later(
+                w.days(33, 45) - (w.day - self.claim().reported_on).days
+                if self.path == "late-decision"
+                else w.days(0, 3),
+                self.approve,
+            )
 
     def approve(self) -> None:
         w = self.world
@@ -308,9 +456,18 @@ class Case:
         limit = CLAIMS_AUTHORITY_LIMITS["claims_handler"]  # an advance needs an approval's authority
         small = limit is not None and self.paid + part <= limit
         ctx = w.ctx("claims_handler", self.handler) if small else w.ctx("claims_manager")
-        done = w.attempt("pay_advance", claims.pay, w.app, ctx, self.id,
-                         amount=part, reference=f"ADV-{self.id.hex[:8]}", kind="advance", determinable_amount=part,
-                         on=w.day)
+        done = w.attempt(
+            "pay_advance",
+            claims.pay,
+            w.app,
+            ctx,
+            self.id,
+            amount=part,
+            reference=f"ADV-{self.id.hex[:8]}",
+            kind="advance",
+            determinable_amount=part,
+            on=w.day,
+        )
         if done is not None:
             w.paths["claim:advance-paid"] += 1
             self.reserve, self.paid = max(Decimal(0), self.reserve - part), self.paid + part
@@ -319,9 +476,20 @@ class Case:
     def pay(self) -> None:
         w = self.world
         outstanding = self.claim().outstanding
-        if outstanding > 0 and w.attempt("pay_claim", claims.pay, w.app, w.ctx("claims_handler", self.handler),
-                                         self.id, amount=outstanding, reference=f"PAY-{self.id.hex[:8]}-{w.day:%m%d}",
-                                         on=w.day) is not None:
+        if (
+            outstanding > 0
+            and w.attempt(
+                "pay_claim",
+                claims.pay,
+                w.app,
+                w.ctx("claims_handler", self.handler),
+                self.id,
+                amount=outstanding,
+                reference=f"PAY-{self.id.hex[:8]}-{w.day:%m%d}",
+                on=w.day,
+            )
+            is not None
+        ):
             w.paths["claim:paid"] += 1
             self.reserve, self.paid = max(Decimal(0), self.reserve - outstanding), self.paid + outstanding
             w.later(w.days(1, 5), self.confirm_and_close)
@@ -344,9 +512,11 @@ class Case:
 
     def reject(self) -> None:
         w = self.world
-        reasons = {"not-covered": [f"the cause {self.cause} is not covered by the policy"],
-                   "excluded": [f"the exclusion {self.profile.exclusion} applies"],
-                   "rescinded": ["the policy was rescinded for non-disclosure (Art. 16)"]}
+        reasons = {
+            "not-covered": [f"the cause {self.cause} is not covered by the policy"],
+            "excluded": [f"the exclusion {self.profile.exclusion} applies"],
+            "rescinded": ["the policy was rescinded for non-disclosure (Art. 16)"],
+        }
         why = reasons.get(self.path, ["the loss is not covered by the policy on the loss date"])
         if self.act("reject", reasons=why, decided_by=self.handler):
             w.paths["claim:rejected"] += 1

@@ -15,29 +15,70 @@ from uuid import UUID
 
 from domain.identifiers import CREDIT_CODE_CHARSET, credit_code_check_char, resident_id_check_char
 
-SURNAMES = ("王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任"
-            "沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤")
-GIVEN = {"male": "伟强磊军勇杰涛明超刚平辉鹏华飞鑫波斌宇浩凯健俊帆帅旭宁龙林欢阳建国志文博睿晨",
-         "female": "芳娜敏静丽艳娟霞秀英华玲桂兰萍红玉梅莉燕琳雪倩婷颖洁慧佳欣怡晶蓉悦思"}
+SURNAMES = (
+    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任"
+    "沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
+)
+GIVEN = {
+    "male": "伟强磊军勇杰涛明超刚平辉鹏华飞鑫波斌宇浩凯健俊帆帅旭宁龙林欢阳建国志文博睿晨",
+    "female": "芳娜敏静丽艳娟霞秀英华玲桂兰萍红玉梅莉燕琳雪倩婷颖洁慧佳欣怡晶蓉悦思",
+}
 #: (region code, city): the first six digits of ID numbers and credit codes.
-REGIONS = (("110105", "北京"), ("310115", "上海"), ("440106", "广州"), ("440305", "深圳"), ("330106", "杭州"),
-           ("320106", "南京"), ("350102", "福州"), ("350203", "厦门"), ("510107", "成都"), ("420106", "武汉"),
-           ("610113", "西安"), ("370202", "青岛"), ("500103", "重庆"), ("430104", "长沙"), ("120101", "天津"))
+REGIONS = (
+    ("110105", "北京"),
+    ("310115", "上海"),
+    ("440106", "广州"),
+    ("440305", "深圳"),
+    ("330106", "杭州"),
+    ("320106", "南京"),
+    ("350102", "福州"),
+    ("350203", "厦门"),
+    ("510107", "成都"),
+    ("420106", "武汉"),
+    ("610113", "西安"),
+    ("370202", "青岛"),
+    ("500103", "重庆"),
+    ("430104", "长沙"),
+    ("120101", "天津"),
+)
 #: (occupation, class 1–6, income range in thousands of yuan a year)
-OCCUPATIONS = (("teacher", 1, (90, 220)), ("office clerk", 1, (60, 180)), ("software engineer", 1, (200, 600)),
-               ("doctor", 1, (180, 500)), ("accountant", 1, (100, 300)), ("civil servant", 1, (100, 250)),
-               ("sales manager", 2, (150, 600)), ("nurse", 2, (80, 180)), ("shop owner", 2, (120, 800)),
-               ("driver", 3, (70, 150)), ("factory technician", 3, (70, 160)), ("chef", 3, (60, 150)),
-               ("delivery rider", 4, (60, 120)), ("electrician", 4, (80, 180)),
-               ("construction foreman", 5, (100, 250)))
+OCCUPATIONS = (
+    ("teacher", 1, (90, 220)),
+    ("office clerk", 1, (60, 180)),
+    ("software engineer", 1, (200, 600)),
+    ("doctor", 1, (180, 500)),
+    ("accountant", 1, (100, 300)),
+    ("civil servant", 1, (100, 250)),
+    ("sales manager", 2, (150, 600)),
+    ("nurse", 2, (80, 180)),
+    ("shop owner", 2, (120, 800)),
+    ("driver", 3, (70, 150)),
+    ("factory technician", 3, (70, 160)),
+    ("chef", 3, (60, 150)),
+    ("delivery rider", 4, (60, 120)),
+    ("electrician", 4, (80, 180)),
+    ("construction foreman", 5, (100, 250)),
+)
 #: (industry, word in the firm's name)
-INDUSTRIES = (("manufacturing", "机械制造"), ("wholesale", "贸易"), ("retail", "商贸"), ("logistics", "物流"),
-              ("catering", "餐饮管理"), ("construction", "建设工程"), ("software", "信息技术"),
-              ("hospitality", "酒店管理"), ("textiles", "纺织"))
+INDUSTRIES = (
+    ("manufacturing", "机械制造"),
+    ("wholesale", "贸易"),
+    ("retail", "商贸"),
+    ("logistics", "物流"),
+    ("catering", "餐饮管理"),
+    ("construction", "建设工程"),
+    ("software", "信息技术"),
+    ("hospitality", "酒店管理"),
+    ("textiles", "纺织"),
+)
 TRADE_NAMES = "华兴鑫盛泰隆恒通宏达瑞丰金源永安嘉禾东方远航新锐中科天诚"
 #: size → (weight, headcount range, revenue range in millions)
-SIZES = {"micro": (30, (3, 9), (1, 8)), "small": (45, (10, 99), (8, 50)), "medium": (20, (100, 499), (50, 400)),
-         "large": (5, (500, 3000), (400, 3000))}
+SIZES = {
+    "micro": (30, (3, 9), (1, 8)),
+    "small": (45, (10, 99), (8, 50)),
+    "medium": (20, (100, 499), (50, 400)),
+    "large": (5, (500, 3000), (400, 3000)),
+}
 
 
 @dataclass
@@ -110,8 +151,14 @@ class People:
                 self.taken.add(code)
                 return code
 
-    def person(self, on: date, *, age: tuple[int, int] = (22, 58), gender: str | None = None,
-               occupation: tuple[str, int, tuple[int, int]] | None = None) -> Party:
+    def person(
+        self,
+        on: date,
+        *,
+        age: tuple[int, int] = (22, 58),
+        gender: str | None = None,
+        occupation: tuple[str, int, tuple[int, int]] | None = None,
+    ) -> Party:
         """An adult (or, with a low `age`, a child) aged within `age` on `on`."""
         rng = self.rng
         gender = gender or rng.choice(("male", "female"))
@@ -126,10 +173,14 @@ class People:
         name = self.name(gender)
         contact = self._phone()
         fields = {
-            "name": name, "id_number": self.resident_id(born, gender, region), "occupation": job,
-            "occupation_class": klass, "family_status": "married" if married else "single",
+            "name": name,
+            "id_number": self.resident_id(born, gender, region),
+            "occupation": job,
+            "occupation_class": klass,
+            "family_status": "married" if married else "single",
             "dependants": rng.choice((0, 1, 1, 2, 3)) if married else 0,
-            "annual_income": str(income), "contacts": {"phone": contact},
+            "annual_income": str(income),
+            "contacts": {"phone": contact},
         }
         return Party("individual", name, fields, born, gender, income, klass, contact=contact)
 
@@ -145,8 +196,12 @@ class People:
         contact_person = self.name(rng.choice(("male", "female")))
         contact = self._phone()
         fields = {
-            "name": name, "credit_code": self.credit_code(region), "industry": industry, "size": size,
-            "headcount": rng.randint(h_low, h_high), "annual_revenue": str(revenue),
+            "name": name,
+            "credit_code": self.credit_code(region),
+            "industry": industry,
+            "size": size,
+            "headcount": rng.randint(h_low, h_high),
+            "annual_revenue": str(revenue),
             "contact_person": contact_person,
             "contacts": {"phone": contact, "email": f"finance{rng.randrange(1000)}@{industry}.example.cn"},
         }

@@ -36,10 +36,10 @@ def _act(world: World, cover: Cover, method: str, role: str = "agent", **argumen
 
 # -- application and underwriting --------------------------------------------------------------------
 
+
 def apply(world: World, holder: Party, insured: Party, fields: dict[str, Any]) -> None:
     ctx = world.ctx("agent", fields["agent_id"])
-    done = world.attempt("apply_for_policy", policies.apply_for_policy, world.app, ctx, applied_on=world.day,
-                         **fields)
+    done = world.attempt("apply_for_policy", policies.apply_for_policy, world.app, ctx, applied_on=world.day, **fields)
     if done is None:
         return
     product = world.app.catalogue.get(fields["product_code"])
@@ -54,8 +54,14 @@ def apply(world: World, holder: Party, insured: Party, fields: dict[str, Any]) -
             world.paths["policy:not-taken-up"] += 1
     elif policy.status == "referred":
         if policy.quoted_installment and world.chance(0.25):  # the first premium with the application
-            if _act(world, cover, "pay_premium", amount=policy.quoted_installment, paid_on=world.day,
-                    reference=_ref(world, "BANK")):
+            if _act(
+                world,
+                cover,
+                "pay_premium",
+                amount=policy.quoted_installment,
+                paid_on=world.day,
+                reference=_ref(world, "BANK"),
+            ):
                 world.paths["premium:paid-with-application"] += 1
         world.later(world.days(1, 8), decide, world, cover)
 
@@ -71,18 +77,24 @@ def decide(world: World, cover: Cover) -> None:
     product = world.app.catalogue.get(policy.product_code, policy.product_version)
     loading = product.health_loading_for({q.id: policy.disclosures[q.id] for q in product.disclosure_questions})
     reasons = policy.referral_reasons
-    weights = ((25, 20, 45, 10) if {"earlier-decline", "earlier-rescission"} & set(reasons)
-               else (25, 55, 10, 10) if loading else (45, 20, 25, 10))
-    decision = world.pick("underwriting-decision", ("accept", "offer_with_conditions", "decline", "postpone"),
-                          weights)
+    weights = (
+        (25, 20, 45, 10)
+        if {"earlier-decline", "earlier-rescission"} & set(reasons)
+        else (25, 55, 10, 10)
+        if loading
+        else (45, 20, 25, 10)
+    )
+    decision = world.pick("underwriting-decision", ("accept", "offer_with_conditions", "decline", "postpone"), weights)
     arguments: dict[str, Any] = {"decided_on": world.day}
     if decision == "offer_with_conditions" and loading:
         arguments.update(loading_pct=loading, reason="health loading for the disclosed condition")
     elif decision == "offer_with_conditions":
         arguments.update(exclusions=["conditions disclosed at application"], reason="exclusion of the disclosed risk")
     elif decision == "decline":
-        arguments.update(reason="the disclosed risk is outside our underwriting guidelines",
-                         suggested_products=["personal_accident"] if product.line != "accident" else [])
+        arguments.update(
+            reason="the disclosed risk is outside our underwriting guidelines",
+            suggested_products=["personal_accident"] if product.line != "accident" else [],
+        )
     elif decision == "postpone":
         arguments.update(reason="postponed: apply again after six months of treatment records")
     done = world.attempt("decide", policies.decide, world.app, world.ctx(role), cover.id, decision, **arguments)
@@ -115,12 +127,14 @@ def answer_conditions(world: World, cover: Cover) -> None:
 
 def pay_first(world: World, cover: Cover) -> None:
     policy = load(world, cover)
-    if policy.status == "accepted" and _act(world, cover, "pay_premium", amount=policy.installment,
-                                            paid_on=world.day, reference=_ref(world, "BANK")):
+    if policy.status == "accepted" and _act(
+        world, cover, "pay_premium", amount=policy.installment, paid_on=world.day, reference=_ref(world, "BANK")
+    ):
         after_issue(world, cover)
 
 
 # -- the contract --------------------------------------------------------------------------------------
+
 
 def after_issue(world: World, cover: Cover) -> None:
     """Issued: plan the receipt, installments, claims, renewal and perhaps a surrender."""
@@ -144,8 +158,9 @@ def after_issue(world: World, cover: Cover) -> None:
     elif world.chance(0.015):
         world.at(policy.start_date + timedelta(days=world.days(30, 300)), surrender, world, cover)
     _next_installment(world, cover, policy)
-    demo_claims.plan_year(world, cover, policy.start_date, policy.waiting_period_end or policy.start_date,
-                          policy.end_date, policy)
+    demo_claims.plan_year(
+        world, cover, policy.start_date, policy.waiting_period_end or policy.start_date, policy.end_date, policy
+    )
     if policy.renewable:
         _plan_renewal(world, cover, policy)
 
@@ -167,6 +182,7 @@ def surrender(world: World, cover: Cover) -> None:
 
 
 # -- premiums, lapse, reinstatement (Art. 36, 37) ------------------------------------------------------------
+
 
 def _next_installment(world: World, cover: Cover, policy: Policy) -> None:
     item = next((i for i in policy.schedule if i["paid_on"] is None), None)
@@ -230,8 +246,15 @@ def request_reinstatement(world: World, cover: Cover) -> None:
 
 
 def decide_reinstatement(world: World, cover: Cover, agree: bool) -> None:
-    if _act(world, cover, "decide_reinstatement", role="underwriter", agree=agree, on=world.day,
-            reason="" if agree else RISK_INCREASED):
+    if _act(
+        world,
+        cover,
+        "decide_reinstatement",
+        role="underwriter",
+        agree=agree,
+        on=world.day,
+        reason="" if agree else RISK_INCREASED,
+    ):
         world.paths[f"reinstatement:{'agreed' if agree else 'refused'}"] += 1
         if agree:
             world.later(world.days(1, 15), pay_arrears, world, cover)
@@ -241,8 +264,9 @@ def pay_arrears(world: World, cover: Cover) -> None:
     policy = load(world, cover)
     if policy.status != "lapsed" or not policy.reinstatement or policy.reinstatement["state"] != "agreed":
         return
-    arrears = sum((i["amount"] for i in policy.schedule if i["paid_on"] is None and i["due_date"] <= world.day),
-                  Decimal(0))
+    arrears = sum(
+        (i["amount"] for i in policy.schedule if i["paid_on"] is None and i["due_date"] <= world.day), Decimal(0)
+    )
     if _act(world, cover, "pay_arrears", amount=arrears, paid_on=world.day, reference=_ref(world, "ARREARS")):
         world.paths["policy:reinstated"] += 1
         cover.payer = "punctual"
@@ -250,6 +274,7 @@ def pay_arrears(world: World, cover: Cover) -> None:
 
 
 # -- renewal (8.1.1 (4)) ----------------------------------------------------------------------------------
+
 
 def _plan_renewal(world: World, cover: Cover, policy: Policy) -> None:
     assert policy.end_date is not None
@@ -269,8 +294,9 @@ def renew(world: World, cover: Cover) -> None:
         world.attempt("offer_renewal", policies.offer_renewal, world.app, world.ctx("agent"), cover.id, world.day)
         policy = load(world, cover)
     offer = policy.renewal_offer
-    if offer is None or not _act(world, cover, "renew", paid_on=world.day, amount=offer["installment"],
-                                 reference=_ref(world, "RENEWAL")):
+    if offer is None or not _act(
+        world, cover, "renew", paid_on=world.day, amount=offer["installment"], reference=_ref(world, "RENEWAL")
+    ):
         return
     world.paths["renewal:renewed"] += 1
     policy = load(world, cover)

@@ -57,7 +57,10 @@ def terms(world: World, code: str, holder: Party, insured: Party, on: date) -> d
     earner = holder if holder is not insured else insured
     relationship = "child" if holder is not insured else "self"
     fields: dict[str, Any] = {
-        "applicant_id": holder.id, "insured_id": insured.id, "product_code": code, "riders": [],
+        "applicant_id": holder.id,
+        "insured_id": insured.id,
+        "product_code": code,
+        "riders": [],
         "agent_id": rng.choice(STAFF["agent"]),
         "channel": rng.choices(("agent", "online", "bancassurance", "telesales"), weights=(60, 20, 12, 8))[0],
     }
@@ -68,28 +71,39 @@ def terms(world: World, code: str, holder: Party, insured: Party, on: date) -> d
             return None
         multiple = rng.choice((5, 8, 10, 12, 15)) if not world.chance(0.04) else 24  # now and then too much
         si = _clamp(_rounded(earner.income * multiple, 100 * K), 100 * K, 5 * M)
-        fields.update(term_months=rng.choice(years), sum_insured=si,
-                      premium_mode=_mode(world, product, {"annual": 60, "monthly": 30, "single": 10}))
+        fields.update(
+            term_months=rng.choice(years),
+            sum_insured=si,
+            premium_mode=_mode(world, product, {"annual": 60, "monthly": 30, "single": 10}),
+        )
         # the book's first term life for someone of 55 or under takes the rider (a small book shows a rider claim)
         if age <= 55 and (not world.paths["sale:term-life-with-rider"] or world.chance(0.25)):
             world.paths["sale:term-life-with-rider"] += 1
             rider = world.app.catalogue.get("accidental_death_rider")
             riders.append(rider)
-            fields["riders"] = [{"product_code": rider.code,
-                                 "sum_insured": str(_clamp(_rounded(si / 2, 50 * K), 50 * K, 500 * K))}]
+            fields["riders"] = [
+                {"product_code": rider.code, "sum_insured": str(_clamp(_rounded(si / 2, 50 * K), 50 * K, 500 * K))}
+            ]
     elif code == "critical_illness":
         years = [t for t in (240, 360) if age + t // 12 <= 85]
         if not years or age > 55:
             return None
-        si = _clamp(_rounded(min(earner.income * 8, Decimal(rng.choice((100, 200, 300, 500)) * K)), 50 * K),
-                    50 * K, 1 * M)
-        fields.update(term_months=rng.choice(years), sum_insured=si,
-                      premium_mode=_mode(world, product, {"annual": 60, "monthly": 35, "single": 5}))
+        si = _clamp(
+            _rounded(min(earner.income * 8, Decimal(rng.choice((100, 200, 300, 500)) * K)), 50 * K), 50 * K, 1 * M
+        )
+        fields.update(
+            term_months=rng.choice(years),
+            sum_insured=si,
+            premium_mode=_mode(world, product, {"annual": 60, "monthly": 35, "single": 5}),
+        )
     elif code == "medical":
         if age > 65:
             return None
-        fields.update(term_months=12, sum_insured=Decimal(rng.choice((2, 3, 4, 6)) * M),
-                      premium_mode=_mode(world, product, {"annual": 70, "monthly": 30}))
+        fields.update(
+            term_months=12,
+            sum_insured=Decimal(rng.choice((2, 3, 4, 6)) * M),
+            premium_mode=_mode(world, product, {"annual": 70, "monthly": 30}),
+        )
     elif code == "personal_accident":
         if not 18 <= age <= 65:
             return None
@@ -103,8 +117,12 @@ def terms(world: World, code: str, holder: Party, insured: Party, on: date) -> d
             value = _clamp(_rounded(insured.income * Decimal(rng.uniform(0.3, 1.2)), 100 * K), 1 * M, 400 * M)
             si = _rounded(value * Decimal("0.8"), 100 * K)
         relationship = "owner" if person else "enterprise"
-        fields.update(term_months=12, sum_insured=si, declared_property_value=str(value),
-                      premium_mode=_mode(world, product, {"annual": 80, "monthly": 20}))
+        fields.update(
+            term_months=12,
+            sum_insured=si,
+            declared_property_value=str(value),
+            premium_mode=_mode(world, product, {"annual": 80, "monthly": 20}),
+        )
     elif code == "public_liability":
         fits = [s for s in (500 * K, 1 * M, 2 * M, 5 * M, 10 * M) if s <= insured.income / 2] or [200 * K]
         relationship = "enterprise"
@@ -114,8 +132,7 @@ def terms(world: World, code: str, holder: Party, insured: Party, on: date) -> d
         if si < 1 * M:
             return None
         relationship = "enterprise"
-        fields.update(term_months=12, sum_insured=si,
-                      premium_mode=_mode(world, product, {"annual": 60, "monthly": 40}))
+        fields.update(term_months=12, sum_insured=si, premium_mode=_mode(world, product, {"annual": 60, "monthly": 40}))
     else:
         return None
     fields["sum_insured"] = str(fields["sum_insured"])
@@ -129,11 +146,22 @@ def wishes(world: World, party: Party, on: date) -> list[str]:
     """The products a new customer applies for (one to three)."""
     chance = world.chance
     if party.kind == "enterprise":
-        wanted = [code for code, p in (("enterprise_property", 0.7), ("public_liability", 0.5),
-                                       ("trade_credit", 0.3)) if chance(p)]
+        wanted = [
+            code
+            for code, p in (("enterprise_property", 0.7), ("public_liability", 0.5), ("trade_credit", 0.3))
+            if chance(p)
+        ]
         return wanted or ["enterprise_property"]
     age = party.age_on(on)
-    wanted = [code for code, p, low, high in (
-        ("medical", 0.45, 0, 65), ("term_life", 0.3, 18, 50), ("critical_illness", 0.28, 0, 50),
-        ("personal_accident", 0.22, 18, 65), ("home_property", 0.18, 0, 200)) if low <= age <= high and chance(p)]
+    wanted = [
+        code
+        for code, p, low, high in (
+            ("medical", 0.45, 0, 65),
+            ("term_life", 0.3, 18, 50),
+            ("critical_illness", 0.28, 0, 50),
+            ("personal_accident", 0.22, 18, 65),
+            ("home_property", 0.18, 0, 200),
+        )
+        if low <= age <= high and chance(p)
+    ]
     return wanted[:3] or ["medical" if age <= 65 else "home_property"]

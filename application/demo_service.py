@@ -18,8 +18,11 @@ from domain.policy import Policy
 
 CHANNELS = ("phone", "online", "letter", "visit", "regulator_transfer")
 CONTENT = {
-    "sales": "销售人员未充分说明保险责任和免责条款", "underwriting": "核保时间过长且未说明加费原因",
-    "premium": "自动扣款重复扣费", "claims": "理赔结论不合理，拒赔理由不清楚", "service": "客服电话长时间无人接听",
+    "sales": "销售人员未充分说明保险责任和免责条款",
+    "underwriting": "核保时间过长且未说明加费原因",
+    "premium": "自动扣款重复扣费",
+    "claims": "理赔结论不合理，拒赔理由不清楚",
+    "service": "客服电话长时间无人接听",
     "other": "保单邮寄地址错误",
 }
 PATHS = ("on-time", "extended", "breached", "appraisal", "escalated", "especially-complex")
@@ -30,16 +33,33 @@ def survey(world: World, party: Party, related_id: str | None, mood: int) -> Non
     """满意度调查 (8.3.1): scores around `mood` (1–5)."""
     if party.id is None:
         return
-    score = {key: max(1, min(5, mood + world.rng.choice((-1, 0, 0, 1))))
-             for key in ("attitude", "speed", "quality", "claims_convenience")}
-    done = world.attempt("survey", customers.act, world.app, world.ctx("agent"), party.id, "satisfaction-surveys",
-                         comment="" if world.chance(0.7) else "希望服务更及时", related_id=related_id, **score)
+    score = {
+        key: max(1, min(5, mood + world.rng.choice((-1, 0, 0, 1))))
+        for key in ("attitude", "speed", "quality", "claims_convenience")
+    }
+    done = world.attempt(
+        "survey",
+        customers.act,
+        world.app,
+        world.ctx("agent"),
+        party.id,
+        "satisfaction-surveys",
+        comment="" if world.chance(0.7) else "希望服务更及时",
+        related_id=related_id,
+        **score,
+    )
     if done is not None:
         world.paths["survey"] += 1
 
 
-def complaint(world: World, party: Party, category: str, policy_id: UUID | None = None,
-              claim_id: UUID | None = None, repeat_of: UUID | None = None) -> None:
+def complaint(
+    world: World,
+    party: Party,
+    category: str,
+    policy_id: UUID | None = None,
+    claim_id: UUID | None = None,
+    repeat_of: UUID | None = None,
+) -> None:
     """A complaint on receipt (8.2.1 (1)–(2)), then its handling on the agenda."""
     if party.id is None:
         return
@@ -47,14 +67,15 @@ def complaint(world: World, party: Party, category: str, policy_id: UUID | None 
         "channel": world.rng.choices(CHANNELS, weights=(50, 25, 8, 12, 5))[0],
         "complainant": {"customer_id": str(party.id), "name": party.name, "contact": party.contact},
         "content": CONTENT[category] if repeat_of is None else "同一事项再次投诉：" + CONTENT[category],
-        "category": category, "received_at": clock.now(), "recording_ref": f"REC-{world.rng.randrange(10**8):08d}",
+        "category": category,
+        "received_at": clock.now(),
+        "recording_ref": f"REC-{world.rng.randrange(10**8):08d}",
         "related_policy_id": None if policy_id is None else str(policy_id),
         "related_claim_id": None if claim_id is None else str(claim_id),
     }
     if repeat_of is not None:
         fields.update(repeat_of=str(repeat_of), new_facts=False)
-    done = world.attempt("receive_complaint", complaints.receive, world.app, world.ctx("complaints_officer"),
-                         **fields)
+    done = world.attempt("receive_complaint", complaints.receive, world.app, world.ctx("complaints_officer"), **fields)
     if done is None:
         return
     case = ComplaintCase(world, party, UUID(done.id), category)
@@ -78,8 +99,19 @@ class ComplaintCase:
 
     def act(self, method: str, **arguments: Any) -> bool:
         w = self.world
-        return w.attempt(method, complaints.act, w.app, w.ctx("complaints_officer", self.officer), self.id,
-                         method, w.day, **arguments) is not None
+        return (
+            w.attempt(
+                method,
+                complaints.act,
+                w.app,
+                w.ctx("complaints_officer", self.officer),
+                self.id,
+                method,
+                w.day,
+                **arguments,
+            )
+            is not None
+        )
 
     def do(self, method: str, **arguments: Any) -> bool:
         """`act`, dated the day it runs (for steps put on the agenda)."""
@@ -92,8 +124,13 @@ class ComplaintCase:
         w = self.world
         if not (self.do("assign", responsible_id=self.officer) and self.do("start_investigation")):
             return
-        w.later(w.days(1, 3), self.do, "add_note", note="called the complainant and reviewed the file",
-                author_id=self.officer)
+        w.later(
+            w.days(1, 3),
+            self.do,
+            "add_note",
+            note="called the complainant and reviewed the file",
+            author_id=self.officer,
+        )
         days = w.days
         if self.path == "extended":
             self.at(days(10, 13), self.do, "extend", kind="complex", reason="records needed from another department")
@@ -119,9 +156,20 @@ class ComplaintCase:
     def manager_extends(self, notified_on: date) -> None:
         """The especially complex extension: approved (and so sent) by the complaints manager."""
         w = self.world
-        w.attempt("extend", complaints.act, w.app, w.ctx("complaints_manager", COMPLAINTS_MANAGER), self.id,
-                  "extend", w.day, kind="especially_complex", reason="an outside expert opinion is needed",
-                  on=w.day, approved_by=COMPLAINTS_MANAGER, complainant_notified_on=notified_on)
+        w.attempt(
+            "extend",
+            complaints.act,
+            w.app,
+            w.ctx("complaints_manager", COMPLAINTS_MANAGER),
+            self.id,
+            "extend",
+            w.day,
+            kind="especially_complex",
+            reason="an outside expert opinion is needed",
+            on=w.day,
+            approved_by=COMPLAINTS_MANAGER,
+            complainant_notified_on=notified_on,
+        )
 
     def appraisal(self) -> None:
         w = self.world
@@ -137,24 +185,36 @@ class ComplaintCase:
         w = self.world
         if self.act("escalate", to=COMPLAINTS_MANAGER, reason="the complainant asked for a manager", on=w.day):
             self.officer = COMPLAINTS_MANAGER
-            if self.act("assign", responsible_id=COMPLAINTS_MANAGER, on=w.day) and \
-                    self.act("start_investigation", on=w.day):
+            if self.act("assign", responsible_id=COMPLAINTS_MANAGER, on=w.day) and self.act(
+                "start_investigation", on=w.day
+            ):
                 w.later(w.days(4, 9), self.resolve)
 
     def resolve(self, outcome: str | None = None) -> None:
         w = self.world
         outcome = outcome or w.rng.choices(("upheld", "partly_upheld", "not_upheld"), weights=(35, 25, 40))[0]
         upheld = outcome != "not_upheld"
-        if not self.act("resolve", outcome=outcome, measures=["corrected the record and explained the terms"]
-                        if upheld else [], compensation=str(w.rng.choice((0, 0, 200, 500, 1000))) if upheld else "0",
-                        apology=upheld, decided_on=w.day):
+        if not self.act(
+            "resolve",
+            outcome=outcome,
+            measures=["corrected the record and explained the terms"] if upheld else [],
+            compensation=str(w.rng.choice((0, 0, 200, 500, 1000))) if upheld else "0",
+            apology=upheld,
+            decided_on=w.day,
+        ):
             return
         w.paths["complaint:resolved"] += 1
         if outcome == "upheld" and w.chance(0.4):
             action = f"IA-{self.id.hex[:8]}-{w.day:%y%m%d}"
             due = w.day + timedelta(days=w.days(30, 60))
-            if self.act("add_improvement_action", description="retrain the team on this point", owner_id=self.officer,
-                        due_on=due, on=w.day, action_id=action):
+            if self.act(
+                "add_improvement_action",
+                description="retrain the team on this point",
+                owner_id=self.officer,
+                due_on=due,
+                on=w.day,
+                action_id=action,
+            ):
                 w.at(due - timedelta(days=w.days(0, 10)), self.complete_action, action)
         w.later(w.days(1, 3), self.feedback, outcome)
 
@@ -165,8 +225,12 @@ class ComplaintCase:
 
     def feedback(self, outcome: str | None = None) -> None:
         w = self.world
-        if not self.act("give_feedback", on=w.day, channel=w.rng.choice(("phone", "sms", "email", "letter")),
-                        summary="told the complainant the result and the reasons"):
+        if not self.act(
+            "give_feedback",
+            on=w.day,
+            channel=w.rng.choice(("phone", "sms", "email", "letter")),
+            summary="told the complainant the result and the reasons",
+        ):
             return
         if outcome is None:  # a linked repeat: filed with the first
             w.later(w.days(1, 5), self.archive)
@@ -194,8 +258,9 @@ class ComplaintCase:
 
     def reopen(self) -> None:
         w = self.world
-        if self.act("reopen", reason="the complainant brought further evidence", on=w.day) and \
-                self.act("start_investigation", on=w.day):
+        if self.act("reopen", reason="the complainant brought further evidence", on=w.day) and self.act(
+            "start_investigation", on=w.day
+        ):
             w.paths["complaint:reopened"] += 1
             w.later(w.days(3, 12), self.resolve, "partly_upheld")
 
@@ -206,10 +271,18 @@ class ComplaintCase:
 def service_request(world: World, party: Party, kind: str, policy_id: UUID | None = None) -> None:
     if party.id is None:
         return
-    done = world.attempt("open_request", complaints.open_request, world.app, world.ctx("agent"),
-                         customer_id=str(party.id), kind=kind, description=f"{kind.replace('_', ' ')} requested",
-                         channel=world.rng.choice(("phone", "online", "app", "counter")),
-                         policy_id=None if policy_id is None else str(policy_id), requested_at=clock.now())
+    done = world.attempt(
+        "open_request",
+        complaints.open_request,
+        world.app,
+        world.ctx("agent"),
+        customer_id=str(party.id),
+        kind=kind,
+        description=f"{kind.replace('_', ' ')} requested",
+        channel=world.rng.choice(("phone", "online", "app", "counter")),
+        policy_id=None if policy_id is None else str(policy_id),
+        requested_at=clock.now(),
+    )
     if done is None:
         return
     world.requests.append(UUID(done.id))
@@ -222,8 +295,19 @@ def _handle_request(world: World, party: Party, request_id: UUID, kind: str, pol
 
     def act(method: str, **arguments: Any) -> bool:
         """A step on the request, dated the day it runs."""
-        return world.attempt(method, complaints.act_on_request, world.app, world.ctx("agent", staff), request_id,
-                             method, on=world.day, **arguments) is not None
+        return (
+            world.attempt(
+                method,
+                complaints.act_on_request,
+                world.app,
+                world.ctx("agent", staff),
+                request_id,
+                method,
+                on=world.day,
+                **arguments,
+            )
+            is not None
+        )
 
     if not (act("assign", staff_id=staff) and act("start")):
         return
@@ -247,10 +331,21 @@ def _change_beneficiary(world: World, party: Party, policy_id: UUID, act: Any) -
     document = f"CHG-{world.rng.randrange(10**6):06d}"
     # Art. 41: a parent insuring a child changes the beneficiaries with the insured's written consent
     consent = None if policy.applicant_id == policy.insured_id else f"CONSENT-{document}"
-    changed = world.attempt("change", policies.act, world.app, world.ctx("agent"), policy_id, "change", world.day,
-                            kind="beneficiary", details={"beneficiaries": beneficiaries},
-                            document_ref=document, effective_on=world.day, on=world.day,
-                            insured_consent_document=consent)
+    changed = world.attempt(
+        "change",
+        policies.act,
+        world.app,
+        world.ctx("agent"),
+        policy_id,
+        "change",
+        world.day,
+        kind="beneficiary",
+        details={"beneficiaries": beneficiaries},
+        document_ref=document,
+        effective_on=world.day,
+        on=world.day,
+        insured_consent_document=consent,
+    )
     if changed is not None:
         world.paths["policy:beneficiary-changed"] += 1
     act("complete", resolution="beneficiaries changed as agreed in writing")

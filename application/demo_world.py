@@ -11,8 +11,9 @@ import heapq
 import itertools
 import random
 from collections import Counter
+from collections.abc import Callable, Sequence
 from datetime import date, datetime, time, timedelta
-from typing import Any, Callable, Sequence, TypeVar
+from typing import Any, TypeVar
 from uuid import UUID
 
 from application.app import CommandResult, InscribeApplication
@@ -27,8 +28,16 @@ DAY = timedelta(days=1)
 
 #: Staff ids by role. Assessors, investigators and managers are named in commands, not roles.
 STAFF: dict[str, tuple[str, ...]] = {
-    "agent": ("agent-lihua", "agent-wangfang", "agent-zhangwei", "agent-liuyang", "agent-chenjing",
-              "agent-zhaolei", "agent-sunli", "agent-zhoumin"),
+    "agent": (
+        "agent-lihua",
+        "agent-wangfang",
+        "agent-zhangwei",
+        "agent-liuyang",
+        "agent-chenjing",
+        "agent-zhaolei",
+        "agent-sunli",
+        "agent-zhoumin",
+    ),
     "underwriter": ("uw-chenhao", "uw-yangxue", "uw-huangbo"),
     "senior_underwriter": ("uw-sunqiang",),
     "claims_handler": ("ch-wuyan", "ch-xutao", "ch-hejun", "ch-gaoyu"),
@@ -43,8 +52,15 @@ INVESTIGATORS = ("inv-deng", "inv-cao", "inv-peng")
 class World:
     """The agenda, the clock and the tallies of one demo build."""
 
-    def __init__(self, app: InscribeApplication, rng: random.Random, clock: SimulatedClock,
-                 start: date, end: date, activity: float = 1.0) -> None:
+    def __init__(
+        self,
+        app: InscribeApplication,
+        rng: random.Random,
+        clock: SimulatedClock,
+        start: date,
+        end: date,
+        activity: float = 1.0,
+    ) -> None:
         self.app = app
         self.rng = rng
         self.clock = clock
@@ -93,8 +109,9 @@ class World:
 
     def ctx(self, role: str, actor: str | None = None, reason: str | None = None) -> CommandContext:
         """A batch command by `actor` (default: someone of the role)."""
-        return CommandContext(actor_id=actor or self.rng.choice(STAFF[role]), actor_role=role, channel="batch",
-                              reason=reason)
+        return CommandContext(
+            actor_id=actor or self.rng.choice(STAFF[role]), actor_role=role, channel="batch", reason=reason
+        )
 
     def chance(self, p: float) -> bool:
         return self.rng.random() < p
@@ -113,8 +130,9 @@ class World:
 
     # -- commands ---------------------------------------------------------------------------------
 
-    def attempt(self, label: str, command: Callable[..., CommandResult], *args: Any,
-                **kwargs: Any) -> CommandResult | None:
+    def attempt(
+        self, label: str, command: Callable[..., CommandResult], *args: Any, **kwargs: Any
+    ) -> CommandResult | None:
         """Run a command; a refusal (which records nothing) is tallied under its code, not raised."""
         try:
             return command(*args, **kwargs)

@@ -12,9 +12,10 @@ from __future__ import annotations
 import base64
 import hashlib
 import zipfile
+from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta, timezone
-from typing import Any, BinaryIO, Callable, Generator, Iterator, TypeVar
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any, BinaryIO, TypeVar
 
 from application.audit_package import EVENTS, FORMAT, MANIFEST, line_bytes, manifest_bytes, readable, seal
 from application.chain import GENESIS, Link, StoredRow, canonical_id
@@ -23,8 +24,10 @@ from domain.identifiers import CHINA_TZ
 
 BATCH = 1000
 TIMEZONE = "Asia/Shanghai (UTC+08:00)"
-CHAIN_RULE = ("content = SHA-256(originator_id \\x1f version \\x1f topic \\x1f state bytes); "
-              "hash = SHA-256(previous hash \\x1f position \\x1f content), hex; the first previous is 64 zeros")
+CHAIN_RULE = (
+    "content = SHA-256(originator_id \\x1f version \\x1f topic \\x1f state bytes); "
+    "hash = SHA-256(previous hash \\x1f position \\x1f content), hex; the first previous is 64 zeros"
+)
 
 T = TypeVar("T")
 
@@ -47,9 +50,15 @@ class Selection:
     asked: dict[str, Any] = field(default_factory=dict)
 
 
-def select_range(head: int, position_at: Callable[[datetime], int], *, from_day: date | None = None,
-                 to_day: date | None = None, from_position: int | None = None,
-                 to_position: int | None = None) -> Selection:
+def select_range(
+    head: int,
+    position_at: Callable[[datetime], int],
+    *,
+    from_day: date | None = None,
+    to_day: date | None = None,
+    from_position: int | None = None,
+    to_position: int | None = None,
+) -> Selection:
     """Positions for a range of days (inclusive, China time) or of positions (inclusive).
 
     A day range maps to the log as it stood when the first day began and when the last day ended:
@@ -89,8 +98,9 @@ def describe_source(database_url: str) -> str:
     return f"{scheme}{sep}{authority.rpartition('@')[2]}{slash}{path.partition('?')[0]}"
 
 
-def write_package(recorder: Any, out: BinaryIO, selection: Selection, *, source: str,
-                  progress: Callable[[int], object] | None = None) -> dict[str, Any]:
+def write_package(
+    recorder: Any, out: BinaryIO, selection: Selection, *, source: str, progress: Callable[[int], object] | None = None
+) -> dict[str, Any]:
     """Write the package to `out`; return its manifest."""
     chunks = package_chunks(recorder, selection, source=source, progress=progress)
     while True:
@@ -100,8 +110,9 @@ def write_package(recorder: Any, out: BinaryIO, selection: Selection, *, source:
             return done.value
 
 
-def package_chunks(recorder: Any, selection: Selection, *, source: str,
-                   progress: Callable[[int], object] | None = None) -> Generator[bytes, None, dict[str, Any]]:
+def package_chunks(
+    recorder: Any, selection: Selection, *, source: str, progress: Callable[[int], object] | None = None
+) -> Generator[bytes, None, dict[str, Any]]:
     """The package's bytes, a batch of events at a time; the generator returns the manifest."""
     sink, tally = _Sink(), _Tally()
     before = _link_before(recorder, selection.from_position)
@@ -118,13 +129,23 @@ def package_chunks(recorder: Any, selection: Selection, *, source: str,
                 if tally.events % BATCH == 0:
                     yield sink.take()
         manifest = {
-            "format": FORMAT, "created_at": _utc(clock.now()), "source": source,
-            "range": {"from_position": selection.from_position, "to_position": selection.to_position,
-                      "asked": selection.asked},
+            "format": FORMAT,
+            "created_at": _utc(clock.now()),
+            "source": source,
+            "range": {
+                "from_position": selection.from_position,
+                "to_position": selection.to_position,
+                "asked": selection.asked,
+            },
             "counts": {"events": tally.events, "topics": tally.topics},
-            "first_position": tally.first, "last_position": tally.last,
-            "chain": {"rule": CHAIN_RULE, "previous_position": previous[0], "previous_hash": previous[1],
-                      "head": tally.head},
+            "first_position": tally.first,
+            "last_position": tally.last,
+            "chain": {
+                "rule": CHAIN_RULE,
+                "previous_position": previous[0],
+                "previous_hash": previous[1],
+                "head": tally.head,
+            },
             "files": {EVENTS: {"sha256": tally.sha.hexdigest(), "bytes": tally.size}},
         }
         manifest["seal"] = seal(manifest)
@@ -243,4 +264,4 @@ def _link_before(recorder: Any, position: int) -> Link | None:
 
 
 def _utc(moment: datetime) -> str:
-    return moment.astimezone(timezone.utc).isoformat()
+    return moment.astimezone(UTC).isoformat()

@@ -92,8 +92,10 @@ class KeyRing:
         try:
             return exists, self._wrapper.decrypt(bytes(stored))
         except Exception as e:  # the library's AES-GCM refuses a key wrapped under another KEK
-            raise RuntimeError("a personal-data key cannot be unwrapped: INSCRIBE_KEY_ENCRYPTION_KEY (or "
-                               "var/key-encryption-key) is not the key the database was written with") from e
+            raise RuntimeError(
+                "a personal-data key cannot be unwrapped: INSCRIBE_KEY_ENCRYPTION_KEY (or "
+                "var/key-encryption-key) is not the key the database was written with"
+            ) from e
 
     def is_shredded(self, subject: str) -> bool:
         exists, key = self.table.select_key(subject)

@@ -13,8 +13,9 @@ over them still verifies.
 from __future__ import annotations
 
 import base64
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 from uuid import UUID
 
 from eventsourcing.domain import DomainEventProtocol
@@ -60,16 +61,20 @@ def _policy(state: dict[str, Any]) -> str:
 PERSONAL: dict[type, PersonalFields] = {
     Customer.IndividualRegistered: PersonalFields(
         # Gender and birth date are derived from the ID number: sealed with it, erased with it.
-        _originator, {"name": ERASED, "id_number": ERASED, "birth_date": None, "gender": None, "contacts": {}}),
+        _originator,
+        {"name": ERASED, "id_number": ERASED, "birth_date": None, "gender": None, "contacts": {}},
+    ),
     Customer.EnterpriseRegistered: PersonalFields(
-        _originator, {"name": ERASED, "credit_code": ERASED, "contact_person": ERASED, "contacts": {}}),
+        _originator, {"name": ERASED, "credit_code": ERASED, "contact_person": ERASED, "contacts": {}}
+    ),
     Customer.ContactsChanged: PersonalFields(_originator, {"contacts": {}}),
     Customer.ProfileUpdated: PersonalFields(_originator, {"changes.name": ERASED, "changes.contact_person": ERASED}),
     # Free text about a person is theirs too: what was said in an interaction, a survey, a complaint.
     Customer.InteractionRecorded: PersonalFields(_originator, {"summary": ERASED}),
     Customer.SatisfactionSurveyed: PersonalFields(_originator, {"comment": ERASED}),
-    Complaint.Received: PersonalFields(_complainant, {"complainant.name": ERASED, "complainant.contact": ERASED,
-                                                      "content": ERASED}),
+    Complaint.Received: PersonalFields(
+        _complainant, {"complainant.name": ERASED, "complainant.contact": ERASED, "content": ERASED}
+    ),
     Policy.Applied: PersonalFields(_policy, {"beneficiaries": []}),
     Policy.Issued: PersonalFields(_policy, {"contract.a_parties.beneficiaries": []}),
     Policy.PolicyChanged: PersonalFields(_policy, {"details.beneficiaries": [], "details.contacts": {}}),
@@ -103,8 +108,7 @@ class PersonalDataMapper(Mapper[UUID]):
             subject = rule.subject(state)
             cipher = self._keys().cipher_to_write(subject)
             sealed = cipher.encrypt(self.transcoder.encode(taken))
-            state[ENVELOPE] = {"subject": subject, "fields": sorted(taken),
-                               "sealed": base64.b64encode(sealed).decode()}
+            state[ENVELOPE] = {"subject": subject, "fields": sorted(taken), "sealed": base64.b64encode(sealed).decode()}
         sealed_event = object.__new__(type(domain_event))
         object.__setattr__(sealed_event, "__dict__", state)
         return super().to_stored_event(sealed_event)
@@ -149,4 +153,3 @@ def _copy_paths(state: dict[str, Any], paths: dict[str, Any]) -> dict[str, Any]:
 def _placeholder(rule: PersonalFields | None, path: str) -> Any:
     value = rule.paths.get(path, ERASED) if rule is not None else ERASED
     return dict(value) if isinstance(value, dict) else list(value) if isinstance(value, list) else value
-

@@ -9,9 +9,10 @@ as it really stands on that date.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping, Sequence
 from datetime import date
 from decimal import Decimal
-from typing import Any, Callable, Mapping, Sequence
+from typing import Any
 from uuid import UUID, uuid4
 
 from application.app import CommandResult, InscribeApplication
@@ -45,12 +46,21 @@ def _answers_for(product: Product, answers: Mapping[str, Any]) -> dict[str, Any]
     return {key: value for key, value in answers.items() if key in own}
 
 
-def _quote_for(app: InscribeApplication, policy: Policy, *, sum_insured: Any = None, extra_loading_pct: Any = 0,
-               on: date | None = None, latest: bool = False) -> Quote:
+def _quote_for(
+    app: InscribeApplication,
+    policy: Policy,
+    *,
+    sum_insured: Any = None,
+    extra_loading_pct: Any = 0,
+    on: date | None = None,
+    latest: bool = False,
+) -> Quote:
     """The premium for the policy's insured and cover (the product version it was sold under, or the latest)."""
     product = app.catalogue.get(policy.product_code, None if latest else policy.product_version)
-    riders = [(app.catalogue.get(r["code"], None if latest else r["version"]), Decimal(str(r["sum_insured"])))
-              for r in policy.riders]
+    riders = [
+        (app.catalogue.get(r["code"], None if latest else r["version"]), Decimal(str(r["sum_insured"])))
+        for r in policy.riders
+    ]
     insured = _customer(app, policy.insured_id, "insured_id")
     when = on or policy.applied_on or china_today()
     individual = insured.kind == "individual"
@@ -59,10 +69,12 @@ def _quote_for(app: InscribeApplication, policy: Policy, *, sum_insured: Any = N
         age=age_on(insured.birth_date, when) if individual and insured.birth_date else None,
         gender=insured.gender if individual else None,
         sum_insured=policy.sum_insured if sum_insured is None else sum_insured,
-        term_months=policy.term_months, premium_mode=policy.premium_mode,
+        term_months=policy.term_months,
+        premium_mode=policy.premium_mode,
         occupation_class=(insured.occupation_class or 1) if individual else 1,
         health_loading_pct=product.health_loading_for(_answers_for(product, policy.disclosures)),
-        extra_loading_pct=extra_loading_pct, riders=riders,
+        extra_loading_pct=extra_loading_pct,
+        riders=riders,
     )
 
 
@@ -112,14 +124,21 @@ def advance(app: InscribeApplication, policy_id: UUID, today: date, *, offers: b
     policy.advance_time(today, _renewal_premium(app, policy) if offers else None)
     if not policy.pending_events:
         return None
-    ctx = system_context(f"the passing of time up to {today.isoformat()}",
-                         command_id=f"time:{policy_id}:{before}:{today.isoformat()}")
+    ctx = system_context(
+        f"the passing of time up to {today.isoformat()}", command_id=f"time:{policy_id}:{before}:{today.isoformat()}"
+    )
     return app.once(ctx, lambda: app.record(ctx, policy, *_lifecycle(app, policy)))
 
 
 def _command(
-    app: InscribeApplication, ctx: CommandContext, policy_id: UUID, on: date | None,
-    action: Callable[[Policy], None], field: str = "on", *, offers: bool = True,
+    app: InscribeApplication,
+    ctx: CommandContext,
+    policy_id: UUID,
+    on: date | None,
+    action: Callable[[Policy], None],
+    field: str = "on",
+    *,
+    offers: bool = True,
 ) -> CommandResult:
     """Bring the policy up to `on`, then load → act → save with the policyholder's lifecycle.
 
@@ -141,12 +160,27 @@ def _command(
 
 # --- application and underwriting ---------------------------------------------------------------
 
+
 def apply_for_policy(
-    app: InscribeApplication, ctx: CommandContext, *, applicant_id: Any, insured_id: Any, relationship: str,
-    product_code: str, product_version: int | None = None, sum_insured: Any, term_months: int,
-    premium_mode: str, beneficiaries: Sequence[Mapping[str, Any]] = (), riders: Sequence[Mapping[str, Any]] = (),
-    disclosures: Mapping[str, bool] | None = None, channel: str = "agent", agent_id: str | None = None,
-    applied_on: date | None = None, insured_consent: bool = False, declared_property_value: Any = None,
+    app: InscribeApplication,
+    ctx: CommandContext,
+    *,
+    applicant_id: Any,
+    insured_id: Any,
+    relationship: str,
+    product_code: str,
+    product_version: int | None = None,
+    sum_insured: Any,
+    term_months: int,
+    premium_mode: str,
+    beneficiaries: Sequence[Mapping[str, Any]] = (),
+    riders: Sequence[Mapping[str, Any]] = (),
+    disclosures: Mapping[str, bool] | None = None,
+    channel: str = "agent",
+    agent_id: str | None = None,
+    applied_on: date | None = None,
+    insured_consent: bool = False,
+    declared_property_value: Any = None,
 ) -> CommandResult:
     """投保: record the application and the automatic underwriting (6.2) in one command."""
 
@@ -157,8 +191,12 @@ def apply_for_policy(
         for i, rider in enumerate(riders):
             if "product_code" not in rider or "sum_insured" not in rider:
                 raise InvalidValue(f"riders[{i}]", "a rider needs product_code and sum_insured")
-            attached.append((app.catalogue.get(rider["product_code"], rider.get("product_version")),
-                             Decimal(str(rider["sum_insured"]))))
+            attached.append(
+                (
+                    app.catalogue.get(rider["product_code"], rider.get("product_version")),
+                    Decimal(str(rider["sum_insured"])),
+                )
+            )
         applicant = _customer(app, applicant_id, "applicant_id")
         insured = _customer(app, insured_id, "insured_id")
         for party in (applicant, insured):  # a deletion request limits their data to storage (PIPL Art. 47)
@@ -166,14 +204,24 @@ def apply_for_policy(
         answers = dict(disclosures or {})
         try:
             case = UnderwritingCase(
-                applicant=Party.of(applicant, on), insured=Party.of(insured, on), relationship=relationship,
-                product=product, sum_insured=Decimal(str(sum_insured)), term_months=term_months,
-                premium_mode=premium_mode, application_date=on, insured_consent=insured_consent,
+                applicant=Party.of(applicant, on),
+                insured=Party.of(insured, on),
+                relationship=relationship,
+                product=product,
+                sum_insured=Decimal(str(sum_insured)),
+                term_months=term_months,
+                premium_mode=premium_mode,
+                application_date=on,
+                insured_consent=insured_consent,
                 disclosures=_answers_for(product, answers),
                 declared_property_value=declared_property_value,
-                history=app.underwriting_history(str(insured.id), product.line), riders=tuple(attached),
-                applicant_history=(None if applicant.id == insured.id  # 6.2.5 of the applicant too
-                                   else app.underwriting_history(str(applicant.id), product.line)),
+                history=app.underwriting_history(str(insured.id), product.line),
+                riders=tuple(attached),
+                applicant_history=(
+                    None
+                    if applicant.id == insured.id  # 6.2.5 of the applicant too
+                    else app.underwriting_history(str(applicant.id), product.line)
+                ),
             )
         except InvalidValue as refusal:  # the product names its answers `disclosure_answers`; we take `disclosures`
             field = refusal.field.replace("disclosure_answers", "disclosures", 1)
@@ -181,21 +229,33 @@ def apply_for_policy(
         result = assess(case, quote)
         priced = result.quote
         policy = Policy.apply(
-            applicant_id=applicant.id, insured_id=insured.id, relationship=relationship,
-            beneficiaries=[dict(b) for b in beneficiaries], product=product, riders=attached,
-            sum_insured=sum_insured, term_months=term_months, premium_mode=premium_mode, disclosures=answers,
-            agent_id=agent_id or ctx.actor_id, channel=channel, applied_on=on,
+            applicant_id=applicant.id,
+            insured_id=insured.id,
+            relationship=relationship,
+            beneficiaries=[dict(b) for b in beneficiaries],
+            product=product,
+            riders=attached,
+            sum_insured=sum_insured,
+            term_months=term_months,
+            premium_mode=premium_mode,
+            disclosures=answers,
+            agent_id=agent_id or ctx.actor_id,
+            channel=channel,
+            applied_on=on,
             quoted_annual_premium=getattr(priced, "annual_premium", None),
-            quoted_installment=getattr(priced, "installment_amount", None), policy_id=uuid4(),
+            quoted_installment=getattr(priced, "installment_amount", None),
+            policy_id=uuid4(),
         )
         policy.start_underwriting(on=on)
         accepted = result.outcome == "accepted"
         # a decline is told in writing with its reasons (6.3.2 (1)), suggesting products that would take it (6.3.3)
         suggested = suggest_products(case, result, app.catalogue.all()) if result.outcome == "declined" else ()
         policy.record_automatic_underwriting(
-            [f.as_dict() for f in result.findings], result.outcome,
+            [f.as_dict() for f in result.findings],
+            result.outcome,
             getattr(priced, "annual_premium", None) if accepted else None,
-            getattr(priced, "installment_amount", None) if accepted else None, on=on,
+            getattr(priced, "installment_amount", None) if accepted else None,
+            on=on,
             notice=decline_notice(result, suggested) if result.outcome == "declined" else "",
             suggested_products=suggested,
         )
@@ -205,8 +265,15 @@ def apply_for_policy(
 
 
 def decide(
-    app: InscribeApplication, ctx: CommandContext, policy_id: UUID, decision: str, *, reason: str = "",
-    loading_pct: Any = 0, exclusions: Sequence[str] = (), suggested_products: Sequence[str] = (),
+    app: InscribeApplication,
+    ctx: CommandContext,
+    policy_id: UUID,
+    decision: str,
+    *,
+    reason: str = "",
+    loading_pct: Any = 0,
+    exclusions: Sequence[str] = (),
+    suggested_products: Sequence[str] = (),
     decided_on: date | None = None,
 ) -> CommandResult:
     """核保决定 (6.3) on a referred case, within the underwriter's authority for the sum insured."""
@@ -215,20 +282,34 @@ def decide(
     def action(policy: Policy) -> None:
         total = policy.sum_insured + sum((Decimal(str(r["sum_insured"])) for r in policy.riders), Decimal(0))
         check_underwriting_authority(ctx.actor_role, total)
-        priced = (_quote_for(app, policy, extra_loading_pct=loading_pct)
-                  if decision in ("accept", "offer_with_conditions") else None)
+        priced = (
+            _quote_for(app, policy, extra_loading_pct=loading_pct)
+            if decision in ("accept", "offer_with_conditions")
+            else None
+        )
         policy.decide(
-            decision, underwriter_id=ctx.actor_id, role=ctx.actor_role, reason=reason, loading_pct=loading_pct,
-            exclusions=list(exclusions), suggested_products=list(suggested_products),
+            decision,
+            underwriter_id=ctx.actor_id,
+            role=ctx.actor_role,
+            reason=reason,
+            loading_pct=loading_pct,
+            exclusions=list(exclusions),
+            suggested_products=list(suggested_products),
             annual_premium=getattr(priced, "annual_premium", None),
-            installment=getattr(priced, "installment_amount", None), decided_on=on,
+            installment=getattr(priced, "installment_amount", None),
+            decided_on=on,
         )
 
     return _command(app, ctx, policy_id, on, action, "decided_on")
 
 
 def decide_sum_insured_increase(
-    app: InscribeApplication, ctx: CommandContext, policy_id: UUID, approved: bool, *, reason: str = "",
+    app: InscribeApplication,
+    ctx: CommandContext,
+    policy_id: UUID,
+    approved: bool,
+    *,
+    reason: str = "",
     decided_on: date | None = None,
 ) -> CommandResult:
     """An increase of the sum insured is underwritten again, within authority for the new sum."""
@@ -239,24 +320,36 @@ def decide_sum_insured_increase(
         if pending is None:
             # Nothing to price: the domain refuses (wrong state, or no-pending-increase) before it
             # would use the premium, so a placeholder keeps an approval from failing on a missing one.
-            policy.decide_sum_insured_increase(approved, underwriter_id=ctx.actor_id, role=ctx.actor_role,
-                                               reason=reason, annual_premium=Decimal(1) if approved else None,
-                                               decided_on=on)
+            policy.decide_sum_insured_increase(
+                approved,
+                underwriter_id=ctx.actor_id,
+                role=ctx.actor_role,
+                reason=reason,
+                annual_premium=Decimal(1) if approved else None,
+                decided_on=on,
+            )
             return
         new_sum = Decimal(str(pending["new_sum_insured"]))
         check_underwriting_authority(ctx.actor_role, new_sum)
         priced = _quote_for(app, policy, sum_insured=new_sum, on=on) if approved else None
         policy.decide_sum_insured_increase(
-            approved, underwriter_id=ctx.actor_id, role=ctx.actor_role, reason=reason,
-            annual_premium=getattr(priced, "annual_premium", None), decided_on=on)
+            approved,
+            underwriter_id=ctx.actor_id,
+            role=ctx.actor_role,
+            reason=reason,
+            annual_premium=getattr(priced, "annual_premium", None),
+            decided_on=on,
+        )
 
     return _command(app, ctx, policy_id, on, action, "decided_on")
 
 
 # --- everything else: one dated call on the aggregate --------------------------------------------
 
-def act(app: InscribeApplication, ctx: CommandContext, policy_id: UUID, method: str, on: date | None, /,
-        **arguments: Any) -> CommandResult:
+
+def act(
+    app: InscribeApplication, ctx: CommandContext, policy_id: UUID, method: str, on: date | None, /, **arguments: Any
+) -> CommandResult:
     """Call `Policy.<method>(**arguments)` after bringing the policy up to `on` (today by default).
 
     The leading parameters are positional-only, so `arguments` may carry the method's own `on`.
@@ -266,7 +359,9 @@ def act(app: InscribeApplication, ctx: CommandContext, policy_id: UUID, method: 
     return _command(app, ctx, policy_id, day, lambda policy: getattr(policy, method)(**arguments), field)
 
 
-def offer_renewal(app: InscribeApplication, ctx: CommandContext, policy_id: UUID, on: date | None = None) -> CommandResult:
+def offer_renewal(
+    app: InscribeApplication, ctx: CommandContext, policy_id: UUID, on: date | None = None
+) -> CommandResult:
     """Offer renewal now (8.1.1 (4)) at the latest product version's premium for the insured's age."""
     day = on or china_today()
 
@@ -282,6 +377,7 @@ def offer_renewal(app: InscribeApplication, ctx: CommandContext, policy_id: UUID
 
 
 # --- reading -----------------------------------------------------------------------------------
+
 
 def cover_on(app: InscribeApplication, policy_id: UUID, on: date, today: date | None = None) -> CoverSnapshot:
     """The policy as it stood on `on` (a loss date): what claims are judged against.

@@ -13,8 +13,8 @@ which waits until the policies register has reached the head of the log.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
-from typing import Callable
 from uuid import UUID
 
 from application.app import CommandResult, InscribeApplication, StaleVersion
@@ -42,8 +42,9 @@ def retention_of(app: InscribeApplication, customer_id: UUID) -> CustomerRetenti
     return customer_retention(str(customer_id), contracts_source(app)(str(customer_id)))
 
 
-def request_erasure(app: InscribeApplication, ctx: CommandContext, customer_id: UUID, reason: str,
-                    today: date | None = None) -> CommandResult:
+def request_erasure(
+    app: InscribeApplication, ctx: CommandContext, customer_id: UUID, reason: str, today: date | None = None
+) -> CommandResult:
     """A customer's deletion request: restriction while retention runs, crypto-shredding when none does."""
     day = today or china_today()
 
@@ -58,8 +59,9 @@ def request_erasure(app: InscribeApplication, ctx: CommandContext, customer_id: 
     return app.once(ctx, run)
 
 
-def erase(app: InscribeApplication, ctx: CommandContext, customer_id: UUID, reason: str,
-          today: date | None = None) -> CommandResult:
+def erase(
+    app: InscribeApplication, ctx: CommandContext, customer_id: UUID, reason: str, today: date | None = None
+) -> CommandResult:
     """Destroy the customer's key now; refused while a retention period runs."""
     day = today or china_today()
 
@@ -69,7 +71,8 @@ def erase(app: InscribeApplication, ctx: CommandContext, customer_id: UUID, reas
             end = retention.retention_end
             raise RetentionPeriodRunning(
                 "the records must be kept " + (f"until {end}" if end else "until the application is decided"),
-                retention_end=None if end is None else end.isoformat())
+                retention_end=None if end is None else end.isoformat(),
+            )
         return _shred(app, ctx, customer_id, reason)
 
     return app.once(ctx, run)
@@ -78,8 +81,10 @@ def erase(app: InscribeApplication, ctx: CommandContext, customer_id: UUID, reas
 def _load(app: InscribeApplication, ctx: CommandContext, customer_id: UUID) -> Customer:
     customer = app.load(Customer, customer_id)
     if ctx.expected_version is not None and ctx.expected_version != customer.version:
-        raise StaleVersion(f"customer {customer_id} is at version {customer.version}, not {ctx.expected_version}",
-                           current_version=customer.version)
+        raise StaleVersion(
+            f"customer {customer_id} is at version {customer.version}, not {ctx.expected_version}",
+            current_version=customer.version,
+        )
     return customer
 
 
@@ -102,7 +107,8 @@ def _shred(app: InscribeApplication, ctx: CommandContext, customer_id: UUID, rea
         app.forget_cached(customer_id, *(UUID(p) for p in policies))
 
 
-def record_disclosure(app: InscribeApplication, ctx: CommandContext, subject_ids: list[str],
-                      view: str) -> CommandResult:
+def record_disclosure(
+    app: InscribeApplication, ctx: CommandContext, subject_ids: list[str], view: str
+) -> CommandResult:
     """Record that the actor saw these customers' personal data unmasked (with the reason in `ctx`)."""
     return app.create(ctx, lambda: PersonalDataAccess.disclose(subject_ids, view))

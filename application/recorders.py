@@ -9,15 +9,16 @@ the primary key, and the loser's events are rolled back with its command row.
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
-from typing import Any, Sequence
+from datetime import UTC, datetime
+from typing import Any
 
 from eventsourcing.persistence import StoredEvent
 from eventsourcing.postgres import PostgresApplicationRecorder, PostgresDatastore
 from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteCursor
-from psycopg.rows import DictRow
 from psycopg import Cursor
+from psycopg.rows import DictRow
 from psycopg.sql import SQL, Identifier
 
 from application.chain import GENESIS, Link, links_for
@@ -63,17 +64,23 @@ class SQLiteCommandRecorder(SQLiteApplicationRecorder):
             "subject TEXT PRIMARY KEY, key BLOB, created_at TEXT NOT NULL, shredded_at TEXT)",
         ]
 
-    def _insert_events(self, c: SQLiteCursor, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Sequence[int] | None:
+    def _insert_events(
+        self, c: SQLiteCursor, stored_events: Sequence[StoredEvent], **kwargs: Any
+    ) -> Sequence[int] | None:
         ids = super()._insert_events(c, stored_events, **kwargs)
         if stored_events and ids:
             c.execute(f"SELECT hash FROM {self.chain_table} ORDER BY position DESC LIMIT 1")
             row = c.fetchone()
             links = links_for(row[0] if row else GENESIS, _rows(ids, stored_events))
-            c.executemany(f"INSERT INTO {self.chain_table} VALUES (?, ?, ?, 'written')",
-                          [(link.position, link.content, link.hash) for link in links])
+            c.executemany(
+                f"INSERT INTO {self.chain_table} VALUES (?, ?, ?, 'written')",
+                [(link.position, link.content, link.hash) for link in links],
+            )
         if stored_events and kwargs.get("shred"):  # the key goes with the event that says so, or not at all
-            c.executemany(f"UPDATE {KEYS_TABLE} SET key = NULL, shredded_at = ? WHERE subject = ?",
-                          [(_now(), subject) for subject in kwargs["shred"]])
+            c.executemany(
+                f"UPDATE {KEYS_TABLE} SET key = NULL, shredded_at = ? WHERE subject = ?",
+                [(_now(), subject) for subject in kwargs["shred"]],
+            )
         command: CommandRecord | None = kwargs.get("command")
         if command is not None and stored_events:  # a command that records nothing leaves no row
             c.execute(
@@ -104,21 +111,29 @@ class SQLiteCommandRecorder(SQLiteApplicationRecorder):
     def insert_key(self, subject: str, key: bytes) -> None:
         """Give the subject a key unless it has a row already (a racing insert wins: read it back)."""
         with self.datastore.transaction(commit=True) as c:
-            c.execute(f"INSERT INTO {KEYS_TABLE} (subject, key, created_at) VALUES (?, ?, ?) "
-                      "ON CONFLICT (subject) DO NOTHING", (subject, key, _now()))
+            c.execute(
+                f"INSERT INTO {KEYS_TABLE} (subject, key, created_at) VALUES (?, ?, ?) "
+                "ON CONFLICT (subject) DO NOTHING",
+                (subject, key, _now()),
+            )
 
     # --- the hash chain ------------------------------------------------------------------------
     def select_links(self, start: int, limit: int) -> list[Link]:
         with self.datastore.transaction(commit=False) as c:
-            c.execute(f"SELECT position, content, hash FROM {self.chain_table} WHERE position >= ? "
-                      "ORDER BY position LIMIT ?", (start, limit))
+            c.execute(
+                f"SELECT position, content, hash FROM {self.chain_table} WHERE position >= ? ORDER BY position LIMIT ?",
+                (start, limit),
+            )
             return [Link(*tuple(r)) for r in c.fetchall()]
 
     def select_stored(self, start: int, limit: int) -> list[tuple[int, Any, int, str, bytes]]:
         """Stored events as they are on disk, unconverted (the verifier must read whatever is there)."""
         with self.datastore.transaction(commit=False) as c:
-            c.execute(f"SELECT rowid, originator_id, originator_version, topic, state FROM {self.events_table_name} "
-                      "WHERE rowid >= ? ORDER BY rowid LIMIT ?", (start, limit))
+            c.execute(
+                f"SELECT rowid, originator_id, originator_version, topic, state FROM {self.events_table_name} "
+                "WHERE rowid >= ? ORDER BY rowid LIMIT ?",
+                (start, limit),
+            )
             return [(r[0], r[1], r[2], r[3], r[4]) for r in c.fetchall()]
 
     def chain_head(self) -> tuple[Link | None, int]:
@@ -150,14 +165,19 @@ class SQLiteCommandRecorder(SQLiteApplicationRecorder):
                 c.execute(f"SELECT hash, position FROM {self.chain_table} ORDER BY position DESC LIMIT 1")
                 row = c.fetchone()
                 previous, after = (row[0], row[1]) if row else (GENESIS, 0)
-                c.execute(f"SELECT rowid, originator_id, originator_version, topic, state FROM "
-                          f"{self.events_table_name} WHERE rowid > ? ORDER BY rowid LIMIT 1000", (after,))
+                c.execute(
+                    f"SELECT rowid, originator_id, originator_version, topic, state FROM "
+                    f"{self.events_table_name} WHERE rowid > ? ORDER BY rowid LIMIT 1000",
+                    (after,),
+                )
                 batch = [(r[0], r[1], r[2], r[3], r[4]) for r in c.fetchall()]
                 if not batch:
                     return done
                 links = links_for(previous, batch)
-                c.executemany(f"INSERT INTO {self.chain_table} VALUES (?, ?, ?, 'backfilled')",
-                              [(link.position, link.content, link.hash) for link in links])
+                c.executemany(
+                    f"INSERT INTO {self.chain_table} VALUES (?, ?, ?, 'backfilled')",
+                    [(link.position, link.content, link.hash) for link in links],
+                )
                 done += len(links)
 
 
@@ -170,12 +190,16 @@ class PostgresCommandRecorder(PostgresApplicationRecorder):
         self.chain_table = Identifier(datastore.schema or "public", "inscribe_event_chain")
         self.keys_table = Identifier(datastore.schema or "public", KEYS_TABLE)
         self.sql_create_statements.append(
-            SQL("CREATE TABLE IF NOT EXISTS {} (subject text PRIMARY KEY, key bytea, "
-                "created_at timestamptz NOT NULL, shredded_at timestamptz)").format(self.keys_table)
+            SQL(
+                "CREATE TABLE IF NOT EXISTS {} (subject text PRIMARY KEY, key bytea, "
+                "created_at timestamptz NOT NULL, shredded_at timestamptz)"
+            ).format(self.keys_table)
         )
         self.sql_create_statements.append(
-            SQL("CREATE TABLE IF NOT EXISTS {} (position bigint PRIMARY KEY, content text NOT NULL, "
-                "hash text NOT NULL, kind text NOT NULL)").format(self.chain_table)
+            SQL(
+                "CREATE TABLE IF NOT EXISTS {} (position bigint PRIMARY KEY, content text NOT NULL, "
+                "hash text NOT NULL, kind text NOT NULL)"
+            ).format(self.chain_table)
         )
         self.sql_create_statements.append(
             SQL("CREATE INDEX IF NOT EXISTS inscribe_event_chain_content ON {} (content)").format(self.chain_table)
@@ -196,11 +220,15 @@ class PostgresCommandRecorder(PostgresApplicationRecorder):
             curs.execute(SQL("SELECT hash FROM {} ORDER BY position DESC LIMIT 1").format(self.chain_table))
             row = curs.fetchone()
             links = links_for(row["hash"] if row else GENESIS, _rows(ids, stored_events))
-            curs.executemany(SQL("INSERT INTO {} VALUES (%s, %s, %s, 'written')").format(self.chain_table),
-                             [(link.position, link.content, link.hash) for link in links])
+            curs.executemany(
+                SQL("INSERT INTO {} VALUES (%s, %s, %s, 'written')").format(self.chain_table),
+                [(link.position, link.content, link.hash) for link in links],
+            )
         if stored_events and kwargs.get("shred"):  # the key goes with the event that says so, or not at all
-            curs.executemany(SQL("UPDATE {} SET key = NULL, shredded_at = now() WHERE subject = %s").format(
-                self.keys_table), [(subject,) for subject in kwargs["shred"]])
+            curs.executemany(
+                SQL("UPDATE {} SET key = NULL, shredded_at = now() WHERE subject = %s").format(self.keys_table),
+                [(subject,) for subject in kwargs["shred"]],
+            )
         command: CommandRecord | None = kwargs.get("command")
         if command is not None:
             curs.execute(
@@ -236,31 +264,46 @@ class PostgresCommandRecorder(PostgresApplicationRecorder):
     def insert_key(self, subject: str, key: bytes) -> None:
         """Give the subject a key unless it has a row already (a racing insert wins: read it back)."""
         with self.datastore.transaction(commit=True) as curs:
-            curs.execute(SQL("INSERT INTO {} (subject, key, created_at) VALUES (%s, %s, now()) "
-                             "ON CONFLICT (subject) DO NOTHING").format(self.keys_table), (subject, key))
+            curs.execute(
+                SQL(
+                    "INSERT INTO {} (subject, key, created_at) VALUES (%s, %s, now()) ON CONFLICT (subject) DO NOTHING"
+                ).format(self.keys_table),
+                (subject, key),
+            )
 
     # --- the hash chain ------------------------------------------------------------------------
     def select_links(self, start: int, limit: int) -> list[Link]:
         with self.datastore.transaction(commit=False) as curs:
-            curs.execute(SQL("SELECT position, content, hash FROM {} WHERE position >= %s ORDER BY position "
-                             "LIMIT %s").format(self.chain_table), (start, limit))
+            curs.execute(
+                SQL("SELECT position, content, hash FROM {} WHERE position >= %s ORDER BY position LIMIT %s").format(
+                    self.chain_table
+                ),
+                (start, limit),
+            )
             return [Link(r["position"], r["content"], r["hash"]) for r in curs.fetchall()]
 
     def select_stored(self, start: int, limit: int) -> list[tuple[int, Any, int, str, bytes]]:
         """Stored events as they are on disk, unconverted (the verifier must read whatever is there)."""
         events = Identifier(self.datastore.schema or "public", self.events_table_name)
         with self.datastore.transaction(commit=False) as curs:
-            curs.execute(SQL("SELECT notification_id, originator_id, originator_version, topic, state FROM {} "
-                             "WHERE notification_id >= %s ORDER BY notification_id LIMIT %s").format(events),
-                         (start, limit))
-            return [(r["notification_id"], r["originator_id"], r["originator_version"], r["topic"], r["state"])
-                    for r in curs.fetchall()]
+            curs.execute(
+                SQL(
+                    "SELECT notification_id, originator_id, originator_version, topic, state FROM {} "
+                    "WHERE notification_id >= %s ORDER BY notification_id LIMIT %s"
+                ).format(events),
+                (start, limit),
+            )
+            return [
+                (r["notification_id"], r["originator_id"], r["originator_version"], r["topic"], r["state"])
+                for r in curs.fetchall()
+            ]
 
     def chain_head(self) -> tuple[Link | None, int]:
         """The last link and the number of links."""
         with self.datastore.transaction(commit=False) as curs:
-            curs.execute(SQL("SELECT position, content, hash FROM {} ORDER BY position DESC LIMIT 1").format(
-                self.chain_table))
+            curs.execute(
+                SQL("SELECT position, content, hash FROM {} ORDER BY position DESC LIMIT 1").format(self.chain_table)
+            )
             row = curs.fetchone()
             curs.execute(SQL("SELECT count(*) AS n FROM {}").format(self.chain_table))
             counted = curs.fetchone()
@@ -269,8 +312,7 @@ class PostgresCommandRecorder(PostgresApplicationRecorder):
 
     def content_owner(self, content: str) -> int | None:
         with self.datastore.transaction(commit=False) as curs:
-            curs.execute(SQL("SELECT position FROM {} WHERE content = %s LIMIT 1").format(self.chain_table),
-                         (content,))
+            curs.execute(SQL("SELECT position FROM {} WHERE content = %s LIMIT 1").format(self.chain_table), (content,))
             row = curs.fetchone()
         return row["position"] if row else None
 
@@ -286,25 +328,34 @@ class PostgresCommandRecorder(PostgresApplicationRecorder):
         while True:
             with self.datastore.transaction(commit=True) as curs:
                 self._lock_table(curs)
-                curs.execute(SQL("SELECT hash, position FROM {} ORDER BY position DESC LIMIT 1").format(
-                    self.chain_table))
+                curs.execute(
+                    SQL("SELECT hash, position FROM {} ORDER BY position DESC LIMIT 1").format(self.chain_table)
+                )
                 row = curs.fetchone()
                 previous, after = (row["hash"], row["position"]) if row else (GENESIS, 0)
-                curs.execute(SQL("SELECT notification_id, originator_id, originator_version, topic, state FROM {} "
-                                 "WHERE notification_id > %s ORDER BY notification_id LIMIT 1000").format(events),
-                             (after,))
-                batch = [(r["notification_id"], r["originator_id"], r["originator_version"], r["topic"],
-                          bytes(r["state"])) for r in curs.fetchall()]
+                curs.execute(
+                    SQL(
+                        "SELECT notification_id, originator_id, originator_version, topic, state FROM {} "
+                        "WHERE notification_id > %s ORDER BY notification_id LIMIT 1000"
+                    ).format(events),
+                    (after,),
+                )
+                batch = [
+                    (r["notification_id"], r["originator_id"], r["originator_version"], r["topic"], bytes(r["state"]))
+                    for r in curs.fetchall()
+                ]
                 if not batch:
                     return done
                 links = links_for(previous, batch)
-                curs.executemany(SQL("INSERT INTO {} VALUES (%s, %s, %s, 'backfilled')").format(self.chain_table),
-                                 [(link.position, link.content, link.hash) for link in links])
+                curs.executemany(
+                    SQL("INSERT INTO {} VALUES (%s, %s, %s, 'backfilled')").format(self.chain_table),
+                    [(link.position, link.content, link.hash) for link in links],
+                )
                 done += len(links)
 
 
 def _now() -> str:
-    return datetime.now(timezone.utc).isoformat()
+    return datetime.now(UTC).isoformat()
 
 
 def _rows(ids: Sequence[int], stored_events: Sequence[StoredEvent]) -> list[tuple[int, Any, int, str, bytes]]:

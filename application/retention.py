@@ -99,8 +99,9 @@ def policy_retention(contract: Contract) -> PolicyRetention:
         basis = "no-contract" if contract.status in TERMINAL else "application-pending"
         return PolicyRetention(**common, contract_end=None, years=None, retention_end=None, basis=basis)
     years = SHORT_YEARS if contract.term_months <= SHORT_CONTRACT_MONTHS else LONG_YEARS
-    return PolicyRetention(**common, contract_end=end, years=years, retention_end=add_years(end, years),
-                           basis="retention")
+    return PolicyRetention(
+        **common, contract_end=end, years=years, retention_end=add_years(end, years), basis="retention"
+    )
 
 
 def customer_retention(customer_id: str, contracts: list[Contract]) -> CustomerRetention:

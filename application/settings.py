@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from contextlib import contextmanager
-from typing import Iterator
-
 import base64
 import os
 import re
 import secrets
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Callable
 from urllib.parse import unquote, urlsplit
 
 from pydantic import Field, ValidationError
@@ -149,8 +147,10 @@ class Settings(BaseSettings):
         elif self.allow_unwrapped_keys:
             return None
         else:
-            raise SettingsError("INSCRIBE_KEY_ENCRYPTION_KEY must be set when the database is PostgreSQL "
-                                f"({KEK_HINT}), or INSCRIBE_ALLOW_UNWRAPPED_KEYS=true to store keys bare")
+            raise SettingsError(
+                "INSCRIBE_KEY_ENCRYPTION_KEY must be set when the database is PostgreSQL "
+                f"({KEK_HINT}), or INSCRIBE_ALLOW_UNWRAPPED_KEYS=true to store keys bare"
+            )
         try:
             key = base64.b64decode(encoded, validate=True)
         except ValueError:
@@ -183,9 +183,14 @@ class Settings(BaseSettings):
 
         env = {**os.environ, **self.eventsourcing_env()}
         try:
-            with psycopg.connect(dbname=env["POSTGRES_DBNAME"], host=env["POSTGRES_HOST"],
-                                 port=env["POSTGRES_PORT"], user=env["POSTGRES_USER"],
-                                 password=env.get("POSTGRES_PASSWORD", ""), connect_timeout=timeout):
+            with psycopg.connect(
+                dbname=env["POSTGRES_DBNAME"],
+                host=env["POSTGRES_HOST"],
+                port=env["POSTGRES_PORT"],
+                user=env["POSTGRES_USER"],
+                password=env.get("POSTGRES_PASSWORD", ""),
+                connect_timeout=timeout,
+            ):
                 pass
         except psycopg.Error as e:
             raise DatabaseUnreachable(f"cannot connect to the database {self.safe_url()}: {one_line(e)}") from None
@@ -200,9 +205,14 @@ class Settings(BaseSettings):
         import psycopg
 
         env = {**os.environ, **self.eventsourcing_env()}
-        with psycopg.connect(dbname=env["POSTGRES_DBNAME"], host=env["POSTGRES_HOST"], port=env["POSTGRES_PORT"],
-                             user=env["POSTGRES_USER"], password=env.get("POSTGRES_PASSWORD", ""),
-                             autocommit=True) as conn:
+        with psycopg.connect(
+            dbname=env["POSTGRES_DBNAME"],
+            host=env["POSTGRES_HOST"],
+            port=env["POSTGRES_PORT"],
+            user=env["POSTGRES_USER"],
+            password=env.get("POSTGRES_PASSWORD", ""),
+            autocommit=True,
+        ) as conn:
             conn.execute("SELECT pg_advisory_lock(%s)", (WRITE_SETUP_LOCK,))
             try:
                 yield
@@ -278,7 +288,10 @@ def describe_settings_error(error: ValidationError) -> str:
     for item in error.errors():
         name = "INSCRIBE_" + "_".join(str(p) for p in item["loc"]).upper()
         given = item.get("input")
-        shown = f"={given!r}" if isinstance(given, (str, int, float)) and "secret" not in name.lower() \
-            and "key" not in name.lower() else ""
+        shown = (
+            f"={given!r}"
+            if isinstance(given, (str, int, float)) and "secret" not in name.lower() and "key" not in name.lower()
+            else ""
+        )
         parts.append(f"{name}{shown}: {item['msg']}")
     return "invalid setting " + "; ".join(parts)

@@ -3,8 +3,9 @@ system's name, what the passing of time has caused up to the command's date, the
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
-from typing import Any, Callable, TypeVar
+from typing import Any, TypeVar
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate
@@ -22,13 +23,20 @@ def advance(app: InscribeApplication, kind: type[T], aggregate_id: UUID, today: 
     aggregate.advance_time(today)
     if not aggregate.pending_events:
         return None
-    ctx = system_context(f"the passing of time up to {today.isoformat()}",
-                         command_id=f"time:{aggregate_id}:{before}:{today.isoformat()}")
+    ctx = system_context(
+        f"the passing of time up to {today.isoformat()}", command_id=f"time:{aggregate_id}:{before}:{today.isoformat()}"
+    )
     return app.once(ctx, lambda: app.record(ctx, aggregate))
 
 
-def timed(app: InscribeApplication, ctx: CommandContext, kind: type[T], aggregate_id: UUID, on: date,
-          action: Callable[[T], Any]) -> CommandResult:
+def timed(
+    app: InscribeApplication,
+    ctx: CommandContext,
+    kind: type[T],
+    aggregate_id: UUID,
+    on: date,
+    action: Callable[[T], Any],
+) -> CommandResult:
     """Bring the aggregate up to `on`, then load → act → save (If-Match and Idempotency-Key apply)."""
     if app.previous_answer(ctx) is None:
         advance(app, kind, aggregate_id, on)

@@ -23,14 +23,7 @@ from typing import Any
 import httpx
 
 from bench import library, pool, rebuild, report, volume, wrk
-from bench.common import (
-    ADMIN_URL,
-    create_database,
-    drop_database,
-    individual_body,
-    machine_info,
-    scalar,
-)
+from bench.common import ADMIN_URL, create_database, drop_database, individual_body, machine_info, scalar
 from bench.server import Server
 from interface.auth import mint_token
 
@@ -39,19 +32,33 @@ REGISTERED = "inscribe.customer.IndividualRegistered.v1"
 
 def parse(argv: list[str] | None) -> argparse.Namespace:
     p = argparse.ArgumentParser(prog="python -m bench", description=__doc__.split("\n\n")[0])
-    p.add_argument("--database-url", help="use this PostgreSQL database (it keeps the bench's customers and "
-                   "gets its read side rebuilt); default: a new database, dropped at the end")
+    p.add_argument(
+        "--database-url",
+        help="use this PostgreSQL database (it keeps the bench's customers and "
+        "gets its read side rebuilt); default: a new database, dropped at the end",
+    )
     p.add_argument("--quick", action="store_true", help="a small run (about 40 s)")
     p.add_argument("--seconds", type=float, help="HTTP load duration (default 20, quick 5)")
-    p.add_argument("--library-seconds", type=float,
-                   help="library baseline duration, half before and half after the HTTP load (default 10, quick 4)")
+    p.add_argument(
+        "--library-seconds",
+        type=float,
+        help="library baseline duration, half before and half after the HTTP load (default 10, quick 4)",
+    )
     p.add_argument("--connections", type=int, default=8, help="HTTP connections = library threads (8)")
-    p.add_argument("--events", type=int, help="seed the log up to this many events before the rebuild "
-                   "(default 30000, quick 8000)")
-    p.add_argument("--driver", choices=["auto", "wrk", "pool"], default="auto",
-                   help="HTTP load driver: wrk if installed (auto), or the multiprocessing+httpx pool")
-    p.add_argument("--volume-events", type=int, help="the volume section's demo book size in events "
-                   "(default 1000000, quick 20000; 0 skips it)")
+    p.add_argument(
+        "--events", type=int, help="seed the log up to this many events before the rebuild (default 30000, quick 8000)"
+    )
+    p.add_argument(
+        "--driver",
+        choices=["auto", "wrk", "pool"],
+        default="auto",
+        help="HTTP load driver: wrk if installed (auto), or the multiprocessing+httpx pool",
+    )
+    p.add_argument(
+        "--volume-events",
+        type=int,
+        help="the volume section's demo book size in events (default 1000000, quick 20000; 0 skips it)",
+    )
     p.add_argument("--volume-workers", type=int, default=2, help="processes building the demo book (2)")
     p.add_argument("--volume-only", action="store_true", help="run only the volume section")
     p.add_argument("--keep-volume-database", action="store_true", help="keep the volume book's database")
@@ -73,8 +80,9 @@ def registered(url: str, table: str) -> int:
     return int(scalar(url, f"SELECT count(*) FROM \"{table}\" WHERE topic = '{REGISTERED}'"))
 
 
-def http_phase(args: argparse.Namespace, url: str, secret: str, regions: dict[str, str],
-               table: str, result: dict[str, Any]) -> None:
+def http_phase(
+    args: argparse.Namespace, url: str, secret: str, regions: dict[str, str], table: str, result: dict[str, Any]
+) -> None:
     token = mint_token(secret, "bench", "agent", hours=2)
     use_wrk = args.driver == "wrk" or (args.driver == "auto" and wrk.available())
     if args.driver == "wrk" and not wrk.available():
@@ -88,8 +96,10 @@ def http_phase(args: argparse.Namespace, url: str, secret: str, regions: dict[st
                 answer = client.post("/api/v1/customers", json=individual_body(i, regions["warmup"]))
                 if answer.status_code != 201:
                     raise SystemExit(f"warm-up registration answered {answer.status_code}: {answer.text}")
-        say(f"HTTP load for {args.seconds:.0f} s, {args.connections} connections, "
-            f"driver {'wrk' if use_wrk else 'process pool' + ('' if wrk.available() else ' (wrk not installed)')}")
+        say(
+            f"HTTP load for {args.seconds:.0f} s, {args.connections} connections, "
+            f"driver {'wrk' if use_wrk else 'process pool' + ('' if wrk.available() else ' (wrk not installed)')}"
+        )
         driver = wrk if use_wrk else pool
         http = driver.run(server.base_url, token, regions["http"], args.connections, args.seconds)
         say("stopping the server")
@@ -102,8 +112,10 @@ def http_phase(args: argparse.Namespace, url: str, secret: str, regions: dict[st
     unseen = http["new_customers_in_store"] - http["statuses"].get(201, 0)
     http["saved_but_unanswered_at_stop"] = unseen
     if not 0 <= unseen <= args.connections:
-        result["warnings"].append(f"HTTP: {http['statuses'].get(201, 0)} x 201 but "
-                                  f"{http['new_customers_in_store']} new customers in the event store")
+        result["warnings"].append(
+            f"HTTP: {http['statuses'].get(201, 0)} x 201 but "
+            f"{http['new_customers_in_store']} new customers in the event store"
+        )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -117,8 +129,11 @@ def main(argv: list[str] | None = None) -> int:
     codes = random.sample(range(110000, 660000), 3)
     regions = {"warmup": str(codes[0]), "http": str(codes[1]), "seed": str(codes[2])}
     secret = secrets.token_urlsafe(32)
-    result: dict[str, Any] = {"machine": machine_info(url or ADMIN_URL), "warnings": [],
-                              "settings": {**vars(args), "database_url": None if own_database else url}}
+    result: dict[str, Any] = {
+        "machine": machine_info(url or ADMIN_URL),
+        "warnings": [],
+        "settings": {**vars(args), "database_url": None if own_database else url},
+    }
     try:
         if not args.volume_only:
             say(f"database {url.rsplit('/', 1)[1]} ({'new, dropped at the end' if own_database else 'given'})")
@@ -127,8 +142,9 @@ def main(argv: list[str] | None = None) -> int:
         if own_database:
             drop_database(url)
     if args.volume_events:
-        result["volume"] = volume.run(args.volume_events, args.volume_workers, 1, say, args.keep_volume_database,
-                                      args.volume_database_url)
+        result["volume"] = volume.run(
+            args.volume_events, args.volume_workers, 1, say, args.keep_volume_database, args.volume_database_url
+        )
         if "warning" in result["volume"]:
             result["warnings"].append(f"volume: {result['volume']['warning']}")
     result["total_seconds"] = time.monotonic() - started
@@ -138,8 +154,9 @@ def main(argv: list[str] | None = None) -> int:
     return 1 if result["warnings"] else 0
 
 
-def first_sections(args: argparse.Namespace, url: str, secret: str, regions: dict[str, str],
-                   result: dict[str, Any]) -> None:
+def first_sections(
+    args: argparse.Namespace, url: str, secret: str, regions: dict[str, str], result: dict[str, Any]
+) -> None:
     """(a) registration over HTTP beside the library, (b) the projection rebuild beside the log read."""
     services = rebuild.open_services(url, secret)  # creates the tables before the server starts
     try:
@@ -151,8 +168,10 @@ def first_sections(args: argparse.Namespace, url: str, secret: str, regions: dic
         say(f"library baseline, second half: {half:.1f} s")
         result["library"] = library.combine(first, library.run(url, args.connections, half))
         if result["library"]["failures"]:
-            result["warnings"].append(f"library: {result['library']['failures']} saves failed "
-                                      f"({', '.join(result['library']['failure_kinds'])})")
+            result["warnings"].append(
+                f"library: {result['library']['failures']} saves failed "
+                f"({', '.join(result['library']['failure_kinds'])})"
+            )
         have = rebuild.count_events(services)
         if have < args.events:
             say(f"seeding {args.events - have:,} events (log has {have:,})")

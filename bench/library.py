@@ -39,8 +39,15 @@ def _env(database_url: str, schema: str, connections: int) -> dict[str, str]:
     return env
 
 
-def _saver(app: LibraryApplication, index: int, stride: int, deadline: float, stop: threading.Event,
-           latencies: list[float], failures: list[str]) -> None:
+def _saver(
+    app: LibraryApplication,
+    index: int,
+    stride: int,
+    deadline: float,
+    stop: threading.Event,
+    latencies: list[float],
+    failures: list[str],
+) -> None:
     n = 0
     while time.monotonic() < deadline and not stop.is_set():
         fields = individual(index + n * stride, REGION_LIBRARY)
@@ -48,7 +55,7 @@ def _saver(app: LibraryApplication, index: int, stride: int, deadline: float, st
         started = time.monotonic()
         try:
             app.save(Customer.register_individual(**fields))
-        except Exception as e:  # noqa: BLE001  (counted and shown, never hidden)
+        except Exception as e:
             failures.append(type(e).__name__)
             continue
         latencies.append(time.monotonic() - started)
@@ -70,8 +77,10 @@ def run(database_url: str, connections: int, seconds: float, warmup: int = 50) -
             started = time.monotonic()
             deadline = started + seconds
             stop = threading.Event()
-            threads = [threading.Thread(target=_saver, args=(app, i, connections, deadline, stop, latencies,
-                                                             failures)) for i in range(connections)]
+            threads = [
+                threading.Thread(target=_saver, args=(app, i, connections, deadline, stop, latencies, failures))
+                for i in range(connections)
+            ]
             for thread in threads:
                 thread.start()
             try:
@@ -96,15 +105,21 @@ def combine(first: dict[str, Any], second: dict[str, Any]) -> dict[str, Any]:
     """Two runs (one before, one after the HTTP load) as one: what noise there is hits both sides."""
     latencies = sorted(first.pop("_latencies") + second.pop("_latencies"))
     failures = first.pop("_failures") + second.pop("_failures")
-    combined = summary(first["connections"], first["duration_s"] + second["duration_s"], latencies, failures,
-                       first["events_in_store"] + second["events_in_store"])
+    combined = summary(
+        first["connections"],
+        first["duration_s"] + second["duration_s"],
+        latencies,
+        failures,
+        first["events_in_store"] + second["events_in_store"],
+    )
     del combined["_latencies"], combined["_failures"]
     combined["runs"] = [first, second]
     return combined
 
 
-def summary(connections: int, duration: float, latencies: list[float], failures: list[str],
-            saved: int) -> dict[str, Any]:
+def summary(
+    connections: int, duration: float, latencies: list[float], failures: list[str], saved: int
+) -> dict[str, Any]:
     return {
         "driver": f"eventsourcing Application.save, {connections} threads, one process",
         "connections": connections,

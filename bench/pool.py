@@ -12,8 +12,17 @@ from typing import Any
 from bench.common import individual_body, percentile
 
 
-def _client(base_url: str, token: str, region: str, index: int, stride: int, deadline: float,
-            latencies: list[float], statuses: Counter[int], errors: Counter[str]) -> None:
+def _client(
+    base_url: str,
+    token: str,
+    region: str,
+    index: int,
+    stride: int,
+    deadline: float,
+    latencies: list[float],
+    statuses: Counter[int],
+    errors: Counter[str],
+) -> None:
     import httpx
 
     headers = {"Authorization": f"Bearer {token}"}
@@ -32,8 +41,9 @@ def _client(base_url: str, token: str, region: str, index: int, stride: int, dea
             statuses[status] += 1
 
 
-def _worker(base_url: str, token: str, region: str, indexes: list[int], stride: int, seconds: float,
-            barrier: Any, results: Any) -> None:
+def _worker(
+    base_url: str, token: str, region: str, indexes: list[int], stride: int, seconds: float, barrier: Any, results: Any
+) -> None:
     """One process: a thread (and a keep-alive connection) per index; all start on the barrier."""
     import httpx  # noqa: F401  (imported before the barrier, so start-up is not measured)
 
@@ -43,8 +53,12 @@ def _worker(base_url: str, token: str, region: str, indexes: list[int], stride: 
     barrier.wait()
     started = time.monotonic()
     deadline = started + seconds
-    threads = [threading.Thread(target=_client, args=(base_url, token, region, i, stride, deadline,
-                                                      latencies, statuses, errors)) for i in indexes]
+    threads = [
+        threading.Thread(
+            target=_client, args=(base_url, token, region, i, stride, deadline, latencies, statuses, errors)
+        )
+        for i in indexes
+    ]
     for thread in threads:
         thread.start()
     for thread in threads:
@@ -52,8 +66,9 @@ def _worker(base_url: str, token: str, region: str, indexes: list[int], stride: 
     results.put((started, time.monotonic(), latencies, dict(statuses), dict(errors)))
 
 
-def run(base_url: str, token: str, region: str, connections: int, seconds: float,
-        processes: int | None = None) -> dict[str, Any]:
+def run(
+    base_url: str, token: str, region: str, connections: int, seconds: float, processes: int | None = None
+) -> dict[str, Any]:
     """Drive POST /api/v1/customers for `seconds` from separate processes; the same report as bench.wrk.run."""
     ctx = mp.get_context("spawn")
     # Half the cores by default: the clients must not starve the server they measure.
@@ -61,8 +76,12 @@ def run(base_url: str, token: str, region: str, connections: int, seconds: float
     slices = [list(range(p, connections, processes)) for p in range(processes)]
     barrier = ctx.Barrier(processes + 1)
     results = ctx.Queue()
-    workers = [ctx.Process(target=_worker, args=(base_url, token, region, indexes, connections, seconds,
-                                                  barrier, results), daemon=True) for indexes in slices]
+    workers = [
+        ctx.Process(
+            target=_worker, args=(base_url, token, region, indexes, connections, seconds, barrier, results), daemon=True
+        )
+        for indexes in slices
+    ]
     for worker in workers:
         worker.start()
     barrier.wait(timeout=120)

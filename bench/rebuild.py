@@ -27,8 +27,9 @@ def count_events(services: Services) -> int:
         return int(conn.execute(text(f'SELECT count(*) FROM "{table}"')).scalar() or 0)
 
 
-def seed(services: Services, region: str, events: int, per_command: int = 100,
-         progress: Callable[[int], Any] | None = None) -> int:
+def seed(
+    services: Services, region: str, events: int, per_command: int = 100, progress: Callable[[int], Any] | None = None
+) -> int:
     """Add at least `events` events through the application, `per_command` customers per command.
 
     Each customer: registration, identity claim, and for every other one a contacts change, so the
@@ -106,8 +107,12 @@ def run(services: Services) -> dict[str, Any]:
         "batch_size": batch,
         "projections": names,
         # The live path first: it fills the read side, so rebuild() starts from full registers.
-        "catch_up": {"seconds": seconds_caught, "applied": caught, "behind": behind,
-                     "events_per_s": caught / len(names) / seconds_caught if caught else 0.0},
+        "catch_up": {
+            "seconds": seconds_caught,
+            "applied": caught,
+            "behind": behind,
+            "events_per_s": caught / len(names) / seconds_caught if caught else 0.0,
+        },
         "rebuild": {"seconds": seconds, "applied": applied, "events_per_s": events / seconds},
         "per_projection": _split(marks, started, events, names),
         # The faster of two reads (one before, one after the rebuild), so cache warmth favours the baseline.

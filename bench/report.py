@@ -19,27 +19,56 @@ def rows(result: dict[str, Any]) -> list[tuple[str, str, str, str]]:
     table: list[tuple[str, str, str, str]] = []
     if http and lib:
         table += [
-            ("register customer: per second (HTTP / library save)", f"{http['rps']:,.0f}", f"{lib['rps']:,.0f}",
-             _ratio(http["rps"], lib["rps"])),
-            ("register customer: p50 latency ms", f"{http['p50_ms']:.1f}", f"{lib['p50_ms']:.1f}",
-             _ratio(http["p50_ms"], lib["p50_ms"])),
-            ("register customer: p99 latency ms", f"{http['p99_ms']:.1f}", f"{lib['p99_ms']:.1f}",
-             _ratio(http["p99_ms"], lib["p99_ms"])),
-            ("register customer: outcomes", outcomes(http), f"{lib['requests']:,} saved, {lib['failures']} failed",
-             ""),
+            (
+                "register customer: per second (HTTP / library save)",
+                f"{http['rps']:,.0f}",
+                f"{lib['rps']:,.0f}",
+                _ratio(http["rps"], lib["rps"]),
+            ),
+            (
+                "register customer: p50 latency ms",
+                f"{http['p50_ms']:.1f}",
+                f"{lib['p50_ms']:.1f}",
+                _ratio(http["p50_ms"], lib["p50_ms"]),
+            ),
+            (
+                "register customer: p99 latency ms",
+                f"{http['p99_ms']:.1f}",
+                f"{lib['p99_ms']:.1f}",
+                _ratio(http["p99_ms"], lib["p99_ms"]),
+            ),
+            ("register customer: outcomes", outcomes(http), f"{lib['requests']:,} saved, {lib['failures']} failed", ""),
         ]
     if rb:
         base = rb["read_log"]["events_per_s"]
         names = "+".join(rb["projections"])
-        table.append((f"rebuild() all ({names}): events/s", f"{rb['rebuild']['events_per_s']:,.0f}",
-                      f"{base:,.0f}", _ratio(rb["rebuild"]["events_per_s"], base)))
+        table.append(
+            (
+                f"rebuild() all ({names}): events/s",
+                f"{rb['rebuild']['events_per_s']:,.0f}",
+                f"{base:,.0f}",
+                _ratio(rb["rebuild"]["events_per_s"], base),
+            )
+        )
         for name, one in rb["per_projection"].items():
-            table.append((f"  of which {name}: events/s", f"{one['events_per_s']:,.0f}", f"{base:,.0f}",
-                          _ratio(one["events_per_s"], base)))
+            table.append(
+                (
+                    f"  of which {name}: events/s",
+                    f"{one['events_per_s']:,.0f}",
+                    f"{base:,.0f}",
+                    _ratio(one["events_per_s"], base),
+                )
+            )
         caught = rb["catch_up"]
         if caught["applied"]:
-            table.append((f"catch_up() live path, {caught['behind']:,} behind: events/s",
-                          f"{caught['events_per_s']:,.0f}", f"{base:,.0f}", _ratio(caught["events_per_s"], base)))
+            table.append(
+                (
+                    f"catch_up() live path, {caught['behind']:,} behind: events/s",
+                    f"{caught['events_per_s']:,.0f}",
+                    f"{base:,.0f}",
+                    _ratio(caught["events_per_s"], base),
+                )
+            )
     if result.get("volume"):
         table += volume_rows(result["volume"])
     return table
@@ -50,32 +79,57 @@ def volume_rows(volume: dict[str, Any]) -> list[tuple[str, str, str, str]]:
     table: list[tuple[str, str, str, str]] = []
     build, rb = volume.get("build"), volume.get("rebuild")
     if "reused_events" in volume:
-        table.append(("volume: a kept demo book, measured again (no build)", f"{volume['reused_events']:,} events",
-                      "", ""))
+        table.append(
+            ("volume: a kept demo book, measured again (no build)", f"{volume['reused_events']:,} events", "", "")
+        )
     if build:
         table += [
-            (f"volume: demo book built ({build['customers']:,} customers, {build['days']:,} days, "
-             f"{build['workers']} workers)", f"{build['events']:,} events", "", ""),
+            (
+                f"volume: demo book built ({build['customers']:,} customers, {build['days']:,} days, "
+                f"{build['workers']} workers)",
+                f"{build['events']:,} events",
+                "",
+                "",
+            ),
             ("volume: build through the commands, events/s", f"{build['events_per_s']:,.0f}", "", ""),
             ("volume: build time, minutes", f"{build['seconds'] / 60:,.1f}", "", ""),
         ]
     if rb:
         table += [
-            (f"volume: rebuild() all {len(rb['projections'])} projections, events/s", f"{rb['events_per_s']:,.0f}",
-             f"{rb['read_log_events_per_s']:,.0f}", _ratio(rb["events_per_s"], rb["read_log_events_per_s"])),
-            ("volume: rebuild peak RSS MB (baseline: before it)", f"{rb['rss_peak_mb']:,.0f}",
-             f"{rb['rss_before_mb']:,.0f}", _ratio(rb["rss_peak_mb"], rb["rss_before_mb"])),
+            (
+                f"volume: rebuild() all {len(rb['projections'])} projections, events/s",
+                f"{rb['events_per_s']:,.0f}",
+                f"{rb['read_log_events_per_s']:,.0f}",
+                _ratio(rb["events_per_s"], rb["read_log_events_per_s"]),
+            ),
+            (
+                "volume: rebuild peak RSS MB (baseline: before it)",
+                f"{rb['rss_peak_mb']:,.0f}",
+                f"{rb['rss_before_mb']:,.0f}",
+                _ratio(rb["rss_peak_mb"], rb["rss_before_mb"]),
+            ),
         ]
     for label, case in volume.get("queries", {}).get("cases", {}).items():
         ours, base = case["ours"], case["baseline"]
-        table.append((f"volume: {label}, p50 / p99 ms (n={ours['samples']})",
-                      f"{ours['p50_ms']:.1f} / {ours['p99_ms']:.1f}",
-                      f"{base['p50_ms']:.1f} / {base['p99_ms']:.1f}", _ratio(ours["p50_ms"], base["p50_ms"])))
+        table.append(
+            (
+                f"volume: {label}, p50 / p99 ms (n={ours['samples']})",
+                f"{ours['p50_ms']:.1f} / {ours['p99_ms']:.1f}",
+                f"{base['p50_ms']:.1f} / {base['p99_ms']:.1f}",
+                _ratio(ours["p50_ms"], base["p50_ms"]),
+            )
+        )
     travel = volume.get("time_travel") or {}
     for label, ours in travel.get("cases", {}).items():
         base = travel["baseline"]
-        table.append((f"volume: policy {label}, p50 / p99 ms", f"{ours['p50_ms']:.1f} / {ours['p99_ms']:.1f}",
-                      f"{base['p50_ms']:.1f} / {base['p99_ms']:.1f}", _ratio(ours["p50_ms"], base["p50_ms"])))
+        table.append(
+            (
+                f"volume: policy {label}, p50 / p99 ms",
+                f"{ours['p50_ms']:.1f} / {ours['p99_ms']:.1f}",
+                f"{base['p50_ms']:.1f} / {base['p99_ms']:.1f}",
+                _ratio(ours["p50_ms"], base["p50_ms"]),
+            )
+        )
     return table
 
 
@@ -104,25 +158,37 @@ def render(result: dict[str, Any]) -> str:
     http, lib, rb = result.get("http"), result.get("library"), result.get("rebuild")
     out.append("")
     if http:
-        out.append(f"ours (register): POST /api/v1/customers on `inscribe serve` (projections in-process), "
-                   f"driver: {http['driver']}, {http['duration_s']:.1f} s, {http['requests']:,} requests")
+        out.append(
+            f"ours (register): POST /api/v1/customers on `inscribe serve` (projections in-process), "
+            f"driver: {http['driver']}, {http['duration_s']:.1f} s, {http['requests']:,} requests"
+        )
     if lib:
-        out.append(f"baseline (register): Customer.register_individual + {lib['driver']}, "
-                   f"{lib['duration_s']:.1f} s in 2 halves around the HTTP load "
-                   "(library recorder, own schema, no HTTP, no command log)")
+        out.append(
+            f"baseline (register): Customer.register_individual + {lib['driver']}, "
+            f"{lib['duration_s']:.1f} s in 2 halves around the HTTP load "
+            "(library recorder, own schema, no HTTP, no command log)"
+        )
     if rb:
-        out.append(f"ours (rebuild): ReadSide.rebuild() over {rb['events']:,} events, batch {rb['batch_size']}, "
-                   "registers full at the start (caught up first); each projection's share timed within it")
-        out.append("baseline (rebuild): select_notifications + mapper.to_domain_event over the same log in the "
-                   "same batches (the faster of a read before and one after the rebuild)")
+        out.append(
+            f"ours (rebuild): ReadSide.rebuild() over {rb['events']:,} events, batch {rb['batch_size']}, "
+            "registers full at the start (caught up first); each projection's share timed within it"
+        )
+        out.append(
+            "baseline (rebuild): select_notifications + mapper.to_domain_event over the same log in the "
+            "same batches (the faster of a read before and one after the rebuild)"
+        )
     if result.get("volume"):
-        out.append("ours (volume): `inscribe demo` built on a fresh database by worker processes in lockstep by "
-                   "simulated day; queries through the register query functions the API calls (no HTTP); reports: "
-                   "projections.reports over the last twelve months")
-        out.append("baseline (volume): rebuild beside reading the log alone; memory beside the process before "
-                   "rebuild(); each register page, policy and report beside psycopg sending the very SQL statements "
-                   "ours sent (what the database itself takes); time travel beside reading the policy's stored "
-                   "events (select_events). Slow cases stop sampling after 12 s (n says how many).")
+        out.append(
+            "ours (volume): `inscribe demo` built on a fresh database by worker processes in lockstep by "
+            "simulated day; queries through the register query functions the API calls (no HTTP); reports: "
+            "projections.reports over the last twelve months"
+        )
+        out.append(
+            "baseline (volume): rebuild beside reading the log alone; memory beside the process before "
+            "rebuild(); each register page, policy and report beside psycopg sending the very SQL statements "
+            "ours sent (what the database itself takes); time travel beside reading the policy's stored "
+            "events (select_events). Slow cases stop sampling after 12 s (n says how many)."
+        )
     out.append("ratio = ours / baseline: below 1 is slower for rates; above 1 is slower for latencies.")
     for warning in result.get("warnings", []):
         out.append(f"WARNING: {warning}")

@@ -37,16 +37,21 @@ class Server:
         self.port = free_port()
         self.base_url = f"http://127.0.0.1:{self.port}"
         self.command = _command(self.port)
-        self.env = {**os.environ, "INSCRIBE_DATABASE_URL": database_url, "INSCRIBE_JWT_SECRET": jwt_secret,
-                    "INSCRIBE_PROJECTIONS_IN_PROCESS": "true"}
+        self.env = {
+            **os.environ,
+            "INSCRIBE_DATABASE_URL": database_url,
+            "INSCRIBE_JWT_SECRET": jwt_secret,
+            "INSCRIBE_PROJECTIONS_IN_PROCESS": "true",
+        }
         self.startup_timeout = startup_timeout
         # The server's output (uvicorn logs every request) goes to a file: a pipe nobody reads would block it.
         self.log = tempfile.NamedTemporaryFile("w+", prefix="inscribe-bench-server-", suffix=".log", delete=False)
         self.process: subprocess.Popen[bytes] | None = None
 
     def __enter__(self) -> Self:
-        self.process = subprocess.Popen(self.command, cwd=ROOT, env=self.env, stdout=self.log,
-                                        stderr=subprocess.STDOUT, start_new_session=True)
+        self.process = subprocess.Popen(
+            self.command, cwd=ROOT, env=self.env, stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True
+        )
         try:
             self._wait_healthy()
         except BaseException:  # also Ctrl-C or SIGTERM during start-up: never leave the server behind

@@ -19,8 +19,9 @@ import signal
 import sys
 import time
 from collections import Counter
+from collections.abc import Callable
 from datetime import date
-from typing import Any, Callable
+from typing import Any
 
 from application.demo import DEMO_AGGREGATE_CACHE, DemoSummary, build_demo
 from application.settings import Settings
@@ -43,12 +44,23 @@ def customers_for(events: int) -> int:
 
 
 def services_for(url: str, secret: str) -> Services:
-    return bootstrap(Settings(database_url=url, jwt_secret=secret, aggregate_cache=DEMO_AGGREGATE_CACHE),
-                     run_projections=False)
+    return bootstrap(
+        Settings(database_url=url, jwt_secret=secret, aggregate_cache=DEMO_AGGREGATE_CACHE), run_projections=False
+    )
 
 
-def _worker(n: int, workers: int, url: str, secret: str, customers: int, seed: int, start: date,
-            barrier: Any, days_done: Any, results: Any) -> None:
+def _worker(
+    n: int,
+    workers: int,
+    url: str,
+    secret: str,
+    customers: int,
+    seed: int,
+    start: date,
+    barrier: Any,
+    days_done: Any,
+    results: Any,
+) -> None:
     """One builder: its share of the customers; worker 0 also runs each night for all of them."""
     try:
         services = services_for(url, secret)
@@ -71,8 +83,9 @@ def _worker(n: int, workers: int, url: str, secret: str, customers: int, seed: i
             days_done.value = done
 
     try:
-        summary = build_demo(services, customers=customers, years=YEARS, seed=seed * 1000 + n, start=start,
-                             progress=progress, tick=night)
+        summary = build_demo(
+            services, customers=customers, years=YEARS, seed=seed * 1000 + n, start=start, progress=progress, tick=night
+        )
         results.put((n, summary))
     except BaseException as failure:
         barrier.abort()  # the others stop waiting for this one
@@ -82,8 +95,7 @@ def _worker(n: int, workers: int, url: str, secret: str, customers: int, seed: i
         services.close()
 
 
-def build(url: str, secret: str, events: int, workers: int, seed: int,
-          say: Callable[[str], None]) -> dict[str, Any]:
+def build(url: str, secret: str, events: int, workers: int, seed: int, say: Callable[[str], None]) -> dict[str, Any]:
     """Build the book with `workers` processes; the figures of the build."""
     customers = customers_for(events)
     start = add_years(china_today(), -YEARS)
@@ -92,18 +104,26 @@ def build(url: str, secret: str, events: int, workers: int, seed: int,
     context = multiprocessing.get_context("spawn")
     barrier, days_done, results = context.Barrier(workers), context.Value("i", 0), context.Queue()
     shares = [customers // workers + (1 if n < customers % workers else 0) for n in range(workers)]
-    say(f"building a demo book for about {events:,} events: {customers:,} customers over {YEARS} years "
-        f"({days:,} simulated days), {workers} worker process(es)")
+    say(
+        f"building a demo book for about {events:,} events: {customers:,} customers over {YEARS} years "
+        f"({days:,} simulated days), {workers} worker process(es)"
+    )
     started = time.perf_counter()
-    processes = [context.Process(target=_worker, args=(n, workers, url, secret, shares[n], seed, start, barrier,
-                                                       days_done, results), name=f"demo-{n}")
-                 for n in range(workers)]
+    processes = [
+        context.Process(
+            target=_worker,
+            args=(n, workers, url, secret, shares[n], seed, start, barrier, days_done, results),
+            name=f"demo-{n}",
+        )
+        for n in range(workers)
+    ]
     for process in processes:
         process.start()
     collected: dict[int, Any] = {}
     try:
-        _collect(collected, processes, results, log_head(url),
-                 lambda: f"day {days_done.value:,}/{days:,}", started, say)
+        _collect(
+            collected, processes, results, log_head(url), lambda: f"day {days_done.value:,}/{days:,}", started, say
+        )
     finally:  # also on Ctrl-C or SIGTERM: no worker is left waiting at the barrier
         failed = len(collected) < workers or any(not isinstance(o, DemoSummary) for o in collected.values())
         for process in processes:
@@ -122,17 +142,32 @@ def build(url: str, secret: str, events: int, workers: int, seed: int,
     finally:
         services.close()
     return {
-        "customers_asked": customers, "customers": sum(s.customers for s in summaries), "workers": workers,
-        "years": YEARS, "days": days, "start": start.isoformat(), "events": total, "seconds": seconds,
-        "events_per_s": total / seconds, "final_catch_up_seconds": caught_up,
-        "policies": _sum(s.policies for s in summaries), "claims": _sum(s.claims for s in summaries),
+        "customers_asked": customers,
+        "customers": sum(s.customers for s in summaries),
+        "workers": workers,
+        "years": YEARS,
+        "days": days,
+        "start": start.isoformat(),
+        "events": total,
+        "seconds": seconds,
+        "events_per_s": total / seconds,
+        "final_catch_up_seconds": caught_up,
+        "policies": _sum(s.policies for s in summaries),
+        "claims": _sum(s.claims for s in summaries),
         "complaints": _sum(s.complaints for s in summaries),
         "refused": sum(sum(s.refused.values()) for s in summaries),
     }
 
 
-def _collect(collected: dict[int, Any], processes: list[Any], results: Any, head: Callable[[], int],
-             where: Callable[[], str], started: float, say: Callable[[str], None]) -> None:
+def _collect(
+    collected: dict[int, Any],
+    processes: list[Any],
+    results: Any,
+    head: Callable[[], int],
+    where: Callable[[], str],
+    started: float,
+    say: Callable[[str], None],
+) -> None:
     """Wait for every worker's summary (or the first failure), saying how far the build is every 30 s."""
     while len(collected) < len(processes):
         try:
@@ -183,10 +218,19 @@ def _rebuild_child(url: str, secret: str, results: Any) -> None:
         read_started = time.perf_counter()
         read = rebuild.read_log(services, services.read_side.batch_size)
         read_seconds = time.perf_counter() - read_started
-        results.put({"events": events, "projections": list(services.read_side.projections), "applied": applied,
-                     "seconds": seconds, "events_per_s": events / seconds, "rss_before_mb": before / 1024,
-                     "rss_peak_mb": peak / 1024, "read_log_seconds": read_seconds,
-                     "read_log_events_per_s": read / read_seconds if read_seconds else 0.0})
+        results.put(
+            {
+                "events": events,
+                "projections": list(services.read_side.projections),
+                "applied": applied,
+                "seconds": seconds,
+                "events_per_s": events / seconds,
+                "rss_before_mb": before / 1024,
+                "rss_peak_mb": peak / 1024,
+                "read_log_seconds": read_seconds,
+                "read_log_events_per_s": read / read_seconds if read_seconds else 0.0,
+            }
+        )
     finally:
         services.close()
 
@@ -200,8 +244,12 @@ def _queries_child(url: str, secret: str, events: int, results: Any) -> None:
     """The query latencies, in a fresh process (none of the build's or the rebuild's memory)."""
     services = services_for(url, secret)
     try:
-        results.put({"queries": volume_queries.registers(services, samples=60 if events < 100_000 else 200),
-                     "time_travel": volume_queries.time_travel(services, samples=30 if events < 100_000 else 100)})
+        results.put(
+            {
+                "queries": volume_queries.registers(services, samples=60 if events < 100_000 else 200),
+                "time_travel": volume_queries.time_travel(services, samples=30 if events < 100_000 else 100),
+            }
+        )
     finally:
         services.close()
 
@@ -223,8 +271,9 @@ def in_child(target: Callable[..., None], *args: Any) -> dict[str, Any]:
     return outcome
 
 
-def run(events: int, workers: int, seed: int, say: Callable[[str], None], keep: bool = False,
-        reuse: str | None = None) -> dict[str, Any]:
+def run(
+    events: int, workers: int, seed: int, say: Callable[[str], None], keep: bool = False, reuse: str | None = None
+) -> dict[str, Any]:
     """The volume section: build, rebuild, queries, time travel, on a database of its own (or on the
     book an earlier run kept, `reuse`: its build is not measured again)."""
     url = reuse or create_database()
@@ -251,5 +300,11 @@ def run(events: int, workers: int, seed: int, say: Callable[[str], None], keep: 
 
 if __name__ == "__main__":  # python -m bench.volume EVENTS [WORKERS]
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # unwind: workers stopped, database dropped
-    print(run(int(sys.argv[1]), int(sys.argv[2]) if len(sys.argv) > 2 else 2, 1,
-              lambda m: print(m, file=sys.stderr, flush=True)))
+    print(
+        run(
+            int(sys.argv[1]),
+            int(sys.argv[2]) if len(sys.argv) > 2 else 2,
+            1,
+            lambda m: print(m, file=sys.stderr, flush=True),
+        )
+    )

@@ -6,8 +6,9 @@ from __future__ import annotations
 
 import random
 import time
-from datetime import date, datetime, timedelta, timezone
-from typing import Any, Callable
+from collections.abc import Callable
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
 from uuid import UUID
 
 import psycopg
@@ -68,8 +69,9 @@ def statements(conn: Connection, work: Callable[[int], Any], i: int) -> list[tup
     return sent
 
 
-def measured(conn: Connection, raw: psycopg.Connection[Any], samples: int, work: Callable[[int], Any]
-             ) -> dict[str, Any]:
+def measured(
+    conn: Connection, raw: psycopg.Connection[Any], samples: int, work: Callable[[int], Any]
+) -> dict[str, Any]:
     """Ours: `work(i)` timed, recording the statements each call sends. The baseline: psycopg sending the
     same statements and fetching every row, so the ratio is what our layer (SQLAlchemy, row mapping,
     Python) adds to the database's own work."""
@@ -90,7 +92,7 @@ def registers(services: Services, samples: int) -> dict[str, Any]:
     rng = random.Random(1)
     url = services.settings.database_url
     with services.read_side.engine.connect() as conn, psycopg.connect(url, autocommit=True) as raw:
-        year_ago = position_at(conn, datetime.now(timezone.utc) - timedelta(days=365))
+        year_ago = position_at(conn, datetime.now(UTC) - timedelta(days=365))
         reached = services.read_side.position("policies", conn)
         ids = [row[0] for row in conn.execute(select(pol.policies.c.policy_id).where(as_of(pol.policies, year_ago)))]
         ids = rng.sample(ids, min(len(ids), 500)) or [str(UUID(int=0))]
@@ -106,16 +108,22 @@ def registers(services: Services, samples: int) -> dict[str, Any]:
 
         cases: dict[str, Callable[[int], Any]] = {}
         for label, position in (("now", None), ("as of a year ago", year_ago)):
-            cases[f"policies register, page of 50, {label}"] = page(pol.policies, pol.SORTABLE, pol.DEFAULT_SORT,
-                                                                    position)
-            cases[f"claims register, page of 50, {label}"] = page(cl.claims, cl.CLAIM_SORTABLE, "-reported_on",
-                                                                  position)
+            cases[f"policies register, page of 50, {label}"] = page(
+                pol.policies, pol.SORTABLE, pol.DEFAULT_SORT, position
+            )
+            cases[f"claims register, page of 50, {label}"] = page(
+                cl.claims, cl.CLAIM_SORTABLE, "-reported_on", position
+            )
             cases[f"one policy by id, {label}"] = by_id(position)
             cases[f"loss ratio report by product, {label}"] = of("loss_ratio", "product", position)
             cases[f"claims timeliness report by line, {label}"] = of("claims_timeliness", "line", position)
             cases[f"persistency report by channel, {label}"] = of("persistency", "channel", position)
-        result: dict[str, Any] = {"year_ago_position": year_ago, "head": reached, "cases": {},
-                                  "baseline": "the same SQL statements replayed with psycopg"}
+        result: dict[str, Any] = {
+            "year_ago_position": year_ago,
+            "head": reached,
+            "cases": {},
+            "baseline": "the same SQL statements replayed with psycopg",
+        }
         for label, ours in cases.items():
             result["cases"][label] = measured(conn, raw, samples, ours)
         result["loss_ratio_now"] = report(conn, "loss_ratio", None, "line")
@@ -129,29 +137,45 @@ def time_travel(services: Services, samples: int) -> dict[str, Any]:
     app = services.app
     with services.read_side.engine.connect() as conn:
         count = func.count().label("n")
-        row = conn.execute(select(audit_log.c.aggregate_id, count).where(audit_log.c.aggregate_type == "policy")
-                           .group_by(audit_log.c.aggregate_id).order_by(count.desc()).limit(1)).first()
+        row = conn.execute(
+            select(audit_log.c.aggregate_id, count)
+            .where(audit_log.c.aggregate_type == "policy")
+            .group_by(audit_log.c.aggregate_id)
+            .order_by(count.desc())
+            .limit(1)
+        ).first()
         if row is None:
             return {}
         policy_id, events = UUID(row[0]), int(row[1])
-        middle = conn.execute(select(audit_log.c.recorded_at).where(
-            audit_log.c.aggregate_id == row[0], audit_log.c.aggregate_version == max(1, events // 2))).scalar_one()
-    moment = middle.replace(tzinfo=timezone.utc) if middle.tzinfo is None else middle
+        middle = conn.execute(
+            select(audit_log.c.recorded_at).where(
+                audit_log.c.aggregate_id == row[0], audit_log.c.aggregate_version == max(1, events // 2)
+            )
+        ).scalar_one()
+    moment = middle.replace(tzinfo=UTC) if middle.tzinfo is None else middle
     day = moment.astimezone(CHINA_TZ).date()
 
     def as_of_moment(_: int) -> Policy:
         with services.read_side.engine.connect() as conn:
-            version = conn.execute(select(func.max(audit_log.c.aggregate_version)).where(
-                audit_log.c.aggregate_id == str(policy_id), audit_log.c.recorded_at <= moment)).scalar_one()
+            version = conn.execute(
+                select(func.max(audit_log.c.aggregate_version)).where(
+                    audit_log.c.aggregate_id == str(policy_id), audit_log.c.recorded_at <= moment
+                )
+            ).scalar_one()
         return app.load(Policy, policy_id, version=version)
 
     cases = {
         f"load now (all {events} events)": lambda i: app.load(Policy, policy_id),
-        f"at an early version ({max(1, events // 4)})": lambda i: app.load(Policy, policy_id,
-                                                                         version=max(1, events // 4)),
+        f"at an early version ({max(1, events // 4)})": lambda i: app.load(
+            Policy, policy_id, version=max(1, events // 4)
+        ),
         f"as of {day} (version from the audit log, then load)": as_of_moment,
         f"cover on {day} (as claims are judged)": lambda i: policy_commands.cover_on(app, policy_id, day),
     }
     baseline = timed(samples, lambda i: app.recorder.select_events(policy_id))
-    return {"policy_id": str(policy_id), "events": events, "baseline": baseline,
-            "cases": {label: timed(samples, work) for label, work in cases.items()}}
+    return {
+        "policy_id": str(policy_id),
+        "events": events,
+        "baseline": baseline,
+        "cases": {label: timed(samples, work) for label, work in cases.items()},
+    }

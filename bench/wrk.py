@@ -90,8 +90,20 @@ def run(base_url: str, token: str, region: str, connections: int, seconds: float
     with tempfile.TemporaryDirectory(prefix="inscribe-bench-wrk-") as tmp:
         script = Path(tmp) / "register.lua"
         script.write_text(lua_script(token, region, threads))
-        command = ["wrk", "-t", str(threads), "-c", str(connections), "-d", f"{max(1, round(seconds))}s",
-                   "--timeout", "30s", "-s", str(script), f"{base_url}/api/v1/customers"]
+        command = [
+            "wrk",
+            "-t",
+            str(threads),
+            "-c",
+            str(connections),
+            "-d",
+            f"{max(1, round(seconds))}s",
+            "--timeout",
+            "30s",
+            "-s",
+            str(script),
+            f"{base_url}/api/v1/customers",
+        ]
         done = subprocess.run(command, capture_output=True, text=True, timeout=seconds + 120, check=False)
     line = next((ln for ln in done.stdout.splitlines() if ln.startswith("BENCH-JSON ")), None)
     if done.returncode != 0 or line is None:

@@ -27,8 +27,9 @@ def _check(limits: dict[str, Decimal | None], kind: str, role: str, amount: Deci
         raise InsufficientAuthority(f"a {role} has no {kind} authority", role=role, amount=str(amount))
     limit = limits[role]
     if limit is not None and Decimal(amount) > limit:
-        raise InsufficientAuthority(f"a {role} may decide {kind} up to {limit}, not {amount}",
-                                    role=role, limit=str(limit), amount=str(amount))
+        raise InsufficientAuthority(
+            f"a {role} may decide {kind} up to {limit}, not {amount}", role=role, limit=str(limit), amount=str(amount)
+        )
 
 
 def check_underwriting_authority(role: str, sum_insured: Decimal | int) -> None:
@@ -49,5 +50,6 @@ COMPLAINT_EXTENSION_APPROVERS = frozenset({"complaints_manager", "admin"})
 def check_complaint_extension_authority(role: str) -> None:
     """Raise InsufficientAuthority unless `role` may approve the especially complex extension."""
     if role not in COMPLAINT_EXTENSION_APPROVERS:
-        raise InsufficientAuthority(f"a {role} may not approve an especially complex extension; a "
-                                    "complaints_manager (or admin) must", role=role)
+        raise InsufficientAuthority(
+            f"a {role} may not approve an especially complex extension; a complaints_manager (or admin) must", role=role
+        )

@@ -28,8 +28,15 @@ from importlib.resources.abc import Traversable
 from typing import Any
 
 __all__ = [
-    "Calendar", "CalendarError", "PeriodEnd", "default_calendar", "is_working_day", "last_day", "load_calendar",
-    "period_end", "rest_reason",
+    "Calendar",
+    "CalendarError",
+    "PeriodEnd",
+    "default_calendar",
+    "is_working_day",
+    "last_day",
+    "load_calendar",
+    "period_end",
+    "rest_reason",
 ]
 
 DAY = timedelta(days=1)
@@ -114,8 +121,10 @@ class Calendar:
             if status == "missing":
                 notes.append(f"no public-holiday calendar for {year}: only weekends are counted as rest days")
             elif status == "provisional":
-                notes.append(f"the {year} public-holiday calendar is provisional (statutory holidays only, "
-                             "no State Council notice yet)")
+                notes.append(
+                    f"the {year} public-holiday calendar is provisional (statutory holidays only, "
+                    "no State Council notice yet)"
+                )
         return "; ".join(notes) or None
 
     def last_day(self, nominal: date) -> PeriodEnd:
@@ -127,8 +136,9 @@ class Calendar:
         if due != nominal:
             reason = f"{nominal.isoformat()} is {self.rest_reason(nominal)}; moved to {due.isoformat()}"
         warning = self.warning(range(nominal.year, due.year + 1))
-        return PeriodEnd(due=due, nominal=nominal, moved_because=reason, calendar_known=warning is None,
-                         warning=warning)
+        return PeriodEnd(
+            due=due, nominal=nominal, moved_because=reason, calendar_known=warning is None, warning=warning
+        )
 
     def period_end(self, trigger: date, days: int) -> PeriodEnd:
         """A period of `days` days from `trigger`: counted from the next day (Art. 201), off a rest day
@@ -225,8 +235,9 @@ def parse_year(data: Any, source: str) -> HolidayYear:
         if not isinstance(made_up, str) or not made_up.strip():
             raise CalendarError(source, f"{where}.for", "must name the holiday it makes up for")
         working[day] = made_up
-    return HolidayYear(year=year, status=status, notices=tuple(notices), holidays=holidays,
-                       working_days=working, notes=notes)
+    return HolidayYear(
+        year=year, status=status, notices=tuple(notices), holidays=holidays, working_days=working, notes=notes
+    )
 
 
 def _date(value: Any, source: str, field_path: str) -> date:

@@ -20,8 +20,14 @@ from domain.product import Product
 from domain.quotation import Quote, quote
 
 __all__ = [
-    "Catalogue", "CatalogueError", "Quote", "build_catalogue", "default_catalogue", "load_catalogue",
-    "parse_product", "quote",
+    "Catalogue",
+    "CatalogueError",
+    "Quote",
+    "build_catalogue",
+    "default_catalogue",
+    "load_catalogue",
+    "parse_product",
+    "quote",
 ]
 
 

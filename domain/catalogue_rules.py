@@ -91,8 +91,7 @@ def parse_product(data: Any, source: str) -> Product:
         single_discount=take("single_discount", r.decimal(Decimal(0), Decimal("0.5")), Decimal(0)),
         max_expiry_age=take("max_expiry_age", r.integer(1, 120), None),
         ends_on_exhaustion=take("ends_on_exhaustion", r.boolean, False),
-        waiting_period_restarts_on_reinstatement=take("waiting_period_restarts_on_reinstatement", r.boolean,
-                                                      False),
+        waiting_period_restarts_on_reinstatement=take("waiting_period_restarts_on_reinstatement", r.boolean, False),
     )
     _check_rules(product, r)
     return product
@@ -195,8 +194,9 @@ class _Reader:
     def fail(self, path: str, message: str) -> CatalogueError:
         return CatalogueError(self.source, path, message)
 
-    def take(self, obj: Mapping[str, Any], key: str, convert: Convert, default: Any = _REQUIRED, *,
-             prefix: str = "") -> Any:
+    def take(
+        self, obj: Mapping[str, Any], key: str, convert: Convert, default: Any = _REQUIRED, *, prefix: str = ""
+    ) -> Any:
         if obj.get(key) is None:
             if default is _REQUIRED:
                 raise self.fail(prefix + key, "is required")
@@ -231,6 +231,7 @@ class _Reader:
             if value not in options:
                 raise self.fail(path, f"must be one of: {', '.join(options)}")
             return str(value)
+
         return convert
 
     def integer(self, low: int, high: int) -> Convert:
@@ -238,6 +239,7 @@ class _Reader:
             if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
                 raise self.fail(path, f"must be a whole number from {low} to {high}")
             return value
+
         return convert
 
     def number(self, value: Any, path: str, message: str) -> Decimal:
@@ -259,6 +261,7 @@ class _Reader:
             if not low <= number <= high:
                 raise self.fail(path, message)
             return number
+
         return convert
 
     def positive(self, value: Any, path: str) -> Decimal:
@@ -278,6 +281,7 @@ class _Reader:
             if not isinstance(value, list) or (non_empty and not value):
                 raise self.fail(path, "must be a non-empty list" if non_empty else "must be a list")
             return tuple(convert(item, f"{path}[{i}]") for i, item in enumerate(value))
+
         return convert_all
 
     def rate_band(self, value: Any, path: str) -> RateBand:
@@ -292,8 +296,13 @@ class _Reader:
         q = self.obj(value, path, ("id", "text_zh", "text_en", "adverse", "health_loading_pct"))
         take = functools.partial(self.take, q, prefix=f"{path}.")
         loading = take("health_loading_pct", self.decimal(Decimal(0), Decimal(500)), Decimal(0))
-        return DisclosureQuestion(take("id", self.code), take("text_zh", self.text), take("text_en", self.text),
-                                  take("adverse", self.boolean), loading)
+        return DisclosureQuestion(
+            take("id", self.code),
+            take("text_zh", self.text),
+            take("text_en", self.text),
+            take("adverse", self.boolean),
+            loading,
+        )
 
     def document(self, value: Any, path: str) -> ClaimDocument:
         d = self.obj(value, path, ("code", "name_zh", "name_en"))

@@ -34,17 +34,26 @@ from domain import claim_events as ev
 from domain.authority import check_claims_authority
 from domain.base import InscribeAggregate
 from domain.claim_rules import (
-    DAY, REJECTION_NOTICE_DAYS, ZERO, due_date, CoverLike, check_codes, check_loss_items, cover_refusal,
-    limitation_last_day, rescission_reaches,
+    DAY,
+    REJECTION_NOTICE_DAYS,
+    ZERO,
+    CoverLike,
+    check_codes,
+    check_loss_items,
+    cover_refusal,
+    due_date,
+    limitation_last_day,
+    rescission_reaches,
 )
 from domain.claim_rules import payable as compute_payable
 from domain.claim_state import HANDLING, PRE_ACCEPTANCE, STATUSES, UNDECIDED, ClaimState
 from domain.cover import CoverPart, allocate, paying_parts, settle
-from domain.customer_rules import check_choice, check_money, check_text, check_texts
+from domain.customer_rules import check_choice, check_money, check_text
 from domain.errors import DomainError, InvalidTransition, InvalidValue
 from domain.policy_rules import check_date
 from domain.policy_terms import check_id, check_positive
 from domain.product import LINES
+from domain.values import check_texts
 
 __all__ = ["ACTIVITIES", "CLAIMANT_ROLES", "PAYMENT_KINDS", "STATUSES", "Claim"]
 
@@ -86,9 +95,21 @@ class Claim(ClaimState, InscribeAggregate):
 
     @classmethod
     def report(
-        cls, *, policy_id: str | UUID, policy_number: str, claimant_id: str | UUID, claimant_role: str,
-        loss_date: date, cause: str, description: str, estimated_amount: Any, initial_reserve: Any,
-        reported_on: date, line: str, required_documents: list[str], known_on: date | None = None,
+        cls,
+        *,
+        policy_id: str | UUID,
+        policy_number: str,
+        claimant_id: str | UUID,
+        claimant_role: str,
+        loss_date: date,
+        cause: str,
+        description: str,
+        estimated_amount: Any,
+        initial_reserve: Any,
+        reported_on: date,
+        line: str,
+        required_documents: list[str],
+        known_on: date | None = None,
         claim_id: UUID | None = None,
     ) -> Claim:
         """Report a claim (its first receipt). Refused as time-barred more than 2 years (life: 5) after
@@ -102,7 +123,8 @@ class Claim(ClaimState, InscribeAggregate):
             policy_number=check_text(policy_number, "policy_number", 100),
             claimant_id=check_id(claimant_id, "claimant_id"),
             claimant_role=check_choice(claimant_role, "claimant_role", CLAIMANT_ROLES),
-            cause=check_text(cause, "cause", 100), description=check_text(description, "description", 5000),
+            cause=check_text(cause, "cause", 100),
+            description=check_text(description, "description", 5000),
             estimated_amount=check_money(estimated_amount, "estimated_amount"),
             initial_reserve=check_money(initial_reserve, "initial_reserve"),
             required_documents=check_codes(required_documents, "required_documents"),
@@ -115,12 +137,23 @@ class Claim(ClaimState, InscribeAggregate):
             raise InvalidValue("known_on", "must not be after the day the claim is reported")
         last_day = limitation_last_day(known, kind)
         if reported > last_day:
-            raise DomainError(f"the claim is time-barred: it could be made until {last_day} (Art. 26)",
-                              code="claim-time-barred", last_day=last_day.isoformat())
+            raise DomainError(
+                f"the claim is time-barred: it could be made until {last_day} (Art. 26)",
+                code="claim-time-barred",
+                last_day=last_day.isoformat(),
+            )
         ident = claim_id or uuid4()
-        return cls._create(cls.Reported, id=ident, claim_number=f"C{reported.year}{ident.hex[:10].upper()}",
-                           loss_date=loss, known_on=known, reported_on=reported, limitation_last_day=last_day,
-                           line=kind, **fields)
+        return cls._create(
+            cls.Reported,
+            id=ident,
+            claim_number=f"C{reported.year}{ident.hex[:10].upper()}",
+            loss_date=loss,
+            known_on=known,
+            reported_on=reported,
+            limitation_last_day=last_day,
+            line=kind,
+            **fields,
+        )
 
     def receive_document(self, code: str, on: date) -> None:
         """A document arrives; one required and missing after a notice may end the clock's pause."""
@@ -130,8 +163,9 @@ class Claim(ClaimState, InscribeAggregate):
         if code in self.documents_received:
             raise DomainError(f"{code} is already received", code="document-already-received")
         missing = [c for c in self.missing_documents if c != code]
-        self.trigger_event(self.DocumentReceived, on=day, code=code, required=code in self.required_documents,
-                           missing_after=missing)
+        self.trigger_event(
+            self.DocumentReceived, on=day, code=code, required=code in self.required_documents, missing_after=missing
+        )
 
     def notify_missing_documents(self, on: date, breach_reason: str | None = None) -> None:
         """Tell the claimant of ALL missing documents in one notice (Art. 22). A second notice is
@@ -144,12 +178,13 @@ class Claim(ClaimState, InscribeAggregate):
             raise DomainError("no required document is missing", code="no-documents-missing")
         number = len(self.missing_notices) + 1
         if number > 1 and why is None:
-            raise DomainError("the missing documents were already notified (Art. 22: one notice)",
-                              code="missing-documents-already-notified")
+            raise DomainError(
+                "the missing documents were already notified (Art. 22: one notice)",
+                code="missing-documents-already-notified",
+            )
         if number > 1:
             assert why is not None
-            self.trigger_event(self.SecondMissingDocumentsNoticeBreach, on=day, notice_no=number,
-                               breach_reason=why)
+            self.trigger_event(self.SecondMissingDocumentsNoticeBreach, on=day, notice_no=number, breach_reason=why)
         self.trigger_event(self.MissingDocumentsNotified, on=day, missing=missing, notice_no=number)
 
     def accept(self, on: date) -> None:
@@ -157,8 +192,11 @@ class Claim(ClaimState, InscribeAggregate):
         day = self._day(on)
         self._require(PRE_ACCEPTANCE)
         if not self.documents_complete:
-            raise DomainError(f"documents missing: {', '.join(self.missing_documents)}",
-                              code="documents-incomplete", missing=self.missing_documents)
+            raise DomainError(
+                f"documents missing: {', '.join(self.missing_documents)}",
+                code="documents-incomplete",
+                missing=self.missing_documents,
+            )
         self.trigger_event(self.Accepted, on=day)
 
     # -- investigation and fraud flags (7.2 (1); ch. 9) ---------------------------------------------
@@ -169,8 +207,7 @@ class Claim(ClaimState, InscribeAggregate):
         day = self._day(on)
         self._require(HANDLING)
         self._require_amount_open()
-        self.trigger_event(self.InvestigationRecorded, on=day, activity=activity, investigator_id=who,
-                           findings=text)
+        self.trigger_event(self.InvestigationRecorded, on=day, activity=activity, investigator_id=who, findings=text)
 
     def raise_fraud_flag(self, indicator: str, detail: str, on: date) -> None:
         """Flag a fraud indicator (automatic ones: domain.claim_rules.fraud_indicators), once each."""
@@ -191,23 +228,31 @@ class Claim(ClaimState, InscribeAggregate):
         day = self._day(on)
         self._require(HANDLING)
         self._require_amount_open()
-        self.trigger_event(self.Assessed, on=day, assessment_no=self.assessments_count + 1, items=checked.items,
-                           assessor_id=who, total_claimed=checked.total_claimed,
-                           total_assessed=checked.total_assessed)
+        self.trigger_event(
+            self.Assessed,
+            on=day,
+            assessment_no=self.assessments_count + 1,
+            items=checked.items,
+            assessor_id=who,
+            total_claimed=checked.total_claimed,
+            total_assessed=checked.total_assessed,
+        )
 
     def notify_assessment(self, on: date) -> None:
         assessment = self._open_assessment(on)
         if assessment["notified_on"] is not None:
             raise DomainError("the assessment is already notified", code="assessment-already-notified")
-        self.trigger_event(self.AssessmentNotified, on=on, assessment_no=assessment["no"],
-                           total_assessed=assessment["total_assessed"])
+        self.trigger_event(
+            self.AssessmentNotified, on=on, assessment_no=assessment["no"], total_assessed=assessment["total_assessed"]
+        )
 
     def agree_assessment(self, on: date) -> None:
         """The claimant agrees the amount, before or after the decision (Art. 23: payment is due
         within 10 days of the agreement)."""
         assessment = self._notified_assessment(on)
-        self.trigger_event(self.AssessmentAgreed, on=on, assessment_no=assessment["no"],
-                           amount=assessment["total_assessed"])
+        self.trigger_event(
+            self.AssessmentAgreed, on=on, assessment_no=assessment["no"], amount=assessment["total_assessed"]
+        )
 
     def dispute_assessment(self, reason: str, on: date) -> None:
         """The claimant disputes the assessment, or the amount decided on it (the decision is set
@@ -218,8 +263,9 @@ class Claim(ClaimState, InscribeAggregate):
 
     # -- adjudication (7.3) ----------------------------------------------------------------------------
 
-    def settlement(self, cover: CoverLike, exclusion_applies: str | None = None,
-                   premium_owed: Decimal | None = None) -> dict[str, Decimal]:
+    def settlement(
+        self, cover: CoverLike, exclusion_applies: str | None = None, premium_owed: Decimal | None = None
+    ) -> dict[str, Decimal]:
         """The computation `approve` would record (7.3 (1)), for the caller to check its authority;
         DomainError `not-covered-on-loss-date` if the policy did not cover the loss.
 
@@ -233,15 +279,25 @@ class Claim(ClaimState, InscribeAggregate):
         if getattr(cover, "covers", ()):  # every cover that responds to the cause (main cover plus riders)
             return self._settle_covers(cover, exclusion_applies, owed)
         return compute_payable(
-            assessed=self.assessment["total_assessed"], deductible=cover.deductible,
+            assessed=self.assessment["total_assessed"],
+            deductible=cover.deductible,
             # the cover's remaining sum insured already counts this claim's payments: add them back
             remaining_sum_insured=cover.remaining_sum_insured + self.paid_total,
-            payout_ratio=cover.payout_ratio, already_paid=self.paid_total,
+            payout_ratio=cover.payout_ratio,
+            already_paid=self.paid_total,
             premium_owed=owed,
         )
 
-    def approve(self, *, cover: CoverLike, deciding_role: str, decided_by: str | UUID, on: date,
-                exclusion_applies: str | None = None, premium_owed: Any = None) -> None:
+    def approve(
+        self,
+        *,
+        cover: CoverLike,
+        deciding_role: str,
+        decided_by: str | UUID,
+        on: date,
+        exclusion_applies: str | None = None,
+        premium_owed: Any = None,
+    ) -> None:
         """The decision (核定, Art. 23): approve against the policy as it stood on the loss date (in force
         or in grace, past the waiting period, cause covered, not excluded, not rescinded), with the
         amount, notified to the claimant the same day. It stops the 30-day decision clock without
@@ -257,11 +313,16 @@ class Claim(ClaimState, InscribeAggregate):
             raise DomainError("the assessment is disputed: assess again", code="assessment-disputed")
         computation = self.settlement(cover, excluded, owed)
         check_claims_authority(role, computation["payable"] + computation["already_paid"])
-        self.trigger_event(self.Approved, on=day, payable=computation["payable"], computation=computation,
-                           deciding_role=role, decided_by=who)
+        self.trigger_event(
+            self.Approved,
+            on=day,
+            payable=computation["payable"],
+            computation=computation,
+            deciding_role=role,
+            decided_by=who,
+        )
 
-    def record_rescission_finding(self, seriously_affected: bool, reason: str, *, cover: CoverLike,
-                                  on: date) -> None:
+    def record_rescission_finding(self, seriously_affected: bool, reason: str, *, cover: CoverLike, on: date) -> None:
         """Art. 16(5): the policy was rescinded for gross negligence after this loss; record whether the
         fact not disclosed seriously affected the loss, with the reason. Not seriously affected, the
         loss is judged as if there were no rescission; seriously affected, it is refused."""
@@ -273,12 +334,12 @@ class Claim(ClaimState, InscribeAggregate):
         if getattr(cover, "on", None) != self.loss_date:
             raise InvalidValue("cover", f"must be the policy as it stood on the loss date {self.loss_date}")
         if not rescission_reaches(cover, self.loss_date) or cover.rescission_ground != "gross_negligence":
-            raise DomainError("no rescission for gross negligence reaches this loss",
-                              code="no-rescission-for-gross-negligence")
+            raise DomainError(
+                "no rescission for gross negligence reaches this loss", code="no-rescission-for-gross-negligence"
+            )
         if self.rescission_finding is not None:
             raise DomainError("the finding is already recorded", code="rescission-finding-already-recorded")
-        self.trigger_event(self.RescissionFindingRecorded, on=day, seriously_affected=seriously_affected,
-                           reason=why)
+        self.trigger_event(self.RescissionFindingRecorded, on=day, seriously_affected=seriously_affected, reason=why)
 
     def reject(self, reasons: list[str], decided_by: str | UUID, on: date) -> None:
         """Reject with reasons; the written notice is due within 3 days (Art. 24)."""
@@ -296,9 +357,13 @@ class Claim(ClaimState, InscribeAggregate):
         if self.rejection["notice_on"] is not None:
             raise DomainError("the rejection notice is already sent", code="rejection-notice-already-sent")
         days = (day - self.rejection["on"]).days
-        self.trigger_event(self.RejectionNoticeSent, on=day, reasons=list(self.rejection["reasons"]),
-                           days_after_decision=days,
-                           on_time=day <= due_date(self.rejection["on"], REJECTION_NOTICE_DAYS).due)
+        self.trigger_event(
+            self.RejectionNoticeSent,
+            on=day,
+            reasons=list(self.rejection["reasons"]),
+            days_after_decision=days,
+            on_time=day <= due_date(self.rejection["on"], REJECTION_NOTICE_DAYS).due,
+        )
 
     # -- money (7.3 (2)–(3); Art. 25) ----------------------------------------------------------------------
 
@@ -311,8 +376,17 @@ class Claim(ClaimState, InscribeAggregate):
             raise DomainError(f"the reserve is already {reserve}", code="reserve-unchanged")
         self.trigger_event(self.ReserveAdjusted, on=day, amount=reserve, previous=self.reserve, reason=why)
 
-    def pay(self, amount: Any, on: date, reference: str, kind: str = "final", *,
-            determinable_amount: Any = None, cover: CoverLike | None = None, paying_role: str | None = None) -> None:
+    def pay(
+        self,
+        amount: Any,
+        on: date,
+        reference: str,
+        kind: str = "final",
+        *,
+        determinable_amount: Any = None,
+        cover: CoverLike | None = None,
+        paying_role: str | None = None,
+    ) -> None:
         """Pay. A final payment: after approval and the claimant's agreement, at most what is approved
         and unpaid. An advance (Art. 25): after acceptance while the amount is undetermined, with the
         policy on the loss date (`cover`) and the part of the loss determinable so far, which it must not
@@ -335,8 +409,11 @@ class Claim(ClaimState, InscribeAggregate):
             if not self.amount_agreed:
                 raise DomainError("the claimant has not agreed the amount (Art. 23)", code="amount-not-agreed")
             if paid > self.outstanding:
-                raise DomainError(f"only {self.outstanding} is approved and unpaid", code="exceeds-payable",
-                                  outstanding=str(self.outstanding))
+                raise DomainError(
+                    f"only {self.outstanding} is approved and unpaid",
+                    code="exceeds-payable",
+                    outstanding=str(self.outstanding),
+                )
             outstanding = self.outstanding - paid
         else:
             assert cover is not None and determinable is not None
@@ -348,14 +425,24 @@ class Claim(ClaimState, InscribeAggregate):
             if determinable > cap:
                 raise InvalidValue("determinable_amount", f"must not be more than the remaining sum insured {cap}")
             if self.paid_total + paid > determinable:
-                raise DomainError(f"only {max(ZERO, determinable - self.paid_total)} of the determinable amount "
-                                  "is unpaid", code="exceeds-determinable-amount")
+                raise DomainError(
+                    f"only {max(ZERO, determinable - self.paid_total)} of the determinable amount is unpaid",
+                    code="exceeds-determinable-amount",
+                )
             assert role is not None
             check_claims_authority(role, self.paid_total + paid)
             outstanding = self.outstanding
-        self.trigger_event(self.Paid, on=day, amount=paid, kind=kind, reference=ref,
-                           determinable_amount=determinable, reserve_after=max(ZERO, self.reserve - paid),
-                           paid_total=self.paid_total + paid, outstanding_after=outstanding)
+        self.trigger_event(
+            self.Paid,
+            on=day,
+            amount=paid,
+            kind=kind,
+            reference=ref,
+            determinable_amount=determinable,
+            reserve_after=max(ZERO, self.reserve - paid),
+            paid_total=self.paid_total + paid,
+            outstanding_after=outstanding,
+        )
 
     @property
     def premium_deducted(self) -> Decimal:
@@ -418,8 +505,9 @@ class Claim(ClaimState, InscribeAggregate):
         """A command's business date: not before the last recorded one, no breach due unrecorded by it."""
         day = check_date(value, field)
         if day < self.business_date:
-            raise DomainError(f"{field} {day} is before the last recorded date {self.business_date}",
-                              code="date-before-last-event")
+            raise DomainError(
+                f"{field} {day} is before the last recorded date {self.business_date}", code="date-before-last-event"
+            )
         due = self.next_due_date()
         if due is not None and due <= day:
             raise DomainError(f"a clock was breached on {due}: advance time first", code="time-not-advanced")
@@ -451,8 +539,14 @@ class Claim(ClaimState, InscribeAggregate):
         return assessment
 
     def _paying(self, cover: CoverLike, exclusion_applies: str | None) -> tuple[list[CoverPart], list[Any]]:
-        return paying_parts(getattr(cover, "covers", ()), self.loss_date, self.cause, str(self.id),
-                            exclusion_applies, getattr(cover, "suicide_excluded_to", None))
+        return paying_parts(
+            getattr(cover, "covers", ()),
+            self.loss_date,
+            self.cause,
+            str(self.id),
+            exclusion_applies,
+            getattr(cover, "suicide_excluded_to", None),
+        )
 
     def _covers_refusal(self, cover: CoverLike, exclusion_applies: str | None) -> tuple[str, str] | None:
         """None when some cover pays the loss; else why not (the first responding cover's reason)."""
@@ -467,8 +561,12 @@ class Claim(ClaimState, InscribeAggregate):
         assert self.assessment is not None
         paying, _ = self._paying(cover, exclusion_applies)
         assessed = self.assessment["total_assessed"]
-        caps = {p.key: settle([p], assessed=assessed, already_paid=ZERO, premium_owed=ZERO,
-                              own_paid={p.key: self.paid_total})["covered"] for p in paying}
+        caps = {
+            p.key: settle(
+                [p], assessed=assessed, already_paid=ZERO, premium_owed=ZERO, own_paid={p.key: self.paid_total}
+            )["covered"]
+            for p in paying
+        }
         own = allocate(self.paid_total, caps) if self.paid_total > 0 else {}
         return settle(paying, assessed=assessed, already_paid=self.paid_total, premium_owed=owed, own_paid=own)
 
@@ -483,18 +581,23 @@ class Claim(ClaimState, InscribeAggregate):
         if exclusion_applies is not None and exclusion_applies not in exclusions:
             raise InvalidValue("exclusion_applies", "is not an exclusion of this policy")
         finding = None if self.rescission_finding is None else self.rescission_finding["seriously_affected"]
-        if (finding is None and rescission_reaches(cover, self.loss_date)
-                and cover.rescission_ground == "gross_negligence"):
-            raise DomainError("the policy was rescinded for gross negligence after this loss: record whether "
-                              "the fact not disclosed seriously affected it (Art. 16(5))",
-                              code="rescission-finding-required")
+        if (
+            finding is None
+            and rescission_reaches(cover, self.loss_date)
+            and cover.rescission_ground == "gross_negligence"
+        ):
+            raise DomainError(
+                "the policy was rescinded for gross negligence after this loss: record whether "
+                "the fact not disclosed seriously affected it (Art. 16(5))",
+                code="rescission-finding-required",
+            )
         refusal = cover_refusal(cover, self.loss_date, self.cause, exclusion_applies, seriously_affected=finding)
         if parts and (refusal is None or refusal[0] in ("waiting-period", "cause-not-covered", "excluded")):
             refusal = self._covers_refusal(cover, exclusion_applies)  # judged cover by cover
         if refusal is not None:
             reason, explanation = refusal
             if reason == "cover-ended":
-                raise DomainError(f"not covered on the loss date: {explanation}", code="cover-ended",
-                                  reason=reason)
-            raise DomainError(f"not covered on the loss date: {explanation}", code="not-covered-on-loss-date",
-                              reason=reason)
+                raise DomainError(f"not covered on the loss date: {explanation}", code="cover-ended", reason=reason)
+            raise DomainError(
+                f"not covered on the loss date: {explanation}", code="not-covered-on-loss-date", reason=reason
+            )

@@ -77,9 +77,21 @@ class Reported(ClaimEvent, InscribeAggregate.Created):
     limitation_last_day: date
 
     def effect(self, claim: ClaimState) -> None:
-        for key in ("claim_number", "policy_id", "policy_number", "claimant_id", "claimant_role", "loss_date",
-                    "known_on", "cause", "description", "estimated_amount", "reported_on", "line",
-                    "limitation_last_day"):
+        for key in (
+            "claim_number",
+            "policy_id",
+            "policy_number",
+            "claimant_id",
+            "claimant_role",
+            "loss_date",
+            "known_on",
+            "cause",
+            "description",
+            "estimated_amount",
+            "reported_on",
+            "line",
+            "limitation_last_day",
+        ):
             setattr(claim, key, getattr(self, key))
         claim.required_documents = list(self.required_documents)
         claim.reserve = self.initial_reserve
@@ -126,8 +138,7 @@ class SecondMissingDocumentsNoticeBreach(ClaimEvent):
     breach_reason: str
 
     def effect(self, claim: ClaimState) -> None:
-        claim.notice_breaches.append({"on": self.on, "notice_no": self.notice_no,
-                                      "breach_reason": self.breach_reason})
+        claim.notice_breaches.append({"on": self.on, "notice_no": self.notice_no, "breach_reason": self.breach_reason})
 
 
 class Accepted(_Status):
@@ -148,8 +159,14 @@ class InvestigationRecorded(_Status):
     findings: str
 
     def change(self, claim: ClaimState) -> None:
-        claim.investigations.append({"on": self.on, "activity": self.activity,
-                                     "investigator_id": self.investigator_id, "findings": self.findings})
+        claim.investigations.append(
+            {
+                "on": self.on,
+                "activity": self.activity,
+                "investigator_id": self.investigator_id,
+                "findings": self.findings,
+            }
+        )
 
 
 class FraudFlagRaised(ClaimEvent):
@@ -176,9 +193,15 @@ class Assessed(_Status):
     def change(self, claim: ClaimState) -> None:
         claim.assessments_count += 1
         claim.assessment = {
-            "no": self.assessment_no, "on": self.on, "items": deepcopy(list(self.items)),
-            "assessor_id": self.assessor_id, "total_claimed": self.total_claimed,
-            "total_assessed": self.total_assessed, "notified_on": None, "agreed_on": None, "disputed": None,
+            "no": self.assessment_no,
+            "on": self.on,
+            "items": deepcopy(list(self.items)),
+            "assessor_id": self.assessor_id,
+            "total_claimed": self.total_claimed,
+            "total_assessed": self.total_assessed,
+            "notified_on": None,
+            "agreed_on": None,
+            "disputed": None,
         }
 
 
@@ -240,14 +263,23 @@ class Approved(_Status):
     decided_by: str
 
     def change(self, claim: ClaimState) -> None:
-        claim.approval = {"on": self.on, "payable": self.payable, "computation": dict(self.computation),
-                          "deciding_role": self.deciding_role, "decided_by": self.decided_by}
+        claim.approval = {
+            "on": self.on,
+            "payable": self.payable,
+            "computation": dict(self.computation),
+            "deciding_role": self.deciding_role,
+            "decided_by": self.decided_by,
+        }
         claim.outstanding = self.payable
         if claim.assessment is not None and claim.assessment["notified_on"] is None:
             claim.assessment["notified_on"] = self.on  # the decision notice tells the claimant the amount
-        _update_round(claim, decided_on=self.on, decision="approved",
-                      settled_on=self.on if self.payable == 0 else None,
-                      first_decided_on=claim.rounds[-1].first_decided_on or self.on)
+        _update_round(
+            claim,
+            decided_on=self.on,
+            decision="approved",
+            settled_on=self.on if self.payable == 0 else None,
+            first_decided_on=claim.rounds[-1].first_decided_on or self.on,
+        )
 
 
 class PremiumDeductionReleased(ClaimEvent):
@@ -278,8 +310,7 @@ class RescissionFindingRecorded(ClaimEvent):
     reason: str
 
     def effect(self, claim: ClaimState) -> None:
-        claim.rescission_finding = {"on": self.on, "seriously_affected": self.seriously_affected,
-                                    "reason": self.reason}
+        claim.rescission_finding = {"on": self.on, "seriously_affected": self.seriously_affected, "reason": self.reason}
 
 
 class Rejected(_Status):
@@ -290,10 +321,18 @@ class Rejected(_Status):
     paid_to_date: Decimal  # advances paid before the rejection (to be recovered)
 
     def change(self, claim: ClaimState) -> None:
-        claim.rejection = {"on": self.on, "reasons": list(self.reasons), "decided_by": self.decided_by,
-                           "notice_on": None}
-        _update_round(claim, decided_on=self.on, decision="rejected",
-                      first_decided_on=claim.rounds[-1].first_decided_on or self.on)
+        claim.rejection = {
+            "on": self.on,
+            "reasons": list(self.reasons),
+            "decided_by": self.decided_by,
+            "notice_on": None,
+        }
+        _update_round(
+            claim,
+            decided_on=self.on,
+            decision="rejected",
+            first_decided_on=claim.rounds[-1].first_decided_on or self.on,
+        )
 
 
 class RejectionNoticeSent(ClaimEvent):
@@ -338,8 +377,7 @@ class Paid(ClaimEvent):
     def effect(self, claim: ClaimState) -> None:
         claim.reserve = self.reserve_after
         claim.paid_total = self.paid_total
-        claim.payments.append({"on": self.on, "amount": self.amount, "kind": self.kind,
-                               "reference": self.reference})
+        claim.payments.append({"on": self.on, "amount": self.amount, "kind": self.kind, "reference": self.reference})
         if claim.rounds[-1].first_payment_on is None:
             _update_round(claim, first_payment_on=self.on)
         if self.kind == "advance":
@@ -398,14 +436,31 @@ class ClockBreached(ClaimEvent):
     round: int
 
     def effect(self, claim: ClaimState) -> None:
-        claim.clock_breaches.append({"clock": self.clock, "due_on": self.due_on, "on": self.on,
-                                     "round": self.round})
+        claim.clock_breaches.append({"clock": self.clock, "due_on": self.due_on, "on": self.on, "round": self.round})
         _update_round(claim, breaches=(*claim.rounds[-1].breaches, self.clock))
 
 
 EVENTS: tuple[type[ClaimEvent], ...] = (
-    Reported, DocumentReceived, MissingDocumentsNotified, SecondMissingDocumentsNoticeBreach, Accepted,
-    InvestigationRecorded, FraudFlagRaised, Assessed, AssessmentNotified, AssessmentAgreed, AssessmentDisputed,
-    Approved, PremiumDeductionReleased, RescissionFindingRecorded, Rejected, RejectionNoticeSent, ReserveAdjusted, Paid, ReceiptConfirmed, Closed, Reopened,
+    Reported,
+    DocumentReceived,
+    MissingDocumentsNotified,
+    SecondMissingDocumentsNoticeBreach,
+    Accepted,
+    InvestigationRecorded,
+    FraudFlagRaised,
+    Assessed,
+    AssessmentNotified,
+    AssessmentAgreed,
+    AssessmentDisputed,
+    Approved,
+    PremiumDeductionReleased,
+    RescissionFindingRecorded,
+    Rejected,
+    RejectionNoticeSent,
+    ReserveAdjusted,
+    Paid,
+    ReceiptConfirmed,
+    Closed,
+    Reopened,
     ClockBreached,
 )

@@ -46,8 +46,12 @@ DECISION_DAYS = 30  # Art. 23
 REJECTION_NOTICE_DAYS = 3  # Art. 24
 PAYMENT_DAYS = 10  # Art. 23
 ADVANCE_DAYS = 60  # Art. 25
-CLOCK_DAYS: dict[str, int] = {"decision": DECISION_DAYS, "rejection_notice": REJECTION_NOTICE_DAYS,
-                              "payment": PAYMENT_DAYS, "advance": ADVANCE_DAYS}
+CLOCK_DAYS: dict[str, int] = {
+    "decision": DECISION_DAYS,
+    "rejection_notice": REJECTION_NOTICE_DAYS,
+    "payment": PAYMENT_DAYS,
+    "advance": ADVANCE_DAYS,
+}
 CLOCKS = tuple(CLOCK_DAYS)
 LIMITATION_YEARS = 2  # Art. 26
 LIFE_LIMITATION_YEARS = 5  # Art. 26, life insurance
@@ -60,8 +64,13 @@ BASIC_CLAIM_DOCUMENTS: tuple[str, ...] = ("policy_contract", "insurance_certific
 EARLY_LOSS_DAYS = 30  # a loss within 30 days of inception or reinstatement
 FREQUENT_CLAIMS = 2  # this many other claims on the policy within the year before
 NEAR_SUM_INSURED = Decimal("0.9")  # a claimed amount of at least 90 % of the remaining sum insured
-FRAUD_INDICATORS = ("loss-before-inception", "loss-soon-after-inception", "loss-soon-after-reinstatement",
-                    "frequent-claims", "claim-near-sum-insured")
+FRAUD_INDICATORS = (
+    "loss-before-inception",
+    "loss-soon-after-inception",
+    "loss-soon-after-reinstatement",
+    "frequent-claims",
+    "claim-near-sum-insured",
+)
 
 
 def money(amount: Decimal) -> Decimal:
@@ -130,8 +139,9 @@ class ClockReading:
         return self.days_allowed - self.days_used + moved
 
 
-def read_clock(clock: str, started_on: date, day: date, *, pauses: tuple[Pause, ...] = (),
-               met_on: date | None = None) -> ClockReading:
+def read_clock(
+    clock: str, started_on: date, day: date, *, pauses: tuple[Pause, ...] = (), met_on: date | None = None
+) -> ClockReading:
     """The clock at the end of `day`: it stops at `met_on` and does not count paused days."""
     allowed = CLOCK_DAYS[clock]
     met = met_on if met_on is not None and met_on <= day else None
@@ -140,11 +150,21 @@ def read_clock(clock: str, started_on: date, day: date, *, pauses: tuple[Pause, 
     used = max(0, (read - started_on).days - paused)
     end = due_date(started_on, allowed, paused)
     return ClockReading(
-        clock=clock, on=day, started_on=started_on, days_allowed=allowed,
-        due_on=end.due, days_used=used, paused_days=paused,
-        paused=met is None and any(p.open_on(day) for p in pauses), met_on=met, breached=read > end.due,
-        on_time=None if met is None else met <= end.due, nominal_due_on=end.nominal,
-        moved_because=end.moved_because, calendar_known=end.calendar_known, calendar_warning=end.warning,
+        clock=clock,
+        on=day,
+        started_on=started_on,
+        days_allowed=allowed,
+        due_on=end.due,
+        days_used=used,
+        paused_days=paused,
+        paused=met is None and any(p.open_on(day) for p in pauses),
+        met_on=met,
+        breached=read > end.due,
+        on_time=None if met is None else met <= end.due,
+        nominal_due_on=end.nominal,
+        moved_because=end.moved_because,
+        calendar_known=end.calendar_known,
+        calendar_warning=end.warning,
     )
 
 
@@ -154,8 +174,9 @@ def due_date(started_on: date, days_allowed: int, paused_days: int = 0) -> Perio
     return last_day(started_on + (days_allowed + paused_days) * DAY)
 
 
-def breach_due_on(clock: str, started_on: date, *, pauses: tuple[Pause, ...] = (),
-                  met_on: date | None = None) -> date | None:
+def breach_due_on(
+    clock: str, started_on: date, *, pauses: tuple[Pause, ...] = (), met_on: date | None = None
+) -> date | None:
     """The day a breach is due (the day after the due date), unless met or still paused."""
     if met_on is not None or any(p.to_on is None for p in pauses):
         return None
@@ -235,9 +256,14 @@ class ClaimClocks:
 def claim_clocks(round_: ClaimRound, day: date) -> ClaimClocks:
     decision, advance = round_.reading("decision", day), round_.reading("advance", day)
     assert decision is not None and advance is not None
-    return ClaimClocks(on=day, round=round_.number, decision=decision,
-                       rejection_notice=round_.reading("rejection_notice", day),
-                       payment=round_.reading("payment", day), advance=advance)
+    return ClaimClocks(
+        on=day,
+        round=round_.number,
+        decision=decision,
+        rejection_notice=round_.reading("rejection_notice", day),
+        payment=round_.reading("payment", day),
+        advance=advance,
+    )
 
 
 # -- adjudication --------------------------------------------------------------------------------
@@ -279,8 +305,14 @@ def rescission_reaches(cover: CoverLike, loss_date: date) -> bool:
     return cover.rescinded and (cover.no_liability_before is None or loss_date < cover.no_liability_before)
 
 
-def cover_refusal(cover: CoverLike, loss_date: date, cause: str, exclusion_applies: str | None = None,
-                  *, seriously_affected: bool | None = None) -> tuple[str, str] | None:
+def cover_refusal(
+    cover: CoverLike,
+    loss_date: date,
+    cause: str,
+    exclusion_applies: str | None = None,
+    *,
+    seriously_affected: bool | None = None,
+) -> tuple[str, str] | None:
     """(reason, explanation) why the policy did not cover the loss on its date, or None.
 
     A rescission reaches the losses before it (Art. 16): for intentional non-disclosure none of them
@@ -288,7 +320,8 @@ def cover_refusal(cover: CoverLike, loss_date: date, cause: str, exclusion_appli
     (Art. 16(5)), `seriously_affected` being the finding recorded on the claim (None: not found,
     refused)."""
     if rescission_reaches(cover, loss_date) and not (
-            cover.rescission_ground == "gross_negligence" and seriously_affected is False):
+        cover.rescission_ground == "gross_negligence" and seriously_affected is False
+    ):
         return "rescinded", "the policy was rescinded with no liability for this loss (Art. 16)"
     if not cover.in_force:
         return "not-in-force", f"the policy was not in force on {loss_date}"
@@ -301,22 +334,42 @@ def cover_refusal(cover: CoverLike, loss_date: date, cause: str, exclusion_appli
     return None
 
 
-def payable(*, assessed: Decimal, deductible: Decimal, remaining_sum_insured: Decimal, payout_ratio: Decimal,
-            already_paid: Decimal, premium_owed: Decimal = ZERO) -> dict[str, Decimal]:
+def payable(
+    *,
+    assessed: Decimal,
+    deductible: Decimal,
+    remaining_sum_insured: Decimal,
+    payout_ratio: Decimal,
+    already_paid: Decimal,
+    premium_owed: Decimal = ZERO,
+) -> dict[str, Decimal]:
     """payable = min(assessed − deductible, remaining SI) × payout ratio − already paid − premium owed
     (in grace, Art. 36), never below 0 and never more than the remaining sum insured for the loss.
     `remaining_sum_insured` is what remained for this loss before anything was paid on the claim.
     Every step is returned (the computation of 7.3 (1))."""
     assessed, deductible, already_paid, premium_owed = (
-        money(assessed), money(deductible), money(already_paid), money(premium_owed))
+        money(assessed),
+        money(deductible),
+        money(already_paid),
+        money(premium_owed),
+    )
     remaining_sum_insured = money(remaining_sum_insured)
     after_deductible = max(ZERO, assessed - deductible)
     capped = min(after_deductible, max(ZERO, remaining_sum_insured))
     covered = min(money(capped * payout_ratio), max(ZERO, remaining_sum_insured))
     amount = max(ZERO, covered - already_paid - premium_owed)
-    return {"assessed": assessed, "deductible": deductible, "after_deductible": after_deductible,
-            "remaining_sum_insured": remaining_sum_insured, "capped": capped, "payout_ratio": payout_ratio,
-            "covered": covered, "already_paid": already_paid, "premium_owed": premium_owed, "payable": amount}
+    return {
+        "assessed": assessed,
+        "deductible": deductible,
+        "after_deductible": after_deductible,
+        "remaining_sum_insured": remaining_sum_insured,
+        "capped": capped,
+        "payout_ratio": payout_ratio,
+        "covered": covered,
+        "already_paid": already_paid,
+        "premium_owed": premium_owed,
+        "payable": amount,
+    }
 
 
 # -- fraud indicators (guide ch. 9) ---------------------------------------------------------------
@@ -327,8 +380,14 @@ class RemainingLike(Protocol):
     def remaining_sum_insured(self) -> Decimal: ...
 
 
-def fraud_indicators(loss_date: date, claimed: Decimal, cover: RemainingLike, policy_start: date | None,
-                     reinstated_on: date | None, claims_in_last_year: int) -> list[tuple[str, str]]:
+def fraud_indicators(
+    loss_date: date,
+    claimed: Decimal,
+    cover: RemainingLike,
+    policy_start: date | None,
+    reinstated_on: date | None,
+    claims_in_last_year: int,
+) -> list[tuple[str, str]]:
     """The automatic indicators a new claim shows, as (indicator, detail): a loss before inception
     or within 30 days of inception or reinstatement, `FREQUENT_CLAIMS` or more other claims on the
     policy within the year, a claimed amount of at least 90 % of the remaining sum insured."""
@@ -336,11 +395,19 @@ def fraud_indicators(loss_date: date, claimed: Decimal, cover: RemainingLike, po
     if policy_start is not None and loss_date < policy_start:
         found.append(("loss-before-inception", f"loss on {loss_date}, cover began on {policy_start}"))
     elif policy_start is not None and loss_date <= policy_start + EARLY_LOSS_DAYS * DAY:
-        found.append(("loss-soon-after-inception",
-                      f"loss {(loss_date - policy_start).days} days after inception on {policy_start}"))
+        found.append(
+            (
+                "loss-soon-after-inception",
+                f"loss {(loss_date - policy_start).days} days after inception on {policy_start}",
+            )
+        )
     if reinstated_on is not None and reinstated_on <= loss_date <= reinstated_on + EARLY_LOSS_DAYS * DAY:
-        found.append(("loss-soon-after-reinstatement",
-                      f"loss {(loss_date - reinstated_on).days} days after reinstatement on {reinstated_on}"))
+        found.append(
+            (
+                "loss-soon-after-reinstatement",
+                f"loss {(loss_date - reinstated_on).days} days after reinstatement on {reinstated_on}",
+            )
+        )
     if claims_in_last_year >= FREQUENT_CLAIMS:
         found.append(("frequent-claims", f"{claims_in_last_year} other claims on the policy within a year"))
     remaining = cover.remaining_sum_insured
@@ -380,8 +447,13 @@ def check_loss_items(value: Any, field_name: str = "items") -> LossItems:
         assessed = check_money(raw.get("assessed"), f"{where}.assessed")
         if assessed > claimed:
             raise InvalidValue(f"{where}.assessed", "must not be more than the amount claimed")
-        items.append({"description": check_text(raw.get("description"), f"{where}.description", 500),
-                      "claimed": claimed, "assessed": assessed})
+        items.append(
+            {
+                "description": check_text(raw.get("description"), f"{where}.description", 500),
+                "claimed": claimed,
+                "assessed": assessed,
+            }
+        )
         total_claimed += claimed
         total_assessed += assessed
     return LossItems(items, total_claimed, total_assessed)

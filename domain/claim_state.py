@@ -14,8 +14,19 @@ from domain.claim_rules import ZERO, ClaimClocks, ClaimRound, claim_clocks
 from domain.errors import InvalidValue
 from domain.policy_rules import check_date
 
-STATUSES = ("reported", "documents_pending", "accepted", "investigating", "assessed", "advance_paid",
-            "approved", "rejected", "paid", "closed", "reopened")
+STATUSES = (
+    "reported",
+    "documents_pending",
+    "accepted",
+    "investigating",
+    "assessed",
+    "advance_paid",
+    "approved",
+    "rejected",
+    "paid",
+    "closed",
+    "reopened",
+)
 PRE_ACCEPTANCE = ("reported", "documents_pending")
 #: Accepted (or reopened) and not yet decided: investigation, assessment and advances happen here.
 HANDLING = ("accepted", "investigating", "assessed", "advance_paid", "reopened")

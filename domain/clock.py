@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import datetime, timedelta, timezone
-from typing import Callable, Iterator
+from datetime import UTC, datetime, timedelta
 
 Clock = Callable[[], datetime]
 
 
 def system_clock() -> datetime:
     """The real time, in UTC."""
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 class SimulatedClock:
@@ -20,7 +20,7 @@ class SimulatedClock:
 
     def __init__(self, start: datetime) -> None:
         if start.tzinfo is None:
-            start = start.replace(tzinfo=timezone.utc)
+            start = start.replace(tzinfo=UTC)
         self._now = start
         self._lock = threading.Lock()
 
@@ -32,7 +32,7 @@ class SimulatedClock:
 
     def set(self, moment: datetime) -> None:
         if moment.tzinfo is None:
-            moment = moment.replace(tzinfo=timezone.utc)
+            moment = moment.replace(tzinfo=UTC)
         with self._lock:
             self._now = max(self._now, moment)
 

@@ -24,7 +24,7 @@ Events: domain.complaint_events; clock rules: domain.complaint_rules.
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 from uuid import UUID, uuid4
@@ -33,13 +33,23 @@ from domain import clock
 from domain import complaint_events as ev
 from domain.base import InscribeAggregate
 from domain.complaint_rules import (
-    DAY, DECISION_DAYS, EXTENSION_DAYS, EXTENSION_KINDS, ClockRound, ComplaintClock,
-    china_date, deadline_end, extension_refusal, linked_clock, read_clock,
+    DAY,
+    DECISION_DAYS,
+    EXTENSION_DAYS,
+    EXTENSION_KINDS,
+    ClockRound,
+    ComplaintClock,
+    china_date,
+    deadline_end,
+    extension_refusal,
+    linked_clock,
+    read_clock,
 )
-from domain.customer_rules import check_choice, check_money, check_text, check_texts
+from domain.customer_rules import check_choice, check_money, check_text
 from domain.errors import DomainError, InvalidTransition, InvalidValue
 from domain.policy_rules import check_date
 from domain.policy_terms import check_id
+from domain.values import check_texts
 
 __all__ = ["CATEGORIES", "CHANNELS", "FEEDBACK_CHANNELS", "OUTCOMES", "STATUSES", "Complaint"]
 
@@ -47,8 +57,7 @@ CHANNELS = ("phone", "online", "letter", "visit", "regulator_transfer")
 CATEGORIES = ("sales", "underwriting", "premium", "claims", "service", "other")
 OUTCOMES = ("upheld", "partly_upheld", "not_upheld")
 FEEDBACK_CHANNELS = ("phone", "sms", "email", "letter", "visit", "online")
-STATUSES = ("received", "assigned", "investigating", "escalated", "resolved", "feedback_given", "archived",
-            "reopened")
+STATUSES = ("received", "assigned", "investigating", "escalated", "resolved", "feedback_given", "archived", "reopened")
 OPEN = ("received", "assigned", "investigating", "escalated", "reopened")  # awaiting a decision
 COMPLAINANT_KEYS = ("customer_id", "name", "contact")
 
@@ -110,10 +119,19 @@ class Complaint(InscribeAggregate):
 
     @classmethod
     def receive(
-        cls, *, channel: str, complainant: dict[str, Any], content: str, category: str,
-        received_at: datetime, recording_ref: str, related_policy_id: str | UUID | None = None,
-        related_claim_id: str | UUID | None = None, repeat_of: str | UUID | None = None,
-        new_facts: bool | None = None, complaint_id: UUID | None = None,
+        cls,
+        *,
+        channel: str,
+        complainant: dict[str, Any],
+        content: str,
+        category: str,
+        received_at: datetime,
+        recording_ref: str,
+        related_policy_id: str | UUID | None = None,
+        related_claim_id: str | UUID | None = None,
+        repeat_of: str | UUID | None = None,
+        new_facts: bool | None = None,
+        complaint_id: UUID | None = None,
     ) -> Complaint:
         """Register a complaint on receipt; its clock runs from the day received (China time)."""
         channel = check_choice(channel, "channel", CHANNELS)
@@ -137,10 +155,19 @@ class Complaint(InscribeAggregate):
         received_on = china_date(received_at)
         linked = first is not None and new_facts is False
         return cls._create(
-            cls.Received, id=complaint_id, channel=channel, complainant=person, content=text,
-            category=category, related_policy_id=policy_id, related_claim_id=claim_id,
-            received_at=received_at.astimezone(timezone.utc), received_on=received_on, recording_ref=ref,
-            repeat_of=first, new_facts=new_facts,
+            cls.Received,
+            id=complaint_id,
+            channel=channel,
+            complainant=person,
+            content=text,
+            category=category,
+            related_policy_id=policy_id,
+            related_claim_id=claim_id,
+            received_at=received_at.astimezone(UTC),
+            received_on=received_on,
+            recording_ref=ref,
+            repeat_of=first,
+            new_facts=new_facts,
             deadline_on=None if linked else deadline_end(received_on, DECISION_DAYS).due,
         )
 
@@ -178,15 +205,22 @@ class Complaint(InscribeAggregate):
 
     # -- the clock -----------------------------------------------------------------------------------
 
-    def extend(self, kind: str, reason: str, on: date, approved_by: str | UUID | None = None,
-               complainant_notified_on: date | None = None) -> None:
+    def extend(
+        self,
+        kind: str,
+        reason: str,
+        on: date,
+        approved_by: str | UUID | None = None,
+        complainant_notified_on: date | None = None,
+    ) -> None:
         """Extend the deadline: complex → 30 days; especially complex (after complex) → 60 days, with a
         manager's approval and notice to the complainant. Granted on or before the deadline."""
         kind = check_choice(kind, "kind", EXTENSION_KINDS)
         why = check_text(reason, "reason", 1000)
         approver = None if approved_by is None else check_id(approved_by, "approved_by")
-        notified = None if complainant_notified_on is None else check_date(
-            complainant_notified_on, "complainant_notified_on")
+        notified = (
+            None if complainant_notified_on is None else check_date(complainant_notified_on, "complainant_notified_on")
+        )
         if kind == "especially_complex" and approver is None:
             raise InvalidValue("approved_by", "an especially complex case needs a manager's approval")
         if kind == "especially_complex" and notified is None:
@@ -201,9 +235,17 @@ class Complaint(InscribeAggregate):
             raise DomainError(f"the deadline cannot be extended ({code})", code=code)
         allowed = EXTENSION_DAYS[kind]
         deadline = deadline_end(round_.started_on, allowed, round_.paused_days(day)).due
-        self.trigger_event(self.DeadlineExtended, on=day, kind=kind, reason=why, approved_by=approver,
-                           complainant_notified_on=notified, round=round_.number, days_allowed=allowed,
-                           deadline_on=deadline)
+        self.trigger_event(
+            self.DeadlineExtended,
+            on=day,
+            kind=kind,
+            reason=why,
+            approved_by=approver,
+            complainant_notified_on=notified,
+            round=round_.number,
+            days_allowed=allowed,
+            deadline_on=deadline,
+        )
 
     def start_external_appraisal(self, on: date, complainant_told_on: date) -> None:
         """An external appraisal starts on `on`; its days are not counted from the later of `on` and
@@ -221,8 +263,9 @@ class Complaint(InscribeAggregate):
             raise InvalidValue("complainant_told_on", "must not be before the complaint was received")
         if day > round_.deadline(day):
             raise DomainError("the deadline has passed", code="deadline-passed")
-        self.trigger_event(self.AppraisalStarted, on=day, started_on=started, complainant_told_on=told,
-                           round=round_.number)
+        self.trigger_event(
+            self.AppraisalStarted, on=day, started_on=started, complainant_told_on=told, round=round_.number
+        )
 
     def end_external_appraisal(self, on: date) -> None:
         """The appraisal is over: the clock runs again, its deadline moved by the paused days."""
@@ -233,13 +276,13 @@ class Complaint(InscribeAggregate):
             raise DomainError("no appraisal is open", code="no-appraisal-open")
         paused = (day - pause.paused_from).days
         deadline = round_.deadline(day)
-        self.trigger_event(self.AppraisalEnded, on=day, paused_days=paused, round=round_.number,
-                           deadline_on=deadline)
+        self.trigger_event(self.AppraisalEnded, on=day, paused_days=paused, round=round_.number, deadline_on=deadline)
 
     # -- decision, feedback, archive (8.2.1 (4)–(6), 8.2.2 (4)–(5)) -----------------------------------
 
-    def resolve(self, outcome: str, measures: list[str], compensation: Decimal | int | str,
-                apology: bool, decided_on: date) -> None:
+    def resolve(
+        self, outcome: str, measures: list[str], compensation: Decimal | int | str, apology: bool, decided_on: date
+    ) -> None:
         """The decision: upheld, partly upheld or not upheld, with measures, compensation and apology."""
         outcome = check_choice(outcome, "outcome", OUTCOMES)
         steps = check_texts(measures, "measures")
@@ -254,9 +297,20 @@ class Complaint(InscribeAggregate):
         if round_.open_pause is not None:
             raise DomainError("an external appraisal is still open", code="appraisal-open")
         allowed, used = round_.days_allowed(day), round_.days_used(day)
-        self.trigger_event(self.Resolved, on=day, outcome=outcome, measures=steps, compensation=amount,
-                           apology=apology, round=round_.number, deadline_on=round_.deadline(day),
-                           days_allowed=allowed, days_used=used, on_time=round_.met_by(day), notice_required=True)
+        self.trigger_event(
+            self.Resolved,
+            on=day,
+            outcome=outcome,
+            measures=steps,
+            compensation=amount,
+            apology=apology,
+            round=round_.number,
+            deadline_on=round_.deadline(day),
+            days_allowed=allowed,
+            days_used=used,
+            on_time=round_.met_by(day),
+            notice_required=True,
+        )
 
     def notify_decision(self, on: date, channel: str) -> None:
         """The complainant is told of the decision (Art. 21: 作出处理决定并告知投诉人), once per decision:
@@ -268,12 +322,20 @@ class Complaint(InscribeAggregate):
         if round_.decided_on is None:
             raise InvalidTransition("the current clock has no decision yet", code="invalid-complaint-transition")
         if round_.notified_on is not None:
-            raise DomainError(f"the complainant was told of the decision on {round_.notified_on}",
-                              code="decision-already-notified")
+            raise DomainError(
+                f"the complainant was told of the decision on {round_.notified_on}", code="decision-already-notified"
+            )
         allowed, used = round_.days_allowed(day), round_.days_used(day)
-        self.trigger_event(self.DecisionNotified, on=day, channel=channel, round=round_.number,
-                           deadline_on=round_.deadline(day), days_allowed=allowed, days_used=used,
-                           on_time=round_.met_by(day))
+        self.trigger_event(
+            self.DecisionNotified,
+            on=day,
+            channel=channel,
+            round=round_.number,
+            deadline_on=round_.deadline(day),
+            days_allowed=allowed,
+            days_used=used,
+            on_time=round_.met_by(day),
+        )
 
     def give_feedback(self, on: date, channel: str, summary: str) -> None:
         """Tell the complainant the result (a linked repeat: that it is handled with the first). Feedback
@@ -295,8 +357,9 @@ class Complaint(InscribeAggregate):
             raise DomainError("the response is already recorded", code="response-already-recorded")
         self.trigger_event(self.ComplainantResponded, on=day, satisfied=satisfied, comment=text)
 
-    def add_improvement_action(self, description: str, owner_id: str | UUID, due_on: date, on: date,
-                               action_id: str | None = None) -> str:
+    def add_improvement_action(
+        self, description: str, owner_id: str | UUID, due_on: date, on: date, action_id: str | None = None
+    ) -> str:
         """An improvement action with an owner and a due date (8.2.2 (5)); returns its id."""
         text, owner = check_text(description, "description", 2000), check_id(owner_id, "owner_id")
         due = check_date(due_on, "due_on")
@@ -306,8 +369,9 @@ class Complaint(InscribeAggregate):
             raise InvalidValue("due_on", "must not be before the day the action is added")
         if ident in self.improvement_actions:
             raise InvalidValue("action_id", "an improvement action with this id exists")
-        self.trigger_event(self.ImprovementActionAdded, on=day, action_id=ident, description=text,
-                           owner_id=owner, due_on=due)
+        self.trigger_event(
+            self.ImprovementActionAdded, on=day, action_id=ident, description=text, owner_id=owner, due_on=due
+        )
         return ident
 
     def complete_improvement_action(self, action_id: str, completed_on: date, result: str) -> None:
@@ -327,8 +391,9 @@ class Complaint(InscribeAggregate):
         day = self._day(on)
         self._require(("resolved", "feedback_given", "archived"))
         number = self._clock_round().number + 1
-        self.trigger_event(self.Reopened, on=day, reason=why, round=number,
-                           deadline_on=deadline_end(day, DECISION_DAYS).due)
+        self.trigger_event(
+            self.Reopened, on=day, reason=why, round=number, deadline_on=deadline_end(day, DECISION_DAYS).due
+        )
 
     def archive(self, on: date) -> None:
         """File the case; only once the complainant has had the result (8.2.1 (6))."""
@@ -336,8 +401,7 @@ class Complaint(InscribeAggregate):
         if self.status == "archived":
             raise InvalidTransition("the complaint is already archived", code="invalid-complaint-transition")
         if self.status != "feedback_given":
-            raise DomainError("give the complainant feedback before archiving",
-                              code="feedback-required-before-archive")
+            raise DomainError("give the complainant feedback before archiving", code="feedback-required-before-archive")
         self.trigger_event(self.Archived, on=day)
 
     def link_repeat(self, complaint_id: str | UUID, on: date) -> None:
@@ -360,8 +424,13 @@ class Complaint(InscribeAggregate):
         if due is not None and due <= today:
             round_ = self._clock_round()
             deadline = due - DAY
-            self.trigger_event(self.DeadlineBreached, on=due, round=round_.number, deadline_on=deadline,
-                               days_allowed=round_.days_allowed(deadline))
+            self.trigger_event(
+                self.DeadlineBreached,
+                on=due,
+                round=round_.number,
+                deadline_on=deadline,
+                days_allowed=round_.days_allowed(deadline),
+            )
 
     def next_due_date(self) -> date | None:
         """The next date on which `advance_time` would record something (the scheduler's wake-up)."""
@@ -403,23 +472,23 @@ class Complaint(InscribeAggregate):
         """A command's business date: not before the last recorded one, no breach due unrecorded by it."""
         day = check_date(value, field)
         if day < self.business_date:
-            raise DomainError(f"{field} {day} is before the last recorded date {self.business_date}",
-                              code="date-before-last-event")
+            raise DomainError(
+                f"{field} {day} is before the last recorded date {self.business_date}", code="date-before-last-event"
+            )
         due = self.next_due_date()
         if due is not None and due <= day:
-            raise DomainError(f"the deadline was breached on {due}: advance time first",
-                              code="time-not-advanced")
+            raise DomainError(f"the deadline was breached on {due}: advance time first", code="time-not-advanced")
         return day
 
     def _require(self, statuses: tuple[str, ...]) -> None:
         if self.status not in statuses:
-            raise InvalidTransition(f"not allowed while the complaint is {self.status}",
-                                    code="invalid-complaint-transition")
+            raise InvalidTransition(
+                f"not allowed while the complaint is {self.status}", code="invalid-complaint-transition"
+            )
 
     def _clock_round(self) -> ClockRound:
         if self.linked:
-            raise DomainError("a repeat without new facts is handled with the first complaint",
-                              code="linked-repeat")
+            raise DomainError("a repeat without new facts is handled with the first complaint", code="linked-repeat")
         return self.rounds[-1]
 
     def _set_status(self, status: str, since: date) -> None:

@@ -76,8 +76,18 @@ class Received(ComplaintEvent, InscribeAggregate.Created):
     deadline_on: date | None
 
     def effect(self, complaint: Complaint) -> None:
-        for key in ("channel", "content", "category", "related_policy_id", "related_claim_id", "received_at",
-                    "received_on", "recording_ref", "repeat_of", "new_facts"):
+        for key in (
+            "channel",
+            "content",
+            "category",
+            "related_policy_id",
+            "related_claim_id",
+            "received_at",
+            "received_on",
+            "recording_ref",
+            "repeat_of",
+            "new_facts",
+        ):
             setattr(complaint, key, getattr(self, key))
         complaint.complainant = dict(self.complainant)
         if self.deadline_on is not None:
@@ -194,8 +204,12 @@ class Resolved(_Status):
     def change(self, complaint: Complaint) -> None:
         _update_round(complaint, decided_on=self.on, notice_required=self.notice_required)
         complaint.resolution = {
-            "on": self.on, "outcome": self.outcome, "measures": list(self.measures),
-            "compensation": self.compensation, "apology": self.apology, "on_time": self.on_time,
+            "on": self.on,
+            "outcome": self.outcome,
+            "measures": list(self.measures),
+            "compensation": self.compensation,
+            "apology": self.apology,
+            "on_time": self.on_time,
             "round": self.round,
         }
         complaint.feedback = complaint.response = None
@@ -257,8 +271,12 @@ class ImprovementActionAdded(ComplaintEvent):
 
     def effect(self, complaint: Complaint) -> None:
         complaint.improvement_actions[self.action_id] = {
-            "description": self.description, "owner_id": self.owner_id, "due_on": self.due_on,
-            "added_on": self.on, "completed_on": None, "result": None,
+            "description": self.description,
+            "owner_id": self.owner_id,
+            "due_on": self.due_on,
+            "added_on": self.on,
+            "completed_on": None,
+            "result": None,
         }
 
 
@@ -322,7 +340,22 @@ class DeadlineBreached(ComplaintEvent):
 
 
 EVENTS: tuple[type[ComplaintEvent], ...] = (
-    Received, Assigned, InvestigationStarted, InvestigationNoteAdded, Escalated, DeadlineExtended,
-    AppraisalStarted, AppraisalEnded, Resolved, DecisionNotified, FeedbackGiven, ComplainantResponded,
-    ImprovementActionAdded, ImprovementActionCompleted, Reopened, Archived, RepeatLinked, DeadlineBreached,
+    Received,
+    Assigned,
+    InvestigationStarted,
+    InvestigationNoteAdded,
+    Escalated,
+    DeadlineExtended,
+    AppraisalStarted,
+    AppraisalEnded,
+    Resolved,
+    DecisionNotified,
+    FeedbackGiven,
+    ComplainantResponded,
+    ImprovementActionAdded,
+    ImprovementActionCompleted,
+    Reopened,
+    Archived,
+    RepeatLinked,
+    DeadlineBreached,
 )

@@ -204,16 +204,26 @@ def read_clock(round_: ClockRound, received_on: date, day: date) -> ComplaintClo
     stopped = round_.stopped_by(day)
     notified = round_.notified_by(day)
     return ComplaintClock(
-        on=day, received_on=received_on, started_on=round_.started_on, round=round_.number,
-        deadline_on=end.due, days_allowed=allowed, days_used=used,
-        paused_days=round_.paused_days(day), remaining_days=allowed - used + moved,
+        on=day,
+        received_on=received_on,
+        started_on=round_.started_on,
+        round=round_.number,
+        deadline_on=end.due,
+        days_allowed=allowed,
+        days_used=used,
+        paused_days=round_.paused_days(day),
+        remaining_days=allowed - used + moved,
         breached=round_.reading_day(day) > end.due,
-        paused=decided is None and any(p.open_on(day) for p in round_.pauses), decided_on=decided,
+        paused=decided is None and any(p.open_on(day) for p in round_.pauses),
+        decided_on=decided,
         on_time=None if stopped is None else stopped <= end.due,
         extensions=tuple(e.kind for e in round_.extensions if e.on <= day),
-        notified_on=notified, notice_channel=None if notified is None else round_.notice_channel,
-        deadline_nominal_on=end.nominal, deadline_moved_because=end.moved_because,
-        calendar_known=end.calendar_known, calendar_warning=end.warning,
+        notified_on=notified,
+        notice_channel=None if notified is None else round_.notice_channel,
+        deadline_nominal_on=end.nominal,
+        deadline_moved_because=end.moved_because,
+        calendar_known=end.calendar_known,
+        calendar_warning=end.warning,
     )
 
 
@@ -226,9 +236,21 @@ def deadline_end(started_on: date, days_allowed: int, paused_days: int = 0) -> P
 def linked_clock(received_on: date, day: date, linked_to: str) -> ComplaintClock:
     """The clock of a repeat without new facts: none of its own, only the days since receipt."""
     return ComplaintClock(
-        on=day, received_on=received_on, started_on=received_on, round=0, deadline_on=None,
-        days_allowed=None, days_used=max(0, (day - received_on).days), paused_days=0, remaining_days=None,
-        breached=False, paused=False, decided_on=None, on_time=None, extensions=(), linked_to=linked_to,
+        on=day,
+        received_on=received_on,
+        started_on=received_on,
+        round=0,
+        deadline_on=None,
+        days_allowed=None,
+        days_used=max(0, (day - received_on).days),
+        paused_days=0,
+        remaining_days=None,
+        breached=False,
+        paused=False,
+        decided_on=None,
+        on_time=None,
+        extensions=(),
+        linked_to=linked_to,
     )
 
 

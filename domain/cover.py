@@ -13,10 +13,11 @@ Covers are named by key: "main" for the main product, the rider's product code f
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from typing import Any, Mapping, Sequence
+from typing import Any
 
 MAIN = "main"
 ZERO = Decimal("0.00")
@@ -101,22 +102,35 @@ def allocate(amount: Decimal, caps: Mapping[str, Decimal]) -> dict[str, Decimal]
 
 
 def plain_parts(parts: Sequence[CoverPart]) -> list[dict[str, Any]]:
-    return [{"key": p.key, "product_code": p.product_code, "remaining_sum_insured": p.remaining_sum_insured}
-            for p in parts]
+    return [
+        {"key": p.key, "product_code": p.product_code, "remaining_sum_insured": p.remaining_sum_insured} for p in parts
+    ]
 
 
-def paying_parts(parts: Sequence[CoverPart], loss_date: date, cause: str, claim_id: str | None,
-                 exclusion_applies: str | None, suicide_excluded_to: date | None
-                 ) -> tuple[list[CoverPart], list[tuple[str, str]]]:
+def paying_parts(
+    parts: Sequence[CoverPart],
+    loss_date: date,
+    cause: str,
+    claim_id: str | None,
+    exclusion_applies: str | None,
+    suicide_excluded_to: date | None,
+) -> tuple[list[CoverPart], list[tuple[str, str]]]:
     """The covers that pay a loss, and (reason, explanation) for each responding one that does not."""
     paying: list[CoverPart] = []
     refusals: list[tuple[str, str]] = []
     for part in parts:
         refusal = part_refusal(part, loss_date, cause, claim_id)
-        if refusal is None and cause == SUICIDE and suicide_excluded_to is not None and loss_date <= suicide_excluded_to:
-            refusal = ("suicide-within-2-years",
-                       f"a suicide on or before {suicide_excluded_to} is within 2 years of formation or "
-                       "reinstatement (Art. 44)")
+        if (
+            refusal is None
+            and cause == SUICIDE
+            and suicide_excluded_to is not None
+            and loss_date <= suicide_excluded_to
+        ):
+            refusal = (
+                "suicide-within-2-years",
+                f"a suicide on or before {suicide_excluded_to} is within 2 years of formation or "
+                "reinstatement (Art. 44)",
+            )
         if refusal is None and exclusion_applies is not None and exclusion_applies in part.exclusions:
             refusal = ("excluded", f"the exclusion {exclusion_applies} applies to {part.product_code}")
         if refusal is None:
@@ -126,8 +140,14 @@ def paying_parts(parts: Sequence[CoverPart], loss_date: date, cause: str, claim_
     return paying, refusals
 
 
-def settle(parts: Sequence[CoverPart], *, assessed: Decimal, already_paid: Decimal, premium_owed: Decimal,
-           own_paid: Mapping[str, Decimal] | None = None) -> dict[str, Decimal]:
+def settle(
+    parts: Sequence[CoverPart],
+    *,
+    assessed: Decimal,
+    already_paid: Decimal,
+    premium_owed: Decimal,
+    own_paid: Mapping[str, Decimal] | None = None,
+) -> dict[str, Decimal]:
     """Payable across the paying covers: each cover min(assessed − its deductible, its remaining sum
     insured) × its payout ratio; the claim's earlier payments and any premium owed (Art. 36) come off the
     total, cover by cover in order. `own_paid`: what this claim already took from each cover (added back
@@ -136,18 +156,29 @@ def settle(parts: Sequence[CoverPart], *, assessed: Decimal, already_paid: Decim
     from domain.claim_rules import payable as one_cover
 
     own = dict(own_paid or {})
-    steps = [one_cover(assessed=assessed, deductible=p.deductible,
-                       remaining_sum_insured=p.remaining_sum_insured + own.get(p.key, ZERO),
-                       payout_ratio=p.payout_ratio, already_paid=ZERO) for p in parts]
+    steps = [
+        one_cover(
+            assessed=assessed,
+            deductible=p.deductible,
+            remaining_sum_insured=p.remaining_sum_insured + own.get(p.key, ZERO),
+            payout_ratio=p.payout_ratio,
+            already_paid=ZERO,
+        )
+        for p in parts
+    ]
     covered = {p.key: s["covered"] for p, s in zip(parts, steps)}
     off = allocate(already_paid + premium_owed, covered) if already_paid + premium_owed > 0 else {}
     first = steps[0]
     total_covered = sum(covered.values(), ZERO)
     result: dict[str, Decimal] = {
-        "assessed": first["assessed"], "deductible": first["deductible"], "after_deductible": first["after_deductible"],
+        "assessed": first["assessed"],
+        "deductible": first["deductible"],
+        "after_deductible": first["after_deductible"],
         "remaining_sum_insured": sum((s["remaining_sum_insured"] for s in steps), ZERO),
-        "capped": sum((s["capped"] for s in steps), ZERO), "payout_ratio": first["payout_ratio"],
-        "covered": total_covered, "already_paid": first["already_paid"] + already_paid,
+        "capped": sum((s["capped"] for s in steps), ZERO),
+        "payout_ratio": first["payout_ratio"],
+        "covered": total_covered,
+        "already_paid": first["already_paid"] + already_paid,
         "premium_owed": premium_owed,
         "payable": max(ZERO, total_covered - already_paid - premium_owed),
     }
@@ -160,5 +191,8 @@ def settle(parts: Sequence[CoverPart], *, assessed: Decimal, already_paid: Decim
 def approved_by_cover(computation: Mapping[str, Decimal]) -> dict[str, Decimal]:
     """From an approval's computation: cover key → its part of the payable (empty: an approval
     recorded before covers were judged one by one, all on the main cover)."""
-    return {key[len("cover."):-len(".payable")]: value for key, value in computation.items()
-            if key.startswith("cover.") and key.endswith(".payable")}
+    return {
+        key[len("cover.") : -len(".payable")]: value
+        for key, value in computation.items()
+        if key.startswith("cover.") and key.endswith(".payable")
+    }

@@ -7,15 +7,13 @@ command records nothing. Event `apply` methods only change state.
 from __future__ import annotations
 
 import copy
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 from uuid import UUID
 
 from domain import clock
 from domain.base import InscribeAggregate
-from domain.errors import DomainError, InvalidTransition, InvalidValue
-from domain.identifiers import parse_credit_code, parse_resident_id
 from domain.customer_rules import (  # noqa: F401 (re-exported: the customer's reference values)
     CENT,
     CONSENT_PURPOSES,
@@ -39,13 +37,14 @@ from domain.customer_rules import (  # noqa: F401 (re-exported: the customer's r
     check_profile,
     check_risk,
     check_text,
-    check_texts,
     enterprise_identity_key,
     individual_identity_key,
     risk_priority,
     validate_contacts,
 )
-
+from domain.errors import DomainError, InvalidTransition, InvalidValue
+from domain.identifiers import parse_credit_code, parse_resident_id
+from domain.values import check_texts
 
 #: What erased personal data reads as (application.personal seals the fields; this is their placeholder).
 ERASED = "[erased]"
@@ -399,17 +398,14 @@ class Customer(InscribeAggregate):
         reason = check_text(reason, "reason", 500)
         if stage not in LIFECYCLE_TRANSITIONS[self.lifecycle_stage]:
             raise InvalidTransition(
-                f"cannot move from {self.lifecycle_stage} to {stage}",
-                code="invalid-lifecycle-transition",
+                f"cannot move from {self.lifecycle_stage} to {stage}", code="invalid-lifecycle-transition"
             )
         if self.policies_in_force:
             raise DomainError(
                 f"the customer is active while {len(self.policies_in_force)} policy(ies) are in force",
                 code="policies-in-force",
             )
-        self.trigger_event(
-            self.LifecycleStageChanged, stage=stage, previous=self.lifecycle_stage, reason=reason
-        )
+        self.trigger_event(self.LifecycleStageChanged, stage=stage, previous=self.lifecycle_stage, reason=reason)
 
     # -- the lifecycle follows the policies (SPEC §4: active while any policy is in force) ---------
 
@@ -420,7 +416,9 @@ class Customer(InscribeAggregate):
         self.trigger_event(self.PolicyEnteredForce, policy_id=policy_id)
         if self.lifecycle_stage != "active":
             self.trigger_event(
-                self.LifecycleStageChanged, stage="active", previous=self.lifecycle_stage,
+                self.LifecycleStageChanged,
+                stage="active",
+                previous=self.lifecycle_stage,
                 reason=f"policy {policy_id} in force",
             )
 
@@ -431,13 +429,13 @@ class Customer(InscribeAggregate):
         self.trigger_event(self.PolicyLeftForce, policy_id=policy_id, reason=reason)
         if not self.policies_in_force and self.lifecycle_stage == "active":
             self.trigger_event(
-                self.LifecycleStageChanged, stage="dormant", previous="active",
+                self.LifecycleStageChanged,
+                stage="dormant",
+                previous="active",
                 reason=f"no policy in force since policy {policy_id} {reason}",
             )
 
-    def record_interaction(
-        self, kind: str, summary: str, occurred_at: datetime, staff_id: str
-    ) -> None:
+    def record_interaction(self, kind: str, summary: str, occurred_at: datetime, staff_id: str) -> None:
         """Record a care call, visit, marketing contact or other interaction (guide 2.2 (6))."""
         self.check_processing_allowed()
         kind = check_choice(kind, "kind", INTERACTION_KINDS)
@@ -448,14 +446,12 @@ class Customer(InscribeAggregate):
             raise InvalidValue("occurred_at", "must not be in the future")
         staff_id = check_text(staff_id, "staff_id", 100)
         if kind == "marketing" and "marketing" not in self.consents:
-            raise DomainError(
-                "the customer has not consented to marketing", code="no-marketing-consent"
-            )
+            raise DomainError("the customer has not consented to marketing", code="no-marketing-consent")
         self.trigger_event(
             self.InteractionRecorded,
             kind=kind,
             summary=summary,
-            occurred_at=occurred_at.astimezone(timezone.utc),
+            occurred_at=occurred_at.astimezone(UTC),
             staff_id=staff_id,
         )
 
@@ -474,9 +470,7 @@ class Customer(InscribeAggregate):
             raise DomainError(f"consent to {purpose} is not held", code="consent-unchanged")
         self.trigger_event(self.ConsentWithdrawn, purpose=purpose)
 
-    def analyse_needs(
-        self, concerns: list[str], potential_needs: list[str], budget: Decimal | int | str
-    ) -> None:
+    def analyse_needs(self, concerns: list[str], potential_needs: list[str], budget: Decimal | int | str) -> None:
         """Record a needs analysis (guide 4.1)."""
         self.check_processing_allowed()
         concern_list = check_texts(concerns, "concerns")
@@ -484,9 +478,7 @@ class Customer(InscribeAggregate):
         amount = check_money(budget, "budget")
         if not concern_list and not need_list:
             raise InvalidValue("concerns", "give at least one concern or potential need")
-        self.trigger_event(
-            self.NeedsAnalysed, concerns=concern_list, potential_needs=need_list, budget=amount
-        )
+        self.trigger_event(self.NeedsAnalysed, concerns=concern_list, potential_needs=need_list, budget=amount)
 
     def assess_risks(self, risks: list[dict[str, Any]]) -> None:
         """Record a risk assessment (guide 4.2): score = likelihood × severity."""
@@ -497,12 +489,7 @@ class Customer(InscribeAggregate):
             raise InvalidValue("risks", "at most 100 risks")
         assessed = [check_risk(raw, f"risks[{i}]") for i, raw in enumerate(risks)]
         overall = max(risk["score"] for risk in assessed)
-        self.trigger_event(
-            self.RisksAssessed,
-            risks=assessed,
-            overall_score=overall,
-            priority=risk_priority(overall),
-        )
+        self.trigger_event(self.RisksAssessed, risks=assessed, overall_score=overall, priority=risk_priority(overall))
 
     def propose_plan(
         self, items: list[dict[str, Any]], total_annual_premium: Decimal | int | str, rationale: str
@@ -529,7 +516,10 @@ class Customer(InscribeAggregate):
         text = check_text(rationale, "rationale", 2000)
         budget = self.last_needs["budget"] if self.last_needs is not None else None
         self.trigger_event(
-            self.PlanProposed, items=checked, total_annual_premium=total, rationale=text,
+            self.PlanProposed,
+            items=checked,
+            total_annual_premium=total,
+            rationale=text,
             budget_fit=None if budget is None else total <= budget,
         )
 
@@ -550,9 +540,7 @@ class Customer(InscribeAggregate):
         text = check_text(comment if comment is not None else "", "comment", 2000, allow_empty=True)
         related = None if related_id is None else check_text(related_id, "related_id", 100)
         average = (Decimal(sum(scores.values())) / len(scores)).quantize(CENT, ROUND_HALF_UP)
-        self.trigger_event(
-            self.SatisfactionSurveyed, comment=text, related_id=related, average=average, **scores
-        )
+        self.trigger_event(self.SatisfactionSurveyed, comment=text, related_id=related, average=average, **scores)
 
     # -- personal data (PIPL): restriction and erasure -----------------------------------------
 
@@ -561,8 +549,9 @@ class Customer(InscribeAggregate):
         if self.personal_data == "erased":
             raise DomainError("the customer's personal data was erased", code="personal-data-erased")
         if self.personal_data == "restricted":
-            raise DomainError("a deletion request restricts this customer's data to storage",
-                              code="processing-restricted")
+            raise DomainError(
+                "a deletion request restricts this customer's data to storage", code="processing-restricted"
+            )
 
     def restrict_processing(self, reason: str, retention_until: date | None) -> None:
         """A deletion request while a retention period runs: keep, mask, and withdraw every consent."""
@@ -580,4 +569,3 @@ class Customer(InscribeAggregate):
         for purpose in sorted(self.consents):
             self.trigger_event(self.ConsentWithdrawn, purpose=purpose)
         self.trigger_event(self.PersonalDataErased, reason=reason)
-

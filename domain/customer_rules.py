@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any, Callable
+from typing import Any
 
 from domain.errors import InvalidValue
-from domain.values import CENT, check_text, check_texts, parse_decimal
 from domain.identifiers import parse_credit_code, parse_resident_id
 from domain.product import PREMIUM_MODES
+from domain.values import CENT, check_text, parse_decimal
 
 FAMILY_STATUSES = ("single", "married", "divorced", "widowed")
 ENTERPRISE_SIZES = ("micro", "small", "medium", "large")
@@ -159,8 +160,15 @@ def check_profile(kind: str, given: dict[str, Any]) -> dict[str, Any]:
 
 
 #: The fields of one item of a proposed plan (guide 4.3), as priced from the catalogue.
-PLAN_ITEM_KEYS = ("product_code", "product_version", "sum_insured", "term_months", "premium_mode", "annual_premium",
-                  "riders")
+PLAN_ITEM_KEYS = (
+    "product_code",
+    "product_version",
+    "sum_insured",
+    "term_months",
+    "premium_mode",
+    "annual_premium",
+    "riders",
+)
 PLAN_RIDER_KEYS = ("product_code", "product_version", "sum_insured", "annual_premium")
 MAX_PLAN_ITEMS = 20
 

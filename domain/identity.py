@@ -76,5 +76,7 @@ class IdentityClaim(InscribeAggregate):
 
     def reclaim(self, customer_id: UUID) -> None:
         if self.customer_id is not None:
-            raise DomainError(f"this identity is held by customer {self.customer_id}", code="customer-already-registered")
+            raise DomainError(
+                f"this identity is held by customer {self.customer_id}", code="customer-already-registered"
+            )
         self.trigger_event(self.Reclaimed, customer_id=customer_id)

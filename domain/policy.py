@@ -12,27 +12,46 @@ State and queries: domain.policy_state; events: domain.policy_events; changes: d
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from datetime import date
 from decimal import Decimal
-from typing import Any, Callable, Mapping
+from typing import Any
 from uuid import UUID
 
 from domain import policy_events as ev
 from domain.base import InscribeAggregate
 from domain.cover import MAIN, is_death
-from domain.customer_rules import check_choice, check_text, check_texts
+from domain.customer_rules import check_choice, check_text
 from domain.errors import DomainError, InvalidTransition, InvalidValue
 from domain.policy_changes import CHANGE_KINDS, check_effective, plan_change, plan_sum_insured
 from domain.policy_rules import (
-    DAY, RISK_INCREASED, SHORT_TERM_MONTHS, ZERO, cancellation_fee, check_date, check_percent,
-    cooling_off_last_day, deemed_consent_date, grace_deduction, grace_end, money, premium_owed, premium_schedule,
-    reinstatement_decision_last_day, reinstatement_last_day, renewal_offer_from, rescission_refusal,
-    term_end, unearned, waiting_period_end,
+    DAY,
+    RISK_INCREASED,
+    SHORT_TERM_MONTHS,
+    ZERO,
+    cancellation_fee,
+    check_date,
+    check_percent,
+    cooling_off_last_day,
+    deemed_consent_date,
+    grace_deduction,
+    grace_end,
+    money,
+    premium_owed,
+    premium_schedule,
+    reinstatement_decision_last_day,
+    reinstatement_last_day,
+    renewal_offer_from,
+    rescission_refusal,
+    term_end,
+    unearned,
+    waiting_period_end,
 )
 from domain.policy_state import STATUSES, TERMINAL, CoverSnapshot, PolicyState
 from domain.policy_terms import check_application, check_findings, check_id, check_positive, contract_terms
 from domain.product import Product
 from domain.quotation import renewal_refusal_reason
+from domain.values import check_texts
 
 __all__ = ["CHANGE_KINDS", "DECISIONS", "STATUSES", "TERMINAL", "CoverSnapshot", "Policy"]
 
@@ -88,19 +107,43 @@ class Policy(PolicyState, InscribeAggregate):
 
     @classmethod
     def apply(
-        cls, *, applicant_id: str | UUID, insured_id: str | UUID, relationship: str,
-        beneficiaries: list[dict[str, Any]], product: Product, riders: list[tuple[Product, Any]],
-        sum_insured: Any, term_months: int, premium_mode: str, disclosures: Mapping[str, bool],
-        agent_id: str | UUID, channel: str, applied_on: date, quoted_annual_premium: Any,
-        quoted_installment: Any, policy_id: UUID | None = None,
+        cls,
+        *,
+        applicant_id: str | UUID,
+        insured_id: str | UUID,
+        relationship: str,
+        beneficiaries: list[dict[str, Any]],
+        product: Product,
+        riders: list[tuple[Product, Any]],
+        sum_insured: Any,
+        term_months: int,
+        premium_mode: str,
+        disclosures: Mapping[str, bool],
+        agent_id: str | UUID,
+        channel: str,
+        applied_on: date,
+        quoted_annual_premium: Any,
+        quoted_installment: Any,
+        policy_id: UUID | None = None,
     ) -> Policy:
         """Record an application (投保), checked against the product and riders it is for."""
         fields = check_application(
-            applicant_id=applicant_id, insured_id=insured_id, relationship=relationship,
-            beneficiaries=beneficiaries, product=product, riders=riders, sum_insured=sum_insured,
-            term_months=term_months, premium_mode=premium_mode, disclosures=disclosures, agent_id=agent_id,
-            channel=channel, applied_on=applied_on, quoted_annual_premium=quoted_annual_premium,
-            quoted_installment=quoted_installment)
+            applicant_id=applicant_id,
+            insured_id=insured_id,
+            relationship=relationship,
+            beneficiaries=beneficiaries,
+            product=product,
+            riders=riders,
+            sum_insured=sum_insured,
+            term_months=term_months,
+            premium_mode=premium_mode,
+            disclosures=disclosures,
+            agent_id=agent_id,
+            channel=channel,
+            applied_on=applied_on,
+            quoted_annual_premium=quoted_annual_premium,
+            quoted_installment=quoted_installment,
+        )
         return cls._create(cls.Applied, id=policy_id, **fields)
 
     def start_underwriting(self, *, on: date | None = None) -> None:
@@ -109,8 +152,15 @@ class Policy(PolicyState, InscribeAggregate):
         self.trigger_event(self.UnderwritingStarted, on=day)
 
     def record_automatic_underwriting(
-        self, findings: list[Any], outcome: str, annual_premium: Any = None, installment: Any = None,
-        *, on: date | None = None, notice: str = "", suggested_products: list[str] | tuple[str, ...] = (),
+        self,
+        findings: list[Any],
+        outcome: str,
+        annual_premium: Any = None,
+        installment: Any = None,
+        *,
+        on: date | None = None,
+        notice: str = "",
+        suggested_products: list[str] | tuple[str, ...] = (),
     ) -> None:
         """Record the automatic checks (6.2), one finding each; accept, refer or decline by them.
 
@@ -121,15 +171,23 @@ class Policy(PolicyState, InscribeAggregate):
         written = check_text(notice, "notice", 1000, allow_empty=True)
         suggested = check_texts(suggested_products, "suggested_products")
         if outcome != "declined" and (written or suggested):
-            raise InvalidValue("notice" if written else "suggested_products", "only a declined case has a decline notice")
+            raise InvalidValue(
+                "notice" if written else "suggested_products", "only a declined case has a decline notice"
+            )
         annual = None if annual_premium is None else check_positive(annual_premium, "annual_premium")
         each = None if installment is None else check_positive(installment, "installment")
         if outcome == "accepted" and (annual is None or each is None):
             raise InvalidValue("annual_premium", "an accepted case needs its premium and installment")
         day = self._day(on)
         self._require(("underwriting",))
-        self.trigger_event(self.AutomaticUnderwritingCompleted, on=day, findings=recorded, outcome=outcome,
-                           annual_premium=annual, installment=each)
+        self.trigger_event(
+            self.AutomaticUnderwritingCompleted,
+            on=day,
+            findings=recorded,
+            outcome=outcome,
+            annual_premium=annual,
+            installment=each,
+        )
         if outcome == "accepted":
             assert annual is not None and each is not None
             self._accept(day, annual, each)
@@ -141,10 +199,18 @@ class Policy(PolicyState, InscribeAggregate):
             self._close(self.Declined, day, "declined", reason=reason, suggested_products=suggested)
 
     def decide(
-        self, decision: str, *, underwriter_id: str | UUID, role: str, reason: str = "",
-        loading_pct: Any = 0, exclusions: list[str] | tuple[str, ...] = (),
-        suggested_products: list[str] | tuple[str, ...] = (), annual_premium: Any = None,
-        installment: Any = None, decided_on: date,
+        self,
+        decision: str,
+        *,
+        underwriter_id: str | UUID,
+        role: str,
+        reason: str = "",
+        loading_pct: Any = 0,
+        exclusions: list[str] | tuple[str, ...] = (),
+        suggested_products: list[str] | tuple[str, ...] = (),
+        annual_premium: Any = None,
+        installment: Any = None,
+        decided_on: date,
     ) -> None:
         """An underwriter's decision on a referred case (6.3). The caller checks the authority."""
         decision = check_choice(decision, "decision", DECISIONS)
@@ -164,15 +230,30 @@ class Policy(PolicyState, InscribeAggregate):
         day = self._day(decided_on, "decided_on")
         self._require(("referred",))
         self.trigger_event(
-            self.UnderwritingDecided, on=day, decision=decision, underwriter_id=who, role=role, reason=why,
-            loading_pct=loading, exclusions=excluded, suggested_products=suggested,
-            annual_premium=annual, installment=each)
+            self.UnderwritingDecided,
+            on=day,
+            decision=decision,
+            underwriter_id=who,
+            role=role,
+            reason=why,
+            loading_pct=loading,
+            exclusions=excluded,
+            suggested_products=suggested,
+            annual_premium=annual,
+            installment=each,
+        )
         if decision == "accept":
             assert annual is not None and each is not None
             self._accept(day, annual, each)
         elif decision == "offer_with_conditions":
-            self.trigger_event(self.OfferedWithConditions, on=day, annual_premium=annual, installment=each,
-                               loading_pct=loading, exclusions=excluded)
+            self.trigger_event(
+                self.OfferedWithConditions,
+                on=day,
+                annual_premium=annual,
+                installment=each,
+                loading_pct=loading,
+                exclusions=excluded,
+            )
         elif decision == "postpone":
             self._close(self.Postponed, day, "postponed", reason=why)
         else:
@@ -228,8 +309,12 @@ class Policy(PolicyState, InscribeAggregate):
             raise DomainError("the installment is not overdue", code="installment-not-overdue")
         if str(installment_no) in self.demands:
             raise DomainError("payment was already demanded", code="payment-already-demanded")
-        end = grace_end(item["due_date"], statutory=self._statutory_grace,
-                        grace_days=self.product_terms["grace_days"], demanded_on=day)
+        end = grace_end(
+            item["due_date"],
+            statutory=self._statutory_grace,
+            grace_days=self.product_terms["grace_days"],
+            demanded_on=day,
+        )
         self.trigger_event(self.PaymentDemanded, on=day, installment_no=installment_no, grace_end=end)
 
     def request_reinstatement(self, on: date) -> None:
@@ -240,9 +325,12 @@ class Policy(PolicyState, InscribeAggregate):
             raise DomainError("reinstatement is already requested", code="reinstatement-already-requested")
         if day > reinstatement_last_day(self.lapsed_on):
             raise DomainError("two years have passed since the lapse", code="reinstatement-time-barred")
-        self.trigger_event(self.ReinstatementRequested, on=day,
-                           decision_last_day=reinstatement_decision_last_day(day),
-                           deemed_consent_on=deemed_consent_date(day))
+        self.trigger_event(
+            self.ReinstatementRequested,
+            on=day,
+            decision_last_day=reinstatement_decision_last_day(day),
+            deemed_consent_on=deemed_consent_date(day),
+        )
 
     def decide_reinstatement(self, agree: bool, on: date, reason: str = "") -> None:
         """Agree, or refuse because the risk rose markedly (the only ground), within 30 days."""
@@ -250,8 +338,11 @@ class Policy(PolicyState, InscribeAggregate):
             raise InvalidValue("agree", "must be true or false")
         why = check_text(reason, "reason", 500, allow_empty=agree)
         if not agree and why != RISK_INCREASED:
-            raise InvalidValue("reason", f"a refusal needs the reason {RISK_INCREASED} (Art. 37)",
-                               code="reinstatement-refusal-not-allowed")
+            raise InvalidValue(
+                "reason",
+                f"a refusal needs the reason {RISK_INCREASED} (Art. 37)",
+                code="reinstatement-refusal-not-allowed",
+            )
         day = self._day(on)
         self._require(("lapsed",), "policy-not-lapsed")
         request = self.reinstatement
@@ -275,8 +366,9 @@ class Policy(PolicyState, InscribeAggregate):
         if paid != due:
             raise DomainError(f"the arrears are {due}, not {paid}", code="wrong-amount", due=str(due))
         for item in items:
-            self.trigger_event(self.PremiumPaid, on=day, installment_no=item["no"], amount=item["amount"],
-                               reference=ref)
+            self.trigger_event(
+                self.PremiumPaid, on=day, installment_no=item["no"], amount=item["amount"], reference=ref
+            )
         self.trigger_event(self.Reinstated, on=day, arrears=due, installment_nos=[i["no"] for i in items])
 
     # -- after-sales (5.3, 8.1): receipt, cooling-off, changes, renewal, surrender, Art. 16 -----
@@ -300,11 +392,18 @@ class Policy(PolicyState, InscribeAggregate):
         if day > cooling_off_last_day(self.receipt_signed_on, self.product_terms["cooling_off_days"]):
             raise DomainError("the cooling-off period has ended", code="cooling-off-ended")
         fee = cancellation_fee(self.product_terms["cancellation_fee"])
-        self._close(self.CancelledInCoolingOff, day, "cooling-off", max(ZERO, self.net_premium_paid - fee),
-                    fee=fee)
+        self._close(self.CancelledInCoolingOff, day, "cooling-off", max(ZERO, self.net_premium_paid - fee), fee=fee)
 
-    def change(self, kind: str, details: Mapping[str, Any], document_ref: str, effective_on: date,
-               *, on: date | None = None, insured_consent_document: str | None = None) -> None:
+    def change(
+        self,
+        kind: str,
+        details: Mapping[str, Any],
+        document_ref: str,
+        effective_on: date,
+        *,
+        on: date | None = None,
+        insured_consent_document: str | None = None,
+    ) -> None:
         """A written change by agreement (5.3): beneficiary, contacts, premium mode, a lower sum
         insured. `on`, the day it is agreed (default `effective_on`), may precede `effective_on`.
         A beneficiary change by an applicant who is not the insured needs the insured's written
@@ -314,8 +413,9 @@ class Policy(PolicyState, InscribeAggregate):
             raise InvalidValue("details", "must be an object")
         consent = self._insured_consent(kind, insured_consent_document)
         ref, day, effective = self._written(document_ref, effective_on, on)
-        self._require(("in_force", "lapsed") if kind in ("beneficiary", "contacts") else ("in_force",),
-                      "policy-not-in-force")
+        self._require(
+            ("in_force", "lapsed") if kind in ("beneficiary", "contacts") else ("in_force",), "policy-not-in-force"
+        )
         check_effective(self, effective)
         self._record_change(day, ref, effective, plan_change(self, kind, details, effective), consent)
 
@@ -326,13 +426,16 @@ class Policy(PolicyState, InscribeAggregate):
                 raise InvalidValue("insured_consent_document", "only a beneficiary change takes the insured's consent")
             return None
         if document is None and self.applicant_id != self.insured_id:
-            raise InvalidValue("insured_consent_document",
-                               "the insured's written consent is required: the applicant is not the insured (Art. 41)",
-                               code="insured-consent-required")
+            raise InvalidValue(
+                "insured_consent_document",
+                "the insured's written consent is required: the applicant is not the insured (Art. 41)",
+                code="insured-consent-required",
+            )
         return None if document is None else check_text(document, "insured_consent_document", 200)
 
-    def request_sum_insured_increase(self, new_sum_insured: Any, document_ref: str, effective_on: date,
-                                     *, on: date | None = None) -> None:
+    def request_sum_insured_increase(
+        self, new_sum_insured: Any, document_ref: str, effective_on: date, *, on: date | None = None
+    ) -> None:
         """Ask for a higher sum insured: it is underwritten again before it takes effect."""
         si = check_positive(new_sum_insured, "new_sum_insured")
         ref, day, effective = self._written(document_ref, effective_on, on)
@@ -344,12 +447,19 @@ class Policy(PolicyState, InscribeAggregate):
             raise InvalidValue("new_sum_insured", f"must be at most {self.product_terms['sum_insured_max']}")
         if self.pending_increase is not None:
             raise DomainError("an increase is already being underwritten", code="increase-already-pending")
-        self.trigger_event(self.SumInsuredIncreaseRequested, on=day, new_sum_insured=si, document_ref=ref,
-                           effective_on=effective)
+        self.trigger_event(
+            self.SumInsuredIncreaseRequested, on=day, new_sum_insured=si, document_ref=ref, effective_on=effective
+        )
 
     def decide_sum_insured_increase(
-        self, approved: bool, *, underwriter_id: str | UUID, role: str, reason: str = "",
-        annual_premium: Any = None, decided_on: date | None = None,
+        self,
+        approved: bool,
+        *,
+        underwriter_id: str | UUID,
+        role: str,
+        reason: str = "",
+        annual_premium: Any = None,
+        decided_on: date | None = None,
     ) -> None:
         """Decide a requested increase; approved, it takes effect on the later of the requested date
         and the decision, the premium difference pro rata."""
@@ -368,8 +478,15 @@ class Policy(PolicyState, InscribeAggregate):
         if annual is not None:
             check_effective(self, effective)
             plan = plan_sum_insured(self, request["new_sum_insured"], annual, effective)
-        self.trigger_event(self.SumInsuredIncreaseDecided, on=day, approved=approved, underwriter_id=who,
-                           role=role, reason=why, annual_premium=annual)
+        self.trigger_event(
+            self.SumInsuredIncreaseDecided,
+            on=day,
+            approved=approved,
+            underwriter_id=who,
+            role=role,
+            reason=why,
+            annual_premium=annual,
+        )
         if plan is not None:
             self._record_change(day, request["document_ref"], effective, plan)
 
@@ -399,15 +516,22 @@ class Policy(PolicyState, InscribeAggregate):
             raise DomainError("no renewal is offered", code="no-renewal-offer")
         if premium_owed(self.schedule, day) > 0:
             raise DomainError("premium of the current period is unpaid", code="premium-outstanding")
-        schedule = premium_schedule(offer["start_date"], self.term_months, self.premium_mode,
-                                    offer["installment"], self.last_installment_no + 1)
+        schedule = premium_schedule(
+            offer["start_date"], self.term_months, self.premium_mode, offer["installment"], self.last_installment_no + 1
+        )
         if paid != schedule[0]["amount"]:
             raise DomainError(f"the renewal premium is {schedule[0]['amount']}", code="wrong-amount")
-        self.trigger_event(self.PremiumPaid, on=day, installment_no=schedule[0]["no"], amount=paid,
-                           reference=ref)
-        self.trigger_event(self.Renewed, on=day, period=len(self.periods) + 1, start_date=offer["start_date"],
-                           end_date=offer["end_date"], annual_premium=offer["annual_premium"],
-                           installment=offer["installment"], schedule=schedule)
+        self.trigger_event(self.PremiumPaid, on=day, installment_no=schedule[0]["no"], amount=paid, reference=ref)
+        self.trigger_event(
+            self.Renewed,
+            on=day,
+            period=len(self.periods) + 1,
+            start_date=offer["start_date"],
+            end_date=offer["end_date"],
+            annual_premium=offer["annual_premium"],
+            installment=offer["installment"],
+            schedule=schedule,
+        )
 
     def surrender(self, on: date) -> None:
         """Surrender (退保): the cash value for life cover (or a product with a cash value table),
@@ -436,19 +560,31 @@ class Policy(PolicyState, InscribeAggregate):
             raise InvalidValue("learned_on", "must not be after the rescission")
         self._require(("in_force", "lapsed"), "policy-not-in-force")
         assert self.start_date is not None
-        code = rescission_refusal(day, learned_on=learned, formed_on=self.start_date,
-                                  insurer_knew=insurer_knew_at_contracting,
-                                  premium_collected_on=[i["paid_on"] for i in self.schedule if i["paid_on"]])
+        code = rescission_refusal(
+            day,
+            learned_on=learned,
+            formed_on=self.start_date,
+            insurer_knew=insurer_knew_at_contracting,
+            premium_collected_on=[i["paid_on"] for i in self.schedule if i["paid_on"]],
+        )
         if code is not None:
             raise DomainError(f"rescission is not possible ({code})", code=code)
         refund = self.net_premium_paid if ground == "gross_negligence" else ZERO
-        self._close(self.Rescinded, day, "rescission", refund, ground=ground, learned_on=learned,
-                    no_liability_before=day)
+        self._close(
+            self.Rescinded, day, "rescission", refund, ground=ground, learned_on=learned, no_liability_before=day
+        )
 
-    def record_claim_payment(self, claim_id: str | UUID, amount: Any, paid_on: date,
-                             *, loss_on: date | None = None, by_cover: Mapping[str, Any] | None = None,
-                             cause: str | None = None,
-                             rider_premiums: Mapping[str, Any] | None = None) -> None:
+    def record_claim_payment(
+        self,
+        claim_id: str | UUID,
+        amount: Any,
+        paid_on: date,
+        *,
+        loss_on: date | None = None,
+        by_cover: Mapping[str, Any] | None = None,
+        cause: str | None = None,
+        rider_premiums: Mapping[str, Any] | None = None,
+    ) -> None:
         """A claim payment reduces the remaining sum insured of each cover that pays it (`by_cover`:
         "main" or a rider's code → its part; default: all on the main cover) in the period of the loss
         (default: the period of the payment, or the last). A benefit for the insured's death (`cause`)
@@ -462,8 +598,11 @@ class Policy(PolicyState, InscribeAggregate):
         day = self._day(paid_on, "paid_on")
         if self.start_date is None:
             raise InvalidTransition("the policy was never issued", code="policy-not-issued")
-        if self.rescission is not None and (loss is None or loss >= self.rescission["no_liability_before"]
-                                            or self.rescission["ground"] != "gross_negligence"):
+        if self.rescission is not None and (
+            loss is None
+            or loss >= self.rescission["no_liability_before"]
+            or self.rescission["ground"] != "gross_negligence"
+        ):
             raise DomainError("the policy is rescinded", code="policy-rescinded")
         period = self._period_index(loss or day)
         if loss is not None and (period is None or loss > day):
@@ -475,17 +614,29 @@ class Policy(PolicyState, InscribeAggregate):
         for key, part in parts.items():
             ended = self.ended_covers.get(key) or self.ended_covers.get(MAIN)
             if ended is not None and ended["claim_id"] != claim and when >= ended["on"]:
-                raise DomainError(f"the cover {key} ended on {ended['on']} by a claim ({ended['reason']})",
-                                  code="cover-ended", cover=key)
+                raise DomainError(
+                    f"the cover {key} ended on {ended['on']} by a claim ({ended['reason']})",
+                    code="cover-ended",
+                    cover=key,
+                )
             rider = next((r for r in self.riders if r["code"] == key), None)
             room = remaining if key == MAIN else (rider or {})["sum_insured"] - self._rider_paid_in(key, period)
             if part > room:
-                raise DomainError(f"only {room} of the sum insured of {key} remains",
-                                  code="exceeds-remaining-sum-insured", cover=key)
+                raise DomainError(
+                    f"only {room} of the sum insured of {key} remains", code="exceeds-remaining-sum-insured", cover=key
+                )
             left[key] = room - part
-        self.trigger_event(self.ClaimPaymentRecorded, on=day, claim_id=claim, amount=paid, period=period,
-                           loss_on=loss, remaining_sum_insured=remaining - parts.get(MAIN, ZERO),
-                           by_cover=parts, remaining_by_cover=left)
+        self.trigger_event(
+            self.ClaimPaymentRecorded,
+            on=day,
+            claim_id=claim,
+            amount=paid,
+            period=period,
+            loss_on=loss,
+            remaining_sum_insured=remaining - parts.get(MAIN, ZERO),
+            by_cover=parts,
+            remaining_by_cover=left,
+        )
         if why is not None and is_death(why):
             self._end_by_claim(day, claim, when, "death", [MAIN, *(r["code"] for r in self.riders)])
         else:
@@ -513,8 +664,15 @@ class Policy(PolicyState, InscribeAggregate):
         rider = next((r for r in self.riders if r["code"] == key), None)
         return bool(rider and (rider.get("terms") or {}).get("ends_on_exhaustion"))
 
-    def _end_by_claim(self, day: date, claim: str, last_day: date, reason: str, keys: list[str],
-                      rider_premiums: Mapping[str, Any] | None = None) -> None:
+    def _end_by_claim(
+        self,
+        day: date,
+        claim: str,
+        last_day: date,
+        reason: str,
+        keys: list[str],
+        rider_premiums: Mapping[str, Any] | None = None,
+    ) -> None:
         """End the covers `keys` (保险责任终止). The main cover ending ends the policy: the premium paid
         for the time after a death is refunded. A rider ending alone stops its charge from the next
         installment due after `last_day`."""
@@ -525,35 +683,62 @@ class Policy(PolicyState, InscribeAggregate):
         ends_policy = MAIN in keys
         for key in keys:
             code = self.product_code if key == MAIN else key
-            fields: dict[str, Any] = {"annual_premium": None, "installment": None, "schedule": None,
-                                      "replaced_installments": []}
+            fields: dict[str, Any] = {
+                "annual_premium": None,
+                "installment": None,
+                "schedule": None,
+                "replaced_installments": [],
+            }
             if not ends_policy:
                 fields = self._without_rider(key, last_day, rider_premiums)
-            self.trigger_event(self.CoverEnded, on=day, cover=key, product_code=code, claim_id=claim, reason=reason,
-                               last_day=last_day, **fields)
+            self.trigger_event(
+                self.CoverEnded,
+                on=day,
+                cover=key,
+                product_code=code,
+                claim_id=claim,
+                reason=reason,
+                last_day=last_day,
+                **fields,
+            )
         if ends_policy and not ended_already:
             refund = ZERO
             if reason == "death":
                 refund = min(unearned(self.paid_cover, last_day + DAY), self.net_premium_paid)
-            self._close(self.EndedByClaim, day, "ended-by-claim", refund, claim_id=claim, last_day=last_day,
-                        reason=f"cover ended by claim: {'death of the insured' if reason == 'death' else 'sum insured used up'}"
-                               f" on {last_day}")
+            self._close(
+                self.EndedByClaim,
+                day,
+                "ended-by-claim",
+                refund,
+                claim_id=claim,
+                last_day=last_day,
+                reason=f"cover ended by claim: {'death of the insured' if reason == 'death' else 'sum insured used up'}"
+                f" on {last_day}",
+            )
 
     def _without_rider(self, code: str, last_day: date, rider_premiums: Mapping[str, Any] | None) -> dict[str, Any]:
         """The premium without an ended rider: its annual premium off each installment due after `last_day`."""
         premium = (rider_premiums or {}).get(code)
-        unchanged: dict[str, Any] = {"annual_premium": None, "installment": None, "schedule": None,
-                                     "replaced_installments": []}
+        unchanged: dict[str, Any] = {
+            "annual_premium": None,
+            "installment": None,
+            "schedule": None,
+            "replaced_installments": [],
+        }
         if premium is None or self.annual_premium is None or not self.annual_premium:
             return unchanged
         rider_annual = check_positive(premium, f"rider_premiums.{code}")
         ratio = max(ZERO, self._annual - rider_annual) / self._annual
-        later = [i for i in self.schedule if i["paid_on"] is None and i["due_date"] > last_day
-                 and i["kind"] == "premium"]
-        new = [{k: v for k, v in dict(i, amount=money(i["amount"] * ratio)).items() if k != "paid_on"}
-               for i in later]
-        return {"annual_premium": money(self._annual * ratio), "installment": money(self._installment * ratio),
-                "schedule": new, "replaced_installments": [i["no"] for i in later]}
+        later = [
+            i for i in self.schedule if i["paid_on"] is None and i["due_date"] > last_day and i["kind"] == "premium"
+        ]
+        new = [{k: v for k, v in dict(i, amount=money(i["amount"] * ratio)).items() if k != "paid_on"} for i in later]
+        return {
+            "annual_premium": money(self._annual * ratio),
+            "installment": money(self._installment * ratio),
+            "schedule": new,
+            "replaced_installments": [i["no"] for i in later],
+        }
 
     def grace_deduction(self, loss_on: date) -> tuple[Decimal, list[int]]:
         """(amount, installment numbers) a loss on `loss_on` in the grace period is paid less (Art. 36):
@@ -579,8 +764,13 @@ class Policy(PolicyState, InscribeAggregate):
                 raise InvalidValue("installment_nos", f"{no} is not an unpaid installment of this policy")
             items.append(item)
         for item in items:
-            self.trigger_event(self.InstallmentPaidByClaimDeduction, on=day, installment_no=item["no"],
-                               amount=item["amount"], claim_id=claim)
+            self.trigger_event(
+                self.InstallmentPaidByClaimDeduction,
+                on=day,
+                installment_no=item["no"],
+                amount=item["amount"],
+                claim_id=claim,
+            )
 
     # -- the passing of time ----------------------------------------------------------------------
 
@@ -598,27 +788,42 @@ class Policy(PolicyState, InscribeAggregate):
                 self.trigger_event(self.Expired, on=when)
             elif what == "terminate":
                 refund = self._cash_value(when) if self._uses_cash_value else ZERO
-                self._close(self.Terminated, when, "termination-cash-value", refund,
-                            reason="not reinstated within two years of the lapse (Art. 37)")
+                self._close(
+                    self.Terminated,
+                    when,
+                    "termination-cash-value",
+                    refund,
+                    reason="not reinstated within two years of the lapse (Art. 37)",
+                )
             elif what == "lapse":
                 item = self._lapsing_item()
                 assert item is not None
-                self.trigger_event(self.Lapsed, on=when, installment_no=item["no"], grace_end=when - DAY,
-                                   premium_owed=premium_owed(self.schedule, when - DAY))
+                self.trigger_event(
+                    self.Lapsed,
+                    on=when,
+                    installment_no=item["no"],
+                    grace_end=when - DAY,
+                    premium_owed=premium_owed(self.schedule, when - DAY),
+                )
             elif what == "deem":
                 assert self.reinstatement is not None
-                self.trigger_event(self.ReinstatementDeemedAgreed, on=when,
-                                   requested_on=self.reinstatement["requested_on"])
+                self.trigger_event(
+                    self.ReinstatementDeemedAgreed, on=when, requested_on=self.reinstatement["requested_on"]
+                )
             else:
                 assert renewal_premium is not None
                 try:
                     annual, each = renewal_premium()
                 except InvalidValue as refusal:
-                    self.trigger_event(self.RenewalNotOffered, on=when, field=refusal.field,
-                                       reason=renewal_refusal_reason(refusal))
+                    self.trigger_event(
+                        self.RenewalNotOffered, on=when, field=refusal.field, reason=renewal_refusal_reason(refusal)
+                    )
                     continue
-                self._offer_renewal(when, check_positive(annual, "annual_premium"),
-                                    None if each is None else check_positive(each, "installment"))
+                self._offer_renewal(
+                    when,
+                    check_positive(annual, "annual_premium"),
+                    None if each is None else check_positive(each, "installment"),
+                )
 
     # -- helpers ------------------------------------------------------------------------------------
 
@@ -626,8 +831,9 @@ class Policy(PolicyState, InscribeAggregate):
         """A command's business date: not before the last recorded one, nothing due unrecorded by it."""
         day = self.business_date if value is None else check_date(value, field)
         if day < self.business_date:
-            raise DomainError(f"{field} {day} is before the last recorded date {self.business_date}",
-                              code="date-before-last-event")
+            raise DomainError(
+                f"{field} {day} is before the last recorded date {self.business_date}", code="date-before-last-event"
+            )
         step = self._next_step(offers=False)
         if step is not None and step[0] <= day:
             raise DomainError(f"{step[2]} is due on {step[0]}: advance time first", code="time-not-advanced")
@@ -648,8 +854,9 @@ class Policy(PolicyState, InscribeAggregate):
             raise InvalidTransition(f"not allowed while the policy is {self.status}", code=code)
 
     def _accept(self, day: date, annual: Decimal, each: Decimal) -> None:
-        self.trigger_event(self.Accepted, on=day, annual_premium=annual, installment=each,
-                           loading_pct=ZERO, exclusions=[])
+        self.trigger_event(
+            self.Accepted, on=day, annual_premium=annual, installment=each, loading_pct=ZERO, exclusions=[]
+        )
         self._after_acceptance(day)
 
     def _after_acceptance(self, day: date) -> None:
@@ -657,11 +864,9 @@ class Policy(PolicyState, InscribeAggregate):
         if self.premium_held and self.premium_held == self.installment:
             self._issue(day)
         elif self.premium_held:
-            self.trigger_event(self.PremiumRefunded, on=day, amount=self.premium_held,
-                               reason="premium-differs")
+            self.trigger_event(self.PremiumRefunded, on=day, amount=self.premium_held, reason="premium-differs")
 
-    def _close(self, event: Any, day: date, refund_reason: str, refund: Decimal | None = None,
-               **fields: Any) -> None:
+    def _close(self, event: Any, day: date, refund_reason: str, refund: Decimal | None = None, **fields: Any) -> None:
         """A terminal event, then the refund it makes (default: a first premium held)."""
         if refund is None:
             refund = self.premium_held
@@ -675,10 +880,15 @@ class Policy(PolicyState, InscribeAggregate):
         end = term_end(day, self.term_months)
         number = f"P{day.year}{self.id.hex[:10].upper()}"
         self.trigger_event(
-            self.Issued, on=day, policy_number=number, start_date=day, end_date=end,
+            self.Issued,
+            on=day,
+            policy_number=number,
+            start_date=day,
+            end_date=end,
             waiting_period_end=waiting_period_end(day, self.product_terms["waiting_period_days"]) or day,
             schedule=premium_schedule(day, self.term_months, self.premium_mode, self._installment),
-            contract=contract_terms(self, number, day, end))
+            contract=contract_terms(self, number, day, end),
+        )
 
     def _offer_renewal(self, day: date, annual: Decimal, each: Decimal | None) -> None:
         assert self.end_date is not None
@@ -686,13 +896,25 @@ class Policy(PolicyState, InscribeAggregate):
         if each is None:
             monthly = self.premium_mode == "monthly"
             each = money(annual * self.product_terms["monthly_factor"]) if monthly else annual
-        self.trigger_event(self.RenewalOffered, on=day, annual_premium=annual, installment=each,
-                           start_date=start, end_date=term_end(start, self.term_months))
+        self.trigger_event(
+            self.RenewalOffered,
+            on=day,
+            annual_premium=annual,
+            installment=each,
+            start_date=start,
+            end_date=term_end(start, self.term_months),
+        )
 
-    def _record_change(self, day: date, ref: str, effective: date, plan: dict[str, Any],
-                       insured_consent_document: str | None = None) -> None:
-        self.trigger_event(self.PolicyChanged, on=day, document_ref=ref, effective_on=effective,
-                           insured_consent_document=insured_consent_document, **plan)
+    def _record_change(
+        self, day: date, ref: str, effective: date, plan: dict[str, Any], insured_consent_document: str | None = None
+    ) -> None:
+        self.trigger_event(
+            self.PolicyChanged,
+            on=day,
+            document_ref=ref,
+            effective_on=effective,
+            insured_consent_document=insured_consent_document,
+            **plan,
+        )
         if plan["settled_now"] < 0:
-            self.trigger_event(self.PremiumRefunded, on=day, amount=-plan["settled_now"],
-                               reason="sum-insured-decrease")
+            self.trigger_event(self.PremiumRefunded, on=day, amount=-plan["settled_now"], reason="sum-insured-decrease")

@@ -17,21 +17,32 @@ it (all but `on`, `document_ref`, `effective_on`); it records nothing itself.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
 from decimal import Decimal
-from typing import Any, Mapping
+from typing import Any
 
 from domain.customer_rules import check_choice, validate_contacts
 from domain.errors import DomainError, InvalidValue
 from domain.policy_rules import (
-    DAY, ZERO, cash_value, completed_years, money, months_from, premium_owed, premium_schedule, split_cover,
+    DAY,
+    ZERO,
+    cash_value,
+    completed_years,
+    money,
+    months_from,
+    premium_owed,
+    premium_schedule,
+    split_cover,
 )
 from domain.policy_state import PolicyState
 from domain.policy_terms import check_beneficiaries, check_positive
 
 CHANGE_KINDS = ("beneficiary", "contacts", "premium_mode", "sum_insured")
 DETAILS: dict[str, tuple[str, ...]] = {
-    "beneficiary": ("beneficiaries",), "contacts": ("contacts",), "premium_mode": ("premium_mode",),
+    "beneficiary": ("beneficiaries",),
+    "contacts": ("contacts",),
+    "premium_mode": ("premium_mode",),
     "sum_insured": ("sum_insured", "annual_premium"),
 }
 
@@ -45,9 +56,7 @@ def check_effective(policy: PolicyState, effective: date) -> None:
         raise InvalidValue("effective_on", "must not precede a change already recorded")
 
 
-def plan_change(
-    policy: PolicyState, kind: str, details: Mapping[str, Any], effective: date,
-) -> dict[str, Any]:
+def plan_change(policy: PolicyState, kind: str, details: Mapping[str, Any], effective: date) -> dict[str, Any]:
     """Check a change of `kind` (not a sum insured increase) and return its event fields."""
     for key in details:
         if key not in DETAILS[kind]:
@@ -63,16 +72,21 @@ def plan_change(
         return plan_premium_mode(policy, details.get("premium_mode"), effective)
     si = check_positive(details.get("sum_insured"), "details.sum_insured")
     if si > policy.sum_insured:
-        raise DomainError("an increase is underwritten again: request_sum_insured_increase",
-                          code="sum-insured-increase-needs-underwriting")
+        raise DomainError(
+            "an increase is underwritten again: request_sum_insured_increase",
+            code="sum-insured-increase-needs-underwriting",
+        )
     if si == policy.sum_insured:
         raise DomainError("the sum insured is unchanged", code="nothing-to-change")
     if si < policy.product_terms["sum_insured_min"]:
         lowest = policy.product_terms["sum_insured_min"]
         raise InvalidValue("details.sum_insured", f"must be at least {lowest}")
     annual = details.get("annual_premium")
-    annual = (money(policy._annual * si / policy.sum_insured) if annual is None
-              else check_positive(annual, "details.annual_premium"))
+    annual = (
+        money(policy._annual * si / policy.sum_insured)
+        if annual is None
+        else check_positive(annual, "details.annual_premium")
+    )
     return plan_sum_insured(policy, si, annual, effective)
 
 
@@ -87,15 +101,15 @@ def plan_premium_mode(policy: PolicyState, mode: Any, effective: date) -> dict[s
         raise DomainError("no premium is left to pay", code="nothing-due")
     offset = months_from(policy.periods[index]["start"], item["due_date"], policy.term_months)
     if item["kind"] != "premium" or offset is None or item["due_date"] != effective:
-        raise InvalidValue("effective_on", f"a mode change takes effect on the next due date, "
-                                           f"{item['due_date']}")
+        raise InvalidValue("effective_on", f"a mode change takes effect on the next due date, {item['due_date']}")
     annual = policy._annual
     each = money(annual * policy.product_terms["monthly_factor"]) if mode == "monthly" else annual
     new = premium_schedule(effective, policy.term_months - offset, mode, each, policy.last_installment_no + 1)
     old = _unpaid_in_period(policy, index)
     details = {"premium_mode": mode, "previous_premium_mode": policy.premium_mode}
-    return _fields("premium_mode", details, difference=_total(new) - _total(old), installment=each,
-                   schedule=new, replaced=old)
+    return _fields(
+        "premium_mode", details, difference=_total(new) - _total(old), installment=each, schedule=new, replaced=old
+    )
 
 
 def plan_sum_insured(policy: PolicyState, si: Decimal, annual: Decimal, effective: date) -> dict[str, Any]:
@@ -103,8 +117,7 @@ def plan_sum_insured(policy: PolicyState, si: Decimal, annual: Decimal, effectiv
     index = policy._period_index(effective)
     assert index is not None
     if si < policy._paid_in(index):
-        raise DomainError("claims already paid exceed the new sum insured",
-                          code="sum-insured-below-paid-claims")
+        raise DomainError("claims already paid exceed the new sum insured", code="sum-insured-below-paid-claims")
     if premium_owed(policy.schedule, effective - DAY) > 0:
         raise DomainError("pay the installments due before the change first", code="premium-outstanding")
     ratio = annual / policy._annual
@@ -118,14 +131,29 @@ def plan_sum_insured(policy: PolicyState, si: Decimal, annual: Decimal, effectiv
     new = [_strip(dict(i, amount=money(i["amount"] * ratio)) if i["kind"] == "premium" else i) for i in old]
     if settled > 0:
         paid_to = max(s["cover_to"] for s in policy.paid_cover)
-        new.append({"no": policy.last_installment_no + 1, "due_date": effective, "amount": settled,
-                    "cover_from": effective, "cover_to": paid_to, "kind": "adjustment"})
+        new.append(
+            {
+                "no": policy.last_installment_no + 1,
+                "due_date": effective,
+                "amount": settled,
+                "cover_from": effective,
+                "cover_to": paid_to,
+                "kind": "adjustment",
+            }
+        )
     premiums = [i for i in new if i["kind"] == "premium"]
     difference = settled + _total(premiums) - _total([i for i in old if i["kind"] == "premium"])
-    details = {"sum_insured": si, "previous_sum_insured": policy.sum_insured, "annual_premium": annual,
-               **surrendered}
-    return _fields("sum_insured", details, difference=difference, settled=settled, annual=annual,
-                   installment=money(policy._installment * ratio), schedule=new, replaced=old)
+    details = {"sum_insured": si, "previous_sum_insured": policy.sum_insured, "annual_premium": annual, **surrendered}
+    return _fields(
+        "sum_insured",
+        details,
+        difference=difference,
+        settled=settled,
+        annual=annual,
+        installment=money(policy._installment * ratio),
+        schedule=new,
+        replaced=old,
+    )
 
 
 def _cash_value_given_up(policy: PolicyState, ratio: Decimal, effective: date) -> dict[str, Any]:
@@ -137,8 +165,12 @@ def _cash_value_given_up(policy: PolicyState, ratio: Decimal, effective: date) -
     years = completed_years(policy.start_date, effective)
     basis = policy.cash_value_basis
     kept = money(basis * ratio)
-    return {"refund_basis": "cash_value", "cash_value_before": cash_value(table, years, basis),
-            "cash_value_after": cash_value(table, years, kept), "premium_released": basis - kept}
+    return {
+        "refund_basis": "cash_value",
+        "cash_value_before": cash_value(table, years, basis),
+        "cash_value_after": cash_value(table, years, kept),
+        "premium_released": basis - kept,
+    }
 
 
 def _plain(kind: str, details: dict[str, Any], *, unchanged: bool) -> dict[str, Any]:
@@ -148,13 +180,24 @@ def _plain(kind: str, details: dict[str, Any], *, unchanged: bool) -> dict[str, 
 
 
 def _fields(
-    kind: str, details: dict[str, Any], *, difference: Decimal = ZERO, settled: Decimal = ZERO,
-    annual: Decimal | None = None, installment: Decimal | None = None,
-    schedule: list[dict[str, Any]] | None = None, replaced: list[dict[str, Any]] | None = None,
+    kind: str,
+    details: dict[str, Any],
+    *,
+    difference: Decimal = ZERO,
+    settled: Decimal = ZERO,
+    annual: Decimal | None = None,
+    installment: Decimal | None = None,
+    schedule: list[dict[str, Any]] | None = None,
+    replaced: list[dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
     return {
-        "kind": kind, "details": details, "premium_difference": difference, "settled_now": settled,
-        "annual_premium": annual, "installment": installment, "schedule": schedule,
+        "kind": kind,
+        "details": details,
+        "premium_difference": difference,
+        "settled_now": settled,
+        "annual_premium": annual,
+        "installment": installment,
+        "schedule": schedule,
         "replaced_installments": [i["no"] for i in replaced or []],
     }
 

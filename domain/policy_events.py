@@ -72,9 +72,21 @@ class Applied(PolicyEvent, InscribeAggregate.Created):
     quoted_installment: Decimal | None
 
     def effect(self, policy: PolicyState) -> None:
-        for key in ("applicant_id", "insured_id", "relationship", "product_code", "product_version",
-                    "sum_insured", "term_months", "premium_mode", "agent_id", "channel", "applied_on",
-                    "quoted_annual_premium", "quoted_installment"):
+        for key in (
+            "applicant_id",
+            "insured_id",
+            "relationship",
+            "product_code",
+            "product_version",
+            "sum_insured",
+            "term_months",
+            "premium_mode",
+            "agent_id",
+            "channel",
+            "applied_on",
+            "quoted_annual_premium",
+            "quoted_installment",
+        ):
             setattr(policy, key, getattr(self, key))
         for key in ("beneficiaries", "product_terms", "riders", "disclosures"):
             setattr(policy, key, deepcopy(getattr(self, key)))
@@ -141,8 +153,12 @@ class UnderwritingDecided(PolicyEvent):
 
     def effect(self, policy: PolicyState) -> None:
         policy.underwriting_decision = {
-            "decision": self.decision, "underwriter_id": self.underwriter_id, "role": self.role,
-            "reason": self.reason, "on": self.on}
+            "decision": self.decision,
+            "underwriter_id": self.underwriter_id,
+            "role": self.role,
+            "reason": self.reason,
+            "on": self.on,
+        }
 
 
 class OfferedWithConditions(_Terms):
@@ -306,8 +322,9 @@ class ReinstatementDecided(PolicyEvent):
 
     def effect(self, policy: PolicyState) -> None:
         assert policy.reinstatement is not None
-        policy.reinstatement = dict(policy.reinstatement, state="agreed" if self.agreed else "refused",
-                                    decided_on=self.on)
+        policy.reinstatement = dict(
+            policy.reinstatement, state="agreed" if self.agreed else "refused", decided_on=self.on
+        )
 
 
 class ReinstatementDeemedAgreed(PolicyEvent):
@@ -424,8 +441,12 @@ class SumInsuredIncreaseRequested(PolicyEvent):
     effective_on: date
 
     def effect(self, policy: PolicyState) -> None:
-        policy.pending_increase = {"new_sum_insured": self.new_sum_insured, "document_ref": self.document_ref,
-                                   "effective_on": self.effective_on, "requested_on": self.on}
+        policy.pending_increase = {
+            "new_sum_insured": self.new_sum_insured,
+            "document_ref": self.document_ref,
+            "effective_on": self.effective_on,
+            "requested_on": self.on,
+        }
 
 
 class SumInsuredIncreaseDecided(PolicyEvent):
@@ -450,9 +471,13 @@ class RenewalOffered(PolicyEvent):
     end_date: date
 
     def effect(self, policy: PolicyState) -> None:
-        policy.renewal_offer = {"on": self.on, "annual_premium": self.annual_premium,
-                                "installment": self.installment, "start_date": self.start_date,
-                                "end_date": self.end_date}
+        policy.renewal_offer = {
+            "on": self.on,
+            "annual_premium": self.annual_premium,
+            "installment": self.installment,
+            "start_date": self.start_date,
+            "end_date": self.end_date,
+        }
 
 
 class RenewalNotOffered(PolicyEvent):
@@ -514,8 +539,12 @@ class Rescinded(_Closed):
 
     def change(self, policy: PolicyState) -> None:
         policy.closing_reason = f"rescinded for non-disclosure ({self.ground})"
-        policy.rescission = {"ground": self.ground, "on": self.on, "learned_on": self.learned_on,
-                             "no_liability_before": self.no_liability_before}
+        policy.rescission = {
+            "ground": self.ground,
+            "on": self.on,
+            "learned_on": self.learned_on,
+            "no_liability_before": self.no_liability_before,
+        }
 
 
 class ClaimPaymentRecorded(PolicyEvent):
@@ -566,8 +595,12 @@ class CoverEnded(PolicyEvent):
     replaced_installments: list[int]
 
     def effect(self, policy: PolicyState) -> None:
-        policy.ended_covers[self.cover] = {"on": self.last_day, "claim_id": self.claim_id, "reason": self.reason,
-                                           "recorded_on": self.on}
+        policy.ended_covers[self.cover] = {
+            "on": self.last_day,
+            "claim_id": self.claim_id,
+            "reason": self.reason,
+            "recorded_on": self.on,
+        }
         if self.annual_premium is not None:
             policy.annual_premium = self.annual_premium
         if self.installment is not None:
@@ -594,11 +627,40 @@ class EndedByClaim(_Closed):
 
 
 EVENTS: tuple[type[PolicyEvent], ...] = (
-    Applied, UnderwritingStarted, AutomaticUnderwritingCompleted, Accepted, Referred, UnderwritingDecided,
-    OfferedWithConditions, ConditionsAccepted, Declined, Postponed, ConditionsRefused, PremiumPaid,
-    InstallmentPaidByClaimDeduction, PremiumRefunded, Issued, PaymentDemanded, Lapsed, ReinstatementRequested, ReinstatementDecided,
-    ReinstatementDeemedAgreed, Reinstated, Terminated, ContractReceiptSigned, CancelledInCoolingOff,
-    PolicyChanged, SumInsuredIncreaseRequested, SumInsuredIncreaseDecided, RenewalOffered, RenewalNotOffered,
-    Renewed, Expired,
-    Surrendered, Rescinded, ClaimPaymentRecorded, CoverEnded, EndedByClaim,
+    Applied,
+    UnderwritingStarted,
+    AutomaticUnderwritingCompleted,
+    Accepted,
+    Referred,
+    UnderwritingDecided,
+    OfferedWithConditions,
+    ConditionsAccepted,
+    Declined,
+    Postponed,
+    ConditionsRefused,
+    PremiumPaid,
+    InstallmentPaidByClaimDeduction,
+    PremiumRefunded,
+    Issued,
+    PaymentDemanded,
+    Lapsed,
+    ReinstatementRequested,
+    ReinstatementDecided,
+    ReinstatementDeemedAgreed,
+    Reinstated,
+    Terminated,
+    ContractReceiptSigned,
+    CancelledInCoolingOff,
+    PolicyChanged,
+    SumInsuredIncreaseRequested,
+    SumInsuredIncreaseDecided,
+    RenewalOffered,
+    RenewalNotOffered,
+    Renewed,
+    Expired,
+    Surrendered,
+    Rescinded,
+    ClaimPaymentRecorded,
+    CoverEnded,
+    EndedByClaim,
 )

@@ -11,9 +11,10 @@ Art. 16 and Art. 37 alike. Every amount is rounded to the cent, half up.
 from __future__ import annotations
 
 import calendar
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any, Iterable, Mapping, Sequence
+from typing import Any
 
 from domain.calendar import PeriodEnd, last_day, period_end
 from domain.errors import InvalidValue
@@ -97,10 +98,16 @@ def premium_schedule(
         next_offset = steps[i + 1][0] if i + 1 < len(steps) else None
         due = add_months(start, offset)
         cover_to = end if next_offset is None else add_months(start, next_offset) - DAY
-        items.append({
-            "no": first_no + i, "due_date": due, "amount": money(installment * fraction),
-            "cover_from": due, "cover_to": cover_to, "kind": "premium",
-        })
+        items.append(
+            {
+                "no": first_no + i,
+                "due_date": due,
+                "amount": money(installment * fraction),
+                "cover_from": due,
+                "cover_to": cover_to,
+                "kind": "premium",
+            }
+        )
     return items
 
 
@@ -139,8 +146,11 @@ def grace_period_end(due: date, *, statutory: bool, grace_days: int, demanded_on
 def premium_owed(schedule: Iterable[Mapping[str, Any]], on: date) -> Decimal:
     """Installments due on or before `on` and not paid by the end of that day."""
     return sum(
-        (item["amount"] for item in schedule
-         if item["due_date"] <= on and (item.get("paid_on") is None or item["paid_on"] > on)),
+        (
+            item["amount"]
+            for item in schedule
+            if item["due_date"] <= on and (item.get("paid_on") is None or item["paid_on"] > on)
+        ),
         ZERO,
     )
 
@@ -205,8 +215,9 @@ def renewal_offer_from(end: date, offer_days: int) -> date:
     return end - timedelta(days=offer_days)
 
 
-def rescission_refusal(on: date, *, learned_on: date, formed_on: date, insurer_knew: bool,
-                       premium_collected_on: Iterable[date] = ()) -> str | None:
+def rescission_refusal(
+    on: date, *, learned_on: date, formed_on: date, insurer_knew: bool, premium_collected_on: Iterable[date] = ()
+) -> str | None:
     """The error code that bars rescission on `on`, or None when Art. 16 allows it. An insurer that
     collected premium (`premium_collected_on`: the days it did) after the day it learned the cause has
     waived the right (SPC Interpretation II Art. 7): `rescission-waived`."""
@@ -235,14 +246,11 @@ def unearned(cover: Iterable[Mapping[str, Any]], from_day: date) -> Decimal:
     total = ZERO
     for segment in cover:
         first, last = segment["cover_from"], segment["cover_to"]
-        total += pro_rata(segment["amount"], days_between(max(first, from_day), last),
-                          days_between(first, last))
+        total += pro_rata(segment["amount"], days_between(max(first, from_day), last), days_between(first, last))
     return total
 
 
-def split_cover(
-    cover: Sequence[Mapping[str, Any]], at: date, ratio: Decimal
-) -> tuple[list[dict[str, Any]], Decimal]:
+def split_cover(cover: Sequence[Mapping[str, Any]], at: date, ratio: Decimal) -> tuple[list[dict[str, Any]], Decimal]:
     """Re-price paid cover from `at` by `ratio`: the new segments and the change in their value."""
     result: list[dict[str, Any]] = []
     change = ZERO

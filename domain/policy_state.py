@@ -11,18 +11,36 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from domain.calendar import PeriodEnd
 from domain.cover import MAIN, SUICIDE_YEARS, CoverPart
 from domain.policy_rules import (
-    DAY, REINSTATEMENT_DECISION_DAYS, SHORT_TERM_MONTHS, STATUTORY_GRACE_LINES, ZERO, add_years, cash_value,
-    completed_years, deemed_consent_date, grace_period_end, premium_owed, renewal_offer_from, termination_date,
+    DAY,
+    REINSTATEMENT_DECISION_DAYS,
+    SHORT_TERM_MONTHS,
+    STATUTORY_GRACE_LINES,
+    ZERO,
+    add_years,
+    cash_value,
+    completed_years,
+    deemed_consent_date,
+    grace_period_end,
+    premium_owed,
+    renewal_offer_from,
+    termination_date,
     waiting_period_end,
 )
-from domain.calendar import PeriodEnd
 
-TERMINAL = ("declined", "postponed", "withdrawn", "cancelled", "surrendered", "rescinded", "expired",
-            "terminated")
-STATUSES = ("applied", "underwriting", "referred", "accepted", "offered_with_conditions", "in_force",
-            "lapsed", *TERMINAL)
+TERMINAL = ("declined", "postponed", "withdrawn", "cancelled", "surrendered", "rescinded", "expired", "terminated")
+STATUSES = (
+    "applied",
+    "underwriting",
+    "referred",
+    "accepted",
+    "offered_with_conditions",
+    "in_force",
+    "lapsed",
+    *TERMINAL,
+)
 
 
 @dataclass(frozen=True)
@@ -155,20 +173,31 @@ class PolicyState:
         terms = self.product_terms
         si = self._sum_insured_on(day)
         return CoverSnapshot(
-            on=day, status=status, in_force=status == "in_force", in_grace=owed > 0, premium_owed=owed,
-            policy_number=self.policy_number, product_code=self.product_code,
-            product_version=self.product_version, line=terms["line"],
+            on=day,
+            status=status,
+            in_force=status == "in_force",
+            in_grace=owed > 0,
+            premium_owed=owed,
+            policy_number=self.policy_number,
+            product_code=self.product_code,
+            product_version=self.product_version,
+            line=terms["line"],
             riders=tuple(r["code"] for r in self.riders),
             period_start=None if period is None else period["start"],
             period_end=None if period is None else period["end"],
-            waiting_period_end=waiting, in_waiting_period=waiting is not None and day < waiting,
-            sum_insured=si, remaining_sum_insured=si if index is None else self._remaining(index, day),
-            deductible=terms["deductible"], payout_ratio=terms["payout_ratio"],
+            waiting_period_end=waiting,
+            in_waiting_period=waiting is not None and day < waiting,
+            sum_insured=si,
+            remaining_sum_insured=si if index is None else self._remaining(index, day),
+            deductible=terms["deductible"],
+            payout_ratio=terms["payout_ratio"],
             covered_causes=tuple(terms["covered_causes"]),
             exclusions=tuple(terms["exclusions"]) + tuple(self.exclusions),
-            rescinded=bool(rescission), rescission_ground=rescission.get("ground"),
+            rescinded=bool(rescission),
+            rescission_ground=rescission.get("ground"),
             no_liability_before=rescission.get("no_liability_before"),
-            covers=self.cover_parts(day), suicide_excluded_to=self._suicide_excluded_to(day),
+            covers=self.cover_parts(day),
+            suicide_excluded_to=self._suicide_excluded_to(day),
             ended_by_claim=MAIN in self.ended_covers,
         )
 
@@ -182,9 +211,19 @@ class PolicyState:
         main_wait = self.waiting_period_end
         if restart is not None and terms.get("waiting_period_restarts_on_reinstatement"):
             main_wait = waiting_period_end(restart, terms["waiting_period_days"])
-        parts = [self._part(MAIN, self.product_code, "main", terms, si,
-                            si if index is None else self._remaining(index, day), main_wait, day,
-                            tuple(self.exclusions))]
+        parts = [
+            self._part(
+                MAIN,
+                self.product_code,
+                "main",
+                terms,
+                si,
+                si if index is None else self._remaining(index, day),
+                main_wait,
+                day,
+                tuple(self.exclusions),
+            )
+        ]
         for rider in self.riders:
             rider_terms = rider.get("terms")
             if rider_terms is None or self.start_date is None:
@@ -194,21 +233,51 @@ class PolicyState:
                 base = restart
             rider_si = rider["sum_insured"]
             paid = ZERO if index is None else self._rider_paid_in(rider["code"], index)
-            parts.append(self._part(rider["code"], rider["code"], "rider", rider_terms, rider_si, rider_si - paid,
-                                    waiting_period_end(base, rider_terms["waiting_period_days"]), day, ()))
+            parts.append(
+                self._part(
+                    rider["code"],
+                    rider["code"],
+                    "rider",
+                    rider_terms,
+                    rider_si,
+                    rider_si - paid,
+                    waiting_period_end(base, rider_terms["waiting_period_days"]),
+                    day,
+                    (),
+                )
+            )
         return tuple(parts)
 
-    def _part(self, key: str, code: str, kind: str, terms: dict[str, Any], si: Decimal, remaining: Decimal,
-              wait: date | None, day: date, extra_exclusions: tuple[str, ...]) -> CoverPart:
+    def _part(
+        self,
+        key: str,
+        code: str,
+        kind: str,
+        terms: dict[str, Any],
+        si: Decimal,
+        remaining: Decimal,
+        wait: date | None,
+        day: date,
+        extra_exclusions: tuple[str, ...],
+    ) -> CoverPart:
         ended = self.ended_covers.get(key) or {}
         return CoverPart(
-            key=key, product_code=code, kind=kind, sum_insured=si, remaining_sum_insured=remaining,
-            deductible=terms["deductible"], payout_ratio=terms["payout_ratio"],
+            key=key,
+            product_code=code,
+            kind=kind,
+            sum_insured=si,
+            remaining_sum_insured=remaining,
+            deductible=terms["deductible"],
+            payout_ratio=terms["payout_ratio"],
             covered_causes=tuple(terms["covered_causes"]),
-            exclusions=tuple(terms["exclusions"]) + extra_exclusions, waiting_period_end=wait,
+            exclusions=tuple(terms["exclusions"]) + extra_exclusions,
+            waiting_period_end=wait,
             in_waiting_period=wait is not None and day < wait,
-            ends_on_exhaustion=bool(terms.get("ends_on_exhaustion")), ended_on=ended.get("on"),
-            ended_by_claim=ended.get("claim_id"), ended_reason=ended.get("reason"))
+            ends_on_exhaustion=bool(terms.get("ends_on_exhaustion")),
+            ended_on=ended.get("on"),
+            ended_by_claim=ended.get("claim_id"),
+            ended_reason=ended.get("reason"),
+        )
 
     def _reinstated_on_or_before(self, day: date) -> date | None:
         """The latest day on or before `day` that the policy came back into force after a lapse."""
@@ -255,8 +324,11 @@ class PolicyState:
     @property
     def renewable(self) -> bool:
         """A renewable short-term product, unless its renewal was found not quotable (RenewalNotOffered)."""
-        return (bool(self.product_terms.get("renewable")) and self.term_months <= SHORT_TERM_MONTHS
-                and self.renewal_refusal is None)
+        return (
+            bool(self.product_terms.get("renewable"))
+            and self.term_months <= SHORT_TERM_MONTHS
+            and self.renewal_refusal is None
+        )
 
     @property
     def is_terminal(self) -> bool:
@@ -327,9 +399,12 @@ class PolicyState:
 
     def _grace_period(self, item: dict[str, Any]) -> PeriodEnd:
         """The installment's grace end with its nominal last day and why it moved (Art. 203)."""
-        return grace_period_end(item["due_date"], statutory=self._statutory_grace,
-                                grace_days=self.product_terms["grace_days"],
-                                demanded_on=self.demands.get(str(item["no"])))
+        return grace_period_end(
+            item["due_date"],
+            statutory=self._statutory_grace,
+            grace_days=self.product_terms["grace_days"],
+            demanded_on=self.demands.get(str(item["no"])),
+        )
 
     def _first_unpaid(self) -> dict[str, Any] | None:
         return next((i for i in self.schedule if i["paid_on"] is None), None)
@@ -348,8 +423,10 @@ class PolicyState:
         return next((n for n, p in enumerate(self.periods) if p["start"] <= day <= p["end"]), None)
 
     def _sum_insured_on(self, day: date) -> Decimal:
-        return next((si for since, si in reversed(self.sum_insured_history) if since <= day),
-                    self.sum_insured_history[0][1] if self.sum_insured_history else self.sum_insured)
+        return next(
+            (si for since, si in reversed(self.sum_insured_history) if since <= day),
+            self.sum_insured_history[0][1] if self.sum_insured_history else self.sum_insured,
+        )
 
     def _paid_in(self, period: int) -> Decimal:
         return self.claims_paid.get(str(period), ZERO)

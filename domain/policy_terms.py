@@ -7,9 +7,10 @@ changes meaning when a product is revised. Each check raises InvalidValue naming
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, is_dataclass
 from decimal import Decimal
-from typing import Any, Mapping, Sequence
+from typing import Any
 from uuid import UUID
 
 from domain.customer_rules import check_choice, check_money, check_text
@@ -27,15 +28,23 @@ CLAIM_PAYMENT_METHOD = "bank transfer"
 def product_terms(product: Product) -> dict[str, Any]:
     """The product terms a policy's own rules need, as plain JSON-able values."""
     return {
-        "name_zh": product.name_zh, "name_en": product.name_en, "line": product.line,
+        "name_zh": product.name_zh,
+        "name_en": product.name_en,
+        "line": product.line,
         "premium_modes": list(product.premium_modes),
-        "cooling_off_days": product.cooling_off_days, "cancellation_fee": product.cancellation_fee,
-        "waiting_period_days": product.waiting_period_days, "grace_days": product.grace_days,
-        "sum_insured_min": product.sum_insured_min, "sum_insured_max": product.sum_insured_max,
-        "deductible": product.deductible, "payout_ratio": product.payout_ratio,
-        "covered_causes": list(product.covered_causes), "exclusions": list(product.exclusions),
+        "cooling_off_days": product.cooling_off_days,
+        "cancellation_fee": product.cancellation_fee,
+        "waiting_period_days": product.waiting_period_days,
+        "grace_days": product.grace_days,
+        "sum_insured_min": product.sum_insured_min,
+        "sum_insured_max": product.sum_insured_max,
+        "deductible": product.deductible,
+        "payout_ratio": product.payout_ratio,
+        "covered_causes": list(product.covered_causes),
+        "exclusions": list(product.exclusions),
         "cash_value_by_year": [Decimal(v) for v in product.cash_value_by_year],
-        "renewable": product.renewable, "renewal_offer_days": product.renewal_offer_days,
+        "renewable": product.renewable,
+        "renewal_offer_days": product.renewal_offer_days,
         "monthly_factor": product.monthly_factor,
         "ends_on_exhaustion": product.ends_on_exhaustion,
         "waiting_period_restarts_on_reinstatement": product.waiting_period_restarts_on_reinstatement,
@@ -43,9 +52,22 @@ def product_terms(product: Product) -> dict[str, Any]:
 
 
 def check_application(
-    *, applicant_id: Any, insured_id: Any, relationship: Any, beneficiaries: Any, product: Any, riders: Any,
-    sum_insured: Any, term_months: Any, premium_mode: Any, disclosures: Any, agent_id: Any, channel: Any,
-    applied_on: Any, quoted_annual_premium: Any, quoted_installment: Any,
+    *,
+    applicant_id: Any,
+    insured_id: Any,
+    relationship: Any,
+    beneficiaries: Any,
+    product: Any,
+    riders: Any,
+    sum_insured: Any,
+    term_months: Any,
+    premium_mode: Any,
+    disclosures: Any,
+    agent_id: Any,
+    channel: Any,
+    applied_on: Any,
+    quoted_annual_premium: Any,
+    quoted_installment: Any,
 ) -> dict[str, Any]:
     """Check an application against its product (terms, modes, sum insured, riders, every disclosure
     question answered); return the fields of the Applied event."""
@@ -53,8 +75,7 @@ def check_application(
         raise InvalidValue("product", "must be a main product of the catalogue")
     si = check_positive(sum_insured, "sum_insured")
     if not product.sum_insured_min <= si <= product.sum_insured_max:
-        raise InvalidValue("sum_insured",
-                           f"must be between {product.sum_insured_min} and {product.sum_insured_max}")
+        raise InvalidValue("sum_insured", f"must be between {product.sum_insured_min} and {product.sum_insured_max}")
     if isinstance(term_months, bool) or term_months not in product.terms_months:
         raise InvalidValue("term_months", f"{product.code} offers {list(product.terms_months)}")
     attached = check_riders(riders, product)
@@ -63,20 +84,26 @@ def check_application(
         "insured_id": check_id(insured_id, "insured_id"),
         "relationship": check_choice(relationship, "relationship", RELATIONSHIPS),
         "beneficiaries": check_beneficiaries(beneficiaries, product.line),
-        "product_code": product.code, "product_version": product.version,
+        "product_code": product.code,
+        "product_version": product.version,
         "product_terms": product_terms(product),
         # each rider with the terms of its own cover (older events hold code, version, sum_insured only)
-        "riders": [{"code": r.code, "version": r.version, "sum_insured": s, "terms": product_terms(r)}
-                   for r, s in attached],
-        "sum_insured": si, "term_months": term_months,
+        "riders": [
+            {"code": r.code, "version": r.version, "sum_insured": s, "terms": product_terms(r)} for r, s in attached
+        ],
+        "sum_insured": si,
+        "term_months": term_months,
         "premium_mode": check_choice(premium_mode, "premium_mode", tuple(product.premium_modes)),
         "disclosures": check_disclosures(disclosures, [product, *(r for r, _ in attached)]),
-        "agent_id": check_id(agent_id, "agent_id"), "channel": check_text(channel, "channel", 50),
+        "agent_id": check_id(agent_id, "agent_id"),
+        "channel": check_text(channel, "channel", 50),
         "applied_on": check_date(applied_on, "applied_on"),
         # No quote is possible when the product cannot cover the insured at all (a hard decline).
-        "quoted_annual_premium": None if quoted_annual_premium is None
+        "quoted_annual_premium": None
+        if quoted_annual_premium is None
         else check_positive(quoted_annual_premium, "quoted_annual_premium"),
-        "quoted_installment": None if quoted_installment is None
+        "quoted_installment": None
+        if quoted_installment is None
         else check_positive(quoted_installment, "quoted_installment"),
     }
 
@@ -123,11 +150,13 @@ def check_beneficiaries(value: Any, line: str, field: str = "beneficiaries") -> 
         share = check_money(raw.get("share"), f"{where}.share")
         if share <= 0:
             raise InvalidValue(f"{where}.share", "must be more than 0")
-        result.append({
-            "customer_id": None if customer_id is None else check_id(customer_id, f"{where}.customer_id"),
-            "name": None if name is None else check_text(name, f"{where}.name", 100),
-            "share": share,
-        })
+        result.append(
+            {
+                "customer_id": None if customer_id is None else check_id(customer_id, f"{where}.customer_id"),
+                "name": None if name is None else check_text(name, f"{where}.name", 100),
+                "share": share,
+            }
+        )
     if sum(b["share"] for b in result) != HUNDRED:
         raise InvalidValue(f"{field}.share", "the shares must sum to exactly 100")
     return result
@@ -161,8 +190,9 @@ def check_riders(value: Any, main: Product) -> list[tuple[Product, Decimal]]:
         if any(r.code == rider.code for r, _ in result):
             raise InvalidValue(where, "the same rider may be attached only once")
         if not rider.sum_insured_min <= si <= rider.sum_insured_max:
-            raise InvalidValue(f"{where}.sum_insured",
-                               f"must be between {rider.sum_insured_min} and {rider.sum_insured_max}")
+            raise InvalidValue(
+                f"{where}.sum_insured", f"must be between {rider.sum_insured_min} and {rider.sum_insured_max}"
+            )
         result.append((rider, si))
     return result
 
@@ -210,25 +240,37 @@ def contract_terms(policy: Any, policy_number: str, start: Any, end: Any) -> dic
     terms = policy.product_terms
     return {
         "a_parties": {
-            "insurer": INSURER, "applicant_id": policy.applicant_id, "insured_id": policy.insured_id,
+            "insurer": INSURER,
+            "applicant_id": policy.applicant_id,
+            "insured_id": policy.insured_id,
             "relationship": policy.relationship,
             "beneficiaries": [dict(b) for b in policy.beneficiaries],
         },
         "b_subject_and_cover": {
-            "product_code": policy.product_code, "product_version": policy.product_version,
-            "product_name_zh": terms["name_zh"], "product_name_en": terms["name_en"],
-            "line": terms["line"], "riders": [dict(r) for r in policy.riders],
-            "sum_insured": policy.sum_insured, "covered_causes": list(terms["covered_causes"]),
+            "product_code": policy.product_code,
+            "product_version": policy.product_version,
+            "product_name_zh": terms["name_zh"],
+            "product_name_en": terms["name_en"],
+            "line": terms["line"],
+            "riders": [dict(r) for r in policy.riders],
+            "sum_insured": policy.sum_insured,
+            "covered_causes": list(terms["covered_causes"]),
             "exclusions": list(terms["exclusions"]) + list(policy.exclusions),
-            "loading_pct": policy.loading_pct, "waiting_period_days": terms["waiting_period_days"],
-            "start_date": start, "end_date": end, "term_months": policy.term_months,
+            "loading_pct": policy.loading_pct,
+            "waiting_period_days": terms["waiting_period_days"],
+            "start_date": start,
+            "end_date": end,
+            "term_months": policy.term_months,
         },
         "c_premium": {
-            "premium_mode": policy.premium_mode, "annual_premium": policy.annual_premium,
-            "installment": policy.installment, "payment": "to the insurer's account by the due date",
+            "premium_mode": policy.premium_mode,
+            "annual_premium": policy.annual_premium,
+            "installment": policy.installment,
+            "payment": "to the insurer's account by the due date",
         },
         "d_claim_payment": {
-            "method": CLAIM_PAYMENT_METHOD, "deductible": terms["deductible"],
+            "method": CLAIM_PAYMENT_METHOD,
+            "deductible": terms["deductible"],
             "payout_ratio": terms["payout_ratio"],
         },
         "e_breach_and_disputes": {
@@ -237,7 +279,9 @@ def contract_terms(policy: Any, policy_number: str, start: Any, end: Any) -> dic
             "disputes": "negotiation; failing that, arbitration or the people's court",
         },
         "f_other": {
-            "policy_number": policy_number, "cooling_off_days": terms["cooling_off_days"],
-            "cancellation_fee": terms["cancellation_fee"], "renewable": terms["renewable"],
+            "policy_number": policy_number,
+            "cooling_off_days": terms["cooling_off_days"],
+            "cancellation_fee": terms["cancellation_fee"],
+            "renewable": terms["renewable"],
         },
     }

@@ -118,8 +118,19 @@ def quote(
         years = Decimal(term_months) / 12
         per_year, count, installment = 1, 1, money(annual * years * (1 - product.single_discount))
     breakdown = QuoteBreakdown(rate, occupation, b0, b1 - b0, b2 - b1, b3 - b2, b3, tuple(rider_premiums))
-    return Quote(product.code, product.version, si, term_months, premium_mode, annual, installment,
-                 per_year, count, installment * count, breakdown)
+    return Quote(
+        product.code,
+        product.version,
+        si,
+        term_months,
+        premium_mode,
+        annual,
+        installment,
+        per_year,
+        count,
+        installment * count,
+        breakdown,
+    )
 
 
 def renewal_refusal_reason(refusal: InvalidValue) -> str:
@@ -128,8 +139,9 @@ def renewal_refusal_reason(refusal: InvalidValue) -> str:
     return f"{refusal.field} {refusal.message}"[:500]
 
 
-def _cover_terms(product: Product, age: int | None, gender: str | None, si: Decimal, term: int,
-                 mode: str, occupation_class: int) -> tuple[Decimal, Decimal]:
+def _cover_terms(
+    product: Product, age: int | None, gender: str | None, si: Decimal, term: int, mode: str, occupation_class: int
+) -> tuple[Decimal, Decimal]:
     """Check the cover against the product's rules; return its rate and occupation loading."""
     if mode not in product.premium_modes:
         raise InvalidValue("premium_mode", f"must be one of: {', '.join(product.premium_modes)}")
@@ -158,8 +170,18 @@ def _cover_terms(product: Product, age: int | None, gender: str | None, si: Deci
     return product.rate_for(age, gender), loading
 
 
-def _rider_premium(main: Product, index: int, rider: Product, rider_si: Decimal | int | str, main_si: Decimal,
-                   age: int | None, gender: str | None, term: int, mode: str, occupation_class: int) -> RiderPremium:
+def _rider_premium(
+    main: Product,
+    index: int,
+    rider: Product,
+    rider_si: Decimal | int | str,
+    main_si: Decimal,
+    age: int | None,
+    gender: str | None,
+    term: int,
+    mode: str,
+    occupation_class: int,
+) -> RiderPremium:
     field_name = f"riders[{index}]"
     if rider.kind != "rider" or main.code not in rider.attaches_to:
         raise InvalidValue(field_name, f"{rider.code} cannot be attached to {main.code}")

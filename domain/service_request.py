@@ -10,7 +10,7 @@ from the request (its date in China) to completion.
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from typing import Any
 from uuid import UUID
 
@@ -70,8 +70,7 @@ class ServiceRequest(InscribeAggregate):
         requested_on: date  # the date in China of requested_at
 
         def effect(self, request: ServiceRequest) -> None:
-            for key in ("customer_id", "kind", "description", "channel", "policy_id", "requested_at",
-                        "requested_on"):
+            for key in ("customer_id", "kind", "description", "channel", "policy_id", "requested_at", "requested_on"):
                 setattr(request, key, getattr(self, key))
 
     class Assigned(Event):
@@ -150,8 +149,15 @@ class ServiceRequest(InscribeAggregate):
 
     @classmethod
     def open(
-        cls, *, customer_id: str | UUID, kind: str, description: str, channel: str, requested_at: datetime,
-        policy_id: str | UUID | None = None, request_id: UUID | None = None,
+        cls,
+        *,
+        customer_id: str | UUID,
+        kind: str,
+        description: str,
+        channel: str,
+        requested_at: datetime,
+        policy_id: str | UUID | None = None,
+        request_id: UUID | None = None,
     ) -> ServiceRequest:
         """Open a request; contract changes and renewal help name their policy."""
         customer = check_id(customer_id, "customer_id")
@@ -165,9 +171,17 @@ class ServiceRequest(InscribeAggregate):
         policy = None if policy_id is None else check_id(policy_id, "policy_id")
         if kind in POLICY_KINDS and policy is None:
             raise InvalidValue("policy_id", f"a {kind} request names its policy")
-        return cls._create(cls.Opened, id=request_id, customer_id=customer, kind=kind, description=text,
-                           channel=channel, policy_id=policy, requested_at=requested_at.astimezone(timezone.utc),
-                           requested_on=china_date(requested_at))
+        return cls._create(
+            cls.Opened,
+            id=request_id,
+            customer_id=customer,
+            kind=kind,
+            description=text,
+            channel=channel,
+            policy_id=policy,
+            requested_at=requested_at.astimezone(UTC),
+            requested_on=china_date(requested_at),
+        )
 
     def assign(self, staff_id: str | UUID, on: date) -> None:
         """Give the request to a member of staff (or to another one)."""
@@ -193,8 +207,7 @@ class ServiceRequest(InscribeAggregate):
         text = check_text(resolution, "resolution", 5000)
         day = self._day(on)
         self._require(("in_progress",))
-        self.trigger_event(self.Completed, on=day, resolution=text,
-                           turnaround_days=(day - self.requested_on).days)
+        self.trigger_event(self.Completed, on=day, resolution=text, turnaround_days=(day - self.requested_on).days)
 
     def cancel(self, reason: str, on: date) -> None:
         why = check_text(reason, "reason", 1000)
@@ -216,9 +229,13 @@ class ServiceRequest(InscribeAggregate):
     @property
     def timeline(self) -> dict[str, Any]:
         """The date of each step (None for steps not taken)."""
-        return {"requested_on": self.requested_on, "assigned_on": self.assigned_on,
-                "started_on": self.started_on, "completed_on": self.completed_on,
-                "cancelled_on": self.cancelled_on}
+        return {
+            "requested_on": self.requested_on,
+            "assigned_on": self.assigned_on,
+            "started_on": self.started_on,
+            "completed_on": self.completed_on,
+            "cancelled_on": self.cancelled_on,
+        }
 
     def status_on(self, day: date) -> str | None:
         """The status at the end of `day` (None before the request)."""
@@ -235,11 +252,13 @@ class ServiceRequest(InscribeAggregate):
             raise InvalidTransition(f"the request is {self.status}", code="invalid-service-request-transition")
         day = check_date(value, field)
         if day < self.business_date:
-            raise DomainError(f"{field} {day} is before the last recorded date {self.business_date}",
-                              code="date-before-last-event")
+            raise DomainError(
+                f"{field} {day} is before the last recorded date {self.business_date}", code="date-before-last-event"
+            )
         return day
 
     def _require(self, statuses: tuple[str, ...]) -> None:
         if self.status not in statuses:
-            raise InvalidTransition(f"not allowed while the request is {self.status}",
-                                    code="invalid-service-request-transition")
+            raise InvalidTransition(
+                f"not allowed while the request is {self.status}", code="invalid-service-request-transition"
+            )

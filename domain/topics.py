@@ -13,8 +13,9 @@ import importlib
 import pkgutil
 from typing import Any
 
-import domain
 from eventsourcing.domain import CanCreateTimestamp, HasOriginatorIDVersion
+
+import domain
 
 
 def load() -> list[str]:
@@ -35,8 +36,12 @@ def event_classes() -> list[type[Any]]:
         pending.extend(cls.__subclasses__())
         topic = cls.__dict__.get("TOPIC")
         # The bases an aggregate's events share (its `Event`) are never stored: only the leaves are.
-        if (isinstance(topic, str) and cls.__module__.startswith("domain.") and not cls.__subclasses__()
-                and issubclass(cls, CanCreateTimestamp)):
+        if (
+            isinstance(topic, str)
+            and cls.__module__.startswith("domain.")
+            and not cls.__subclasses__()
+            and issubclass(cls, CanCreateTimestamp)
+        ):
             found[topic] = cls
     return [found[t] for t in sorted(found)]
 

@@ -40,32 +40,62 @@ FindingOutcome = Literal["pass", "refer", "decline"]
 Outcome = Literal["accepted", "referred", "declined"]
 
 CHECKS: tuple[Check, ...] = (
-    "6.2.1-eligibility", "6.2.2-subject", "6.2.3-sum-insured", "6.2.4-rate", "6.2.5-moral-hazard")
+    "6.2.1-eligibility",
+    "6.2.2-subject",
+    "6.2.3-sum-insured",
+    "6.2.4-rate",
+    "6.2.5-moral-hazard",
+)
 DEATH_COVER_LINES = ("life", "accident")
 MINOR_DEATH_COVER_LIMIT = Decimal(500000)
 REVENUE_SHARE_LIMIT = Decimal("0.5")  # liability and credit: SI at most half the annual revenue
 MAX_CLAIMS_3Y = 2
 
 #: Finding codes that decline; every other non-pass code refers.
-HARD_DECLINES = frozenset({
-    "applicant-not-registered", "no-insurable-interest", "consent-required", "death-cover-on-minor",
-    "insured-kind-not-allowed", "age-out-of-range", "age-at-expiry-out-of-range", "occupation-not-insurable",
-    "sum-insured-out-of-range",
-})
-REFER_CODES = frozenset({
-    "applicant-minor", "minor-death-cover-limit", "income-unknown", "sum-insured-exceeds-income-multiple",
-    "property-value-unknown", "sum-insured-exceeds-property-value", "revenue-unknown",
-    "sum-insured-exceeds-revenue-share", "rate-unavailable", "adverse-disclosure",
-    "fraud-flag", "earlier-rescission", "earlier-decline", "frequent-claims",
-})
+HARD_DECLINES = frozenset(
+    {
+        "applicant-not-registered",
+        "no-insurable-interest",
+        "consent-required",
+        "death-cover-on-minor",
+        "insured-kind-not-allowed",
+        "age-out-of-range",
+        "age-at-expiry-out-of-range",
+        "occupation-not-insurable",
+        "sum-insured-out-of-range",
+    }
+)
+REFER_CODES = frozenset(
+    {
+        "applicant-minor",
+        "minor-death-cover-limit",
+        "income-unknown",
+        "sum-insured-exceeds-income-multiple",
+        "property-value-unknown",
+        "sum-insured-exceeds-property-value",
+        "revenue-unknown",
+        "sum-insured-exceeds-revenue-share",
+        "rate-unavailable",
+        "adverse-disclosure",
+        "fraud-flag",
+        "earlier-rescission",
+        "earlier-decline",
+        "frequent-claims",
+    }
+)
 #: The kinds of insured each line takes (every other line: individuals).
 INSURED_KINDS = {"property": ("individual", "enterprise"), "liability": ("enterprise",), "credit": ("enterprise",)}
 #: Declines that are the product's own rules (6.2.2 the subject, 6.2.3 its limits): another product of the
 #: same line may take the case, so a decline of only these suggests the products that would (6.3.3).
-PRODUCT_DECLINES = frozenset({
-    "insured-kind-not-allowed", "age-out-of-range", "age-at-expiry-out-of-range", "occupation-not-insurable",
-    "sum-insured-out-of-range",
-})
+PRODUCT_DECLINES = frozenset(
+    {
+        "insured-kind-not-allowed",
+        "age-out-of-range",
+        "age-at-expiry-out-of-range",
+        "occupation-not-insurable",
+        "sum-insured-out-of-range",
+    }
+)
 #: What the written notice of an automatic decline says for each declining finding (6.3.2 (1)): the rule,
 #: and the product's figures where they help, never the applicant's or insured's own (age, gender, income).
 DECLINE_EXPLANATIONS = {
@@ -80,8 +110,10 @@ DECLINE_EXPLANATIONS = {
     "sum-insured-out-of-range": "the sum insured is outside the product's limits ({min}–{max})",
 }
 PASS_CODES: dict[Check, str] = {
-    "6.2.1-eligibility": "eligible", "6.2.2-subject": "subject-acceptable",
-    "6.2.3-sum-insured": "sum-insured-justified", "6.2.4-rate": "standard-rate",
+    "6.2.1-eligibility": "eligible",
+    "6.2.2-subject": "subject-acceptable",
+    "6.2.3-sum-insured": "sum-insured-justified",
+    "6.2.4-rate": "standard-rate",
     "6.2.5-moral-hazard": "good-standing",
 }
 
@@ -97,8 +129,13 @@ class Finding:
     data: dict[str, Any] = field(default_factory=dict, hash=False)
 
     def as_dict(self) -> dict[str, Any]:
-        return {"check": self.check, "outcome": self.outcome, "code": self.code,
-                "detail": self.detail, "data": dict(self.data)}
+        return {
+            "check": self.check,
+            "outcome": self.outcome,
+            "code": self.code,
+            "detail": self.detail,
+            "data": dict(self.data),
+        }
 
 
 class QuoteLike(Protocol):
@@ -145,8 +182,9 @@ def _finding(check: Check, issues: list[Issue], data: dict[str, Any]) -> Finding
     declines = [i for i in issues if i[0] in HARD_DECLINES]
     code, detail = (declines or issues)[0]
     others = [c for c, _ in issues if c != code]
-    return Finding(check, "decline" if declines else "refer", code, detail,
-                   {**data, "other_issues": others} if others else data)
+    return Finding(
+        check, "decline" if declines else "refer", code, detail, {**data, "other_issues": others} if others else data
+    )
 
 
 def check_eligibility(case: UnderwritingCase) -> Finding:
@@ -159,24 +197,44 @@ def check_eligibility(case: UnderwritingCase) -> Finding:
         needs = {"employee": "enterprise", "other_with_consent": a.kind}.get(rel, "individual")
         unconsented = rel == "other_with_consent" and not case.insured_consent
         if rel not in PERSON_RELATIONSHIPS or a.kind != needs or unconsented:
-            issues.append(("no-insurable-interest",
-                           f"'{rel}' gives an {a.kind} applicant no insurable interest in the insured (Art. 31)"))
+            issues.append(
+                (
+                    "no-insurable-interest",
+                    f"'{rel}' gives an {a.kind} applicant no insurable interest in the insured (Art. 31)",
+                )
+            )
         if line in DEATH_COVER_LINES and i.minor and rel not in ("self", "child"):
             issues.append(("death-cover-on-minor", "only a parent may buy death cover on a minor (Art. 33)"))
-        elif line in DEATH_COVER_LINES and rel != "self" and not (rel == "child" and i.minor) \
-                and not case.insured_consent:
+        elif (
+            line in DEATH_COVER_LINES
+            and rel != "self"
+            and not (rel == "child" and i.minor)
+            and not case.insured_consent
+        ):
             issues.append(("consent-required", "death cover on another person needs the insured's consent (Art. 34)"))
         total = case.total_sum_insured
         if line in DEATH_COVER_LINES and rel == "child" and i.minor and total > MINOR_DEATH_COVER_LIMIT:
-            issues.append(("minor-death-cover-limit",
-                           f"death cover on a minor of {total} in all exceeds {MINOR_DEATH_COVER_LIMIT}"))
+            issues.append(
+                (
+                    "minor-death-cover-limit",
+                    f"death cover on a minor of {total} in all exceeds {MINOR_DEATH_COVER_LIMIT}",
+                )
+            )
     elif rel not in SUBJECT_INTERESTS[line] or (rel == "enterprise" and i.kind != "enterprise"):
         issues.append(("no-insurable-interest", f"'{rel}' is not an insurable interest for {line} cover"))
     if a.minor:
         issues.append(("applicant-minor", "the applicant is a minor: the guardian's ratification is needed"))
-    return _finding("6.2.1-eligibility", issues, {
-        "relationship": rel, "applicant_kind": a.kind, "applicant_age": a.age,
-        "insured_consent": case.insured_consent, "death_cover": line in DEATH_COVER_LINES})
+    return _finding(
+        "6.2.1-eligibility",
+        issues,
+        {
+            "relationship": rel,
+            "applicant_kind": a.kind,
+            "applicant_age": a.age,
+            "insured_consent": case.insured_consent,
+            "death_cover": line in DEATH_COVER_LINES,
+        },
+    )
 
 
 def check_subject(case: UnderwritingCase) -> Finding:
@@ -191,16 +249,29 @@ def check_subject(case: UnderwritingCase) -> Finding:
         issues.append(("age-at-expiry-out-of-range", f"the insured would be older than {p.max_expiry_age} at expiry"))
     if i.kind == "individual" and (i.occupation_class is None or p.occupation_loading(i.occupation_class) is None):
         issues.append(("occupation-not-insurable", f"occupation class {i.occupation_class} is not insurable"))
-    return _finding("6.2.2-subject", issues, {
-        "insured_kind": i.kind, "insured_age": i.age, "age_min": p.insured_age_min,
-        "age_max": p.insured_age_max, "max_expiry_age": p.max_expiry_age, "occupation_class": i.occupation_class})
+    return _finding(
+        "6.2.2-subject",
+        issues,
+        {
+            "insured_kind": i.kind,
+            "insured_age": i.age,
+            "age_min": p.insured_age_min,
+            "age_max": p.insured_age_max,
+            "max_expiry_age": p.max_expiry_age,
+            "occupation_class": i.occupation_class,
+        },
+    )
 
 
 def check_sum_insured(case: UnderwritingCase) -> Finding:
     """6.2.3 the sum insured is within the product's limits and justified by income, value or revenue."""
     p, si, total = case.product, case.sum_insured, case.total_sum_insured
-    data: dict[str, Any] = {"sum_insured": si, "existing_same_line": case.history.existing_sum_insured_same_line,
-                            "min": p.sum_insured_min, "max": p.sum_insured_max}
+    data: dict[str, Any] = {
+        "sum_insured": si,
+        "existing_same_line": case.history.existing_sum_insured_same_line,
+        "min": p.sum_insured_min,
+        "max": p.sum_insured_max,
+    }
     issues: list[Issue] = []
     if not p.sum_insured_min <= si <= p.sum_insured_max:
         issues.append(("sum-insured-out-of-range", f"{si} outside {p.sum_insured_min}–{p.sum_insured_max}"))
@@ -212,8 +283,12 @@ def check_sum_insured(case: UnderwritingCase) -> Finding:
         if not income:
             issues.append(("income-unknown", "no income to justify the sum insured"))
         elif total > income * p.max_income_multiple:
-            issues.append(("sum-insured-exceeds-income-multiple",
-                           f"{total} in all exceeds {p.max_income_multiple} × income {income}"))
+            issues.append(
+                (
+                    "sum-insured-exceeds-income-multiple",
+                    f"{total} in all exceeds {p.max_income_multiple} × income {income}",
+                )
+            )
     elif p.line == "property":
         value = data["declared_property_value"] = case.declared_property_value
         if not value:
@@ -225,13 +300,18 @@ def check_sum_insured(case: UnderwritingCase) -> Finding:
         if not revenue:
             issues.append(("revenue-unknown", "no annual revenue to justify the sum insured"))
         elif total > revenue * REVENUE_SHARE_LIMIT:
-            issues.append(("sum-insured-exceeds-revenue-share",
-                           f"{total} in all exceeds {REVENUE_SHARE_LIMIT} × revenue {revenue}"))
+            issues.append(
+                (
+                    "sum-insured-exceeds-revenue-share",
+                    f"{total} in all exceeds {REVENUE_SHARE_LIMIT} × revenue {revenue}",
+                )
+            )
     return _finding("6.2.3-sum-insured", issues, data)
 
 
-def check_rate(case: UnderwritingCase, quote_fn: QuoteFn, *, unrated_because: str | None = None,
-               ) -> tuple[Finding, QuoteLike | None]:
+def check_rate(
+    case: UnderwritingCase, quote_fn: QuoteFn, *, unrated_because: str | None = None
+) -> tuple[Finding, QuoteLike | None]:
     """6.2.4 the premium from the rate table with age, gender, occupation and health loadings.
 
     Enterprises have no age, gender or occupation: they are quoted without age and gender, at class 1
@@ -244,17 +324,27 @@ def check_rate(case: UnderwritingCase, quote_fn: QuoteFn, *, unrated_because: st
     data: dict[str, Any] = {
         "occupation_class": i.occupation_class,
         "occupation_loading": (p.occupation_loading(occupation) if occupation is not None else None) or Decimal(0),
-        "health_loading_pct": health_pct, "adverse_answers": adverse}
+        "health_loading_pct": health_pct,
+        "adverse_answers": adverse,
+    }
     issues: list[Issue] = []
     quote: QuoteLike | None = None
     try:
         if unrated_because is not None:
             raise DomainError(f"the cover is outside the product's rules ({unrated_because})")
-        quote = quote_fn(p, age=i.age, gender=i.gender, sum_insured=case.sum_insured, term_months=case.term_months,
-                         premium_mode=case.premium_mode, occupation_class=occupation,
-                         health_loading_pct=health_pct, extra_loading_pct=Decimal(0), riders=case.riders)
-        data.update(annual_premium=quote.annual_premium,
-                    installment_amount=getattr(quote, "installment_amount", None))
+        quote = quote_fn(
+            p,
+            age=i.age,
+            gender=i.gender,
+            sum_insured=case.sum_insured,
+            term_months=case.term_months,
+            premium_mode=case.premium_mode,
+            occupation_class=occupation,
+            health_loading_pct=health_pct,
+            extra_loading_pct=Decimal(0),
+            riders=case.riders,
+        )
+        data.update(annual_premium=quote.annual_premium, installment_amount=getattr(quote, "installment_amount", None))
     except (DomainError, LookupError) as e:  # the catalogue refuses with InvalidValue; a missing band is a KeyError
         issues.append(("rate-unavailable", f"no premium from the rate table: {e}"))
     if adverse:
@@ -275,11 +365,20 @@ def check_moral_hazard(case: UnderwritingCase, party: Literal["insured", "applic
     if h.earlier_declines:
         issues.append(("earlier-decline", f"{who}{h.earlier_declines} earlier decline(s)"))
     if h.claims_last_3_years > MAX_CLAIMS_3Y:
-        issues.append(("frequent-claims",
-                       f"{who}{h.claims_last_3_years} claims in 3 years (more than {MAX_CLAIMS_3Y})"))
-    return _finding("6.2.5-moral-hazard", issues, {
-        "party": party, "earlier_declines": h.earlier_declines, "rescissions": h.rescissions,
-        "claims_last_3_years": h.claims_last_3_years, "fraud_flags": h.fraud_flags})
+        issues.append(
+            ("frequent-claims", f"{who}{h.claims_last_3_years} claims in 3 years (more than {MAX_CLAIMS_3Y})")
+        )
+    return _finding(
+        "6.2.5-moral-hazard",
+        issues,
+        {
+            "party": party,
+            "earlier_declines": h.earlier_declines,
+            "rescissions": h.rescissions,
+            "claims_last_3_years": h.claims_last_3_years,
+            "fraud_flags": h.fraud_flags,
+        },
+    )
 
 
 def assess(case: UnderwritingCase, quote_fn: QuoteFn) -> UnderwritingResult:
@@ -307,20 +406,25 @@ def _fits(product: Product, case: UnderwritingCase) -> bool:
         shortest = min(product.terms_months, default=0) // 12
         if product.max_expiry_age is not None and i.age + shortest > product.max_expiry_age:
             return False
-    if i.kind == "individual" and (i.occupation_class is None or product.occupation_loading(i.occupation_class) is None):
+    if i.kind == "individual" and (
+        i.occupation_class is None or product.occupation_loading(i.occupation_class) is None
+    ):
         return False
     return product.sum_insured_min <= case.sum_insured <= product.sum_insured_max
 
 
-def suggest_products(case: UnderwritingCase, result: UnderwritingResult, products: Iterable[Product]) -> tuple[str, ...]:
+def suggest_products(
+    case: UnderwritingCase, result: UnderwritingResult, products: Iterable[Product]
+) -> tuple[str, ...]:
     """6.3.3: on a decline by the product's own rules only (`PRODUCT_DECLINES`), the other main products of
     the same line whose rules the insured and the sum insured meet (codes, sorted). None otherwise: a
     decline for the applicant's interest or the insured's consent would follow the case to any product."""
     if result.outcome != "declined" or any(f.code not in PRODUCT_DECLINES for f in result.reasons):
         return ()
     line, code = case.product.line, case.product.code
-    return tuple(sorted(p.code for p in products
-                        if p.kind == "main" and p.line == line and p.code != code and _fits(p, case)))
+    return tuple(
+        sorted(p.code for p in products if p.kind == "main" and p.line == line and p.code != code and _fits(p, case))
+    )
 
 
 def decline_notice(result: UnderwritingResult, suggested: Iterable[str] = ()) -> str:

@@ -81,10 +81,14 @@ class Party:
     def of(cls, customer: Customer, on: date) -> Party:
         """The party a registered customer is on a date (age in completed years on that date)."""
         born = customer.birth_date
-        return cls(kind="individual" if customer.kind == "individual" else "enterprise",
-                   age=age_on(born, on) if born is not None else None, gender=customer.gender,
-                   occupation_class=customer.occupation_class, annual_income=customer.annual_income,
-                   annual_revenue=customer.annual_revenue)
+        return cls(
+            kind="individual" if customer.kind == "individual" else "enterprise",
+            age=age_on(born, on) if born is not None else None,
+            gender=customer.gender,
+            occupation_class=customer.occupation_class,
+            annual_income=customer.annual_income,
+            annual_revenue=customer.annual_revenue,
+        )
 
 
 @dataclass(frozen=True)
@@ -102,8 +106,11 @@ class History:
             value = getattr(self, name)
             if not isinstance(value, int) or isinstance(value, bool) or value < 0:
                 raise InvalidValue(name, "must be a whole number of 0 or more")
-        object.__setattr__(self, "existing_sum_insured_same_line",
-                           check_money(self.existing_sum_insured_same_line, "existing_sum_insured_same_line"))
+        object.__setattr__(
+            self,
+            "existing_sum_insured_same_line",
+            check_money(self.existing_sum_insured_same_line, "existing_sum_insured_same_line"),
+        )
 
 
 @dataclass(frozen=True)
@@ -132,8 +139,9 @@ class UnderwritingCase:
         object.__setattr__(self, "sum_insured", check_money(self.sum_insured, "sum_insured"))
         if self.sum_insured <= 0:
             raise InvalidValue("sum_insured", "must be more than 0")
-        object.__setattr__(self, "declared_property_value",
-                           _money(self.declared_property_value, "declared_property_value"))
+        object.__setattr__(
+            self, "declared_property_value", _money(self.declared_property_value, "declared_property_value")
+        )
         if self.term_months not in self.product.terms_months:
             raise InvalidValue("term_months", f"{self.product.code} offers {self.product.terms_months}")
         if self.premium_mode not in PREMIUM_MODES or self.premium_mode not in self.product.premium_modes:

@@ -14,20 +14,19 @@ from litestar.openapi.plugins import RedocRenderPlugin, SwaggerRenderPlugin
 from application.settings import Settings
 from interface.audit_api import AuditQueries
 from interface.auth import jwt_auth
-from interface.claims_api import ClaimController
 from interface.bootstrap import Services, bootstrap
+from interface.claims_api import ClaimController
 from interface.complaints_api import ComplaintController, ServiceRequestController
 from interface.customers_api import CustomerController
-from interface.openapi import declare_problems
 from interface.errors import EXCEPTION_HANDLERS
 from interface.http import MAX_BODY_BYTES, MAX_WAITERS, check_request
+from interface.openapi import declare_problems
 from interface.policies_api import PolicyController
 from interface.policy_queries_api import PremiumQueries, UnderwritingQueries
 from interface.products_api import ProductQueries, QuoteCommands
-from interface.retention_api import RetentionQueries
 from interface.reports_api import ReportQueries
+from interface.retention_api import RetentionQueries
 from interface.system_api import SystemQueries
-
 
 #: Worker threads for the synchronous handlers. The event loop's default is min(32, cores + 4), 6 on two
 #: cores: a few reads waiting for the read side (`?after=`) would hold them all. At most MAX_WAITERS wait.
@@ -36,7 +35,8 @@ WORKER_THREADS = MAX_WAITERS + 24
 
 async def _worker_threads() -> None:
     asyncio.get_running_loop().set_default_executor(
-        ThreadPoolExecutor(max_workers=WORKER_THREADS, thread_name_prefix="inscribe-handler"))
+        ThreadPoolExecutor(max_workers=WORKER_THREADS, thread_name_prefix="inscribe-handler")
+    )
 
 
 @get("/health", sync_to_thread=False, include_in_schema=False)
@@ -59,8 +59,19 @@ def create_app(services: Services | None = None, settings: Settings | None = Non
 
     app = Litestar(
         route_handlers=[
-            health, CustomerController, ProductQueries, QuoteCommands, PolicyController, UnderwritingQueries,
-            PremiumQueries, ClaimController, ComplaintController, ServiceRequestController, AuditQueries, ReportQueries, SystemQueries,
+            health,
+            CustomerController,
+            ProductQueries,
+            QuoteCommands,
+            PolicyController,
+            UnderwritingQueries,
+            PremiumQueries,
+            ClaimController,
+            ComplaintController,
+            ServiceRequestController,
+            AuditQueries,
+            ReportQueries,
+            SystemQueries,
             RetentionQueries,
         ],
         dependencies={"services": Provide(provide_services, sync_to_thread=False)},

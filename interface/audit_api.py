@@ -17,8 +17,8 @@ from application.export import RangeError, Selection, describe_source, package_c
 from interface.auth import requires
 from interface.bootstrap import Services
 from interface.errors import BadRequest
-from interface.query_params import MAX_PAGE, After, AsOf, Position, Text
 from interface.http import read_position
+from interface.query_params import MAX_PAGE, After, AsOf, Position, Text
 from interface.views import page_model, row_model, to_page
 from projections.audit_log import audit_filters, audit_log, audit_page, position_at
 from projections.queries import PageResult
@@ -61,19 +61,36 @@ class AuditQueries(Controller):
 
     @get("/log", sync_to_thread=True)
     def log(
-        self, services: Svc, actor_id: Text = None, actor_role: Text = None,
-        aggregate_type: Text = None, aggregate_id: Text = None,
-        event_type: Text = None, command_id: Text = None,
-        correlation_id: Text = None, recorded_from: FromQuery[datetime | None] = None,
+        self,
+        services: Svc,
+        actor_id: Text = None,
+        actor_role: Text = None,
+        aggregate_type: Text = None,
+        aggregate_id: Text = None,
+        event_type: Text = None,
+        command_id: Text = None,
+        correlation_id: Text = None,
+        recorded_from: FromQuery[datetime | None] = None,
         recorded_to: FromQuery[datetime | None] = None,
-        page: Annotated[int, QueryParameter(ge=1, le=MAX_PAGE)] = 1, page_size: Annotated[int, QueryParameter(ge=1, le=1000)] = 100,
+        page: Annotated[int, QueryParameter(ge=1, le=MAX_PAGE)] = 1,
+        page_size: Annotated[int, QueryParameter(ge=1, le=1000)] = 100,
         sort: FromQuery[Literal["position", "-position", "recorded_at", "-recorded_at"]] = "position",
-        as_of: AsOf = None, after: After = None,
+        as_of: AsOf = None,
+        after: After = None,
     ) -> Any:
         """The audit log: every event with position, time, actor, role, aggregate, type and reason."""
         position = read_position(services, ["audit_log"], after, as_of)
-        conditions = audit_filters(actor_id, actor_role, aggregate_type, aggregate_id, event_type, command_id,
-                                   correlation_id, recorded_from, recorded_to)
+        conditions = audit_filters(
+            actor_id,
+            actor_role,
+            aggregate_type,
+            aggregate_id,
+            event_type,
+            command_id,
+            correlation_id,
+            recorded_from,
+            recorded_to,
+        )
         with services.read_side.engine.connect() as conn:
             reached = services.read_side.position("audit_log", conn)
             rows, total, at = audit_page(conn, position, conditions, page, page_size, sort, reached)
@@ -95,28 +112,46 @@ class AuditQueries(Controller):
         result = verify_log(services.app.recorder, kept)
         finding = result.finding
         return VerificationView(
-            ok=result.ok, checked=result.checked, head=_digest(result.head),
-            position=finding.position if finding else None, problem=finding.problem if finding else None,
+            ok=result.ok,
+            checked=result.checked,
+            head=_digest(result.head),
+            position=finding.position if finding else None,
+            problem=finding.problem if finding else None,
             detail=finding.detail if finding else None,
         )
 
     @get("/export", sync_to_thread=True, media_type="application/zip")
     def export(
-        self, services: Svc, from_: Annotated[str | None, QueryParameter(
-            name="from", format="date", description="YYYY-MM-DD, inclusive, China time (UTC+08:00)")] = None,
-        to: Day = None, from_position: Position = None, to_position: Position = None,
+        self,
+        services: Svc,
+        from_: Annotated[
+            str | None,
+            QueryParameter(name="from", format="date", description="YYYY-MM-DD, inclusive, China time (UTC+08:00)"),
+        ] = None,
+        to: Day = None,
+        from_position: Position = None,
+        to_position: Position = None,
     ) -> Stream:
         """An audit package (ZIP: events.jsonl and manifest.json) for a period, streamed as it is written.
         Check it offline with `inscribe audit verify-package`. Without a range, the whole log."""
         try:
-            selection = export_selection(services, from_day=_day("from", from_), to_day=_day("to", to),
-                                         from_position=from_position, to_position=to_position)
+            selection = export_selection(
+                services,
+                from_day=_day("from", from_),
+                to_day=_day("to", to),
+                from_position=from_position,
+                to_position=to_position,
+            )
         except RangeError as e:
             raise BadRequest(e.field, e.message) from None
-        chunks = package_chunks(services.app.recorder, selection,
-                                source=describe_source(services.settings.database_url))
-        return Stream(chunks, media_type="application/zip",
-                      headers={"Content-Disposition": f'attachment; filename="{package_name(selection)}"'})
+        chunks = package_chunks(
+            services.app.recorder, selection, source=describe_source(services.settings.database_url)
+        )
+        return Stream(
+            chunks,
+            media_type="application/zip",
+            headers={"Content-Disposition": f'attachment; filename="{package_name(selection)}"'},
+        )
 
 
 def _day(field: str, value: str | None) -> date | None:
@@ -126,8 +161,14 @@ def _day(field: str, value: str | None) -> date | None:
         raise BadRequest(field, f"{field} must be a date, YYYY-MM-DD") from None
 
 
-def export_selection(services: Services, *, from_day: date | None = None, to_day: date | None = None,
-                     from_position: int | None = None, to_position: int | None = None) -> Selection:
+def export_selection(
+    services: Services,
+    *,
+    from_day: date | None = None,
+    to_day: date | None = None,
+    from_position: int | None = None,
+    to_position: int | None = None,
+) -> Selection:
     """The positions to export as of the head now; days are mapped through the audit_log read table,
     once it has reached the head (a bounded wait, else 503)."""
     read_side = services.read_side
@@ -138,8 +179,9 @@ def export_selection(services: Services, *, from_day: date | None = None, to_day
         with read_side.engine.connect() as conn:
             return position_at(conn, moment)
 
-    return select_range(head, at, from_day=from_day, to_day=to_day, from_position=from_position,
-                        to_position=to_position)
+    return select_range(
+        head, at, from_day=from_day, to_day=to_day, from_position=from_position, to_position=to_position
+    )
 
 
 def package_name(selection: Selection) -> str:

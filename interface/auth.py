@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
-from typing import Any, Callable
+from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import jwt
 from litestar.connection import ASGIConnection
@@ -31,7 +32,7 @@ def mint_token(secret: str, sub: str, role: str, hours: float = 12.0, issuer: st
         raise ValueError(f"unknown role {role!r}; roles: {', '.join(ROLES)}")
     if not valid_sub(sub):
         raise ValueError(f"sub must be 1 to {SUB_LIMIT} characters, none of them control or format characters")
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     claims = {"sub": sub, "role": role, "iat": now, "exp": now + timedelta(hours=hours), "iss": issuer}
     return jwt.encode(claims, secret, algorithm="HS256")
 

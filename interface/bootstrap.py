@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
-from typing import Callable
 
 from application.app import InscribeApplication
 from application.settings import Settings
@@ -58,10 +58,7 @@ def _claims_from(read_side: ReadSide) -> Callable[[str, date, date], int]:
 
 
 def bootstrap(
-    settings: Settings | None = None,
-    *,
-    run_projections: bool | None = None,
-    clock: domain_clock.Clock | None = None,
+    settings: Settings | None = None, *, run_projections: bool | None = None, clock: domain_clock.Clock | None = None
 ) -> Services:
     """Build the services; start the in-process projection runner unless told otherwise."""
     settings = settings or Settings()

@@ -32,15 +32,20 @@ Svc = NamedDependency[Services]
 READ = [requires("claims.read")]
 
 ClaimView = row_model(
-    "ClaimView", cl.claims, "A row of the claims register; `clocks` as of the claim's last event, "
-    "`decision_overdue` as of `today`.", decision_overdue=(bool, False))
+    "ClaimView",
+    cl.claims,
+    "A row of the claims register; `clocks` as of the claim's last event, `decision_overdue` as of `today`.",
+    decision_overdue=(bool, False),
+)
 ClaimPage = page_model("ClaimPage", ClaimView)
 FlagView = row_model("RiskFlagView", cl.claim_flags, "A fraud indicator raised on a claim (ch. 9).")
 FlagPage = page_model("RiskFlagPage", FlagView)
 
 
 class ClockView(BaseModel):
-    clock: str = Field(description="decision (Art. 23) | rejection_notice (Art. 24) | payment (Art. 23) | advance (Art. 25)")
+    clock: str = Field(
+        description="decision (Art. 23) | rejection_notice (Art. 24) | payment (Art. 23) | advance (Art. 25)"
+    )
     started_on: date
     days_allowed: int
     due_on: date = Field(description="moves day by day while the clock is paused")
@@ -51,12 +56,19 @@ class ClockView(BaseModel):
     met_on: date | None
     breached: bool
     on_time: bool | None
-    nominal_due_on: date | None = Field(None, description="the count's last day, before a rest day moved it (Civil "
-                                        "Code Art. 203)")
-    moved_because: str | None = Field(None, description="why due_on is after nominal_due_on, e.g. '2025-10-04 is a "
-                                      "public holiday (…); moved to 2025-10-09'")
-    calendar_known: bool = Field(True, description="false: no (or only a provisional) public-holiday calendar for "
-                                 "the due date's year; only weekends were counted as rest days")
+    nominal_due_on: date | None = Field(
+        None, description="the count's last day, before a rest day moved it (Civil Code Art. 203)"
+    )
+    moved_because: str | None = Field(
+        None,
+        description="why due_on is after nominal_due_on, e.g. '2025-10-04 is a "
+        "public holiday (…); moved to 2025-10-09'",
+    )
+    calendar_known: bool = Field(
+        True,
+        description="false: no (or only a provisional) public-holiday calendar for "
+        "the due date's year; only weekends were counted as rest days",
+    )
     calendar_warning: str | None = None
 
 
@@ -101,52 +113,100 @@ class ClaimQueries(Controller):
 
     @get("/", guards=READ, sync_to_thread=True)
     def list_claims(
-        self, services: Svc, status: Text = None, policy_id: Text = None,
-        claimant_id: Text = None, line: Text = None,
-        cause: Text = None, flagged: FromQuery[bool | None] = None,
-        breached: FromQuery[bool | None] = None, open: FromQuery[bool | None] = None,
-        reported_from: FromQuery[date | None] = None, reported_to: FromQuery[date | None] = None,
-        loss_from: FromQuery[date | None] = None, loss_to: FromQuery[date | None] = None, today: Today = None,
-        page: PageNo = 1, page_size: Size = 50, sort: Text = None,
-        as_of: AsOf = None, after: After = None,
+        self,
+        services: Svc,
+        status: Text = None,
+        policy_id: Text = None,
+        claimant_id: Text = None,
+        line: Text = None,
+        cause: Text = None,
+        flagged: FromQuery[bool | None] = None,
+        breached: FromQuery[bool | None] = None,
+        open: FromQuery[bool | None] = None,
+        reported_from: FromQuery[date | None] = None,
+        reported_to: FromQuery[date | None] = None,
+        loss_from: FromQuery[date | None] = None,
+        loss_to: FromQuery[date | None] = None,
+        today: Today = None,
+        page: PageNo = 1,
+        page_size: Size = 50,
+        sort: Text = None,
+        as_of: AsOf = None,
+        after: After = None,
     ) -> Any:
         """赔案登记簿: each claim with status, reserve, paid, clocks, breaches and flags."""
         day = today or china_today()
         position = read_position(services, ["claims"], after, as_of)
-        conditions = cl.claim_filters(status=status, policy_id=policy_id, claimant_id=claimant_id, line=line,
-                                      cause=cause, flagged=flagged, breached=breached, open_=open,
-                                      reported_from=reported_from, reported_to=reported_to, loss_from=loss_from,
-                                      loss_to=loss_to)
+        conditions = cl.claim_filters(
+            status=status,
+            policy_id=policy_id,
+            claimant_id=claimant_id,
+            line=line,
+            cause=cause,
+            flagged=flagged,
+            breached=breached,
+            open_=open,
+            reported_from=reported_from,
+            reported_to=reported_to,
+            loss_from=loss_from,
+            loss_to=loss_to,
+        )
         order = check_sort(sort, cl.CLAIM_SORTABLE, "-reported_on")
         with services.read_side.engine.connect() as conn:
             reached = services.read_side.position("claims", conn)
-            result = page_of(conn, cl.claims, position, conditions, Page(page, page_size, order), cl.CLAIM_SORTABLE,
-                             "-reported_on", reached)
+            result = page_of(
+                conn,
+                cl.claims,
+                position,
+                conditions,
+                Page(page, page_size, order),
+                cl.CLAIM_SORTABLE,
+                "-reported_on",
+                reached,
+            )
         for row in result.items:
             row["decision_overdue"] = _overdue(row, day)
         return to_page(ClaimPage, result)
 
     @get("/flags", guards=READ, sync_to_thread=True)
     def flags(
-        self, services: Svc, indicator: Text = None, claim_id: Text = None,
-        policy_id: Text = None, raised_from: FromQuery[date | None] = None,
-        raised_to: FromQuery[date | None] = None, page: PageNo = 1, page_size: Size = 50,
-        sort: Text = None, as_of: AsOf = None, after: After = None,
+        self,
+        services: Svc,
+        indicator: Text = None,
+        claim_id: Text = None,
+        policy_id: Text = None,
+        raised_from: FromQuery[date | None] = None,
+        raised_to: FromQuery[date | None] = None,
+        page: PageNo = 1,
+        page_size: Size = 50,
+        sort: Text = None,
+        as_of: AsOf = None,
+        after: After = None,
     ) -> Any:
         """The risk flags register: fraud indicators (ch. 9) raised on claims."""
         position = read_position(services, ["claims"], after, as_of)
-        conditions = cl.flag_filters(indicator=indicator, claim_id=claim_id, policy_id=policy_id,
-                                     raised_from=raised_from, raised_to=raised_to)
+        conditions = cl.flag_filters(
+            indicator=indicator, claim_id=claim_id, policy_id=policy_id, raised_from=raised_from, raised_to=raised_to
+        )
         order = check_sort(sort, cl.FLAG_SORTABLE, "-raised_on")
         with services.read_side.engine.connect() as conn:
             reached = services.read_side.position("claims", conn)
-            result = page_of(conn, cl.claim_flags, position, conditions, Page(page, page_size, order),
-                             cl.FLAG_SORTABLE, "-raised_on", reached)
+            result = page_of(
+                conn,
+                cl.claim_flags,
+                position,
+                conditions,
+                Page(page, page_size, order),
+                cl.FLAG_SORTABLE,
+                "-raised_on",
+                reached,
+            )
         return to_page(FlagPage, result)
 
     @get("/{claim_id:uuid}", guards=READ, sync_to_thread=True)
-    def get_claim(self, services: Svc, claim_id: FromPath[UUID], today: Today = None, as_of: AsOf = None,
-                  after: After = None) -> Any:
+    def get_claim(
+        self, services: Svc, claim_id: FromPath[UUID], today: Today = None, as_of: AsOf = None, after: After = None
+    ) -> Any:
         """One claim from the register."""
         position = read_position(services, ["claims"], after, as_of)
         with services.read_side.engine.connect() as conn:
@@ -157,8 +217,9 @@ class ClaimQueries(Controller):
         return ClaimView(**row)
 
     @get("/{claim_id:uuid}/clocks", guards=READ, sync_to_thread=True)
-    def clocks(self, services: Svc, claim_id: FromPath[UUID], on: Today = None, as_of: AsOf = None,
-               after: After = None) -> ClocksView:
+    def clocks(
+        self, services: Svc, claim_id: FromPath[UUID], on: Today = None, as_of: AsOf = None, after: After = None
+    ) -> ClocksView:
         """Each clock on the day `on` (default today): due date, days used, paused days, breached. The
         claim is read as it stood `as_of`; a day before its last event reads the clocks as they stood then."""
         position = read_position(services, ["claims"], after, as_of)
@@ -170,9 +231,17 @@ class ClaimQueries(Controller):
             raise BadRequest("on", e.message) from None
         readings = [r for r in (clocks.decision, clocks.rejection_notice, clocks.payment, clocks.advance) if r]
         return ClocksView(
-            claim_id=str(claim_id), on=day, round=clocks.round, breaches=list(clocks.breaches),
-            clocks=[ClockView(remaining_days=r.remaining_days,
-                              **{k: v for k, v in dataclasses.asdict(r).items() if k != "on"}) for r in readings])
+            claim_id=str(claim_id),
+            on=day,
+            round=clocks.round,
+            breaches=list(clocks.breaches),
+            clocks=[
+                ClockView(
+                    remaining_days=r.remaining_days, **{k: v for k, v in dataclasses.asdict(r).items() if k != "on"}
+                )
+                for r in readings
+            ],
+        )
 
     @get("/{claim_id:uuid}/settlement", guards=READ, sync_to_thread=True)
     def settlement(self, services: Svc, claim_id: FromPath[UUID]) -> SettlementView:

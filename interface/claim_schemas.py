@@ -36,8 +36,10 @@ class ClaimIn(Strict):
     claimant_id: Text100
     claimant_role: Literal["insured", "beneficiary", "applicant"]
     loss_date: date
-    known_on: date | None = Field(default=None, description="when the claimant knew of the loss (default: the loss "
-                                  "date); the Art. 26 limitation runs from it")
+    known_on: date | None = Field(
+        default=None,
+        description="when the claimant knew of the loss (default: the loss date); the Art. 26 limitation runs from it",
+    )
     cause: Text100 = Field(examples=["fire"], description="one of the policy's covered causes, or another")
     description: Text5000
     estimated_amount: MoneyOrZero
@@ -86,8 +88,9 @@ class RescissionFindingIn(On):
 
 
 class ApprovalIn(On):
-    exclusion_applies: Text200 | None = Field(default=None, description="an exclusion of the policy that applies "
-                                          "(refuses approval as not covered)")
+    exclusion_applies: Text200 | None = Field(
+        default=None, description="an exclusion of the policy that applies (refuses approval as not covered)"
+    )
 
 
 class RejectionIn(On):
@@ -103,5 +106,6 @@ class PaymentIn(On):
     amount: Money
     reference: Text100
     kind: Literal["final", "advance"] = "final"
-    determinable_amount: Money | None = Field(default=None, description="an advance (Art. 25): the part of "
-                                                "the loss determinable so far")
+    determinable_amount: Money | None = Field(
+        default=None, description="an advance (Art. 25): the part of the loss determinable so far"
+    )

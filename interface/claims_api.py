@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
-from typing import Any, Callable
+from typing import Any
 from uuid import UUID
 
 from litestar import Controller, Request, post
@@ -18,8 +19,19 @@ from interface.auth import Principal, requires
 from interface.bootstrap import Services
 from interface.claim_queries_api import ClaimQueries
 from interface.claim_schemas import (
-    ApprovalIn, AssessmentIn, ClaimIn, DocumentIn, FlagIn, InvestigationIn, MissingNoticeIn, On, PaymentIn,
-    ReasonIn, RejectionIn, RescissionFindingIn, ReserveIn,
+    ApprovalIn,
+    AssessmentIn,
+    ClaimIn,
+    DocumentIn,
+    FlagIn,
+    InvestigationIn,
+    MissingNoticeIn,
+    On,
+    PaymentIn,
+    ReasonIn,
+    RejectionIn,
+    RescissionFindingIn,
+    ReserveIn,
 )
 from interface.http import CommandAnswer, answer, business_day, command_context
 
@@ -29,8 +41,9 @@ Id = FromPath[UUID]
 HANDLE = [requires("claims.handle")]
 
 
-def _run(request: Req, body: BaseModel, run: Callable[[CommandContext], CommandResult],
-         reason: str | None = None) -> CommandAnswer:
+def _run(
+    request: Req, body: BaseModel, run: Callable[[CommandContext], CommandResult], reason: str | None = None
+) -> CommandAnswer:
     return answer(run(command_context(request, body, reason=reason)))
 
 
@@ -47,11 +60,23 @@ class ClaimCommands(Controller):
         `claim-time-barred` after the Art. 26 limitation. Fraud indicators are flagged at once."""
         return _run(request, data, lambda ctx: commands.report(services.app, ctx, **data.model_dump()))
 
-    def _act(self, request: Req, services: Services, claim_id: UUID, body: BaseModel, method: str,
-             arguments: dict[str, Any], day: date | None, reason: str | None = None) -> CommandAnswer:
-        return _run(request, body,
-                    lambda ctx: commands.act(services.app, ctx, claim_id, method, business_day(day), **arguments),
-                    reason)
+    def _act(
+        self,
+        request: Req,
+        services: Services,
+        claim_id: UUID,
+        body: BaseModel,
+        method: str,
+        arguments: dict[str, Any],
+        day: date | None,
+        reason: str | None = None,
+    ) -> CommandAnswer:
+        return _run(
+            request,
+            body,
+            lambda ctx: commands.act(services.app, ctx, claim_id, method, business_day(day), **arguments),
+            reason,
+        )
 
     @post("/{claim_id:uuid}/documents", guards=HANDLE, sync_to_thread=True, status_code=200)
     def receive_document(self, request: Req, services: Svc, claim_id: Id, data: JSONBody[DocumentIn]) -> CommandAnswer:
@@ -59,12 +84,21 @@ class ClaimCommands(Controller):
         return self._act(request, services, claim_id, data, "receive_document", {"code": data.code}, data.on)
 
     @post("/{claim_id:uuid}/missing-documents-notice", guards=HANDLE, sync_to_thread=True, status_code=200)
-    def notify_missing(self, request: Req, services: Svc, claim_id: Id,
-                       data: JSONBody[MissingNoticeIn]) -> CommandAnswer:
+    def notify_missing(
+        self, request: Req, services: Svc, claim_id: Id, data: JSONBody[MissingNoticeIn]
+    ) -> CommandAnswer:
         """The one notice of ALL missing documents (Art. 22); the decision clock pauses until the last
         arrives. A second notice needs `breach_reason` and is recorded as a compliance breach."""
-        return self._act(request, services, claim_id, data, "notify_missing_documents",
-                         {"breach_reason": data.breach_reason}, data.on, data.breach_reason)
+        return self._act(
+            request,
+            services,
+            claim_id,
+            data,
+            "notify_missing_documents",
+            {"breach_reason": data.breach_reason},
+            data.on,
+            data.breach_reason,
+        )
 
     @post("/{claim_id:uuid}/acceptance", guards=HANDLE, sync_to_thread=True, status_code=200)
     def accept(self, request: Req, services: Svc, claim_id: Id, data: JSONBody[On]) -> CommandAnswer:
@@ -74,22 +108,40 @@ class ClaimCommands(Controller):
     @post("/{claim_id:uuid}/investigations", guards=HANDLE, sync_to_thread=True, status_code=200)
     def investigate(self, request: Req, services: Svc, claim_id: Id, data: JSONBody[InvestigationIn]) -> CommandAnswer:
         """An investigation activity (7.2 (1)) with its findings."""
-        return self._act(request, services, claim_id, data, "record_investigation",
-                         {"activity": data.activity, "investigator_id": data.investigator_id or request.user.sub,
-                          "findings": data.findings}, data.on)
+        return self._act(
+            request,
+            services,
+            claim_id,
+            data,
+            "record_investigation",
+            {
+                "activity": data.activity,
+                "investigator_id": data.investigator_id or request.user.sub,
+                "findings": data.findings,
+            },
+            data.on,
+        )
 
     @post("/{claim_id:uuid}/fraud-flags", guards=HANDLE, sync_to_thread=True, status_code=200)
     def flag(self, request: Req, services: Svc, claim_id: Id, data: JSONBody[FlagIn]) -> CommandAnswer:
         """Raise a fraud indicator found by a person (ch. 9); the automatic ones are raised on report."""
-        return self._act(request, services, claim_id, data, "raise_fraud_flag",
-                         {"indicator": data.indicator, "detail": data.detail}, data.on)
+        return self._act(
+            request,
+            services,
+            claim_id,
+            data,
+            "raise_fraud_flag",
+            {"indicator": data.indicator, "detail": data.detail},
+            data.on,
+        )
 
     @post("/{claim_id:uuid}/assessments", guards=HANDLE, sync_to_thread=True, status_code=200)
     def assess(self, request: Req, services: Svc, claim_id: Id, data: JSONBody[AssessmentIn]) -> CommandAnswer:
         """定损: loss items with claimed and assessed amounts, by the caller; again after a dispute."""
         items = [item.model_dump() for item in data.items]
-        return self._act(request, services, claim_id, data, "assess",
-                         {"items": items, "assessor_id": request.user.sub}, data.on)
+        return self._act(
+            request, services, claim_id, data, "assess", {"items": items, "assessor_id": request.user.sub}, data.on
+        )
 
     @post("/{claim_id:uuid}/assessment-notice", guards=HANDLE, sync_to_thread=True, status_code=200)
     def notify_assessment(self, request: Req, services: Svc, claim_id: Id, data: JSONBody[On]) -> CommandAnswer:
@@ -104,8 +156,9 @@ class ClaimCommands(Controller):
     @post("/{claim_id:uuid}/assessment-dispute", guards=HANDLE, sync_to_thread=True, status_code=200)
     def dispute(self, request: Req, services: Svc, claim_id: Id, data: JSONBody[ReasonIn]) -> CommandAnswer:
         """The claimant disputes the assessment: it must be assessed again."""
-        return self._act(request, services, claim_id, data, "dispute_assessment", {"reason": data.reason}, data.on,
-                         data.reason)
+        return self._act(
+            request, services, claim_id, data, "dispute_assessment", {"reason": data.reason}, data.on, data.reason
+        )
 
     @post("/{claim_id:uuid}/approval", guards=HANDLE, sync_to_thread=True, status_code=200)
     def approve(self, request: Req, services: Svc, claim_id: Id, data: JSONBody[ApprovalIn]) -> CommandAnswer:
@@ -113,23 +166,47 @@ class ClaimCommands(Controller):
         the caller's authority for the amount (`insufficient-authority`, 403). The decision is notified to
         the claimant: it stops the 30-day clock without waiting for the claimant's agreement, which may
         follow (payment due 10 days after it) or be refused by a dispute (reassessment, a new decision)."""
-        return _run(request, data, lambda ctx: commands.approve(
-            services.app, ctx, claim_id, business_day(data.on), exclusion_applies=data.exclusion_applies))
+        return _run(
+            request,
+            data,
+            lambda ctx: commands.approve(
+                services.app, ctx, claim_id, business_day(data.on), exclusion_applies=data.exclusion_applies
+            ),
+        )
 
     @post("/{claim_id:uuid}/rescission-finding", guards=HANDLE, sync_to_thread=True, status_code=200)
-    def rescission_finding(self, request: Req, services: Svc, claim_id: Id,
-                           data: JSONBody[RescissionFindingIn]) -> CommandAnswer:
+    def rescission_finding(
+        self, request: Req, services: Svc, claim_id: Id, data: JSONBody[RescissionFindingIn]
+    ) -> CommandAnswer:
         """Art. 16(5): after a rescission for gross negligence, whether the fact not disclosed seriously
         affected this earlier loss (refused) or not (judged as if not rescinded), with the reason."""
-        return _run(request, data, lambda ctx: commands.record_rescission_finding(
-            services.app, ctx, claim_id, seriously_affected=data.seriously_affected, reason=data.reason,
-            on=business_day(data.on)), data.reason)
+        return _run(
+            request,
+            data,
+            lambda ctx: commands.record_rescission_finding(
+                services.app,
+                ctx,
+                claim_id,
+                seriously_affected=data.seriously_affected,
+                reason=data.reason,
+                on=business_day(data.on),
+            ),
+            data.reason,
+        )
 
     @post("/{claim_id:uuid}/rejection", guards=HANDLE, sync_to_thread=True, status_code=200)
     def reject(self, request: Req, services: Svc, claim_id: Id, data: JSONBody[RejectionIn]) -> CommandAnswer:
         """拒赔 with reasons; the written notice is due within 3 days (Art. 24)."""
-        return self._act(request, services, claim_id, data, "reject",
-                         {"reasons": data.reasons, "decided_by": request.user.sub}, data.on, "; ".join(data.reasons))
+        return self._act(
+            request,
+            services,
+            claim_id,
+            data,
+            "reject",
+            {"reasons": data.reasons, "decided_by": request.user.sub},
+            data.on,
+            "; ".join(data.reasons),
+        )
 
     @post("/{claim_id:uuid}/rejection-notice", guards=HANDLE, sync_to_thread=True, status_code=200)
     def rejection_notice(self, request: Req, services: Svc, claim_id: Id, data: JSONBody[On]) -> CommandAnswer:
@@ -139,8 +216,16 @@ class ClaimCommands(Controller):
     @post("/{claim_id:uuid}/reserve", guards=HANDLE, sync_to_thread=True, status_code=200)
     def reserve(self, request: Req, services: Svc, claim_id: Id, data: JSONBody[ReserveIn]) -> CommandAnswer:
         """Set the case reserve, with a reason."""
-        return self._act(request, services, claim_id, data, "set_reserve",
-                         {"amount": data.amount, "reason": data.reason}, data.on, data.reason)
+        return self._act(
+            request,
+            services,
+            claim_id,
+            data,
+            "set_reserve",
+            {"amount": data.amount, "reason": data.reason},
+            data.on,
+            data.reason,
+        )
 
     @post("/{claim_id:uuid}/payments", guards=HANDLE, sync_to_thread=True, status_code=200)
     def pay(self, request: Req, services: Svc, claim_id: Id, data: JSONBody[PaymentIn]) -> CommandAnswer:
@@ -148,9 +233,20 @@ class ClaimCommands(Controller):
         within the caller's authority for the claim's payments with it: `insufficient-authority`, 403).
         It reduces the reserve and the policy's remaining sum insured for the period of the loss, and
         pays an installment the approval deducted for a loss in grace, in one transaction."""
-        return _run(request, data, lambda ctx: commands.pay(
-            services.app, ctx, claim_id, amount=data.amount, reference=data.reference, kind=data.kind,
-            determinable_amount=data.determinable_amount, on=business_day(data.on)))
+        return _run(
+            request,
+            data,
+            lambda ctx: commands.pay(
+                services.app,
+                ctx,
+                claim_id,
+                amount=data.amount,
+                reference=data.reference,
+                kind=data.kind,
+                determinable_amount=data.determinable_amount,
+                on=business_day(data.on),
+            ),
+        )
 
     @post("/{claim_id:uuid}/receipt-confirmation", guards=HANDLE, sync_to_thread=True, status_code=200)
     def confirm_receipt(self, request: Req, services: Svc, claim_id: Id, data: JSONBody[On]) -> CommandAnswer:

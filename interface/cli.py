@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import copy
-import logging
 import json
+import logging
 import os
 import signal
 import sys
@@ -113,13 +113,24 @@ def serve(host: str, port: int, workers: int) -> None:
     click.echo(f"Database          {settings.safe_url()}")
     click.echo(f"Mint a token      {TOKEN_HINT}")
     click.echo(f'Try               curl -s http://{host}:{port}/api/v1/products -H "Authorization: Bearer $TOKEN"')
-    uvicorn.run("interface.app:app_from_env", factory=True, host=host, port=port, workers=workers,
-                log_level="info", log_config=access_log_config())
+    uvicorn.run(
+        "interface.app:app_from_env",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        log_level="info",
+        log_config=access_log_config(),
+    )
 
 
 @main.command()
-@click.option("--role", required=True, help="agent, underwriter, senior_underwriter, claims_handler, "
-              "claims_manager, complaints_officer, complaints_manager, auditor or admin")
+@click.option(
+    "--role",
+    required=True,
+    help="agent, underwriter, senior_underwriter, claims_handler, "
+    "claims_manager, complaints_officer, complaints_manager, auditor or admin",
+)
 @click.option("--sub", required=True, help="the staff member's id")
 @click.option("--hours", type=float, default=None, help="validity (default INSCRIBE_TOKEN_HOURS, 12)")
 def token(role: str, sub: str, hours: float | None) -> None:
@@ -164,8 +175,10 @@ def projections_status(as_json: bool) -> None:
             for s in states:
                 click.echo(f"{s.name:<24}{s.state:<13}{s.position:>10}{s.head:>10}{s.lag:>8}")
                 if s.state == "faulted":
-                    click.echo(f"  fails at {s.failing_position} since {s.since:%Y-%m-%d %H:%M:%S}Z "
-                               f"({s.attempts} attempts): {s.error}")
+                    click.echo(
+                        f"  fails at {s.failing_position} since {s.since:%Y-%m-%d %H:%M:%S}Z "
+                        f"({s.attempts} attempts): {s.error}"
+                    )
     finally:
         services.close()
     if any(s.state == "faulted" for s in states):
@@ -185,8 +198,9 @@ def projections_rebuild(name: str | None) -> None:
         names = [name] if name else list(services.read_side.projections)
         unknown = [n for n in names if n not in services.read_side.projections]
         if unknown:
-            raise click.ClickException(f"unknown projection {unknown[0]!r}; known: "
-                                       + ", ".join(services.read_side.projections))
+            raise click.ClickException(
+                f"unknown projection {unknown[0]!r}; known: " + ", ".join(services.read_side.projections)
+            )
         head = services.read_side.head()
         with tqdm(total=head * len(names), desc="rebuild " + ", ".join(names), unit="ev", file=sys.stderr) as bar:
             try:
@@ -230,8 +244,13 @@ def projections_run(poll: float, no_tick: bool) -> None:
 
 
 @main.command("tick")
-@click.option("--until", "until", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
-              help="the business date to bring everything up to (default: today, China time)")
+@click.option(
+    "--until",
+    "until",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    default=None,
+    help="the business date to bring everything up to (default: today, China time)",
+)
 def tick_command(until: datetime | None) -> None:
     """Record what the passing of time causes: lapses, deemed consents, terminations, renewal
     offers and expiries, as events of the actor `system`. Each aggregate on its own: one that fails
@@ -246,8 +265,9 @@ def tick_command(until: datetime | None) -> None:
     services = _services()
     try:
         head = services.read_side.head()
-        with tqdm(total=head * len(services.read_side.projections), desc="read side", unit="ev",
-                  file=sys.stderr) as bar:
+        with tqdm(
+            total=head * len(services.read_side.projections), desc="read side", unit="ev", file=sys.stderr
+        ) as bar:
             bar.update(sum(services.read_side.position(n) for n in services.read_side.projections))
             services.read_side.catch_up(progress=bar.update)
         with tqdm(desc=f"tick {day}", unit="policy", file=sys.stderr) as bar:
@@ -312,8 +332,11 @@ def audit_verify(against: str | None) -> None:
         return
     finding = result.finding
     assert finding is not None
-    click.echo(f"TAMPERED at position {finding.position}: {finding.problem} ({finding.detail}); "
-               f"{result.checked} events verified before it", err=True)
+    click.echo(
+        f"TAMPERED at position {finding.position}: {finding.problem} ({finding.detail}); "
+        f"{result.checked} events verified before it",
+        err=True,
+    )
     sys.exit(1)
 
 
@@ -325,10 +348,16 @@ DAY = click.DateTime(formats=["%Y-%m-%d"])
 @click.option("--to", "to_day", type=DAY, default=None, help="the last day, inclusive (China time)")
 @click.option("--from-position", type=int, default=None, help="the first log position, instead of --from")
 @click.option("--to-position", type=int, default=None, help="the last log position, instead of --to")
-@click.option("--output", "-o", required=True, type=click.Path(dir_okay=False, path_type=Path),
-              help="the package to write (a ZIP)")
-def audit_export(from_day: datetime | None, to_day: datetime | None, from_position: int | None,
-                 to_position: int | None, output: Path) -> None:
+@click.option(
+    "--output",
+    "-o",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="the package to write (a ZIP)",
+)
+def audit_export(
+    from_day: datetime | None, to_day: datetime | None, from_position: int | None, to_position: int | None, output: Path
+) -> None:
     """Write an audit package for a period: events.jsonl and manifest.json in a ZIP, in constant
     memory. Without a range, the whole log. Days map to log positions through the audit_log read
     table, brought up to the head first."""
@@ -344,20 +373,32 @@ def audit_export(from_day: datetime | None, to_day: datetime | None, from_positi
                 services.read_side.catch_up(["audit_log"], progress=bar.update)
         try:
             selection = export_selection(
-                services, from_day=from_day.date() if from_day else None, to_day=to_day.date() if to_day else None,
-                from_position=from_position, to_position=to_position)
+                services,
+                from_day=from_day.date() if from_day else None,
+                to_day=to_day.date() if to_day else None,
+                from_position=from_position,
+                to_position=to_position,
+            )
         except RangeError as e:
             raise click.BadParameter(e.message, param_hint="--" + e.field.replace("_", "-")) from None
         total = max(0, selection.to_position - selection.from_position + 1)
         with tqdm(total=total, desc="export", unit="ev", file=sys.stderr) as bar, partial.open("wb") as out:
-            manifest = write_package(services.app.recorder, out, selection,
-                                     source=describe_source(services.settings.database_url), progress=bar.update)
+            manifest = write_package(
+                services.app.recorder,
+                out,
+                selection,
+                source=describe_source(services.settings.database_url),
+                progress=bar.update,
+            )
         partial.replace(output)
     finally:
         partial.unlink(missing_ok=True)
         services.close()
-    span = f"positions {manifest['first_position']}..{manifest['last_position']}" if manifest["last_position"] \
+    span = (
+        f"positions {manifest['first_position']}..{manifest['last_position']}"
+        if manifest["last_position"]
         else "no events"
+    )
     click.echo(f"{output}: {manifest['counts']['events']} events, {span}; chain head {head_digest(manifest).as_text()}")
 
 
@@ -393,8 +434,12 @@ def retention() -> None:
 
 @retention.command("report")
 @click.option("--customer", "customer_id", default=None, help="one customer's id (default: every customer)")
-@click.option("--today", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
-              help="the day to judge 'running' on (default: today, China time)")
+@click.option(
+    "--today",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    default=None,
+    help="the day to judge 'running' on (default: today, China time)",
+)
 @click.option("--csv", "as_csv", is_flag=True, help="CSV instead of a table")
 def retention_report(customer_id: str | None, today: datetime | None, as_csv: bool) -> None:
     """Each customer's retention end and each of their policies' (role, status, contract end, years)."""
@@ -418,9 +463,18 @@ def retention_report(customer_id: str | None, today: datetime | None, as_csv: bo
         end = "open" if r.open else (r.retention_end.isoformat() if r.retention_end else "none")
         rows.append((r.customer_id, "", "", "", "", "", end, "yes" if r.running(day) else "no"))
         for p in r.policies:
-            rows.append((r.customer_id, p.policy_id, p.role, p.status, str(p.contract_end or ""), str(p.years or ""),
-                         str(p.retention_end or ("open" if p.basis == "application-pending" else "none")),
-                         "yes" if p.running(day) else "no"))
+            rows.append(
+                (
+                    r.customer_id,
+                    p.policy_id,
+                    p.role,
+                    p.status,
+                    str(p.contract_end or ""),
+                    str(p.years or ""),
+                    str(p.retention_end or ("open" if p.basis == "application-pending" else "none")),
+                    "yes" if p.running(day) else "no",
+                )
+            )
     if as_csv:
         csv.writer(sys.stdout).writerows(rows)
         return

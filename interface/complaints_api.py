@@ -17,16 +17,30 @@ from interface.auth import Principal, requires
 from interface.bootstrap import Services
 from interface.complaint_queries_api import ComplaintQueries, ServiceRequestQueries
 from interface.complaint_schemas import (
-    ActionDoneIn, ActionIn, AppraisalIn, AssignIn, ComplaintIn, CompleteIn, DecisionNoticeIn, EscalateIn, ExtendIn,
-    FeedbackIn, NoteIn, On, ReasonIn, ResolveIn, ResponseIn, ServiceRequestIn, StaffIn, UpdateIn,
+    ActionDoneIn,
+    ActionIn,
+    AppraisalIn,
+    AssignIn,
+    ComplaintIn,
+    CompleteIn,
+    DecisionNoticeIn,
+    EscalateIn,
+    ExtendIn,
+    FeedbackIn,
+    NoteIn,
+    On,
+    ReasonIn,
+    ResolveIn,
+    ResponseIn,
+    ServiceRequestIn,
+    StaffIn,
+    UpdateIn,
 )
 from interface.http import CommandAnswer, answer, business_day, command_context
 
 Req = Request[Principal, Any, Any]
 Svc = NamedDependency[Services]
 Id = FromPath[UUID]
-
-
 
 
 class ComplaintCommands(Controller):
@@ -43,21 +57,36 @@ class ComplaintCommands(Controller):
         fields["received_at"] = data.received_at or clock.now()
         return answer(commands.receive(services.app, ctx, **fields))
 
-    def _act(self, request: Req, services: Services, complaint_id: UUID, body: BaseModel, method: str,
-             day: date, arguments: dict[str, Any], reason: str | None = None) -> CommandAnswer:
+    def _act(
+        self,
+        request: Req,
+        services: Services,
+        complaint_id: UUID,
+        body: BaseModel,
+        method: str,
+        day: date,
+        arguments: dict[str, Any],
+        reason: str | None = None,
+    ) -> CommandAnswer:
         ctx = command_context(request, body, reason=reason)
         return answer(commands.act(services.app, ctx, complaint_id, method, day, **arguments))
 
-    @post("/{complaint_id:uuid}/assignment", guards=[requires("complaints.handle")], sync_to_thread=True,
-          status_code=200)
+    @post(
+        "/{complaint_id:uuid}/assignment", guards=[requires("complaints.handle")], sync_to_thread=True, status_code=200
+    )
     def assign(self, request: Req, services: Svc, complaint_id: Id, data: JSONBody[AssignIn]) -> CommandAnswer:
         """Assign the complaint to a responsible person."""
         day = business_day(data.on)
-        return self._act(request, services, complaint_id, data, "assign", day,
-                         {"responsible_id": data.responsible_id, "on": day})
+        return self._act(
+            request, services, complaint_id, data, "assign", day, {"responsible_id": data.responsible_id, "on": day}
+        )
 
-    @post("/{complaint_id:uuid}/investigation", guards=[requires("complaints.handle")], sync_to_thread=True,
-          status_code=200)
+    @post(
+        "/{complaint_id:uuid}/investigation",
+        guards=[requires("complaints.handle")],
+        sync_to_thread=True,
+        status_code=200,
+    )
     def investigate(self, request: Req, services: Svc, complaint_id: Id, data: JSONBody[On]) -> CommandAnswer:
         """Start the investigation (8.2.1 (3))."""
         day = business_day(data.on)
@@ -67,108 +96,202 @@ class ComplaintCommands(Controller):
     def note(self, request: Req, services: Svc, complaint_id: Id, data: JSONBody[NoteIn]) -> CommandAnswer:
         """An investigation note by the caller."""
         day = business_day(data.on)
-        return self._act(request, services, complaint_id, data, "add_note", day,
-                         {"note": data.note, "author_id": request.user.sub, "on": day})
+        return self._act(
+            request,
+            services,
+            complaint_id,
+            data,
+            "add_note",
+            day,
+            {"note": data.note, "author_id": request.user.sub, "on": day},
+        )
 
-    @post("/{complaint_id:uuid}/escalation", guards=[requires("complaints.handle")], sync_to_thread=True,
-          status_code=200)
+    @post(
+        "/{complaint_id:uuid}/escalation", guards=[requires("complaints.handle")], sync_to_thread=True, status_code=200
+    )
     def escalate(self, request: Req, services: Svc, complaint_id: Id, data: JSONBody[EscalateIn]) -> CommandAnswer:
         """Escalate to a higher level, with a reason."""
         day = business_day(data.on)
-        return self._act(request, services, complaint_id, data, "escalate", day,
-                         {"to": data.to, "reason": data.reason, "on": day}, reason=data.reason)
+        return self._act(
+            request,
+            services,
+            complaint_id,
+            data,
+            "escalate",
+            day,
+            {"to": data.to, "reason": data.reason, "on": day},
+            reason=data.reason,
+        )
 
-    @post("/{complaint_id:uuid}/extensions", guards=[requires("complaints.handle")], sync_to_thread=True,
-          status_code=200)
+    @post(
+        "/{complaint_id:uuid}/extensions", guards=[requires("complaints.handle")], sync_to_thread=True, status_code=200
+    )
     def extend(self, request: Req, services: Svc, complaint_id: Id, data: JSONBody[ExtendIn]) -> CommandAnswer:
         """Extend the deadline: complex (30 days), then especially complex (60, notice to the complainant,
         and a manager's approval: sent by a `complaints_manager` or `admin`, who is the approver unless
         `approved_by` names one; another role gets 403 `insufficient-authority`). Each at most once."""
         day = business_day(data.on)
         ctx = command_context(request, data, reason=data.reason)
-        return answer(commands.extend(services.app, ctx, complaint_id, day, kind=data.kind, reason=data.reason,
-                                      approved_by=data.approved_by,
-                                      complainant_notified_on=data.complainant_notified_on))
+        return answer(
+            commands.extend(
+                services.app,
+                ctx,
+                complaint_id,
+                day,
+                kind=data.kind,
+                reason=data.reason,
+                approved_by=data.approved_by,
+                complainant_notified_on=data.complainant_notified_on,
+            )
+        )
 
-    @post("/{complaint_id:uuid}/appraisals", guards=[requires("complaints.handle")], sync_to_thread=True,
-          status_code=200)
-    def start_appraisal(self, request: Req, services: Svc, complaint_id: Id, data: JSONBody[AppraisalIn]) -> CommandAnswer:
+    @post(
+        "/{complaint_id:uuid}/appraisals", guards=[requires("complaints.handle")], sync_to_thread=True, status_code=200
+    )
+    def start_appraisal(
+        self, request: Req, services: Svc, complaint_id: Id, data: JSONBody[AppraisalIn]
+    ) -> CommandAnswer:
         """An external appraisal starts: its days do not count once the complainant has been told."""
         day = business_day(data.on)
-        return self._act(request, services, complaint_id, data, "start_external_appraisal", day,
-                         {"on": day, "complainant_told_on": data.complainant_told_on})
+        return self._act(
+            request,
+            services,
+            complaint_id,
+            data,
+            "start_external_appraisal",
+            day,
+            {"on": day, "complainant_told_on": data.complainant_told_on},
+        )
 
-    @post("/{complaint_id:uuid}/appraisal-end", guards=[requires("complaints.handle")], sync_to_thread=True,
-          status_code=200)
+    @post(
+        "/{complaint_id:uuid}/appraisal-end",
+        guards=[requires("complaints.handle")],
+        sync_to_thread=True,
+        status_code=200,
+    )
     def end_appraisal(self, request: Req, services: Svc, complaint_id: Id, data: JSONBody[On]) -> CommandAnswer:
         """The external appraisal ends: the clock runs again, the deadline moved by the paused days."""
         day = business_day(data.on)
         return self._act(request, services, complaint_id, data, "end_external_appraisal", day, {"on": day})
 
-    @post("/{complaint_id:uuid}/resolution", guards=[requires("complaints.handle")], sync_to_thread=True,
-          status_code=200)
+    @post(
+        "/{complaint_id:uuid}/resolution", guards=[requires("complaints.handle")], sync_to_thread=True, status_code=200
+    )
     def resolve(self, request: Req, services: Svc, complaint_id: Id, data: JSONBody[ResolveIn]) -> CommandAnswer:
         """The decision (8.2.1 (4)): upheld, partly upheld or not upheld; measures, compensation, apology."""
         day = business_day(data.decided_on)
-        return self._act(request, services, complaint_id, data, "resolve", day,
-                         {"outcome": data.outcome, "measures": data.measures, "compensation": data.compensation,
-                          "apology": data.apology, "decided_on": day})
+        return self._act(
+            request,
+            services,
+            complaint_id,
+            data,
+            "resolve",
+            day,
+            {
+                "outcome": data.outcome,
+                "measures": data.measures,
+                "compensation": data.compensation,
+                "apology": data.apology,
+                "decided_on": day,
+            },
+        )
 
-    @post("/{complaint_id:uuid}/decision-notice", guards=[requires("complaints.handle")], sync_to_thread=True,
-          status_code=200)
-    def decision_notice(self, request: Req, services: Svc, complaint_id: Id,
-                        data: JSONBody[DecisionNoticeIn]) -> CommandAnswer:
+    @post(
+        "/{complaint_id:uuid}/decision-notice",
+        guards=[requires("complaints.handle")],
+        sync_to_thread=True,
+        status_code=200,
+    )
+    def decision_notice(
+        self, request: Req, services: Svc, complaint_id: Id, data: JSONBody[DecisionNoticeIn]
+    ) -> CommandAnswer:
         """The complainant was told of the decision (Art. 21), on a day and by a channel: the clock stops
         here, and the deadline is met only if this is on or before it (`decision-already-notified` once told;
         feedback on a decision not yet notified is also its notice)."""
         day = business_day(data.on)
-        return self._act(request, services, complaint_id, data, "notify_decision", day,
-                         {"on": day, "channel": data.channel})
+        return self._act(
+            request, services, complaint_id, data, "notify_decision", day, {"on": day, "channel": data.channel}
+        )
 
-    @post("/{complaint_id:uuid}/feedback", guards=[requires("complaints.handle")], sync_to_thread=True,
-          status_code=200)
+    @post("/{complaint_id:uuid}/feedback", guards=[requires("complaints.handle")], sync_to_thread=True, status_code=200)
     def feedback(self, request: Req, services: Svc, complaint_id: Id, data: JSONBody[FeedbackIn]) -> CommandAnswer:
         """Feedback to the complainant (8.2.1 (5))."""
         day = business_day(data.on)
-        return self._act(request, services, complaint_id, data, "give_feedback", day,
-                         {"on": day, "channel": data.channel, "summary": data.summary})
+        return self._act(
+            request,
+            services,
+            complaint_id,
+            data,
+            "give_feedback",
+            day,
+            {"on": day, "channel": data.channel, "summary": data.summary},
+        )
 
-    @post("/{complaint_id:uuid}/response", guards=[requires("complaints.handle")], sync_to_thread=True,
-          status_code=200)
+    @post("/{complaint_id:uuid}/response", guards=[requires("complaints.handle")], sync_to_thread=True, status_code=200)
     def response(self, request: Req, services: Svc, complaint_id: Id, data: JSONBody[ResponseIn]) -> CommandAnswer:
         """The complainant's response to the feedback: satisfied or not."""
         day = business_day(data.on)
-        return self._act(request, services, complaint_id, data, "record_response", day,
-                         {"satisfied": data.satisfied, "comment": data.comment, "on": day})
+        return self._act(
+            request,
+            services,
+            complaint_id,
+            data,
+            "record_response",
+            day,
+            {"satisfied": data.satisfied, "comment": data.comment, "on": day},
+        )
 
-    @post("/{complaint_id:uuid}/improvement-actions", guards=[requires("complaints.handle")], sync_to_thread=True,
-          status_code=200)
+    @post(
+        "/{complaint_id:uuid}/improvement-actions",
+        guards=[requires("complaints.handle")],
+        sync_to_thread=True,
+        status_code=200,
+    )
     def add_action(self, request: Req, services: Svc, complaint_id: Id, data: JSONBody[ActionIn]) -> CommandAnswer:
         """An improvement action with owner and due date (8.2.2 (5))."""
         day = business_day(data.on)
-        return self._act(request, services, complaint_id, data, "add_improvement_action", day,
-                         {"description": data.description, "owner_id": data.owner_id, "due_on": data.due_on,
-                          "on": day})
+        return self._act(
+            request,
+            services,
+            complaint_id,
+            data,
+            "add_improvement_action",
+            day,
+            {"description": data.description, "owner_id": data.owner_id, "due_on": data.due_on, "on": day},
+        )
 
-    @post("/{complaint_id:uuid}/improvement-actions/{action_id:str}/completion",
-          guards=[requires("complaints.handle")], sync_to_thread=True, status_code=200)
-    def complete_action(self, request: Req, services: Svc, complaint_id: Id, action_id: FromPath[str],
-                        data: JSONBody[ActionDoneIn]) -> CommandAnswer:
+    @post(
+        "/{complaint_id:uuid}/improvement-actions/{action_id:str}/completion",
+        guards=[requires("complaints.handle")],
+        sync_to_thread=True,
+        status_code=200,
+    )
+    def complete_action(
+        self, request: Req, services: Svc, complaint_id: Id, action_id: FromPath[str], data: JSONBody[ActionDoneIn]
+    ) -> CommandAnswer:
         """An improvement action is done."""
         day = business_day(data.completed_on)
-        return self._act(request, services, complaint_id, data, "complete_improvement_action", day,
-                         {"action_id": action_id, "completed_on": day, "result": data.result})
+        return self._act(
+            request,
+            services,
+            complaint_id,
+            data,
+            "complete_improvement_action",
+            day,
+            {"action_id": action_id, "completed_on": day, "result": data.result},
+        )
 
-    @post("/{complaint_id:uuid}/reopening", guards=[requires("complaints.handle")], sync_to_thread=True,
-          status_code=200)
+    @post(
+        "/{complaint_id:uuid}/reopening", guards=[requires("complaints.handle")], sync_to_thread=True, status_code=200
+    )
     def reopen(self, request: Req, services: Svc, complaint_id: Id, data: JSONBody[ReasonIn]) -> CommandAnswer:
         """Reopen with a reason: a new 15-day round starts."""
         day = business_day(data.on)
-        return self._act(request, services, complaint_id, data, "reopen", day,
-                         {"reason": data.reason, "on": day}, reason=data.reason)
+        return self._act(
+            request, services, complaint_id, data, "reopen", day, {"reason": data.reason, "on": day}, reason=data.reason
+        )
 
-    @post("/{complaint_id:uuid}/archive", guards=[requires("complaints.handle")], sync_to_thread=True,
-          status_code=200)
+    @post("/{complaint_id:uuid}/archive", guards=[requires("complaints.handle")], sync_to_thread=True, status_code=200)
     def archive(self, request: Req, services: Svc, complaint_id: Id, data: JSONBody[On]) -> CommandAnswer:
         """Archive (8.2.1 (6)) — only after feedback."""
         day = business_day(data.on)
@@ -187,15 +310,24 @@ class ServiceRequestCommands(Controller):
         ctx = command_context(request, data)
         return answer(commands.open_request(services.app, ctx, **data.model_dump()))
 
-    def _act(self, request: Req, services: Services, request_id: UUID, body: BaseModel, method: str,
-             arguments: dict[str, Any]) -> CommandAnswer:
+    def _act(
+        self,
+        request: Req,
+        services: Services,
+        request_id: UUID,
+        body: BaseModel,
+        method: str,
+        arguments: dict[str, Any],
+    ) -> CommandAnswer:
         ctx = command_context(request, body)
         return answer(commands.act_on_request(services.app, ctx, request_id, method, **arguments))
 
     @post("/{request_id:uuid}/assignment", guards=[requires("service.handle")], sync_to_thread=True, status_code=200)
     def assign(self, request: Req, services: Svc, request_id: Id, data: JSONBody[StaffIn]) -> CommandAnswer:
         """Assign to a staff member."""
-        return self._act(request, services, request_id, data, "assign", {"staff_id": data.staff_id, "on": business_day(data.on)})
+        return self._act(
+            request, services, request_id, data, "assign", {"staff_id": data.staff_id, "on": business_day(data.on)}
+        )
 
     @post("/{request_id:uuid}/start", guards=[requires("service.handle")], sync_to_thread=True, status_code=200)
     def start(self, request: Req, services: Svc, request_id: Id, data: JSONBody[On]) -> CommandAnswer:
@@ -205,19 +337,33 @@ class ServiceRequestCommands(Controller):
     @post("/{request_id:uuid}/updates", guards=[requires("service.handle")], sync_to_thread=True, status_code=200)
     def update(self, request: Req, services: Svc, request_id: Id, data: JSONBody[UpdateIn]) -> CommandAnswer:
         """A progress note by the caller."""
-        return self._act(request, services, request_id, data, "add_update",
-                         {"note": data.note, "author_id": request.user.sub, "on": business_day(data.on)})
+        return self._act(
+            request,
+            services,
+            request_id,
+            data,
+            "add_update",
+            {"note": data.note, "author_id": request.user.sub, "on": business_day(data.on)},
+        )
 
     @post("/{request_id:uuid}/completion", guards=[requires("service.handle")], sync_to_thread=True, status_code=200)
     def complete(self, request: Req, services: Svc, request_id: Id, data: JSONBody[CompleteIn]) -> CommandAnswer:
         """Completed, with the resolution."""
-        return self._act(request, services, request_id, data, "complete",
-                         {"resolution": data.resolution, "on": business_day(data.on)})
+        return self._act(
+            request,
+            services,
+            request_id,
+            data,
+            "complete",
+            {"resolution": data.resolution, "on": business_day(data.on)},
+        )
 
     @post("/{request_id:uuid}/cancellation", guards=[requires("service.handle")], sync_to_thread=True, status_code=200)
     def cancel(self, request: Req, services: Svc, request_id: Id, data: JSONBody[ReasonIn]) -> CommandAnswer:
         """Cancelled, with a reason."""
-        return self._act(request, services, request_id, data, "cancel", {"reason": data.reason, "on": business_day(data.on)})
+        return self._act(
+            request, services, request_id, data, "cancel", {"reason": data.reason, "on": business_day(data.on)}
+        )
 
 
 class ComplaintController(ComplaintCommands, ComplaintQueries):

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from decimal import Decimal
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, RootModel
@@ -174,7 +173,8 @@ class CustomerView(BaseModel):
     needs: dict[str, Any] | None
     risk: dict[str, Any] | None
     plan: dict[str, Any] | None = Field(
-        default=None, description="the latest proposed plan: items, total_annual_premium, rationale, budget_fit")
+        default=None, description="the latest proposed plan: items, total_annual_premium, rationale, budget_fit"
+    )
     interactions: int
     surveys: int
     satisfaction_average: str | None
@@ -218,4 +218,3 @@ class CustomerRetentionView(BaseModel):
     open: bool = Field(description="an application under way: kept until it is decided")
     running: bool = Field(description="a retention period runs today: a deletion request only restricts")
     policies: list[PolicyRetentionView]
-

@@ -4,8 +4,9 @@ the scheduler run each simulated night, a progress bar and a summary."""
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from datetime import date
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any
 
 import click
 from tqdm import tqdm
@@ -64,14 +65,25 @@ def render(summary: DemoSummary) -> str:
 
 @click.command()
 @click.option("--customers", type=click.IntRange(1), default=300, show_default=True, help="customers to register")
-@click.option("--years", type=click.IntRange(1, 20), default=3, show_default=True,
-              help="years of simulated business, ending today")
+@click.option(
+    "--years",
+    type=click.IntRange(1, 20),
+    default=3,
+    show_default=True,
+    help="years of simulated business, ending today",
+)
 @click.option("--seed", type=int, default=1, show_default=True, help="the same seed builds the same book")
-@click.option("--activity", type=click.FloatRange(0.1, 20), default=1.0, show_default=True,
-              help="scales how often claims, complaints and service requests come")
+@click.option(
+    "--activity",
+    type=click.FloatRange(0.1, 20),
+    default=1.0,
+    show_default=True,
+    help="scales how often claims, complaints and service requests come",
+)
 @click.option("--database-url", default=None, help="default: INSCRIBE_DATABASE_URL or the embedded SQLite file")
-@click.option("--append", "--force", "append", is_flag=True,
-              help="add the book to a database that already holds events")
+@click.option(
+    "--append", "--force", "append", is_flag=True, help="add the book to a database that already holds events"
+)
 def demo(customers: int, years: int, seed: int, activity: float, database_url: str | None, append: bool) -> None:
     """Build a realistic demo book of business through the real commands over simulated time."""
     from interface.bootstrap import bootstrap
@@ -87,13 +99,20 @@ def demo(customers: int, years: int, seed: int, activity: float, database_url: s
     try:
         held = services.read_side.head()  # `inscribe serve` on an empty database records nothing
         if held and not append:
-            way_out = ("`make clean-data` empties var/ (keeping var/jwt-secret and var/key-encryption-key)"
-                       if settings.database_url == DEFAULT_URL else "use an empty database")
+            way_out = (
+                "`make clean-data` empties var/ (keeping var/jwt-secret and var/key-encryption-key)"
+                if settings.database_url == DEFAULT_URL
+                else "use an empty database"
+            )
             raise click.ClickException(
                 f"{settings.safe_url()} already holds {held:,} events; the demo builds on an empty database "
-                f"(its events are dated in the past): {way_out}, pass another --database-url, or --append.")
-        click.echo(f"building the demo book in {settings.safe_url()}: {customers:,} customers over {years} "
-                   f"year(s), seed {seed}", err=True)
+                f"(its events are dated in the past): {way_out}, pass another --database-url, or --append."
+            )
+        click.echo(
+            f"building the demo book in {settings.safe_url()}: {customers:,} customers over {years} "
+            f"year(s), seed {seed}",
+            err=True,
+        )
         with tqdm(desc="demo", unit="day", file=sys.stderr) as bar:
 
             def progress(done: int, days: int, events: int) -> None:
@@ -101,8 +120,9 @@ def demo(customers: int, years: int, seed: int, activity: float, database_url: s
                 bar.update(done - bar.n)
                 bar.set_postfix(events=f"{events:,}", refresh=False)
 
-            summary = run_demo(services, customers=customers, years=years, seed=seed, progress=progress,
-                               activity=activity)
+            summary = run_demo(
+                services, customers=customers, years=years, seed=seed, progress=progress, activity=activity
+            )
         click.echo(render(summary))
         click.echo("next: make run (or inscribe serve) and ask the registers and reports, also ?as_of= a past date")
     finally:

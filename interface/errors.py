@@ -11,7 +11,6 @@ from typing import Any
 import psycopg
 import sqlalchemy.exc
 from eventsourcing import persistence
-
 from litestar import Request, Response
 from litestar.exceptions import (
     HTTPException,
@@ -82,8 +81,14 @@ def problem(
     status: int, title: str, detail: str, code: str, retry_after: int | None = None, **extra: Any
 ) -> Response[dict[str, Any]]:
     """An RFC 9457 problem details response with a stable `code`."""
-    body = {"type": f"https://inscribe.example/problems/{code}", "title": title, "status": status,
-            "detail": detail, "code": code, **extra}
+    body = {
+        "type": f"https://inscribe.example/problems/{code}",
+        "title": title,
+        "status": status,
+        "detail": detail,
+        "code": code,
+        **extra,
+    }
     headers = {"Retry-After": str(retry_after)} if retry_after is not None else None
     return Response(content=body, status_code=status, media_type=PROBLEM, headers=headers)
 
@@ -105,21 +110,26 @@ def _field_name(error: dict[str, Any]) -> str:
 
 
 def on_validation(_: Request[Any, Any, Any], exc: ValidationException) -> Response[dict[str, Any]]:
-    errors = [{"field": _field_name(e), "message": e.get("message", "invalid")}
-              for e in (exc.extra or []) if isinstance(e, dict)]
+    errors = [
+        {"field": _field_name(e), "message": e.get("message", "invalid")}
+        for e in (exc.extra or [])
+        if isinstance(e, dict)
+    ]
     names = ", ".join(e["field"] for e in errors) or "the request"
     return problem(422, "Invalid input", f"invalid: {names}", "invalid-input", errors=errors)
 
 
 def on_bad_request(_: Request[Any, Any, Any], exc: BadRequest) -> Response[dict[str, Any]]:
-    return problem(422, "Invalid input", exc.message, "invalid-input",
-                   errors=[{"field": exc.field, "message": exc.message}])
+    return problem(
+        422, "Invalid input", exc.message, "invalid-input", errors=[{"field": exc.field, "message": exc.message}]
+    )
 
 
 def on_domain(_: Request[Any, Any, Any], exc: DomainError) -> Response[dict[str, Any]]:
     if isinstance(exc, InvalidValue):
-        return problem(422, "Invalid input", exc.message, exc.code,
-                       errors=[{"field": exc.field, "message": exc.message}])
+        return problem(
+            422, "Invalid input", exc.message, exc.code, errors=[{"field": exc.field, "message": exc.message}]
+        )
     if isinstance(exc, NotFound):
         return problem(404, "Not found", exc.message, exc.code)
     status = getattr(exc, "status", 409)
@@ -127,13 +137,27 @@ def on_domain(_: Request[Any, Any, Any], exc: DomainError) -> Response[dict[str,
 
 
 def on_behind(_: Request[Any, Any, Any], exc: ReadSideBehind) -> Response[dict[str, Any]]:
-    return problem(503, "Read side not yet there", str(exc), "read-side-behind",
-                   position=exc.position, reached=exc.reached, retry_after=1)
+    return problem(
+        503,
+        "Read side not yet there",
+        str(exc),
+        "read-side-behind",
+        position=exc.position,
+        reached=exc.reached,
+        retry_after=1,
+    )
 
 
 def on_not_recorded(_: Request[Any, Any, Any], exc: PositionNotRecorded) -> Response[dict[str, Any]]:
-    return problem(422, "Position not recorded", str(exc), "position-not-recorded",
-                   errors=[{"field": exc.field, "message": str(exc)}], position=exc.position, head=exc.head)
+    return problem(
+        422,
+        "Position not recorded",
+        str(exc),
+        "position-not-recorded",
+        errors=[{"field": exc.field, "message": str(exc)}],
+        position=exc.position,
+        head=exc.head,
+    )
 
 
 def on_media_type(_: Request[Any, Any, Any], exc: UnsupportedMediaType) -> Response[dict[str, Any]]:
@@ -176,14 +200,26 @@ def on_unexpected(request: Request[Any, Any, Any], exc: Exception) -> Response[d
     """The catch-all: never a bare 500. The log line names the correlation id the answer gives."""
     cid = correlation_id(request)
     if database_unavailable(exc):
-        log.warning("database unavailable (correlation id %s) on %s %s: %s: %s", cid, request.method,
-                    request.url.path, type(exc).__name__, exc)
-        return problem(503, "Database unavailable", "the database cannot be reached now; retry later",
-                       "database-unavailable", retry_after=DATABASE_RETRY_AFTER, correlation_id=cid)
-    log.exception("internal error (correlation id %s) on %s %s", cid, request.method, request.url.path,
-                  exc_info=exc)
-    return problem(500, "Internal error", f"an unexpected error; quote correlation id {cid}", "internal-error",
-                   correlation_id=cid)
+        log.warning(
+            "database unavailable (correlation id %s) on %s %s: %s: %s",
+            cid,
+            request.method,
+            request.url.path,
+            type(exc).__name__,
+            exc,
+        )
+        return problem(
+            503,
+            "Database unavailable",
+            "the database cannot be reached now; retry later",
+            "database-unavailable",
+            retry_after=DATABASE_RETRY_AFTER,
+            correlation_id=cid,
+        )
+    log.exception("internal error (correlation id %s) on %s %s", cid, request.method, request.url.path, exc_info=exc)
+    return problem(
+        500, "Internal error", f"an unexpected error; quote correlation id {cid}", "internal-error", correlation_id=cid
+    )
 
 
 def on_http(request: Request[Any, Any, Any], exc: HTTPException) -> Response[dict[str, Any]]:

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 from uuid import UUID
 
 from eventsourcing.utils import get_topic
 
 from domain.errors import NotFound
 from interface.bootstrap import Services
-from projections.audit_log import history as audit_rows, topic_parts
+from projections.audit_log import history as audit_rows
+from projections.audit_log import topic_parts
 from projections.customers import plain
 
 _BASE_FIELDS = {"originator_id", "originator_version", "timestamp", "meta", "originator_topic"}
@@ -25,14 +26,16 @@ def aggregate_history(services: Services, aggregate_id: UUID, position: int | No
         if position is not None and (at is None or at > position):
             break
         meta = event.__dict__.get("meta") or {}
-        entries.append({
-            "position": at,
-            "version": event.originator_version,
-            "type": topic_parts(get_topic(type(event)))[1],
-            "recorded_at": getattr(event, "timestamp"),
-            "metadata": meta,
-            "data": {k: plain(v) for k, v in event.__dict__.items() if k not in _BASE_FIELDS},
-        })
+        entries.append(
+            {
+                "position": at,
+                "version": event.originator_version,
+                "type": topic_parts(get_topic(type(event)))[1],
+                "recorded_at": cast(Any, event).timestamp,
+                "metadata": meta,
+                "data": {k: plain(v) for k, v in event.__dict__.items() if k not in _BASE_FIELDS},
+            }
+        )
     return entries
 
 

@@ -8,8 +8,9 @@ import re
 import threading
 import unicodedata
 import weakref
-from datetime import date, datetime, time, timezone
-from typing import Any, Sequence
+from collections.abc import Sequence
+from datetime import UTC, date, datetime, time
+from typing import Any
 
 from litestar import Request
 from pydantic import BaseModel
@@ -125,14 +126,14 @@ def parse_as_of(value: str | None) -> int | datetime | None:
     try:
         if len(value) == 10:
             day = date.fromisoformat(value)
-            moment = datetime.combine(day, time.max, tzinfo=timezone.utc)
+            moment = datetime.combine(day, time.max, tzinfo=UTC)
         else:
             moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError:
         raise BadRequest("as_of", "as_of must be a log position, an ISO 8601 moment or a date") from None
     if not FIRST_YEAR <= moment.year <= LAST_YEAR:
         raise BadRequest("as_of", f"as_of must be a moment between the years {FIRST_YEAR} and {LAST_YEAR}")
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def wait_for(services: Services, position: int, names: Sequence[str]) -> None:
@@ -147,9 +148,7 @@ def wait_for(services: Services, position: int, names: Sequence[str]) -> None:
         _waiters.release()
 
 
-def read_position(
-    services: Services, names: Sequence[str], after: int | None, as_of: str | None
-) -> int | None:
+def read_position(services: Services, names: Sequence[str], after: int | None, as_of: str | None) -> int | None:
     """Wait for `after` (read your writes); resolve `as_of` to the log position it means (None = now).
 
     `after` beyond the head of the log is no write of anyone's: 422 `position-not-recorded` at once."""
@@ -266,6 +265,7 @@ async def check_request(request: Request[Any, Any, Any]) -> None:
         media_type = request.content_type[0]
         if not is_json(media_type):
             raise UnsupportedMediaType(
-                f"a command's body must be JSON (Content-Type: application/json), not {media_type or 'undeclared'}")
+                f"a command's body must be JSON (Content-Type: application/json), not {media_type or 'undeclared'}"
+            )
         if json_depth(await request.body()) > MAX_JSON_DEPTH:
             raise InvalidJson(f"the body nests arrays and objects more than {MAX_JSON_DEPTH} deep")

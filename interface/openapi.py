@@ -34,9 +34,14 @@ PROBLEM_SCHEMA = Schema(
         "status": Schema(type=OpenAPIType.INTEGER),
         "detail": Schema(type=OpenAPIType.STRING),
         "code": Schema(type=OpenAPIType.STRING, description="e.g. invalid-input, policy-not-in-force"),
-        "errors": Schema(type=OpenAPIType.ARRAY, items=Schema(
-            type=OpenAPIType.OBJECT, required=["field", "message"],
-            properties={"field": Schema(type=OpenAPIType.STRING), "message": Schema(type=OpenAPIType.STRING)})),
+        "errors": Schema(
+            type=OpenAPIType.ARRAY,
+            items=Schema(
+                type=OpenAPIType.OBJECT,
+                required=["field", "message"],
+                properties={"field": Schema(type=OpenAPIType.STRING), "message": Schema(type=OpenAPIType.STRING)},
+            ),
+        ),
         "correlation_id": Schema(type=OpenAPIType.STRING),
     },
 )
@@ -45,8 +50,7 @@ PROBLEM_SCHEMA = Schema(
 PROBLEMS: dict[str, str] = {
     "400": "The body is not JSON, or nested too deep (`invalid-json`).",
     "401": "No valid bearer token (`unauthorized`).",
-    "403": "The role may not do this, or lacks the authority for the amount (`forbidden`, "
-           "`insufficient-authority`).",
+    "403": "The role may not do this, or lacks the authority for the amount (`forbidden`, `insufficient-authority`).",
     "404": "No such resource (`not-found`).",
     "409": "A rule or state forbids it (a stable `code`, e.g. `policy-not-in-force`, `stale-version`).",
     "413": "The body is too large (`payload-too-large`).",
@@ -54,7 +58,7 @@ PROBLEMS: dict[str, str] = {
     "422": "Invalid input: each bad field or parameter named (`invalid-input`, `position-not-recorded`).",
     "500": "An unexpected error (`internal-error`), with a correlation id the log names.",
     "503": "The database is unreachable, or the read side has not reached `after` yet (`database-unavailable`, "
-           "`read-side-behind`); see Retry-After.",
+    "`read-side-behind`); see Retry-After.",
 }
 COMMAND_ONLY = {"400", "409", "413", "415"}
 
@@ -62,25 +66,44 @@ RETRY_AFTER = OpenAPIHeader(schema=Schema(type=OpenAPIType.INTEGER), description
 
 #: The headers a command reads (SPEC §10): they reach the events' metadata.
 COMMAND_HEADERS = [
-    Parameter(name="Idempotency-Key", param_in="header", required=False,
-              description="the command id: a retry with the same key gets the first answer and records nothing",
-              schema=Schema(type=OpenAPIType.STRING, min_length=1, max_length=200)),
-    Parameter(name="If-Match", param_in="header", required=False,
-              description="the aggregate version the command expects (409 stale-version otherwise)",
-              schema=Schema(type=OpenAPIType.STRING, pattern=r'^(W/)?"?[0-9]{1,18}"?$')),
-    Parameter(name="X-Correlation-Id", param_in="header", required=False,
-              description="the correlation id recorded with every event of the command",
-              schema=Schema(type=OpenAPIType.STRING, max_length=200, pattern=r"^[\x21-\x7e]+$")),
-    Parameter(name="X-Causation-Id", param_in="header", required=False,
-              description="what caused the command, recorded with its events",
-              schema=Schema(type=OpenAPIType.STRING, max_length=200, pattern=r"^[\x21-\x7e]+$")),
+    Parameter(
+        name="Idempotency-Key",
+        param_in="header",
+        required=False,
+        description="the command id: a retry with the same key gets the first answer and records nothing",
+        schema=Schema(type=OpenAPIType.STRING, min_length=1, max_length=200),
+    ),
+    Parameter(
+        name="If-Match",
+        param_in="header",
+        required=False,
+        description="the aggregate version the command expects (409 stale-version otherwise)",
+        schema=Schema(type=OpenAPIType.STRING, pattern=r'^(W/)?"?[0-9]{1,18}"?$'),
+    ),
+    Parameter(
+        name="X-Correlation-Id",
+        param_in="header",
+        required=False,
+        description="the correlation id recorded with every event of the command",
+        schema=Schema(type=OpenAPIType.STRING, max_length=200, pattern=r"^[\x21-\x7e]+$"),
+    ),
+    Parameter(
+        name="X-Causation-Id",
+        param_in="header",
+        required=False,
+        description="what caused the command, recorded with its events",
+        schema=Schema(type=OpenAPIType.STRING, max_length=200, pattern=r"^[\x21-\x7e]+$"),
+    ),
 ]
 
 
 def _problem(description: str, status: str) -> OpenAPIResponse:
     headers: dict[str, OpenAPIHeader | Reference] | None = {"Retry-After": RETRY_AFTER} if status == "503" else None
-    return OpenAPIResponse(description=description, headers=headers,
-                           content={PROBLEM: OpenAPIMediaType(schema=Reference("#/components/schemas/Problem"))})
+    return OpenAPIResponse(
+        description=description,
+        headers=headers,
+        content={PROBLEM: OpenAPIMediaType(schema=Reference("#/components/schemas/Problem"))},
+    )
 
 
 def _operations(item: Any) -> list[tuple[str, Operation]]:
@@ -115,10 +138,16 @@ def declare_problems(app: Litestar) -> None:
             if _offers_csv(operation) and "200" in responses:
                 ok = responses["200"]
                 if isinstance(ok, OpenAPIResponse):
-                    ok.content = {**(ok.content or {}), "text/csv": OpenAPIMediaType(
-                        schema=Schema(type=OpenAPIType.STRING, description="the same figures as CSV"))}
+                    ok.content = {
+                        **(ok.content or {}),
+                        "text/csv": OpenAPIMediaType(
+                            schema=Schema(type=OpenAPIType.STRING, description="the same figures as CSV")
+                        ),
+                    }
             operation.responses = responses
             if command:
                 present = {p.name for p in operation.parameters or [] if isinstance(p, Parameter)}
-                operation.parameters = [*(operation.parameters or []),
-                                        *(h for h in COMMAND_HEADERS if h.name not in present)]
+                operation.parameters = [
+                    *(operation.parameters or []),
+                    *(h for h in COMMAND_HEADERS if h.name not in present),
+                ]

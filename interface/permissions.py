@@ -26,8 +26,9 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "customers.interact": STAFF,
     "customers.consent": frozenset({"agent", "complaints_officer", "complaints_manager", "admin"}),
     "customers.analyse": frozenset({"agent", "underwriter", "senior_underwriter", "admin"}),
-    "customers.survey": frozenset({"agent", "claims_handler", "claims_manager", "complaints_officer",
-                                   "complaints_manager", "admin"}),
+    "customers.survey": frozenset(
+        {"agent", "claims_handler", "claims_manager", "complaints_officer", "complaints_manager", "admin"}
+    ),
     "customers.plan": frozenset({"agent", "admin"}),
     "products.read": frozenset(ROLES),
     # A quote is a calculation from the catalogue and records nothing, so every role may ask for one.
@@ -50,8 +51,17 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "service.read": frozenset(ROLES),
     "service.handle": STAFF,
     # Management and regulatory reports (SPEC §8): figures, no personal data.
-    "reports.read": frozenset({"underwriter", "senior_underwriter", "claims_manager", "complaints_officer",
-                               "complaints_manager", "auditor", "admin"}),
+    "reports.read": frozenset(
+        {
+            "underwriter",
+            "senior_underwriter",
+            "claims_manager",
+            "complaints_officer",
+            "complaints_manager",
+            "auditor",
+            "admin",
+        }
+    ),
     "audit.read": frozenset({"auditor", "admin"}),
     # Personal data (SPEC §9, PIPL). Registers show ID numbers and contacts masked to everyone; a role
     # holding personal.read may ask for them unmasked (?unmasked=true&reason=…), and each such read is

@@ -9,7 +9,8 @@ name and birth date too.
 
 from __future__ import annotations
 
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 from litestar import Request
 from litestar.exceptions import PermissionDeniedException
@@ -101,10 +102,12 @@ def wants_unmasked(request: Request[Principal, Any, Any], unmasked: bool, reason
     return True
 
 
-def record_unmasked(services: Services, request: Request[Principal, Any, Any], subject_ids: Iterable[str],
-                    view: str, reason: str | None) -> None:
+def record_unmasked(
+    services: Services, request: Request[Principal, Any, Any], subject_ids: Iterable[str], view: str, reason: str | None
+) -> None:
     """Record that the caller is about to see these subjects' personal data unmasked (none: nothing)."""
     shown = sorted({s for s in subject_ids if s})
     if shown:
-        record_disclosure(services.app, command_context(request, {"view": view, "subjects": shown}, reason=reason),
-                          shown, view)
+        record_disclosure(
+            services.app, command_context(request, {"view": view, "subjects": shown}, reason=reason), shown, view
+        )

@@ -16,15 +16,21 @@ from interface.bootstrap import Services
 from interface.http import CommandAnswer, answer, business_day, command_context
 from interface.policy_queries_api import PolicyQueries
 from interface.policy_schemas import (
-    ApplicationIn, ChangeIn, DecisionIn, DemandIn, IncreaseDecisionIn, IncreaseIn, OnIn, PaymentIn,
-    ReinstatementDecisionIn, RescissionIn,
+    ApplicationIn,
+    ChangeIn,
+    DecisionIn,
+    DemandIn,
+    IncreaseDecisionIn,
+    IncreaseIn,
+    OnIn,
+    PaymentIn,
+    ReinstatementDecisionIn,
+    RescissionIn,
 )
 
 Req = Request[Principal, Any, Any]
 Svc = NamedDependency[Services]
 Id = FromPath[UUID]
-
-
 
 
 class PolicyCommands(Controller):
@@ -43,87 +49,200 @@ class PolicyCommands(Controller):
         fields["riders"] = [r.model_dump(exclude_none=True) for r in data.riders]
         return answer(commands.apply_for_policy(services.app, ctx, **fields))
 
-    @post("/{policy_id:uuid}/underwriting-decision", guards=[requires("policies.underwrite")], sync_to_thread=True,
-          status_code=200)
-    def underwriting_decision(self, request: Req, services: Svc, policy_id: Id, data: JSONBody[DecisionIn]) -> CommandAnswer:
+    @post(
+        "/{policy_id:uuid}/underwriting-decision",
+        guards=[requires("policies.underwrite")],
+        sync_to_thread=True,
+        status_code=200,
+    )
+    def underwriting_decision(
+        self, request: Req, services: Svc, policy_id: Id, data: JSONBody[DecisionIn]
+    ) -> CommandAnswer:
         """核保决定 (6.3) on a referred case; the role must carry authority for the sum insured
         (underwriter up to 1,000,000; senior underwriter above)."""
         ctx = command_context(request, data, reason=data.reason or None)
-        return answer(commands.decide(
-            services.app, ctx, policy_id, data.decision, reason=data.reason, loading_pct=data.loading_pct,
-            exclusions=data.exclusions, suggested_products=data.suggested_products, decided_on=data.decided_on))
+        return answer(
+            commands.decide(
+                services.app,
+                ctx,
+                policy_id,
+                data.decision,
+                reason=data.reason,
+                loading_pct=data.loading_pct,
+                exclusions=data.exclusions,
+                suggested_products=data.suggested_products,
+                decided_on=data.decided_on,
+            )
+        )
 
-    def _act(self, request: Req, services: Services, policy_id: UUID, body: Any, method: str, day: date,
-             arguments: dict[str, Any], reason: str | None = None) -> CommandAnswer:
+    def _act(
+        self,
+        request: Req,
+        services: Services,
+        policy_id: UUID,
+        body: Any,
+        method: str,
+        day: date,
+        arguments: dict[str, Any],
+        reason: str | None = None,
+    ) -> CommandAnswer:
         ctx = command_context(request, body, reason=reason)
         return answer(commands.act(services.app, ctx, policy_id, method, day, **arguments))
 
-    @post("/{policy_id:uuid}/conditions-acceptance", guards=[requires("policies.service")], sync_to_thread=True,
-          status_code=200)
+    @post(
+        "/{policy_id:uuid}/conditions-acceptance",
+        guards=[requires("policies.service")],
+        sync_to_thread=True,
+        status_code=200,
+    )
     def accept_conditions(self, request: Req, services: Svc, policy_id: Id, data: JSONBody[OnIn]) -> CommandAnswer:
         """The applicant accepts the underwriter's conditions (loading, exclusions)."""
-        return self._act(request, services, policy_id, data, "accept_conditions", business_day(data.on),
-                         {"on": business_day(data.on)})
+        return self._act(
+            request,
+            services,
+            policy_id,
+            data,
+            "accept_conditions",
+            business_day(data.on),
+            {"on": business_day(data.on)},
+        )
 
-    @post("/{policy_id:uuid}/conditions-refusal", guards=[requires("policies.service")], sync_to_thread=True,
-          status_code=200)
+    @post(
+        "/{policy_id:uuid}/conditions-refusal",
+        guards=[requires("policies.service")],
+        sync_to_thread=True,
+        status_code=200,
+    )
     def refuse_conditions(self, request: Req, services: Svc, policy_id: Id, data: JSONBody[OnIn]) -> CommandAnswer:
         """The applicant refuses the conditions: the application is withdrawn."""
-        return self._act(request, services, policy_id, data, "refuse_conditions", business_day(data.on),
-                         {"on": business_day(data.on)})
+        return self._act(
+            request,
+            services,
+            policy_id,
+            data,
+            "refuse_conditions",
+            business_day(data.on),
+            {"on": business_day(data.on)},
+        )
 
-    @post("/{policy_id:uuid}/premium-payments", guards=[requires("policies.premium")], sync_to_thread=True,
-          status_code=200)
+    @post(
+        "/{policy_id:uuid}/premium-payments",
+        guards=[requires("policies.premium")],
+        sync_to_thread=True,
+        status_code=200,
+    )
     def pay_premium(self, request: Req, services: Svc, policy_id: Id, data: JSONBody[PaymentIn]) -> CommandAnswer:
         """A premium payment of exactly the amount due. The first one, once accepted, issues the contract."""
         day = business_day(data.paid_on)
-        return self._act(request, services, policy_id, data, "pay_premium", day,
-                         {"amount": data.amount, "paid_on": day, "reference": data.reference})
+        return self._act(
+            request,
+            services,
+            policy_id,
+            data,
+            "pay_premium",
+            day,
+            {"amount": data.amount, "paid_on": day, "reference": data.reference},
+        )
 
-    @post("/{policy_id:uuid}/payment-demands", guards=[requires("policies.premium")], sync_to_thread=True,
-          status_code=200)
+    @post(
+        "/{policy_id:uuid}/payment-demands", guards=[requires("policies.premium")], sync_to_thread=True, status_code=200
+    )
     def demand_payment(self, request: Req, services: Svc, policy_id: Id, data: JSONBody[DemandIn]) -> CommandAnswer:
         """催告: demand an overdue installment; for life and health the grace ends 30 days later at most."""
         day = business_day(data.on)
-        return self._act(request, services, policy_id, data, "demand_payment", day,
-                         {"installment_no": data.installment_no, "on": day})
+        return self._act(
+            request,
+            services,
+            policy_id,
+            data,
+            "demand_payment",
+            day,
+            {"installment_no": data.installment_no, "on": day},
+        )
 
     @post("/{policy_id:uuid}/receipt", guards=[requires("policies.service")], sync_to_thread=True, status_code=200)
     def sign_receipt(self, request: Req, services: Svc, policy_id: Id, data: JSONBody[OnIn]) -> CommandAnswer:
         """The applicant's signed receipt of the contract: the cooling-off period starts."""
-        return self._act(request, services, policy_id, data, "sign_receipt", business_day(data.on),
-                         {"on": business_day(data.on)})
+        return self._act(
+            request, services, policy_id, data, "sign_receipt", business_day(data.on), {"on": business_day(data.on)}
+        )
 
-    @post("/{policy_id:uuid}/cooling-off-cancellation", guards=[requires("policies.service")], sync_to_thread=True,
-          status_code=200)
+    @post(
+        "/{policy_id:uuid}/cooling-off-cancellation",
+        guards=[requires("policies.service")],
+        sync_to_thread=True,
+        status_code=200,
+    )
     def cancel_in_cooling_off(self, request: Req, services: Svc, policy_id: Id, data: JSONBody[OnIn]) -> CommandAnswer:
         """犹豫期退保: all premium refunded less the product's fee (at most 10 yuan)."""
-        return self._act(request, services, policy_id, data, "cancel_in_cooling_off", business_day(data.on),
-                         {"on": business_day(data.on)})
+        return self._act(
+            request,
+            services,
+            policy_id,
+            data,
+            "cancel_in_cooling_off",
+            business_day(data.on),
+            {"on": business_day(data.on)},
+        )
 
-    @post("/{policy_id:uuid}/reinstatement-requests", guards=[requires("policies.service")], sync_to_thread=True,
-          status_code=200)
+    @post(
+        "/{policy_id:uuid}/reinstatement-requests",
+        guards=[requires("policies.service")],
+        sync_to_thread=True,
+        status_code=200,
+    )
     def request_reinstatement(self, request: Req, services: Svc, policy_id: Id, data: JSONBody[OnIn]) -> CommandAnswer:
         """复效申请 (Art. 37): within two years of the lapse; 30 days of silence count as consent."""
-        return self._act(request, services, policy_id, data, "request_reinstatement", business_day(data.on),
-                         {"on": business_day(data.on)})
+        return self._act(
+            request,
+            services,
+            policy_id,
+            data,
+            "request_reinstatement",
+            business_day(data.on),
+            {"on": business_day(data.on)},
+        )
 
-    @post("/{policy_id:uuid}/reinstatement-decision", guards=[requires("policies.underwrite")], sync_to_thread=True,
-          status_code=200)
-    def decide_reinstatement(self, request: Req, services: Svc, policy_id: Id,
-                             data: JSONBody[ReinstatementDecisionIn]) -> CommandAnswer:
+    @post(
+        "/{policy_id:uuid}/reinstatement-decision",
+        guards=[requires("policies.underwrite")],
+        sync_to_thread=True,
+        status_code=200,
+    )
+    def decide_reinstatement(
+        self, request: Req, services: Svc, policy_id: Id, data: JSONBody[ReinstatementDecisionIn]
+    ) -> CommandAnswer:
         """Agree, or refuse only because the risk has risen markedly, within 30 days of the request."""
         day = business_day(data.on)
-        return self._act(request, services, policy_id, data, "decide_reinstatement", day,
-                         {"agree": data.agree, "on": day, "reason": data.reason}, reason=data.reason or None)
+        return self._act(
+            request,
+            services,
+            policy_id,
+            data,
+            "decide_reinstatement",
+            day,
+            {"agree": data.agree, "on": day, "reason": data.reason},
+            reason=data.reason or None,
+        )
 
-    @post("/{policy_id:uuid}/arrears-payments", guards=[requires("policies.premium")], sync_to_thread=True,
-          status_code=200)
+    @post(
+        "/{policy_id:uuid}/arrears-payments",
+        guards=[requires("policies.premium")],
+        sync_to_thread=True,
+        status_code=200,
+    )
     def pay_arrears(self, request: Req, services: Svc, policy_id: Id, data: JSONBody[PaymentIn]) -> CommandAnswer:
         """The arrears after an agreed reinstatement: cover resumes on the payment date."""
         day = business_day(data.paid_on)
-        return self._act(request, services, policy_id, data, "pay_arrears", day,
-                         {"amount": data.amount, "paid_on": day, "reference": data.reference})
+        return self._act(
+            request,
+            services,
+            policy_id,
+            data,
+            "pay_arrears",
+            day,
+            {"amount": data.amount, "paid_on": day, "reference": data.reference},
+        )
 
     @post("/{policy_id:uuid}/changes", guards=[requires("policies.service")], sync_to_thread=True, status_code=200)
     def change(self, request: Req, services: Svc, policy_id: Id, data: JSONBody[ChangeIn]) -> CommandAnswer:
@@ -131,32 +250,69 @@ class PolicyCommands(Controller):
         A beneficiary change where the applicant is not the insured needs `insured_consent_document`,
         the insured's written consent (Art. 41)."""
         day = business_day(data.on)
-        return self._act(request, services, policy_id, data, "change", day,
-                         {"kind": data.kind, "details": data.details, "document_ref": data.document_ref,
-                          "effective_on": data.effective_on, "on": day,
-                          "insured_consent_document": data.insured_consent_document},
-                         reason=f"document {data.document_ref}")
+        return self._act(
+            request,
+            services,
+            policy_id,
+            data,
+            "change",
+            day,
+            {
+                "kind": data.kind,
+                "details": data.details,
+                "document_ref": data.document_ref,
+                "effective_on": data.effective_on,
+                "on": day,
+                "insured_consent_document": data.insured_consent_document,
+            },
+            reason=f"document {data.document_ref}",
+        )
 
-    @post("/{policy_id:uuid}/sum-insured-increases", guards=[requires("policies.service")], sync_to_thread=True,
-          status_code=200)
+    @post(
+        "/{policy_id:uuid}/sum-insured-increases",
+        guards=[requires("policies.service")],
+        sync_to_thread=True,
+        status_code=200,
+    )
     def request_increase(self, request: Req, services: Svc, policy_id: Id, data: JSONBody[IncreaseIn]) -> CommandAnswer:
         """Ask for a higher sum insured: it is underwritten again before it takes effect."""
         day = business_day(data.on)
-        return self._act(request, services, policy_id, data, "request_sum_insured_increase", day,
-                         {"new_sum_insured": data.new_sum_insured, "document_ref": data.document_ref,
-                          "effective_on": data.effective_on, "on": day}, reason=f"document {data.document_ref}")
+        return self._act(
+            request,
+            services,
+            policy_id,
+            data,
+            "request_sum_insured_increase",
+            day,
+            {
+                "new_sum_insured": data.new_sum_insured,
+                "document_ref": data.document_ref,
+                "effective_on": data.effective_on,
+                "on": day,
+            },
+            reason=f"document {data.document_ref}",
+        )
 
-    @post("/{policy_id:uuid}/sum-insured-increase-decision", guards=[requires("policies.underwrite")],
-          sync_to_thread=True, status_code=200)
-    def decide_increase(self, request: Req, services: Svc, policy_id: Id,
-                        data: JSONBody[IncreaseDecisionIn]) -> CommandAnswer:
+    @post(
+        "/{policy_id:uuid}/sum-insured-increase-decision",
+        guards=[requires("policies.underwrite")],
+        sync_to_thread=True,
+        status_code=200,
+    )
+    def decide_increase(
+        self, request: Req, services: Svc, policy_id: Id, data: JSONBody[IncreaseDecisionIn]
+    ) -> CommandAnswer:
         """The underwriter's decision on a requested increase, within authority for the new sum."""
         ctx = command_context(request, data, reason=data.reason or None)
-        return answer(commands.decide_sum_insured_increase(
-            services.app, ctx, policy_id, data.approved, reason=data.reason, decided_on=data.decided_on))
+        return answer(
+            commands.decide_sum_insured_increase(
+                services.app, ctx, policy_id, data.approved, reason=data.reason, decided_on=data.decided_on
+            )
+        )
 
-    @post("/{policy_id:uuid}/renewal-offers", guards=[requires("policies.service")], sync_to_thread=True,
-          status_code=200)
+    @post(
+        "/{policy_id:uuid}/renewal-offers", guards=[requires("policies.service")], sync_to_thread=True, status_code=200
+    )
     def offer_renewal(self, request: Req, services: Svc, policy_id: Id, data: JSONBody[OnIn]) -> CommandAnswer:
         """续保: offer renewal of a short-term policy (the scheduler also does this on the due day)."""
         ctx = command_context(request, data)
@@ -166,23 +322,42 @@ class PolicyCommands(Controller):
     def renew(self, request: Req, services: Svc, policy_id: Id, data: JSONBody[PaymentIn]) -> CommandAnswer:
         """Accept the renewal offer by paying its first premium."""
         day = business_day(data.paid_on)
-        return self._act(request, services, policy_id, data, "renew", day,
-                         {"paid_on": day, "amount": data.amount, "reference": data.reference})
+        return self._act(
+            request,
+            services,
+            policy_id,
+            data,
+            "renew",
+            day,
+            {"paid_on": day, "amount": data.amount, "reference": data.reference},
+        )
 
     @post("/{policy_id:uuid}/surrender", guards=[requires("policies.service")], sync_to_thread=True, status_code=200)
     def surrender(self, request: Req, services: Svc, policy_id: Id, data: JSONBody[OnIn]) -> CommandAnswer:
         """退保: unearned premium refunded (pro rata for short-term; the cash value table for life)."""
-        return self._act(request, services, policy_id, data, "surrender", business_day(data.on),
-                         {"on": business_day(data.on)})
+        return self._act(
+            request, services, policy_id, data, "surrender", business_day(data.on), {"on": business_day(data.on)}
+        )
 
-    @post("/{policy_id:uuid}/rescission", guards=[requires("policies.rescind")], sync_to_thread=True,
-          status_code=200)
+    @post("/{policy_id:uuid}/rescission", guards=[requires("policies.rescind")], sync_to_thread=True, status_code=200)
     def rescind(self, request: Req, services: Svc, policy_id: Id, data: JSONBody[RescissionIn]) -> CommandAnswer:
         """解除合同 for non-disclosure (Art. 16), with the refund the ground allows."""
         day = business_day(data.on)
-        return self._act(request, services, policy_id, data, "rescind", day,
-                         {"on": day, "ground": data.ground, "learned_on": data.learned_on,
-                          "insurer_knew_at_contracting": data.insurer_knew_at_contracting}, reason=data.reason)
+        return self._act(
+            request,
+            services,
+            policy_id,
+            data,
+            "rescind",
+            day,
+            {
+                "on": day,
+                "ground": data.ground,
+                "learned_on": data.learned_on,
+                "insurer_knew_at_contracting": data.insurer_knew_at_contracting,
+            },
+            reason=data.reason,
+        )
 
 
 class PolicyController(PolicyCommands, PolicyQueries):

@@ -22,8 +22,8 @@ from domain.policy import Policy
 from interface.auth import requires
 from interface.bootstrap import Services
 from interface.history import history_of
-from interface.query_params import After, AsOf, HistoryEntry, HistoryView, PageNo, Size, Text, Today, check_sort
 from interface.http import read_position
+from interface.query_params import After, AsOf, HistoryEntry, HistoryView, PageNo, Size, Text, Today, check_sort
 from interface.views import page_model, row_model, to_page
 from projections import policies as pol
 from projections import premiums as prem
@@ -34,11 +34,18 @@ Svc = NamedDependency[Services]
 
 PolicyView = row_model("PolicyView", pol.policies, "A row of the policies register (保单登记簿).")
 PolicyPage = page_model("PolicyPage", PolicyView)
-DecisionView = row_model("UnderwritingDecisionView", uw.underwriting_decisions,
-                         "An application's underwriting: findings, referral, decision, turnaround.")
+DecisionView = row_model(
+    "UnderwritingDecisionView",
+    uw.underwriting_decisions,
+    "An application's underwriting: findings, referral, decision, turnaround.",
+)
 DecisionPage = page_model("UnderwritingDecisionPage", DecisionView)
-InstallmentView = row_model("InstallmentView", prem.premium_installments, "One installment of a premium schedule.",
-                            days_overdue=(int | None, None))
+InstallmentView = row_model(
+    "InstallmentView",
+    prem.premium_installments,
+    "One installment of a premium schedule.",
+    days_overdue=(int | None, None),
+)
 InstallmentPage = page_model("InstallmentPage", InstallmentView)
 PaymentView = row_model("PaymentView", prem.premium_payments, "A premium payment (+) or refund (−).")
 PaymentPage = page_model("PaymentPage", PaymentView)
@@ -80,11 +87,6 @@ class Cover(BaseModel):
     details: dict[str, Any]
 
 
-
-
-
-
-
 class PolicyQueries(Controller):
     """The policies register, one policy (as of a log position or as of a business date), its history."""
 
@@ -93,35 +95,83 @@ class PolicyQueries(Controller):
 
     @get("/", guards=[requires("policies.read")], sync_to_thread=True)
     def list_policies(
-        self, services: Svc, status: Text = None, product_code: Text = None,
-        line: Text = None, customer_id: Text = None,
-        agent_id: Text = None, channel: Text = None,
-        policy_number: Text = None, in_force: FromQuery[bool | None] = None,
-        applied_from: FromQuery[date | None] = None, applied_to: FromQuery[date | None] = None,
-        start_from: FromQuery[date | None] = None, start_to: FromQuery[date | None] = None,
-        page: PageNo = 1, page_size: Size = 50, sort: Text = None,
-        as_of: AsOf = None, after: After = None,
+        self,
+        services: Svc,
+        status: Text = None,
+        product_code: Text = None,
+        line: Text = None,
+        customer_id: Text = None,
+        agent_id: Text = None,
+        channel: Text = None,
+        policy_number: Text = None,
+        in_force: FromQuery[bool | None] = None,
+        applied_from: FromQuery[date | None] = None,
+        applied_to: FromQuery[date | None] = None,
+        start_from: FromQuery[date | None] = None,
+        start_to: FromQuery[date | None] = None,
+        page: PageNo = 1,
+        page_size: Size = 50,
+        sort: Text = None,
+        as_of: AsOf = None,
+        after: After = None,
     ) -> Any:
         """保单登记簿: every policy and application, paged, filtered and sorted, now or as of any moment."""
         position = read_position(services, ["policies"], after, as_of)
-        conditions = pol.policy_filters(status, product_code, line, customer_id, None, None, agent_id, channel,
-                                        policy_number, in_force, applied_from, applied_to, start_from, start_to)
+        conditions = pol.policy_filters(
+            status,
+            product_code,
+            line,
+            customer_id,
+            None,
+            None,
+            agent_id,
+            channel,
+            policy_number,
+            in_force,
+            applied_from,
+            applied_to,
+            start_from,
+            start_to,
+        )
         order = check_sort(sort, pol.SORTABLE, pol.DEFAULT_SORT)
         with services.read_side.engine.connect() as conn:
             reached = services.read_side.position("policies", conn)
-            result = page_of(conn, pol.policies, position, conditions, Page(page, page_size, order), pol.SORTABLE,
-                             pol.DEFAULT_SORT, reached)
+            result = page_of(
+                conn,
+                pol.policies,
+                position,
+                conditions,
+                Page(page, page_size, order),
+                pol.SORTABLE,
+                pol.DEFAULT_SORT,
+                reached,
+            )
         return to_page(PolicyPage, result)
 
     @get("/renewals-due", guards=[requires("policies.read")], sync_to_thread=True)
-    def renewals_due(self, services: Svc, today: Today = None, page: PageNo = 1, page_size: Size = 50,
-                     as_of: AsOf = None, after: After = None) -> Any:
+    def renewals_due(
+        self,
+        services: Svc,
+        today: Today = None,
+        page: PageNo = 1,
+        page_size: Size = 50,
+        as_of: AsOf = None,
+        after: After = None,
+    ) -> Any:
         """续保: in-force renewable policies whose renewal offer is due by `today` and not yet made."""
         position = read_position(services, ["policies"], after, as_of)
         with services.read_side.engine.connect() as conn:
             reached = services.read_side.position("policies", conn)
-            result = page_of(conn, pol.policies, position, pol.renewal_due_filters(today or china_today()),
-                             Page(page, page_size, "renewal_due_on"), pol.SORTABLE, "renewal_due_on", reached)
+            result = page_of(
+                conn,
+                pol.policies,
+                position,
+                pol.renewal_due_filters(today or china_today()),
+                Page(page, page_size, "renewal_due_on"),
+                pol.SORTABLE,
+                "renewal_due_on",
+                reached,
+            )
         return to_page(PolicyPage, result)
 
     @get("/{policy_id:uuid}", guards=[requires("policies.read")], sync_to_thread=True)
@@ -142,19 +192,39 @@ class PolicyQueries(Controller):
         snapshot = cover_on(services.app, policy_id, on)
         fields = {k: v for k, v in vars(snapshot).items()}
         return Cover(
-            policy_id=str(policy_id), on=on, status=snapshot.status, in_force=snapshot.in_force,
-            in_grace=snapshot.in_grace, premium_owed=str(snapshot.premium_owed),
-            in_waiting_period=snapshot.in_waiting_period, sum_insured=str(snapshot.sum_insured),
-            remaining_sum_insured=str(snapshot.remaining_sum_insured), rescinded=snapshot.rescinded,
-            covers=[CoverPartView(
-                key=p.key, product_code=p.product_code, kind=p.kind, sum_insured=str(p.sum_insured),
-                remaining_sum_insured=str(p.remaining_sum_insured), deductible=str(p.deductible),
-                payout_ratio=str(p.payout_ratio), covered_causes=list(p.covered_causes),
-                waiting_period_end=p.waiting_period_end, in_waiting_period=p.in_waiting_period,
-                ends_on_exhaustion=p.ends_on_exhaustion, ended_on=p.ended_on, ended_reason=p.ended_reason,
-            ) for p in snapshot.covers],
-            details={k: (str(v) if not isinstance(v, (bool, int, type(None), list, tuple, dict)) else v)
-                     for k, v in fields.items() if k != "covers"},
+            policy_id=str(policy_id),
+            on=on,
+            status=snapshot.status,
+            in_force=snapshot.in_force,
+            in_grace=snapshot.in_grace,
+            premium_owed=str(snapshot.premium_owed),
+            in_waiting_period=snapshot.in_waiting_period,
+            sum_insured=str(snapshot.sum_insured),
+            remaining_sum_insured=str(snapshot.remaining_sum_insured),
+            rescinded=snapshot.rescinded,
+            covers=[
+                CoverPartView(
+                    key=p.key,
+                    product_code=p.product_code,
+                    kind=p.kind,
+                    sum_insured=str(p.sum_insured),
+                    remaining_sum_insured=str(p.remaining_sum_insured),
+                    deductible=str(p.deductible),
+                    payout_ratio=str(p.payout_ratio),
+                    covered_causes=list(p.covered_causes),
+                    waiting_period_end=p.waiting_period_end,
+                    in_waiting_period=p.in_waiting_period,
+                    ends_on_exhaustion=p.ends_on_exhaustion,
+                    ended_on=p.ended_on,
+                    ended_reason=p.ended_reason,
+                )
+                for p in snapshot.covers
+            ],
+            details={
+                k: (str(v) if not isinstance(v, (bool, int, type(None), list, tuple, dict)) else v)
+                for k, v in fields.items()
+                if k != "covers"
+            },
         )
 
     @get("/{policy_id:uuid}/history", guards=[requires("policies.read")], sync_to_thread=True)
@@ -174,24 +244,49 @@ class UnderwritingQueries(Controller):
 
     @get("/", sync_to_thread=True)
     def list_decisions(
-        self, services: Svc, decision: Text = None,
+        self,
+        services: Svc,
+        decision: Text = None,
         automatic_outcome: FromQuery[Literal["accepted", "referred", "declined"] | None] = None,
         decided_by: FromQuery[Literal["automatic", "underwriter"] | None] = None,
-        status: Text = None, underwriter_id: Text = None,
-        product_code: Text = None, pending: FromQuery[bool | None] = None,
-        decided_from: FromQuery[date | None] = None, decided_to: FromQuery[date | None] = None,
-        page: PageNo = 1, page_size: Size = 50, sort: Text = None,
-        as_of: AsOf = None, after: After = None,
+        status: Text = None,
+        underwriter_id: Text = None,
+        product_code: Text = None,
+        pending: FromQuery[bool | None] = None,
+        decided_from: FromQuery[date | None] = None,
+        decided_to: FromQuery[date | None] = None,
+        page: PageNo = 1,
+        page_size: Size = 50,
+        sort: Text = None,
+        as_of: AsOf = None,
+        after: After = None,
     ) -> Any:
         """Every application's underwriting, paged, filtered and sorted (e.g. ?pending=true for the queue)."""
         position = read_position(services, ["underwriting_decisions"], after, as_of)
-        conditions = uw.underwriting_filters(decision, automatic_outcome, decided_by, status, underwriter_id,
-                                             product_code, pending, decided_from, decided_to)
+        conditions = uw.underwriting_filters(
+            decision,
+            automatic_outcome,
+            decided_by,
+            status,
+            underwriter_id,
+            product_code,
+            pending,
+            decided_from,
+            decided_to,
+        )
         order = check_sort(sort, uw.SORTABLE, uw.DEFAULT_SORT)
         with services.read_side.engine.connect() as conn:
             reached = services.read_side.position("underwriting_decisions", conn)
-            result = page_of(conn, uw.underwriting_decisions, position, conditions, Page(page, page_size, order),
-                             uw.SORTABLE, uw.DEFAULT_SORT, reached)
+            result = page_of(
+                conn,
+                uw.underwriting_decisions,
+                position,
+                conditions,
+                Page(page, page_size, order),
+                uw.SORTABLE,
+                uw.DEFAULT_SORT,
+                reached,
+            )
         return to_page(DecisionPage, result)
 
     @get("/{policy_id:uuid}", sync_to_thread=True)
@@ -214,11 +309,20 @@ class PremiumQueries(Controller):
 
     @get("/schedule", sync_to_thread=True)
     def schedule(
-        self, services: Svc, policy_id: Text = None, status: Text = None,
-        kind: Text = None, paid: FromQuery[bool | None] = None,
-        product_code: Text = None, due_from: FromQuery[date | None] = None,
-        due_to: FromQuery[date | None] = None, page: PageNo = 1, page_size: Size = 50,
-        sort: Text = None, as_of: AsOf = None, after: After = None,
+        self,
+        services: Svc,
+        policy_id: Text = None,
+        status: Text = None,
+        kind: Text = None,
+        paid: FromQuery[bool | None] = None,
+        product_code: Text = None,
+        due_from: FromQuery[date | None] = None,
+        due_to: FromQuery[date | None] = None,
+        page: PageNo = 1,
+        page_size: Size = 50,
+        sort: Text = None,
+        as_of: AsOf = None,
+        after: After = None,
     ) -> Any:
         """Installments with due dates, amounts, cover periods, payment and grace."""
         position = read_position(services, ["premiums"], after, as_of)
@@ -226,33 +330,70 @@ class PremiumQueries(Controller):
         order = check_sort(sort, prem.SORTABLE, prem.DEFAULT_SORT)
         with services.read_side.engine.connect() as conn:
             reached = services.read_side.position("premiums", conn)
-            result = page_of(conn, prem.premium_installments, position, conditions, Page(page, page_size, order),
-                             prem.SORTABLE, prem.DEFAULT_SORT, reached)
+            result = page_of(
+                conn,
+                prem.premium_installments,
+                position,
+                conditions,
+                Page(page, page_size, order),
+                prem.SORTABLE,
+                prem.DEFAULT_SORT,
+                reached,
+            )
         return to_page(InstallmentPage, result)
 
     @get("/overdue", sync_to_thread=True)
-    def overdue(self, services: Svc, today: Today = None, policy_id: Text = None,
-                product_code: Text = None, page: PageNo = 1, page_size: Size = 50,
-                sort: Text = None, as_of: AsOf = None, after: After = None) -> Any:
+    def overdue(
+        self,
+        services: Svc,
+        today: Today = None,
+        policy_id: Text = None,
+        product_code: Text = None,
+        page: PageNo = 1,
+        page_size: Size = 50,
+        sort: Text = None,
+        as_of: AsOf = None,
+        after: After = None,
+    ) -> Any:
         """Unpaid installments that fell due before `today`, with the days overdue."""
         position = read_position(services, ["premiums"], after, as_of)
         order = check_sort(sort, prem.SORTABLE, prem.DEFAULT_SORT)
         with services.read_side.engine.connect() as conn:
             reached = services.read_side.position("premiums", conn)
-            result = prem.overdue(conn, today or china_today(), position, Page(page, page_size, order), reached,
-                                  *prem.installment_filters(policy_id, None, None, None, product_code))
+            result = prem.overdue(
+                conn,
+                today or china_today(),
+                position,
+                Page(page, page_size, order),
+                reached,
+                *prem.installment_filters(policy_id, None, None, None, product_code),
+            )
         return to_page(InstallmentPage, result)
 
     @get("/payments", sync_to_thread=True)
-    def payments(self, services: Svc, policy_id: Text = None,
-                 kind: FromQuery[Literal["payment", "refund"] | None] = None, on_from: FromQuery[date | None] = None,
-                 on_to: FromQuery[date | None] = None, page: PageNo = 1, page_size: Size = 50,
-                 sort: Text = None, as_of: AsOf = None, after: After = None) -> Any:
+    def payments(
+        self,
+        services: Svc,
+        policy_id: Text = None,
+        kind: FromQuery[Literal["payment", "refund"] | None] = None,
+        on_from: FromQuery[date | None] = None,
+        on_to: FromQuery[date | None] = None,
+        page: PageNo = 1,
+        page_size: Size = 50,
+        sort: Text = None,
+        as_of: AsOf = None,
+        after: After = None,
+    ) -> Any:
         """Premium payments (+) and refunds (−); `extra.total_amount` is the net of all that match."""
         position = read_position(services, ["premiums"], after, as_of)
         order = check_sort(sort, prem.PAYMENT_SORTABLE, "position")
         with services.read_side.engine.connect() as conn:
             reached = services.read_side.position("premiums", conn)
-            result = prem.payments_page(conn, position, prem.payment_filters(policy_id, kind, on_from, on_to),
-                                        Page(page, page_size, order), reached)
+            result = prem.payments_page(
+                conn,
+                position,
+                prem.payment_filters(policy_id, kind, on_from, on_to),
+                Page(page, page_size, order),
+                reached,
+            )
         return to_page(PaymentPage, result)

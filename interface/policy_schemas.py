@@ -22,7 +22,7 @@ from interface.value_schemas import (
 )
 
 Relationship = Literal[
-    "self", "spouse", "child", "parent", "employee", "other_with_consent", "owner", "lessee", "mortgagee", "enterprise",
+    "self", "spouse", "child", "parent", "employee", "other_with_consent", "owner", "lessee", "mortgagee", "enterprise"
 ]
 
 

@@ -46,12 +46,24 @@ class ProductSummary(BaseModel):
     @classmethod
     def of(cls, p: Product) -> ProductSummary:
         return cls(
-            code=p.code, version=p.version, name_zh=p.name_zh, name_en=p.name_en, line=p.line, kind=p.kind,
-            rating=p.rating, terms_months=list(p.terms_months), premium_modes=list(p.premium_modes),
-            insured_age_min=p.insured_age_min, insured_age_max=p.insured_age_max,
-            sum_insured_min=p.sum_insured_min, sum_insured_max=p.sum_insured_max,
-            cooling_off_days=p.cooling_off_days, waiting_period_days=p.waiting_period_days,
-            grace_days=p.grace_days, deductible=p.deductible, payout_ratio=p.payout_ratio,
+            code=p.code,
+            version=p.version,
+            name_zh=p.name_zh,
+            name_en=p.name_en,
+            line=p.line,
+            kind=p.kind,
+            rating=p.rating,
+            terms_months=list(p.terms_months),
+            premium_modes=list(p.premium_modes),
+            insured_age_min=p.insured_age_min,
+            insured_age_max=p.insured_age_max,
+            sum_insured_min=p.sum_insured_min,
+            sum_insured_max=p.sum_insured_max,
+            cooling_off_days=p.cooling_off_days,
+            waiting_period_days=p.waiting_period_days,
+            grace_days=p.grace_days,
+            deductible=p.deductible,
+            payout_ratio=p.payout_ratio,
             attaches_to=list(p.attaches_to),
         )
 
@@ -96,7 +108,8 @@ class ProductDetail(ProductSummary):
     rate_bands: list[RateBandView] = Field(description="annual premium per 1,000 of sum insured (age_gender)")
     flat_rate: Decimal | None = Field(description="annual premium per 1,000 of sum insured (flat)")
     occupation_loadings: dict[str, Decimal | None] = Field(
-        description="occupation class 1–6 → loading fraction (0.25 = +25 %); null: not insurable")
+        description="occupation class 1–6 → loading fraction (0.25 = +25 %); null: not insurable"
+    )
     disclosure_questions: list[DisclosureQuestionView]
     claim_documents: list[ClaimDocumentView]
     covered_causes: list[str]
@@ -106,10 +119,12 @@ class ProductDetail(ProductSummary):
     max_expiry_age: int | None
     renewable: bool
     renewal_offer_days: int
-    ends_on_exhaustion: bool = Field(description="the cover ends once a claim uses up its sum insured (a death "
-                                                 "benefit always ends it)")
+    ends_on_exhaustion: bool = Field(
+        description="the cover ends once a claim uses up its sum insured (a death benefit always ends it)"
+    )
     waiting_period_restarts_on_reinstatement: bool = Field(
-        description="the waiting period counts again from a reinstatement after a lapse")
+        description="the waiting period counts again from a reinstatement after a lapse"
+    )
     monthly_factor: Decimal = Field(description="monthly installment = annual premium × this factor")
     single_discount: Decimal = Field(description="single premium = annual × years × (1 − discount)")
     riders: list[RiderRef] = Field(description="main products: the riders that may attach (latest versions)")
@@ -121,15 +136,24 @@ class ProductDetail(ProductSummary):
         return cls(
             **ProductSummary.of(p).model_dump(),
             cancellation_fee=p.cancellation_fee,
-            rate_bands=[RateBandView(age_from=b.age_from, age_to=b.age_to, male=b.male, female=b.female)
-                        for b in p.rate_bands],
+            rate_bands=[
+                RateBandView(age_from=b.age_from, age_to=b.age_to, male=b.male, female=b.female) for b in p.rate_bands
+            ],
             flat_rate=p.flat_rate,
             occupation_loadings={str(c): p.occupation_loading(c) for c in range(1, 7)},
-            disclosure_questions=[DisclosureQuestionView(id=q.id, text_zh=q.text_zh, text_en=q.text_en,
-                                                         adverse=q.adverse, health_loading_pct=q.health_loading_pct)
-                                  for q in p.disclosure_questions],
-            claim_documents=[ClaimDocumentView(code=d.code, name_zh=d.name_zh, name_en=d.name_en)
-                             for d in p.claim_documents],
+            disclosure_questions=[
+                DisclosureQuestionView(
+                    id=q.id,
+                    text_zh=q.text_zh,
+                    text_en=q.text_en,
+                    adverse=q.adverse,
+                    health_loading_pct=q.health_loading_pct,
+                )
+                for q in p.disclosure_questions
+            ],
+            claim_documents=[
+                ClaimDocumentView(code=d.code, name_zh=d.name_zh, name_en=d.name_en) for d in p.claim_documents
+            ],
             covered_causes=list(p.covered_causes),
             exclusions=list(p.exclusions),
             cash_value_by_year=list(p.cash_value_by_year),
@@ -173,13 +197,15 @@ class QuoteIn(BaseModel):
     age: int | None = Field(default=None, ge=0, le=150, examples=[35])
     birth_date: date | None = Field(default=None, description="instead of age: the age on the quote date")
     gender: Literal["male", "female"] | None = None
-    occupation_class: int | None = Field(default=None, ge=1, le=6, examples=[1],
-                                         description="required for life, health and accident products")
+    occupation_class: int | None = Field(
+        default=None, ge=1, le=6, examples=[1], description="required for life, health and accident products"
+    )
     sum_insured: Money = Field(examples=["500000"])
     term_months: int = Field(examples=[240])
     premium_mode: PremiumMode = Field(examples=["annual"])
     disclosures: dict[str, bool] | None = Field(
-        default=None, description="answers to the product's disclosure questions; adverse answers load the premium")
+        default=None, description="answers to the product's disclosure questions; adverse answers load the premium"
+    )
     riders: list[RiderIn] = Field(default_factory=list, max_length=10)
 
 

@@ -21,20 +21,19 @@ from domain.underwriting_case import age_on
 from interface.auth import requires
 from interface.bootstrap import Services
 from interface.http import read_position
+from interface.product_schemas import ProductDetail, ProductList, ProductSummary, ProductVersions, QuoteIn, QuoteView
 from interface.query_params import MAX_POSITION
-from interface.product_schemas import (
-    ProductDetail,
-    ProductList,
-    ProductSummary,
-    ProductVersions,
-    QuoteIn,
-    QuoteView,
-)
 from projections.customers import customers
 from projections.queries import one
 
-After = Annotated[int | None, QueryParameter(ge=0, le=MAX_POSITION, description="wait until the read side has reached this log position "
-                                                        "(a customer registered just before)")]
+After = Annotated[
+    int | None,
+    QueryParameter(
+        ge=0,
+        le=MAX_POSITION,
+        description="wait until the read side has reached this log position (a customer registered just before)",
+    ),
+]
 Line = Literal["life", "health", "accident", "property", "liability", "credit"]
 #: Inputs that describe the insured: given directly, or read from a registered customer.
 INSURED_FIELDS = ("age", "birth_date", "gender", "occupation_class")
@@ -55,17 +54,23 @@ class ProductQueries(Controller):
     tags = ["products"]
 
     @get("/", guards=[requires("products.read")], sync_to_thread=False)
-    def list_products(self, line: FromQuery[Line | None] = None,
-                      kind: FromQuery[Literal["main", "rider"] | None] = None) -> ProductList:
+    def list_products(
+        self, line: FromQuery[Line | None] = None, kind: FromQuery[Literal["main", "rider"] | None] = None
+    ) -> ProductList:
         """The latest version of each product, by code; filter by line and kind."""
-        items = [ProductSummary.of(p) for p in default_catalogue().all()
-                 if (line is None or p.line == line) and (kind is None or p.kind == kind)]
+        items = [
+            ProductSummary.of(p)
+            for p in default_catalogue().all()
+            if (line is None or p.line == line) and (kind is None or p.kind == kind)
+        ]
         return ProductList(items=items, total=len(items))
 
     @get("/{code:str}", guards=[requires("products.read")], sync_to_thread=False)
-    def get_product(self, code: FromPath[str],
-                    version: Annotated[int | None, QueryParameter(ge=1, le=MAX_POSITION, description="default: the latest")] = None,
-                    ) -> ProductDetail:
+    def get_product(
+        self,
+        code: FromPath[str],
+        version: Annotated[int | None, QueryParameter(ge=1, le=MAX_POSITION, description="default: the latest")] = None,
+    ) -> ProductDetail:
         """One product version in full: rates, loadings, disclosure questions, claim documents, riders."""
         catalogue = default_catalogue()
         return ProductDetail.detail(find_product(catalogue, code, version), catalogue)
@@ -75,8 +80,11 @@ class ProductQueries(Controller):
         """Every version of a product, oldest first (policies keep the version they were sold under)."""
         catalogue = default_catalogue()
         latest = find_product(catalogue, code)
-        return ProductVersions(code=code, latest=latest.version,
-                               versions=[ProductSummary.of(catalogue.get(code, v)) for v in catalogue.versions(code)])
+        return ProductVersions(
+            code=code,
+            latest=latest.version,
+            versions=[ProductSummary.of(catalogue.get(code, v)) for v in catalogue.versions(code)],
+        )
 
 
 class QuoteCommands(Controller):
@@ -86,7 +94,9 @@ class QuoteCommands(Controller):
     tags = ["products"]
 
     @post("/", guards=[requires("quotes.create")], sync_to_thread=True, status_code=200)
-    def quote_cover(self, services: NamedDependency[Services], data: JSONBody[QuoteIn], after: After = None) -> QuoteView:
+    def quote_cover(
+        self, services: NamedDependency[Services], data: JSONBody[QuoteIn], after: After = None
+    ) -> QuoteView:
         """Price a cover with its riders for an insured (age or birth date, gender, occupation class) or a
         registered customer; adverse disclosure answers load the premium. Nothing is recorded."""
         catalogue = default_catalogue()
@@ -103,12 +113,27 @@ class QuoteCommands(Controller):
                 riders.append((catalogue.get(rider.product_code, rider.product_version), rider.sum_insured))
             except InvalidValue as unknown:
                 raise InvalidValue(f"riders[{i}].{unknown.field}", unknown.message, code=unknown.code) from None
-        priced = quote(product, age=age, gender=gender, sum_insured=data.sum_insured, term_months=data.term_months,
-                       premium_mode=data.premium_mode, occupation_class=occupation_class,
-                       health_loading_pct=health, riders=riders)
-        return QuoteView.of(priced, product, quote_date=today, age=age, gender=gender,
-                            occupation_class=occupation_class, health_loading_pct=health,
-                            adverse_disclosures=list(adverse))
+        priced = quote(
+            product,
+            age=age,
+            gender=gender,
+            sum_insured=data.sum_insured,
+            term_months=data.term_months,
+            premium_mode=data.premium_mode,
+            occupation_class=occupation_class,
+            health_loading_pct=health,
+            riders=riders,
+        )
+        return QuoteView.of(
+            priced,
+            product,
+            quote_date=today,
+            age=age,
+            gender=gender,
+            occupation_class=occupation_class,
+            health_loading_pct=health,
+            adverse_disclosures=list(adverse),
+        )
 
     @staticmethod
     def _insured(data: QuoteIn, product: Product, today: date) -> tuple[int | None, str | None, int]:
@@ -127,8 +152,9 @@ class QuoteCommands(Controller):
         return age, data.gender, occupation_class
 
     @staticmethod
-    def _customer(services: Services, data: QuoteIn, product: Product, today: date,
-                  after: int | None) -> tuple[int | None, str | None, int]:
+    def _customer(
+        services: Services, data: QuoteIn, product: Product, today: date, after: int | None
+    ) -> tuple[int | None, str | None, int]:
         for name in INSURED_FIELDS:
             if getattr(data, name) is not None:
                 raise InvalidValue(name, "give either customer_id or the insured's age, gender and occupation class")
@@ -153,4 +179,3 @@ class QuoteCommands(Controller):
         except InvalidValue as refusal:
             field = refusal.field.replace("disclosure_answers", "disclosures", 1)
             raise InvalidValue(field, refusal.message, code=refusal.code) from None
-

@@ -19,19 +19,28 @@ MAX_PAGE = 1_000_000
 MAX_QUERY_CHARS = 200
 MAX_REASON_CHARS = 500
 
-AsOf = Annotated[str | None, QueryParameter(
-    max_length=40, description="a log position, an ISO 8601 moment or a date (its end, UTC)")]
-After = Annotated[int | None, QueryParameter(
-    ge=0, le=MAX_POSITION, description="wait until the read side has reached this log position (one a command "
-    "answered: beyond the head of the log is 422 position-not-recorded)")]
+AsOf = Annotated[
+    str | None, QueryParameter(max_length=40, description="a log position, an ISO 8601 moment or a date (its end, UTC)")
+]
+After = Annotated[
+    int | None,
+    QueryParameter(
+        ge=0,
+        le=MAX_POSITION,
+        description="wait until the read side has reached this log position (one a command "
+        "answered: beyond the head of the log is 422 position-not-recorded)",
+    ),
+]
 Position = Annotated[int | None, QueryParameter(ge=0, le=MAX_POSITION, description="a log position, inclusive")]
 PageNo = Annotated[int, QueryParameter(ge=1, le=MAX_PAGE)]
 Size = Annotated[int, QueryParameter(ge=1, le=500)]
 #: A free-text filter (a name, an id, a code): at most MAX_QUERY_CHARS characters.
 Text = Annotated[str | None, QueryParameter(max_length=MAX_QUERY_CHARS)]
 Unmasked = Annotated[bool, QueryParameter(description="show personal data unmasked (personal.read; recorded)")]
-Reason = Annotated[str | None, QueryParameter(max_length=MAX_REASON_CHARS,
-                                              description="why the personal data is read unmasked (required then)")]
+Reason = Annotated[
+    str | None,
+    QueryParameter(max_length=MAX_REASON_CHARS, description="why the personal data is read unmasked (required then)"),
+]
 Today = Annotated[date | None, QueryParameter(description="the business date (default: today, China time)")]
 
 

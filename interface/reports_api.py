@@ -32,14 +32,28 @@ CSV = "text/csv"  # Litestar adds "; charset=utf-8"
 MAX_DAYS = 3660
 
 # Read as text and checked here, so that a 422 names the parameter as the client spelt it.
-From = Annotated[str | None, QueryParameter(name="from", format="date", description="first day of the period "
-                                            "(ISO date; default: 1 January of this year)")]
-To = Annotated[str | None, QueryParameter(name="to", format="date", description="last day of the period "
-                                          "(ISO date; default: today in China)")]
-GroupBy = Annotated[str | None, QueryParameter(name="group_by", description="the grouping (allowed values per "
-                                                                           "report; default the first)")]
-Format = Annotated[str | None, QueryParameter(name="format", enum=["json", "csv"], description="json or csv "
-                                              "(default: json, or csv when the Accept header asks for text/csv)")]
+From = Annotated[
+    str | None,
+    QueryParameter(
+        name="from", format="date", description="first day of the period (ISO date; default: 1 January of this year)"
+    ),
+]
+To = Annotated[
+    str | None,
+    QueryParameter(name="to", format="date", description="last day of the period (ISO date; default: today in China)"),
+]
+GroupBy = Annotated[
+    str | None,
+    QueryParameter(name="group_by", description="the grouping (allowed values per report; default the first)"),
+]
+Format = Annotated[
+    str | None,
+    QueryParameter(
+        name="format",
+        enum=["json", "csv"],
+        description="json or csv (default: json, or csv when the Accept header asks for text/csv)",
+    ),
+]
 
 
 def parse_day(value: str | None, name: str, default: date) -> date:
@@ -70,9 +84,12 @@ def describe(name: str) -> str:
     spec = REPORTS[name]
     lines = [f"{spec.title}. group_by: {', '.join(spec.group_by)} (default {spec.group_by[0]}).", ""]
     lines += [f"- **{figure}**: {text}" for figure, text in spec.definitions.items()]
-    lines += ["", "Ratios are percentages to 2 decimals, money to the cent; a figure whose denominator is 0 is "
-                  "null (empty in CSV). Grouped by month, each month is a period of its own; totals cover the "
-                  "whole period."]
+    lines += [
+        "",
+        "Ratios are percentages to 2 decimals, money to the cent; a figure whose denominator is 0 is "
+        "null (empty in CSV). Grouped by month, each month is a period of its own; totals cover the "
+        "whole period.",
+    ]
     return "\n".join(lines)
 
 
@@ -87,8 +104,12 @@ def plain(value: Any) -> Any:
 
 def as_json(report: Report, spec: ReportSpec) -> dict[str, Any]:
     return {
-        "report": report.name, "title": spec.title, "from": report.period_from.isoformat(),
-        "to": report.period_to.isoformat(), "group_by": report.group_by, "position": report.position,
+        "report": report.name,
+        "title": spec.title,
+        "from": report.period_from.isoformat(),
+        "to": report.period_to.isoformat(),
+        "group_by": report.group_by,
+        "position": report.position,
         "figures": report.figures,
         "rows": [{k: plain(v) for k, v in row.items()} for row in report.rows],
         "totals": {k: plain(v) for k, v in report.totals.items()},
@@ -106,9 +127,17 @@ def as_csv(report: Report) -> str:
     return out.getvalue()
 
 
-def answer(services: Services, request: Request[Any, Any, Any], name: str, period_from: str | None,
-           period_to: str | None, group_by: str | None, as_of: str | None, after: int | None,
-           format_: str | None) -> Response[Any]:
+def answer(
+    services: Services,
+    request: Request[Any, Any, Any],
+    name: str,
+    period_from: str | None,
+    period_to: str | None,
+    group_by: str | None,
+    as_of: str | None,
+    after: int | None,
+    format_: str | None,
+) -> Response[Any]:
     """Compute a report as asked and answer it as JSON or CSV."""
     spec = REPORTS[name]
     today = china_today()
@@ -130,8 +159,11 @@ def answer(services: Services, request: Request[Any, Any, Any], name: str, perio
     wants_csv = format_ == "csv" or (format_ is None and "text/csv" in request.headers.get("accept", ""))
     if wants_csv:
         filename = f"{name}_{start.isoformat()}_{end.isoformat()}.csv"
-        return Response(content=as_csv(report), media_type=CSV,
-                        headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+        return Response(
+            content=as_csv(report),
+            media_type=CSV,
+            headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+        )
     return Response(content=as_json(report, spec), media_type="application/json")
 
 
@@ -145,55 +177,112 @@ class ReportQueries(Controller):
     @get("/", sync_to_thread=False)
     def list_reports(self) -> list[ReportInfo]:
         """Every report, its groupings and the definition of each of its figures."""
-        return [ReportInfo(name=s.name, path=_path(s), title=s.title, group_by=list(s.group_by),
-                           definitions=s.definitions) for s in REPORTS.values()]
+        return [
+            ReportInfo(name=s.name, path=_path(s), title=s.title, group_by=list(s.group_by), definitions=s.definitions)
+            for s in REPORTS.values()
+        ]
 
     @get("/loss-ratio", sync_to_thread=True, description=describe("loss_ratio"))
-    def loss_ratio(self, services: Svc, request: Request[Any, Any, Any], period_from: From = None,
-                   period_to: To = None, group_by: GroupBy = None, as_of: AsOf = None, after: After = None,
-                   format_: Format = None) -> Response[Any]:
+    def loss_ratio(
+        self,
+        services: Svc,
+        request: Request[Any, Any, Any],
+        period_from: From = None,
+        period_to: To = None,
+        group_by: GroupBy = None,
+        as_of: AsOf = None,
+        after: After = None,
+        format_: Format = None,
+    ) -> Response[Any]:
         """Loss ratio (赔付率) by product or line."""
         return answer(services, request, "loss_ratio", period_from, period_to, group_by, as_of, after, format_)
 
     @get("/claims-timeliness", sync_to_thread=True, description=describe("claims_timeliness"))
-    def claims_timeliness(self, services: Svc, request: Request[Any, Any, Any], period_from: From = None,
-                          period_to: To = None, group_by: GroupBy = None, as_of: AsOf = None, after: After = None,
-                          format_: Format = None) -> Response[Any]:
+    def claims_timeliness(
+        self,
+        services: Svc,
+        request: Request[Any, Any, Any],
+        period_from: From = None,
+        period_to: To = None,
+        group_by: GroupBy = None,
+        as_of: AsOf = None,
+        after: After = None,
+        format_: Format = None,
+    ) -> Response[Any]:
         """Claims timeliness (Art. 22–25), days to payment, payout and closure rates."""
-        return answer(services, request, "claims_timeliness", period_from, period_to, group_by, as_of, after,
-                      format_)
+        return answer(services, request, "claims_timeliness", period_from, period_to, group_by, as_of, after, format_)
 
     @get("/complaints", sync_to_thread=True, description=describe("complaints"))
-    def complaints(self, services: Svc, request: Request[Any, Any, Any], period_from: From = None,
-                   period_to: To = None, group_by: GroupBy = None, as_of: AsOf = None, after: After = None,
-                   format_: Format = None) -> Response[Any]:
+    def complaints(
+        self,
+        services: Svc,
+        request: Request[Any, Any, Any],
+        period_from: From = None,
+        period_to: To = None,
+        group_by: GroupBy = None,
+        as_of: AsOf = None,
+        after: After = None,
+        format_: Format = None,
+    ) -> Response[Any]:
         """Complaints per 100 million yuan of premium and per 10,000 policies, and decision times."""
         return answer(services, request, "complaints", period_from, period_to, group_by, as_of, after, format_)
 
     @get("/underwriting", sync_to_thread=True, description=describe("underwriting"))
-    def underwriting(self, services: Svc, request: Request[Any, Any, Any], period_from: From = None,
-                     period_to: To = None, group_by: GroupBy = None, as_of: AsOf = None, after: After = None,
-                     format_: Format = None) -> Response[Any]:
+    def underwriting(
+        self,
+        services: Svc,
+        request: Request[Any, Any, Any],
+        period_from: From = None,
+        period_to: To = None,
+        group_by: GroupBy = None,
+        as_of: AsOf = None,
+        after: After = None,
+        format_: Format = None,
+    ) -> Response[Any]:
         """Underwriting acceptance and referral rates and turnaround."""
         return answer(services, request, "underwriting", period_from, period_to, group_by, as_of, after, format_)
 
     @get("/persistency", sync_to_thread=True, description=describe("persistency"))
-    def persistency(self, services: Svc, request: Request[Any, Any, Any], period_from: From = None,
-                    period_to: To = None, group_by: GroupBy = None, as_of: AsOf = None, after: After = None,
-                    format_: Format = None) -> Response[Any]:
+    def persistency(
+        self,
+        services: Svc,
+        request: Request[Any, Any, Any],
+        period_from: From = None,
+        period_to: To = None,
+        group_by: GroupBy = None,
+        as_of: AsOf = None,
+        after: After = None,
+        format_: Format = None,
+    ) -> Response[Any]:
         """Lapse, surrender and renewal rates."""
         return answer(services, request, "persistency", period_from, period_to, group_by, as_of, after, format_)
 
     @get("/satisfaction", sync_to_thread=True, description=describe("satisfaction"))
-    def satisfaction(self, services: Svc, request: Request[Any, Any, Any], period_from: From = None,
-                     period_to: To = None, group_by: GroupBy = None, as_of: AsOf = None, after: After = None,
-                     format_: Format = None) -> Response[Any]:
+    def satisfaction(
+        self,
+        services: Svc,
+        request: Request[Any, Any, Any],
+        period_from: From = None,
+        period_to: To = None,
+        group_by: GroupBy = None,
+        as_of: AsOf = None,
+        after: After = None,
+        format_: Format = None,
+    ) -> Response[Any]:
         """Satisfaction surveys and complainants' satisfaction."""
         return answer(services, request, "satisfaction", period_from, period_to, group_by, as_of, after, format_)
 
     @get("/staff", sync_to_thread=True, description=describe("staff"))
-    def staff(self, services: Svc, request: Request[Any, Any, Any], period_from: From = None,
-              period_to: To = None, group_by: GroupBy = None, as_of: AsOf = None, after: After = None,
-              format_: Format = None) -> Response[Any]:
+    def staff(
+        self,
+        services: Svc,
+        request: Request[Any, Any, Any],
+        period_from: From = None,
+        period_to: To = None,
+        group_by: GroupBy = None,
+        as_of: AsOf = None,
+        after: After = None,
+        format_: Format = None,
+    ) -> Response[Any]:
         """Staff performance (ch. 11) by agent or claims handler."""
         return answer(services, request, "staff", period_from, period_to, group_by, as_of, after, format_)

@@ -20,11 +20,24 @@ from projections.retention import all_retention
 def retention_view(retention: CustomerRetention, today: date) -> CustomerRetentionView:
     """The answer for one customer, judged on `today`."""
     return CustomerRetentionView(
-        customer_id=retention.customer_id, retention_end=retention.retention_end, open=retention.open,
+        customer_id=retention.customer_id,
+        retention_end=retention.retention_end,
+        open=retention.open,
         running=retention.running(today),
-        policies=[PolicyRetentionView(policy_id=p.policy_id, role=p.role, status=p.status, contract_end=p.contract_end,
-                                      years=p.years, retention_end=p.retention_end, basis=p.basis,
-                                      running=p.running(today)) for p in retention.policies])
+        policies=[
+            PolicyRetentionView(
+                policy_id=p.policy_id,
+                role=p.role,
+                status=p.status,
+                contract_end=p.contract_end,
+                years=p.years,
+                retention_end=p.retention_end,
+                basis=p.basis,
+                running=p.running(today),
+            )
+            for p in retention.policies
+        ],
+    )
 
 
 class RetentionQueries(Controller):
@@ -34,8 +47,9 @@ class RetentionQueries(Controller):
     tags = ["personal data"]
 
     @get("/", guards=[requires("retention.read")], sync_to_thread=True)
-    def report(self, services: NamedDependency[Services], customer_id: Text = None,
-               today: Today = None, after: After = None) -> list[CustomerRetentionView]:
+    def report(
+        self, services: NamedDependency[Services], customer_id: Text = None, today: Today = None, after: After = None
+    ) -> list[CustomerRetentionView]:
         """Every customer's retention end (the latest of their policies'), with each policy's."""
         read_position(services, ["customers", "policies"], after, None)
         day = today or china_today()

@@ -14,9 +14,10 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
-from typing import Any, Callable
+from typing import Any
 from uuid import UUID
 
 from application import policies, timed
@@ -51,8 +52,12 @@ class TickReport:
     failures: tuple[TickFailure, ...] = ()
 
 
-def tick(services: Services, today: date | None = None,
-         progress: Callable[[int], Any] | None = None, total: Callable[[int], Any] | None = None) -> TickReport:
+def tick(
+    services: Services,
+    today: date | None = None,
+    progress: Callable[[int], Any] | None = None,
+    total: Callable[[int], Any] | None = None,
+) -> TickReport:
     """Record everything time has caused up to `today` (default: today in China), each aggregate on its
     own: one that fails is logged and reported in `failures`; the others go on."""
     day = today or china_today()
@@ -61,11 +66,16 @@ def tick(services: Services, today: date | None = None,
     with read_side.engine.connect() as conn:
         due: list[tuple[str, Callable[[], Any], UUID]] = [
             ("policy", _policy(services, policy_id, day), policy_id)
-            for policy_id in (UUID(i) for i in due_for_scheduler(conn, day))]
-        timed_ones: list[tuple[type[Any], UUID]] = [(Complaint, UUID(i)) for i in complaints_due(conn, day)]  # 投诉处理时限
+            for policy_id in (UUID(i) for i in due_for_scheduler(conn, day))
+        ]
+        timed_ones: list[tuple[type[Any], UUID]] = [
+            (Complaint, UUID(i)) for i in complaints_due(conn, day)
+        ]  # 投诉处理时限
         timed_ones += [(Claim, UUID(i)) for i in claims_due(conn, day)]  # Art. 22–25 clocks
-    due += [(kind.__name__.lower(), _timed(services, kind, aggregate_id, day), aggregate_id)
-            for kind, aggregate_id in timed_ones]  # deadline and clock breaches
+    due += [
+        (kind.__name__.lower(), _timed(services, kind, aggregate_id, day), aggregate_id)
+        for kind, aggregate_id in timed_ones
+    ]  # deadline and clock breaches
     if total is not None:
         total(len(due))
     changed = 0

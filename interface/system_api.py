@@ -30,14 +30,21 @@ class ProjectionState(BaseModel):
 
 
 def projection_state(status: ProjectionStatus) -> ProjectionState:
-    state = ProjectionState(name=status.name, state=status.state, position=status.position, head=status.head,
-                            lag=status.lag)
+    state = ProjectionState(
+        name=status.name, state=status.state, position=status.position, head=status.head, lag=status.lag
+    )
     fault = status.fault
     if fault is None:
         return state
-    return state.model_copy(update={
-        "failing_position": fault.failing_position, "error": fault.error, "since": aware(fault.since),
-        "last_attempt": aware(fault.last_attempt), "attempts": fault.attempts})
+    return state.model_copy(
+        update={
+            "failing_position": fault.failing_position,
+            "error": fault.error,
+            "since": aware(fault.since),
+            "last_attempt": aware(fault.last_attempt),
+            "attempts": fault.attempts,
+        }
+    )
 
 
 class SystemQueries(Controller):

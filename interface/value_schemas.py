@@ -71,11 +71,13 @@ Text2000OrEmpty = Annotated[str, AfterValidator(text_check(2000, allow_empty=Tru
 Money = Annotated[Decimal, AfterValidator(money_check()), _money_schema(MAX_MONEY, False)]
 MoneyOrZero = Annotated[Decimal, AfterValidator(money_check(allow_zero=True)), _money_schema(MAX_MONEY, True)]
 #: A percentage, 0 to 100 (a beneficiary's share), at most 2 decimals.
-Share = Annotated[Decimal, AfterValidator(money_check(Decimal(100), allow_zero=True)),
-                  _money_schema(Decimal(100), True)]
+Share = Annotated[
+    Decimal, AfterValidator(money_check(Decimal(100), allow_zero=True)), _money_schema(Decimal(100), True)
+]
 #: A loading, 0 to 500 percent, at most 2 decimals.
-LoadingPct = Annotated[Decimal, AfterValidator(money_check(Decimal(500), allow_zero=True)),
-                       _money_schema(Decimal(500), True)]
+LoadingPct = Annotated[
+    Decimal, AfterValidator(money_check(Decimal(500), allow_zero=True)), _money_schema(Decimal(500), True)
+]
 
 #: Lists of short texts (exclusions, measures, concerns, reasons): at most 50 entries.
 MAX_LIST = 50

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any, Sequence
+from typing import Any
 
 from pydantic import BaseModel, Field, create_model
 from sqlalchemy import JSON, Boolean, Date, DateTime, Integer, Numeric, Table
@@ -14,7 +15,12 @@ from projections.db import aware
 from projections.queries import PageResult
 
 _TYPES: list[tuple[type, type]] = [
-    (JSON, Any), (Boolean, bool), (DateTime, datetime), (Date, date), (BigInteger, int), (Integer, int),
+    (JSON, Any),
+    (Boolean, bool),
+    (DateTime, datetime),
+    (Date, date),
+    (BigInteger, int),
+    (Integer, int),
     (Numeric, Decimal),
 ]
 
@@ -53,8 +59,14 @@ def page_model(name: str, item: type[BaseModel]) -> type[BaseModel]:
 
 
 def to_page(model: type[BaseModel], result: PageResult) -> Any:
-    return model(items=[_aware(r) for r in result.items], total=result.total, page=result.page,
-                 size=result.size, position=result.position, extra=result.extra)
+    return model(
+        items=[_aware(r) for r in result.items],
+        total=result.total,
+        page=result.page,
+        size=result.size,
+        position=result.position,
+        extra=result.extra,
+    )
 
 
 def _aware(row: dict[str, Any]) -> dict[str, Any]:

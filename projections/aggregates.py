@@ -12,7 +12,8 @@ the others find it already at that version.
 from __future__ import annotations
 
 from collections import OrderedDict
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 from uuid import UUID
 from weakref import WeakKeyDictionary
 

@@ -7,7 +7,7 @@ It also maps a moment to the log position that was current then.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 from eventsourcing.domain import DomainEventProtocol
 from eventsourcing.utils import get_topic
@@ -15,7 +15,6 @@ from sqlalchemy import BigInteger, Column, Connection, DateTime, Index, Integer,
 
 from projections.base import Batch, Projection
 from projections.db import metadata, utc
-
 
 audit_log = Table(
     "audit_log",
@@ -69,7 +68,7 @@ class AuditLogProjection(Projection):
             audit_log,
             {
                 "position": position,
-                "recorded_at": _moment(meta.get("recorded_at")) or utc(getattr(event, "timestamp")),
+                "recorded_at": _moment(meta.get("recorded_at")) or utc(cast(Any, event).timestamp),
                 "effective_at": _moment(meta.get("effective_at")),
                 "actor_id": meta.get("actor_id"),
                 "actor_role": meta.get("actor_role"),
@@ -88,9 +87,7 @@ class AuditLogProjection(Projection):
 
 def position_at(conn: Connection, moment: datetime) -> int:
     """The log position that was current at `moment` (0 before the first event)."""
-    found = conn.execute(
-        select(func.max(audit_log.c.position)).where(audit_log.c.recorded_at <= utc(moment))
-    ).scalar()
+    found = conn.execute(select(func.max(audit_log.c.position)).where(audit_log.c.recorded_at <= utc(moment))).scalar()
     return int(found or 0)
 
 
@@ -106,16 +103,28 @@ AUDIT_SORTABLE = {"position": audit_log.c.position, "recorded_at": audit_log.c.r
 
 
 def audit_filters(
-    actor_id: str | None = None, actor_role: str | None = None, aggregate_type: str | None = None,
-    aggregate_id: str | None = None, event_type: str | None = None, command_id: str | None = None,
-    correlation_id: str | None = None, recorded_from: datetime | None = None, recorded_to: datetime | None = None,
+    actor_id: str | None = None,
+    actor_role: str | None = None,
+    aggregate_type: str | None = None,
+    aggregate_id: str | None = None,
+    event_type: str | None = None,
+    command_id: str | None = None,
+    correlation_id: str | None = None,
+    recorded_from: datetime | None = None,
+    recorded_to: datetime | None = None,
 ) -> list[Any]:
     """SQL conditions for the audit log's filters (the time range includes its start, excludes its end)."""
     c = audit_log.c
     conditions: list[Any] = []
-    for column, value in ((c.actor_id, actor_id), (c.actor_role, actor_role), (c.aggregate_type, aggregate_type),
-                          (c.aggregate_id, aggregate_id), (c.event_type, event_type), (c.command_id, command_id),
-                          (c.correlation_id, correlation_id)):
+    for column, value in (
+        (c.actor_id, actor_id),
+        (c.actor_role, actor_role),
+        (c.aggregate_type, aggregate_type),
+        (c.aggregate_id, aggregate_id),
+        (c.event_type, event_type),
+        (c.command_id, command_id),
+        (c.correlation_id, correlation_id),
+    ):
         if value is not None:
             conditions.append(column == value)
     if recorded_from is not None:
@@ -125,13 +134,15 @@ def audit_filters(
     return conditions
 
 
-def audit_page(conn: Connection, position: int | None, conditions: list[Any], number: int, size: int,
-               sort: str, reached: int) -> tuple[list[dict[str, Any]], int, int]:
+def audit_page(
+    conn: Connection, position: int | None, conditions: list[Any], number: int, size: int, sort: str, reached: int
+) -> tuple[list[dict[str, Any]], int, int]:
     """One page of the audit log as of `position` (rows never change: `position <= p`); (rows, total, at)."""
     where = list(conditions) if position is None else [audit_log.c.position <= position, *conditions]
     total = conn.execute(select(func.count()).select_from(audit_log).where(*where)).scalar_one()
     column = AUDIT_SORTABLE[sort.lstrip("-")]
     order = column.desc() if sort.startswith("-") else column.asc()
-    rows = conn.execute(select(audit_log).where(*where).order_by(order, audit_log.c.position)
-                        .limit(size).offset((number - 1) * size)).mappings()
+    rows = conn.execute(
+        select(audit_log).where(*where).order_by(order, audit_log.c.position).limit(size).offset((number - 1) * size)
+    ).mappings()
     return [dict(r) for r in rows], int(total), position if position is not None else reached

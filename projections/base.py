@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-from sqlalchemy import Connection, Table
-
 from eventsourcing.domain import DomainEventProtocol
+from sqlalchemy import Connection, Table
 
 from projections.db import bulk_insert
 from projections.versioned import VersionedWriter

@@ -121,11 +121,22 @@ def reading(clock: ClockReading | None) -> dict[str, Any] | None:
     """One clock reading as JSON (ISO dates), or None if the clock has not started."""
     if clock is None:
         return None
-    return plain({"started_on": clock.started_on, "due_on": clock.due_on, "days_allowed": clock.days_allowed,
-                  "days_used": clock.days_used, "paused_days": clock.paused_days, "paused": clock.paused,
-                  "met_on": clock.met_on, "breached": clock.breached, "on_time": clock.on_time,
-                  "nominal_due_on": clock.nominal_due_on, "moved_because": clock.moved_because,
-                  "calendar_known": clock.calendar_known})
+    return plain(
+        {
+            "started_on": clock.started_on,
+            "due_on": clock.due_on,
+            "days_allowed": clock.days_allowed,
+            "days_used": clock.days_used,
+            "paused_days": clock.paused_days,
+            "paused": clock.paused,
+            "met_on": clock.met_on,
+            "breached": clock.breached,
+            "on_time": clock.on_time,
+            "nominal_due_on": clock.nominal_due_on,
+            "moved_because": clock.moved_because,
+            "calendar_known": clock.calendar_known,
+        }
+    )
 
 
 def claim_row(claim: Claim) -> dict[str, Any]:
@@ -221,9 +232,8 @@ class ClaimsProjection(Projection):
         keys = [flag_key(str(e.originator_id), e.indicator) for e in mine if isinstance(e, Claim.FraudFlagRaised)]
         f = claim_flags.c
         for start in range(0, len(ids), 500):  # the flags raised before this batch: their status may change
-            chunk = ids[start:start + 500]
-            keys += batch.conn.execute(
-                select(f.flag_key).where(f.claim_id.in_(chunk), f.valid_to.is_(None))).scalars()
+            chunk = ids[start : start + 500]
+            keys += batch.conn.execute(select(f.flag_key).where(f.claim_id.in_(chunk), f.valid_to.is_(None))).scalars()
         batch.versioned(claim_flags).preload(keys)
 
     def apply(self, event: DomainEventProtocol[Any], position: int, batch: Batch) -> None:
@@ -239,9 +249,15 @@ class ClaimsProjection(Projection):
 # --- queries: claims -----------------------------------------------------------------------------
 _c = claims.c
 CLAIM_SORTABLE: dict[str, Column[Any]] = {
-    "reported_on": _c.reported_on, "loss_date": _c.loss_date, "claim_number": _c.claim_number,
-    "status": _c.status, "reserve": _c.reserve, "paid_total": _c.paid_total,
-    "decision_due_on": _c.decision_due_on, "last_event_on": _c.last_event_on}
+    "reported_on": _c.reported_on,
+    "loss_date": _c.loss_date,
+    "claim_number": _c.claim_number,
+    "status": _c.status,
+    "reserve": _c.reserve,
+    "paid_total": _c.paid_total,
+    "decision_due_on": _c.decision_due_on,
+    "last_event_on": _c.last_event_on,
+}
 CLAIM_DEFAULT_SORT = "-reported_on"
 
 
@@ -264,8 +280,13 @@ def claim_filters(
     flag was raised (True) or none (False); `breached`: a clock breach or a second missing-documents
     notice was recorded (True) or neither (False); `open_`: not closed (True) or closed (False)."""
     conditions: list[ColumnElement[bool]] = []
-    for column, value in ((_c.status, status), (_c.policy_id, policy_id), (_c.claimant_id, claimant_id),
-                          (_c.line, line), (_c.cause, cause)):
+    for column, value in (
+        (_c.status, status),
+        (_c.policy_id, policy_id),
+        (_c.claimant_id, claimant_id),
+        (_c.line, line),
+        (_c.cause, cause),
+    ):
         if value is not None:
             conditions.append(column == value)
     if flagged is not None:
@@ -295,8 +316,11 @@ def due_for_scheduler(conn: Connection, on: date, position: int | None = None) -
 
 def claims_on_policy(conn: Connection, policy_id: str, since: date, until: date, position: int | None = None) -> int:
     """How many claims on the policy had their loss between `since` and `until` (both included)."""
-    query = select(func.count()).select_from(claims).where(
-        as_of(claims, position), _c.policy_id == policy_id, _c.loss_date >= since, _c.loss_date <= until)
+    query = (
+        select(func.count())
+        .select_from(claims)
+        .where(as_of(claims, position), _c.policy_id == policy_id, _c.loss_date >= since, _c.loss_date <= until)
+    )
     return int(conn.execute(query).scalar_one())
 
 
@@ -306,16 +330,20 @@ def claims_record(conn: Connection, customer_id: str, since: date, position: int
     p = policies.c
     insured = select(p.policy_id).where(as_of(policies, position), p.insured_id == customer_id)
     query = select(func.count(), func.coalesce(func.sum(_c.fraud_flags), 0)).where(
-        as_of(claims, position), _c.reported_on >= since,
-        or_(_c.claimant_id == customer_id, _c.policy_id.in_(insured)))
+        as_of(claims, position), _c.reported_on >= since, or_(_c.claimant_id == customer_id, _c.policy_id.in_(insured))
+    )
     count, flags = conn.execute(query).one()
     return {"claims_last_3_years": int(count), "fraud_flags": int(flags)}
 
 
 # --- queries: risk flags -------------------------------------------------------------------------
 _f = claim_flags.c
-FLAG_SORTABLE: dict[str, Column[Any]] = {"raised_on": _f.raised_on, "indicator": _f.indicator,
-                                         "claim_number": _f.claim_number, "claim_status": _f.claim_status}
+FLAG_SORTABLE: dict[str, Column[Any]] = {
+    "raised_on": _f.raised_on,
+    "indicator": _f.indicator,
+    "claim_number": _f.claim_number,
+    "claim_status": _f.claim_status,
+}
 FLAG_DEFAULT_SORT = "-raised_on"
 
 

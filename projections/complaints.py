@@ -21,10 +21,10 @@ from datetime import date
 from typing import Any, cast
 
 from eventsourcing.domain import DomainEventProtocol
-from sqlalchemy import Boolean, Column, Connection, Date, DateTime, Index, Integer, JSON, String, Text, select, update
+from sqlalchemy import JSON, Boolean, Column, Connection, Date, DateTime, Index, Integer, String, Text, select, update
 
-from domain.complaint import Complaint
 from domain.calendar import last_day
+from domain.complaint import Complaint
 from domain.complaint_rules import deadline_end
 from domain.customer import ERASED, Customer
 from projections.aggregates import AggregateCache
@@ -146,8 +146,11 @@ def complaint_row(complaint: Complaint) -> dict[str, Any]:
         "deadline_on": clock.deadline_on,
         "deadline_moved_because": clock.deadline_moved_because,
         "days_allowed": clock.days_allowed,
-        "extensions": [plain({"round": r.number, "kind": e.kind, "on": e.on, "days_allowed": e.days_allowed})
-                       for r in complaint.rounds for e in r.extensions],
+        "extensions": [
+            plain({"round": r.number, "kind": e.kind, "on": e.on, "days_allowed": e.days_allowed})
+            for r in complaint.rounds
+            for e in r.extensions
+        ],
         "paused_days": clock.paused_days,
         "appraisal_open": current is not None and current.open_pause is not None,
         "next_due_date": complaint.next_due_date(),
@@ -199,7 +202,8 @@ class ComplaintsProjection(Projection):
         mine = [e for e, _ in events if isinstance(e, Complaint.Event)]
         batch.versioned(complaints).preload(str(e.originator_id) for e in mine)
         batch.versioned(improvement_actions).preload(
-            action_key(str(e.originator_id), e.action_id) for e in mine if isinstance(e, ACTION_EVENTS))
+            action_key(str(e.originator_id), e.action_id) for e in mine if isinstance(e, ACTION_EVENTS)
+        )
 
     def apply(self, event: DomainEventProtocol[Any], position: int, batch: Batch) -> None:
         if isinstance(event, Customer.PersonalDataErased):
@@ -217,15 +221,17 @@ class ComplaintsProjection(Projection):
         (this batch's rows are written first) and from the cached complaints, which reload from the log
         with the placeholder."""
         batch.flush()
-        batch.conn.execute(update(complaints).where(complaints.c.complainant_customer_id == customer_id)
-                           .values(complainant_name=ERASED))
+        batch.conn.execute(
+            update(complaints)
+            .where(complaints.c.complainant_customer_id == customer_id)
+            .values(complainant_name=ERASED)
+        )
         self.cache.forget()
 
 
 # --- queries: complaints ---------------------------------------------------------------------
 _c = complaints.c
-SORTABLE = {"received_on": _c.received_on, "deadline_on": _c.deadline_on, "status": _c.status,
-            "category": _c.category}
+SORTABLE = {"received_on": _c.received_on, "deadline_on": _c.deadline_on, "status": _c.status, "category": _c.category}
 DEFAULT_SORT = "-received_on"
 
 
@@ -248,9 +254,15 @@ def complaint_filters(
     notice to the complainant with the deadline before that business date, breach recorded yet or not
     (an open appraisal stops the clock, so it is never overdue); `open`: not archived (True) or archived (False)."""
     conditions: list[Any] = []
-    for column, value in ((_c.status, status), (_c.category, category), (_c.channel, channel),
-                          (_c.responsible_id, responsible_id), (_c.complainant_customer_id, complainant_customer_id),
-                          (_c.related_policy_id, related_policy_id), (_c.related_claim_id, related_claim_id)):
+    for column, value in (
+        (_c.status, status),
+        (_c.category, category),
+        (_c.channel, channel),
+        (_c.responsible_id, responsible_id),
+        (_c.complainant_customer_id, complainant_customer_id),
+        (_c.related_policy_id, related_policy_id),
+        (_c.related_claim_id, related_claim_id),
+    ):
         if value is not None:
             conditions.append(column == value)
     if received_from is not None:
@@ -303,8 +315,13 @@ def due_for_scheduler(conn: Connection, on: date, position: int | None = None) -
 
 # --- queries: improvement actions ---------------------------------------------------------------
 _a = improvement_actions.c
-ACTION_SORTABLE = {"due_on": _a.due_on, "added_on": _a.added_on, "completed_on": _a.completed_on,
-                   "status": _a.status, "owner_id": _a.owner_id}
+ACTION_SORTABLE = {
+    "due_on": _a.due_on,
+    "added_on": _a.added_on,
+    "completed_on": _a.completed_on,
+    "status": _a.status,
+    "owner_id": _a.owner_id,
+}
 ACTION_DEFAULT_SORT = "due_on"
 
 
@@ -332,4 +349,3 @@ def days_overdue(row: dict[str, Any], today: date) -> int | None:
     """Days an open improvement action is past its due date as of `today` (None if not overdue)."""
     late = (today - row["due_on"]).days
     return late if row["status"] == "open" and late > 0 else None
-

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from functools import singledispatchmethod
 from typing import Any
@@ -97,25 +97,35 @@ class CustomersProjection(Projection):
 
     @apply.register
     def _(self, event: Customer.IndividualRegistered, position: int, batch: Batch) -> None:
-        self._register(event, position, batch, {
-            "kind": "individual",
-            "identity_number": event.id_number,
-            "birth_date": event.birth_date,
-            "gender": event.gender,
-            "occupation": event.occupation,
-            "occupation_class": event.occupation_class,
-            "profile": {k: plain(getattr(event, k)) for k in INDIVIDUAL_PROFILE},
-        })
+        self._register(
+            event,
+            position,
+            batch,
+            {
+                "kind": "individual",
+                "identity_number": event.id_number,
+                "birth_date": event.birth_date,
+                "gender": event.gender,
+                "occupation": event.occupation,
+                "occupation_class": event.occupation_class,
+                "profile": {k: plain(getattr(event, k)) for k in INDIVIDUAL_PROFILE},
+            },
+        )
 
     @apply.register
     def _(self, event: Customer.EnterpriseRegistered, position: int, batch: Batch) -> None:
-        self._register(event, position, batch, {
-            "kind": "enterprise",
-            "identity_number": event.credit_code,
-            "industry": event.industry,
-            "size": event.size,
-            "profile": {k: plain(getattr(event, k)) for k in ENTERPRISE_PROFILE},
-        })
+        self._register(
+            event,
+            position,
+            batch,
+            {
+                "kind": "enterprise",
+                "identity_number": event.credit_code,
+                "industry": event.industry,
+                "size": event.size,
+                "profile": {k: plain(getattr(event, k)) for k in ENTERPRISE_PROFILE},
+            },
+        )
 
     def _change(self, event: Any, position: int, batch: Batch, **changes: Any) -> None:
         writer = batch.versioned(customers)
@@ -172,8 +182,11 @@ class CustomersProjection(Projection):
 
     @apply.register
     def _(self, event: Customer.NeedsAnalysed, position: int, batch: Batch) -> None:
-        needs = {"concerns": list(event.concerns), "potential_needs": list(event.potential_needs),
-                 "budget": plain(event.budget)}
+        needs = {
+            "concerns": list(event.concerns),
+            "potential_needs": list(event.potential_needs),
+            "budget": plain(event.budget),
+        }
         self._change(event, position, batch, needs=needs)
 
     @apply.register
@@ -183,10 +196,14 @@ class CustomersProjection(Projection):
 
     @apply.register
     def _(self, event: Customer.PlanProposed, position: int, batch: Batch) -> None:
-        plan = {"items": plain(event.items), "total_annual_premium": plain(event.total_annual_premium),
-                "rationale": event.rationale, "budget_fit": event.budget_fit,
-                "proposed_at": event.timestamp.astimezone(timezone.utc).isoformat(),
-                "proposed_by": event.meta.get("actor_id")}
+        plan = {
+            "items": plain(event.items),
+            "total_annual_premium": plain(event.total_annual_premium),
+            "rationale": event.rationale,
+            "budget_fit": event.budget_fit,
+            "proposed_at": event.timestamp.astimezone(UTC).isoformat(),
+            "proposed_by": event.meta.get("actor_id"),
+        }
         self._change(event, position, batch, plan=plan)
 
     @apply.register
@@ -195,8 +212,9 @@ class CustomersProjection(Projection):
         count = (row.get("surveys") or 0) + 1
         total = Decimal(row.get("satisfaction_total") or "0") + Decimal(event.average)
         average = (total / count).quantize(Decimal("0.01"), ROUND_HALF_UP)
-        self._change(event, position, batch, surveys=count, satisfaction_total=str(total),
-                     satisfaction_average=str(average))
+        self._change(
+            event, position, batch, surveys=count, satisfaction_total=str(total), satisfaction_average=str(average)
+        )
 
     @apply.register
     def _(self, event: Customer.ProcessingRestricted, position: int, batch: Batch) -> None:
@@ -213,9 +231,13 @@ class CustomersProjection(Projection):
 
 
 # --- queries ---------------------------------------------------------------------------------
-SORTABLE = {"name": customers.c.name_folded, "registered_at": customers.c.registered_at,
-            "lifecycle_stage": customers.c.lifecycle_stage, "segment": customers.c.segment,
-            "updated_at": customers.c.updated_at}
+SORTABLE = {
+    "name": customers.c.name_folded,
+    "registered_at": customers.c.registered_at,
+    "lifecycle_stage": customers.c.lifecycle_stage,
+    "segment": customers.c.segment,
+    "updated_at": customers.c.updated_at,
+}
 
 
 def customer_filters(
@@ -251,8 +273,15 @@ def scrubbed(row: dict[str, Any]) -> dict[str, Any]:
     profile = dict(row.get("profile") or {})
     if "contact_person" in profile:
         profile["contact_person"] = ERASED
-    return {"name": ERASED, "name_folded": ERASED, "identity_number": ERASED, "birth_date": None, "gender": None,
-            "contacts": {}, "profile": profile}
+    return {
+        "name": ERASED,
+        "name_folded": ERASED,
+        "identity_number": ERASED,
+        "birth_date": None,
+        "gender": None,
+        "contacts": {},
+        "profile": profile,
+    }
 
 
 def scrub_versions(conn: Connection, customer_id: str) -> None:
@@ -260,9 +289,11 @@ def scrub_versions(conn: Connection, customer_id: str) -> None:
     c = customers.c
     rows = conn.execute(select(c.valid_from, c.profile).where(c.customer_id == customer_id)).mappings().all()
     for row in rows:
-        conn.execute(update(customers).where(c.customer_id == customer_id, c.valid_from == row["valid_from"])
-                     .values(**scrubbed(dict(row))))
-
+        conn.execute(
+            update(customers)
+            .where(c.customer_id == customer_id, c.valid_from == row["valid_from"])
+            .values(**scrubbed(dict(row)))
+        )
 
 
 def personal_statuses(conn: Connection, customer_ids: list[str]) -> dict[str, str]:
@@ -270,6 +301,7 @@ def personal_statuses(conn: Connection, customer_ids: list[str]) -> dict[str, st
     if not customer_ids:
         return {}
     c = customers.c
-    rows = conn.execute(select(c.customer_id, c.personal_data).where(
-        c.valid_to.is_(None), c.customer_id.in_(sorted(set(customer_ids)))))
+    rows = conn.execute(
+        select(c.customer_id, c.personal_data).where(c.valid_to.is_(None), c.customer_id.in_(sorted(set(customer_ids))))
+    )
     return {row[0]: row[1] for row in rows}

@@ -2,19 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
-from typing import Any
-
 import hashlib
 import json
-from typing import Sequence
-
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from typing import Iterator
+from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy import JSON, Column, Connection, MetaData, String, Table, create_engine, event, select, text
-from sqlalchemy.schema import CreateIndex, CreateTable
 from sqlalchemy.engine import Engine
+from sqlalchemy.schema import CreateIndex, CreateTable
 
 from application.settings import Settings
 
@@ -91,7 +88,9 @@ def fingerprint(engine: Engine, tables: Sequence[Table]) -> str:
     """A digest of the DDL of a projection's tables: it changes whenever a column or index does."""
     ddl = "".join(
         str(CreateTable(t).compile(dialect=engine.dialect))
-        + "".join(str(CreateIndex(i).compile(dialect=engine.dialect)) for i in sorted(t.indexes, key=lambda i: i.name or ""))
+        + "".join(
+            str(CreateIndex(i).compile(dialect=engine.dialect)) for i in sorted(t.indexes, key=lambda i: i.name or "")
+        )
         for t in tables
     )
     return hashlib.sha256(ddl.encode()).hexdigest()
@@ -129,10 +128,12 @@ def bulk_insert(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> N
     columns = ", ".join(f'"{n}"' for n in names)
     with cursor.copy(f'COPY "{table.name}" ({columns}) FROM STDIN') as copy:
         for row in rows:
-            copy.write_row([
-                json.dumps(row.get(n), ensure_ascii=False) if j and row.get(n) is not None else row.get(n)
-                for n, j in zip(names, is_json)
-            ])
+            copy.write_row(
+                [
+                    json.dumps(row.get(n), ensure_ascii=False) if j and row.get(n) is not None else row.get(n)
+                    for n, j in zip(names, is_json)
+                ]
+            )
 
 
 def utc(moment: datetime | None) -> datetime | None:
@@ -140,7 +141,7 @@ def utc(moment: datetime | None) -> datetime | None:
     if moment is None:
         return None
     if moment.tzinfo is not None:
-        moment = moment.astimezone(timezone.utc).replace(tzinfo=None)
+        moment = moment.astimezone(UTC).replace(tzinfo=None)
     return moment
 
 
@@ -148,4 +149,4 @@ def aware(moment: datetime | None) -> datetime | None:
     """A stored (naive UTC) moment as an aware datetime."""
     if moment is None:
         return None
-    return moment.replace(tzinfo=timezone.utc) if moment.tzinfo is None else moment.astimezone(timezone.utc)
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)

@@ -9,7 +9,7 @@ that succeeds clears it. Events are never skipped.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from sqlalchemy import BigInteger, Column, Connection, DateTime, Integer, String, Table, Text, and_, select
 
@@ -44,7 +44,7 @@ class Fault:
 
 
 def _now() -> datetime:
-    return datetime.now(timezone.utc).replace(tzinfo=None)
+    return datetime.now(UTC).replace(tzinfo=None)
 
 
 def describe(error: BaseException) -> str:
@@ -66,9 +66,17 @@ def record_fault(conn: Connection, application_name: str, projection: str, posit
         since, attempts = now, 1
         if row is not None:
             conn.execute(t.delete().where(key))
-        conn.execute(t.insert().values(projection=projection, application_name=application_name,
-                                       failing_position=position, error=error, since=now,
-                                       last_attempt=now, attempts=1))
+        conn.execute(
+            t.insert().values(
+                projection=projection,
+                application_name=application_name,
+                failing_position=position,
+                error=error,
+                since=now,
+                last_attempt=now,
+                attempts=1,
+            )
+        )
     return Fault(projection, position, error, since, now, attempts)
 
 
@@ -81,5 +89,9 @@ def faults(conn: Connection, application_name: str) -> dict[str, Fault]:
     """The faulted projections of an application, by name."""
     t = faults_table
     rows = conn.execute(select(t).where(t.c.application_name == application_name)).mappings()
-    return {r["projection"]: Fault(r["projection"], r["failing_position"], r["error"], r["since"],
-                                   r["last_attempt"], r["attempts"]) for r in rows}
+    return {
+        r["projection"]: Fault(
+            r["projection"], r["failing_position"], r["error"], r["since"], r["last_attempt"], r["attempts"]
+        )
+        for r in rows
+    }

@@ -13,8 +13,22 @@ from decimal import Decimal
 from typing import Any, cast
 
 from eventsourcing.domain import DomainEventProtocol
-from sqlalchemy import (JSON, Boolean, Column, Connection, Date, Index, Integer, Numeric, String, Text, delete, func,
-                        or_, select)
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Column,
+    Connection,
+    Date,
+    Index,
+    Integer,
+    Numeric,
+    String,
+    Text,
+    delete,
+    func,
+    or_,
+    select,
+)
 
 from domain.customer import Customer
 from domain.policy import TERMINAL, Policy
@@ -194,13 +208,16 @@ def write_parties(batch: Batch, policy: Policy, new: bool, position: int) -> Non
     if not new:  # a change: the parties named before, as far as this batch has written them
         writer.flush()
         p = policy_parties.c
-        rows = batch.conn.execute(select(p.customer_id).where(
-            p.policy_id == policy_id, p.role == "beneficiary", p.valid_to.is_(None)))
+        rows = batch.conn.execute(
+            select(p.customer_id).where(p.policy_id == policy_id, p.role == "beneficiary", p.valid_to.is_(None))
+        )
         known = {row[0] for row in rows}
     for customer_id in sorted(named | known):
-        writer.put(party_key(policy_id, "beneficiary", customer_id), {
-            "policy_id": policy_id, "customer_id": customer_id, "role": "beneficiary",
-            "named": customer_id in named}, position)
+        writer.put(
+            party_key(policy_id, "beneficiary", customer_id),
+            {"policy_id": policy_id, "customer_id": customer_id, "role": "beneficiary", "named": customer_id in named},
+            position,
+        )
 
 
 def forget_beneficiaries(batch: Batch, customer_id: str) -> None:
@@ -216,11 +233,17 @@ def forget_beneficiaries(batch: Batch, customer_id: str) -> None:
 
 
 # --- queries ---------------------------------------------------------------------------------
-SORTABLE = {"applied_on": policies.c.applied_on, "start_date": policies.c.start_date,
-            "end_date": policies.c.end_date, "policy_number": policies.c.policy_number,
-            "sum_insured": policies.c.sum_insured, "status": policies.c.status,
-            "annual_premium": policies.c.annual_premium, "next_due_date": policies.c.next_due_date,
-            "renewal_due_on": policies.c.renewal_due_on}
+SORTABLE = {
+    "applied_on": policies.c.applied_on,
+    "start_date": policies.c.start_date,
+    "end_date": policies.c.end_date,
+    "policy_number": policies.c.policy_number,
+    "sum_insured": policies.c.sum_insured,
+    "status": policies.c.status,
+    "annual_premium": policies.c.annual_premium,
+    "next_due_date": policies.c.next_due_date,
+    "renewal_due_on": policies.c.renewal_due_on,
+}
 DEFAULT_SORT = "-applied_on"
 
 
@@ -244,9 +267,17 @@ def policy_filters(
     date ranges include both ends."""
     c = policies.c
     conditions: list[Any] = []
-    for column, value in ((c.status, status), (c.product_code, product_code), (c.line, line),
-                          (c.applicant_id, applicant_id), (c.insured_id, insured_id), (c.agent_id, agent_id),
-                          (c.channel, channel), (c.policy_number, policy_number), (c.in_force, in_force)):
+    for column, value in (
+        (c.status, status),
+        (c.product_code, product_code),
+        (c.line, line),
+        (c.applicant_id, applicant_id),
+        (c.insured_id, insured_id),
+        (c.agent_id, agent_id),
+        (c.channel, channel),
+        (c.policy_number, policy_number),
+        (c.in_force, in_force),
+    ):
         if value is not None:
             conditions.append(column == value)
     if customer_id is not None:
@@ -282,7 +313,11 @@ def due_for_scheduler(conn: Connection, on: date, position: int | None = None) -
 
 
 def underwriting_history(
-    conn: Connection, customer_id: str, *, line: str | None = None, exclude_policy_id: str | None = None,
+    conn: Connection,
+    customer_id: str,
+    *,
+    line: str | None = None,
+    exclude_policy_id: str | None = None,
     position: int | None = None,
 ) -> dict[str, Any]:
     """What 6.2.5 asks of a customer's record, as applicant or insured, as the keyword arguments of
@@ -300,7 +335,8 @@ def underwriting_history(
     held = Decimal(0)
     if line is not None:
         query = select(func.coalesce(func.sum(c.sum_insured), 0)).where(
-            as_of(policies, position), c.insured_id == customer_id, c.line == line, c.status.in_(HELD))
+            as_of(policies, position), c.insured_id == customer_id, c.line == line, c.status.in_(HELD)
+        )
         if exclude_policy_id is not None:
             query = query.where(c.policy_id != exclude_policy_id)
         held = money(Decimal(str(conn.execute(query).scalar_one())))

@@ -15,7 +15,19 @@ from typing import Any, cast
 
 from eventsourcing.domain import DomainEventProtocol
 from sqlalchemy import (
-    BigInteger, Boolean, Column, Connection, Date, Index, Integer, Select, String, Table, Text, func, select,
+    BigInteger,
+    Boolean,
+    Column,
+    Connection,
+    Date,
+    Index,
+    Integer,
+    Select,
+    String,
+    Table,
+    Text,
+    func,
+    select,
 )
 
 from domain.policy import Policy
@@ -49,8 +61,12 @@ premium_installments = versioned_table(
     key_length=60,  # a policy id (36 characters), a colon and a number
 )
 Index("ix_premium_installments_policy", premium_installments.c.policy_id, premium_installments.c.valid_to)
-Index("ix_premium_installments_due", premium_installments.c.valid_to, premium_installments.c.status,
-      premium_installments.c.due_date)
+Index(
+    "ix_premium_installments_due",
+    premium_installments.c.valid_to,
+    premium_installments.c.status,
+    premium_installments.c.due_date,
+)
 
 premium_payments = Table(
     "premium_payments",
@@ -137,8 +153,9 @@ class PremiumsProjection(PolicyStateProjection):
 
         self.write_rows(cast(Policy, self.cache.apply(event, rows_before)), before, event, position, batch)
 
-    def write_rows(self, policy: Policy, before: dict[str, dict[str, Any]], event: Any, position: int,
-                   batch: Batch) -> None:
+    def write_rows(
+        self, policy: Policy, before: dict[str, dict[str, Any]], event: Any, position: int, batch: Batch
+    ) -> None:
         """Put the installments of `policy` as it stands after `event`. `before`: the rows of its state
         just before, which are its current rows in the register (every row is a function of the
         policy's state), so nothing is read. An installment the event took out of the schedule keeps
@@ -155,26 +172,65 @@ class PremiumsProjection(PolicyStateProjection):
             if previous is not None and previous["status"] != "replaced":
                 writer.put(key, {**previous, "status": "replaced"}, position)
         if isinstance(event, Policy.PremiumPaid):
-            self._money(batch, policy, position, event, event.amount, "payment",
-                        installment_no=event.installment_no, reference=event.reference, method="payment")
+            self._money(
+                batch,
+                policy,
+                position,
+                event,
+                event.amount,
+                "payment",
+                installment_no=event.installment_no,
+                reference=event.reference,
+                method="payment",
+            )
         elif isinstance(event, Policy.InstallmentPaidByClaimDeduction):
-            self._money(batch, policy, position, event, event.amount, "payment",
-                        installment_no=event.installment_no, reference=f"claim {event.claim_id}",
-                        method="claim deduction")
+            self._money(
+                batch,
+                policy,
+                position,
+                event,
+                event.amount,
+                "payment",
+                installment_no=event.installment_no,
+                reference=f"claim {event.claim_id}",
+                method="claim deduction",
+            )
         elif isinstance(event, Policy.PremiumRefunded):
-            self._money(batch, policy, position, event, -event.amount, "refund", reason=event.reason,
-                        **refunded_cover(policy, event))
+            self._money(
+                batch,
+                policy,
+                position,
+                event,
+                -event.amount,
+                "refund",
+                reason=event.reason,
+                **refunded_cover(policy, event),
+            )
 
     @staticmethod
-    def _money(batch: Batch, policy: Policy, position: int, event: Any, amount: Decimal, kind: str,
-               **fields: Any) -> None:
+    def _money(
+        batch: Batch, policy: Policy, position: int, event: Any, amount: Decimal, kind: str, **fields: Any
+    ) -> None:
         """One row of the payments: + paid, − refunded."""
-        batch.append(premium_payments, {
-            "position": position, "policy_id": str(policy.id), "policy_number": policy.policy_number,
-            "product_code": policy.product_code, "kind": kind, "on": event.on, "amount": amount,
-            "installment_no": None, "reference": None, "reason": None, "method": None, "cover_from": None,
-            "cover_to": None, **fields,
-        })
+        batch.append(
+            premium_payments,
+            {
+                "position": position,
+                "policy_id": str(policy.id),
+                "policy_number": policy.policy_number,
+                "product_code": policy.product_code,
+                "kind": kind,
+                "on": event.on,
+                "amount": amount,
+                "installment_no": None,
+                "reference": None,
+                "reason": None,
+                "method": None,
+                "cover_from": None,
+                "cover_to": None,
+                **fields,
+            },
+        )
 
 
 def refunded_cover(policy: Policy, event: Any) -> dict[str, date | None]:
@@ -189,8 +245,14 @@ def refunded_cover(policy: Policy, event: Any) -> dict[str, date | None]:
 
 # --- queries ---------------------------------------------------------------------------------
 _i = premium_installments.c
-SORTABLE = {"due_date": _i.due_date, "amount": _i.amount, "policy_number": _i.policy_number,
-            "installment_no": _i.installment_no, "paid_on": _i.paid_on, "status": _i.status}
+SORTABLE = {
+    "due_date": _i.due_date,
+    "amount": _i.amount,
+    "policy_number": _i.policy_number,
+    "installment_no": _i.installment_no,
+    "paid_on": _i.paid_on,
+    "status": _i.status,
+}
 DEFAULT_SORT = "due_date"
 
 
@@ -205,8 +267,13 @@ def installment_filters(
 ) -> list[Any]:
     """SQL conditions for the schedule's filters; the due date range includes both ends."""
     conditions: list[Any] = []
-    for column, value in ((_i.policy_id, policy_id), (_i.status, status), (_i.kind, kind), (_i.paid, paid),
-                          (_i.product_code, product_code)):
+    for column, value in (
+        (_i.policy_id, policy_id),
+        (_i.status, status),
+        (_i.kind, kind),
+        (_i.paid, paid),
+        (_i.product_code, product_code),
+    ):
         if value is not None:
             conditions.append(column == value)
     if due_from is not None:
@@ -222,12 +289,20 @@ def overdue_filters(today: date) -> list[Any]:
 
 
 def overdue(
-    conn: Connection, today: date, position: int | None, page: Page, reached: int, *conditions: Any,
+    conn: Connection, today: date, position: int | None, page: Page, reached: int, *conditions: Any
 ) -> PageResult:
     """One page of the overdue list as of business date `today` (default sort: most overdue first),
     each row with `days_overdue`; more conditions (installment_filters) narrow it."""
-    result = page_of(conn, premium_installments, position, [*overdue_filters(today), *conditions], page,
-                     SORTABLE, "due_date", reached)
+    result = page_of(
+        conn,
+        premium_installments,
+        position,
+        [*overdue_filters(today), *conditions],
+        page,
+        SORTABLE,
+        "due_date",
+        reached,
+    )
     for row in result.items:
         row["days_overdue"] = (today - row["due_date"]).days
     return result
@@ -238,10 +313,7 @@ PAYMENT_SORTABLE = {"position": _p.position, "on": _p.on, "amount": _p.amount}
 
 
 def payment_filters(
-    policy_id: str | None = None,
-    kind: str | None = None,
-    on_from: date | None = None,
-    on_to: date | None = None,
+    policy_id: str | None = None, kind: str | None = None, on_from: date | None = None, on_to: date | None = None
 ) -> list[Any]:
     """SQL conditions for the payments: by policy, kind (payment | refund), dates (both ends included)."""
     conditions: list[Any] = []
@@ -257,7 +329,7 @@ def payment_filters(
 
 
 def payments_page(
-    conn: Connection, position: int | None, conditions: list[Any], page: Page, reached: int,
+    conn: Connection, position: int | None, conditions: list[Any], page: Page, reached: int
 ) -> PageResult:
     """One page of the payments recorded up to `position` (None = now); the rows never change, so
     "as of" is `position <= p`. `extra["total_amount"]` is the net of all matching rows."""
@@ -269,9 +341,18 @@ def payments_page(
     column = PAYMENT_SORTABLE[sort.lstrip("-")]
     order = column.desc() if sort.startswith("-") else column.asc()
     query: Select[Any] = (
-        select(premium_payments).where(*where).order_by(order, _p.position)
-        .limit(page.size).offset((page.number - 1) * page.size)
+        select(premium_payments)
+        .where(*where)
+        .order_by(order, _p.position)
+        .limit(page.size)
+        .offset((page.number - 1) * page.size)
     )
     items = [dict(row) for row in conn.execute(query).mappings()]
-    return PageResult(items, total, page.number, page.size, position if position is not None else reached,
-                      {"total_amount": money(Decimal(str(amount)))})
+    return PageResult(
+        items,
+        total,
+        page.number,
+        page.size,
+        position if position is not None else reached,
+        {"total_amount": money(Decimal(str(amount)))},
+    )

@@ -48,8 +48,7 @@ def page_of(
     order = (column.desc() if sort.startswith("-") else column.asc()).nulls_last()
     key = table.c[table.info["key"]]
     query: Select[Any] = (
-        select(table).where(*where).order_by(order, key)
-        .limit(page.size).offset((page.number - 1) * page.size)
+        select(table).where(*where).order_by(order, key).limit(page.size).offset((page.number - 1) * page.size)
     )
     items = [dict(row) for row in conn.execute(query).mappings()]
     return PageResult(items, total, page.number, page.size, position if position is not None else reached)
@@ -57,5 +56,7 @@ def page_of(
 
 def one(conn: Connection, table: Table, key: str, position: int | None) -> dict[str, Any] | None:
     """The version of one row current at `position` (None = now)."""
-    row = conn.execute(select(table).where(table.c[table.info["key"]] == key, as_of(table, position))).mappings().first()
+    row = (
+        conn.execute(select(table).where(table.c[table.info["key"]] == key, as_of(table, position))).mappings().first()
+    )
     return dict(row) if row else None

@@ -15,9 +15,10 @@ from __future__ import annotations
 
 import fcntl
 import logging
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Iterator
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, Table, create_engine, event, text
 from sqlalchemy.engine import Engine
@@ -140,8 +141,11 @@ def _take_positions(read_side: ReadSide, conn: Connection, positions: dict[str, 
     for name, position in positions.items():
         read_side.trackers[name].reset_in(conn)
         if position:
-            conn.execute(tracking_table.insert().values(
-                projection=name, application_name=read_side.app.name, notification_id=position))
+            conn.execute(
+                tracking_table.insert().values(
+                    projection=name, application_name=read_side.app.name, notification_id=position
+                )
+            )
         clear_fault(conn, read_side.app.name, name)
 
 

@@ -16,5 +16,13 @@ from projections.underwriting import UnderwritingProjection
 def all_projections() -> list[Projection]:
     # The premiums come before the other policy registers: they read each policy's state just before
     # the event from the aggregate cache the three share (applied together, the first moves it on).
-    return [AuditLogProjection(), CustomersProjection(), PremiumsProjection(), PoliciesProjection(),
-            UnderwritingProjection(), ClaimsProjection(), ComplaintsProjection(), ServiceRequestsProjection()]
+    return [
+        AuditLogProjection(),
+        CustomersProjection(),
+        PremiumsProjection(),
+        PoliciesProjection(),
+        UnderwritingProjection(),
+        ClaimsProjection(),
+        ComplaintsProjection(),
+        ServiceRequestsProjection(),
+    ]

@@ -9,9 +9,9 @@ covered: payees (the domain has no payee apart from the claimant; a claim pays i
 
 from __future__ import annotations
 
-from typing import Any, Callable, Iterator
-
+from collections.abc import Callable, Iterator
 from dataclasses import replace
+from typing import Any
 
 from sqlalchemy import Connection, func, or_, select
 
@@ -23,15 +23,25 @@ from projections.policies import policies, policy_parties
 from projections.runner import ReadSide
 
 _p = policies.c
-_COLUMNS = (_p.policy_id, _p.applicant_id, _p.insured_id, _p.status, _p.term_months, _p.start_date,
-            _p.end_date, _p.last_event_on)
+_COLUMNS = (
+    _p.policy_id,
+    _p.applicant_id,
+    _p.insured_id,
+    _p.status,
+    _p.term_months,
+    _p.start_date,
+    _p.end_date,
+    _p.last_event_on,
+)
 
 
 def _contract(row: Any, customer_id: str) -> Contract:
-    roles = [name for name, holder in (("applicant", row.applicant_id), ("insured", row.insured_id))
-             if holder == customer_id]
-    return Contract(row.policy_id, "+".join(roles), row.status, row.term_months, row.start_date, row.end_date,
-                    row.last_event_on)
+    roles = [
+        name for name, holder in (("applicant", row.applicant_id), ("insured", row.insured_id)) if holder == customer_id
+    ]
+    return Contract(
+        row.policy_id, "+".join(roles), row.status, row.term_months, row.start_date, row.end_date, row.last_event_on
+    )
 
 
 def contracts_of(conn: Connection, customer_id: str) -> list[Contract]:
@@ -39,8 +49,11 @@ def contracts_of(conn: Connection, customer_id: str) -> list[Contract]:
     those they claimed on (claimant) or complained about (complainant, about the policy or one of its
     claims), as the registers show them now (Art. 87 keeps the records of every customer with a role in
     the contract)."""
-    rows = conn.execute(select(*_COLUMNS).where(
-        _p.valid_to.is_(None), or_(_p.applicant_id == customer_id, _p.insured_id == customer_id)))
+    rows = conn.execute(
+        select(*_COLUMNS).where(
+            _p.valid_to.is_(None), or_(_p.applicant_id == customer_id, _p.insured_id == customer_id)
+        )
+    )
     found = {row.policy_id: _contract(row, customer_id) for row in rows}
     extra = _other_roles(conn, customer_id)
     if extra:
@@ -57,14 +70,16 @@ def _other_roles(conn: Connection, customer_id: str) -> dict[str, set[str]]:
     complainant."""
     k, c, b = claims.c, complaints.c, policy_parties.c
     roles: dict[str, set[str]] = {}
-    for (policy_id,) in conn.execute(select(b.policy_id).where(
-            b.valid_to.is_(None), b.customer_id == customer_id, b.role == "beneficiary")):
+    for (policy_id,) in conn.execute(
+        select(b.policy_id).where(b.valid_to.is_(None), b.customer_id == customer_id, b.role == "beneficiary")
+    ):
         roles.setdefault(policy_id, set()).add("beneficiary")
     for (policy_id,) in conn.execute(select(k.policy_id).where(k.valid_to.is_(None), k.claimant_id == customer_id)):
         roles.setdefault(policy_id, set()).add("claimant")
     about_claim = select(k.policy_id).where(k.valid_to.is_(None), k.claim_id == c.related_claim_id).scalar_subquery()
     query = select(func.coalesce(c.related_policy_id, about_claim)).where(
-        c.valid_to.is_(None), c.complainant_customer_id == customer_id)
+        c.valid_to.is_(None), c.complainant_customer_id == customer_id
+    )
     for (policy_id,) in conn.execute(query):
         if policy_id is not None:
             roles.setdefault(policy_id, set()).add("complainant")
@@ -74,8 +89,11 @@ def _other_roles(conn: Connection, customer_id: str) -> dict[str, set[str]]:
 def all_retention(conn: Connection, customer_id: str | None = None) -> Iterator[CustomerRetention]:
     """Every customer's retention (or one's), in the order of the customers register's ids."""
     if customer_id is not None:
-        found = conn.execute(select(customers.c.customer_id).where(
-            customers.c.valid_to.is_(None), customers.c.customer_id == customer_id)).first()
+        found = conn.execute(
+            select(customers.c.customer_id).where(
+                customers.c.valid_to.is_(None), customers.c.customer_id == customer_id
+            )
+        ).first()
         if found is not None:
             yield customer_retention(customer_id, contracts_of(conn, customer_id))
         return
@@ -96,8 +114,11 @@ def _customers_with_other_roles(conn: Connection) -> set[str]:
     beneficiaries = select(b.customer_id).where(b.valid_to.is_(None))
     claimants = select(k.claimant_id).where(k.valid_to.is_(None))
     complainants = select(c.complainant_customer_id).where(c.valid_to.is_(None), c.complainant_customer_id.is_not(None))
-    return ({row[0] for row in conn.execute(beneficiaries)} | {row[0] for row in conn.execute(claimants)}
-            | {row[0] for row in conn.execute(complainants)})
+    return (
+        {row[0] for row in conn.execute(beneficiaries)}
+        | {row[0] for row in conn.execute(claimants)}
+        | {row[0] for row in conn.execute(complainants)}
+    )
 
 
 def contracts_reader(read_side: ReadSide, wait_seconds: float) -> Callable[[str], list[Contract]]:

@@ -9,18 +9,18 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, Callable, Sequence
-
-from sqlalchemy import Connection, select, text
-from sqlalchemy.engine import Engine
+from typing import Any
 
 from eventsourcing.persistence import IntegrityError
+from sqlalchemy import Connection, select
+from sqlalchemy.engine import Engine
 
 from application.app import InscribeApplication
 from projections.base import Batch, Projection
-from projections.faults import Fault, clear_fault, describe, faults, record_fault
 from projections.db import create_tables, renew_changed_schemas, schema_lock, writer
+from projections.faults import Fault, clear_fault, describe, faults, record_fault
 from projections.tracking import SQLAlchemyTrackingRecorder, tracking_table
 
 log = logging.getLogger(__name__)
@@ -41,8 +41,9 @@ class ProjectionsFaulted(Exception):
     """Projections that failed on an event and are held back (the others went on)."""
 
     def __init__(self, held: dict[str, tuple[int, str]]) -> None:
-        super().__init__("; ".join(f"{name} is faulted at position {position}: {error}"
-                                   for name, (position, error) in held.items()))
+        super().__init__(
+            "; ".join(f"{name} is faulted at position {position}: {error}" for name, (position, error) in held.items())
+        )
         self.held = held
 
 
@@ -132,10 +133,14 @@ class ReadSide:
         names = list(names or self.projections)
         t = tracking_table
         with self.engine.connect() as reader:
-            found = {name: at for name, at in reader.execute(
-                select(t.c.projection, t.c.notification_id)
-                .where(t.c.application_name == self.app.name, t.c.projection.in_(names))
-            )}
+            found = {
+                name: at
+                for name, at in reader.execute(
+                    select(t.c.projection, t.c.notification_id).where(
+                        t.c.application_name == self.app.name, t.c.projection.in_(names)
+                    )
+                )
+            }
         return {name: found.get(name) or 0 for name in names}
 
     def head(self) -> int:
@@ -239,8 +244,13 @@ class ReadSide:
             log.info("projections %s: another runner applied %s..%s first", ", ".join(names), start + 1, end)
             return 0
         except Exception:
-            log.warning("projections %s failed together at %s..%s; applying each on its own",
-                        ", ".join(names), start + 1, end, exc_info=True)
+            log.warning(
+                "projections %s failed together at %s..%s; applying each on its own",
+                ", ".join(names),
+                start + 1,
+                end,
+                exc_info=True,
+            )
             return sum(self._apply_isolated(name, start, events) for name in names)
         for name in names:
             self._recovered(name)
@@ -299,8 +309,7 @@ class ReadSide:
         try:
             with self.writer.begin() as conn:
                 fault = record_fault(conn, self.app.name, name, position, error)
-            log.error("projection %s is faulted at position %s (attempt %d): %s",
-                      name, position, fault.attempts, error)
+            log.error("projection %s is faulted at position %s (attempt %d): %s", name, position, fault.attempts, error)
         except Exception:
             log.exception("projection %s: the fault could not be stored", name)
         if self._faulted is not None:

@@ -97,8 +97,7 @@ class ServiceRequestsProjection(Projection):
 
 # --- queries ---------------------------------------------------------------------------------
 _r = service_requests.c
-SORTABLE = {"requested_on": _r.requested_on, "completed_on": _r.completed_on, "status": _r.status,
-            "kind": _r.kind}
+SORTABLE = {"requested_on": _r.requested_on, "completed_on": _r.completed_on, "status": _r.status, "kind": _r.kind}
 DEFAULT_SORT = "-requested_on"
 
 
@@ -115,8 +114,13 @@ def request_filters(
     """SQL conditions for the register's filters. The requested date range includes both ends;
     `open`: neither completed nor cancelled (True), or one of them (False)."""
     conditions: list[Any] = []
-    for column, value in ((_r.status, status), (_r.kind, kind), (_r.customer_id, customer_id),
-                          (_r.staff_id, staff_id), (_r.policy_id, policy_id)):
+    for column, value in (
+        (_r.status, status),
+        (_r.kind, kind),
+        (_r.customer_id, customer_id),
+        (_r.staff_id, staff_id),
+        (_r.policy_id, policy_id),
+    ):
         if value is not None:
             conditions.append(column == value)
     if requested_from is not None:

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
+from eventsourcing.persistence import IntegrityError, Tracking, TrackingRecorder
 from sqlalchemy import BigInteger, Column, Connection, String, Table, and_, func, insert, select, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError as SAIntegrityError
-
-from eventsourcing.persistence import IntegrityError, Tracking, TrackingRecorder
 
 from projections.db import metadata
 
@@ -39,7 +38,8 @@ class SQLAlchemyTrackingRecorder(TrackingRecorder):
         t = tracking_table
         key = and_(t.c.projection == self.projection, t.c.application_name == tracking.application_name)
         moved = conn.execute(
-            update(t).where(key, t.c.notification_id < tracking.notification_id)
+            update(t)
+            .where(key, t.c.notification_id < tracking.notification_id)
             .values(notification_id=tracking.notification_id)
         ).rowcount
         if moved == 1:
@@ -71,14 +71,15 @@ class SQLAlchemyTrackingRecorder(TrackingRecorder):
             current = conn.execute(select(t.c.notification_id).where(key)).scalar()
             if current is None:
                 try:
-                    conn.execute(insert(t).values(projection=self.projection,
-                                                  application_name=application_name, notification_id=end))
+                    conn.execute(
+                        insert(t).values(
+                            projection=self.projection, application_name=application_name, notification_id=end
+                        )
+                    )
                 except SAIntegrityError as e:
                     raise IntegrityError(str(e)) from e
                 return
-        moved = conn.execute(
-            update(t).where(key, t.c.notification_id == start).values(notification_id=end)
-        ).rowcount
+        moved = conn.execute(update(t).where(key, t.c.notification_id == start).values(notification_id=end)).rowcount
         if moved != 1:
             raise IntegrityError(f"{self.projection} is no longer at position {start}")
 

@@ -52,8 +52,12 @@ underwriting_decisions = versioned_table(
     Column("responded_on", Date, nullable=True),
 )
 
-STATUS = {"applied": "pending", "underwriting": "pending", "referred": "referred",
-          "offered_with_conditions": "awaiting_applicant"}
+STATUS = {
+    "applied": "pending",
+    "underwriting": "pending",
+    "referred": "referred",
+    "offered_with_conditions": "awaiting_applicant",
+}
 AUTOMATIC_DECISIONS = {"accepted": "accept", "declined": "decline"}
 RESPONSES = {"accepted": "accepted", "withdrawn": "refused"}
 
@@ -156,20 +160,39 @@ def scrub_ages(batch: Batch, customer_id: str) -> None:
     writer = batch.versioned(underwriting_decisions)
     writer.flush()
     c = underwriting_decisions.c
-    rows = batch.conn.execute(select(c.policy_id, c.valid_from, c.applicant_id, c.insured_id, c.findings).where(
-        or_(c.applicant_id == customer_id, c.insured_id == customer_id))).mappings().all()
+    rows = (
+        batch.conn.execute(
+            select(c.policy_id, c.valid_from, c.applicant_id, c.insured_id, c.findings).where(
+                or_(c.applicant_id == customer_id, c.insured_id == customer_id)
+            )
+        )
+        .mappings()
+        .all()
+    )
     for row in rows:
-        findings = scrubbed_findings(list(row["findings"] or []), applicant=row["applicant_id"] == customer_id,
-                                     insured=row["insured_id"] == customer_id)
-        batch.conn.execute(update(underwriting_decisions).where(
-            c.policy_id == row["policy_id"], c.valid_from == row["valid_from"]).values(findings=findings))
+        findings = scrubbed_findings(
+            list(row["findings"] or []),
+            applicant=row["applicant_id"] == customer_id,
+            insured=row["insured_id"] == customer_id,
+        )
+        batch.conn.execute(
+            update(underwriting_decisions)
+            .where(c.policy_id == row["policy_id"], c.valid_from == row["valid_from"])
+            .values(findings=findings)
+        )
     writer.reset()
 
 
 # --- queries ---------------------------------------------------------------------------------
 _c = underwriting_decisions.c
-SORTABLE = {"applied_on": _c.applied_on, "decided_on": _c.decided_on, "turnaround_days": _c.turnaround_days,
-            "sum_insured": _c.sum_insured, "product_code": _c.product_code, "status": _c.status}
+SORTABLE = {
+    "applied_on": _c.applied_on,
+    "decided_on": _c.decided_on,
+    "turnaround_days": _c.turnaround_days,
+    "sum_insured": _c.sum_insured,
+    "product_code": _c.product_code,
+    "status": _c.status,
+}
 DEFAULT_SORT = "-applied_on"
 
 
@@ -187,9 +210,14 @@ def underwriting_filters(
     """SQL conditions for the register's filters. `pending`: True keeps the cases without a decision
     yet, False those decided; the decided date range includes both ends."""
     conditions: list[Any] = []
-    for column, value in ((_c.decision, decision), (_c.automatic_outcome, automatic_outcome),
-                          (_c.decided_by, decided_by), (_c.status, status), (_c.underwriter_id, underwriter_id),
-                          (_c.product_code, product_code)):
+    for column, value in (
+        (_c.decision, decision),
+        (_c.automatic_outcome, automatic_outcome),
+        (_c.decided_by, decided_by),
+        (_c.status, status),
+        (_c.underwriter_id, underwriter_id),
+        (_c.product_code, product_code),
+    ):
         if value is not None:
             conditions.append(column == value)
     if pending is not None:

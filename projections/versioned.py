@@ -6,9 +6,23 @@ A version is current for positions `valid_from <= p < valid_to` (`valid_to` NULL
 
 from __future__ import annotations
 
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
-from sqlalchemy import BigInteger, Column, String, Connection, Index, Select, Table, and_, bindparam, or_, select, update
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    Connection,
+    Index,
+    Select,
+    String,
+    Table,
+    and_,
+    bindparam,
+    or_,
+    select,
+    update,
+)
 
 from projections.db import bulk_insert, metadata
 
@@ -58,7 +72,7 @@ class VersionedWriter:
         """Read the current rows of many keys at once."""
         missing = [k for k in set(keys) if k not in self._current]
         for chunk_start in range(0, len(missing), 500):
-            chunk = missing[chunk_start:chunk_start + 500]
+            chunk = missing[chunk_start : chunk_start + 500]
             rows = self.conn.execute(
                 select(self.table).where(self.table.c[self.key].in_(chunk), self.table.c.valid_to.is_(None))
             ).mappings()

@@ -16,8 +16,14 @@ from tests.helpers import ctx, individual
 D = date
 #: The policy is applied for and paid on START; cover runs a year from the day after.
 START = D(2026, 1, 5)
-HOME: dict[str, Any] = {"product_code": "home_property", "relationship": "owner", "term_months": 12,
-                        "premium_mode": "annual", "sum_insured": "800000", "declared_property_value": "1000000"}
+HOME: dict[str, Any] = {
+    "product_code": "home_property",
+    "relationship": "owner",
+    "term_months": 12,
+    "premium_mode": "annual",
+    "sum_insured": "800000",
+    "declared_property_value": "1000000",
+}
 
 
 def agent() -> Any:
@@ -52,11 +58,13 @@ class ClaimDesk:
         terms = {**HOME, "premium_mode": mode, **overrides}
         product = self.app.catalogue.get(terms["product_code"])
         clean = {q.id: not q.adverse for q in product.disclosure_questions}  # every answer the harmless one
-        result = policies.apply_for_policy(self.app, agent(), applicant_id=holder, insured_id=holder,
-                                           applied_on=on, disclosures=clean, **terms)
+        result = policies.apply_for_policy(
+            self.app, agent(), applicant_id=holder, insured_id=holder, applied_on=on, disclosures=clean, **terms
+        )
         policy = self.policy(result.id)
-        policies.act(self.app, agent(), policy.id, "pay_premium", on, amount=policy.installment, paid_on=on,
-                     reference="bank")
+        policies.act(
+            self.app, agent(), policy.id, "pay_premium", on, amount=policy.installment, paid_on=on, reference="bank"
+        )
         return self.policy(policy.id)
 
     def policy(self, policy_id: Any) -> Policy:
@@ -64,13 +72,33 @@ class ClaimDesk:
 
     # -- claims --------------------------------------------------------------------------------
 
-    def report(self, name: str, policy: Policy, *, loss: date, reported: date, cause: str = "fire",
-               estimate: str = "20000", reserve: str = "20000", **extra: Any) -> Claim:
+    def report(
+        self,
+        name: str,
+        policy: Policy,
+        *,
+        loss: date,
+        reported: date,
+        cause: str = "fire",
+        estimate: str = "20000",
+        reserve: str = "20000",
+        **extra: Any,
+    ) -> Claim:
         self.services.read_side.catch_up()  # the fraud indicators count earlier claims from the register
-        result = claims.report(self.app, handler(), policy_id=policy.id, claimant_id=policy.insured_id,
-                               claimant_role="insured", loss_date=loss, cause=cause,
-                               description="kitchen fire", estimated_amount=estimate, initial_reserve=reserve,
-                               reported_on=reported, **extra)
+        result = claims.report(
+            self.app,
+            handler(),
+            policy_id=policy.id,
+            claimant_id=policy.insured_id,
+            claimant_role="insured",
+            loss_date=loss,
+            cause=cause,
+            description="kitchen fire",
+            estimated_amount=estimate,
+            initial_reserve=reserve,
+            reported_on=reported,
+            **extra,
+        )
         self.ids[name] = UUID(result.id)
         return self.claim(name)
 
@@ -88,9 +116,13 @@ class ClaimDesk:
         return self.claim(name)
 
     def assess(self, name: str, on: date, assessed: str = "10500", claimed: str | None = None) -> Claim:
-        self.act(name, "assess", on, items=[{"description": "kitchen", "claimed": claimed or assessed,
-                                             "assessed": assessed}],
-                 assessor_id="assessor-1")
+        self.act(
+            name,
+            "assess",
+            on,
+            items=[{"description": "kitchen", "claimed": claimed or assessed, "assessed": assessed}],
+            assessor_id="assessor-1",
+        )
         self.act(name, "notify_assessment", on)
         return self.act(name, "agree_assessment", on)
 
@@ -100,12 +132,21 @@ class ClaimDesk:
 
     def pay(self, name: str, on: date, amount: Any = None, kind: str = "final", **extra: Any) -> Claim:
         claim = self.claim(name)
-        claims.pay(self.app, handler(), claim.id, amount=amount if amount is not None else claim.outstanding,
-                   reference=f"pay-{name}-{on}", kind=kind, on=on, **extra)
+        claims.pay(
+            self.app,
+            handler(),
+            claim.id,
+            amount=amount if amount is not None else claim.outstanding,
+            reference=f"pay-{name}-{on}",
+            kind=kind,
+            on=on,
+            **extra,
+        )
         return self.claim(name)
 
-    def to_paid(self, name: str, policy: Policy, loss: date, reported: date, *, assessed: str = "10500",
-                who: Any = None) -> Claim:
+    def to_paid(
+        self, name: str, policy: Policy, loss: date, reported: date, *, assessed: str = "10500", who: Any = None
+    ) -> Claim:
         """Report → documents → accept → assess → approve → pay, all on `reported` + a few days."""
         self.report(name, policy, loss=loss, reported=reported)
         self.documents(name, reported)

@@ -21,8 +21,9 @@ from application.settings import Settings
 
 settings.register_profile("ci", max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 settings.register_profile("dev", max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-settings.register_profile("deep", max_examples=1000, deadline=None, stateful_step_count=100,
-                          suppress_health_check=[HealthCheck.too_slow])
+settings.register_profile(
+    "deep", max_examples=1000, deadline=None, stateful_step_count=100, suppress_health_check=[HealthCheck.too_slow]
+)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
@@ -93,8 +94,9 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
 
 @pytest.fixture
 def test_settings(database_url: str) -> Settings:
-    return Settings(database_url=database_url, jwt_secret=JWT_SECRET, read_wait_seconds=5.0,
-                    key_encryption_key=KEY_ENCRYPTION_KEY)
+    return Settings(
+        database_url=database_url, jwt_secret=JWT_SECRET, read_wait_seconds=5.0, key_encryption_key=KEY_ENCRYPTION_KEY
+    )
 
 
 @pytest.fixture
@@ -134,5 +136,8 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
 
 def settings_env(settings: Settings) -> dict[str, str]:
     """The environment that gives a fresh `inscribe` process these settings (INSCRIBE_…)."""
-    return {f"INSCRIBE_{name.upper()}": str(value)
-            for name, value in settings.model_dump(exclude_defaults=True).items() if value is not None}
+    return {
+        f"INSCRIBE_{name.upper()}": str(value)
+        for name, value in settings.model_dump(exclude_defaults=True).items()
+        if value is not None
+    }

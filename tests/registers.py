@@ -3,7 +3,8 @@ and the order `page_of` promises for each sortable column."""
 
 from __future__ import annotations
 
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 from sqlalchemy import Table, select
 
@@ -18,8 +19,15 @@ def read_row(services: Any, table: Table, key: str, position: int | None = None)
     return row
 
 
-def page_rows(services: Any, table: Table, conditions: list[Any], sortable: dict[str, Any], sort: str,
-              position: int | None = None, size: int = 100) -> PageResult:
+def page_rows(
+    services: Any,
+    table: Table,
+    conditions: list[Any],
+    sortable: dict[str, Any],
+    sort: str,
+    position: int | None = None,
+    size: int = 100,
+) -> PageResult:
     """The first page of `table` under `conditions`, sorted by `sort`."""
     read_side = services.read_side
     with read_side.engine.connect() as conn:
@@ -29,8 +37,10 @@ def page_rows(services: Any, table: Table, conditions: list[Any], sortable: dict
 def snapshot(services: Any, tables: Iterable[Table]) -> dict[str, list[dict[str, Any]]]:
     """Every row version of each table, in key order (to compare a rebuild with the live projection)."""
     with services.read_side.engine.connect() as conn:
-        return {t.name: [dict(r) for r in conn.execute(select(t).order_by(*t.primary_key.columns)).mappings()]
-                for t in tables}
+        return {
+            t.name: [dict(r) for r in conn.execute(select(t).order_by(*t.primary_key.columns)).mappings()]
+            for t in tables
+        }
 
 
 def expected_order(rows: list[dict[str, Any]], column: str, key: str, descending: bool) -> list[str]:

@@ -29,14 +29,13 @@ def invoke(*args: str, **env: str | None) -> Result:
 
 
 @pytest.mark.parametrize("url", ["sqlite", "postgresql://postgres@127.0.0.1:5432/inscribe_not_touched"])
-def test_token_prints_a_token_that_verifies_with_the_secret_and_carries_sub_and_role(
-    url: str, tmp_path: Path
-) -> None:
+def test_token_prints_a_token_that_verifies_with_the_secret_and_carries_sub_and_role(url: str, tmp_path: Path) -> None:
     database_url = f"sqlite:///{tmp_path / 'inscribe.db'}" if url == "sqlite" else url
 
     for role in ROLES:
-        result = invoke("token", "--role", role, "--sub", "s", INSCRIBE_DATABASE_URL=database_url,
-                        INSCRIBE_JWT_SECRET=JWT_SECRET)
+        result = invoke(
+            "token", "--role", role, "--sub", "s", INSCRIBE_DATABASE_URL=database_url, INSCRIBE_JWT_SECRET=JWT_SECRET
+        )
 
         assert result.exit_code == 0, result.output
         claims = jwt.decode(result.stdout.strip(), JWT_SECRET, algorithms=["HS256"], issuer="inscribe")
@@ -45,10 +44,23 @@ def test_token_prints_a_token_that_verifies_with_the_secret_and_carries_sub_and_
 
 
 def test_token_refuses_an_unknown_role_and_postgresql_without_a_secret(tmp_path: Path) -> None:
-    unknown = invoke("token", "--role", "janitor", "--sub", "s",
-                     INSCRIBE_DATABASE_URL=f"sqlite:///{tmp_path / 'x.db'}", INSCRIBE_JWT_SECRET=JWT_SECRET)
-    no_secret = invoke("token", "--role", "agent", "--sub", "s",
-                       INSCRIBE_DATABASE_URL="postgresql://postgres@127.0.0.1:5432/inscribe_not_touched")
+    unknown = invoke(
+        "token",
+        "--role",
+        "janitor",
+        "--sub",
+        "s",
+        INSCRIBE_DATABASE_URL=f"sqlite:///{tmp_path / 'x.db'}",
+        INSCRIBE_JWT_SECRET=JWT_SECRET,
+    )
+    no_secret = invoke(
+        "token",
+        "--role",
+        "agent",
+        "--sub",
+        "s",
+        INSCRIBE_DATABASE_URL="postgresql://postgres@127.0.0.1:5432/inscribe_not_touched",
+    )
 
     assert unknown.exit_code != 0
     assert "unknown role" in unknown.output and "agent" in unknown.output
@@ -161,12 +173,17 @@ def test_projections_rebuild_of_one_projection_leaves_its_rows_identical_and_a_b
 # --- settings and database errors: one line ---------------------------------------------------------
 
 
-@pytest.mark.parametrize("args", [["token", "--role", "agent", "--sub", "s"], ["projections", "status"],
-                                  ["audit", "digest"]])
+@pytest.mark.parametrize(
+    "args", [["token", "--role", "agent", "--sub", "s"], ["projections", "status"], ["audit", "digest"]]
+)
 def test_an_invalid_setting_is_one_line_naming_it(args: list[str], tmp_path: Path) -> None:
-    result = CliRunner().invoke(main, args, env={"INSCRIBE_DATABASE_URL": f"sqlite:///{tmp_path / 'x.db'}",
-                                                 "INSCRIBE_PROJECTION_BATCH_SIZE": "0"})
+    result = CliRunner().invoke(
+        main,
+        args,
+        env={"INSCRIBE_DATABASE_URL": f"sqlite:///{tmp_path / 'x.db'}", "INSCRIBE_PROJECTION_BATCH_SIZE": "0"},
+    )
 
     assert result.exit_code == 1
     assert result.output.strip().splitlines() == [
-        "Error: invalid setting INSCRIBE_PROJECTION_BATCH_SIZE='0': Input should be greater than or equal to 1"]
+        "Error: invalid setting INSCRIBE_PROJECTION_BATCH_SIZE='0': Input should be greater than or equal to 1"
+    ]

@@ -39,8 +39,9 @@ def test_a_package_with_one_byte_changed_fails_with_exit_status_1_naming_the_lin
 ) -> None:
     a_history(services)
     package = tmp_path / "p.zip"
-    invoke("audit", "export", "-o", str(package), "--from-position", "3",
-           INSCRIBE_DATABASE_URL=test_settings.database_url)
+    invoke(
+        "audit", "export", "-o", str(package), "--from-position", "3", INSCRIBE_DATABASE_URL=test_settings.database_url
+    )
     with zipfile.ZipFile(package) as z:
         events = z.read(EVENTS)
     # A character of the second event's stored state (base64) changed to another valid one.
@@ -59,10 +60,20 @@ def test_days_are_exported_through_the_audit_log_and_a_backwards_range_is_refuse
     today = china_today().isoformat()
     url = test_settings.database_url
 
-    by_day = invoke("audit", "export", "--from", today, "--to", today, "-o", str(tmp_path / "d.zip"),
-                    INSCRIBE_DATABASE_URL=url)
-    backwards = invoke("audit", "export", "--from", today, "--to", "2001-01-01", "-o", str(tmp_path / "x.zip"),
-                       INSCRIBE_DATABASE_URL=url)
+    by_day = invoke(
+        "audit", "export", "--from", today, "--to", today, "-o", str(tmp_path / "d.zip"), INSCRIBE_DATABASE_URL=url
+    )
+    backwards = invoke(
+        "audit",
+        "export",
+        "--from",
+        today,
+        "--to",
+        "2001-01-01",
+        "-o",
+        str(tmp_path / "x.zip"),
+        INSCRIBE_DATABASE_URL=url,
+    )
 
     assert by_day.exit_code == 0, by_day.output
     assert invoke("audit", "verify-package", str(tmp_path / "d.zip")).exit_code == 0

@@ -29,8 +29,14 @@ SMALL = {"customers": 25, "years": 1, "seed": 2, "activity": 8.0}
 def twin(tmp_path: Path) -> Iterator[Services]:
     """A second fresh database, on SQLite, whose process keeps aggregates in memory as `inscribe demo`
     does: the same seed must build the same book on either database, with the cache or without."""
-    built = bootstrap(Settings(database_url=f"sqlite:///{tmp_path / 'twin.db'}", jwt_secret=JWT_SECRET,
-                               aggregate_cache=DEMO_AGGREGATE_CACHE), run_projections=False)
+    built = bootstrap(
+        Settings(
+            database_url=f"sqlite:///{tmp_path / 'twin.db'}",
+            jwt_secret=JWT_SECRET,
+            aggregate_cache=DEMO_AGGREGATE_CACHE,
+        ),
+        run_projections=False,
+    )
     try:
         yield built
     finally:
@@ -40,13 +46,16 @@ def twin(tmp_path: Path) -> Iterator[Services]:
 def event_types(services: Services) -> Counter[str]:
     """How many events of each aggregate type and event type the audit log holds."""
     with services.read_side.engine.connect() as conn:
-        rows = conn.execute(select(audit_log.c.aggregate_type, audit_log.c.event_type, func.count())
-                            .group_by(audit_log.c.aggregate_type, audit_log.c.event_type)).all()
+        rows = conn.execute(
+            select(audit_log.c.aggregate_type, audit_log.c.event_type, func.count()).group_by(
+                audit_log.c.aggregate_type, audit_log.c.event_type
+            )
+        ).all()
     return Counter({f"{kind}.{event}": n for kind, event, n in rows})
 
 
 def test_a_small_book_is_reproducible_goes_through_every_path_and_is_what_a_rebuild_gives(
-    services: Services, twin: Services,
+    services: Services, twin: Services
 ) -> None:
     summary = run_demo(services, **SMALL)
     again = run_demo(twin, **SMALL)

@@ -15,11 +15,11 @@ from typing import Any
 from uuid import uuid4
 
 import pytest
+from eventsourcing.persistence import StoredEvent
 from sqlalchemy import create_engine, select, text
 
 from application import customers as commands
 from application.settings import Settings
-from eventsourcing.persistence import StoredEvent
 from projections.customers import CustomersProjection
 from projections.rebuild import shadow_file, shadow_schema
 from projections.runner import ProjectionsFaulted
@@ -45,8 +45,9 @@ def snapshot(services: Any) -> dict[str, list[dict[str, Any]]]:
     with services.read_side.engine.connect() as conn:
         for projection in services.read_side.projections.values():
             for table in projection.tables:
-                found[table.name] = [dict(r) for r in conn.execute(
-                    select(table).order_by(*table.primary_key.columns)).mappings()]
+                found[table.name] = [
+                    dict(r) for r in conn.execute(select(table).order_by(*table.primary_key.columns)).mappings()
+                ]
     return found
 
 
@@ -54,8 +55,11 @@ def shadow_left(services: Any) -> bool:
     read_side = services.read_side
     if read_side.engine.dialect.name == "postgresql":
         with read_side.engine.connect() as conn:
-            return bool(conn.execute(text("SELECT 1 FROM pg_namespace WHERE nspname = :n"),
-                                     {"n": shadow_schema(read_side)}).first())
+            return bool(
+                conn.execute(
+                    text("SELECT 1 FROM pg_namespace WHERE nspname = :n"), {"n": shadow_schema(read_side)}
+                ).first()
+            )
     return shadow_file(read_side.engine).exists()
 
 
@@ -84,8 +88,14 @@ def shadow_position(services: Any) -> int:
 
 def inscribe(settings: Settings, *args: str, **env: str) -> subprocess.Popen[str]:
     """`inscribe ARGS` in a fresh interpreter with these settings."""
-    return subprocess.Popen([INSCRIBE, *args], cwd=ROOT, text=True, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, env={**os.environ, **settings_env(settings), **env})
+    return subprocess.Popen(
+        [INSCRIBE, *args],
+        cwd=ROOT,
+        text=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env={**os.environ, **settings_env(settings), **env},
+    )
 
 
 def until(condition: Any, timeout: float, what: str) -> None:
@@ -100,8 +110,9 @@ def test_an_event_no_process_can_decode_faults_the_projections_there_and_a_rebui
 ) -> None:
     head = book(services, 3)
     before = snapshot(services)
-    stranger = StoredEvent(originator_id=uuid4(), originator_version=1, topic="inscribe.unknown.Happened.v1",
-                           state=b"{}")
+    stranger = StoredEvent(
+        originator_id=uuid4(), originator_version=1, topic="inscribe.unknown.Happened.v1", state=b"{}"
+    )
     services.app.recorder.insert_events([stranger])
     read_side = services.read_side
 
@@ -111,12 +122,13 @@ def test_an_event_no_process_can_decode_faults_the_projections_there_and_a_rebui
     assert set(faults) == set(read_side.projections)
     assert {f.failing_position for f in faults.values()} == {head + 1}
     assert all("inscribe.unknown.Happened.v1" in f.error for f in faults.values())
-    assert read_side.positions() == {name: head for name in read_side.projections}
+    assert read_side.positions() == dict.fromkeys(read_side.projections, head)
     status = inscribe(test_settings, "projections", "status", "--json")
     out, err = status.communicate(timeout=60)
     assert status.returncode == 1, err
-    assert {s["name"]: (s["state"], s["failing_position"]) for s in json.loads(out)} == {
-        name: ("faulted", head + 1) for name in read_side.projections}
+    assert {s["name"]: (s["state"], s["failing_position"]) for s in json.loads(out)} == dict.fromkeys(
+        read_side.projections, ("faulted", head + 1)
+    )
 
     rebuild = inscribe(test_settings, "projections", "rebuild", "customers")
     _, err = rebuild.communicate(timeout=120)
@@ -167,7 +179,7 @@ def test_a_rebuild_killed_half_way_leaves_the_old_register_serving_and_the_next_
     rebuild.wait(timeout=30)
     assert 0 < shadow_position(services) < head  # killed half-way
     assert snapshot(services) == before
-    assert services.read_side.positions() == {name: head for name in services.read_side.projections}
+    assert services.read_side.positions() == dict.fromkeys(services.read_side.projections, head)
 
     again = inscribe(test_settings, "projections", "rebuild")
     out, err = again.communicate(timeout=300)

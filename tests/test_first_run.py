@@ -51,8 +51,15 @@ def run(args: list[str], cwd: Path, timeout: float = 60, **settings: str) -> sub
     """`inscribe ARGS` in a fresh interpreter, with only the given INSCRIBE_ settings."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("INSCRIBE_")}
     env.update(settings, PYTHONPATH=str(ROOT))
-    return subprocess.run([sys.executable, "-m", "interface.cli", *args], env=env, cwd=cwd, capture_output=True,
-                          text=True, timeout=timeout, check=False)
+    return subprocess.run(
+        [sys.executable, "-m", "interface.cli", *args],
+        env=env,
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
 
 
 def assert_one_line(done: subprocess.CompletedProcess[str], *expected: str) -> str:
@@ -92,8 +99,13 @@ def test_a_postgresql_database_that_does_not_exist_is_one_line_within_seconds(ar
     missing = f"inscribe_missing_{uuid.uuid4().hex[:12]}"
     started = time.monotonic()
 
-    done = run(args, tmp_path, INSCRIBE_DATABASE_URL=f"{server}/{missing}", INSCRIBE_JWT_SECRET=JWT_SECRET,
-               INSCRIBE_KEY_ENCRYPTION_KEY=KEY_ENCRYPTION_KEY)
+    done = run(
+        args,
+        tmp_path,
+        INSCRIBE_DATABASE_URL=f"{server}/{missing}",
+        INSCRIBE_JWT_SECRET=JWT_SECRET,
+        INSCRIBE_KEY_ENCRYPTION_KEY=KEY_ENCRYPTION_KEY,
+    )
 
     line = assert_one_line(done, missing, "does not exist")
     assert time.monotonic() - started < 15
@@ -110,8 +122,11 @@ def test_the_demo_builds_on_a_database_the_api_was_started_on(database_url: str)
     with TestClient(app=create_app(settings=settings)) as client:  # what `make run` does on startup
         assert client.get("/health").status_code == 200
 
-    built = CliRunner().invoke(main, ["demo", *TINY_BOOK, "--database-url", database_url],
-                               env={"INSCRIBE_KEY_ENCRYPTION_KEY": KEY_ENCRYPTION_KEY})
+    built = CliRunner().invoke(
+        main,
+        ["demo", *TINY_BOOK, "--database-url", database_url],
+        env={"INSCRIBE_KEY_ENCRYPTION_KEY": KEY_ENCRYPTION_KEY},
+    )
 
     assert built.exit_code == 0, built.output
     assert "customers         2" in built.output
@@ -135,11 +150,11 @@ def test_after_commands_the_demo_refusal_names_clean_data_which_keeps_the_secret
     secrets = {name: (tmp_path / "var" / name).read_text() for name in ("jwt-secret", "key-encryption-key")}
 
     refused = CliRunner().invoke(main, ["demo", *TINY_BOOK])
-    subprocess.run(["make", "-s", "-f", str(ROOT / "Makefile"), "clean"], cwd=tmp_path, capture_output=True,
-                   check=True)
+    subprocess.run(["make", "-s", "-f", str(ROOT / "Makefile"), "clean"], cwd=tmp_path, capture_output=True, check=True)
     after_clean = sorted(p.name for p in (tmp_path / "var").iterdir())
-    subprocess.run(["make", "-s", "-f", str(ROOT / "Makefile"), "clean-data"], cwd=tmp_path, capture_output=True,
-                   check=True)
+    subprocess.run(
+        ["make", "-s", "-f", str(ROOT / "Makefile"), "clean-data"], cwd=tmp_path, capture_output=True, check=True
+    )
     after_clean_data = sorted(p.name for p in (tmp_path / "var").iterdir())
 
     assert refused.exit_code != 0
@@ -175,7 +190,7 @@ def test_on_sqlite_keys_are_stored_wrapped_under_a_generated_key_and_every_file_
 
     assert {"inscribe.db", "inscribe.read.db", "key-encryption-key"} <= set(file_modes)
     assert any(n.endswith(("-wal", "-shm")) for n in file_modes)
-    assert file_modes == {n: 0o600 for n in file_modes}, file_modes
+    assert file_modes == dict.fromkeys(file_modes, 384), file_modes
     assert mode(tmp_path / "var") == 0o700
     assert len(stored) == 2 and all(len(k) != KEY_BYTES for k in stored)  # the customer's and the identity secret
     assert name == individual(7)["name"]
@@ -193,7 +208,7 @@ def test_a_key_stored_bare_by_an_earlier_version_is_still_read(services: Service
 
 
 def test_postgresql_requires_a_key_encryption_key_unless_told_to_store_keys_bare(
-    monkeypatch: pytest.MonkeyPatch
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     url = "postgresql://postgres@127.0.0.1:5432/inscribe"
 
@@ -207,7 +222,7 @@ def test_postgresql_requires_a_key_encryption_key_unless_told_to_store_keys_bare
 
 
 def test_the_write_side_pre_pings_and_the_library_settings_in_the_environment_win(
-    monkeypatch: pytest.MonkeyPatch
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     url = "postgresql://postgres@127.0.0.1:5432/inscribe"
     monkeypatch.delenv("POSTGRES_POOL_SIZE", raising=False)
@@ -225,15 +240,24 @@ def test_the_write_side_pre_pings_and_the_library_settings_in_the_environment_wi
 
 
 def access_line(path: str) -> str:
-    record = logging.LogRecord("uvicorn.access", logging.INFO, __file__, 1, '%s - "%s %s HTTP/%s" %d',
-                               ("127.0.0.1:5000", "GET", path, "1.1", 200), None)
+    record = logging.LogRecord(
+        "uvicorn.access",
+        logging.INFO,
+        __file__,
+        1,
+        '%s - "%s %s HTTP/%s" %d',
+        ("127.0.0.1:5000", "GET", path, "1.1", 200),
+        None,
+    )
     StripQueryString().filter(record)
     return AccessFormatter(fmt='%(client_addr)s - "%(request_line)s" %(status_code)s', use_colors=False).format(record)
 
 
 def test_the_access_log_filter_keeps_the_route_and_drops_the_query_string() -> None:
-    assert access_line("/api/v1/customers?name=%E5%BC%A0%E4%BC%9F&after=2") == \
-        '127.0.0.1:5000 - "GET /api/v1/customers HTTP/1.1" 200 OK'
+    assert (
+        access_line("/api/v1/customers?name=%E5%BC%A0%E4%BC%9F&after=2")
+        == '127.0.0.1:5000 - "GET /api/v1/customers HTTP/1.1" 200 OK'
+    )
     assert access_line("/api/v1/customers/abc") == '127.0.0.1:5000 - "GET /api/v1/customers/abc HTTP/1.1" 200 OK'
     assert access_log_config()["handlers"]["access"]["filters"] == ["strip_query_string"]
 
@@ -248,11 +272,15 @@ def served(tmp_path: Path) -> Iterator[tuple[str, Path]]:
         port = s.getsockname()[1]
     log = tmp_path / "serve.log"
     env = {k: v for k, v in os.environ.items() if not k.startswith("INSCRIBE_")}
-    env.update(INSCRIBE_DATABASE_URL=f"sqlite:///{tmp_path}/x.db", INSCRIBE_JWT_SECRET=JWT_SECRET,
-               PYTHONPATH=str(ROOT))
+    env.update(INSCRIBE_DATABASE_URL=f"sqlite:///{tmp_path}/x.db", INSCRIBE_JWT_SECRET=JWT_SECRET, PYTHONPATH=str(ROOT))
     with log.open("wb") as out:
-        process = subprocess.Popen([sys.executable, "-m", "interface.cli", "serve", "--port", str(port)], env=env,
-                                   cwd=tmp_path, stdout=out, stderr=subprocess.STDOUT)
+        process = subprocess.Popen(
+            [sys.executable, "-m", "interface.cli", "serve", "--port", str(port)],
+            env=env,
+            cwd=tmp_path,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
     try:
         yield f"http://127.0.0.1:{port}", log
     finally:

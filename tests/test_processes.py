@@ -24,8 +24,14 @@ BOOK = {"customers": 12, "years": 1, "seed": 3, "activity": 8.0}
 
 
 def inscribe(settings: Settings, *args: str, timeout: float = 300) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([INSCRIBE, *args], cwd=ROOT, text=True, capture_output=True, timeout=timeout,
-                          env={**os.environ, **settings_env(settings)})
+    return subprocess.run(
+        [INSCRIBE, *args],
+        cwd=ROOT,
+        text=True,
+        capture_output=True,
+        timeout=timeout,
+        env={**os.environ, **settings_env(settings)},
+    )
 
 
 def test_every_command_line_process_runs_in_a_fresh_interpreter_over_every_kind_of_event(
@@ -48,15 +54,21 @@ def test_every_command_line_process_runs_in_a_fresh_interpreter_over_every_kind_
     verified = inscribe(test_settings, "audit", "verify")
     assert verified.returncode == 0, verified.stdout + verified.stderr[-2000:]
     package = tmp_path / "audit.zip"
-    exported = inscribe(test_settings, "audit", "export", "--from-position", "1", "--to-position", str(head),
-                        "-o", str(package))
+    exported = inscribe(
+        test_settings, "audit", "export", "--from-position", "1", "--to-position", str(head), "-o", str(package)
+    )
     assert exported.returncode == 0 and package.stat().st_size > 0, exported.stderr[-2000:]
 
     with services.read_side.writer.begin() as conn:  # the worker starts the audit log from nothing
         services.read_side.trackers["audit_log"].reset_in(conn)
         conn.execute(services.read_side.projections["audit_log"].tables[0].delete())
-    worker = subprocess.Popen([INSCRIBE, "projections", "run", "--no-tick"], cwd=ROOT, text=True,
-                              stderr=subprocess.PIPE, env={**os.environ, **settings_env(test_settings)})
+    worker = subprocess.Popen(
+        [INSCRIBE, "projections", "run", "--no-tick"],
+        cwd=ROOT,
+        text=True,
+        stderr=subprocess.PIPE,
+        env={**os.environ, **settings_env(test_settings)},
+    )
     try:
         deadline = time.monotonic() + 120
         while services.read_side.position("audit_log") < services.read_side.head():

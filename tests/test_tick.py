@@ -85,15 +85,24 @@ def test_an_unpaid_installment_lapses_the_day_after_its_grace_ends_once_and_neve
     assert (policy["status"], policy["in_force"], policy["lapsed_on"]) == ("lapsed", False, "2025-04-12")
     lapse = desk.history(pid)[-1]
     assert (lapse["type"], lapse["data"]["grace_end"], lapse["data"]["premium_owed"]) == (
-        "Lapsed", "2025-04-11", "189.00")
+        "Lapsed",
+        "2025-04-11",
+        "189.00",
+    )
     assert (lapse["metadata"]["actor_id"], lapse["metadata"]["channel"]) == ("system", "system")
     cover_last_day, cover_lapsed = desk.cover(pid, D(2025, 4, 11)), desk.cover(pid, LAPSE_DAY)
     assert (cover_last_day["in_force"], cover_last_day["in_grace"], cover_last_day["premium_owed"]) == (
-        True, True, "189.00")  # three installments of 63.00 owed on the last day of grace
+        True,
+        True,
+        "189.00",
+    )  # three installments of 63.00 owed on the last day of grace
     assert (cover_lapsed["status"], cover_lapsed["in_force"]) == ("lapsed", False)
     overdue = desk.get("/api/v1/premiums/overdue", today="2025-04-12", policy_id=pid)["items"]
     assert [(i["installment_no"], i["days_overdue"], i["status"]) for i in overdue] == [
-        (2, 61, "lapsed"), (3, 33, "lapsed"), (4, 2, "lapsed")]
+        (2, 61, "lapsed"),
+        (3, 33, "lapsed"),
+        (4, 2, "lapsed"),
+    ]
     assert desk.stage(holder) == "dormant"
 
 
@@ -114,14 +123,17 @@ def test_a_lapsed_policy_reinstated_by_agreement_is_in_force_again_from_the_day_
     assert [desk.cover(pid, D(2025, 5, day))["in_force"] for day in (11, 12)] == [False, True]
     history = desk.history(pid)
     assert [(e["type"], e["data"].get("installment_no")) for e in history if e["data"].get("on") == paid_on] == [
-        ("PremiumPaid", 2), ("PremiumPaid", 3), ("PremiumPaid", 4), ("PremiumPaid", 5), ("Reinstated", None)]
+        ("PremiumPaid", 2),
+        ("PremiumPaid", 3),
+        ("PremiumPaid", 4),
+        ("PremiumPaid", 5),
+        ("Reinstated", None),
+    ]
     assert len({e["metadata"]["command_id"] for e in history[-5:]}) == 1  # one command, one transaction
     assert desk.stage(holder) == "active"
 
 
-def test_thirty_days_of_silence_after_a_reinstatement_request_count_as_consent_on_the_thirty_first(
-    desk: Desk,
-) -> None:
+def test_thirty_days_of_silence_after_a_reinstatement_request_count_as_consent_on_the_thirty_first(desk: Desk) -> None:
     _, pid = lapsed_policy(desk, 3)
     desk.do(pid, "reinstatement-requests", {"on": desk.on(D(2025, 5, 1))})
     # the 30th day, Saturday 2025-05-31, opens the Dragon Boat holiday (05-31 … 06-02): the insurer may answer
@@ -139,9 +151,7 @@ def test_thirty_days_of_silence_after_a_reinstatement_request_count_as_consent_o
     assert desk.policy(pid)["status"] == "in_force"
 
 
-def test_two_years_after_the_lapse_without_reinstatement_the_policy_terminates_with_its_cash_value(
-    desk: Desk,
-) -> None:
+def test_two_years_after_the_lapse_without_reinstatement_the_policy_terminates_with_its_cash_value(desk: Desk) -> None:
     holder, pid = lapsed_policy(desk, 4)
     desk.today(D(2027, 4, 12))  # the last day of the two years (a Monday)
 
@@ -154,12 +164,18 @@ def test_two_years_after_the_lapse_without_reinstatement_the_policy_terminates_w
     assert terminated == "2027-04-13: 1 policies had something due; 1 changed"
     is_problem(too_late, 409, "invalid-policy-transition")
     assert system_events(desk, pid) == [
-        ("Lapsed", "2025-04-12"), ("Terminated", "2027-04-13"), ("PremiumRefunded", "2027-04-13")]
+        ("Lapsed", "2025-04-12"),
+        ("Terminated", "2027-04-13"),
+        ("PremiumRefunded", "2027-04-13"),
+    ]
     policy = desk.policy(pid)
     assert (policy["status"], policy["in_force"]) == ("terminated", False)
     # two completed policy years: 20% of the 63.00 paid (term life's cash value table)
     assert [(p["kind"], p["amount"], p["reason"]) for p in desk.payments(pid)][-1] == (
-        "refund", "-12.60", "termination-cash-value")
+        "refund",
+        "-12.60",
+        "termination-cash-value",
+    )
     assert desk.stage(holder) == "dormant"
 
 
@@ -184,10 +200,16 @@ def test_a_reinstatement_request_open_at_the_two_year_mark_and_refused_terminate
     is_problem(again, 409, "reinstatement-time-barred")  # the two years are over: no second request
     assert refused_day.endswith("0 changed") and terminated.endswith("1 changed")
     assert system_events(desk, pid) == [
-        ("Lapsed", "2025-04-12"), ("Terminated", "2027-04-21"), ("PremiumRefunded", "2027-04-21")]
+        ("Lapsed", "2025-04-12"),
+        ("Terminated", "2027-04-21"),
+        ("PremiumRefunded", "2027-04-21"),
+    ]
     assert desk.policy(pid)["status"] == "terminated"
     assert [(p["kind"], p["amount"], p["reason"]) for p in desk.payments(pid)][-1] == (
-        "refund", "-12.60", "termination-cash-value")
+        "refund",
+        "-12.60",
+        "termination-cash-value",
+    )
     assert desk.stage(holder) == "dormant"
 
 
@@ -265,8 +287,9 @@ def aged_out_accident_policy(desk: Desk, seed: int) -> tuple[str, str]:
 
 def a_home_policy(desk: Desk, seed: int) -> str:
     """Home property from 10 January 2025 (renewal offer due 10 December 2025, renewable at any age)."""
-    return desk.in_force(desk.customer(seed), "home_property", relationship="owner", term=12,
-                         declared_property_value="1000000")
+    return desk.in_force(
+        desk.customer(seed), "home_property", relationship="owner", term=12, declared_property_value="1000000"
+    )
 
 
 def test_a_renewal_that_cannot_be_quoted_is_recorded_as_not_renewable_and_the_policy_expires_at_term_end(
@@ -299,17 +322,22 @@ def test_a_renewal_that_cannot_be_quoted_is_recorded_as_not_renewable_and_the_po
     assert desk.stage(holder) == "dormant"
 
 
-def test_a_dated_command_on_a_policy_whose_renewal_cannot_be_quoted_records_that_first_and_works(
-    desk: Desk,
-) -> None:
+def test_a_dated_command_on_a_policy_whose_renewal_cannot_be_quoted_records_that_first_and_works(desk: Desk) -> None:
     _, aged = aged_out_accident_policy(desk, 23)
-    contacts = {"kind": "contacts", "details": {"contacts": {"phone": "13900139000"}},
-                "document_ref": "DOC-2025-77", "effective_on": "2025-12-15", "on": desk.on(D(2025, 12, 15))}
+    contacts = {
+        "kind": "contacts",
+        "details": {"contacts": {"phone": "13900139000"}},
+        "document_ref": "DOC-2025-77",
+        "effective_on": "2025-12-15",
+        "on": desk.on(D(2025, 12, 15)),
+    }
 
     desk.do(aged, "changes", contacts)  # no tick ran: the command brings the policy up to its date first
 
     assert [(e["type"], e["metadata"]["actor_id"]) for e in desk.history(aged)[-2:]] == [
-        ("RenewalNotOffered", "system"), ("PolicyChanged", "alice")]
+        ("RenewalNotOffered", "system"),
+        ("PolicyChanged", "alice"),
+    ]
     assert desk.policy(aged)["status"] == "in_force"
     is_problem(desk.act(aged, "renewal-offers", {"on": desk.on(D(2025, 12, 16))}), 409, "not-renewable")
 
@@ -327,7 +355,7 @@ def failing_for(policy_id: str, error: Exception) -> Any:
 
 
 def test_one_policy_that_fails_is_logged_and_reported_and_every_other_one_is_still_processed(
-    desk: Desk, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture,
+    desk: Desk, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
     holders = [desk.customer(seed) for seed in (31, 32, 33)]
     first, failing, last = (desk.in_force(holder, mode="monthly") for holder in holders)
@@ -373,12 +401,17 @@ def test_inscribe_tick_in_a_fresh_interpreter_exits_1_naming_the_failed_policy_a
     holders = [desk.customer(seed) for seed in (41, 42)]
     ok, failing = (desk.in_force(holder, mode="monthly") for holder in holders)
     desk.today(LAPSE_DAY)
-    env = {**os.environ, "INSCRIBE_DATABASE_URL": desk.services.settings.database_url,
-           "INSCRIBE_JWT_SECRET": JWT_SECRET, "FAIL_POLICY": failing}
+    env = {
+        **os.environ,
+        "INSCRIBE_DATABASE_URL": desk.services.settings.database_url,
+        "INSCRIBE_JWT_SECRET": JWT_SECRET,
+        "FAIL_POLICY": failing,
+    }
     args = ["tick", "--until", LAPSE_DAY.isoformat()]
 
-    broken = subprocess.run([sys.executable, "-c", FAILING_TICK, *args], env=env, capture_output=True, text=True,
-                            timeout=300, check=False)
+    broken = subprocess.run(
+        [sys.executable, "-c", FAILING_TICK, *args], env=env, capture_output=True, text=True, timeout=300, check=False
+    )
     recorded = [desk.services.app.load(Policy, UUID(pid)).status for pid in (ok, failing)]
     inscribe = str(Path(sys.executable).with_name("inscribe"))
     clean = subprocess.run([inscribe, *args], env=env, capture_output=True, text=True, timeout=300, check=False)

@@ -16,16 +16,28 @@ Conventions (the same in every report):
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta, timezone
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any, Callable, Iterable
+from typing import Any
 
 from sqlalchemy import (
-    Connection, Date, Integer, Subquery, Table, and_, case, cast, func, or_, select, true, type_coerce,
+    Connection,
+    Date,
+    Integer,
+    Subquery,
+    Table,
+    and_,
+    case,
+    cast,
+    func,
+    or_,
+    select,
+    true,
+    type_coerce,
 )
 from sqlalchemy.sql import ColumnElement
-
 
 CENT = Decimal("0.01")
 DAY = timedelta(days=1)
@@ -74,8 +86,9 @@ class ReportSpec:
     #: query over the whole book again.
     additive: tuple[str, ...] = ()
 
-    def run(self, conn: Connection, position: int | None, period_from: date, period_to: date,
-            group_by: str | None = None) -> Report:
+    def run(
+        self, conn: Connection, position: int | None, period_from: date, period_to: date, group_by: str | None = None
+    ) -> Report:
         """The report for the period, grouped by `group_by` (default: the first allowed)."""
         group = group_by or self.group_by[0]
         if group not in self.group_by:
@@ -104,6 +117,7 @@ class ReportSpec:
 
 # --- periods and rounding ----------------------------------------------------------------------------
 
+
 def months(period_from: date, period_to: date) -> list[tuple[str, date, date]]:
     """("2026-01", first day, last day) of each calendar month of the period, cut to the period."""
     found = []
@@ -118,8 +132,8 @@ def months(period_from: date, period_to: date) -> list[tuple[str, date, date]]:
 
 def day_bounds(period_from: date, period_to: date) -> tuple[datetime, datetime]:
     """The period's business days in China as a naive UTC range [start, end) (how moments are stored)."""
-    start = datetime.combine(period_from, time.min, tzinfo=CHINA).astimezone(timezone.utc)
-    end = datetime.combine(period_to + DAY, time.min, tzinfo=CHINA).astimezone(timezone.utc)
+    start = datetime.combine(period_from, time.min, tzinfo=CHINA).astimezone(UTC)
+    end = datetime.combine(period_to + DAY, time.min, tzinfo=CHINA).astimezone(UTC)
     return start.replace(tzinfo=None), end.replace(tzinfo=None)
 
 
@@ -173,6 +187,7 @@ def grouped(conn: Connection, query: Any, names: tuple[str, ...], group: bool) -
 
 
 # --- SQL over the versioned registers ---------------------------------------------------------------
+
 
 def known(table: Any, position: int | None) -> ColumnElement[bool]:
     """Row versions (of a register table, alias or subquery) written at or before `position` (all if None)."""

@@ -34,11 +34,7 @@ def in_force_on(position: int | None, day: date) -> Subquery:
     """Ids of the policies in force at the end of `day`: the register then showed them in force with `day`
     inside their cover (a lapse or expiry not yet recorded by then is not known)."""
     s = state_on(policies, position, day)
-    return (
-        select(s.c.policy_id)
-        .where(s.c.status == "in_force", s.c.start_date <= day, s.c.end_date >= day)
-        .subquery()
-    )
+    return select(s.c.policy_id).where(s.c.status == "in_force", s.c.start_date <= day, s.c.end_date >= day).subquery()
 
 
 def in_force_during(position: int | None, period_from: date, period_to: date) -> Subquery:
@@ -48,16 +44,18 @@ def in_force_during(position: int | None, period_from: date, period_to: date) ->
     before = state_on(policies, position, period_from - DAY)
     at_start = select(before.c.policy_id).where(before.c.status == "in_force", before.c.end_date >= period_from)
     c = policies.c
-    during = select(c.policy_id).where(known(policies, position), c.status == "in_force",
-                                       between(c.last_event_on, period_from, period_to))
+    during = select(c.policy_id).where(
+        known(policies, position), c.status == "in_force", between(c.last_event_on, period_from, period_to)
+    )
     return union(at_start, during).subquery()
 
 
 def premium_income(conn: Connection, position: int | None, period_from: date, period_to: date) -> Any:
     """Premiums received in the period (payments, before any refund), as recorded up to `position`."""
     p = premium_payments.c
-    query = select(func.coalesce(func.sum(p.amount), 0)).where(p.kind == "payment",
-                                                               between(p.on, period_from, period_to))
+    query = select(func.coalesce(func.sum(p.amount), 0)).where(
+        p.kind == "payment", between(p.on, period_from, period_to)
+    )
     if position is not None:
         query = query.where(p.position <= position)
     return conn.execute(query).scalar_one()

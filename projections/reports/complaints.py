@@ -8,29 +8,27 @@ from typing import Any
 from sqlalchemy import Connection, and_, or_, select
 
 from projections.complaints import complaints
-from projections.reports.base import (
-    Raw, ReportSpec, between, count_if, days_between, grouped, money, ratio, state_on,
-)
+from projections.reports.base import Raw, ReportSpec, between, count_if, days_between, grouped, money, ratio, state_on
 from projections.reports.book import policies_in_force, premium_income
 
 DEFINITIONS = {
     "complaints_received": "Complaints received in the period; a repeat complaint without new facts is linked to "
-                           "the first and not counted again.",
+    "the first and not counted again.",
     "premium_income": "Premiums received in the period (payments before refunds), the whole company's.",
     "per_100m_premium": "亿元保费投诉量: complaints_received ÷ (premium_income ÷ 100,000,000).",
     "policies_in_force": "Policies in force at the end of the period, the whole company's.",
     "per_10k_policies": "万张保单投诉量: complaints_received ÷ (policies_in_force ÷ 10,000).",
     "complaints_decided": "Complaints decided in the period (the decision of their latest round by its end).",
     "decided_on_time_pct": "Of complaints_decided, the share whose decision was made and notified to the "
-                           "complainant (Art. 21: a decision notice, or feedback on the decision) by the deadline "
-                           "allowed (15 days, 30 for a complex case, 60 with a manager's extension), as known at the "
-                           "period's end, in percent; a decision stored before notices were recorded counts by "
-                           "its own date.",
+    "complainant (Art. 21: a decision notice, or feedback on the decision) by the deadline "
+    "allowed (15 days, 30 for a complex case, 60 with a manager's extension), as known at the "
+    "period's end, in percent; a decision stored before notices were recorded counts by "
+    "its own date.",
     "decided_within_15_days_pct": "Of complaints_decided, the share decided and notified to the complainant "
-                                  "(Art. 21: a decision notice, or feedback on the decision) within 15 counted "
-                                  "days from receipt (or reopening), not counting external appraisal days, as "
-                                  "known at the period's end, in percent; a decision not yet notified then is not "
-                                  "within; a decision stored before notices were recorded counts by its own date.",
+    "(Art. 21: a decision notice, or feedback on the decision) within 15 counted "
+    "days from receipt (or reopening), not counting external appraisal days, as "
+    "known at the period's end, in percent; a decision not yet notified then is not "
+    "within; a decision stored before notices were recorded counts by its own date.",
     "decided_within_30_days_pct": "As decided_within_15_days_pct, within 30 counted days.",
     "decided_within_60_days_pct": "As decided_within_15_days_pct, within 60 counted days.",
 }
@@ -47,13 +45,22 @@ def compute(conn: Connection, position: int | None, start: date, end: date, grou
     used = days_between(conn, c.clock_stopped_on, c.clock_started_on) - c.paused_days
     received = and_(between(c.received_on, start, end), c.linked_to.is_(None))
     keys = [s.c[GROUPS[by].name]] if by else []
-    query = select(
-        *keys, count_if(received), count_if(decided), count_if(and_(decided, c.on_time.is_(True))),
-        *(count_if(and_(decided, used <= days)) for days in (15, 30, 60)),
-    ).where(or_(received, decided)).group_by(*keys)
+    query = (
+        select(
+            *keys,
+            count_if(received),
+            count_if(decided),
+            count_if(and_(decided, c.on_time.is_(True))),
+            *(count_if(and_(decided, used <= days)) for days in (15, 30, 60)),
+        )
+        .where(or_(received, decided))
+        .group_by(*keys)
+    )
     found = grouped(conn, query, NAMES, by is not None)
-    shared = {"premium_income": premium_income(conn, position, start, end),
-              "policies_in_force": policies_in_force(conn, position, end)}
+    shared = {
+        "premium_income": premium_income(conn, position, start, end),
+        "policies_in_force": policies_in_force(conn, position, end),
+    }
     if not found:
         found = {None: {}} if by is None else {}
     return {key: {**figures, **shared} for key, figures in found.items()}
@@ -75,7 +82,11 @@ def finish(raw: Raw, group: str) -> dict[str, Any]:
 
 
 SPEC = ReportSpec(
-    name="complaints", title="Complaints per premium and per policy, and decision times",
-    group_by=("category", "channel", "month"), definitions=DEFINITIONS, compute=compute, finish=finish,
+    name="complaints",
+    title="Complaints per premium and per policy, and decision times",
+    group_by=("category", "channel", "month"),
+    definitions=DEFINITIONS,
+    compute=compute,
+    finish=finish,
     sources=("complaints", "policies", "premiums"),
 )

@@ -13,28 +13,40 @@ from projections.claims import claims
 from projections.policies import policies
 from projections.premiums import premium_installments, premium_payments
 from projections.reports.base import (
-    DAY, Raw, ReportSpec, days_between, decimal, greatest, grouped, known, least, merge, money, ratio, state_on,
+    DAY,
+    Raw,
+    ReportSpec,
+    days_between,
+    decimal,
+    greatest,
+    grouped,
+    known,
+    least,
+    merge,
+    money,
+    ratio,
+    state_on,
 )
 from projections.reports.book import joined_policy, policy_group
 from projections.versioned import as_of
 
 DEFINITIONS = {
     "claims_paid": "Claim payments (final payments and advances) made in the period: each claim's paid total "
-                   "at the end of the period less its paid total the day before the period began.",
+    "at the end of the period less its paid total the day before the period began.",
     "case_reserves": "The case reserves of the claims at the end of the period (closing reserves; a paid or "
-                     "closed claim's reserve is released).",
+    "closed claim's reserve is released).",
     "opening_reserves": "The case reserves of the claims at the end of the day before the period began.",
     "incurred": "claims_paid + case_reserves (the SPEC's figure: paid plus closing reserves).",
     "period_incurred": "claims_paid + case_reserves − opening_reserves: the losses the period itself "
-                       "incurred (reserves carried in from earlier periods are not counted again).",
+    "incurred (reserves carried in from earlier periods are not counted again).",
     "earned_premium": "Premium net of every refund, pro rata to the days of cover that fall in the period: "
-                      "each paid installment over its cover, less each refund over the cover it gives back. "
-                      "A refund that ends the cover gives back the days from its end: cover ends the day before "
-                      "a surrender, termination or rescission, and a policy cancelled in the cooling-off "
-                      "period earns nothing; a refund before cover began (declined, postponed, conditions "
-                      "refused, premium differs) refunds premium that never earned; a sum-insured decrease "
-                      "refunds the difference over the days from its effective date to the end of the paid "
-                      "cover.",
+    "each paid installment over its cover, less each refund over the cover it gives back. "
+    "A refund that ends the cover gives back the days from its end: cover ends the day before "
+    "a surrender, termination or rescission, and a policy cancelled in the cooling-off "
+    "period earns nothing; a refund before cover began (declined, postponed, conditions "
+    "refused, premium differs) refunds premium that never earned; a sum-insured decrease "
+    "refunds the difference over the days from its effective date to the end of the paid "
+    "cover.",
     "loss_ratio_pct": "incurred ÷ earned_premium, in percent.",
     "period_loss_ratio_pct": "period_incurred ÷ earned_premium, in percent.",
 }
@@ -65,8 +77,7 @@ def _ended(position: int | None) -> Any:
     )
 
 
-def _pro_rata(conn: Connection, amount: Any, cover_from: Any, cover_to: Any, ended: Any, start: date,
-              end: date) -> Any:
+def _pro_rata(conn: Connection, amount: Any, cover_from: Any, cover_to: Any, ended: Any, start: date, end: date) -> Any:
     """The sum of `amount` pro rata to the days of [cover_from, cover_to] in the period, cover ending the
     day before an early end."""
     first = greatest(conn, cover_from, start)
@@ -82,12 +93,19 @@ def _earned(conn: Connection, position: int | None, start: date, end: date, by: 
     ended = _ended(position)
     keys = [policy_group(by)] if by else []
     subject = joined_policy(premium_installments, i.policy_id, position).outerjoin(
-        ended, ended.c.policy_id == i.policy_id)
+        ended, ended.c.policy_id == i.policy_id
+    )
     query = (
         select(*keys, _pro_rata(conn, i.amount, i.cover_from, i.cover_to, ended, start, end))
         .select_from(subject)
-        .where(as_of(premium_installments, position), i.paid.is_(True), i.status != "replaced",
-               i.cover_from <= end, i.cover_to >= start, policies.c.status != "cancelled")
+        .where(
+            as_of(premium_installments, position),
+            i.paid.is_(True),
+            i.status != "replaced",
+            i.cover_from <= end,
+            i.cover_to >= start,
+            policies.c.status != "cancelled",
+        )
         .group_by(*keys)
     )
     # refunds while the cover goes on (a sum-insured decrease), over the days of cover they give back
@@ -96,12 +114,19 @@ def _earned(conn: Connection, position: int | None, start: date, end: date, by: 
     refunded = (
         select(*keys, _pro_rata(conn, r.amount, r.cover_from, r.cover_to, ended, start, end))
         .select_from(refunds)
-        .where(r.kind == "refund", r.cover_from.is_not(None), r.cover_from <= end, r.cover_to >= start,
-               policies.c.status != "cancelled", *([] if position is None else [r.position <= position]))
+        .where(
+            r.kind == "refund",
+            r.cover_from.is_not(None),
+            r.cover_from <= end,
+            r.cover_to >= start,
+            policies.c.status != "cancelled",
+            *([] if position is None else [r.position <= position]),
+        )
         .group_by(*keys)
     )
-    return merge(grouped(conn, query, ("earned",), by is not None),
-                 grouped(conn, refunded, ("refunded",), by is not None))
+    return merge(
+        grouped(conn, query, ("earned",), by is not None), grouped(conn, refunded, ("refunded",), by is not None)
+    )
 
 
 def compute(conn: Connection, position: int | None, start: date, end: date, group: str, split: bool) -> dict[Any, Raw]:
@@ -114,12 +139,25 @@ def finish(raw: Raw, group: str) -> dict[str, Any]:
     reserves, opening = money(raw.get("reserves")), money(raw.get("reserves_before"))
     earned = money(decimal(raw.get("earned")) + decimal(raw.get("refunded")))  # refunds are negative
     period = paid + reserves - opening
-    return {"claims_paid": paid, "case_reserves": reserves, "opening_reserves": opening, "incurred": paid + reserves,
-            "period_incurred": period, "earned_premium": earned, "loss_ratio_pct": ratio(paid + reserves, earned),
-            "period_loss_ratio_pct": ratio(period, earned)}
+    return {
+        "claims_paid": paid,
+        "case_reserves": reserves,
+        "opening_reserves": opening,
+        "incurred": paid + reserves,
+        "period_incurred": period,
+        "earned_premium": earned,
+        "loss_ratio_pct": ratio(paid + reserves, earned),
+        "period_loss_ratio_pct": ratio(period, earned),
+    }
 
 
 SPEC = ReportSpec(
-    name="loss_ratio", title="Loss ratio by product or line", group_by=("product", "line", "month"),
-    definitions=DEFINITIONS, compute=compute, finish=finish, sources=("claims", "policies", "premiums"),
-    additive=("product", "line"))
+    name="loss_ratio",
+    title="Loss ratio by product or line",
+    group_by=("product", "line", "month"),
+    definitions=DEFINITIONS,
+    compute=compute,
+    finish=finish,
+    sources=("claims", "policies", "premiums"),
+    additive=("product", "line"),
+)

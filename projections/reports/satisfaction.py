@@ -16,7 +16,18 @@ from sqlalchemy import Connection, Numeric, and_, cast, func, select
 from projections.complaints import complaints
 from projections.customers import customers
 from projections.reports.base import (
-    Raw, ReportSpec, average, between, count_if, current, day_bounds, grouped, known, merge, ratio, state_on,
+    Raw,
+    ReportSpec,
+    average,
+    between,
+    count_if,
+    current,
+    day_bounds,
+    grouped,
+    known,
+    merge,
+    ratio,
+    state_on,
 )
 
 DEFINITIONS = {
@@ -24,7 +35,7 @@ DEFINITIONS = {
     "average_score": "The average over those surveys of each survey's mean score (1–5).",
     "complaint_feedback": "Complaints whose result was fed back to the complainant in the period.",
     "complainant_responses": "Of complaint_feedback, those where the complainant's opinion was recorded (by the "
-                             "end of the period).",
+    "end of the period).",
     "complainants_satisfied_pct": "Of complainant_responses, the share satisfied with the result, in percent.",
 }
 SCORE = Numeric(20, 2)
@@ -37,10 +48,8 @@ def _surveys(conn: Connection, position: int | None, start: date, end: date, by:
     keys = [v.c.kind] if by else []
     query = (
         select(*keys, func.count(), func.coalesce(func.sum(score), 0))
-        .select_from(v.join(before, and_(before.c.customer_id == v.c.customer_id,
-                                         before.c.valid_to == v.c.valid_from)))
-        .where(known(v, position), v.c.surveys == before.c.surveys + 1, v.c.updated_at >= low,
-               v.c.updated_at < high)
+        .select_from(v.join(before, and_(before.c.customer_id == v.c.customer_id, before.c.valid_to == v.c.valid_from)))
+        .where(known(v, position), v.c.surveys == before.c.surveys + 1, v.c.updated_at >= low, v.c.updated_at < high)
         .group_by(*keys)
     )
     return grouped(conn, query, ("surveys", "score_total"), by is not None)
@@ -53,9 +62,15 @@ def _feedback(conn: Connection, position: int | None, start: date, end: date, by
     keys = [who.c.kind] if by else []
     subject = s.outerjoin(who, and_(who.c.customer_id == s.c.complainant_customer_id, current(who, position)))
     query = (
-        select(*keys, count_if(fed_back), count_if(and_(fed_back, s.c.satisfied.is_not(None))),
-               count_if(and_(fed_back, s.c.satisfied.is_(True))))
-        .select_from(subject).where(fed_back).group_by(*keys)
+        select(
+            *keys,
+            count_if(fed_back),
+            count_if(and_(fed_back, s.c.satisfied.is_not(None))),
+            count_if(and_(fed_back, s.c.satisfied.is_(True))),
+        )
+        .select_from(subject)
+        .where(fed_back)
+        .group_by(*keys)
     )
     return grouped(conn, query, ("feedback", "responses", "satisfied"), by is not None)
 
@@ -68,14 +83,20 @@ def compute(conn: Connection, position: int | None, start: date, end: date, grou
 def finish(raw: Raw, group: str) -> dict[str, Any]:
     surveys, responses = int(raw.get("surveys") or 0), int(raw.get("responses") or 0)
     return {
-        "surveys": surveys, "average_score": average(raw.get("score_total"), surveys),
-        "complaint_feedback": int(raw.get("feedback") or 0), "complainant_responses": responses,
+        "surveys": surveys,
+        "average_score": average(raw.get("score_total"), surveys),
+        "complaint_feedback": int(raw.get("feedback") or 0),
+        "complainant_responses": responses,
         "complainants_satisfied_pct": ratio(raw.get("satisfied"), responses),
     }
 
 
 SPEC = ReportSpec(
-    name="satisfaction", title="Customer satisfaction: surveys and complainants' opinion",
-    group_by=("kind", "month"), definitions=DEFINITIONS, compute=compute, finish=finish,
+    name="satisfaction",
+    title="Customer satisfaction: surveys and complainants' opinion",
+    group_by=("kind", "month"),
+    definitions=DEFINITIONS,
+    compute=compute,
+    finish=finish,
     sources=("customers", "complaints"),
 )

@@ -24,10 +24,19 @@ DEFINITIONS = {
     "referral_rate_pct": "Of decided, the share the automatic checks referred to an underwriter, in percent.",
     "average_turnaround_days": "Average calendar days from application to decision, over decided.",
     "median_turnaround_days": "Median calendar days from application to decision, over decided (the mean of the "
-                              "two middle values when their number is even).",
+    "two middle values when their number is even).",
 }
-NAMES = ("applications", "decided", "accept", "offer_with_conditions", "postpone", "decline", "automatic",
-         "referred", "turnaround")
+NAMES = (
+    "applications",
+    "decided",
+    "accept",
+    "offer_with_conditions",
+    "postpone",
+    "decline",
+    "automatic",
+    "referred",
+    "turnaround",
+)
 
 
 def compute(conn: Connection, position: int | None, start: date, end: date, group: str, split: bool) -> dict[Any, Raw]:
@@ -38,13 +47,21 @@ def compute(conn: Connection, position: int | None, start: date, end: date, grou
     decided = between(u.decided_on, start, end)
     applied = between(u.applied_on, start, end)
     query = (
-        select(*keys, count_if(applied), count_if(decided),
-               *(count_if(and_(decided, u.decision == d)) for d in ("accept", "offer_with_conditions", "postpone",
-                                                                     "decline")),
-               count_if(and_(decided, u.decided_by == "automatic")),
-               count_if(and_(decided, u.automatic_outcome == "referred")),
-               sum_if(decided, u.turnaround_days))
-        .select_from(subject).where(as_of(underwriting_decisions, position), or_(applied, decided)).group_by(*keys)
+        select(
+            *keys,
+            count_if(applied),
+            count_if(decided),
+            *(
+                count_if(and_(decided, u.decision == d))
+                for d in ("accept", "offer_with_conditions", "postpone", "decline")
+            ),
+            count_if(and_(decided, u.decided_by == "automatic")),
+            count_if(and_(decided, u.automatic_outcome == "referred")),
+            sum_if(decided, u.turnaround_days),
+        )
+        .select_from(subject)
+        .where(as_of(underwriting_decisions, position), or_(applied, decided))
+        .group_by(*keys)
     )
     return merge(grouped(conn, query, NAMES, by is not None), _median(conn, position, start, end, by))
 
@@ -55,9 +72,12 @@ def _median(conn: Connection, position: int | None, start: date, end: date, by: 
     keys = [policy_group(by).label("key_")] if by else []
     partition = [policy_group(by)] if by else None
     ranked = (
-        select(*keys, u.turnaround_days.label("days"),
-               func.row_number().over(partition_by=partition, order_by=u.turnaround_days).label("n"),
-               func.count().over(partition_by=partition).label("total"))
+        select(
+            *keys,
+            u.turnaround_days.label("days"),
+            func.row_number().over(partition_by=partition, order_by=u.turnaround_days).label("n"),
+            func.count().over(partition_by=partition).label("total"),
+        )
         .select_from(joined_policy(underwriting_decisions, u.policy_id, position))
         .where(as_of(underwriting_decisions, position), between(u.decided_on, start, end))
         .subquery()
@@ -73,8 +93,11 @@ def finish(raw: Raw, group: str) -> dict[str, Any]:
     decided = int(raw.get("decided") or 0)
     counts = {name: int(raw.get(name) or 0) for name in NAMES[:-1]}
     return {
-        "applications": counts["applications"], "decided": decided, "accepted": counts["accept"],
-        "accepted_with_conditions": counts["offer_with_conditions"], "postponed": counts["postpone"],
+        "applications": counts["applications"],
+        "decided": decided,
+        "accepted": counts["accept"],
+        "accepted_with_conditions": counts["offer_with_conditions"],
+        "postponed": counts["postpone"],
         "declined": counts["decline"],
         "acceptance_rate_pct": ratio(counts["accept"] + counts["offer_with_conditions"], decided),
         "automatic_pct": ratio(counts["automatic"], decided),
@@ -85,7 +108,11 @@ def finish(raw: Raw, group: str) -> dict[str, Any]:
 
 
 SPEC = ReportSpec(
-    name="underwriting", title="Underwriting acceptance, referral and turnaround",
-    group_by=("product", "line", "channel", "month"), definitions=DEFINITIONS, compute=compute, finish=finish,
+    name="underwriting",
+    title="Underwriting acceptance, referral and turnaround",
+    group_by=("product", "line", "channel", "month"),
+    definitions=DEFINITIONS,
+    compute=compute,
+    finish=finish,
     sources=("underwriting_decisions", "policies"),
 )

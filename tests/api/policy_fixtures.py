@@ -8,7 +8,7 @@ is simulated, so "today" (china_today) is whatever the test says it is.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -29,7 +29,7 @@ START = date(2025, 1, 10)
 
 def moment(day: date) -> datetime:
     """10:00 in China on `day` (02:00 UTC): china_today() is `day`."""
-    return datetime(day.year, day.month, day.day, 2, tzinfo=timezone.utc)
+    return datetime(day.year, day.month, day.day, 2, tzinfo=UTC)
 
 
 def answers(product_code: str, adverse: tuple[str, ...] = ()) -> dict[str, bool]:
@@ -73,20 +73,39 @@ class Desk:
 
     # -- raw calls ----------------------------------------------------------------------------
 
-    def post(self, path: str, body: dict[str, Any], role: str = "agent", sub: str = "alice",
-             headers: dict[str, str] | None = None) -> Any:
+    def post(
+        self,
+        path: str,
+        body: dict[str, Any],
+        role: str = "agent",
+        sub: str = "alice",
+        headers: dict[str, str] | None = None,
+    ) -> Any:
         return self.client.post(path, json=body, headers=auth(role, sub, **(headers or {})))
 
-    def command(self, path: str, body: dict[str, Any], role: str = "agent", sub: str = "alice",
-                status: int = 200, headers: dict[str, str] | None = None) -> dict[str, Any]:
+    def command(
+        self,
+        path: str,
+        body: dict[str, Any],
+        role: str = "agent",
+        sub: str = "alice",
+        status: int = 200,
+        headers: dict[str, str] | None = None,
+    ) -> dict[str, Any]:
         """POST a command that must succeed; its answer (id, version, position)."""
         response = self.post(path, body, role, sub, headers)
         assert response.status_code == status, response.text
         answer: dict[str, Any] = response.json()
         return answer
 
-    def act(self, policy_id: str, action: str, body: dict[str, Any], role: str = "agent",
-            headers: dict[str, str] | None = None) -> Any:
+    def act(
+        self,
+        policy_id: str,
+        action: str,
+        body: dict[str, Any],
+        role: str = "agent",
+        headers: dict[str, str] | None = None,
+    ) -> Any:
         """POST /policies/{id}/{action}; the raw response."""
         return self.post(f"{POLICIES}/{policy_id}/{action}", body, role, headers=headers)
 
@@ -126,16 +145,32 @@ class Desk:
 
     # -- policies -----------------------------------------------------------------------------
 
-    def application(self, applicant: str, product: str = "term_life", *, insured: str | None = None,
-                    relationship: str = "self", sum_insured: str = "500000", term: int = 120,
-                    mode: str = "annual", adverse: tuple[str, ...] = (), on: date = START,
-                    **extra: Any) -> dict[str, Any]:
+    def application(
+        self,
+        applicant: str,
+        product: str = "term_life",
+        *,
+        insured: str | None = None,
+        relationship: str = "self",
+        sum_insured: str = "500000",
+        term: int = 120,
+        mode: str = "annual",
+        adverse: tuple[str, ...] = (),
+        on: date = START,
+        **extra: Any,
+    ) -> dict[str, Any]:
         """The body of POST /policies."""
         personal = CATALOGUE.get(product).line in ("life", "health", "accident")
         body: dict[str, Any] = {
-            "applicant_id": applicant, "insured_id": insured or applicant, "relationship": relationship,
-            "product_code": product, "sum_insured": sum_insured, "term_months": term, "premium_mode": mode,
-            "disclosures": answers(product, adverse), "applied_on": on.isoformat(),
+            "applicant_id": applicant,
+            "insured_id": insured or applicant,
+            "relationship": relationship,
+            "product_code": product,
+            "sum_insured": sum_insured,
+            "term_months": term,
+            "premium_mode": mode,
+            "disclosures": answers(product, adverse),
+            "applied_on": on.isoformat(),
             "beneficiaries": [{"name": "王芳", "share": "100"}] if personal else [],
         }
         body.update(extra)
@@ -162,8 +197,9 @@ class Desk:
         return events
 
     def schedule(self, policy_id: str, **params: Any) -> list[dict[str, Any]]:
-        items: list[dict[str, Any]] = self.get("/api/v1/premiums/schedule", policy_id=policy_id,
-                                               sort="installment_no", page_size=500, **params)["items"]
+        items: list[dict[str, Any]] = self.get(
+            "/api/v1/premiums/schedule", policy_id=policy_id, sort="installment_no", page_size=500, **params
+        )["items"]
         return items
 
     def payments(self, policy_id: str) -> list[dict[str, Any]]:
@@ -184,9 +220,15 @@ class Desk:
     def pay(self, policy_id: str, on: date, amount: Any = None, reference: str | None = None) -> dict[str, Any]:
         """Pay exactly what is due on `on` (which becomes today)."""
         self.today(on)
-        return self.do(policy_id, "premium-payments", {
-            "amount": str(amount if amount is not None else self.due(policy_id)), "paid_on": on.isoformat(),
-            "reference": reference or f"bank-{on.isoformat()}"})
+        return self.do(
+            policy_id,
+            "premium-payments",
+            {
+                "amount": str(amount if amount is not None else self.due(policy_id)),
+                "paid_on": on.isoformat(),
+                "reference": reference or f"bank-{on.isoformat()}",
+            },
+        )
 
     def in_force(self, applicant: str, product: str = "term_life", on: date = START, **kwargs: Any) -> str:
         """Apply (accepted automatically: clean answers) and pay the first premium on `on`."""

@@ -4,8 +4,9 @@ other roles are refused; a range that makes no sense is a 422 problem naming the
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
 from datetime import date, timedelta
-from typing import Any, Callable
+from typing import Any
 
 import pytest
 from litestar.testing import TestClient
@@ -38,9 +39,7 @@ def test_an_auditor_downloads_the_whole_log_as_a_package_that_verifies(client: C
     assert result.manifest["last_position"] == history
 
 
-def test_today_china_time_holds_everything_and_a_position_range_holds_its_stretch(
-    client: Client, history: int
-) -> None:
+def test_today_china_time_holds_everything_and_a_position_range_holds_its_stretch(client: Client, history: int) -> None:
     today = china_today().isoformat()
 
     by_day = client.get(EXPORT, params={"from": today, "to": today}, headers=auth("admin"))
@@ -73,13 +72,16 @@ def test_no_token_is_401(client: Client) -> None:
     assert client.get(EXPORT).status_code == 401
 
 
-@pytest.mark.parametrize(("params", "field"), [
-    ({"from": "2025-03-02", "to": "2025-03-01"}, "to"),
-    ({"from_position": 9, "to_position": 3}, "to_position"),
-    ({"from_position": 0}, "from_position"),
-    ({"from": "2025-03-01", "from_position": 3}, "from"),
-    ({"from": "March"}, "from"),
-])
+@pytest.mark.parametrize(
+    ("params", "field"),
+    [
+        ({"from": "2025-03-02", "to": "2025-03-01"}, "to"),
+        ({"from_position": 9, "to_position": 3}, "to_position"),
+        ({"from_position": 0}, "from_position"),
+        ({"from": "2025-03-01", "from_position": 3}, "from"),
+        ({"from": "March"}, "from"),
+    ],
+)
 def test_a_range_that_makes_no_sense_is_a_422_naming_the_parameter(
     client: Client, params: dict[str, Any], field: str
 ) -> None:

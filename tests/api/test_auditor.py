@@ -25,8 +25,9 @@ def routes(client: TestClient[Any]) -> list[tuple[str, str]]:
     return sorted(found)
 
 
-def test_every_command_route_refuses_the_auditor_and_records_nothing(client: TestClient[Any],
-                                                                     running_services: Any) -> None:
+def test_every_command_route_refuses_the_auditor_and_records_nothing(
+    client: TestClient[Any], running_services: Any
+) -> None:
     commands = [(m, p) for m, p in routes(client) if m in WRITES]
     assert len(commands) > 60  # customers, policies, claims, complaints, service requests, quotes…
     assert any("/claims/" in p for _, p in commands) and any("/erasure" in p for _, p in commands)
@@ -45,8 +46,16 @@ def test_every_command_route_refuses_the_auditor_and_records_nothing(client: Tes
 
 
 def test_every_register_and_report_list_answers_the_auditor(client: TestClient[Any]) -> None:
-    lists = [p for m, p in routes(client) if m == "GET" and p.startswith("/api/v1/") and "-" not in p.split("/")[-1]
-             and not re.search(r"[0-9a-f]{8}-", p) and "/export" not in p and "/verify" not in p]
+    lists = [
+        p
+        for m, p in routes(client)
+        if m == "GET"
+        and p.startswith("/api/v1/")
+        and "-" not in p.split("/")[-1]
+        and not re.search(r"[0-9a-f]{8}-", p)
+        and "/export" not in p
+        and "/verify" not in p
+    ]
     assert {"/api/v1/claims", "/api/v1/policies", "/api/v1/complaints", "/api/v1/customers"} <= set(lists)
     refused = {}
     for path in lists:

@@ -13,9 +13,7 @@ from typing import Any
 
 from interface.scheduler import tick
 from tests.api.policy_fixtures import Desk, desk, is_problem, money  # noqa: F401
-from tests.api.test_claims_api import (
-    CLAIMS, MANAGER, act, clocks, do, home_policy, receive_all, report, row,
-)
+from tests.api.test_claims_api import CLAIMS, MANAGER, act, clocks, do, home_policy, receive_all, report, row
 
 D = date
 ILLNESS = "illness_hospitalisation"
@@ -29,14 +27,20 @@ def medical_policy(desk: Desk, seed: int) -> tuple[str, str]:
 
 
 def assess(desk: Desk, claim_id: str, day: date, assessed: str) -> None:
-    do(desk, claim_id, "assessments", day, {"items": [{"description": "hospital", "claimed": assessed,
-                                                       "assessed": assessed}]})
+    do(
+        desk,
+        claim_id,
+        "assessments",
+        day,
+        {"items": [{"description": "hospital", "claimed": assessed, "assessed": assessed}]},
+    )
     do(desk, claim_id, "assessment-notice", day)
 
 
 def medical_claim(desk: Desk, policy_id: str, holder: str, loss: date, reported: date) -> str:
-    claim_id = report(desk, policy_id, holder, loss, reported, cause=ILLNESS, estimated_amount="30000",
-                      initial_reserve="30000")
+    claim_id = report(
+        desk, policy_id, holder, loss, reported, cause=ILLNESS, estimated_amount="30000", initial_reserve="30000"
+    )
     receive_all(desk, claim_id, reported)
     do(desk, claim_id, "acceptance", reported)
     assess(desk, claim_id, reported, "30000")
@@ -85,7 +89,11 @@ def test_premium_owed_at_settlement_is_deducted_and_pays_the_installment_so_no_l
     assert row(desk, claim_id)["status"] == "paid"
     second = installment(desk, policy_id, 2)
     assert (second["paid"], second["paid_on"], second["paid_method"], second["status"]) == (
-        True, "2025-03-07", "claim deduction", "paid")
+        True,
+        "2025-03-07",
+        "claim deduction",
+        "paid",
+    )
     deduction = [p for p in desk.payments(policy_id) if p["method"] == "claim deduction"]
     assert [(p["installment_no"], money(p["amount"]), p["kind"]) for p in deduction] == [(2, owed, "payment")]
     history = [e["type"] for e in desk.history(policy_id)]
@@ -111,7 +119,10 @@ def test_premium_paid_between_approval_and_payment_is_released_to_the_claimant(d
 
     after = row(desk, claim_id)
     assert (after["status"], money(after["outstanding"]), money(after["payable"])) == (
-        "approved", owed, Decimal("20000.00"))
+        "approved",
+        owed,
+        Decimal("20000.00"),
+    )
     do(desk, claim_id, "payments", D(2025, 3, 8), {"amount": str(owed), "reference": "bank-2"})
     assert row(desk, claim_id)["paid_total"] == "20000.00"
     assert installment(desk, policy_id, 2)["paid_method"] == "payment"
@@ -122,8 +133,9 @@ def test_premium_paid_between_approval_and_payment_is_released_to_the_claimant(d
 
 def test_an_advance_beyond_the_handlers_authority_is_refused_and_a_manager_pays_it(desk: Desk) -> None:
     policy_id, holder = home_policy(desk, 34)
-    claim_id = report(desk, policy_id, holder, D(2025, 3, 1), D(2025, 3, 2), estimated_amount="200000",
-                      initial_reserve="150000")
+    claim_id = report(
+        desk, policy_id, holder, D(2025, 3, 1), D(2025, 3, 2), estimated_amount="200000", initial_reserve="150000"
+    )
     receive_all(desk, claim_id, D(2025, 3, 2))
     do(desk, claim_id, "acceptance", D(2025, 3, 2))
     advance = {"amount": "60000", "reference": "adv-1", "kind": "advance", "determinable_amount": "60000"}
@@ -144,9 +156,12 @@ def test_an_advance_beyond_the_handlers_authority_is_refused_and_a_manager_pays_
 
 def rescind(desk: Desk, policy_id: str, on: date, learned: date, ground: str = "gross_negligence") -> Any:
     desk.today(on)
-    return desk.act(policy_id, "rescission", {"ground": ground, "learned_on": learned.isoformat(),
-                                              "reason": "undisclosed fact", "on": on.isoformat()},
-                    role="senior_underwriter")
+    return desk.act(
+        policy_id,
+        "rescission",
+        {"ground": ground, "learned_on": learned.isoformat(), "reason": "undisclosed fact", "on": on.isoformat()},
+        role="senior_underwriter",
+    )
 
 
 def test_gross_negligence_pays_an_earlier_loss_the_fact_did_not_seriously_affect(desk: Desk) -> None:
@@ -161,15 +176,21 @@ def test_gross_negligence_pays_an_earlier_loss_the_fact_did_not_seriously_affect
     before = desk.events()
     is_problem(act(desk, claim_id, "approval", D(2025, 3, 11)), 409, "rescission-finding-required")
     assert desk.events() == before
-    do(desk, claim_id, "rescission-finding", D(2025, 3, 11),
-       {"seriously_affected": False, "reason": "an undisclosed earlier water leak has nothing to do with a fire"})
+    do(
+        desk,
+        claim_id,
+        "rescission-finding",
+        D(2025, 3, 11),
+        {"seriously_affected": False, "reason": "an undisclosed earlier water leak has nothing to do with a fire"},
+    )
     do(desk, claim_id, "approval", D(2025, 3, 11))
     do(desk, claim_id, "assessment-agreement", D(2025, 3, 11))
     do(desk, claim_id, "payments", D(2025, 3, 12), {"amount": "10000", "reference": "bank"})
 
     assert row(desk, claim_id)["status"] == "paid"
-    finding = [e for e in desk.get(f"{CLAIMS}/{claim_id}/history")["events"]
-               if e["type"] == "RescissionFindingRecorded"]
+    finding = [
+        e for e in desk.get(f"{CLAIMS}/{claim_id}/history")["events"] if e["type"] == "RescissionFindingRecorded"
+    ]
     assert finding[0]["data"]["seriously_affected"] is False
 
 
@@ -180,8 +201,13 @@ def test_gross_negligence_refuses_an_earlier_loss_the_fact_seriously_affected(de
     do(desk, claim_id, "acceptance", D(2025, 3, 2))
     assess(desk, claim_id, D(2025, 3, 3), "10500")
     assert rescind(desk, policy_id, D(2025, 3, 10), D(2025, 3, 5)).status_code == 200
-    do(desk, claim_id, "rescission-finding", D(2025, 3, 11),
-       {"seriously_affected": True, "reason": "the undisclosed faulty wiring caused the fire"})
+    do(
+        desk,
+        claim_id,
+        "rescission-finding",
+        D(2025, 3, 11),
+        {"seriously_affected": True, "reason": "the undisclosed faulty wiring caused the fire"},
+    )
 
     refused = is_problem(act(desk, claim_id, "approval", D(2025, 3, 11)), 409, "not-covered-on-loss-date")
     assert refused["reason"] == "rescinded"
@@ -212,8 +238,9 @@ def test_a_slow_claimants_agreement_after_day_30_breaches_no_decision_clock(desk
     do(desk, claim_id, "approval", D(2025, 3, 10))  # the decision, notified: the claimant has not agreed
     decided = row(desk, claim_id)
     assert (decided["status"], decided["decided_on"], decided["agreed_on"]) == ("approved", "2025-03-10", None)
-    is_problem(act(desk, claim_id, "payments", D(2025, 3, 11), {"amount": "10000", "reference": "b"}), 409,
-               "amount-not-agreed")
+    is_problem(
+        act(desk, claim_id, "payments", D(2025, 3, 11), {"amount": "10000", "reference": "b"}), 409, "amount-not-agreed"
+    )
 
     desk.today(D(2025, 5, 20))
     tick(desk.services, D(2025, 5, 20))  # long after day 30 of the decision clock

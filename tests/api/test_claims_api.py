@@ -8,7 +8,6 @@ from decimal import Decimal
 from typing import Any
 
 from interface.scheduler import tick
-from tests.api.conftest import auth
 from tests.api.policy_fixtures import START, Desk, desk, is_problem, money  # noqa: F401
 
 CLAIMS = "/api/v1/claims"
@@ -24,26 +23,48 @@ def home_policy(desk: Desk, seed: int = 1) -> tuple[str, str]:
 
 
 def report_body(policy_id: str, claimant: str, loss: date, reported: date, **extra: Any) -> dict[str, Any]:
-    return {"policy_id": policy_id, "claimant_id": claimant, "claimant_role": "insured", "loss_date": loss.isoformat(),
-            "cause": "fire", "description": "kitchen fire", "estimated_amount": "20000", "initial_reserve": "20000",
-            "reported_on": reported.isoformat(), **extra}
+    return {
+        "policy_id": policy_id,
+        "claimant_id": claimant,
+        "claimant_role": "insured",
+        "loss_date": loss.isoformat(),
+        "cause": "fire",
+        "description": "kitchen fire",
+        "estimated_amount": "20000",
+        "initial_reserve": "20000",
+        "reported_on": reported.isoformat(),
+        **extra,
+    }
 
 
 def report(desk: Desk, policy_id: str, claimant: str, loss: date, reported: date, **extra: Any) -> str:
     desk.today(reported)
-    return str(desk.command(CLAIMS, report_body(policy_id, claimant, loss, reported, **extra), *HANDLER,
-                            status=201)["id"])
+    return str(
+        desk.command(CLAIMS, report_body(policy_id, claimant, loss, reported, **extra), *HANDLER, status=201)["id"]
+    )
 
 
-def act(desk: Desk, claim_id: str, action: str, day: date, body: dict[str, Any] | None = None,
-        who: tuple[str, str] = HANDLER) -> Any:
+def act(
+    desk: Desk,
+    claim_id: str,
+    action: str,
+    day: date,
+    body: dict[str, Any] | None = None,
+    who: tuple[str, str] = HANDLER,
+) -> Any:
     """POST /claims/{id}/{action} dated `day` (which becomes today); the raw response."""
     desk.today(day)
     return desk.post(f"{CLAIMS}/{claim_id}/{action}", {"on": day.isoformat(), **(body or {})}, *who)
 
 
-def do(desk: Desk, claim_id: str, action: str, day: date, body: dict[str, Any] | None = None,
-       who: tuple[str, str] = HANDLER) -> dict[str, Any]:
+def do(
+    desk: Desk,
+    claim_id: str,
+    action: str,
+    day: date,
+    body: dict[str, Any] | None = None,
+    who: tuple[str, str] = HANDLER,
+) -> dict[str, Any]:
     response = act(desk, claim_id, action, day, body, who)
     assert response.status_code == 200, response.text
     return dict(response.json())
@@ -68,8 +89,13 @@ def receive_all(desk: Desk, claim_id: str, day: date) -> None:
 
 
 def assess_and_agree(desk: Desk, claim_id: str, day: date, assessed: str = "10500") -> None:
-    do(desk, claim_id, "assessments", day, {"items": [{"description": "kitchen", "claimed": assessed,
-                                                       "assessed": assessed}]})
+    do(
+        desk,
+        claim_id,
+        "assessments",
+        day,
+        {"items": [{"description": "kitchen", "claimed": assessed, "assessed": assessed}]},
+    )
     do(desk, claim_id, "assessment-notice", day)
     do(desk, claim_id, "assessment-agreement", day)
 
@@ -81,14 +107,19 @@ def test_a_claim_goes_from_report_to_closing_with_its_clock_pausing_for_missing_
     first = row(desk, claim_id)
     assert (first["status"], first["reserve"], first["decision_due_on"]) == ("reported", "20000.00", "2025-04-02")
     assert first["fraud_flags"] == 0 and first["required_documents"][:3] == [
-        "policy_contract", "insurance_certificate", "id_proof"]
+        "policy_contract",
+        "insurance_certificate",
+        "id_proof",
+    ]
 
     do(desk, claim_id, "documents", reported, {"code": "claim_form"})
     do(desk, claim_id, "missing-documents-notice", date(2025, 3, 5))  # the clock pauses from here
     paused = row(desk, claim_id, today="2025-03-12")
     assert (paused["status"], paused["decision_paused"]) == ("documents_pending", True)
-    assert clocks(desk, claim_id, date(2025, 3, 12))["decision"] | {} == clocks(desk, claim_id, date(2025, 3, 12))[
-        "decision"]
+    assert (
+        clocks(desk, claim_id, date(2025, 3, 12))["decision"] | {}
+        == clocks(desk, claim_id, date(2025, 3, 12))["decision"]
+    )
     on_12 = clocks(desk, claim_id, date(2025, 3, 12))["decision"]
     assert (on_12["days_used"], on_12["paused_days"], on_12["paused"], on_12["due_on"]) == (2, 7, True, "2025-04-09")
     assert row(desk, claim_id, today="2025-05-01")["decision_overdue"] is False  # paused: not overdue
@@ -98,12 +129,20 @@ def test_a_claim_goes_from_report_to_closing_with_its_clock_pausing_for_missing_
     running = row(desk, claim_id)
     # 2025-04-12 is a Saturday: the decision period ends on Monday 2025-04-14 (Art. 203)
     assert (running["status"], running["decision_paused"], running["decision_due_on"]) == (
-        "accepted", False, "2025-04-14")
+        "accepted",
+        False,
+        "2025-04-14",
+    )
     moved = clocks(desk, claim_id, date(2025, 3, 15))["decision"]
     assert (moved["nominal_due_on"], moved["due_on"]) == ("2025-04-12", "2025-04-14")
     do(desk, claim_id, "investigations", date(2025, 3, 16), {"activity": "site_survey", "findings": "stove fire"})
-    do(desk, claim_id, "assessments", date(2025, 3, 18), {"items": [
-        {"description": "kitchen", "claimed": "12000", "assessed": "9000"}]})
+    do(
+        desk,
+        claim_id,
+        "assessments",
+        date(2025, 3, 18),
+        {"items": [{"description": "kitchen", "claimed": "12000", "assessed": "9000"}]},
+    )
     do(desk, claim_id, "assessment-notice", date(2025, 3, 18))
     do(desk, claim_id, "assessment-dispute", date(2025, 3, 19), {"reason": "cabinets were not counted"})
     assess_and_agree(desk, claim_id, date(2025, 3, 20), assessed="10500")
@@ -116,7 +155,11 @@ def test_a_claim_goes_from_report_to_closing_with_its_clock_pausing_for_missing_
 
     closed = row(desk, claim_id, after=last["position"])
     assert (closed["status"], closed["reserve"], closed["paid_total"], closed["payable"]) == (
-        "closed", "0.00", "10000.00", "10000.00")
+        "closed",
+        "0.00",
+        "10000.00",
+        "10000.00",
+    )
     assert (closed["assessments"], closed["decision"], closed["breach_count"]) == (2, "approved", 0)
     decision = clocks(desk, claim_id, date(2025, 3, 26))
     assert (decision["decision"]["on_time"], decision["decision"]["days_used"]) == (True, 8)  # 18 days less 10 paused
@@ -156,7 +199,11 @@ def test_a_claim_on_a_policy_lapsed_on_the_loss_date_is_refused_and_records_noth
     last = do(desk, claim_id, "closing", date(2025, 5, 9))
     closed = row(desk, claim_id, after=last["position"])
     assert (closed["status"], closed["decision"], closed["reserve"], closed["paid_total"]) == (
-        "closed", "rejected", "0.00", "0.00")
+        "closed",
+        "rejected",
+        "0.00",
+        "0.00",
+    )
     assert clocks(desk, claim_id, date(2025, 5, 9))["rejection_notice"]["on_time"] is True
 
 
@@ -179,7 +226,8 @@ def test_a_late_decision_is_overdue_then_recorded_as_a_breach_by_the_scheduler(d
     breached = row(desk, claim_id)
     assert breached["breach_count"] == 1
     assert [(b["clock"], b["due_on"], b["on"]) for b in breached["breaches"]] == [
-        ("decision", "2025-05-06", "2025-05-07")]
+        ("decision", "2025-05-06", "2025-05-07")
+    ]
     listed = desk.get(CLAIMS, breached="true")["items"]
     assert [c["claim_id"] for c in listed] == [claim_id]
     history = desk.get(f"{CLAIMS}/{claim_id}/history")["events"]
@@ -198,8 +246,9 @@ def test_approval_beyond_the_handlers_authority_is_refused_and_a_manager_approve
     assert desk.events() == before
     do(desk, claim_id, "approval", date(2025, 3, 3), who=MANAGER)
     before = desk.events()
-    too_much = is_problem(act(desk, claim_id, "payments", date(2025, 3, 4), {"amount": "60000.01",
-                                                                            "reference": "b"}), 409)
+    too_much = is_problem(
+        act(desk, claim_id, "payments", date(2025, 3, 4), {"amount": "60000.01", "reference": "b"}), 409
+    )
     assert too_much["code"] == "exceeds-payable" and desk.events() == before
     do(desk, claim_id, "payments", date(2025, 3, 4), {"amount": "60000", "reference": "bank"})
     assert row(desk, claim_id)["status"] == "paid"
@@ -234,12 +283,14 @@ def test_refusals_name_their_rule_or_fields_and_record_nothing(desk: Desk) -> No
     assert "claim_form" in missing_docs["missing"]
     do(desk, claim_id, "missing-documents-notice", date(2027, 3, 2))
     before = desk.events()
-    is_problem(act(desk, claim_id, "missing-documents-notice", date(2027, 3, 3)), 409,
-               "missing-documents-already-notified")
+    is_problem(
+        act(desk, claim_id, "missing-documents-notice", date(2027, 3, 3)), 409, "missing-documents-already-notified"
+    )
     is_problem(act(desk, claim_id, "approval", date(2027, 3, 3)), 409)
     is_problem(act(desk, claim_id, "documents", date(2027, 3, 3), {"code": ""}), 422)
-    is_problem(act(desk, claim_id, "documents", date(2027, 3, 3), {"code": "claim_form"},
-                   who=("auditor", "audrey")), 403)
+    is_problem(
+        act(desk, claim_id, "documents", date(2027, 3, 3), {"code": "claim_form"}, who=("auditor", "audrey")), 403
+    )
     assert desk.events() == before
     do(desk, claim_id, "missing-documents-notice", date(2027, 3, 4), {"breach_reason": "the first notice was lost"})
     assert row(desk, claim_id)["notice_breach"] is True
@@ -250,29 +301,42 @@ def test_retries_and_stale_versions_on_claim_commands_record_nothing_new(desk: D
     claim_id = report(desk, policy_id, holder, date(2025, 2, 20), date(2025, 3, 1))
     key = {"Idempotency-Key": "doc-1"}
     desk.today(date(2025, 3, 1))
-    first = desk.post(f"{CLAIMS}/{claim_id}/documents", {"code": "claim_form", "on": "2025-03-01"}, *HANDLER,
-                      headers=key)
+    first = desk.post(
+        f"{CLAIMS}/{claim_id}/documents", {"code": "claim_form", "on": "2025-03-01"}, *HANDLER, headers=key
+    )
     before = desk.events()
-    again = desk.post(f"{CLAIMS}/{claim_id}/documents", {"code": "claim_form", "on": "2025-03-01"}, *HANDLER,
-                      headers=key)
+    again = desk.post(
+        f"{CLAIMS}/{claim_id}/documents", {"code": "claim_form", "on": "2025-03-01"}, *HANDLER, headers=key
+    )
     assert again.json() == first.json() and desk.events() == before
-    stale = desk.post(f"{CLAIMS}/{claim_id}/documents", {"code": "id_proof", "on": "2025-03-01"}, *HANDLER,
-                      headers={"If-Match": "1"})
+    stale = desk.post(
+        f"{CLAIMS}/{claim_id}/documents", {"code": "id_proof", "on": "2025-03-01"}, *HANDLER, headers={"If-Match": "1"}
+    )
     is_problem(stale, 409, "stale-version")
     assert desk.events() == before
 
 
 def test_an_advance_is_paid_when_the_amount_is_undetermined_and_reduces_the_policy(desk: Desk) -> None:
     policy_id, holder = home_policy(desk, 8)
-    claim_id = report(desk, policy_id, holder, date(2025, 3, 1), date(2025, 3, 2), estimated_amount="200000",
-                      initial_reserve="150000")
+    claim_id = report(
+        desk, policy_id, holder, date(2025, 3, 1), date(2025, 3, 2), estimated_amount="200000", initial_reserve="150000"
+    )
     receive_all(desk, claim_id, date(2025, 3, 2))
     do(desk, claim_id, "acceptance", date(2025, 3, 2))
-    do(desk, claim_id, "payments", date(2025, 4, 30), {"amount": "50000", "reference": "adv-1", "kind": "advance",
-                                                      "determinable_amount": "50000"}, who=MANAGER)
+    do(
+        desk,
+        claim_id,
+        "payments",
+        date(2025, 4, 30),
+        {"amount": "50000", "reference": "adv-1", "kind": "advance", "determinable_amount": "50000"},
+        who=MANAGER,
+    )
     advanced = row(desk, claim_id)
     assert (advanced["status"], advanced["advance_total"], advanced["reserve"]) == (
-        "advance_paid", "50000.00", "100000.00")
+        "advance_paid",
+        "50000.00",
+        "100000.00",
+    )
     assert clocks(desk, claim_id, date(2025, 5, 2))["advance"]["met_on"] == "2025-04-30"
     assert money(desk.cover(policy_id, date(2025, 4, 30))["remaining_sum_insured"]) == Decimal("750000.00")
     flags = desk.get(f"{CLAIMS}/flags", claim_id=claim_id)["items"]

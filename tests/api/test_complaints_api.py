@@ -14,8 +14,14 @@ OFFICER = auth("complaints_officer", "zhou")
 
 def receive(desk: Desk, day: date, **extra: Any) -> str:
     desk.today(day)
-    body = {"channel": "phone", "complainant": {"name": "张伟", "contact": "13800138000"},
-            "content": "理赔太慢", "category": "claims", "recording_ref": "REC-1", **extra}
+    body = {
+        "channel": "phone",
+        "complainant": {"name": "张伟", "contact": "13800138000"},
+        "content": "理赔太慢",
+        "category": "claims",
+        "recording_ref": "REC-1",
+        **extra,
+    }
     answer = desk.client.post("/api/v1/complaints", json=body, headers=auth())
     assert answer.status_code == 201, answer.text
     return str(answer.json()["id"])
@@ -43,17 +49,32 @@ def test_a_complaint_goes_from_receipt_through_extension_resolution_feedback_and
     desk.today(date(2025, 3, 10))
     post(desk, cid, "extensions", {"kind": "complex", "reason": "three parties involved", "on": "2025-03-10"})
     desk.today(date(2025, 3, 25))
-    post(desk, cid, "resolution", {"outcome": "partly_upheld", "measures": ["pay interest"], "compensation": "200",
-                                   "apology": True, "decided_on": "2025-03-25"})
+    post(
+        desk,
+        cid,
+        "resolution",
+        {
+            "outcome": "partly_upheld",
+            "measures": ["pay interest"],
+            "compensation": "200",
+            "apology": True,
+            "decided_on": "2025-03-25",
+        },
+    )
     post(desk, cid, "feedback", {"channel": "phone", "summary": "explained", "on": "2025-03-25"})
     post(desk, cid, "response", {"satisfied": True, "on": "2025-03-25"})
-    post(desk, cid, "improvement-actions", {"description": "claims SLA review", "owner_id": "li",
-                                            "due_on": "2025-04-30", "on": "2025-03-25"})
+    post(
+        desk,
+        cid,
+        "improvement-actions",
+        {"description": "claims SLA review", "owner_id": "li", "due_on": "2025-04-30", "on": "2025-03-25"},
+    )
     last = post(desk, cid, "archive", {"on": "2025-03-26"})
 
     shown = row(desk, cid, last["position"], date(2025, 3, 26))
-    actions = desk.client.get(f"/api/v1/complaints/improvement-actions?complaint_id={cid}&after={last['position']}",
-                              headers=auth()).json()
+    actions = desk.client.get(
+        f"/api/v1/complaints/improvement-actions?complaint_id={cid}&after={last['position']}", headers=auth()
+    ).json()
     assert (shown["status"], shown["deadline_on"], shown["days_allowed"]) == ("archived", "2025-04-02", 30)
     assert (shown["outcome"], shown["on_time"], shown["overdue"]) == ("partly_upheld", True, False)
     assert [a["status"] for a in actions["items"]] == ["open"]
@@ -81,8 +102,9 @@ def test_an_overdue_complaint_is_flagged_and_the_scheduler_records_its_breach_on
     desk.today(date(2025, 3, 19))
     late = tick(desk.services, date(2025, 3, 19))
     position = desk.services.read_side.head()
-    flagged = desk.client.get(f"/api/v1/complaints?overdue=true&today=2025-03-19&after={position}",
-                              headers=auth()).json()
+    flagged = desk.client.get(
+        f"/api/v1/complaints?overdue=true&today=2025-03-19&after={position}", headers=auth()
+    ).json()
 
     assert (on_time.changed, late.changed) == (0, 1)
     assert [c["complaint_id"] for c in flagged["items"]] == [cid]
@@ -102,16 +124,36 @@ def test_an_auditor_may_read_complaints_but_not_receive_one(desk: Desk) -> None:
 
 def test_a_service_request_runs_from_request_to_completion_with_its_turnaround(desk: Desk) -> None:
     desk.today(date(2025, 3, 3))
-    customer = desk.client.post("/api/v1/customers", json={
-        "kind": "individual", "name": "李娜", "id_number": "11010519491231002X", "occupation": "teacher",
-        "occupation_class": 1, "family_status": "married", "annual_income": "180000"}, headers=auth()).json()["id"]
-    opened = desk.client.post("/api/v1/service-requests", json={
-        "customer_id": customer, "kind": "consultation", "description": "how to add a beneficiary",
-        "channel": "phone"}, headers=auth())
+    customer = desk.client.post(
+        "/api/v1/customers",
+        json={
+            "kind": "individual",
+            "name": "李娜",
+            "id_number": "11010519491231002X",
+            "occupation": "teacher",
+            "occupation_class": 1,
+            "family_status": "married",
+            "annual_income": "180000",
+        },
+        headers=auth(),
+    ).json()["id"]
+    opened = desk.client.post(
+        "/api/v1/service-requests",
+        json={
+            "customer_id": customer,
+            "kind": "consultation",
+            "description": "how to add a beneficiary",
+            "channel": "phone",
+        },
+        headers=auth(),
+    )
     assert opened.status_code == 201, opened.text
     rid = opened.json()["id"]
-    for action, body in [("assignment", {"staff_id": "wang", "on": "2025-03-03"}), ("start", {"on": "2025-03-04"}),
-                         ("completion", {"resolution": "explained", "on": "2025-03-06"})]:
+    for action, body in [
+        ("assignment", {"staff_id": "wang", "on": "2025-03-03"}),
+        ("start", {"on": "2025-03-04"}),
+        ("completion", {"resolution": "explained", "on": "2025-03-06"}),
+    ]:
         answer = desk.client.post(f"/api/v1/service-requests/{rid}/{action}", json=body, headers=auth())
         assert answer.status_code == 200, answer.text
 
@@ -128,15 +170,35 @@ def test_refused_complaint_commands_name_the_rule_or_field_and_record_nothing(de
     before = stored_events(desk.services)
 
     again = post(desk, cid, "extensions", {"kind": "complex", "reason": "still many", "on": "2025-03-05"}, expect=409)
-    no_approval = post(desk, cid, "extensions", {"kind": "especially_complex", "reason": "expert needed",
-                                                 "on": "2025-03-05", "complainant_notified_on": "2025-03-05"},
-                       expect=403)  # an officer may not approve it: a manager must
-    manager = desk.client.post(f"/api/v1/complaints/{cid}/extensions", headers=auth("complaints_manager", "qian"),
-                               json={"kind": "especially_complex", "reason": "expert needed", "on": "2025-03-05"})
+    no_approval = post(
+        desk,
+        cid,
+        "extensions",
+        {
+            "kind": "especially_complex",
+            "reason": "expert needed",
+            "on": "2025-03-05",
+            "complainant_notified_on": "2025-03-05",
+        },
+        expect=403,
+    )  # an officer may not approve it: a manager must
+    manager = desk.client.post(
+        f"/api/v1/complaints/{cid}/extensions",
+        headers=auth("complaints_manager", "qian"),
+        json={"kind": "especially_complex", "reason": "expert needed", "on": "2025-03-05"},
+    )
     early = post(desk, cid, "feedback", {"channel": "phone", "summary": "x", "on": "2025-03-05"}, expect=409)
-    bad = desk.client.post("/api/v1/complaints", json={"channel": "fax", "complainant": {"name": "x", "contact": "y"},
-                                                       "content": "c", "category": "claims", "recording_ref": "r"},
-                           headers=auth())
+    bad = desk.client.post(
+        "/api/v1/complaints",
+        json={
+            "channel": "fax",
+            "complainant": {"name": "x", "contact": "y"},
+            "content": "c",
+            "category": "claims",
+            "recording_ref": "r",
+        },
+        headers=auth(),
+    )
 
     assert again["code"] == "extension-already-used"
     assert no_approval["code"] == "insufficient-authority"

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
-from typing import Any, Callable
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from litestar.testing import TestClient
 
@@ -24,8 +25,9 @@ ACTIONS: dict[str, tuple[dict[str, Any], list[tuple[str, dict[str, Any]]], Calla
     "profile": (
         {"changes": {"occupation": "engineer", "occupation_class": 2, "annual_income": "250000"}},
         [],
-        lambda v: (v["occupation"], v["occupation_class"], v["profile"]["annual_income"])
-        == ("engineer", 2, "250000.00"),
+        lambda v: (
+            (v["occupation"], v["occupation_class"], v["profile"]["annual_income"]) == ("engineer", 2, "250000.00")
+        ),
     ),
     "segment": (
         {"segment": "mass_affluent", "basis": "income and family status"},
@@ -51,12 +53,18 @@ ACTIONS: dict[str, tuple[dict[str, Any], list[tuple[str, dict[str, Any]]], Calla
     "needs-analyses": (
         {"concerns": ["children's education"], "potential_needs": ["education fund"], "budget": "12000"},
         [],
-        lambda v: v["needs"] == {"concerns": ["children's education"], "potential_needs": ["education fund"],
-                                 "budget": "12000.00"},
+        lambda v: (
+            v["needs"]
+            == {"concerns": ["children's education"], "potential_needs": ["education fund"], "budget": "12000.00"}
+        ),
     ),
     "risk-assessments": (
-        {"risks": [{"description": "sole earner", "category": "personal", "likelihood": 3, "severity": 5},
-                   {"description": "flat near river", "category": "property", "likelihood": 2, "severity": 3}]},
+        {
+            "risks": [
+                {"description": "sole earner", "category": "personal", "likelihood": 3, "severity": 5},
+                {"description": "flat near river", "category": "property", "likelihood": 2, "severity": 3},
+            ]
+        },
         [],
         lambda v: (v["risk"]["overall_score"], v["risk"]["priority"], len(v["risk"]["risks"])) == (15, "high", 2),
     ),
@@ -92,8 +100,10 @@ def test_registering_an_individual_answers_id_version_position_and_the_register_
     assert view["kind"] == "individual"
     assert view["name"] == body["name"]
     assert view["identity_number"] == "110***********002X"  # masked unless asked for (SPEC §9)
-    assert get(client, f"/{answer['id']}", unmasked="true", reason="check").json()["identity_number"] \
+    assert (
+        get(client, f"/{answer['id']}", unmasked="true", reason="check").json()["identity_number"]
         == "11010519491231002X"
+    )
     assert (view["birth_date"], view["gender"]) == ("1949-12-31", "female")
     assert view["lifecycle_stage"] == "prospect"
     assert view["version"] == 1
@@ -171,10 +181,14 @@ def test_the_list_reads_after_a_position_and_its_paging_filters_and_sort_reach_t
 
 def test_history_lists_every_event_with_actor_role_reason_and_data(client: Client) -> None:
     cid = post(client, "", individual_body(41)).json()["id"]
-    client.post(f"{BASE}/{cid}/segment", json={"segment": "senior", "basis": "retired teacher"},
-                headers=auth("admin", "bob"))
-    last = client.post(f"{BASE}/{cid}/lifecycle-stage", json={"stage": "churned", "reason": "declined every offer"},
-                       headers=auth("agent", "carol", **{"X-Correlation-Id": "campaign-7"})).json()
+    client.post(
+        f"{BASE}/{cid}/segment", json={"segment": "senior", "basis": "retired teacher"}, headers=auth("admin", "bob")
+    )
+    last = client.post(
+        f"{BASE}/{cid}/lifecycle-stage",
+        json={"stage": "churned", "reason": "declined every offer"},
+        headers=auth("agent", "carol", **{"X-Correlation-Id": "campaign-7"}),
+    ).json()
 
     history = get(client, f"/{cid}/history", role="auditor", after=last["position"]).json()
 
@@ -185,8 +199,11 @@ def test_history_lists_every_event_with_actor_role_reason_and_data(client: Clien
     positions = [e["position"] for e in events]
     assert positions == sorted(positions) and positions[-1] == last["position"]
     actors = [(e["metadata"]["actor_id"], e["metadata"]["actor_role"], e["metadata"]["reason"]) for e in events]
-    assert actors == [("alice", "agent", None), ("bob", "admin", "retired teacher"),
-                      ("carol", "agent", "declined every offer")]
+    assert actors == [
+        ("alice", "agent", None),
+        ("bob", "admin", "retired teacher"),
+        ("carol", "agent", "declined every offer"),
+    ]
     assert all(e["metadata"]["channel"] == "api" for e in events)
     assert events[2]["metadata"]["correlation_id"] == "campaign-7"
     number = individual_body(41)["id_number"]
@@ -218,7 +235,7 @@ def test_as_of_a_position_shows_the_customer_as_it_stood_then(
 
 
 def test_as_of_a_moment_or_a_date_follows_the_recorded_times(client: Client) -> None:
-    simulated = SimulatedClock(datetime(2024, 3, 1, 9, 0, tzinfo=timezone.utc))
+    simulated = SimulatedClock(datetime(2024, 3, 1, 9, 0, tzinfo=UTC))
     with clock.using(simulated):
         cid = post(client, "", individual_body(61)).json()["id"]
         simulated.advance(timedelta(days=4))

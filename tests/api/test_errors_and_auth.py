@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from datetime import datetime, timedelta, timezone
-from typing import Any, Callable
+from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import jwt
 import pytest
@@ -31,15 +31,20 @@ COMMANDS = [
     ("profile", "customers.update", {"changes": {"dependants": 2}}),
     ("segment", "customers.segment", {"segment": "mass", "basis": "income"}),
     ("lifecycle-stage", "customers.lifecycle", {"stage": "churned", "reason": "moved"}),
-    ("interactions", "customers.interact", {"kind": "visit", "summary": "home visit",
-                                            "occurred_at": "2024-01-02T10:00:00Z"}),
+    (
+        "interactions",
+        "customers.interact",
+        {"kind": "visit", "summary": "home visit", "occurred_at": "2024-01-02T10:00:00Z"},
+    ),
     ("consents", "customers.consent", {"purpose": "marketing"}),
     ("consent-withdrawals", "customers.consent", {"purpose": "marketing"}),
     ("needs-analyses", "customers.analyse", {"concerns": ["old age"], "budget": "5000"}),
-    ("risk-assessments", "customers.analyse", {"risks": [{"description": "d", "category": "personal",
-                                                          "likelihood": 1, "severity": 1}]}),
-    ("satisfaction-surveys", "customers.survey", {"attitude": 5, "speed": 5, "quality": 5,
-                                                  "claims_convenience": 5}),
+    (
+        "risk-assessments",
+        "customers.analyse",
+        {"risks": [{"description": "d", "category": "personal", "likelihood": 1, "severity": 1}]},
+    ),
+    ("satisfaction-surveys", "customers.survey", {"attitude": 5, "speed": 5, "quality": 5, "claims_convenience": 5}),
 ]
 
 
@@ -119,17 +124,29 @@ def test_bad_command_bodies_name_their_fields_and_malformed_json_is_a_problem_re
 ) -> None:
     cid = register(6)["id"]
     cases = [
-        ("satisfaction-surveys", {"attitude": 6, "speed": 0, "quality": 5, "claims_convenience": 5},
-         {"attitude", "speed"}),
-        ("risk-assessments", {"risks": [{"description": "d", "category": "weather", "likelihood": 0,
-                                         "severity": 3}]}, {"risks[0].category", "risks[0].likelihood"}),
+        (
+            "satisfaction-surveys",
+            {"attitude": 6, "speed": 0, "quality": 5, "claims_convenience": 5},
+            {"attitude", "speed"},
+        ),
+        (
+            "risk-assessments",
+            {"risks": [{"description": "d", "category": "weather", "likelihood": 0, "severity": 3}]},
+            {"risks[0].category", "risks[0].likelihood"},
+        ),
         ("segment", {"segment": "sme", "basis": "enterprise segment on a person"}, {"segment"}),
         ("profile", {"changes": {"occupation_class": 9}}, {"occupation_class"}),
         ("profile", {"changes": {"headcount": 10}}, {"headcount"}),
         ("lifecycle-stage", {"stage": "active"}, {"reason"}),
-        ("interactions", {"kind": "visit", "summary": "from the future",
-                          "occurred_at": (datetime.now(timezone.utc) + timedelta(days=2)).isoformat()},
-         {"occurred_at"}),
+        (
+            "interactions",
+            {
+                "kind": "visit",
+                "summary": "from the future",
+                "occurred_at": (datetime.now(UTC) + timedelta(days=2)).isoformat(),
+            },
+            {"occurred_at"},
+        ),
         ("consents", {"purpose": "spam"}, {"purpose"}),
     ]
     before = events()
@@ -138,8 +155,9 @@ def test_bad_command_bodies_name_their_fields_and_malformed_json_is_a_problem_re
         response = client.post(f"{BASE}/{cid}/{action}", json=body, headers=auth())
 
         assert field_names(is_problem(response, 422)) == fields, (action, response.json())
-    malformed = client.post(f"{BASE}/{cid}/segment", content=b"{segment: mass",
-                            headers=auth(**{"Content-Type": "application/json"}))
+    malformed = client.post(
+        f"{BASE}/{cid}/segment", content=b"{segment: mass", headers=auth(**{"Content-Type": "application/json"})
+    )
     assert malformed.status_code in (400, 422) and malformed.headers["content-type"].startswith(PROBLEM)
     assert events() == before
 
@@ -190,12 +208,20 @@ def test_registering_an_id_number_or_credit_code_twice_is_409_naming_the_existin
 
 RULE_VIOLATIONS = [
     ([], "lifecycle-stage", {"stage": "dormant", "reason": "no contact"}, "invalid-lifecycle-transition"),
-    ([], "interactions", {"kind": "marketing", "summary": "new product mail", "occurred_at": "2024-01-02T10:00:00Z"},
-     "no-marketing-consent"),
+    (
+        [],
+        "interactions",
+        {"kind": "marketing", "summary": "new product mail", "occurred_at": "2024-01-02T10:00:00Z"},
+        "no-marketing-consent",
+    ),
     ([("consents", {"purpose": "marketing"})], "consents", {"purpose": "marketing"}, "consent-unchanged"),
     ([], "consent-withdrawals", {"purpose": "health_data"}, "consent-unchanged"),
-    ([("segment", {"segment": "mass", "basis": "b"})], "segment", {"segment": "mass", "basis": "again"},
-     "segment-unchanged"),
+    (
+        [("segment", {"segment": "mass", "basis": "b"})],
+        "segment",
+        {"segment": "mass", "basis": "again"},
+        "segment-unchanged",
+    ),
     ([], "contacts", {"contacts": {"phone": "13800138000"}}, "contacts-unchanged"),
 ]
 
@@ -264,7 +290,7 @@ def test_an_aggregate_that_is_not_a_customer_is_404_on_every_customer_endpoint(
 
 
 def _raw_token(secret: str = JWT_SECRET, **claims: Any) -> str:
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     payload = {"sub": "mallory", "role": "agent", "iat": now, "exp": now + timedelta(hours=1), "iss": "inscribe"}
     payload.update(claims)
     return jwt.encode({k: v for k, v in payload.items() if v is not None}, secret, algorithm="HS256")
@@ -355,8 +381,9 @@ def test_a_malformed_if_match_is_422_naming_if_match(
     before = events()
 
     for value in ("version-one", "1.5", '"-1"'):
-        response = client.post(f"{BASE}/{cid}/segment", json={"segment": "mass", "basis": "b"},
-                               headers=auth(**{"If-Match": value}))
+        response = client.post(
+            f"{BASE}/{cid}/segment", json={"segment": "mass", "basis": "b"}, headers=auth(**{"If-Match": value})
+        )
 
         assert field_names(is_problem(response, 422)) == {"If-Match"}, value
     assert events() == before
@@ -423,8 +450,10 @@ def test_two_concurrent_commands_with_the_same_if_match_one_wins_one_is_409(
     path, version = f"{BASE}/{customer['id']}/segment", customer["version"]
     for round_ in range(3):
         before = events()
-        bodies = [{"segment": s, "basis": f"round {round_}"} for s in (("mass", "senior") if round_ % 2 == 0
-                                                                      else ("young_family", "high_net_worth"))]
+        bodies = [
+            {"segment": s, "basis": f"round {round_}"}
+            for s in (("mass", "senior") if round_ % 2 == 0 else ("young_family", "high_net_worth"))
+        ]
 
         if_match = auth(**{"If-Match": str(version)})
         answers = race(*[lambda b=b, h=if_match: client.post(path, json=b, headers=h) for b in bodies])
@@ -442,8 +471,9 @@ def test_two_concurrent_registrations_of_one_id_number_record_one_customer(
 ) -> None:
     before = events()
 
-    answers = race(*[lambda n=n: client.post(BASE, json=individual_body(26, name=f"Twin {n}"), headers=auth())
-                     for n in (1, 2)])
+    answers = race(
+        *[lambda n=n: client.post(BASE, json=individual_body(26, name=f"Twin {n}"), headers=auth()) for n in (1, 2)]
+    )
 
     assert sorted(r.status_code for r in answers) == [201, 409], [r.text for r in answers]
     winner = next(r for r in answers if r.status_code == 201).json()
@@ -459,8 +489,9 @@ def test_two_concurrent_copies_of_one_keyed_command_get_one_answer_and_one_event
     before = events()
     keyed = auth(**{"Idempotency-Key": "double-click-27"})
 
-    answers = race(*[lambda: client.post(f"{BASE}/{cid}/segment", json={"segment": "mass", "basis": "b"},
-                                         headers=keyed)] * 2)
+    answers = race(
+        *[lambda: client.post(f"{BASE}/{cid}/segment", json={"segment": "mass", "basis": "b"}, headers=keyed)] * 2
+    )
 
     assert [r.status_code for r in answers] == [200, 200], [r.text for r in answers]
     assert answers[0].json() == answers[1].json()
@@ -514,8 +545,11 @@ def test_a_token_whose_subject_no_register_could_store_is_401_and_records_nothin
     client: TestClient[Any], events: Callable[[], int], sub: str
 ) -> None:
     before = events()
-    forged = jwt.encode({"sub": sub, "role": "agent", "iss": "inscribe",
-                         "exp": datetime.now(timezone.utc) + timedelta(hours=1)}, JWT_SECRET, algorithm="HS256")
+    forged = jwt.encode(
+        {"sub": sub, "role": "agent", "iss": "inscribe", "exp": datetime.now(UTC) + timedelta(hours=1)},
+        JWT_SECRET,
+        algorithm="HS256",
+    )
 
     response = client.post(BASE, json=individual_body(1), headers={"Authorization": f"Bearer {forged}"})
 

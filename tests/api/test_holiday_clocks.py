@@ -20,7 +20,8 @@ def test_a_complaint_deadline_on_national_day_moves_to_the_next_working_day_and_
 
     assert row["deadline_on"] == "2025-10-09"
     assert row["deadline_moved_because"] == (
-        "2025-10-04 is a public holiday (National Day and Mid-Autumn Festival); moved to 2025-10-09")
+        "2025-10-04 is a public holiday (National Day and Mid-Autumn Festival); moved to 2025-10-09"
+    )
     assert (row["overdue"], row["remaining_days"], row["calendar_warning"]) == (False, 1, None)
 
     # the last day (10-09) is not late; the day after is
@@ -29,8 +30,9 @@ def test_a_complaint_deadline_on_national_day_moves_to_the_next_working_day_and_
     desk.today(date(2025, 10, 10))
     day_after = tick(desk.services, date(2025, 10, 10))
     position = desk.services.read_side.head()
-    flagged = desk.client.get(f"/api/v1/complaints?overdue=true&today=2025-10-10&after={position}",
-                              headers=auth()).json()
+    flagged = desk.client.get(
+        f"/api/v1/complaints?overdue=true&today=2025-10-10&after={position}", headers=auth()
+    ).json()
 
     assert (on_last_day.changed, day_after.changed) == (0, 1)
     assert [c["complaint_id"] for c in flagged["items"]] == [cid]

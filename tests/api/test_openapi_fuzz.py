@@ -28,9 +28,13 @@ DEEP = os.environ.get("HYPOTHESIS_PROFILE") == "deep"
 _document_app = create_app(SimpleNamespace(settings=Settings(jwt_secret=JWT_SECRET), close=lambda: None))
 schema = schemathesis.openapi.from_dict(_document_app.openapi_schema.to_schema())
 
-CHECKS = [checks.not_a_server_error, openapi_checks.status_code_conformance,
-          openapi_checks.content_type_conformance, openapi_checks.response_schema_conformance,
-          openapi_checks.response_headers_conformance]
+CHECKS = [
+    checks.not_a_server_error,
+    openapi_checks.status_code_conformance,
+    openapi_checks.content_type_conformance,
+    openapi_checks.response_schema_conformance,
+    openapi_checks.response_headers_conformance,
+]
 
 
 @pytest.fixture(scope="module", params=["sqlite", "postgres"])
@@ -41,8 +45,7 @@ def fuzz_client(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPat
     else:
         require_postgres()
         url = new_postgres_database()
-    services = bootstrap(Settings(database_url=url, jwt_secret=JWT_SECRET, read_wait_seconds=1.0),
-                         run_projections=True)
+    services = bootstrap(Settings(database_url=url, jwt_secret=JWT_SECRET, read_wait_seconds=1.0), run_projections=True)
     try:
         with TestClient(app=create_app(services)) as client:
             yield client
@@ -53,11 +56,11 @@ def fuzz_client(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPat
 
 
 @schema.parametrize()
-@settings(max_examples=40 if DEEP else 3, deadline=None, derandomize=not DEEP,
-          suppress_health_check=list(HealthCheck))
+@settings(max_examples=40 if DEEP else 3, deadline=None, derandomize=not DEEP, suppress_health_check=list(HealthCheck))
 def test_every_operation_answers_as_documented_and_never_with_a_5xx(case: Any, fuzz_client: TestClient[Any]) -> None:
-    kwargs = case.as_transport_kwargs(base_url=str(fuzz_client.base_url),
-                                      headers={"Authorization": f"Bearer {token('admin', 'fuzz')}"})
+    kwargs = case.as_transport_kwargs(
+        base_url=str(fuzz_client.base_url), headers={"Authorization": f"Bearer {token('admin', 'fuzz')}"}
+    )
     if "data" in kwargs:
         kwargs["content"] = kwargs.pop("data")
     fuzz_client.cookies.clear()

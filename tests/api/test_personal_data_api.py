@@ -3,8 +3,9 @@ erasure refused during retention, and the retention query."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
-from typing import Any, Callable
+from typing import Any
 
 from litestar.testing import TestClient
 
@@ -35,8 +36,9 @@ def test_an_unmasked_read_is_recorded_with_the_reader_and_reason(
     created = register(81)
     before = events()
 
-    view = client.get(f"{BASE}/{created['id']}", params={"after": created["position"], **WHY},
-                      headers=auth("agent", "dora"))
+    view = client.get(
+        f"{BASE}/{created['id']}", params={"after": created["position"], **WHY}, headers=auth("agent", "dora")
+    )
 
     assert view.status_code == 200 and view.json()["masked"] is False
     assert view.json()["identity_number"] == individual_body(81)["id_number"]
@@ -85,7 +87,8 @@ def test_during_retention_a_request_restricts_and_an_erasure_is_refused_with_a_c
     created = register(body=body)
     today = china_today()
     running_services.app.contracts_of = lambda _id: [
-        Contract("p-1", "applicant", "in_force", 120, today - timedelta(days=10), today + timedelta(days=3000), today)]
+        Contract("p-1", "applicant", "in_force", 120, today - timedelta(days=10), today + timedelta(days=3000), today)
+    ]
     before = events()
 
     refused = client.post(f"{BASE}/{created['id']}/erasure", json={"reason": "too early"}, headers=auth("admin"))
@@ -96,8 +99,9 @@ def test_during_retention_a_request_restricts_and_an_erasure_is_refused_with_a_c
 
     restricted = client.post(f"{BASE}/{created['id']}/erasure-request", json={"reason": "asked"}, headers=auth())
     assert restricted.status_code == 200, restricted.text
-    view = client.get(f"{BASE}/{created['id']}", params={"after": restricted.json()["position"], **WHY},
-                      headers=auth("admin")).json()
+    view = client.get(
+        f"{BASE}/{created['id']}", params={"after": restricted.json()["position"], **WHY}, headers=auth("admin")
+    ).json()
     assert view["personal_data"] == "restricted" and view["masked"] is True  # even for a role with the right
     assert view["name"] != body["name"] and view["identity_number"] != body["id_number"]
 
@@ -107,10 +111,17 @@ def test_the_retention_query_answers_for_a_customer_without_policies(
 ) -> None:
     created = register(85)
 
-    one = client.get(f"{BASE}/{created['id']}/retention", params={"after": created["position"]}, headers=auth("auditor"))
+    one = client.get(
+        f"{BASE}/{created['id']}/retention", params={"after": created["position"]}, headers=auth("auditor")
+    )
     report = client.get("/api/v1/retention", params={"customer_id": created["id"]}, headers=auth("auditor"))
 
     assert one.status_code == 200, one.text
-    assert one.json() == {"customer_id": created["id"], "retention_end": None, "open": False, "running": False,
-                          "policies": []}
+    assert one.json() == {
+        "customer_id": created["id"],
+        "retention_end": None,
+        "open": False,
+        "running": False,
+        "policies": [],
+    }
     assert report.json() == [one.json()]

@@ -25,8 +25,15 @@ COMMANDS: list[tuple[str, dict[str, Any]]] = [
     ("reinstatement-requests", {}),
     ("reinstatement-decision", {"agree": True}),
     ("arrears-payments", {"amount": "700.00", "reference": "r"}),
-    ("changes", {"kind": "beneficiary", "details": {"beneficiaries": [{"name": "李娜", "share": "100"}]},
-                 "document_ref": "DOC-1", "effective_on": "2025-03-01"}),
+    (
+        "changes",
+        {
+            "kind": "beneficiary",
+            "details": {"beneficiaries": [{"name": "李娜", "share": "100"}]},
+            "document_ref": "DOC-1",
+            "effective_on": "2025-03-01",
+        },
+    ),
     ("sum-insured-increases", {"new_sum_insured": "600000", "document_ref": "DOC-2", "effective_on": "2025-03-01"}),
     ("sum-insured-increase-decision", {"approved": True}),
     ("renewal-offers", {}),
@@ -49,13 +56,15 @@ def refused(desk: Desk, policy_id: str, calls: list[tuple[str, dict[str, Any], s
     return answers
 
 
-def test_a_payment_of_the_wrong_amount_or_on_a_declined_application_is_refused_and_records_nothing(
-    desk: Desk,
-) -> None:
+def test_a_payment_of_the_wrong_amount_or_on_a_declined_application_is_refused_and_records_nothing(desk: Desk) -> None:
     accepted = desk.apply(desk.customer(1))
     declined = desk.apply(desk.customer(2), adverse=("serious_illness",))
-    desk.do(declined, "underwriting-decision", {"decision": "decline", "reason": "cancer history",
-                                                "decided_on": START.isoformat()}, role="underwriter")
+    desk.do(
+        declined,
+        "underwriting-decision",
+        {"decision": "decline", "reason": "cancer history", "decided_on": START.isoformat()},
+        role="underwriter",
+    )
     payment = {"amount": "700.00", "paid_on": START.isoformat(), "reference": "bank-1"}
 
     wrong = desk.act(accepted, "premium-payments", {**payment, "amount": "699.99"})
@@ -86,27 +95,54 @@ def test_each_rule_a_command_breaks_is_named_by_its_code_and_records_nothing(des
     desk.today(D(2025, 2, 1))
     halves = [{"name": "李娜", "share": "50"}, {"name": "王芳", "share": "40"}]
 
-    on_life = refused(desk, life, [
-        ("payment-demands", {"installment_no": 2}, "agent"),
-        ("reinstatement-requests", {}, "agent"),
-        ("arrears-payments", {"amount": "700.00", "reference": "r"}, "agent"),
-        ("cooling-off-cancellation", {}, "agent"),
-        ("renewal-offers", {}, "agent"),
-        ("sum-insured-increase-decision", {"approved": True}, "underwriter"),
-        ("sum-insured-increases", {"new_sum_insured": "400000", "document_ref": "D", "effective_on": "2025-03-01"},
-         "agent"),
-        ("changes", {"kind": "beneficiary", "details": {"beneficiaries": halves}, "document_ref": "D",
-                     "effective_on": "2025-03-01"}, "agent"),
-        ("changes", {"kind": "sum_insured", "details": {"sum_insured": "600000"}, "document_ref": "D",
-                     "effective_on": "2025-03-01"}, "agent"),
-        ("underwriting-decision", {"decision": "accept"}, "underwriter"),
-        ("premium-payments", {"amount": "700.00", "paid_on": "2027-01-01", "reference": "r"}, "agent"),
-    ])
-    on_monthly = refused(desk, monthly, [
-        ("payment-demands", {"installment_no": 2}, "agent"),  # due 10 February
-        ("payment-demands", {"installment_no": 1}, "agent"),  # paid
-        ("premium-payments", {"amount": "63.00", "paid_on": "2025-01-09", "reference": "r"}, "agent"),
-    ])
+    on_life = refused(
+        desk,
+        life,
+        [
+            ("payment-demands", {"installment_no": 2}, "agent"),
+            ("reinstatement-requests", {}, "agent"),
+            ("arrears-payments", {"amount": "700.00", "reference": "r"}, "agent"),
+            ("cooling-off-cancellation", {}, "agent"),
+            ("renewal-offers", {}, "agent"),
+            ("sum-insured-increase-decision", {"approved": True}, "underwriter"),
+            (
+                "sum-insured-increases",
+                {"new_sum_insured": "400000", "document_ref": "D", "effective_on": "2025-03-01"},
+                "agent",
+            ),
+            (
+                "changes",
+                {
+                    "kind": "beneficiary",
+                    "details": {"beneficiaries": halves},
+                    "document_ref": "D",
+                    "effective_on": "2025-03-01",
+                },
+                "agent",
+            ),
+            (
+                "changes",
+                {
+                    "kind": "sum_insured",
+                    "details": {"sum_insured": "600000"},
+                    "document_ref": "D",
+                    "effective_on": "2025-03-01",
+                },
+                "agent",
+            ),
+            ("underwriting-decision", {"decision": "accept"}, "underwriter"),
+            ("premium-payments", {"amount": "700.00", "paid_on": "2027-01-01", "reference": "r"}, "agent"),
+        ],
+    )
+    on_monthly = refused(
+        desk,
+        monthly,
+        [
+            ("payment-demands", {"installment_no": 2}, "agent"),  # due 10 February
+            ("payment-demands", {"installment_no": 1}, "agent"),  # paid
+            ("premium-payments", {"amount": "63.00", "paid_on": "2025-01-09", "reference": "r"}, "agent"),
+        ],
+    )
 
     assert on_life == [
         ("payment-demands", 409, "installment-not-overdue"),
@@ -133,8 +169,9 @@ def test_a_command_dated_after_today_is_refused_naming_the_date_and_records_no_l
     before = desk.events()
 
     payment = desk.act(pid, "premium-payments", {"amount": "63.00", "paid_on": "2025-06-01", "reference": "r"})
-    decision = desk.act(pid, "sum-insured-increase-decision", {"approved": True, "decided_on": "2025-06-01"},
-                        role="underwriter")
+    decision = desk.act(
+        pid, "sum-insured-increase-decision", {"approved": True, "decided_on": "2025-06-01"}, role="underwriter"
+    )
     surrender = desk.act(pid, "surrender", {"on": "2025-06-01"})
 
     assert [e["field"] for e in is_problem(payment, 422)["errors"]] == ["paid_on"]
@@ -150,9 +187,15 @@ def test_an_unknown_policy_is_not_found_by_commands_or_queries(desk: Desk) -> No
     unknown = str(uuid4())
 
     commands = [desk.act(pid, action, body, "admin") for pid in (unknown, holder) for action, body in COMMANDS]
-    queries = [desk.query(path) for path in (
-        f"{POLICIES}/{unknown}", f"{POLICIES}/{unknown}/history", f"{POLICIES}/{holder}/history",
-        f"/api/v1/underwriting-decisions/{unknown}")]
+    queries = [
+        desk.query(path)
+        for path in (
+            f"{POLICIES}/{unknown}",
+            f"{POLICIES}/{unknown}/history",
+            f"{POLICIES}/{holder}/history",
+            f"/api/v1/underwriting-decisions/{unknown}",
+        )
+    ]
     cover = desk.query(f"{POLICIES}/{unknown}/cover", on=START.isoformat())
 
     assert [r.status_code for r in commands] == [404] * len(commands)
@@ -165,8 +208,11 @@ APPLICATION_ERRORS: list[tuple[dict[str, Any], str, str]] = [
     ({"product_code": "space_tourism"}, "product_code", "unknown-product"),
     ({"product_version": 9}, "product_version", "unknown-product-version"),
     ({"relationship": "cousin"}, "relationship", "invalid-input"),
-    ({"beneficiaries": [{"name": "李娜", "share": "60"}, {"name": "王芳", "share": "30"}]}, "beneficiaries.share",
-     "invalid-input"),
+    (
+        {"beneficiaries": [{"name": "李娜", "share": "60"}, {"name": "王芳", "share": "30"}]},
+        "beneficiaries.share",
+        "invalid-input",
+    ),
     ({"beneficiaries": []}, "beneficiaries", "invalid-input"),
     ({"term_months": 60}, "term_months", "invalid-input"),
     ({"premium_mode": "weekly"}, "premium_mode", "invalid-input"),
@@ -203,13 +249,18 @@ def test_a_role_without_the_permission_is_forbidden_and_records_nothing(desk: De
         desk.act(referred, "underwriting-decision", {"decision": "accept"}, role="agent"),
         desk.act(referred, "underwriting-decision", {"decision": "accept"}, role="claims_manager"),
         desk.act(referred, "premium-payments", {"amount": "1050.00", "reference": "r"}, role="underwriter"),
-        desk.act(referred, "rescission", {"ground": "intentional", "learned_on": "2025-01-10", "reason": "r"},
-                 role="underwriter"),
+        desk.act(
+            referred,
+            "rescission",
+            {"ground": "intentional", "learned_on": "2025-01-10", "reason": "r"},
+            role="underwriter",
+        ),
         desk.act(referred, "reinstatement-decision", {"agree": True}, role="agent"),
         desk.act(referred, "surrender", {}, role="auditor"),
     ]
-    anonymous = desk.client.post(f"{POLICIES}/{referred}/premium-payments",
-                                 json={"amount": "1050.00", "reference": "r"})
+    anonymous = desk.client.post(
+        f"{POLICIES}/{referred}/premium-payments", json={"amount": "1050.00", "reference": "r"}
+    )
 
     assert [r.status_code for r in answers] == [403] * len(answers)
     assert {is_problem(r, 403)["code"] for r in answers} == {"forbidden"}
@@ -230,8 +281,11 @@ def test_a_stale_if_match_is_refused_and_an_idempotent_retry_answers_the_first_a
     reused = desk.post(POLICIES, {**body, "sum_insured": "600000"}, headers={"Idempotency-Key": "apply-10"})
     stale = desk.act(pid, "premium-payments", payment, headers={"If-Match": str(first["version"] - 1)})
     after_refusals = desk.events()
-    paid = desk.command(f"{POLICIES}/{pid}/premium-payments", payment,
-                        headers={"If-Match": str(first["version"]), "Idempotency-Key": "pay-10"})
+    paid = desk.command(
+        f"{POLICIES}/{pid}/premium-payments",
+        payment,
+        headers={"If-Match": str(first["version"]), "Idempotency-Key": "pay-10"},
+    )
     paid_again = desk.command(f"{POLICIES}/{pid}/premium-payments", payment, headers={"Idempotency-Key": "pay-10"})
 
     assert (retry.status_code, retry.json()) == (201, first)

@@ -25,8 +25,15 @@ CATALOGUE = default_catalogue()
 
 def term_life(**overrides: Any) -> dict[str, Any]:
     """A quote request: term life for a 35-year-old man, 500,000 over 20 years, annual, office worker."""
-    body: dict[str, Any] = {"product_code": "term_life", "age": 35, "gender": "male", "sum_insured": "500000",
-                            "term_months": 240, "premium_mode": "annual", "occupation_class": 1}
+    body: dict[str, Any] = {
+        "product_code": "term_life",
+        "age": 35,
+        "gender": "male",
+        "sum_insured": "500000",
+        "term_months": 240,
+        "premium_mode": "annual",
+        "occupation_class": 1,
+    }
     return {**body, **overrides}
 
 
@@ -55,7 +62,12 @@ def test_the_product_list_shows_the_latest_version_of_every_product_and_filters_
     assert set(by_code) == {p.code for p in CATALOGUE.all()} and listed["total"] == len(by_code)
     assert by_code["critical_illness"]["version"] == 2
     term = by_code["term_life"]
-    assert (term["name_zh"], term["line"], term["kind"], term["rating"]) == ("守护者定期寿险", "life", "main", "age_gender")
+    assert (term["name_zh"], term["line"], term["kind"], term["rating"]) == (
+        "守护者定期寿险",
+        "life",
+        "main",
+        "age_gender",
+    )
     assert (term["terms_months"], term["premium_modes"]) == ([120, 240, 360], ["annual", "monthly", "single"])
     assert (term["insured_age_min"], term["insured_age_max"]) == (18, 60)
     assert (term["sum_insured_min"], term["sum_insured_max"]) == ("100000", "5000000")
@@ -63,7 +75,8 @@ def test_the_product_list_shows_the_latest_version_of_every_product_and_filters_
     assert (term["deductible"], term["payout_ratio"]) == ("0", "1")
     assert {p["code"] for p in property_["items"]} == {"home_property", "enterprise_property"}
     assert [(p["code"], p["attaches_to"]) for p in riders["items"]] == [
-        ("accidental_death_rider", ["term_life", "critical_illness"])]
+        ("accidental_death_rider", ["term_life", "critical_illness"])
+    ]
 
 
 def test_a_product_in_full_shows_rates_loadings_questions_documents_cover_cash_values_and_riders(
@@ -117,7 +130,9 @@ def test_the_catalogue_needs_a_token(client: Client) -> None:
 # --- quotes -------------------------------------------------------------------------------------
 
 
-def test_a_term_life_quote_is_rated_by_age_and_gender_and_records_nothing(running_services: Any, client: Client) -> None:
+def test_a_term_life_quote_is_rated_by_age_and_gender_and_records_nothing(
+    running_services: Any, client: Client
+) -> None:
     before = head(running_services)
 
     man = client.post(QUOTES, json=term_life(), headers=auth("auditor"))
@@ -184,16 +199,28 @@ def test_a_quote_for_a_registered_customer_reads_age_gender_and_occupation_class
     client: Client, register: Register
 ) -> None:
     registered = register(body=individual_body(31, id_number=resident_id(31, "19850612", "male"), occupation_class=3))
-    body = {"product_code": "term_life", "customer_id": registered["id"], "sum_insured": "500000",
-            "term_months": 240, "premium_mode": "annual"}
+    body = {
+        "product_code": "term_life",
+        "customer_id": registered["id"],
+        "sum_insured": "500000",
+        "term_months": 240,
+        "premium_mode": "annual",
+    }
 
     response = client.post(QUOTES, params={"after": registered["position"]}, json=body, headers=auth())
 
     assert response.status_code == 200, response.text
     q = response.json()
     age = age_on(BORN, china_today())
-    expected = quote(CATALOGUE.get("term_life"), age=age, gender="male", sum_insured=Decimal(500000),
-                     term_months=240, premium_mode="annual", occupation_class=3)
+    expected = quote(
+        CATALOGUE.get("term_life"),
+        age=age,
+        gender="male",
+        sum_insured=Decimal(500000),
+        term_months=240,
+        premium_mode="annual",
+        occupation_class=3,
+    )
     assert (q["age"], q["gender"], q["occupation_class"]) == (age, "male", 3)
     assert q["annual_premium"] == str(expected.annual_premium)
     assert q["breakdown"]["occupation_loading_rate"] == "0.1"
@@ -203,8 +230,13 @@ def test_a_quote_for_an_enterprise_customer_has_no_age_and_refuses_personal_prod
     client: Client, register: Register
 ) -> None:
     registered = register(body=enterprise_body(32))
-    body = {"product_code": "enterprise_property", "customer_id": registered["id"], "sum_insured": "5000000",
-            "term_months": 12, "premium_mode": "annual"}
+    body = {
+        "product_code": "enterprise_property",
+        "customer_id": registered["id"],
+        "sum_insured": "5000000",
+        "term_months": 12,
+        "premium_mode": "annual",
+    }
 
     ok = client.post(QUOTES, params={"after": registered["position"]}, json=body, headers=auth())
     personal = client.post(QUOTES, json={**body, "product_code": "term_life", "term_months": 240}, headers=auth())
@@ -241,9 +273,17 @@ def test_refused_quotes_name_the_field_and_record_nothing(running_services: Any,
 def test_a_quote_for_an_unknown_product_version_or_customer_is_404(client: Client) -> None:
     product = client.post(QUOTES, json=term_life(product_code="space_tourism"), headers=auth())
     version = client.post(QUOTES, json=term_life(product_version=7), headers=auth())
-    customer = client.post(QUOTES, json={"product_code": "term_life", "sum_insured": "500000", "term_months": 240,
-                                         "premium_mode": "annual",
-                                         "customer_id": "8b0a4c3e-0000-4000-8000-000000000000"}, headers=auth())
+    customer = client.post(
+        QUOTES,
+        json={
+            "product_code": "term_life",
+            "sum_insured": "500000",
+            "term_months": 240,
+            "premium_mode": "annual",
+            "customer_id": "8b0a4c3e-0000-4000-8000-000000000000",
+        },
+        headers=auth(),
+    )
 
     assert problem(product, 404)["code"] == "unknown-product"
     assert problem(version, 404)["code"] == "unknown-product-version"
@@ -256,8 +296,13 @@ def test_a_quote_for_an_unknown_product_version_or_customer_is_404(client: Clien
 def plan_body(**overrides: Any) -> dict[str, Any]:
     body: dict[str, Any] = {
         "items": [
-            {"product_code": "term_life", "sum_insured": "500000", "term_months": 240, "premium_mode": "annual",
-             "riders": [{"product_code": "accidental_death_rider", "sum_insured": "200000"}]},
+            {
+                "product_code": "term_life",
+                "sum_insured": "500000",
+                "term_months": 240,
+                "premium_mode": "annual",
+                "riders": [{"product_code": "accidental_death_rider", "sum_insured": "200000"}],
+            },
             {"product_code": "home_property", "sum_insured": "1000000", "term_months": 12, "premium_mode": "annual"},
         ],
         "rationale": "sole earner with a mortgage: cover the loan and the flat",
@@ -278,14 +323,27 @@ def test_a_proposed_plan_is_priced_from_the_catalogue_and_shown_in_the_register_
     assert set(answer) == {"id", "version", "position"} and answer["version"] == 3
     view = client.get(f"{BASE}/{cid}", params={"after": answer["position"]}, headers=auth()).json()
     plan = view["plan"]
-    term = quote(CATALOGUE.get("term_life"), age=age_on(BORN, china_today()), gender="male",
-                 sum_insured=Decimal(500000), term_months=240, premium_mode="annual", occupation_class=1,
-                 riders=[(CATALOGUE.get("accidental_death_rider"), Decimal(200000))])
+    term = quote(
+        CATALOGUE.get("term_life"),
+        age=age_on(BORN, china_today()),
+        gender="male",
+        sum_insured=Decimal(500000),
+        term_months=240,
+        premium_mode="annual",
+        occupation_class=1,
+        riders=[(CATALOGUE.get("accidental_death_rider"), Decimal(200000))],
+    )
     term_item, home_item = plan["items"]
     assert (term_item["product_code"], term_item["product_version"]) == ("term_life", 1)
     assert (term_item["sum_insured"], term_item["annual_premium"]) == ("500000.00", str(term.annual_premium))
-    assert term_item["riders"] == [{"product_code": "accidental_death_rider", "product_version": 1,
-                                    "sum_insured": "200000.00", "annual_premium": "80.00"}]
+    assert term_item["riders"] == [
+        {
+            "product_code": "accidental_death_rider",
+            "product_version": 1,
+            "sum_insured": "200000.00",
+            "annual_premium": "80.00",
+        }
+    ]
     assert home_item["annual_premium"] == "800.00"
     assert plan["total_annual_premium"] == str(term.annual_premium + Decimal("800.00"))
     assert plan["rationale"] == plan_body()["rationale"]
@@ -312,15 +370,28 @@ def test_a_plan_over_budget_does_not_fit_and_without_a_needs_analysis_the_fit_is
 
 def test_an_enterprise_plan_is_priced_as_class_1_without_age(client: Client, register: Register) -> None:
     cid = register(body=enterprise_body(44))["id"]
-    body = plan_body(items=[{"product_code": "enterprise_property", "sum_insured": "5000000", "term_months": 12,
-                             "premium_mode": "annual"}])
+    body = plan_body(
+        items=[
+            {
+                "product_code": "enterprise_property",
+                "sum_insured": "5000000",
+                "term_months": 12,
+                "premium_mode": "annual",
+            }
+        ]
+    )
 
     answer = client.post(f"{BASE}/{cid}/plans", json=body, headers=auth("admin")).json()
     personal = client.post(f"{BASE}/{cid}/plans", json=plan_body(), headers=auth())
 
     view = client.get(f"{BASE}/{cid}", params={"after": answer["position"]}, headers=auth()).json()
-    expected = quote(CATALOGUE.get("enterprise_property"), sum_insured=Decimal(5000000), term_months=12,
-                     premium_mode="annual", occupation_class=1)
+    expected = quote(
+        CATALOGUE.get("enterprise_property"),
+        sum_insured=Decimal(5000000),
+        term_months=12,
+        premium_mode="annual",
+        occupation_class=1,
+    )
     assert view["plan"]["total_annual_premium"] == str(expected.annual_premium)
     assert field_names(problem(personal, 422)) == {"items[0].product_code"}
 
@@ -348,8 +419,10 @@ def test_a_refused_plan_names_the_bad_item_field_and_records_nothing(
         ([{**term, "term_months": 60}], "items[0].term_months"),
         ([plan_body()["items"][1], {**term, "product_code": "space_tourism"}], "items[1].product_code"),
         ([{**term, "product_version": 5}], "items[0].product_version"),
-        ([{**term, "riders": [{"product_code": "accidental_death_rider", "sum_insured": "900000"}]}],
-         "items[0].riders[0]"),
+        (
+            [{**term, "riders": [{"product_code": "accidental_death_rider", "sum_insured": "900000"}]}],
+            "items[0].riders[0]",
+        ),
         ([term, term], "items[1].product_code"),
         ([], "items"),
     ]
@@ -376,5 +449,10 @@ def test_a_plan_for_a_customer_too_old_for_the_product_names_the_item(client: Cl
 def test_the_openapi_document_lists_the_product_quote_and_plan_paths(client: Client) -> None:
     paths = set(client.get("/schema/openapi.json").json()["paths"])
 
-    assert {PRODUCTS, f"{PRODUCTS}/{{code}}", f"{PRODUCTS}/{{code}}/versions", QUOTES,
-            f"{BASE}/{{customer_id}}/plans"} <= paths
+    assert {
+        PRODUCTS,
+        f"{PRODUCTS}/{{code}}",
+        f"{PRODUCTS}/{{code}}/versions",
+        QUOTES,
+        f"{BASE}/{{customer_id}}/plans",
+    } <= paths

@@ -5,7 +5,8 @@ once the cause is gone it catches up by itself."""
 from __future__ import annotations
 
 import time
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import pytest
 from litestar.testing import TestClient

@@ -66,8 +66,9 @@ def server(database_url: str, tmp_path: Path) -> Iterator[Server]:
     log = tmp_path / "server.log"
     env = clean_env(INSCRIBE_DATABASE_URL=database_url, INSCRIBE_JWT_SECRET=JWT_SECRET)
     with log.open("wb") as out:
-        process = subprocess.Popen([INSCRIBE, "serve", "--port", str(port)], env=env, cwd=tmp_path,
-                                   stdout=out, stderr=subprocess.STDOUT)
+        process = subprocess.Popen(
+            [INSCRIBE, "serve", "--port", str(port)], env=env, cwd=tmp_path, stdout=out, stderr=subprocess.STDOUT
+        )
     try:
         yield Server(process, f"http://127.0.0.1:{port}", log)
     finally:
@@ -78,8 +79,14 @@ def server(database_url: str, tmp_path: Path) -> Iterator[Server]:
 
 def mint(env: dict[str, str], role: str, sub: str) -> str:
     """A token from `inscribe token`, run as its own process."""
-    done = subprocess.run([INSCRIBE, "token", "--role", role, "--sub", sub], env=env, capture_output=True,
-                          text=True, timeout=60, check=False)
+    done = subprocess.run(
+        [INSCRIBE, "token", "--role", role, "--sub", sub],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
     assert done.returncode == 0, done.stderr
     return done.stdout.strip()
 
@@ -95,10 +102,14 @@ def test_a_real_server_registers_and_reads_back_with_a_token_from_the_command_li
     with httpx.Client(base_url=server.url, timeout=30) as http:
         created = http.post("/api/v1/customers", json=body, headers=agent)
         answer = created.json()
-        view = http.get(f"/api/v1/customers/{answer['id']}",
-                        params={"after": answer["position"], "unmasked": "true", "reason": "check"}, headers=agent)
-        history = http.get(f"/api/v1/customers/{answer['id']}/history", params={"after": answer["position"]},
-                           headers=agent)
+        view = http.get(
+            f"/api/v1/customers/{answer['id']}",
+            params={"after": answer["position"], "unmasked": "true", "reason": "check"},
+            headers=agent,
+        )
+        history = http.get(
+            f"/api/v1/customers/{answer['id']}/history", params={"after": answer["position"]}, headers=agent
+        )
         anonymous = http.get("/api/v1/customers")
         docs = http.get("/schema/openapi.json")
 
@@ -119,8 +130,15 @@ def test_a_real_server_registers_and_reads_back_with_a_token_from_the_command_li
 def test_serve_refuses_to_start_on_postgresql_without_a_jwt_secret(tmp_path: Path) -> None:
     env = clean_env(INSCRIBE_DATABASE_URL="postgresql://postgres@127.0.0.1:5432/inscribe_never_used")
 
-    done = subprocess.run([INSCRIBE, "serve", "--port", str(free_port())], env=env, cwd=tmp_path,
-                          capture_output=True, text=True, timeout=60, check=False)
+    done = subprocess.run(
+        [INSCRIBE, "serve", "--port", str(free_port())],
+        env=env,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
 
     assert done.returncode != 0
     assert "INSCRIBE_JWT_SECRET" in done.stdout + done.stderr

@@ -7,7 +7,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterator
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -26,13 +26,14 @@ H1 = {"from": "2026-01-01", "to": "2026-06-30"}
 
 @pytest.fixture
 def book(running_services: Any) -> Iterator[Book]:
-    simulated = clock.SimulatedClock(datetime(2025, 7, 1, 2, tzinfo=timezone.utc))
+    simulated = clock.SimulatedClock(datetime(2025, 7, 1, 2, tzinfo=UTC))
     with clock.using(simulated):
         yield Book(running_services, simulated).build()
 
 
-def get(client: Any, services: Any, path: str, role: str = "auditor", headers: dict[str, str] | None = None,
-        **params: Any) -> Any:
+def get(
+    client: Any, services: Any, path: str, role: str = "auditor", headers: dict[str, str] | None = None, **params: Any
+) -> Any:
     if "as_of" not in params:
         params.setdefault("after", head(services))
     return client.get(f"{BASE}{path}", params=params, headers=auth(role, **(headers or {})))
@@ -49,13 +50,16 @@ def parsed_csv(text: str) -> tuple[list[str], list[dict[str, Any]]]:
     rows = []
     for row in reader:
         key = reader.fieldnames[0] if reader.fieldnames else ""
-        rows.append({k: v if k == key else None if v == "" else int(v) if v.lstrip("-").isdigit() else Decimal(v)
-                     for k, v in row.items()})
+        rows.append(
+            {
+                k: v if k == key else None if v == "" else int(v) if v.lstrip("-").isdigit() else Decimal(v)
+                for k, v in row.items()
+            }
+        )
     return list(reader.fieldnames or []), rows
 
 
-def test_json_and_csv_of_every_report_give_the_same_figures(client: Any, running_services: Any,
-                                                            book: Book) -> None:
+def test_json_and_csv_of_every_report_give_the_same_figures(client: Any, running_services: Any, book: Book) -> None:
     for name, spec in REPORTS.items():
         path = "/" + name.replace("_", "-")
         for group in (spec.group_by[0], spec.group_by[-1]):
@@ -75,10 +79,10 @@ def test_json_and_csv_of_every_report_give_the_same_figures(client: Any, running
 
 
 def test_the_figures_over_http_are_the_hand_computed_ones_and_text_csv_is_honoured(
-        client: Any, running_services: Any, book: Book) -> None:
+    client: Any, running_services: Any, book: Book
+) -> None:
     report = get(client, running_services, "/loss-ratio", **H1).json()
-    by_accept = get(client, running_services, "/complaints", headers={"Accept": "text/csv"}, group_by="category",
-                    **H1)
+    by_accept = get(client, running_services, "/complaints", headers={"Accept": "text/csv"}, group_by="category", **H1)
 
     assert (report["group_by"], report["from"], report["to"]) == ("product", "2026-01-01", "2026-06-30")
     assert report["totals"]["earned_premium"] == "528.60" and report["totals"]["loss_ratio_pct"] == "7567.16"
@@ -88,7 +92,8 @@ def test_the_figures_over_http_are_the_hand_computed_ones_and_text_csv_is_honour
 
 
 def test_a_report_asked_as_of_its_position_answers_the_same_after_more_events(
-        client: Any, running_services: Any, book: Book) -> None:
+    client: Any, running_services: Any, book: Book
+) -> None:
     first = get(client, running_services, "/complaints", group_by="category", **H1).json()
     with clock.using(book.clock):
         book.today(date(2026, 6, 25))
@@ -105,8 +110,9 @@ def test_a_report_asked_as_of_its_position_answers_the_same_after_more_events(
 def test_a_grouping_the_report_does_not_have_is_invalid_input_naming_group_by(client: Any) -> None:
     bad_group = client.get(f"{BASE}/loss-ratio", params={"group_by": "category"}, headers=auth("auditor"))
     bad_format = client.get(f"{BASE}/staff", params={"format": "xml"}, headers=auth("auditor"))
-    backwards = client.get(f"{BASE}/complaints", params={"from": "2026-02-01", "to": "2026-01-01"},
-                           headers=auth("auditor"))
+    backwards = client.get(
+        f"{BASE}/complaints", params={"from": "2026-02-01", "to": "2026-01-01"}, headers=auth("auditor")
+    )
 
     assert field_names(is_problem(bad_group, 422, "invalid-input")) == {"group_by"}
     assert "product, line, month" in bad_group.json()["detail"]
@@ -123,8 +129,10 @@ def test_only_roles_holding_reports_read_may_ask(client: Any) -> None:
     is_problem(anonymous, 401)
     assert as_manager.status_code == 200
     today = china_today()  # by default: this calendar year to date
-    assert (as_manager.json()["from"], as_manager.json()["to"]) == (date(today.year, 1, 1).isoformat(),
-                                                                    today.isoformat())
+    assert (as_manager.json()["from"], as_manager.json()["to"]) == (
+        date(today.year, 1, 1).isoformat(),
+        today.isoformat(),
+    )
 
 
 def test_the_list_of_reports_and_the_openapi_document_carry_every_definition(client: Any) -> None:

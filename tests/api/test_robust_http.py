@@ -12,8 +12,8 @@ import logging
 import re
 import threading
 import time
-from collections.abc import Iterator
-from typing import Any, Callable
+from collections.abc import Callable, Iterator
+from typing import Any
 
 import httpx
 import psycopg
@@ -30,7 +30,11 @@ from interface.app import create_app
 from interface.bootstrap import bootstrap
 from tests.api.conftest import BASE, PROBLEM, auth, field_names, head, stored_events
 from tests.conftest import (
-    JWT_SECRET, POSTGRES_ADMIN_URL, drop_postgres_database, new_postgres_database, require_postgres,
+    JWT_SECRET,
+    POSTGRES_ADMIN_URL,
+    drop_postgres_database,
+    new_postgres_database,
+    require_postgres,
 )
 from tests.helpers import individual_body
 
@@ -50,8 +54,9 @@ def is_problem(response: Any, status: int, code: str | None = None) -> dict[str,
     return body
 
 
-def raw_request(client: Client, method: str, path: str, headers: list[tuple[bytes, bytes]],
-                body: bytes = b"") -> httpx.Response:
+def raw_request(
+    client: Client, method: str, path: str, headers: list[tuple[bytes, bytes]], body: bytes = b""
+) -> httpx.Response:
     """A request whose header bytes reach the app as sent (the test client re-encodes them as UTF-8)."""
 
     async def send() -> httpx.Response:
@@ -90,8 +95,9 @@ HOSTILE_QUERIES = [
 ]
 
 
-@pytest.mark.parametrize(("params", "field"), HOSTILE_QUERIES, ids=[f"{f}-{i}" for i, (_, f) in
-                                                                    enumerate(HOSTILE_QUERIES)])
+@pytest.mark.parametrize(
+    ("params", "field"), HOSTILE_QUERIES, ids=[f"{f}-{i}" for i, (_, f) in enumerate(HOSTILE_QUERIES)]
+)
 def test_hostile_query_parameters_on_the_customers_register_are_422_naming_the_parameter(
     client: Client, params: dict[str, str], field: str
 ) -> None:
@@ -145,8 +151,11 @@ def test_no_hostile_value_in_any_query_parameter_is_a_500(client: Client, regist
 
 def test_a_nul_in_a_path_parameter_is_422_naming_it(client: Client, events: Callable[[], int]) -> None:
     before = events()
-    response = client.post(f"/api/v1/complaints/{'0' * 8}-0000-4000-8000-{'0' * 12}/improvement-actions/a%00b/completion",
-                           json={}, headers=auth("complaints_officer"))
+    response = client.post(
+        f"/api/v1/complaints/{'0' * 8}-0000-4000-8000-{'0' * 12}/improvement-actions/a%00b/completion",
+        json={},
+        headers=auth("complaints_officer"),
+    )
 
     assert field_names(is_problem(response, 422)) == {"action_id"}
     assert events() == before
@@ -164,8 +173,9 @@ def test_a_superscript_or_overlong_if_match_is_422_naming_if_match_and_records_n
     body = b'{"segment": "mass", "basis": "income"}'
 
     for value in (b"\xb2", b'"\xb2"', b'W/"\xb9"', b"9" * 19, b"9" * 5000):
-        response = raw_request(client, "POST", f"{BASE}/{cid}/segment", bearer() + json_type + [(b"If-Match", value)],
-                               body)
+        response = raw_request(
+            client, "POST", f"{BASE}/{cid}/segment", bearer() + json_type + [(b"If-Match", value)], body
+        )
 
         assert field_names(is_problem(response, 422, "invalid-input")) == {"If-Match"}, value
     assert events() == before
@@ -181,8 +191,9 @@ def test_headers_that_reach_events_are_bounded_printable_ascii_else_422_naming_t
     body = b'{"segment": "mass", "basis": "income"}'
 
     for value in (b"x" * 201, b"a\x01b", b"a\x7fb", b"caf\xc3\xa9", b"\xb2", b"tab\there"):
-        response = raw_request(client, "POST", f"{BASE}/{cid}/segment",
-                               bearer() + json_type + [(header.encode(), value)], body)
+        response = raw_request(
+            client, "POST", f"{BASE}/{cid}/segment", bearer() + json_type + [(header.encode(), value)], body
+        )
 
         assert field_names(is_problem(response, 422, "invalid-input")) == {header}, value
     assert events() == before
@@ -243,8 +254,10 @@ def test_beyond_the_bound_on_waiting_reads_a_read_that_would_wait_is_503_at_once
 # --- command bodies: JSON only, small, shallow ----------------------------------------------------
 
 
-@pytest.mark.parametrize("content_type", ["text/plain", "application/xml", "application/x-www-form-urlencoded",
-                                          "multipart/form-data; boundary=x", None])
+@pytest.mark.parametrize(
+    "content_type",
+    ["text/plain", "application/xml", "application/x-www-form-urlencoded", "multipart/form-data; boundary=x", None],
+)
 def test_a_command_body_not_declared_json_is_415_and_records_nothing(
     client: Client, register: Register, events: Callable[[], int], content_type: str | None
 ) -> None:
@@ -263,27 +276,36 @@ def test_json_with_parameters_or_a_json_suffix_is_accepted(client: Client, regis
     cid = register(8)["id"]
     body = b'{"segment": "mass", "basis": "income"}'
 
-    response = client.post(f"{BASE}/{cid}/segment", content=body,
-                           headers=auth(**{"Content-Type": "application/json; charset=utf-8"}))
+    response = client.post(
+        f"{BASE}/{cid}/segment", content=body, headers=auth(**{"Content-Type": "application/json; charset=utf-8"})
+    )
     assert response.status_code == 200, response.text
-    response = client.post(f"{BASE}/{cid}/segment", content=b'{"segment": "senior", "basis": "age"}',
-                           headers=auth(**{"Content-Type": "application/vnd.inscribe+json"}))
+    response = client.post(
+        f"{BASE}/{cid}/segment",
+        content=b'{"segment": "senior", "basis": "age"}',
+        headers=auth(**{"Content-Type": "application/vnd.inscribe+json"}),
+    )
     assert response.status_code == 200, response.text
 
 
-@pytest.mark.parametrize("body", [
-    "[" * 1000 + "]" * 1000,
-    '{"segment":' * 1000 + '"mass"' + "}" * 1000,
-    '{"segment": "mass", "basis": ' + "[" * 40 + "]" * 40 + "}",
-], ids=["array-1000", "object-1000", "array-40"])
+@pytest.mark.parametrize(
+    "body",
+    [
+        "[" * 1000 + "]" * 1000,
+        '{"segment":' * 1000 + '"mass"' + "}" * 1000,
+        '{"segment": "mass", "basis": ' + "[" * 40 + "]" * 40 + "}",
+    ],
+    ids=["array-1000", "object-1000", "array-40"],
+)
 def test_json_nested_too_deep_is_400_invalid_json_and_records_nothing(
     client: Client, register: Register, events: Callable[[], int], body: str
 ) -> None:
     cid = register(9)["id"]
     before = events()
 
-    response = client.post(f"{BASE}/{cid}/segment", content=body.encode(),
-                           headers=auth(**{"Content-Type": "application/json"}))
+    response = client.post(
+        f"{BASE}/{cid}/segment", content=body.encode(), headers=auth(**{"Content-Type": "application/json"})
+    )
 
     assert field_names(is_problem(response, 400, "invalid-json")) == {"body"}
     assert events() == before
@@ -291,10 +313,11 @@ def test_json_nested_too_deep_is_400_invalid_json_and_records_nothing(
 
 def test_brackets_inside_json_strings_are_text_not_depth(client: Client, register: Register) -> None:
     cid = register(14)["id"]
-    body = '{"segment": "mass", "basis": "' + "[{" * 40 + '\\\" ]]"}'
+    body = '{"segment": "mass", "basis": "' + "[{" * 40 + '\\" ]]"}'
 
-    response = client.post(f"{BASE}/{cid}/segment", content=body.encode(),
-                           headers=auth(**{"Content-Type": "application/json"}))
+    response = client.post(
+        f"{BASE}/{cid}/segment", content=body.encode(), headers=auth(**{"Content-Type": "application/json"})
+    )
 
     assert response.status_code == 200, response.text
 
@@ -305,8 +328,9 @@ def test_malformed_json_is_400_invalid_json_and_records_nothing(
     cid = register(10)["id"]
     before = events()
 
-    response = client.post(f"{BASE}/{cid}/segment", content=b"{segment: mass",
-                           headers=auth(**{"Content-Type": "application/json"}))
+    response = client.post(
+        f"{BASE}/{cid}/segment", content=b"{segment: mass", headers=auth(**{"Content-Type": "application/json"})
+    )
 
     assert field_names(is_problem(response, 400, "invalid-json")) == {"body"}
     assert events() == before
@@ -366,12 +390,16 @@ def test_an_unexpected_error_in_a_command_is_a_500_problem_and_records_nothing(
     assert events() == before
 
 
-@pytest.mark.parametrize("error", [
-    persistence.OperationalError("server closed the connection unexpectedly"),
-    persistence.InterfaceError("the connection is closed"),
-    psycopg.OperationalError("connection refused"),
-    sqlalchemy.exc.OperationalError("SELECT 1", {}, Exception("server closed the connection")),
-], ids=["eventsourcing-operational", "eventsourcing-interface", "psycopg", "sqlalchemy"])
+@pytest.mark.parametrize(
+    "error",
+    [
+        persistence.OperationalError("server closed the connection unexpectedly"),
+        persistence.InterfaceError("the connection is closed"),
+        psycopg.OperationalError("connection refused"),
+        sqlalchemy.exc.OperationalError("SELECT 1", {}, Exception("server closed the connection")),
+    ],
+    ids=["eventsourcing-operational", "eventsourcing-interface", "psycopg", "sqlalchemy"],
+)
 def test_a_lost_database_is_503_database_unavailable_with_retry_after(
     client: Client, events: Callable[[], int], monkeypatch: pytest.MonkeyPatch, error: Exception
 ) -> None:
@@ -397,8 +425,7 @@ def postgres_services() -> Iterator[tuple[Any, str]]:
     terminating its connections), and the database's name."""
     require_postgres()
     url = new_postgres_database()
-    services = bootstrap(Settings(database_url=url, jwt_secret=JWT_SECRET, read_wait_seconds=5.0),
-                         run_projections=True)
+    services = bootstrap(Settings(database_url=url, jwt_secret=JWT_SECRET, read_wait_seconds=5.0), run_projections=True)
     try:
         yield services, url.rsplit("/", 1)[1]
     finally:
@@ -408,8 +435,11 @@ def postgres_services() -> Iterator[tuple[Any, str]]:
 
 def _terminate_connections(database: str) -> int:
     with psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True) as admin:
-        row = admin.execute("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
-                            "WHERE datname = %s AND pid <> pg_backend_pid()", (database,)).fetchone()
+        row = admin.execute(
+            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+            "WHERE datname = %s AND pid <> pg_backend_pid()",
+            (database,),
+        ).fetchone()
     return int(row[0]) if row else 0
 
 
@@ -433,7 +463,9 @@ def test_connections_terminated_mid_burst_give_201_or_503_and_retries_record_eac
                 killed.append(_terminate_connections(database))
 
         def command(i: int) -> None:
-            answers[i] = client.post(BASE, json=individual_body(200 + i), headers=auth(**{"Idempotency-Key": f"burst-{i}"}))
+            answers[i] = client.post(
+                BASE, json=individual_body(200 + i), headers=auth(**{"Idempotency-Key": f"burst-{i}"})
+            )
 
         workers = [threading.Thread(target=command, args=(i,)) for i in range(24)]
         kill_thread = threading.Thread(target=killer)
@@ -448,7 +480,9 @@ def test_connections_terminated_mid_burst_give_201_or_503_and_retries_record_eac
 
         assert sum(killed) > 0
         statuses = {i: r.status_code for i, r in answers.items()}
-        assert set(statuses.values()) <= {201, 503}, {i: answers[i].text for i in statuses if statuses[i] not in (201, 503)}
+        assert set(statuses.values()) <= {201, 503}, {
+            i: answers[i].text for i in statuses if statuses[i] not in (201, 503)
+        }
         for response in answers.values():
             if response.status_code == 503:
                 is_problem(response, 503, "database-unavailable")

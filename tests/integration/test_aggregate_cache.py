@@ -6,8 +6,9 @@ leaves no copy holding the personal data."""
 from __future__ import annotations
 
 import itertools
-from datetime import date, datetime, timezone
-from typing import Any, Iterator
+from collections.abc import Iterator
+from datetime import UTC, date, datetime
+from typing import Any
 from uuid import UUID
 
 import pytest
@@ -78,8 +79,7 @@ def test_a_refused_command_leaves_no_changed_copy_behind(two: tuple[Any, Any]) -
     assert loaded(cached, customer_id)["segment"] == "mass"
 
 
-def test_a_command_that_clashes_with_another_process_leaves_no_copy_of_its_own_change(
-        two: tuple[Any, Any]) -> None:
+def test_a_command_that_clashes_with_another_process_leaves_no_copy_of_its_own_change(two: tuple[Any, Any]) -> None:
     cached, plain = (s.app for s in two)
     customer_id = UUID(register_individual(cached, ctx(), **individual(3)).id)
     segment(cached, customer_id, "mass")
@@ -97,7 +97,8 @@ def test_a_command_that_clashes_with_another_process_leaves_no_copy_of_its_own_c
 
 
 def test_a_command_that_changes_an_aggregate_it_does_not_save_leaves_no_copy_of_the_change(
-        two: tuple[Any, Any]) -> None:
+    two: tuple[Any, Any],
+) -> None:
     cached, plain = (s.app for s in two)
     first, second = (UUID(register_individual(cached, ctx(), **individual(n)).id) for n in (5, 6))
 
@@ -130,13 +131,18 @@ def test_after_an_erasure_no_cached_copy_holds_the_personal_data(two: tuple[Any,
     from tests.claim_builders import ClaimDesk
 
     services, _ = two
-    simulated = clock.SimulatedClock(datetime(2026, 11, 20, 2, tzinfo=timezone.utc))
+    simulated = clock.SimulatedClock(datetime(2026, 11, 20, 2, tzinfo=UTC))
     with clock.using(simulated):
         policy = ClaimDesk(services).home_policy(
-            83, product_code="medical", relationship="self", sum_insured="1000000", declared_property_value=None,
-            beneficiaries=[{"name": "慕容雪", "share": "100"}])
+            83,
+            product_code="medical",
+            relationship="self",
+            sum_insured="1000000",
+            declared_property_value=None,
+            beneficiaries=[{"name": "慕容雪", "share": "100"}],
+        )
         assert services.app.view(Policy, policy.id).beneficiaries[0]["name"] == "慕容雪"  # held in memory
-        simulated.set(datetime(2032, 1, 6, 2, tzinfo=timezone.utc))  # retention over
+        simulated.set(datetime(2032, 1, 6, 2, tzinfo=UTC))  # retention over
         services.read_side.catch_up()
         holder = UUID(str(policy.applicant_id))
         assert privacy.retention_of(services.app, holder).retention_end == date(2032, 1, 4)
@@ -150,14 +156,20 @@ def test_after_an_erasure_no_cached_copy_holds_the_personal_data(two: tuple[Any,
 # --- stateful: any interleaving of two processes' commands ------------------------------------------
 
 SEEDS = itertools.count(100)  # a new identity for each customer of each example (one database)
-STEPS = st.lists(st.tuples(st.sampled_from(["cached", "plain"]), st.integers(0, 2),
-                           st.sampled_from(SEGMENTS["individual"]), st.booleans()), min_size=1, max_size=12)
+STEPS = st.lists(
+    st.tuples(
+        st.sampled_from(["cached", "plain"]), st.integers(0, 2), st.sampled_from(SEGMENTS["individual"]), st.booleans()
+    ),
+    min_size=1,
+    max_size=12,
+)
 
 
 @settings(suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow], deadline=None)
 @given(steps=STEPS)
 def test_whatever_the_two_processes_do_the_cached_one_loads_what_the_store_holds(
-        two: tuple[Any, Any], steps: list[tuple[str, int, str, bool]]) -> None:
+    two: tuple[Any, Any], steps: list[tuple[str, int, str, bool]]
+) -> None:
     apps = {"cached": two[0].app, "plain": two[1].app}
     ids = [UUID(register_individual(apps["cached"], ctx(), **individual(next(SEEDS))).id) for _ in range(3)]
     for who, n, name, refuse in steps:

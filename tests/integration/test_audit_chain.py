@@ -3,11 +3,11 @@ direct SQL behind the application's back, on SQLite and on PostgreSQL."""
 
 from __future__ import annotations
 
+import sqlite3
 from typing import Any
 
 import psycopg
 import pytest
-import sqlite3
 
 from application.app import InscribeApplication
 from application.audit import digest, verify_log
@@ -43,8 +43,10 @@ def reopened(services: Any) -> InscribeApplication:
 TAMPERING: dict[str, tuple[str, str]] = {
     "an edited payload": ("UPDATE {events} SET state = state || x'20' WHERE {key} = 5", "changed"),
     "a deleted event": ("DELETE FROM {events} WHERE {key} = 6", "removed"),
-    "an edited version": ("UPDATE {events} SET originator_version = originator_version + 100 WHERE {key} = 4",
-                          "changed"),
+    "an edited version": (
+        "UPDATE {events} SET originator_version = originator_version + 100 WHERE {key} = 4",
+        "changed",
+    ),
 }
 
 
@@ -78,8 +80,10 @@ def test_tampering_with_a_stored_event_is_caught_and_named(services: Any, case: 
 def test_an_event_inserted_behind_the_application_s_back_is_caught(services: Any) -> None:
     a_history(services)
     head = services.app.recorder.max_notification_id()
-    copy = ("INSERT INTO {events} (originator_id, originator_version, topic, state) "
-            "SELECT originator_id, originator_version + 50, topic, state FROM {events} WHERE {key} = 2")
+    copy = (
+        "INSERT INTO {events} (originator_id, originator_version, topic, state) "
+        "SELECT originator_id, originator_version + 50, topic, state FROM {events} WHERE {key} = 2"
+    )
 
     sql(services, copy)
     app = reopened(services)
@@ -93,12 +97,18 @@ def test_two_events_swapped_in_the_log_are_named_as_reordered(services: Any) -> 
     a_history(services)
     fields = ["originator_id", "originator_version", "topic", "state"]
     # Swap the contents of positions 3 and 7 (the log order changes, each row stays intact).
-    swap = "; ".join([
-        "CREATE TEMP TABLE moved AS SELECT {key} AS at, " + ", ".join(fields) + " FROM {events} "
-        "WHERE {key} IN (3, 7)",
-        "DELETE FROM {events} WHERE {key} IN (3, 7)",
-        "INSERT INTO {events} ({key}, " + ", ".join(fields) + ") SELECT 10 - at, " + ", ".join(fields) + " FROM moved",
-    ])
+    swap = "; ".join(
+        [
+            "CREATE TEMP TABLE moved AS SELECT {key} AS at, " + ", ".join(fields) + " FROM {events} "
+            "WHERE {key} IN (3, 7)",
+            "DELETE FROM {events} WHERE {key} IN (3, 7)",
+            "INSERT INTO {events} ({key}, "
+            + ", ".join(fields)
+            + ") SELECT 10 - at, "
+            + ", ".join(fields)
+            + " FROM moved",
+        ]
+    )
     if services.settings.is_postgres:
         swap = swap.replace("INSERT INTO {events} ({key},", "INSERT INTO {events} (notification_id,")
 
@@ -115,8 +125,12 @@ def test_a_rewritten_chain_no_longer_passes_through_the_digest_the_auditor_kept(
     kept = digest(services.app.recorder)
     chain = "inscribe_event_chain"
     # Someone edits an event and recomputes every link after it: the chain verifies on its own…
-    sql(services, "UPDATE {events} SET state = state || x'20' WHERE {key} = 5".replace(
-        "x'20'", "'\\x20'::bytea" if services.settings.is_postgres else "x'20'"))
+    sql(
+        services,
+        "UPDATE {events} SET state = state || x'20' WHERE {key} = 5".replace(
+            "x'20'", "'\\x20'::bytea" if services.settings.is_postgres else "x'20'"
+        ),
+    )
     sql(services, f"DELETE FROM {chain} WHERE position >= 5")
     app = reopened(services)
     relinked = _relink_from(app, 5)
@@ -136,15 +150,21 @@ def _relink_from(app: InscribeApplication, start: int) -> int:
     recorder: Any = app.recorder
     previous = recorder.select_links(start - 1, 1)[0].hash
     rows = recorder.select_stored(start, 10_000)
-    links = links_for(previous, [(p, i, v, t, s.encode() if isinstance(s, str) else bytes(s)) for p, i, v, t, s in rows])
+    links = links_for(
+        previous, [(p, i, v, t, s.encode() if isinstance(s, str) else bytes(s)) for p, i, v, t, s in rows]
+    )
     with recorder.datastore.transaction(commit=True) as cursor:
         for link in links:
             if app.settings.is_postgres:
-                cursor.execute("INSERT INTO inscribe_event_chain VALUES (%s, %s, %s, 'written')",
-                               (link.position, link.content, link.hash))
+                cursor.execute(
+                    "INSERT INTO inscribe_event_chain VALUES (%s, %s, %s, 'written')",
+                    (link.position, link.content, link.hash),
+                )
             else:
-                cursor.execute("INSERT INTO inscribe_event_chain VALUES (?, ?, ?, 'written')",
-                               (link.position, link.content, link.hash))
+                cursor.execute(
+                    "INSERT INTO inscribe_event_chain VALUES (?, ?, ?, 'written')",
+                    (link.position, link.content, link.hash),
+                )
     return len(links)
 
 

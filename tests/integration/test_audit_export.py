@@ -8,15 +8,16 @@ import hashlib
 import io
 import json
 import zipfile
-from datetime import date, datetime, timedelta, timezone
+from collections.abc import Callable, Iterator
+from datetime import UTC, date, datetime, timedelta, timezone
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any
 
 import pytest
 
 from application import export as export_module
 from application.audit import digest
-from application.audit_package import EVENTS, MANIFEST, line_bytes, manifest_bytes, seal, verify_package
+from application.audit_package import EVENTS, MANIFEST, manifest_bytes, seal, verify_package
 from application.chain import Digest
 from application.customers import register_individual
 from application.export import RangeError, Selection, describe_source, package_chunks, select_range, write_package
@@ -31,7 +32,7 @@ CST = timezone(timedelta(hours=8))
 
 @pytest.fixture
 def simulated_clock() -> Iterator[SimulatedClock]:
-    simulated = SimulatedClock(datetime(2025, 3, 1, tzinfo=timezone.utc))
+    simulated = SimulatedClock(datetime(2025, 3, 1, tzinfo=UTC))
     with clock.using(simulated):
         yield simulated
 
@@ -56,7 +57,7 @@ def rewritten(path: Path, name: str, change: Callable[[bytes], bytes]) -> Path:
 
 
 def flip(offset: int) -> Callable[[bytes], bytes]:
-    return lambda data: data[:offset] + bytes([data[offset] ^ 0x01]) + data[offset + 1:]
+    return lambda data: data[:offset] + bytes([data[offset] ^ 0x01]) + data[offset + 1 :]
 
 
 def member(path: Path, name: str) -> bytes:
@@ -136,6 +137,7 @@ def test_an_edited_manifest_fails_even_when_resealed_if_it_disagrees_with_the_ev
             if resealed:
                 manifest["seal"] = seal(manifest)
             return manifest_bytes(manifest)
+
         return change
 
     edited = verify_package(rewritten(tmp_path / "p.zip", MANIFEST, more_events(False)))
@@ -154,8 +156,9 @@ def test_a_dropped_line_fails_though_its_checksum_and_counts_were_redone(service
     manifest["counts"]["events"] -= 1
     manifest["files"][EVENTS] = {"sha256": hashlib.sha256(forged).hexdigest(), "bytes": len(forged)}
     manifest["seal"] = seal(manifest)
-    package = rewritten(rewritten(tmp_path / "p.zip", EVENTS, lambda _: forged), MANIFEST,
-                        lambda _: manifest_bytes(manifest))
+    package = rewritten(
+        rewritten(tmp_path / "p.zip", EVENTS, lambda _: forged), MANIFEST, lambda _: manifest_bytes(manifest)
+    )
 
     result = verify_package(package)
 
@@ -185,8 +188,14 @@ def test_a_range_in_the_middle_verifies_from_its_previous_hash_and_passes_throug
 
 def test_days_are_china_time_and_inclusive(services: Any, tmp_path: Path, simulated_clock: SimulatedClock) -> None:
     positions: dict[str, list[int]] = {}
-    for seed, moment in enumerate([datetime(2025, 3, 1, 10, tzinfo=CST), datetime(2025, 3, 2, 0, 30, tzinfo=CST),
-                                   datetime(2025, 3, 2, 23, 59, tzinfo=CST), datetime(2025, 3, 3, 9, tzinfo=CST)]):
+    for seed, moment in enumerate(
+        [
+            datetime(2025, 3, 1, 10, tzinfo=CST),
+            datetime(2025, 3, 2, 0, 30, tzinfo=CST),
+            datetime(2025, 3, 2, 23, 59, tzinfo=CST),
+            datetime(2025, 3, 3, 9, tzinfo=CST),
+        ]
+    ):
         simulated_clock.set(moment)
         result = register_individual(services.app, ctx(), **individual(seed))
         positions.setdefault(str(moment.date()), []).append(result.position)
@@ -215,9 +224,7 @@ def test_an_empty_range_gives_a_valid_empty_package(services: Any, tmp_path: Pat
     assert member(tmp_path / "old.zip", EVENTS) == b""
 
 
-def test_a_store_tampered_with_gives_a_package_that_fails_at_the_changed_event(
-    services: Any, tmp_path: Path
-) -> None:
+def test_a_store_tampered_with_gives_a_package_that_fails_at_the_changed_event(services: Any, tmp_path: Path) -> None:
     a_history(services)
     statement = "UPDATE {events} SET state = state || x'20' WHERE {key} = 5"
     sql(services, statement.replace("x'20'", "'\\x20'::bytea") if services.settings.is_postgres else statement)
@@ -245,8 +252,12 @@ def test_a_range_that_makes_no_sense_is_refused_naming_the_parameter() -> None:
     def never(_: datetime) -> int:
         raise AssertionError("no lookup for positions")
 
-    cases = [dict(from_day=date(2025, 3, 2), to_day=date(2025, 3, 1)), dict(from_position=9, to_position=3),
-             dict(from_position=0), dict(from_day=date(2025, 3, 1), from_position=3)]
+    cases = [
+        dict(from_day=date(2025, 3, 2), to_day=date(2025, 3, 1)),
+        dict(from_position=9, to_position=3),
+        dict(from_position=0),
+        dict(from_day=date(2025, 3, 1), from_position=3),
+    ]
     fields = []
     for case in cases:
         with pytest.raises(RangeError) as refused:
@@ -254,11 +265,14 @@ def test_a_range_that_makes_no_sense_is_refused_naming_the_parameter() -> None:
         fields.append(refused.value.field)
 
     assert fields == ["to", "to_position", "from_position", "from"]
-    assert select_range(10, never, from_position=4, to_position=99) == Selection(4, 10, {"from_position": 4,
-                                                                                          "to_position": 99})
+    assert select_range(10, never, from_position=4, to_position=99) == Selection(
+        4, 10, {"from_position": 4, "to_position": 99}
+    )
 
 
 def test_the_manifest_names_its_source_without_credentials() -> None:
-    assert describe_source("postgresql://inscribe:s3cret@db:5432/inscribe?sslmode=require") == \
-        "postgresql://db:5432/inscribe"
+    assert (
+        describe_source("postgresql://inscribe:s3cret@db:5432/inscribe?sslmode=require")
+        == "postgresql://db:5432/inscribe"
+    )
     assert describe_source("sqlite:////var/lib/inscribe/inscribe.db") == "sqlite:////var/lib/inscribe/inscribe.db"

@@ -6,9 +6,10 @@ at once."""
 from __future__ import annotations
 
 import threading
-from datetime import date, datetime, timezone
+from collections.abc import Iterator
+from datetime import UTC, date, datetime
 from decimal import Decimal
-from typing import Any, Iterator
+from typing import Any
 from uuid import UUID
 
 import pytest
@@ -28,7 +29,7 @@ D = date
 
 @pytest.fixture(autouse=True)
 def today_is_the_twentieth_of_november_2026() -> Iterator[None]:
-    with clock.using(clock.SimulatedClock(datetime(2026, 11, 20, 2, tzinfo=timezone.utc))):
+    with clock.using(clock.SimulatedClock(datetime(2026, 11, 20, 2, tzinfo=UTC))):
         yield
 
 
@@ -47,14 +48,34 @@ def test_only_the_insured_a_named_beneficiary_or_the_applicant_may_claim(desk: C
     before = desk.stored()
     for role, who in (("insured", stranger), ("beneficiary", policy.insured_id), ("applicant", stranger)):
         with pytest.raises(InvalidValue) as refused:
-            claims.report(desk.app, handler(), policy_id=policy.id, claimant_id=who, claimant_role=role,
-                          loss_date=D(2026, 3, 1), cause="fire", description="x", estimated_amount="1000",
-                          initial_reserve="1000", reported_on=D(2026, 3, 2))
+            claims.report(
+                desk.app,
+                handler(),
+                policy_id=policy.id,
+                claimant_id=who,
+                claimant_role=role,
+                loss_date=D(2026, 3, 1),
+                cause="fire",
+                description="x",
+                estimated_amount="1000",
+                initial_reserve="1000",
+                reported_on=D(2026, 3, 2),
+            )
         assert refused.value.field == "claimant_id"
     with pytest.raises(InvalidValue) as unknown:
-        claims.report(desk.app, handler(), policy_id=UUID(int=7), claimant_id=stranger, claimant_role="insured",
-                      loss_date=D(2026, 3, 1), cause="fire", description="x", estimated_amount="1000",
-                      initial_reserve="1000", reported_on=D(2026, 3, 2))
+        claims.report(
+            desk.app,
+            handler(),
+            policy_id=UUID(int=7),
+            claimant_id=stranger,
+            claimant_role="insured",
+            loss_date=D(2026, 3, 1),
+            cause="fire",
+            description="x",
+            estimated_amount="1000",
+            initial_reserve="1000",
+            reported_on=D(2026, 3, 2),
+        )
     assert unknown.value.field == "policy_id"
     assert desk.stored() == before
     claim = desk.report("ok", policy, loss=D(2026, 3, 1), reported=D(2026, 3, 2))
@@ -77,19 +98,28 @@ def test_the_automatic_fraud_indicators_are_flagged_on_report(desk: ClaimDesk) -
 
 
 def test_a_loss_soon_after_reinstatement_is_flagged(desk: ClaimDesk) -> None:
-    policy = desk.home_policy(5, mode="monthly", product_code="medical", relationship="self",
-                              sum_insured="1000000", declared_property_value=None,
-                              beneficiaries=[{"name": "王芳", "share": "100"}])
+    policy = desk.home_policy(
+        5,
+        mode="monthly",
+        product_code="medical",
+        relationship="self",
+        sum_insured="1000000",
+        declared_property_value=None,
+        beneficiaries=[{"name": "王芳", "share": "100"}],
+    )
     # installment 2 (due 2026-02-05) is never paid: lapsed after 60 days of grace
     lapsed = D(2026, 4, 10)
     policies.act(desk.app, agent(), policy.id, "request_reinstatement", lapsed, on=lapsed)
     policies.act(desk.app, agent(), policy.id, "decide_reinstatement", lapsed, agree=True, on=lapsed)
-    arrears = sum((i["amount"] for i in desk.policy(policy.id).schedule
-                   if i["paid_on"] is None and i["due_date"] <= lapsed), Decimal(0))
+    arrears = sum(
+        (i["amount"] for i in desk.policy(policy.id).schedule if i["paid_on"] is None and i["due_date"] <= lapsed),
+        Decimal(0),
+    )
     policies.act(desk.app, agent(), policy.id, "pay_arrears", lapsed, amount=arrears, paid_on=lapsed)
     assert desk.policy(policy.id).status == "in_force"
-    claim = desk.report("after", desk.policy(policy.id), loss=D(2026, 4, 25), reported=D(2026, 4, 26),
-                        cause="illness_hospitalisation")
+    claim = desk.report(
+        "after", desk.policy(policy.id), loss=D(2026, 4, 25), reported=D(2026, 4, 26), cause="illness_hospitalisation"
+    )
     assert "loss-soon-after-reinstatement" in indicators(claim)
 
 
@@ -121,10 +151,19 @@ def test_the_claims_record_reaches_underwriting(desk: ClaimDesk) -> None:
     history = desk.app.underwriting_history(str(policy.insured_id), "property")
     assert (history.claims_last_3_years, history.fraud_flags) == (1, 1)
     again = policies.apply_for_policy(
-        desk.app, agent(), applicant_id=policy.insured_id, insured_id=policy.insured_id, relationship="owner",
-        product_code="home_property", sum_insured="100000", term_months=12, premium_mode="annual",
+        desk.app,
+        agent(),
+        applicant_id=policy.insured_id,
+        insured_id=policy.insured_id,
+        relationship="owner",
+        product_code="home_property",
+        sum_insured="100000",
+        term_months=12,
+        premium_mode="annual",
         disclosures={q.id: not q.adverse for q in desk.app.catalogue.get("home_property").disclosure_questions},
-        declared_property_value="1000000", applied_on=D(2026, 2, 1))
+        declared_property_value="1000000",
+        applied_on=D(2026, 2, 1),
+    )
     referred = desk.policy(again.id)
     assert referred.status == "referred"
     assert "fraud-flag" in [f["code"] for f in referred.findings if f["outcome"] == "refer"]

@@ -9,7 +9,7 @@ the application's audit metadata; every register row must follow from the aggreg
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 from decimal import Decimal
 from typing import Any
 from uuid import UUID, uuid4
@@ -23,8 +23,8 @@ from projections import complaints as cr
 from projections import service_requests as sr
 from projections.queries import PageResult, one
 from tests import registers
-from tests.registers import check_every_sort, page_rows, read_row
 from tests.helpers import ctx
+from tests.registers import check_every_sort, page_rows, read_row
 
 D = date
 CHINA = timezone(timedelta(hours=8))
@@ -55,11 +55,27 @@ class Desk:
         if mark:
             self.mark(mark, position)
 
-    def receive(self, name: str, at: datetime, *, channel: str, category: str, complainant: dict[str, Any],
-                mark: str | None = None, **more: Any) -> Complaint:
+    def receive(
+        self,
+        name: str,
+        at: datetime,
+        *,
+        channel: str,
+        category: str,
+        complainant: dict[str, Any],
+        mark: str | None = None,
+        **more: Any,
+    ) -> Complaint:
         complaint = Complaint.receive(
-            complaint_id=uuid4(), channel=channel, complainant={"contact": "13800138000", **complainant},
-            content=f"{name}: 投诉内容", category=category, received_at=at, recording_ref=f"REC-{name}", **more)
+            complaint_id=uuid4(),
+            channel=channel,
+            complainant={"contact": "13800138000", **complainant},
+            content=f"{name}: 投诉内容",
+            category=category,
+            received_at=at,
+            recording_ref=f"REC-{name}",
+            **more,
+        )
         self.complaints[name] = complaint
         self.save(complaint, mark=mark)
         return complaint
@@ -67,8 +83,14 @@ class Desk:
     def repeat(self, name: str, first: str, at: datetime, **fields: Any) -> None:
         """A repeat without new facts, linked to the first in the same transaction (as the application does)."""
         complaint = Complaint.receive(
-            complaint_id=uuid4(), content=f"{name}: 同一事项再次投诉", received_at=at, recording_ref=f"REC-{name}",
-            repeat_of=self.id(first), new_facts=False, **fields)
+            complaint_id=uuid4(),
+            content=f"{name}: 同一事项再次投诉",
+            received_at=at,
+            recording_ref=f"REC-{name}",
+            repeat_of=self.id(first),
+            new_facts=False,
+            **fields,
+        )
         self.complaints[name] = complaint
         original = self.complaints[first]
         original.advance_time(complaint.received_on)
@@ -116,14 +138,33 @@ def build_desk(services: Any) -> Desk:
     """
     desk = Desk(services)
     wang_customer = {"customer_id": "cust-wang", "name": "王强"}
-    desk.receive("wang", datetime(2024, 3, 1, 10, 0, tzinfo=CHINA), channel="phone", category="claims",
-                 complainant=wang_customer, related_policy_id="pol-1", related_claim_id="claim-1",
-                 mark="wang:received")
-    desk.receive("chen", datetime(2024, 3, 1, 15, 0, tzinfo=CHINA), channel="visit", category="sales",
-                 complainant={"customer_id": "cust-chen", "name": "陈静"}, related_policy_id="pol-2")
-    desk.open_request("sr1", datetime(2024, 2, 29, 16, 30, tzinfo=timezone.utc), customer_id="cust-wang",
-                      kind="contract_change", description="change the beneficiary", channel="counter",
-                      policy_id="pol-1")
+    desk.receive(
+        "wang",
+        datetime(2024, 3, 1, 10, 0, tzinfo=CHINA),
+        channel="phone",
+        category="claims",
+        complainant=wang_customer,
+        related_policy_id="pol-1",
+        related_claim_id="claim-1",
+        mark="wang:received",
+    )
+    desk.receive(
+        "chen",
+        datetime(2024, 3, 1, 15, 0, tzinfo=CHINA),
+        channel="visit",
+        category="sales",
+        complainant={"customer_id": "cust-chen", "name": "陈静"},
+        related_policy_id="pol-2",
+    )
+    desk.open_request(
+        "sr1",
+        datetime(2024, 2, 29, 16, 30, tzinfo=UTC),
+        customer_id="cust-wang",
+        kind="contract_change",
+        description="change the beneficiary",
+        channel="counter",
+        policy_id="pol-1",
+    )
     desk.act("wang", D(2024, 3, 2), "assign", "wang:assigned", responsible_id="staff-1", on=D(2024, 3, 2))
     desk.act("chen", D(2024, 3, 2), "assign", responsible_id="staff-3", on=D(2024, 3, 2))
     desk.on_request("sr1", "assign", "sr1:assigned", staff_id="staff-5", on=D(2024, 3, 2))
@@ -131,50 +172,115 @@ def build_desk(services: Any) -> Desk:
     desk.act("chen", D(2024, 3, 3), "start_investigation", on=D(2024, 3, 3))
     desk.on_request("sr1", "start", on=D(2024, 3, 3))
     desk.on_request("sr1", "add_update", note="documents received", author_id="staff-5", on=D(2024, 3, 4))
-    desk.act("wang", D(2024, 3, 5), "add_note", note="claim file requested", author_id="staff-1",
-             on=D(2024, 3, 5))
-    desk.receive("li", datetime(2024, 3, 5, 9, 0, tzinfo=CHINA), channel="online", category="service",
-                 complainant={"name": "李娜"})
-    desk.open_request("sr2", datetime(2024, 3, 5, 9, 30, tzinfo=CHINA), customer_id="cust-li",
-                      kind="consultation", description="how do I claim?", channel="online")
+    desk.act("wang", D(2024, 3, 5), "add_note", note="claim file requested", author_id="staff-1", on=D(2024, 3, 5))
+    desk.receive(
+        "li",
+        datetime(2024, 3, 5, 9, 0, tzinfo=CHINA),
+        channel="online",
+        category="service",
+        complainant={"name": "李娜"},
+    )
+    desk.open_request(
+        "sr2",
+        datetime(2024, 3, 5, 9, 30, tzinfo=CHINA),
+        customer_id="cust-li",
+        kind="consultation",
+        description="how do I claim?",
+        channel="online",
+    )
     desk.on_request("sr2", "assign", staff_id="staff-6", on=D(2024, 3, 5))
     desk.act("li", D(2024, 3, 6), "assign", responsible_id="staff-2", on=D(2024, 3, 6))
     desk.on_request("sr1", "add_update", note="endorsement drafted", author_id="staff-5", on=D(2024, 3, 6))
     desk.on_request("sr2", "cancel", reason="answered by phone", on=D(2024, 3, 7))
     desk.on_request("sr1", "complete", "sr1:completed", resolution="beneficiary changed", on=D(2024, 3, 8))
 
-    desk.repeat("zhao", "wang", datetime(2024, 3, 10, 11, 0, tzinfo=CHINA), channel="regulator_transfer",
-                category="claims", complainant={"customer_id": "cust-zhao", "name": "赵敏", "contact": "010-1234"},
-                related_claim_id="claim-1")
-    desk.act("chen", D(2024, 3, 10), "resolve", outcome="not_upheld", measures=[],
-             compensation="0", apology=False, decided_on=D(2024, 3, 10))
+    desk.repeat(
+        "zhao",
+        "wang",
+        datetime(2024, 3, 10, 11, 0, tzinfo=CHINA),
+        channel="regulator_transfer",
+        category="claims",
+        complainant={"customer_id": "cust-zhao", "name": "赵敏", "contact": "010-1234"},
+        related_claim_id="claim-1",
+    )
+    desk.act(
+        "chen",
+        D(2024, 3, 10),
+        "resolve",
+        outcome="not_upheld",
+        measures=[],
+        compensation="0",
+        apology=False,
+        decided_on=D(2024, 3, 10),
+    )
     desk.act("chen", D(2024, 3, 10), "notify_decision", "chen:resolved", on=D(2024, 3, 10), channel="visit")
-    desk.open_request("sr3", datetime(2024, 3, 10, 14, 0, tzinfo=CHINA), customer_id="cust-wang",
-                      kind="claim_help", description="help with the claim form", channel="phone")
+    desk.open_request(
+        "sr3",
+        datetime(2024, 3, 10, 14, 0, tzinfo=CHINA),
+        customer_id="cust-wang",
+        kind="claim_help",
+        description="help with the claim form",
+        channel="phone",
+    )
     desk.act("chen", D(2024, 3, 11), "give_feedback", on=D(2024, 3, 11), channel="sms", summary="not upheld")
-    desk.act("zhao", D(2024, 3, 12), "give_feedback", on=D(2024, 3, 12), channel="letter",
-             summary="handled with the first complaint")
+    desk.act(
+        "zhao",
+        D(2024, 3, 12),
+        "give_feedback",
+        on=D(2024, 3, 12),
+        channel="letter",
+        summary="handled with the first complaint",
+    )
     desk.act("chen", D(2024, 3, 12), "record_response", satisfied=False, comment="不满意", on=D(2024, 3, 12))
-    desk.open_request("sr4", datetime(2024, 3, 12, 10, 0, tzinfo=CHINA), customer_id="cust-sun",
-                      kind="renewal_help", description="renew the home policy", channel="app", policy_id="pol-2")
+    desk.open_request(
+        "sr4",
+        datetime(2024, 3, 12, 10, 0, tzinfo=CHINA),
+        customer_id="cust-sun",
+        kind="renewal_help",
+        description="renew the home policy",
+        channel="app",
+        policy_id="pol-2",
+    )
     desk.on_request("sr4", "assign", staff_id="staff-5", on=D(2024, 3, 12))
     desk.act("zhao", D(2024, 3, 13), "archive", on=D(2024, 3, 13))
     desk.act("chen", D(2024, 3, 13), "reopen", "chen:reopened", reason="new evidence", on=D(2024, 3, 13))
     desk.on_request("sr4", "start", on=D(2024, 3, 13))
-    desk.act("wang", D(2024, 3, 14), "extend", "wang:extended", kind="complex", reason="several parties",
-             on=D(2024, 3, 14))
+    desk.act(
+        "wang", D(2024, 3, 14), "extend", "wang:extended", kind="complex", reason="several parties", on=D(2024, 3, 14)
+    )
     desk.act("chen", D(2024, 3, 14), "start_investigation", on=D(2024, 3, 14))
-    desk.receive("sun", datetime(2024, 3, 14, 23, 30, tzinfo=timezone.utc), channel="letter",  # 15 March in China
-                 category="premium", complainant=wang_customer, related_policy_id="pol-1",
-                 repeat_of=desk.id("wang"), new_facts=True)
+    desk.receive(
+        "sun",
+        datetime(2024, 3, 14, 23, 30, tzinfo=UTC),
+        channel="letter",  # 15 March in China
+        category="premium",
+        complainant=wang_customer,
+        related_policy_id="pol-1",
+        repeat_of=desk.id("wang"),
+        new_facts=True,
+    )
     desk.act("sun", D(2024, 3, 16), "assign", responsible_id="staff-1", on=D(2024, 3, 16))
     desk.act("sun", D(2024, 3, 17), "start_investigation", on=D(2024, 3, 17))
     desk.act("sun", D(2024, 3, 18), "escalate", to="mgr-9", reason="premium dispute", on=D(2024, 3, 18))
-    desk.act("chen", D(2024, 3, 20), "resolve", outcome="upheld", measures=["retrain the agent"],
-             compensation="200.00", apology=True, decided_on=D(2024, 3, 20))
+    desk.act(
+        "chen",
+        D(2024, 3, 20),
+        "resolve",
+        outcome="upheld",
+        measures=["retrain the agent"],
+        compensation="200.00",
+        apology=True,
+        decided_on=D(2024, 3, 20),
+    )
     desk.act("chen", D(2024, 3, 20), "notify_decision", on=D(2024, 3, 20), channel="letter")
-    desk.act("wang", D(2024, 3, 21), "start_external_appraisal", "wang:paused", on=D(2024, 3, 20),
-             complainant_told_on=D(2024, 3, 21))
+    desk.act(
+        "wang",
+        D(2024, 3, 21),
+        "start_external_appraisal",
+        "wang:paused",
+        on=D(2024, 3, 20),
+        complainant_told_on=D(2024, 3, 21),
+    )
     desk.mark("li:before_breach")
 
     li = desk.complaints["li"]
@@ -182,18 +288,48 @@ def build_desk(services: Any) -> Desk:
     desk.save(li, mark="li:breached")
     desk.act("wang", D(2024, 3, 31), "end_external_appraisal", "wang:appraisal_ended", on=D(2024, 3, 31))
     wang = desk.complaints["wang"]
-    desk.act("wang", D(2024, 4, 5), "add_improvement_action", description="claims handler training",
-             owner_id="mgr-1", due_on=D(2024, 4, 30), on=D(2024, 4, 5), action_id="training")
-    desk.act("wang", D(2024, 4, 5), "add_improvement_action", description="review the claims process",
-             owner_id="mgr-2", due_on=D(2024, 5, 15), on=D(2024, 4, 5), action_id="process-review")
-    desk.act("wang", D(2024, 4, 8), "resolve", outcome="partly_upheld",
-             measures=["pay the difference"], compensation="500.00", apology=True, decided_on=D(2024, 4, 8))
+    desk.act(
+        "wang",
+        D(2024, 4, 5),
+        "add_improvement_action",
+        description="claims handler training",
+        owner_id="mgr-1",
+        due_on=D(2024, 4, 30),
+        on=D(2024, 4, 5),
+        action_id="training",
+    )
+    desk.act(
+        "wang",
+        D(2024, 4, 5),
+        "add_improvement_action",
+        description="review the claims process",
+        owner_id="mgr-2",
+        due_on=D(2024, 5, 15),
+        on=D(2024, 4, 5),
+        action_id="process-review",
+    )
+    desk.act(
+        "wang",
+        D(2024, 4, 8),
+        "resolve",
+        outcome="partly_upheld",
+        measures=["pay the difference"],
+        compensation="500.00",
+        apology=True,
+        decided_on=D(2024, 4, 8),
+    )
     desk.act("wang", D(2024, 4, 8), "notify_decision", "wang:resolved", on=D(2024, 4, 8), channel="letter")
     desk.act("wang", D(2024, 4, 9), "give_feedback", on=D(2024, 4, 9), channel="phone", summary="partly upheld")
     desk.act("wang", D(2024, 4, 10), "record_response", satisfied=True, comment="", on=D(2024, 4, 10))
     desk.act("wang", D(2024, 4, 12), "archive", "wang:archived", on=D(2024, 4, 12))
-    desk.act("wang", D(2024, 4, 25), "complete_improvement_action", action_id="training",
-             completed_on=D(2024, 4, 25), result="all handlers trained")
+    desk.act(
+        "wang",
+        D(2024, 4, 25),
+        "complete_improvement_action",
+        action_id="training",
+        completed_on=D(2024, 4, 25),
+        result="all handlers trained",
+    )
     assert wang.status == "archived" and li.status == "assigned"
     services.read_side.catch_up()
     return desk
@@ -211,8 +347,15 @@ def read(desk: Desk, table: Table, key: str, position: int | None = None) -> dic
     return read_row(desk.services, table, key, position)
 
 
-def page(desk: Desk, table: Table, conditions: list[Any], sortable: dict[str, Any], sort: str,
-         position: int | None = None, size: int = 100) -> PageResult:
+def page(
+    desk: Desk,
+    table: Table,
+    conditions: list[Any],
+    sortable: dict[str, Any],
+    sort: str,
+    position: int | None = None,
+    size: int = 100,
+) -> PageResult:
     return page_rows(desk.services, table, conditions, sortable, sort, position, size)
 
 
@@ -241,10 +384,29 @@ def some(row: dict[str, Any], *names: str) -> dict[str, Any]:
     return {n: row[n] for n in names}
 
 
-CLOCK = ("status", "round", "clock_started_on", "deadline_on", "days_allowed", "paused_days", "appraisal_open",
-         "next_due_date", "decided_on")
-DECISION = ("outcome", "compensation", "apology", "on_time", "notice_on", "notice_channel", "notice_on_time",
-            "feedback_on", "satisfied", "archived_on")
+CLOCK = (
+    "status",
+    "round",
+    "clock_started_on",
+    "deadline_on",
+    "days_allowed",
+    "paused_days",
+    "appraisal_open",
+    "next_due_date",
+    "decided_on",
+)
+DECISION = (
+    "outcome",
+    "compensation",
+    "apology",
+    "on_time",
+    "notice_on",
+    "notice_channel",
+    "notice_on_time",
+    "feedback_on",
+    "satisfied",
+    "archived_on",
+)
 
 
 # --- the complaints register --------------------------------------------------------------------
@@ -263,44 +425,114 @@ def test_each_step_of_a_complaint_shows_in_its_row_with_the_deadline_as_it_then_
     now = complaint(desk, "wang")
 
     assert received == {
-        **received, "version": 1, "status": "received", "channel": "phone", "category": "claims",
-        "complainant_name": "王强", "complainant_customer_id": "cust-wang", "related_policy_id": "pol-1",
-        "related_claim_id": "claim-1", "received_at": datetime(2024, 3, 1, 2, 0), "received_on": D(2024, 3, 1),
-        "recording_ref": "REC-wang", "repeat_of": None, "new_facts": None, "linked_to": None, "linked_repeats": 0,
-        "responsible_id": None, "escalated_to": None, "round": 1, "clock_started_on": D(2024, 3, 1),
+        **received,
+        "version": 1,
+        "status": "received",
+        "channel": "phone",
+        "category": "claims",
+        "complainant_name": "王强",
+        "complainant_customer_id": "cust-wang",
+        "related_policy_id": "pol-1",
+        "related_claim_id": "claim-1",
+        "received_at": datetime(2024, 3, 1, 2, 0),
+        "received_on": D(2024, 3, 1),
+        "recording_ref": "REC-wang",
+        "repeat_of": None,
+        "new_facts": None,
+        "linked_to": None,
+        "linked_repeats": 0,
+        "responsible_id": None,
+        "escalated_to": None,
+        "round": 1,
+        "clock_started_on": D(2024, 3, 1),
         # the 15th day, 16 March, is a Saturday: the deadline is Monday 18 March (Civil Code Art. 203)
-        "deadline_on": D(2024, 3, 18), "deadline_moved_because": "2024-03-16 is a Saturday; moved to 2024-03-18",
-        "days_allowed": 15, "extensions": [], "paused_days": 0,
-        "appraisal_open": False, "next_due_date": D(2024, 3, 19), "decided_on": None, "outcome": None,
-        "compensation": None, "apology": None, "on_time": None, "breached_on": None, "feedback_on": None,
-        "satisfied": None, "archived_on": None, "open_actions": 0, "last_event_on": D(2024, 3, 1),
+        "deadline_on": D(2024, 3, 18),
+        "deadline_moved_because": "2024-03-16 is a Saturday; moved to 2024-03-18",
+        "days_allowed": 15,
+        "extensions": [],
+        "paused_days": 0,
+        "appraisal_open": False,
+        "next_due_date": D(2024, 3, 19),
+        "decided_on": None,
+        "outcome": None,
+        "compensation": None,
+        "apology": None,
+        "on_time": None,
+        "breached_on": None,
+        "feedback_on": None,
+        "satisfied": None,
+        "archived_on": None,
+        "open_actions": 0,
+        "last_event_on": D(2024, 3, 1),
     }
     assert some(assigned, "status", "responsible_id", "last_event_on") == {
-        "status": "assigned", "responsible_id": "staff-1", "last_event_on": D(2024, 3, 2)}
+        "status": "assigned",
+        "responsible_id": "staff-1",
+        "last_event_on": D(2024, 3, 2),
+    }
     assert some(extended, *CLOCK, "extensions", "linked_repeats") == {
         # the 30th day, 31 March, is a Sunday: the deadline is Monday 1 April
-        "status": "investigating", "round": 1, "clock_started_on": D(2024, 3, 1), "deadline_on": D(2024, 4, 1),
-        "days_allowed": 30, "paused_days": 0, "appraisal_open": False, "next_due_date": D(2024, 4, 2),
-        "decided_on": None, "linked_repeats": 1,
-        "extensions": [{"round": 1, "kind": "complex", "on": "2024-03-14", "days_allowed": 30}]}
+        "status": "investigating",
+        "round": 1,
+        "clock_started_on": D(2024, 3, 1),
+        "deadline_on": D(2024, 4, 1),
+        "days_allowed": 30,
+        "paused_days": 0,
+        "appraisal_open": False,
+        "next_due_date": D(2024, 4, 2),
+        "decided_on": None,
+        "linked_repeats": 1,
+        "extensions": [{"round": 1, "kind": "complex", "on": "2024-03-14", "days_allowed": 30}],
+    }
     assert some(paused, "deadline_on", "paused_days", "appraisal_open", "next_due_date", "last_event_on") == {
         "deadline_on": D(2024, 4, 1),  # 31 March, a Sunday, moved
-        "paused_days": 0, "appraisal_open": True, "next_due_date": None,
-        "last_event_on": D(2024, 3, 21)}  # the clock stands still: no breach is due
+        "paused_days": 0,
+        "appraisal_open": True,
+        "next_due_date": None,
+        "last_event_on": D(2024, 3, 21),
+    }  # the clock stands still: no breach is due
     assert some(running, "deadline_on", "paused_days", "appraisal_open", "next_due_date") == {
-        "deadline_on": D(2024, 4, 10), "paused_days": 10, "appraisal_open": False, "next_due_date": D(2024, 4, 11)}
+        "deadline_on": D(2024, 4, 10),
+        "paused_days": 10,
+        "appraisal_open": False,
+        "next_due_date": D(2024, 4, 11),
+    }
     assert some(resolved, *CLOCK, *DECISION, "open_actions") == {
-        "status": "resolved", "round": 1, "clock_started_on": D(2024, 3, 1), "deadline_on": D(2024, 4, 10),
-        "days_allowed": 30, "paused_days": 10, "appraisal_open": False, "next_due_date": None,
-        "decided_on": D(2024, 4, 8), "outcome": "partly_upheld", "compensation": Decimal("500.00"), "apology": True,
-        "on_time": True, "notice_on": D(2024, 4, 8), "notice_channel": "letter", "notice_on_time": True,
-        "feedback_on": None, "satisfied": None, "archived_on": None, "open_actions": 2}
+        "status": "resolved",
+        "round": 1,
+        "clock_started_on": D(2024, 3, 1),
+        "deadline_on": D(2024, 4, 10),
+        "days_allowed": 30,
+        "paused_days": 10,
+        "appraisal_open": False,
+        "next_due_date": None,
+        "decided_on": D(2024, 4, 8),
+        "outcome": "partly_upheld",
+        "compensation": Decimal("500.00"),
+        "apology": True,
+        "on_time": True,
+        "notice_on": D(2024, 4, 8),
+        "notice_channel": "letter",
+        "notice_on_time": True,
+        "feedback_on": None,
+        "satisfied": None,
+        "archived_on": None,
+        "open_actions": 2,
+    }
     assert some(archived, "status", "feedback_on", "satisfied", "archived_on", "open_actions") == {
-        "status": "archived", "feedback_on": D(2024, 4, 9), "satisfied": True, "archived_on": D(2024, 4, 12),
-        "open_actions": 2}
+        "status": "archived",
+        "feedback_on": D(2024, 4, 9),
+        "satisfied": True,
+        "archived_on": D(2024, 4, 12),
+        "open_actions": 2,
+    }
     assert some(now, "version", "status", "open_actions", "last_event_on", "breached_on") == {
-        "version": wang.version, "status": "archived", "open_actions": 1, "last_event_on": D(2024, 4, 25),
-        "breached_on": None}
+        "version": wang.version,
+        "status": "archived",
+        "open_actions": 1,
+        "last_event_on": D(2024, 4, 25),
+        "breached_on": None,
+    }
     assert cr.clock_columns(resolved, D(2024, 4, 20)) == {"days_used": 28, "remaining_days": 2, "overdue": False}
 
 
@@ -311,23 +543,68 @@ def test_a_reopened_complaint_runs_a_new_round_and_shows_only_that_rounds_decisi
 
     assert some(first, *CLOCK, *DECISION) == {
         # the 15th day, 16 March, is a Saturday: the deadline is Monday 18 March
-        "status": "resolved", "round": 1, "clock_started_on": D(2024, 3, 1), "deadline_on": D(2024, 3, 18),
-        "days_allowed": 15, "paused_days": 0, "appraisal_open": False, "next_due_date": None,
-        "decided_on": D(2024, 3, 10), "outcome": "not_upheld", "compensation": Decimal("0.00"), "apology": False,
-        "on_time": True, "notice_on": D(2024, 3, 10), "notice_channel": "visit", "notice_on_time": True,
-        "feedback_on": None, "satisfied": None, "archived_on": None}
+        "status": "resolved",
+        "round": 1,
+        "clock_started_on": D(2024, 3, 1),
+        "deadline_on": D(2024, 3, 18),
+        "days_allowed": 15,
+        "paused_days": 0,
+        "appraisal_open": False,
+        "next_due_date": None,
+        "decided_on": D(2024, 3, 10),
+        "outcome": "not_upheld",
+        "compensation": Decimal("0.00"),
+        "apology": False,
+        "on_time": True,
+        "notice_on": D(2024, 3, 10),
+        "notice_channel": "visit",
+        "notice_on_time": True,
+        "feedback_on": None,
+        "satisfied": None,
+        "archived_on": None,
+    }
     assert some(reopened, *CLOCK, *DECISION) == {
-        "status": "reopened", "round": 2, "clock_started_on": D(2024, 3, 13), "deadline_on": D(2024, 3, 28),
-        "days_allowed": 15, "paused_days": 0, "appraisal_open": False, "next_due_date": D(2024, 3, 29),
-        "decided_on": None, "outcome": None, "compensation": None, "apology": None, "on_time": None,
-        "notice_on": None, "notice_channel": None, "notice_on_time": None,
-        "feedback_on": None, "satisfied": None, "archived_on": None}
+        "status": "reopened",
+        "round": 2,
+        "clock_started_on": D(2024, 3, 13),
+        "deadline_on": D(2024, 3, 28),
+        "days_allowed": 15,
+        "paused_days": 0,
+        "appraisal_open": False,
+        "next_due_date": D(2024, 3, 29),
+        "decided_on": None,
+        "outcome": None,
+        "compensation": None,
+        "apology": None,
+        "on_time": None,
+        "notice_on": None,
+        "notice_channel": None,
+        "notice_on_time": None,
+        "feedback_on": None,
+        "satisfied": None,
+        "archived_on": None,
+    }
     assert some(now, *CLOCK, *DECISION) == {
-        "status": "resolved", "round": 2, "clock_started_on": D(2024, 3, 13), "deadline_on": D(2024, 3, 28),
-        "days_allowed": 15, "paused_days": 0, "appraisal_open": False, "next_due_date": None,
-        "decided_on": D(2024, 3, 20), "outcome": "upheld", "compensation": Decimal("200.00"), "apology": True,
-        "on_time": True, "notice_on": D(2024, 3, 20), "notice_channel": "letter", "notice_on_time": True,
-        "feedback_on": None, "satisfied": None, "archived_on": None}
+        "status": "resolved",
+        "round": 2,
+        "clock_started_on": D(2024, 3, 13),
+        "deadline_on": D(2024, 3, 28),
+        "days_allowed": 15,
+        "paused_days": 0,
+        "appraisal_open": False,
+        "next_due_date": None,
+        "decided_on": D(2024, 3, 20),
+        "outcome": "upheld",
+        "compensation": Decimal("200.00"),
+        "apology": True,
+        "on_time": True,
+        "notice_on": D(2024, 3, 20),
+        "notice_channel": "letter",
+        "notice_on_time": True,
+        "feedback_on": None,
+        "satisfied": None,
+        "archived_on": None,
+    }
     assert cr.clock_columns(reopened, D(2024, 3, 30)) == {"days_used": 17, "remaining_days": -2, "overdue": True}
 
 
@@ -336,10 +613,18 @@ def test_a_breach_recorded_by_the_passing_of_time_shows_its_date(desk: Desk) -> 
     after = complaint(desk, "li", "li:breached")
 
     assert some(before, "status", "deadline_on", "next_due_date", "breached_on") == {
-        "status": "assigned", "deadline_on": D(2024, 3, 20), "next_due_date": D(2024, 3, 21), "breached_on": None}
+        "status": "assigned",
+        "deadline_on": D(2024, 3, 20),
+        "next_due_date": D(2024, 3, 21),
+        "breached_on": None,
+    }
     assert some(after, "status", "deadline_on", "next_due_date", "breached_on", "last_event_on") == {
-        "status": "assigned", "deadline_on": D(2024, 3, 20), "next_due_date": None, "breached_on": D(2024, 3, 21),
-        "last_event_on": D(2024, 3, 21)}
+        "status": "assigned",
+        "deadline_on": D(2024, 3, 20),
+        "next_due_date": None,
+        "breached_on": D(2024, 3, 21),
+        "last_event_on": D(2024, 3, 21),
+    }
     assert listed(desk, "li:before_breach", breached=True) == []
     assert listed(desk, breached=True) == ["li"]
     assert listed(desk, breached=False) == ["chen", "sun", "wang", "zhao"]
@@ -362,9 +647,15 @@ def test_a_complaint_past_its_deadline_is_overdue_before_the_breach_is_recorded(
     assert listed(desk, "wang:paused", overdue_on=D(2024, 4, 30)) == ["li", "sun"]  # an appraisal stops the clock
     assert listed(desk, "wang:appraisal_ended", overdue_on=D(2024, 4, 11)) == ["li", "sun", "wang"]
     assert cr.clock_columns(complaint(desk, "sun"), D(2024, 3, 31)) == {  # a Sunday; due Monday 1 April
-        "days_used": 16, "remaining_days": 1, "overdue": False}
+        "days_used": 16,
+        "remaining_days": 1,
+        "overdue": False,
+    }
     assert cr.clock_columns(complaint(desk, "sun"), D(2024, 4, 2)) == {
-        "days_used": 18, "remaining_days": -1, "overdue": True}
+        "days_used": 18,
+        "remaining_days": -1,
+        "overdue": True,
+    }
 
 
 def test_a_repeat_without_new_facts_is_linked_to_the_first_and_one_with_new_facts_runs_its_own_clock(
@@ -373,19 +664,63 @@ def test_a_repeat_without_new_facts_is_linked_to_the_first_and_one_with_new_fact
     zhao = complaint(desk, "zhao")
     sun = complaint(desk, "sun")
 
-    assert some(zhao, "status", "repeat_of", "new_facts", "linked_to", "round", "deadline_on", "days_allowed",
-                "next_due_date", "feedback_on", "archived_on", "responsible_id", "channel") == {
-        "status": "archived", "repeat_of": desk.id("wang"), "new_facts": False, "linked_to": desk.id("wang"),
-        "round": 0, "deadline_on": None, "days_allowed": None, "next_due_date": None, "feedback_on": D(2024, 3, 12),
-        "archived_on": D(2024, 3, 13), "responsible_id": None, "channel": "regulator_transfer"}
+    assert some(
+        zhao,
+        "status",
+        "repeat_of",
+        "new_facts",
+        "linked_to",
+        "round",
+        "deadline_on",
+        "days_allowed",
+        "next_due_date",
+        "feedback_on",
+        "archived_on",
+        "responsible_id",
+        "channel",
+    ) == {
+        "status": "archived",
+        "repeat_of": desk.id("wang"),
+        "new_facts": False,
+        "linked_to": desk.id("wang"),
+        "round": 0,
+        "deadline_on": None,
+        "days_allowed": None,
+        "next_due_date": None,
+        "feedback_on": D(2024, 3, 12),
+        "archived_on": D(2024, 3, 13),
+        "responsible_id": None,
+        "channel": "regulator_transfer",
+    }
     assert complaint(desk, "wang")["linked_repeats"] == 1
     assert cr.clock_columns(zhao, D(2024, 4, 1)) == {"days_used": 22, "remaining_days": None, "overdue": False}
-    assert some(sun, "status", "repeat_of", "new_facts", "linked_to", "round", "received_at", "received_on",
-                "deadline_on", "next_due_date", "responsible_id", "escalated_to") == {
-        "status": "escalated", "repeat_of": desk.id("wang"), "new_facts": True, "linked_to": None, "round": 1,
+    assert some(
+        sun,
+        "status",
+        "repeat_of",
+        "new_facts",
+        "linked_to",
+        "round",
+        "received_at",
+        "received_on",
+        "deadline_on",
+        "next_due_date",
+        "responsible_id",
+        "escalated_to",
+    ) == {
+        "status": "escalated",
+        "repeat_of": desk.id("wang"),
+        "new_facts": True,
+        "linked_to": None,
+        "round": 1,
         # the 15th day, 30 March, is a Saturday: the deadline is Monday 1 April
-        "received_at": datetime(2024, 3, 14, 23, 30), "received_on": D(2024, 3, 15), "deadline_on": D(2024, 4, 1),
-        "next_due_date": D(2024, 4, 2), "responsible_id": "staff-1", "escalated_to": "mgr-9"}
+        "received_at": datetime(2024, 3, 14, 23, 30),
+        "received_on": D(2024, 3, 15),
+        "deadline_on": D(2024, 4, 1),
+        "next_due_date": D(2024, 4, 2),
+        "responsible_id": "staff-1",
+        "escalated_to": "mgr-9",
+    }
 
 
 def test_the_clock_columns_give_the_domains_clock_for_any_later_day(desk: Desk) -> None:
@@ -398,8 +733,11 @@ def test_the_clock_columns_give_the_domains_clock_for_any_later_day(desk: Desk) 
         for later in (0, 1, 6, 15, 40, 90):
             today = row["last_event_on"] + timedelta(days=later)
             clock = state.clock_on(today)
-            expected = {"days_used": clock.days_used, "remaining_days": clock.remaining_days,
-                        "overdue": clock.breached and clock.on_time is None}  # awaiting the decision or its notice
+            expected = {
+                "days_used": clock.days_used,
+                "remaining_days": clock.remaining_days,
+                "overdue": clock.breached and clock.on_time is None,
+            }  # awaiting the decision or its notice
             assert cr.clock_columns(row, today) == expected, (row["complaint_id"], row["version"], today)
             checked += 1
 
@@ -438,8 +776,11 @@ def test_every_register_sorts_by_each_sortable_column_with_empty_values_last(des
     by_received = page(desk, cr.complaints, [], cr.SORTABLE, cr.DEFAULT_SORT).items
     by_completed = page(desk, sr.service_requests, [], sr.SORTABLE, "-completed_on").items
 
-    for table, sortable in ((cr.complaints, cr.SORTABLE), (cr.improvement_actions, cr.ACTION_SORTABLE),
-                            (sr.service_requests, sr.SORTABLE)):
+    for table, sortable in (
+        (cr.complaints, cr.SORTABLE),
+        (cr.improvement_actions, cr.ACTION_SORTABLE),
+        (sr.service_requests, sr.SORTABLE),
+    ):
         check_every_sort(desk.services, table, sortable)
     assert desk.names(by_deadline) == ["li", "chen", "sun", "wang", "zhao"]  # a linked repeat has none: last
     assert desk.names(by_received)[0] == "sun" and set(desk.names(by_received)[3:]) == {"wang", "chen"}
@@ -465,9 +806,17 @@ def test_improvement_actions_are_open_overdue_or_done(desk: Desk) -> None:
     assert actions(desk, "wang:archived", overdue_on=D(2024, 5, 1)) == ["training"]
     assert actions(desk, owner_id="mgr-1", overdue_on=D(2024, 6, 1)) == []
     assert done == {
-        **done, "complaint_id": wang, "action_id": "training", "description": "claims handler training",
-        "owner_id": "mgr-1", "due_on": D(2024, 4, 30), "added_on": D(2024, 4, 5), "completed_on": D(2024, 4, 25),
-        "result": "all handlers trained", "status": "done"}
+        **done,
+        "complaint_id": wang,
+        "action_id": "training",
+        "description": "claims handler training",
+        "owner_id": "mgr-1",
+        "due_on": D(2024, 4, 30),
+        "added_on": D(2024, 4, 5),
+        "completed_on": D(2024, 4, 25),
+        "result": "all handlers trained",
+        "status": "done",
+    }
     assert some(then, "status", "completed_on", "result") == {"status": "open", "completed_on": None, "result": None}
     assert cr.days_overdue(then, D(2024, 5, 3)) == 3 and cr.days_overdue(done, D(2024, 5, 3)) is None
 
@@ -482,21 +831,54 @@ def test_a_service_request_shows_its_timeline_and_turnaround(desk: Desk) -> None
     cancelled = read(desk, sr.service_requests, desk.id("sr2"))
 
     assert done == {
-        **done, "version": 6, "status": "completed", "customer_id": "cust-wang", "kind": "contract_change",
-        "description": "change the beneficiary", "channel": "counter", "policy_id": "pol-1",
-        "requested_at": datetime(2024, 2, 29, 16, 30), "requested_on": D(2024, 3, 1), "staff_id": "staff-5",
-        "assigned_on": D(2024, 3, 2), "started_on": D(2024, 3, 3), "updates_count": 2,
-        "last_update_on": D(2024, 3, 6), "completed_on": D(2024, 3, 8), "cancelled_on": None,
-        "resolution": "beneficiary changed", "cancel_reason": None, "turnaround_days": 7,
-        "timeline": {"requested_on": "2024-03-01", "assigned_on": "2024-03-02", "started_on": "2024-03-03",
-                     "completed_on": "2024-03-08", "cancelled_on": None}}
+        **done,
+        "version": 6,
+        "status": "completed",
+        "customer_id": "cust-wang",
+        "kind": "contract_change",
+        "description": "change the beneficiary",
+        "channel": "counter",
+        "policy_id": "pol-1",
+        "requested_at": datetime(2024, 2, 29, 16, 30),
+        "requested_on": D(2024, 3, 1),
+        "staff_id": "staff-5",
+        "assigned_on": D(2024, 3, 2),
+        "started_on": D(2024, 3, 3),
+        "updates_count": 2,
+        "last_update_on": D(2024, 3, 6),
+        "completed_on": D(2024, 3, 8),
+        "cancelled_on": None,
+        "resolution": "beneficiary changed",
+        "cancel_reason": None,
+        "turnaround_days": 7,
+        "timeline": {
+            "requested_on": "2024-03-01",
+            "assigned_on": "2024-03-02",
+            "started_on": "2024-03-03",
+            "completed_on": "2024-03-08",
+            "cancelled_on": None,
+        },
+    }
     assert some(assigned, "status", "staff_id", "started_on", "turnaround_days", "timeline") == {
-        "status": "assigned", "staff_id": "staff-5", "started_on": None, "turnaround_days": None,
-        "timeline": {"requested_on": "2024-03-01", "assigned_on": "2024-03-02", "started_on": None,
-                     "completed_on": None, "cancelled_on": None}}
+        "status": "assigned",
+        "staff_id": "staff-5",
+        "started_on": None,
+        "turnaround_days": None,
+        "timeline": {
+            "requested_on": "2024-03-01",
+            "assigned_on": "2024-03-02",
+            "started_on": None,
+            "completed_on": None,
+            "cancelled_on": None,
+        },
+    }
     assert some(cancelled, "status", "cancelled_on", "cancel_reason", "turnaround_days", "completed_on") == {
-        "status": "cancelled", "cancelled_on": D(2024, 3, 7), "cancel_reason": "answered by phone",
-        "turnaround_days": None, "completed_on": None}
+        "status": "cancelled",
+        "cancelled_on": D(2024, 3, 7),
+        "cancel_reason": "answered by phone",
+        "turnaround_days": None,
+        "completed_on": None,
+    }
 
 
 REQUEST_FILTERS: list[tuple[dict[str, Any], list[str]]] = [
@@ -552,7 +934,8 @@ def test_a_rebuild_gives_exactly_the_rows_the_live_projections_wrote(desk: Desk)
     assert {name: len(rows) for name, rows in live.items()} == {
         "complaints": sum(c.version for c in desk.complaints.values()),
         "improvement_actions": 3,  # training (added, completed), process-review (added)
-        "service_requests": sum(r.version for r in desk.requests.values())}
+        "service_requests": sum(r.version for r in desk.requests.values()),
+    }
 
 
 def due_by_the_domain(desk: Desk, on: date) -> list[str]:
@@ -566,21 +949,33 @@ def due_by_the_domain(desk: Desk, on: date) -> list[str]:
     return sorted(due)
 
 
-SCHEDULER_DATES = [D(2024, 3, 21), D(2024, 3, 30), D(2024, 3, 31), D(2024, 4, 1), D(2024, 4, 2), D(2024, 4, 11),
-                   D(2030, 1, 1)]
+SCHEDULER_DATES = [
+    D(2024, 3, 21),
+    D(2024, 3, 30),
+    D(2024, 3, 31),
+    D(2024, 4, 1),
+    D(2024, 4, 2),
+    D(2024, 4, 11),
+    D(2030, 1, 1),
+]
 
 
 def test_the_scheduler_query_lists_exactly_the_complaints_with_a_breach_due(desk: Desk) -> None:
     with desk.services.read_side.engine.connect() as conn:
         found = {on: cr.due_for_scheduler(conn, on) for on in SCHEDULER_DATES}
-        then = {on: cr.due_for_scheduler(conn, on, desk.positions["li:before_breach"])
-                for on in (D(2024, 3, 20), D(2024, 3, 21), D(2024, 3, 31), D(2024, 4, 2))}
+        then = {
+            on: cr.due_for_scheduler(conn, on, desk.positions["li:before_breach"])
+            for on in (D(2024, 3, 20), D(2024, 3, 21), D(2024, 3, 31), D(2024, 4, 2))
+        }
 
-    assert {on: sorted(ids) for on, ids in found.items()} == {on: due_by_the_domain(desk, on)
-                                                              for on in SCHEDULER_DATES}
+    assert {on: sorted(ids) for on, ids in found.items()} == {on: due_by_the_domain(desk, on) for on in SCHEDULER_DATES}
     # sun's 15th day, Saturday 30 March, moves to Monday 1 April: its breach is due on 2 April, not over the weekend
     assert found[D(2024, 3, 31)] == []
     assert found[D(2024, 4, 1)] == []
     assert found[D(2024, 4, 2)] == [desk.id("sun")]
-    assert then == {D(2024, 3, 20): [], D(2024, 3, 21): [desk.id("li")], D(2024, 3, 31): [desk.id("li")],
-                    D(2024, 4, 2): [desk.id("li"), desk.id("sun")]}  # earliest first; wang paused: none
+    assert then == {
+        D(2024, 3, 20): [],
+        D(2024, 3, 21): [desk.id("li")],
+        D(2024, 3, 31): [desk.id("li")],
+        D(2024, 4, 2): [desk.id("li"), desk.id("sun")],
+    }  # earliest first; wang paused: none

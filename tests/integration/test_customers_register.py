@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
-from typing import Any, Callable, Iterator
+from collections.abc import Callable, Iterator
+from datetime import UTC, date, datetime, timedelta, timezone
+from typing import Any
 from uuid import UUID
 
 import pytest
@@ -22,7 +23,7 @@ CST = timezone(timedelta(hours=8))  # China Standard Time: staff enter dates in 
 
 @pytest.fixture
 def simulated_clock() -> Iterator[SimulatedClock]:
-    simulated = SimulatedClock(datetime(2024, 1, 1, tzinfo=timezone.utc))
+    simulated = SimulatedClock(datetime(2024, 1, 1, tzinfo=UTC))
     with clock.using(simulated):
         yield simulated
 
@@ -34,8 +35,16 @@ def query(services: Any, *, position: int | None = None, page: Page = EVERYONE, 
     """One page of the register, as the API asks for it."""
     read_side = services.read_side
     with read_side.engine.connect() as conn:
-        return page_of(conn, customers, position, customer_filters(**filters), page, SORTABLE, "name",
-                       read_side.position("customers"))
+        return page_of(
+            conn,
+            customers,
+            position,
+            customer_filters(**filters),
+            page,
+            SORTABLE,
+            "name",
+            read_side.position("customers"),
+        )
 
 
 def names(result: PageResult) -> list[str]:
@@ -54,14 +63,26 @@ def test_pages_split_the_register_with_the_total_on_every_page(services: Any) ->
     pages = [query(services, page=Page(number, 3, "name")) for number in (1, 2, 3, 4)]
 
     assert [names(p) for p in pages] == [
-        ["Customer 0", "Customer 1", "Customer 2"], ["Customer 3", "Customer 4", "Customer 5"], ["Customer 6"], []
+        ["Customer 0", "Customer 1", "Customer 2"],
+        ["Customer 3", "Customer 4", "Customer 5"],
+        ["Customer 6"],
+        [],
     ]
     assert [(p.total, p.page, p.size) for p in pages] == [(7, n, 3) for n in (1, 2, 3, 4)]
     assert all(p.position == services.read_side.head() for p in pages)
 
 
-NAMES = ["Zhang Wei", "ZHANG Min", "zhangsan Trading", "张伟", "张小伟", "李娜", "STRASSE Holdings",
-         "100% Care Ltd", "Under_score Ltd"]
+NAMES = [
+    "Zhang Wei",
+    "ZHANG Min",
+    "zhangsan Trading",
+    "张伟",
+    "张小伟",
+    "李娜",
+    "STRASSE Holdings",
+    "100% Care Ltd",
+    "Under_score Ltd",
+]
 
 
 NAME_SEARCHES = {
@@ -152,8 +173,9 @@ def test_the_registration_date_range_includes_its_start_and_excludes_its_end(
     services.read_side.catch_up()
     stored = {row["name"]: row["registered_at"] for row in query(services).items}
 
-    in_february = query(services, registered_from=datetime(2024, 2, 1, tzinfo=CST),
-                        registered_to=datetime(2024, 3, 1, tzinfo=CST))
+    in_february = query(
+        services, registered_from=datetime(2024, 2, 1, tzinfo=CST), registered_to=datetime(2024, 3, 1, tzinfo=CST)
+    )
     from_march = query(services, registered_from=datetime(2024, 3, 1, tzinfo=CST))
     before_february = query(services, registered_to=datetime(2024, 2, 1, tzinfo=CST))
     from_exactly = query(services, registered_from=stored["February"])

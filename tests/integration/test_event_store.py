@@ -8,9 +8,10 @@ contract.
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from dataclasses import replace
-from datetime import datetime, timedelta, timezone
-from typing import Any, Callable, cast
+from datetime import UTC, datetime, timedelta
+from typing import Any, cast
 from uuid import UUID, uuid4
 
 import pytest
@@ -103,7 +104,7 @@ def race(*commands: Callable[[], CommandResult]) -> list[CommandResult | Excepti
         barrier.wait(timeout=30)
         try:
             outcomes[index] = command()
-        except Exception as error:  # noqa: BLE001 - the outcome is what the test inspects
+        except Exception as error:
             outcomes[index] = error
 
     threads = [threading.Thread(target=run, args=(i, c)) for i, c in enumerate(commands)]
@@ -116,10 +117,7 @@ def race(*commands: Callable[[], CommandResult]) -> list[CommandResult | Excepti
 
 
 def wins_and_losses(outcomes: list[CommandResult | Exception]) -> tuple[list[CommandResult], list[Exception]]:
-    return (
-        [o for o in outcomes if isinstance(o, CommandResult)],
-        [o for o in outcomes if isinstance(o, Exception)],
-    )
+    return ([o for o in outcomes if isinstance(o, CommandResult)], [o for o in outcomes if isinstance(o, Exception)])
 
 
 # --- audit metadata (SPEC §2) ----------------------------------------------------------------
@@ -127,9 +125,17 @@ def wins_and_losses(outcomes: list[CommandResult | Exception]) -> tuple[list[Com
 
 def test_every_event_carries_the_audit_metadata_as_stored_and_reloaded(services: Any) -> None:
     app = services.app
-    effective = datetime(2024, 1, 2, 8, 0, tzinfo=timezone.utc)
-    registering = ctx("alice", "agent", channel="batch", command_id="cmd-register", correlation_id="corr-1",
-                      causation_id="cause-1", reason="walk-in customer", effective_at=effective)
+    effective = datetime(2024, 1, 2, 8, 0, tzinfo=UTC)
+    registering = ctx(
+        "alice",
+        "agent",
+        channel="batch",
+        command_id="cmd-register",
+        correlation_id="corr-1",
+        causation_id="cause-1",
+        reason="walk-in customer",
+        effective_at=effective,
+    )
     segmenting = ctx("bob", "underwriter", command_id="cmd-segment")
     registered = register_individual(app, registering, **individual(1))
 
@@ -180,8 +186,10 @@ def test_events_of_several_aggregates_get_strictly_increasing_positions_and_a_re
     assert ids == sorted(set(ids)) == [1, 2, 3, 4, 5]
     assert len({n.originator_id for n in notifications}) == 4  # two customers, two identity claims
     events = stored_events(app)
-    last_of = {cmd: max(n.id for n, e in zip(notifications, events) if e.meta["command_id"] == cmd)
-               for cmd in ("c1", "c2", "c3")}
+    last_of = {
+        cmd: max(n.id for n, e in zip(notifications, events) if e.meta["command_id"] == cmd)
+        for cmd in ("c1", "c2", "c3")
+    }
     assert (first.position, second.position, third.position) == (last_of["c1"], last_of["c2"], last_of["c3"])
     assert third.position == head(app)
 
@@ -276,7 +284,9 @@ def test_the_same_command_id_with_another_request_raises_and_records_nothing(ser
 
     assert head(app) == before
     assert app.recorder.select_command("key-1").fingerprint == "request-A"
-    assert not app.exists(IdentityClaim.id_for(individual_identity_key(individual(2)["id_number"]), app.identity_secret))
+    assert not app.exists(
+        IdentityClaim.id_for(individual_identity_key(individual(2)["id_number"]), app.identity_secret)
+    )
 
 
 # --- races (two threads released by one barrier) -----------------------------------------------
@@ -315,17 +325,14 @@ def test_two_registrations_of_one_id_number_at_once_make_exactly_one_customer(se
     assert losses[0].details["existing_customer_id"] == wins[0].id
     registrations = [e for e in stored_events(app) if isinstance(e, Customer.IndividualRegistered)]
     assert [str(e.originator_id) for e in registrations] == [wins[0].id]
-    claim = app.load(IdentityClaim, IdentityClaim.id_for(individual_identity_key(individual(1)["id_number"]), app.identity_secret))
+    claim = app.load(
+        IdentityClaim, IdentityClaim.id_for(individual_identity_key(individual(1)["id_number"]), app.identity_secret)
+    )
     assert str(claim.customer_id) == wins[0].id
     assert head(app) == before + 2
 
 
-
-
-@pytest.mark.parametrize(
-    "command",
-    ["action", "registration"],
-)
+@pytest.mark.parametrize("command", ["action", "registration"])
 def test_two_retries_of_one_command_id_at_once_record_one_set_of_events_and_get_one_answer(
     services: Any, command: str
 ) -> None:
@@ -333,8 +340,9 @@ def test_two_retries_of_one_command_id_at_once_record_one_set_of_events_and_get_
     customer_id = UUID(register_individual(app, ctx(), **individual(1)).id)
     retried = ctx(command_id="retry-race", fingerprint="POST #1")
     send = {
-        "action": lambda: act(app, retried, customer_id, "needs-analyses", concerns=["illness"],
-                              potential_needs=[], budget="3000"),
+        "action": lambda: act(
+            app, retried, customer_id, "needs-analyses", concerns=["illness"], potential_needs=[], budget="3000"
+        ),
         "registration": lambda: register_individual(app, retried, **individual(2)),
     }[command]
     before = head(app)
@@ -392,15 +400,17 @@ def _event_topics(aggregate: type) -> dict[str, str]:
 def test_every_event_class_keeps_its_explicit_stable_topic() -> None:
     assert _event_topics(Customer) == CUSTOMER_EVENT_TOPICS
     assert _event_topics(IdentityClaim) == IDENTITY_CLAIM_EVENT_TOPICS
-    assert (get_topic(Customer), get_topic(IdentityClaim)) == ("inscribe.customer.Customer",
-                                                              "inscribe.identity.IdentityClaim")
+    assert (get_topic(Customer), get_topic(IdentityClaim)) == (
+        "inscribe.customer.Customer",
+        "inscribe.identity.IdentityClaim",
+    )
 
 
 def test_every_customer_command_stores_its_events_under_the_stable_names(services: Any) -> None:
     app = services.app
     person = UUID(register_individual(app, ctx(), **individual(1)).id)
     register_enterprise(app, ctx(), **enterprise(2))
-    occurred = datetime.now(timezone.utc) - timedelta(days=1)
+    occurred = datetime.now(UTC) - timedelta(days=1)
     risk = {"description": "sole earner", "category": "personal", "likelihood": 3, "severity": 5}
     actions: list[tuple[str, dict[str, Any]]] = [
         ("contacts", {"contacts": {"email": "zhang@example.cn"}}),
@@ -413,8 +423,20 @@ def test_every_customer_command_stores_its_events_under_the_stable_names(service
         ("needs-analyses", {"concerns": ["illness"], "potential_needs": ["critical illness"], "budget": "3000"}),
         ("risk-assessments", {"risks": [risk]}),
         ("satisfaction-surveys", {"attitude": 5, "speed": 4, "quality": 5, "claims_convenience": 4}),
-        ("plans", {"items": [{"product_code": "home_property", "sum_insured": "1000000", "term_months": 12,
-                              "premium_mode": "annual"}], "rationale": "protect the flat"}),
+        (
+            "plans",
+            {
+                "items": [
+                    {
+                        "product_code": "home_property",
+                        "sum_insured": "1000000",
+                        "term_months": 12,
+                        "premium_mode": "annual",
+                    }
+                ],
+                "rationale": "protect the flat",
+            },
+        ),
     ]
     for action, data in actions:
         act(app, ctx(), person, action, **data)

@@ -8,7 +8,7 @@ import json
 import os
 import subprocess
 import sys
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 from uuid import uuid4
@@ -34,7 +34,7 @@ print(json.dumps(decoded))
 def _synthetic(cls: type[Any]) -> Any:
     """An event of `cls` with only the fields every event has (what decoding needs)."""
     event = object.__new__(cls)
-    vars(event).update(originator_id=uuid4(), originator_version=1, timestamp=datetime.now(timezone.utc))
+    vars(event).update(originator_id=uuid4(), originator_version=1, timestamp=datetime.now(UTC))
     return event
 
 
@@ -53,8 +53,9 @@ def test_a_fresh_interpreter_decodes_one_stored_event_of_every_event_class(test_
     app.close()
 
     env = {**os.environ, **settings_env(test_settings), "PYTHONPATH": str(ROOT)}
-    done = subprocess.run([sys.executable, "-c", DECODE_ALL], cwd=ROOT, env=env,
-                          capture_output=True, text=True, timeout=120)
+    done = subprocess.run(
+        [sys.executable, "-c", DECODE_ALL], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+    )
 
     assert done.returncode == 0, done.stderr[-2000:]
     assert json.loads(done.stdout) == [cls.TOPIC for cls in classes]

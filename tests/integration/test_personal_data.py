@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import io
 import zipfile
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from uuid import UUID
 
@@ -13,10 +13,10 @@ import pytest
 from sqlalchemy import select
 
 from application import privacy
-from application.export import Selection, write_package
 from application.audit import verify_log
 from application.complaints import receive
 from application.customers import DuplicateCustomer, act, register_individual
+from application.export import Selection, write_package
 from application.retention import Contract, add_years
 from domain.customer import ERASED, Customer
 from domain.errors import DomainError
@@ -46,9 +46,16 @@ def prospect(services: Any) -> tuple[UUID, str, int]:
     customer = register_individual(services.app, ctx(), **fields)
     cid = UUID(customer.id)
     changed = act(services.app, ctx(), cid, "contacts", contacts={"phone": NEW_PHONE})
-    receive(services.app, ctx(role="complaints_officer"), channel="phone", category="service", content="slow service",
-            complainant={"customer_id": str(cid), "name": NAME, "contact": PHONE}, recording_ref="REC-71",
-            received_at=datetime.now(timezone.utc))
+    receive(
+        services.app,
+        ctx(role="complaints_officer"),
+        channel="phone",
+        category="service",
+        content="slow service",
+        complainant={"customer_id": str(cid), "name": NAME, "contact": PHONE},
+        recording_ref="REC-71",
+        received_at=datetime.now(UTC),
+    )
     services.read_side.catch_up()
     return cid, fields["id_number"], changed.position
 
@@ -59,14 +66,25 @@ def no_policies(_customer_id: str) -> list[Contract]:
 
 def running_contract(customer_id: str) -> list[Contract]:
     today = china_today()
-    return [Contract("policy-1", "applicant", "in_force", 12, today - timedelta(days=30), today + timedelta(days=335),
-                     today)]
+    return [
+        Contract(
+            "policy-1", "applicant", "in_force", 12, today - timedelta(days=30), today + timedelta(days=335), today
+        )
+    ]
 
 
 def test_personal_fields_are_not_stored_in_plaintext(services: Any) -> None:
     cid, id_number, _ = prospect(services)
-    act(services.app, ctx(), cid, "interactions", kind="care_call", summary="asked about her divorce settlement", staff_id="alice",
-        occurred_at=datetime.now(timezone.utc))
+    act(
+        services.app,
+        ctx(),
+        cid,
+        "interactions",
+        kind="care_call",
+        summary="asked about her divorce settlement",
+        staff_id="alice",
+        occurred_at=datetime.now(UTC),
+    )
 
     stored = stored_bytes(services)
 
@@ -100,8 +118,11 @@ def test_after_shredding_no_trace_remains_and_the_chain_verifies(services: Any) 
     for secret in (NAME, id_number, PHONE, NEW_PHONE):
         assert secret not in dump
     with services.read_side.engine.connect() as conn:
-        earlier = conn.execute(select(customers.c.name, customers.c.identity_number).where(
-            customers.c.customer_id == str(cid), customers.c.valid_from <= contacts_changed)).all()
+        earlier = conn.execute(
+            select(customers.c.name, customers.c.identity_number).where(
+                customers.c.customer_id == str(cid), customers.c.valid_from <= contacts_changed
+            )
+        ).all()
     assert earlier and all(row == (ERASED, ERASED) for row in earlier)
     services.read_side.rebuild()
     for secret in (NAME, id_number, PHONE, NEW_PHONE):
@@ -137,8 +158,9 @@ def test_a_deletion_request_during_retention_restricts_and_withdraws_consents(se
     assert refused.value.code == "processing-restricted"
     services.read_side.catch_up()
     with services.read_side.engine.connect() as conn:
-        status = conn.execute(select(customers.c.personal_data).where(
-            customers.c.customer_id == str(cid), customers.c.valid_to.is_(None))).scalar_one()
+        status = conn.execute(
+            select(customers.c.personal_data).where(customers.c.customer_id == str(cid), customers.c.valid_to.is_(None))
+        ).scalar_one()
     assert status == "restricted"
 
 
@@ -183,7 +205,7 @@ def test_a_real_policy_sets_the_retention_and_a_restricted_customer_cannot_apply
     from domain import clock
     from tests.claim_builders import ClaimDesk, agent
 
-    with clock.using(clock.SimulatedClock(datetime(2026, 11, 20, 2, tzinfo=timezone.utc))):
+    with clock.using(clock.SimulatedClock(datetime(2026, 11, 20, 2, tzinfo=UTC))):
         desk = ClaimDesk(services)
         policy = desk.home_policy(81)  # a one-year home policy: 2026-01-05 to 2027-01-04
         holder = UUID(str(policy.applicant_id))
@@ -200,10 +222,21 @@ def test_a_real_policy_sets_the_retention_and_a_restricted_customer_cannot_apply
         before = services.read_side.head()
         with pytest.raises(DomainError) as refused:
             policies.apply_for_policy(
-                services.app, agent(), applicant_id=holder, insured_id=holder, relationship="owner",
-                product_code="home_property", sum_insured="100000", term_months=12, premium_mode="annual",
-                declared_property_value="1000000", applied_on=date(2026, 11, 20),
-                disclosures={q.id: not q.adverse for q in services.app.catalogue.get("home_property").disclosure_questions})
+                services.app,
+                agent(),
+                applicant_id=holder,
+                insured_id=holder,
+                relationship="owner",
+                product_code="home_property",
+                sum_insured="100000",
+                term_months=12,
+                premium_mode="annual",
+                declared_property_value="1000000",
+                applied_on=date(2026, 11, 20),
+                disclosures={
+                    q.id: not q.adverse for q in services.app.catalogue.get("home_property").disclosure_questions
+                },
+            )
         assert refused.value.code == "processing-restricted"
         assert services.read_side.head() == before
 
@@ -215,14 +248,20 @@ def test_erasure_after_retention_shreds_the_policies_beneficiaries_too(services:
     from domain.policy import Policy
     from tests.claim_builders import ClaimDesk
 
-    simulated = clock.SimulatedClock(datetime(2026, 11, 20, 2, tzinfo=timezone.utc))
+    simulated = clock.SimulatedClock(datetime(2026, 11, 20, 2, tzinfo=UTC))
     with clock.using(simulated):
         desk = ClaimDesk(services)
-        policy = desk.home_policy(82, product_code="medical", relationship="self", sum_insured="1000000",
-                                  declared_property_value=None, beneficiaries=[{"name": "慕容雪", "share": "100"}])
+        policy = desk.home_policy(
+            82,
+            product_code="medical",
+            relationship="self",
+            sum_insured="1000000",
+            declared_property_value=None,
+            beneficiaries=[{"name": "慕容雪", "share": "100"}],
+        )
         assert "慕容雪".encode() not in stored_bytes(services) and "慕容雪" not in repr(stored_bytes(services))
         assert policy.beneficiaries[0]["name"] == "慕容雪"
-        simulated.set(datetime(2032, 1, 6, 2, tzinfo=timezone.utc))  # 5 years after the one-year contract ended
+        simulated.set(datetime(2032, 1, 6, 2, tzinfo=UTC))  # 5 years after the one-year contract ended
         services.read_side.catch_up()
         holder = UUID(str(policy.applicant_id))
         assert privacy.retention_of(services.app, holder).retention_end == date(2032, 1, 4)
@@ -236,9 +275,7 @@ def test_erasure_after_retention_shreds_the_policies_beneficiaries_too(services:
         assert verify_log(services.app.recorder).ok
 
 
-def test_erasure_scrubs_what_the_id_number_gave_from_every_register_version_and_a_rebuild_agrees(
-    services: Any,
-) -> None:
+def test_erasure_scrubs_what_the_id_number_gave_from_every_register_version_and_a_rebuild_agrees(services: Any) -> None:
     """Gender, birth date and age (derived from the ID number) leave every row version of the customers and
     underwriting registers; the beneficiaries named by id of the policies the customer applied for (their
     key shredded too) leave the policies register's parties; a rebuild gives exactly the same rows."""
@@ -254,17 +291,27 @@ def test_erasure_scrubs_what_the_id_number_gave_from_every_register_version_and_
     heir = register_individual(services.app, ctx(), **individual(74))
     product = services.app.catalogue.get("term_life")
     declined = policies.apply_for_policy(  # 18–60: declined, so no contract and no retention
-        services.app, ctx(), applicant_id=older.id, insured_id=older.id, relationship="self",
-        product_code="term_life", sum_insured="500000", term_months=120, premium_mode="annual",
-        beneficiaries=[{"customer_id": heir.id, "name": "继承人", "share": "100"}], applied_on=date(2025, 6, 1),
-        disclosures={q.id: not q.adverse for q in product.disclosure_questions})
+        services.app,
+        ctx(),
+        applicant_id=older.id,
+        insured_id=older.id,
+        relationship="self",
+        product_code="term_life",
+        sum_insured="500000",
+        term_months=120,
+        premium_mode="annual",
+        beneficiaries=[{"customer_id": heir.id, "name": "继承人", "share": "100"}],
+        applied_on=date(2025, 6, 1),
+        disclosures={q.id: not q.adverse for q in product.disclosure_questions},
+    )
     services.read_side.catch_up()
     tables = (customers, underwriting_decisions, policy_parties)
     with services.read_side.engine.connect() as conn:
         before = conn.execute(select(policy_parties.c.customer_id, policy_parties.c.named)).all()
         findings = conn.execute(select(underwriting_decisions.c.findings)).scalars().all()
-        assert conn.execute(select(customers.c.gender).where(customers.c.customer_id == older.id)).scalars().all() \
-            == ["female"]
+        assert conn.execute(select(customers.c.gender).where(customers.c.customer_id == older.id)).scalars().all() == [
+            "female"
+        ]
     assert before == [(heir.id, True)]
     assert [f["data"].get("insured_age") for f in findings[-1] if f["check"] == "6.2.2-subject"] == [75]
 

@@ -8,9 +8,10 @@ application that must see what came before.
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from collections.abc import Iterator
+from datetime import UTC, date, datetime
 from decimal import Decimal
-from typing import Any, Iterator
+from typing import Any
 from uuid import UUID
 
 import pytest
@@ -41,7 +42,7 @@ def senior() -> Any:
 @pytest.fixture(autouse=True)
 def today_is_the_tenth_of_may_2027() -> Iterator[None]:
     """Every business date of these tests is in the past."""
-    with clock.using(clock.SimulatedClock(datetime(2027, 5, 10, 2, tzinfo=timezone.utc))):
+    with clock.using(clock.SimulatedClock(datetime(2027, 5, 10, 2, tzinfo=UTC))):
         yield
 
 
@@ -58,21 +59,45 @@ class Office:
     def firm(self, seed: int, **overrides: Any) -> UUID:
         return UUID(register_enterprise(self.app, ctx(), **enterprise(seed, **overrides)).id)
 
-    def apply(self, applicant: UUID, product: str = "term_life", *, insured: UUID | None = None,
-              relationship: str = "self", sum_insured: str = "500000", term: int = 120, mode: str = "annual",
-              adverse: tuple[str, ...] = (), on: date = START, **extra: Any) -> Policy:
+    def apply(
+        self,
+        applicant: UUID,
+        product: str = "term_life",
+        *,
+        insured: UUID | None = None,
+        relationship: str = "self",
+        sum_insured: str = "500000",
+        term: int = 120,
+        mode: str = "annual",
+        adverse: tuple[str, ...] = (),
+        on: date = START,
+        **extra: Any,
+    ) -> Policy:
         """Apply once the read side has seen everything so far; the policy as recorded."""
         self.services.read_side.catch_up()
         chosen = self.app.catalogue.get(product)
-        questions = [q for p in (chosen, *(self.app.catalogue.get(r["product_code"]) for r in extra.get("riders", ())))
-                     for q in p.disclosure_questions]
+        questions = [
+            q
+            for p in (chosen, *(self.app.catalogue.get(r["product_code"]) for r in extra.get("riders", ())))
+            for q in p.disclosure_questions
+        ]
         answers = {q.id: q.adverse == (q.id in adverse) for q in questions}
         personal = chosen.line in ("life", "health", "accident")
         result = policies.apply_for_policy(
-            self.app, agent(), applicant_id=applicant, insured_id=insured or applicant, relationship=relationship,
-            product_code=product, sum_insured=sum_insured, term_months=term, premium_mode=mode,
-            disclosures=answers, beneficiaries=[{"name": "王芳", "share": "100"}] if personal else [],
-            applied_on=on, **extra)
+            self.app,
+            agent(),
+            applicant_id=applicant,
+            insured_id=insured or applicant,
+            relationship=relationship,
+            product_code=product,
+            sum_insured=sum_insured,
+            term_months=term,
+            premium_mode=mode,
+            disclosures=answers,
+            beneficiaries=[{"name": "王芳", "share": "100"}] if personal else [],
+            applied_on=on,
+            **extra,
+        )
         return self.load(result.id)
 
     def load(self, policy_id: Any) -> Policy:
@@ -112,10 +137,18 @@ def test_a_clean_application_is_accepted_at_the_rate_tables_premium_in_one_comma
 
     policy = office.apply(holder)
 
-    assert (policy.status, policy.annual_premium, policy.installment) == ("accepted", Decimal("700.00"),
-                                                                         Decimal("700.00"))
-    assert set(codes(policy).values()) == {"eligible", "subject-acceptable", "sum-insured-justified",
-                                           "standard-rate", "good-standing"}
+    assert (policy.status, policy.annual_premium, policy.installment) == (
+        "accepted",
+        Decimal("700.00"),
+        Decimal("700.00"),
+    )
+    assert set(codes(policy).values()) == {
+        "eligible",
+        "subject-acceptable",
+        "sum-insured-justified",
+        "standard-rate",
+        "good-standing",
+    }
     assert len({e.__dict__["meta"]["command_id"] for e in office.app.events.get(policy.id)}) == 1
 
 
@@ -124,12 +157,22 @@ def test_an_earlier_decline_or_rescission_of_the_insured_refers_the_next_applica
     first = office.apply(declined_person, adverse=("serious_illness",))
     policies.decide(office.app, underwriter(), first.id, "decline", reason="cancer history", decided_on=D(2025, 1, 20))
     issued = office.pay(office.apply(rescinded_person), START)
-    policies.act(office.app, ctx("uw-9", "senior_underwriter"), issued.id, "rescind", D(2025, 3, 1), on=D(2025, 3, 1),
-                 ground="intentional", learned_on=D(2025, 2, 20), insurer_knew_at_contracting=False)
+    policies.act(
+        office.app,
+        ctx("uw-9", "senior_underwriter"),
+        issued.id,
+        "rescind",
+        D(2025, 3, 1),
+        on=D(2025, 3, 1),
+        ground="intentional",
+        learned_on=D(2025, 2, 20),
+        insurer_knew_at_contracting=False,
+    )
 
     again = office.apply(declined_person, on=D(2025, 4, 1))
-    as_insured = office.apply(spouse, insured=declined_person, relationship="spouse", insured_consent=True,
-                              on=D(2025, 4, 1))
+    as_insured = office.apply(
+        spouse, insured=declined_person, relationship="spouse", insured_consent=True, on=D(2025, 4, 1)
+    )
     after_rescission = office.apply(rescinded_person, on=D(2025, 4, 1))
     unrelated = office.apply(spouse, on=D(2025, 4, 1))
 
@@ -140,9 +183,7 @@ def test_an_earlier_decline_or_rescission_of_the_insured_refers_the_next_applica
     assert again.referral_reasons == ["earlier-decline"]
 
 
-def test_a_sum_insured_beyond_the_income_multiple_is_referred_counting_the_cover_already_held(
-    office: Office,
-) -> None:
+def test_a_sum_insured_beyond_the_income_multiple_is_referred_counting_the_cover_already_held(office: Office) -> None:
     rich, modest = office.person(5), office.person(6)  # 180,000 a year: up to 3,600,000 of life cover
     held = office.pay(office.apply(rich, sum_insured="3000000"), START)
 
@@ -166,8 +207,14 @@ def test_property_cover_is_judged_against_the_declared_value_and_enterprise_cove
     within = office.apply(owner, "home_property", sum_insured="800000", declared_property_value="1000000", **home)
     undeclared = office.apply(owner, "home_property", sum_insured="800000", **home)
     over = office.apply(owner, "home_property", sum_insured="1200000", declared_property_value="1000000", **home)
-    plant = office.apply(firm, "enterprise_property", relationship="enterprise", term=12,
-                         sum_insured="5000000", declared_property_value="8000000")
+    plant = office.apply(
+        firm,
+        "enterprise_property",
+        relationship="enterprise",
+        term=12,
+        sum_insured="5000000",
+        declared_property_value="8000000",
+    )
     credit = office.apply(firm, "trade_credit", relationship="enterprise", term=12, sum_insured="6000000")
     too_much_credit = office.apply(firm, "trade_credit", relationship="enterprise", term=12, sum_insured="7000000")
     liability = office.apply(firm, "public_liability", relationship="enterprise", term=12, sum_insured="2000000")
@@ -205,8 +252,12 @@ def test_a_hard_rule_break_is_declined_automatically_and_counts_as_an_earlier_de
 def test_underwriting_authority_covers_the_whole_sum_insured_riders_included(office: Office) -> None:
     holders = [office.person(seed, annual_income="600000") for seed in range(12, 16)]
     exactly = office.apply(holders[0], sum_insured="1000000", adverse=("hypertension",))
-    with_rider = office.apply(holders[1], sum_insured="1000000", adverse=("hypertension",),
-                              riders=[{"product_code": "accidental_death_rider", "sum_insured": "50000"}])
+    with_rider = office.apply(
+        holders[1],
+        sum_insured="1000000",
+        adverse=("hypertension",),
+        riders=[{"product_code": "accidental_death_rider", "sum_insured": "50000"}],
+    )
     large = office.apply(holders[2], sum_insured="2000000", adverse=("hypertension",))
     stored = office.stored()
 
@@ -218,26 +269,51 @@ def test_underwriting_authority_covers_the_whole_sum_insured_riders_included(off
     unchanged = office.stored()
     policies.decide(office.app, underwriter(), exactly.id, "accept", decided_on=D(2025, 1, 12))
     policies.decide(office.app, senior(), with_rider.id, "accept", decided_on=D(2025, 1, 12))
-    policies.decide(office.app, ctx("root", "admin"), large.id, "offer_with_conditions", loading_pct=25,
-                    reason="blood pressure", decided_on=D(2025, 1, 12))
+    policies.decide(
+        office.app,
+        ctx("root", "admin"),
+        large.id,
+        "offer_with_conditions",
+        loading_pct=25,
+        reason="blood pressure",
+        decided_on=D(2025, 1, 12),
+    )
 
     assert refusals == [("underwriter", "1000000"), ("agent", None), ("claims_manager", None)]
     assert unchanged == stored
     assert [office.load(p.id).status for p in (exactly, with_rider, large)] == [
-        "accepted", "accepted", "offered_with_conditions"]
+        "accepted",
+        "accepted",
+        "offered_with_conditions",
+    ]
     # the rider's premium (0.4‰ of 50,000) on top of the main cover's 2,100 (1.4‰ of 1,000,000, +50%)
     assert (office.load(exactly.id).annual_premium, office.load(with_rider.id).annual_premium) == (
-        Decimal("2100.00"), Decimal("2120.00"))
+        Decimal("2100.00"),
+        Decimal("2120.00"),
+    )
     assert office.load(with_rider.id).underwriting_decision == {
-        "decision": "accept", "underwriter_id": "uw-9", "role": "senior_underwriter", "reason": "",
-        "on": D(2025, 1, 12)}
+        "decision": "accept",
+        "underwriter_id": "uw-9",
+        "role": "senior_underwriter",
+        "reason": "",
+        "on": D(2025, 1, 12),
+    }
 
 
 def test_a_sum_insured_increase_needs_authority_for_the_new_sum_not_the_difference(office: Office) -> None:
     holder = office.person(16, annual_income="600000")
     policy = office.pay(office.apply(holder, sum_insured="900000"), START)
-    policies.act(office.app, agent(), policy.id, "request_sum_insured_increase", D(2025, 2, 1),
-                 new_sum_insured="1100000", document_ref="DOC-7", effective_on=D(2025, 3, 1), on=D(2025, 2, 1))
+    policies.act(
+        office.app,
+        agent(),
+        policy.id,
+        "request_sum_insured_increase",
+        D(2025, 2, 1),
+        new_sum_insured="1100000",
+        document_ref="DOC-7",
+        effective_on=D(2025, 3, 1),
+        on=D(2025, 2, 1),
+    )
 
     with pytest.raises(InsufficientAuthority):
         policies.decide_sum_insured_increase(office.app, underwriter(), policy.id, True, decided_on=D(2025, 2, 5))
@@ -254,8 +330,12 @@ def test_a_sum_insured_increase_needs_authority_for_the_new_sum_not_the_differen
 
 def test_cover_on_the_boundary_days_of_waiting_grace_lapse_reinstatement_and_expiry(office: Office) -> None:
     life = office.pay(office.apply(office.person(17), mode="monthly"), START)  # 63.00 a month, from 10 January
-    home = office.pay(office.apply(office.person(18), "home_property", relationship="owner", term=12,
-                                   declared_property_value="1000000"), START)
+    home = office.pay(
+        office.apply(
+            office.person(18), "home_property", relationship="owner", term=12, declared_property_value="1000000"
+        ),
+        START,
+    )
 
     def cover(policy: Policy, day: date, today: date) -> tuple[str | None, bool, bool, str]:
         c = policies.cover_on(office.app, policy.id, day, today=today)
@@ -266,22 +346,28 @@ def test_cover_on_the_boundary_days_of_waiting_grace_lapse_reinstatement_and_exp
     lapse_not_yet_recorded = cover(life, D(2025, 4, 12), D(2025, 4, 12))
     # the 90-day waiting period counts from the day after the start (Art. 201): 11 January … 10 April 2025,
     # so 10 April is its last day and 11 April the first day past it
-    waiting = [policies.cover_on(office.app, life.id, D(2025, 4, day), D(2025, 4, 12)).in_waiting_period
-               for day in (10, 11)]
+    waiting = [
+        policies.cover_on(office.app, life.id, D(2025, 4, day), D(2025, 4, 12)).in_waiting_period for day in (10, 11)
+    ]
     with pytest.raises(InvalidValue) as future:
         policies.cover_on(office.app, life.id, D(2025, 4, 13), today=D(2025, 4, 12))
     before_application = cover(life, D(2025, 1, 9), D(2025, 4, 12))
     unchanged = office.stored()
     policies.act(office.app, agent(), life.id, "request_reinstatement", D(2025, 5, 1), on=D(2025, 5, 1))
-    policies.act(office.app, underwriter(), life.id, "decide_reinstatement", D(2025, 5, 2), agree=True,
-                 on=D(2025, 5, 2))
-    policies.act(office.app, agent(), life.id, "pay_arrears", D(2025, 5, 12), amount=Decimal("252.00"),
-                 paid_on=D(2025, 5, 12))
+    policies.act(
+        office.app, underwriter(), life.id, "decide_reinstatement", D(2025, 5, 2), agree=True, on=D(2025, 5, 2)
+    )
+    policies.act(
+        office.app, agent(), life.id, "pay_arrears", D(2025, 5, 12), amount=Decimal("252.00"), paid_on=D(2025, 5, 12)
+    )
     around_reinstatement = [cover(life, D(2025, 5, day), D(2025, 5, 12)) for day in (11, 12)]
     around_expiry = [cover(home, day, D(2026, 1, 10)) for day in (D(2026, 1, 9), D(2026, 1, 10))]
 
-    assert before_grace_end == [("in_force", True, True, "126.00"), ("in_force", True, True, "189.00"),
-                                ("in_force", True, True, "189.00")]
+    assert before_grace_end == [
+        ("in_force", True, True, "126.00"),
+        ("in_force", True, True, "189.00"),
+        ("in_force", True, True, "189.00"),
+    ]
     assert lapse_not_yet_recorded == ("lapsed", False, False, "0.00")
     assert unchanged == stored  # asking records nothing, even the lapse it counts
     assert waiting == [True, False]

@@ -11,10 +11,11 @@ import itertools
 import threading
 import time
 from collections import Counter
-from functools import partial
-from datetime import datetime, timezone
+from collections.abc import Callable
+from datetime import UTC, datetime
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any, Callable
+from functools import partial
+from typing import Any
 from uuid import UUID
 
 import pytest
@@ -35,11 +36,24 @@ from projections.runner import ProjectionsFaulted, ReadSide, ReadSideBehind
 from projections.versioned import VersionedWriter
 from tests.helpers import ctx, enterprise, individual
 
-PAST = datetime(2024, 1, 2, 9, 30, tzinfo=timezone.utc)
+PAST = datetime(2024, 1, 2, 9, 30, tzinfo=UTC)
 CENT = Decimal("0.01")
 #: The register columns the tests predict independently of the projection.
-TRACKED = ("version", "kind", "name", "identity_number", "segment", "lifecycle_stage", "contacts",
-           "consents", "interactions", "surveys", "satisfaction_average", "needs", "risk")
+TRACKED = (
+    "version",
+    "kind",
+    "name",
+    "identity_number",
+    "segment",
+    "lifecycle_stage",
+    "contacts",
+    "consents",
+    "interactions",
+    "surveys",
+    "satisfaction_average",
+    "needs",
+    "risk",
+)
 
 
 class Boom(Exception):
@@ -63,8 +77,7 @@ def a_varied_history(app: InscribeApplication, seed: int = 100) -> list[CommandR
     c = register_individual(app, ctx(), **individual(seed + 3, name="李娜"))
     results.append(c)
     results.append(do(app, a, "consents", purpose="marketing"))
-    results.append(do(app, a, "interactions", kind="marketing", summary="brochure", occurred_at=PAST,
-                      staff_id="s1"))
+    results.append(do(app, a, "interactions", kind="marketing", summary="brochure", occurred_at=PAST, staff_id="s1"))
     results.append(do(app, b, "lifecycle-stage", stage="active", reason="first policy"))
     results.append(do(app, c, "satisfaction-surveys", attitude=5, speed=4, quality=4, claims_convenience=3))
     results.append(do(app, a, "profile", changes={"name": "Zhang Wei Jr", "dependants": 3}))
@@ -72,10 +85,17 @@ def a_varied_history(app: InscribeApplication, seed: int = 100) -> list[CommandR
     d = register_enterprise(app, ctx(), **enterprise(seed + 4, name="Acme 保险经纪"))
     results.append(d)
     results.append(do(app, b, "segment", segment="sme", basis="headcount"))
-    results.append(do(app, c, "needs-analyses", concerns=["illness"], potential_needs=["critical illness"],
-                      budget="5000"))
-    results.append(do(app, d, "risk-assessments", risks=[
-        {"description": "fire", "category": "property", "likelihood": 2, "severity": 5}]))
+    results.append(
+        do(app, c, "needs-analyses", concerns=["illness"], potential_needs=["critical illness"], budget="5000")
+    )
+    results.append(
+        do(
+            app,
+            d,
+            "risk-assessments",
+            risks=[{"description": "fire", "category": "property", "likelihood": 2, "severity": 5}],
+        )
+    )
     results.append(do(app, b, "lifecycle-stage", stage="dormant", reason="lapsed"))
     results.append(do(app, c, "satisfaction-surveys", attitude=2, speed=2, quality=3, claims_convenience=3))
     results.append(do(app, d, "interactions", kind="visit", summary="site visit", occurred_at=PAST, staff_id="s2"))
@@ -118,11 +138,22 @@ def tracked(row: dict[str, Any] | None) -> dict[str, Any] | None:
 
 
 def registered_row(kind: str, fields: dict[str, Any]) -> dict[str, Any]:
-    return {"version": 1, "kind": kind, "name": fields["name"],
-            "identity_number": fields["id_number" if kind == "individual" else "credit_code"],
-            "segment": None, "lifecycle_stage": "prospect", "contacts": fields["contacts"], "consents": [],
-            "interactions": 0, "surveys": 0, "satisfaction_average": None, "needs": None, "risk": None,
-            "_scores": []}
+    return {
+        "version": 1,
+        "kind": kind,
+        "name": fields["name"],
+        "identity_number": fields["id_number" if kind == "individual" else "credit_code"],
+        "segment": None,
+        "lifecycle_stage": "prospect",
+        "contacts": fields["contacts"],
+        "consents": [],
+        "interactions": 0,
+        "surveys": 0,
+        "satisfaction_average": None,
+        "needs": None,
+        "risk": None,
+        "_scores": [],
+    }
 
 
 def changed_row(row: dict[str, Any], action: str, data: dict[str, Any]) -> dict[str, Any]:
@@ -143,8 +174,11 @@ def changed_row(row: dict[str, Any], action: str, data: dict[str, Any]) -> dict[
     elif action == "profile":
         new["name"] = data["changes"].get("name", row["name"])
     elif action == "needs-analyses":
-        new["needs"] = {"concerns": data["concerns"], "potential_needs": data["potential_needs"],
-                        "budget": str(Decimal(data["budget"]).quantize(CENT))}
+        new["needs"] = {
+            "concerns": data["concerns"],
+            "potential_needs": data["potential_needs"],
+            "budget": str(Decimal(data["budget"]).quantize(CENT)),
+        }
     elif action == "risk-assessments":
         risks = [{**r, "score": r["likelihood"] * r["severity"]} for r in data["risks"]]
         for r in risks:
@@ -185,9 +219,16 @@ SCRIPT: list[tuple[str, str, dict[str, Any]]] = [
     ("D", "segment", {"segment": "corporate", "basis": "revenue"}),
     ("C", "lifecycle-stage", {"stage": "churned", "reason": "moved abroad"}),
     ("A", "needs-analyses", {"concerns": ["illness"], "potential_needs": ["critical illness"], "budget": "5000"}),
-    ("D", "risk-assessments", {"risks": [
-        {"description": "fire", "category": "property", "likelihood": 3, "severity": 5},
-        {"description": "theft", "category": "property", "likelihood": 2, "severity": 2}]}),
+    (
+        "D",
+        "risk-assessments",
+        {
+            "risks": [
+                {"description": "fire", "category": "property", "likelihood": 3, "severity": 5},
+                {"description": "theft", "category": "property", "likelihood": 2, "severity": 2},
+            ]
+        },
+    ),
     ("A", "contacts", {"contacts": {"email": "zw@example.cn", "address": "福州市鼓楼区"}}),
 ]
 
@@ -258,32 +299,42 @@ ACTIONS = st.one_of(
     st.builds(lambda p: ("consent-withdrawals", {"purpose": p}), st.sampled_from(CONSENT_PURPOSES)),
     st.builds(lambda e: ("contacts", {"contacts": {"email": e}}), st.sampled_from(["a@x.cn", "b@x.cn"])),
     st.builds(lambda n: ("profile", {"changes": {"name": n}}), st.sampled_from(["王芳", "Wang Fang", "ACME"])),
-    st.builds(lambda k: ("interactions", {"kind": k, "summary": "s", "occurred_at": PAST, "staff_id": "s"}),
-              st.sampled_from(["care_call", "marketing"])),
+    st.builds(
+        lambda k: ("interactions", {"kind": k, "summary": "s", "occurred_at": PAST, "staff_id": "s"}),
+        st.sampled_from(["care_call", "marketing"]),
+    ),
     st.builds(lambda s: ("satisfaction-surveys", survey(*s)), st.tuples(*[st.integers(1, 5)] * 4)),
     st.builds(lambda p: ("policy-in-force", {"policy_id": p}), st.sampled_from(["P-1", "P-2"])),
-    st.builds(lambda p: ("policy-out-of-force", {"policy_id": p, "reason": "lapsed"}),
-              st.sampled_from(["P-1", "P-2"])),
+    st.builds(lambda p: ("policy-out-of-force", {"policy_id": p, "reason": "lapsed"}), st.sampled_from(["P-1", "P-2"])),
 )
 #: Customer methods the policy side calls (no customer command of their own).
 POLICY_SIDE = {"policy-in-force": "note_policy_in_force", "policy-out-of-force": "note_policy_out_of_force"}
 COMMANDS = st.lists(
-    st.one_of(st.tuples(st.just("register"), st.sampled_from(["individual", "enterprise"])),
-              st.tuples(st.just("act"), st.integers(0, 5), ACTIONS)),
-    min_size=1, max_size=10,
+    st.one_of(
+        st.tuples(st.just("register"), st.sampled_from(["individual", "enterprise"])),
+        st.tuples(st.just("act"), st.integers(0, 5), ACTIONS),
+    ),
+    min_size=1,
+    max_size=10,
 )
 
 
-ROW_OF = ("version", "kind", "name", "segment", "lifecycle_stage", "contacts", "consents", "interactions",
-          "surveys")
+ROW_OF = ("version", "kind", "name", "segment", "lifecycle_stage", "contacts", "consents", "interactions", "surveys")
 
 
 def row_of(customer: Customer) -> dict[str, Any]:
     """The register columns a customer's state implies."""
-    return {"version": customer.version, "kind": customer.kind, "name": customer.name,
-            "segment": customer.segment, "lifecycle_stage": customer.lifecycle_stage,
-            "contacts": customer.contacts, "consents": sorted(customer.consents),
-            "interactions": customer.interactions_count, "surveys": customer.surveys_count}
+    return {
+        "version": customer.version,
+        "kind": customer.kind,
+        "name": customer.name,
+        "segment": customer.segment,
+        "lifecycle_stage": customer.lifecycle_stage,
+        "contacts": customer.contacts,
+        "consents": sorted(customer.consents),
+        "interactions": customer.interactions_count,
+        "surveys": customer.surveys_count,
+    }
 
 
 def policy_side(method: str, data: dict[str, Any], customer: Customer) -> None:
@@ -317,8 +368,10 @@ def send(app: InscribeApplication, commands: list[Any]) -> list[str]:
 PROFILE_EXAMPLES = settings.default.max_examples if settings.default is not None else 40
 
 
-@settings(max_examples=min(PROFILE_EXAMPLES, 40),
-          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@settings(
+    max_examples=min(PROFILE_EXAMPLES, 40),
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 @given(commands=COMMANDS, batch_size=st.sampled_from([1, 3, 500]))
 def test_as_of_at_every_position_equals_replaying_the_aggregates_up_to_it(
     services: Any, commands: list[Any], batch_size: int
@@ -334,7 +387,8 @@ def test_as_of_at_every_position_equals_replaying_the_aggregates_up_to_it(
     with read_side.engine.connect() as conn:
         log = conn.execute(
             select(audit_log.c.position, audit_log.c.aggregate_id, audit_log.c.aggregate_version)
-            .where(audit_log.c.aggregate_id.in_(ids)).order_by(audit_log.c.position)
+            .where(audit_log.c.aggregate_id.in_(ids))
+            .order_by(audit_log.c.position)
         ).all()
         replayed = {(a, v): row_of(app.repository.get(UUID(a), version=v)) for _, a, v in log}
         versions: dict[str, int] = {}
@@ -342,8 +396,9 @@ def test_as_of_at_every_position_equals_replaying_the_aggregates_up_to_it(
             changed = {a: v for pos, a, v in log if pos == p}
             versions.update(changed)
             expected = {key: replayed[key, version] for key, version in versions.items()}
-            listed = page_of(conn, customers, p, [customers.c.customer_id.in_(ids)], Page(1, 100), SORTABLE,
-                             "name", head)
+            listed = page_of(
+                conn, customers, p, [customers.c.customer_id.in_(ids)], Page(1, 100), SORTABLE, "name", head
+            )
             assert {r["customer_id"]: {k: r[k] for k in ROW_OF} for r in listed.items} == expected, f"at {p}"
             for key in changed:
                 row = one(conn, customers, key, p)
@@ -374,8 +429,10 @@ def planner_row_count(read_side: ReadSide, table: str) -> int | None:
             return None if tuples is None or tuples < 0 else int(tuples)
         if not conn.execute(text("SELECT 1 FROM sqlite_master WHERE name = 'sqlite_stat1'")).first():
             return None
-        stat = conn.execute(text("SELECT stat FROM sqlite_stat1 WHERE tbl = :t AND idx IS NULL OR tbl = :t "
-                                 "ORDER BY idx LIMIT 1"), {"t": table}).scalar()
+        stat = conn.execute(
+            text("SELECT stat FROM sqlite_stat1 WHERE tbl = :t AND idx IS NULL OR tbl = :t ORDER BY idx LIMIT 1"),
+            {"t": table},
+        ).scalar()
         return None if stat is None else int(str(stat).split()[0])
 
 
@@ -498,8 +555,11 @@ def test_one_projection_failing_among_those_applied_together_holds_back_only_its
 
 def cut_at(rows: list[dict[str, Any]], position: int) -> list[dict[str, Any]]:
     """The versioned rows as they stood once the log up to `position` had been applied."""
-    return [{**r, "valid_to": r["valid_to"] if r["valid_to"] is not None and r["valid_to"] <= position else None}
-            for r in rows if r["valid_from"] <= position]
+    return [
+        {**r, "valid_to": r["valid_to"] if r["valid_to"] is not None and r["valid_to"] <= position else None}
+        for r in rows
+        if r["valid_from"] <= position
+    ]
 
 
 def test_with_small_batches_the_batches_before_the_failure_stay_and_the_rest_follow_exactly_once(
@@ -611,9 +671,7 @@ def test_with_projections_not_running_wait_for_raises_read_side_behind_until_a_c
         assert one(conn, customers, result.id, None) is not None
 
 
-def test_with_projections_running_a_commands_position_becomes_visible_within_the_wait(
-    running_services: Any,
-) -> None:
+def test_with_projections_running_a_commands_position_becomes_visible_within_the_wait(running_services: Any) -> None:
     app, read_side = running_services.app, running_services.read_side
     registered = register_individual(app, ctx(), **individual(1))
     changed = do(app, registered, "segment", segment="senior", basis="age")
@@ -643,8 +701,7 @@ def test_status_reports_position_head_and_lag_before_and_after_catching_up(servi
     assert (partly["customers"].position, partly["customers"].lag) == (5, head - 5)
     assert (partly["audit_log"].position, partly["audit_log"].lag) == (0, head)
     assert all((s.position, s.head, s.lag) == (head, head, 0) for s in after.values())
-    assert all((s.position, s.head, s.lag) == (head, later.position, later.position - head)
-               for s in behind.values())
+    assert all((s.position, s.head, s.lag) == (head, later.position, later.position - head) for s in behind.values())
 
 
 # --- batch sizes ------------------------------------------------------------------------------------------

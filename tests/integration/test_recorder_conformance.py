@@ -14,8 +14,9 @@ from __future__ import annotations
 
 import tempfile
 import threading
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any
 from unittest import TestCase
 from urllib.parse import unquote, urlsplit
 from uuid import uuid4

@@ -9,7 +9,7 @@ answer exactly what it answered then.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 from decimal import Decimal
 from typing import Any
 from uuid import UUID
@@ -18,7 +18,8 @@ import pytest
 from sqlalchemy import select
 
 from application import complaints, policies
-from application.customers import act as on_customer, register_enterprise
+from application.customers import act as on_customer
+from application.customers import register_enterprise
 from application.settings import Settings
 from domain import clock
 from projections.premiums import premium_payments
@@ -92,10 +93,16 @@ class Book:
     def complaint(self, name: str, on: date, *, category: str, channel: str, holder: str, **related: Any) -> None:
         self.today(on)
         result = complaints.receive(
-            self.app, officer(), channel=channel, category=category, content=f"{name}: 投诉内容",
+            self.app,
+            officer(),
+            channel=channel,
+            category=category,
+            content=f"{name}: 投诉内容",
             complainant={"name": "王强", "contact": "13800138000", "customer_id": str(self.ids[holder])},
-            received_at=datetime(on.year, on.month, on.day, 9, tzinfo=CHINA), recording_ref=f"REC-{name}",
-            **{k: str(v) if isinstance(v, UUID) else v for k, v in related.items()})
+            received_at=datetime(on.year, on.month, on.day, 9, tzinfo=CHINA),
+            recording_ref=f"REC-{name}",
+            **{k: str(v) if isinstance(v, UUID) else v for k, v in related.items()},
+        )
         self.ids[name] = UUID(result.id)
 
     def on_complaint(self, name: str, day: date, method: str, /, **arguments: Any) -> None:
@@ -108,8 +115,16 @@ class Book:
 
     def decide(self, name: str, decided: date, satisfied: bool) -> None:
         """Decide on `decided` (upheld), feed back the next day and hear the complainant the day after."""
-        self.on_complaint(name, decided, "resolve", outcome="upheld", measures=["explain"], compensation="0",
-                          apology=True, decided_on=decided)
+        self.on_complaint(
+            name,
+            decided,
+            "resolve",
+            outcome="upheld",
+            measures=["explain"],
+            compensation="0",
+            apology=True,
+            decided_on=decided,
+        )
         after, later = decided + timedelta(days=1), decided + timedelta(days=2)
         self.on_complaint(name, after, "give_feedback", on=after, channel="phone", summary="upheld")
         self.on_complaint(name, later, "record_response", satisfied=satisfied, comment="", on=later)
@@ -134,17 +149,37 @@ class Book:
         desk.to_paid("C1", desk.policy(self.ids["HA"]), D(2026, 2, 1), D(2026, 2, 3))
         self.claim("C1", D(2026, 2, 8), "confirm_receipt")
         self.claim("C1", D(2026, 2, 9), "close")
-        self.complaint("K1", D(2026, 2, 10), category="claims", channel="phone", holder="HA:holder",
-                       related_policy_id=self.ids["HA"], related_claim_id=desk.ids["C1"])
+        self.complaint(
+            "K1",
+            D(2026, 2, 10),
+            category="claims",
+            channel="phone",
+            holder="HA:holder",
+            related_policy_id=self.ids["HA"],
+            related_claim_id=desk.ids["C1"],
+        )
         self.investigate("K1", D(2026, 2, 11))
         self.today(D(2026, 2, 12))
         policies.decide(self.app, underwriter(), self.ids["U1"], "accept", decided_on=D(2026, 2, 12))
-        self.complaint("K4", D(2026, 2, 15), category="claims", channel="phone", holder="HA:holder",
-                       repeat_of=self.ids["K1"], new_facts=False)
+        self.complaint(
+            "K4",
+            D(2026, 2, 15),
+            category="claims",
+            channel="phone",
+            holder="HA:holder",
+            repeat_of=self.ids["K1"],
+            new_facts=False,
+        )
         self.decide("K1", D(2026, 2, 20), satisfied=True)  # 10 days after receipt
         self.term_life("U2", 7, D(2026, 3, 1), adverse=("hypertension",))
-        self.complaint("K2", D(2026, 3, 1), category="sales", channel="online", holder="TL:holder",
-                       related_policy_id=self.ids["TL"])
+        self.complaint(
+            "K2",
+            D(2026, 3, 1),
+            category="sales",
+            channel="online",
+            holder="TL:holder",
+            related_policy_id=self.ids["TL"],
+        )
         self.investigate("K2", D(2026, 3, 2))
         # C2 on HB: reported 03-02, rejected by mo 03-10, notice 03-15 (5 days: late), closed 03-16
         self.today(D(2026, 3, 2))
@@ -152,8 +187,9 @@ class Book:
         desk.documents("C2", D(2026, 3, 2))
         self.claim("C2", D(2026, 3, 2), "accept")
         self.today(D(2026, 3, 5))
-        policies.decide(self.app, underwriter(), self.ids["U2"], "decline", reason="hypertension",
-                        decided_on=D(2026, 3, 5))
+        policies.decide(
+            self.app, underwriter(), self.ids["U2"], "decline", reason="hypertension", decided_on=D(2026, 3, 5)
+        )
         self.survey(self.ids["TL:holder"], D(2026, 3, 5), 5, 4, 4, 3)  # 4.00
         self.claim("C2", D(2026, 3, 10), "reject", who=manager(), reasons=["not covered"], decided_by="mo")
         self.on_complaint("K2", D(2026, 3, 10), "extend", kind="complex", reason="several parties", on=D(2026, 3, 10))
@@ -167,8 +203,15 @@ class Book:
         self.claim("C4", D(2026, 3, 21), "accept")
         desk.assess("C4", D(2026, 3, 23))
         self.claim("C4", D(2026, 3, 24), "approve")
-        self.complaint("K3", D(2026, 4, 1), category="claims", channel="phone", holder="HB:holder",
-                       related_policy_id=self.ids["HB"], related_claim_id=desk.ids["C2"])
+        self.complaint(
+            "K3",
+            D(2026, 4, 1),
+            category="claims",
+            channel="phone",
+            holder="HB:holder",
+            related_policy_id=self.ids["HB"],
+            related_claim_id=desk.ids["C2"],
+        )
         # C3 on HA: reported 04-02, never assessed: decision due 05-02 (late), advance due 06-01
         self.today(D(2026, 4, 2))
         desk.report("C3", desk.policy(self.ids["HA"]), loss=D(2026, 4, 1), reported=D(2026, 4, 2))
@@ -215,9 +258,10 @@ def book(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactor
     if request.param == "postgres":
         require_postgres()
         url = new_postgres_database()
-    services = bootstrap(Settings(database_url=url, jwt_secret=JWT_SECRET, read_wait_seconds=5.0),
-                         run_projections=False)
-    simulated = clock.SimulatedClock(datetime(2025, 7, 1, 2, tzinfo=timezone.utc))
+    services = bootstrap(
+        Settings(database_url=url, jwt_secret=JWT_SECRET, read_wait_seconds=5.0), run_projections=False
+    )
+    simulated = clock.SimulatedClock(datetime(2025, 7, 1, 2, tzinfo=UTC))
     try:
         with clock.using(simulated):
             yield Book(services, simulated).build()
@@ -236,13 +280,19 @@ def test_the_loss_ratio_is_claims_paid_and_reserves_over_premium_earned_day_by_d
     home, life = rows(report)["home_property"], rows(report)["term_life"]
     # paid in H1: C1 10,000 + C4 10,000 + C3's advance 3,000; reserves at 06-30: C3 20,000 − 3,000
     assert (home["claims_paid"], home["case_reserves"], home["incurred"]) == (
-        money("23000.00"), money("17000.00"), money("40000.00"))
+        money("23000.00"),
+        money("17000.00"),
+        money("40000.00"),
+    )
     # HA: 1.60 × 181 days (01-01…06-30) = 289.60; HB: 1.60 × 110 days (01-10…04-29, surrendered 04-30) = 176.00
     assert home["earned_premium"] == money("465.60")
     assert home["loss_ratio_pct"] == money("8591.07")  # 40,000 ÷ 465.60 = 85.910653…
     # TL: one installment of 63.00 whose cover (01-05…02-04) lies wholly in H1
     assert (life["claims_paid"], life["earned_premium"], life["loss_ratio_pct"]) == (
-        money("0.00"), money("63.00"), money("0.00"))
+        money("0.00"),
+        money("63.00"),
+        money("0.00"),
+    )
     assert report.totals["earned_premium"] == money("528.60")
     assert report.totals["loss_ratio_pct"] == money("7567.16")  # 40,000 ÷ 528.60 = 75.671585…
     assert set(report.definitions) == set(report.totals)
@@ -260,10 +310,14 @@ def test_the_loss_ratio_by_line_and_by_month(book: Book) -> None:
     assert by_month["2026-01"]["loss_ratio_pct"] == money("0.00")
     # February: C1 paid 10,000 and closed (reserve released)
     assert (by_month["2026-02"]["claims_paid"], by_month["2026-02"]["case_reserves"]) == (
-        money("10000.00"), money("0.00"))
+        money("10000.00"),
+        money("0.00"),
+    )
     # May: C3's advance 3,000, its reserve 17,000 at 05-31
     assert (by_month["2026-05"]["claims_paid"], by_month["2026-05"]["case_reserves"]) == (
-        money("3000.00"), money("17000.00"))
+        money("3000.00"),
+        money("17000.00"),
+    )
     assert list(by_month) == ["2026-01", "2026-02", "2026-03", "2026-04", "2026-05", "2026-06"]
 
 
@@ -285,8 +339,7 @@ def test_claims_timeliness_counts_each_clock_once_in_the_period_its_outcome_beca
     # report → first payment: C1 02-03→02-07 4 days, C4 03-21→04-10 20 days, C3 04-02→05-20 48 days: 72 ÷ 3
     assert (totals["first_payments"], totals["average_days_to_payment"]) == (3, money("24.00"))
     # closed: C1, C2, C4; paid on: C1, C4
-    assert (totals["claims_closed"], totals["claims_closed_paid"], totals["payout_rate_pct"]) == (
-        3, 2, money("66.67"))
+    assert (totals["claims_closed"], totals["claims_closed_paid"], totals["payout_rate_pct"]) == (3, 2, money("66.67"))
     # of the 4 registered, 3 closed by 06-30
     assert (totals["registered_closed"], totals["closure_rate_pct"]) == (3, money("75.00"))
     assert list(rows(book.report("claims_timeliness", "line"))) == ["property"]
@@ -298,22 +351,39 @@ def test_claims_timeliness_month_by_month(book: Book) -> None:
     january, february, march, april, may, june = months.values()
     assert january["claims_registered"] == 0 and january["decided_in_time_pct"] is None
     # February: C1 registered, decided and paid in time, closed with a payment
-    assert (february["claims_registered"], february["decided_in_time_pct"], february["paid_in_time_pct"],
-            february["average_days_to_payment"], february["payout_rate_pct"], february["closure_rate_pct"]) == (
-        1, money("100.00"), money("100.00"), money("4.00"), money("100.00"), money("100.00"))
+    assert (
+        february["claims_registered"],
+        february["decided_in_time_pct"],
+        february["paid_in_time_pct"],
+        february["average_days_to_payment"],
+        february["payout_rate_pct"],
+        february["closure_rate_pct"],
+    ) == (1, money("100.00"), money("100.00"), money("4.00"), money("100.00"), money("100.00"))
     # March: C2 and C4 registered and decided in time; C2's notice first late on 03-14; C2 closed unpaid;
     # C4's payment clock (due 04-02) belongs to April; of the two registered only C2 closed by 03-31
-    assert (march["claims_registered"], march["decisions_due"], march["decided_in_time_pct"]) == (
-        2, 2, money("100.00"))
-    assert (march["rejection_notices_due"], march["payments_due"], march["payout_rate_pct"],
-            march["closure_rate_pct"]) == (1, 0, money("0.00"), money("50.00"))
+    assert (march["claims_registered"], march["decisions_due"], march["decided_in_time_pct"]) == (2, 2, money("100.00"))
+    assert (
+        march["rejection_notices_due"],
+        march["payments_due"],
+        march["payout_rate_pct"],
+        march["closure_rate_pct"],
+    ) == (1, 0, money("0.00"), money("50.00"))
     # April: C4 paid late (first late day 04-03), 20 days after its report, closed with a payment; C3 open
-    assert (april["payments_due"], april["paid_in_time_pct"], april["average_days_to_payment"],
-            april["payout_rate_pct"], april["closure_rate_pct"]) == (
-        1, money("0.00"), money("20.00"), money("100.00"), money("0.00"))
+    assert (
+        april["payments_due"],
+        april["paid_in_time_pct"],
+        april["average_days_to_payment"],
+        april["payout_rate_pct"],
+        april["closure_rate_pct"],
+    ) == (1, money("0.00"), money("20.00"), money("100.00"), money("0.00"))
     # May: C3's decision first late on 05-03; its advance on 05-20, 48 days after its report
-    assert (may["decisions_due"], may["decided_in_time_pct"], may["advances_due"], may["advanced_in_time_pct"],
-            may["average_days_to_payment"]) == (1, money("0.00"), 1, money("100.00"), money("48.00"))
+    assert (
+        may["decisions_due"],
+        may["decided_in_time_pct"],
+        may["advances_due"],
+        may["advanced_in_time_pct"],
+        may["average_days_to_payment"],
+    ) == (1, money("0.00"), 1, money("100.00"), money("48.00"))
     assert june["decisions_due"] == 0 and june["claims_closed"] == 0
 
 
@@ -330,17 +400,26 @@ def test_complaints_per_premium_and_per_policy_by_category(book: Book) -> None:
     assert report.totals["policies_in_force"] == 1
     # K1 and K3 (K4 repeats K1 without new facts: not counted again); K2
     assert (claims["complaints_received"], sales["complaints_received"], report.totals["complaints_received"]) == (
-        2, 1, 3)
+        2,
+        1,
+        3,
+    )
     assert claims["per_100m_premium"] == money("162469.54")  # 2 ÷ (1,231 ÷ 100,000,000)
     assert sales["per_100m_premium"] == money("81234.77")
     assert report.totals["per_100m_premium"] == money("243704.31")
     assert (claims["per_10k_policies"], report.totals["per_10k_policies"]) == (money("20000.00"), money("30000.00"))
     # K1 decided in 10 days (15 allowed); K2 in 19 days (30 allowed: complex); K3 undecided
     assert (claims["complaints_decided"], claims["decided_on_time_pct"], claims["decided_within_15_days_pct"]) == (
-        1, money("100.00"), money("100.00"))
-    assert (sales["decided_on_time_pct"], sales["decided_within_15_days_pct"], sales["decided_within_30_days_pct"],
-            sales["decided_within_60_days_pct"]) == (money("100.00"), money("0.00"), money("100.00"),
-                                                     money("100.00"))
+        1,
+        money("100.00"),
+        money("100.00"),
+    )
+    assert (
+        sales["decided_on_time_pct"],
+        sales["decided_within_15_days_pct"],
+        sales["decided_within_30_days_pct"],
+        sales["decided_within_60_days_pct"],
+    ) == (money("100.00"), money("0.00"), money("100.00"), money("100.00"))
     assert (report.totals["complaints_decided"], report.totals["decided_within_15_days_pct"]) == (2, money("50.00"))
 
 
@@ -351,12 +430,19 @@ def test_complaints_by_channel_and_month(book: Book) -> None:
     assert {k: v["complaints_received"] for k, v in by_channel.items()} == {"phone": 2, "online": 1}
     # February: K1 received and decided; premium received in February: none; in force on 02-28: HA, HB, TL
     february = by_month["2026-02"]
-    assert (february["complaints_received"], february["premium_income"], february["per_100m_premium"],
-            february["policies_in_force"], february["per_10k_policies"]) == (
-        1, money("0.00"), None, 3, money("3333.33"))
+    assert (
+        february["complaints_received"],
+        february["premium_income"],
+        february["per_100m_premium"],
+        february["policies_in_force"],
+        february["per_10k_policies"],
+    ) == (1, money("0.00"), None, 3, money("3333.33"))
     # January: nothing received, 647.00 received in premium (HB 584.00 + TL 63.00)
-    assert (by_month["2026-01"]["complaints_received"], by_month["2026-01"]["premium_income"],
-            by_month["2026-01"]["per_100m_premium"]) == (0, money("647.00"), money("0.00"))
+    assert (
+        by_month["2026-01"]["complaints_received"],
+        by_month["2026-01"]["premium_income"],
+        by_month["2026-01"]["per_100m_premium"],
+    ) == (0, money("647.00"), money("0.00"))
 
 
 def test_complaints_decided_within_n_days_count_the_days_to_the_decisions_notice(
@@ -375,8 +461,16 @@ def test_complaints_decided_within_n_days_count_the_days_to_the_decisions_notice
         book.investigate(name, D(2026, 6, 1))
 
     def resolve(name: str, decided: date, told: date | None) -> None:
-        book.on_complaint(name, decided, "resolve", outcome="upheld", measures=["explain"], compensation="0",
-                          apology=True, decided_on=decided)
+        book.on_complaint(
+            name,
+            decided,
+            "resolve",
+            outcome="upheld",
+            measures=["explain"],
+            compensation="0",
+            apology=True,
+            decided_on=decided,
+        )
         if told is not None:
             book.on_complaint(name, told, "notify_decision", on=told, channel="letter")
 
@@ -389,8 +483,11 @@ def test_complaints_decided_within_n_days_count_the_days_to_the_decisions_notice
     totals = book.report("complaints", "category", period=(D(2026, 6, 1), D(2026, 6, 30))).totals
 
     assert (totals["complaints_received"], totals["complaints_decided"]) == (3, 3)
-    assert (totals["decided_within_15_days_pct"], totals["decided_within_30_days_pct"],
-            totals["decided_within_60_days_pct"]) == (money("33.33"), money("66.67"), money("66.67"))
+    assert (
+        totals["decided_within_15_days_pct"],
+        totals["decided_within_30_days_pct"],
+        totals["decided_within_60_days_pct"],
+    ) == (money("33.33"), money("66.67"), money("66.67"))
     assert totals["decided_on_time_pct"] == money("33.33")
     assert "notified" in REPORTS["complaints"].definitions["decided_within_15_days_pct"]
 
@@ -406,14 +503,25 @@ def test_underwriting_acceptance_referral_and_turnaround(book: Book) -> None:
     # declined after 4 days
     assert (life["applications"], life["decided"], life["accepted"], life["declined"]) == (3, 3, 2, 1)
     assert (life["acceptance_rate_pct"], life["automatic_pct"], life["referral_rate_pct"]) == (
-        money("66.67"), money("33.33"), money("66.67"))
+        money("66.67"),
+        money("33.33"),
+        money("66.67"),
+    )
     assert (life["average_turnaround_days"], life["median_turnaround_days"]) == (money("4.67"), money("4.00"))
     # home: HB accepted automatically (HA applied in 2025: not in the period)
-    assert (home["applications"], home["decided"], home["acceptance_rate_pct"], home["referral_rate_pct"],
-            home["median_turnaround_days"]) == (1, 1, money("100.00"), money("0.00"), money("0.00"))
+    assert (
+        home["applications"],
+        home["decided"],
+        home["acceptance_rate_pct"],
+        home["referral_rate_pct"],
+        home["median_turnaround_days"],
+    ) == (1, 1, money("100.00"), money("0.00"), money("0.00"))
     totals = report.totals
     assert (totals["decided"], totals["acceptance_rate_pct"], totals["automatic_pct"]) == (
-        4, money("75.00"), money("50.00"))
+        4,
+        money("75.00"),
+        money("50.00"),
+    )
     # turnaround 0, 0, 4, 10: mean 14 ÷ 4, median (0 + 4) ÷ 2
     assert (totals["average_turnaround_days"], totals["median_turnaround_days"]) == (money("3.50"), money("2.00"))
 
@@ -434,21 +542,35 @@ def test_lapse_surrender_and_renewal_rates(book: Book) -> None:
     home, life = rows(report)["home_property"], rows(report)["term_life"]
     # home: HA in force from before, HB issued 01-10; HB surrendered; HA's period ended 06-30 and was renewed
     assert (home["in_force_during"], home["lapsed"], home["surrendered"], home["surrender_rate_pct"]) == (
-        2, 0, 1, money("50.00"))
+        2,
+        0,
+        1,
+        money("50.00"),
+    )
     assert (home["renewals_due"], home["renewed"], home["renewal_rate_pct"]) == (1, 1, money("100.00"))
     # term life: TL issued 01-05, lapsed 04-07 (due 02-05, 60 days' grace to 04-06); not renewable
     assert (life["in_force_during"], life["lapsed"], life["lapse_rate_pct"], life["renewal_rate_pct"]) == (
-        1, 1, money("100.00"), None)
-    assert (report.totals["in_force_during"], report.totals["lapse_rate_pct"],
-            report.totals["surrender_rate_pct"]) == (3, money("33.33"), money("33.33"))
+        1,
+        1,
+        money("100.00"),
+        None,
+    )
+    assert (report.totals["in_force_during"], report.totals["lapse_rate_pct"], report.totals["surrender_rate_pct"]) == (
+        3,
+        money("33.33"),
+        money("33.33"),
+    )
 
 
 def test_persistency_by_month_counts_the_policies_in_force_during_each_month(book: Book) -> None:
     by_month = rows(book.report("persistency", "month"))
 
     # April: HA, HB and TL were all in force at some time; TL lapsed on 04-07, HB surrendered on 04-30
-    assert (by_month["2026-04"]["in_force_during"], by_month["2026-04"]["lapsed"],
-            by_month["2026-04"]["surrendered"]) == (3, 1, 1)
+    assert (
+        by_month["2026-04"]["in_force_during"],
+        by_month["2026-04"]["lapsed"],
+        by_month["2026-04"]["surrendered"],
+    ) == (3, 1, 1)
     # May: HA only
     assert (by_month["2026-05"]["in_force_during"], by_month["2026-05"]["lapse_rate_pct"]) == (1, money("0.00"))
     assert (by_month["2026-06"]["renewals_due"], by_month["2026-06"]["renewed"]) == (1, 1)
@@ -465,8 +587,11 @@ def test_satisfaction_surveys_and_complainants_opinion_by_customer_kind(book: Bo
     assert (individual["surveys"], individual["average_score"]) == (2, money("4.25"))
     assert (firm["surveys"], firm["average_score"]) == (1, money("3.00"))
     # K1 satisfied, K2 not: both complainants are individuals
-    assert (individual["complaint_feedback"], individual["complainant_responses"],
-            individual["complainants_satisfied_pct"]) == (2, 2, money("50.00"))
+    assert (
+        individual["complaint_feedback"],
+        individual["complainant_responses"],
+        individual["complainants_satisfied_pct"],
+    ) == (2, 2, money("50.00"))
     assert (firm["complaint_feedback"], firm["complainants_satisfied_pct"]) == (0, None)
     # (4.00 + 4.50 + 3.00) ÷ 3 = 3.8333…
     assert (report.totals["surveys"], report.totals["average_score"]) == (3, money("3.83"))
@@ -476,7 +601,13 @@ def test_satisfaction_by_month(book: Book) -> None:
     by_month = rows(book.report("satisfaction", "month"))
 
     assert {k: v["surveys"] for k, v in by_month.items()} == {
-        "2026-01": 0, "2026-02": 0, "2026-03": 1, "2026-04": 0, "2026-05": 1, "2026-06": 1}
+        "2026-01": 0,
+        "2026-02": 0,
+        "2026-03": 1,
+        "2026-04": 0,
+        "2026-05": 1,
+        "2026-06": 1,
+    }
     assert by_month["2026-02"]["complainants_satisfied_pct"] == money("100.00")  # K1, fed back 02-21
     assert by_month["2026-03"]["complainants_satisfied_pct"] == money("0.00")  # K2, fed back 03-21
 
@@ -490,13 +621,21 @@ def test_staff_performance_of_agents(book: Book) -> None:
     alice, bob = rows(report)["alice"], rows(report)["bob"]
     # alice sold TL (issued 01-05; U1 and U2 were never issued, HA was issued in 2025); bob sold HB
     assert (alice["policies_sold"], alice["premium_written"], bob["policies_sold"], bob["premium_written"]) == (
-        1, money("700.00"), 1, money("584.00"))
+        1,
+        money("700.00"),
+        1,
+        money("584.00"),
+    )
     # alice: TL 63.00 + HA's renewal 584.00; bob: HB 584.00 − 408.00 refunded on surrender
     assert (alice["premium_collected"], bob["premium_collected"]) == (money("647.00"), money("176.00"))
     # about alice's policies: K1 (HA), K2 (TL); about bob's: K3 (HB); K4 is K1's linked repeat
     assert (alice["complaints_against"], bob["complaints_against"]) == (2, 1)
-    assert report.totals == {"policies_sold": 2, "premium_written": money("1284.00"),
-                             "premium_collected": money("823.00"), "complaints_against": 3}
+    assert report.totals == {
+        "policies_sold": 2,
+        "premium_written": money("1284.00"),
+        "premium_collected": money("823.00"),
+        "complaints_against": 3,
+    }
 
 
 def test_staff_performance_of_claims_handlers(book: Book) -> None:
@@ -547,7 +686,7 @@ def every_report(book: Book, position: int | None) -> dict[tuple[str, str], tupl
 
 
 def test_a_report_asked_as_of_an_earlier_position_answers_what_it_answered_then(services: Any) -> None:
-    simulated = clock.SimulatedClock(datetime(2025, 7, 1, 2, tzinfo=timezone.utc))
+    simulated = clock.SimulatedClock(datetime(2025, 7, 1, 2, tzinfo=UTC))
     with clock.using(simulated):
         book = Book(services, simulated).build()
         before = every_report(book, None)
@@ -558,8 +697,14 @@ def test_a_report_asked_as_of_an_earlier_position_answers_what_it_answered_then(
         desk.assess("C3", book.today(D(2026, 6, 25)), "5500")
         desk.approve("C3", book.today(D(2026, 6, 26)))
         desk.pay("C3", book.today(D(2026, 6, 27)))
-        book.complaint("K5", D(2026, 6, 15), category="service", channel="visit", holder="HA:holder",
-                       related_policy_id=book.ids["HA"])
+        book.complaint(
+            "K5",
+            D(2026, 6, 15),
+            category="service",
+            channel="visit",
+            holder="HA:holder",
+            related_policy_id=book.ids["HA"],
+        )
         policies.act(book.app, ctx(), book.ids["TL"], "surrender", book.today(D(2026, 6, 28)), on=D(2026, 6, 28))
         book.term_life("N1", 8, D(2026, 6, 28))
         book.survey(book.ids["TL:holder"], D(2026, 6, 28), 2, 2, 2, 2)
@@ -582,20 +727,31 @@ def test_the_period_incurred_subtracts_the_reserves_carried_in(book: Book) -> No
 
     # H1: no claim was open on 2025-12-31, so nothing is carried in: period_incurred = incurred = 40,000
     assert (h1["opening_reserves"], h1["period_incurred"], h1["incurred"]) == (
-        money("0.00"), money("40000.00"), money("40000.00"))
+        money("0.00"),
+        money("40000.00"),
+        money("40000.00"),
+    )
     # May: C3's reserve 20,000 on 04-30 (reported 04-02, its initial reserve) is carried in; the advance of
     # 3,000 and the 17,000 left make incurred 20,000 (the SPEC's figure) but nothing new: 3,000 + 17,000 − 20,000
     may = by_month["2026-05"]
     assert (may["opening_reserves"], may["incurred"], may["period_incurred"]) == (
-        money("20000.00"), money("20000.00"), money("0.00"))
+        money("20000.00"),
+        money("20000.00"),
+        money("0.00"),
+    )
     assert may["period_loss_ratio_pct"] == money("0.00")
     # June: nothing paid; 17,000 in and 17,000 out
     june = by_month["2026-06"]
     assert (june["claims_paid"], june["opening_reserves"], june["case_reserves"], june["period_incurred"]) == (
-        money("0.00"), money("17000.00"), money("17000.00"), money("0.00"))
+        money("0.00"),
+        money("17000.00"),
+        money("17000.00"),
+        money("0.00"),
+    )
     for figures in [*by_month.values(), h1]:
         assert figures["period_incurred"] == (
-            figures["claims_paid"] + figures["case_reserves"] - figures["opening_reserves"])
+            figures["claims_paid"] + figures["case_reserves"] - figures["opening_reserves"]
+        )
 
 
 @pytest.fixture(params=["sqlite", "postgres"])
@@ -607,9 +763,10 @@ def fresh(request: pytest.FixtureRequest, tmp_path: Any) -> Iterator[tuple[Any, 
     if request.param == "postgres":
         require_postgres()
         url = new_postgres_database()
-    services = bootstrap(Settings(database_url=url, jwt_secret=JWT_SECRET, read_wait_seconds=5.0),
-                         run_projections=False)
-    simulated = clock.SimulatedClock(datetime(2026, 1, 1, 2, tzinfo=timezone.utc))
+    services = bootstrap(
+        Settings(database_url=url, jwt_secret=JWT_SECRET, read_wait_seconds=5.0), run_projections=False
+    )
+    simulated = clock.SimulatedClock(datetime(2026, 1, 1, 2, tzinfo=UTC))
     try:
         with clock.using(simulated):
             yield services, simulated
@@ -626,13 +783,25 @@ def test_earned_premium_is_net_of_a_sum_insured_decrease_refund(fresh: tuple[Any
     book = Book(services, simulated)
     book.home("H", 1, D(2026, 1, 1))
     book.today(D(2026, 3, 20))
-    policies.act(services.app, ctx(), book.ids["H"], "change", D(2026, 3, 20), kind="sum_insured",
-                 details={"sum_insured": "365000"}, document_ref="END-1", effective_on=D(2026, 4, 1),
-                 on=D(2026, 3, 20))
+    policies.act(
+        services.app,
+        ctx(),
+        book.ids["H"],
+        "change",
+        D(2026, 3, 20),
+        kind="sum_insured",
+        details={"sum_insured": "365000"},
+        document_ref="END-1",
+        effective_on=D(2026, 4, 1),
+        on=D(2026, 3, 20),
+    )
     services.read_side.catch_up()
     with services.read_side.engine.connect() as conn:
-        refunds = conn.execute(select(premium_payments.c.amount, premium_payments.c.cover_from,
-                                      premium_payments.c.cover_to).where(premium_payments.c.kind == "refund")).all()
+        refunds = conn.execute(
+            select(premium_payments.c.amount, premium_payments.c.cover_from, premium_payments.c.cover_to).where(
+                premium_payments.c.kind == "refund"
+            )
+        ).all()
     assert [tuple(r) for r in refunds] == [(money("-220.00"), D(2026, 4, 1), D(2026, 12, 31))]
 
     def earned(start: date, end: date) -> Decimal:

@@ -9,9 +9,10 @@ the head of the log in every projection and the rows show the values.
 from __future__ import annotations
 
 import itertools
-from datetime import date, datetime, timezone
+from collections.abc import Iterator
+from datetime import UTC, date, datetime
 from decimal import Decimal
-from typing import Any, Iterator
+from typing import Any
 from uuid import UUID
 
 import pytest
@@ -45,26 +46,32 @@ _commands = itertools.count(1)
 def repeated(alphabet: list[str], length: int) -> st.SearchStrategy[str]:
     """Text of exactly `length` characters: a short drawn pattern, repeated."""
     return st.lists(st.sampled_from(alphabet), min_size=1, max_size=8).map(
-        lambda pattern: ("".join(pattern) * length)[:length])
+        lambda pattern: ("".join(pattern) * length)[:length]
+    )
 
 
 def wide(length: int) -> st.SearchStrategy[str]:
     """Text of exactly `length` characters as stored, drawn from WIDE; at least every eighth grows under
     casefold (a pattern starts with "ß")."""
-    return st.lists(st.sampled_from(WIDE), max_size=7).map(
-        lambda rest: ("".join(["ß", *rest]) * length)[:length])
+    return st.lists(st.sampled_from(WIDE), max_size=7).map(lambda rest: ("".join(["ß", *rest]) * length)[:length])
 
 
 def context(role: str, reason: str, header: str) -> CommandContext:
     """A command's context with the longest ids its headers may carry (200 characters)."""
     key = f"{next(_commands):08d}".ljust(200, "k")
-    return CommandContext(actor_id="a" * 200, actor_role=role, command_id=key, correlation_id=header,
-                          causation_id=header[::-1], reason=reason)
+    return CommandContext(
+        actor_id="a" * 200,
+        actor_role=role,
+        command_id=key,
+        correlation_id=header,
+        causation_id=header[::-1],
+        reason=reason,
+    )
 
 
 @pytest.fixture(autouse=True)
 def today_is_the_twentieth_of_november_2026() -> Iterator[None]:
-    with clock.using(clock.SimulatedClock(datetime(2026, 11, 20, 2, tzinfo=timezone.utc))):
+    with clock.using(clock.SimulatedClock(datetime(2026, 11, 20, 2, tzinfo=UTC))):
         yield
 
 
@@ -73,55 +80,110 @@ def current(conn: Any, table: Any, key: str, value: Any) -> dict[str, Any]:
     return dict(row)
 
 
-@settings(max_examples=2, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
-                                                                HealthCheck.too_slow])
-@given(name=wide(200), short=wide(100), fifty=wide(50), contact=wide(500), reason=wide(1000),
-       detail=wide(2000), long=wide(5000), header=repeated(list("abcXYZ0189-_.:"), 200))
+@settings(
+    max_examples=2, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
+)
+@given(
+    name=wide(200),
+    short=wide(100),
+    fifty=wide(50),
+    contact=wide(500),
+    reason=wide(1000),
+    detail=wide(2000),
+    long=wide(5000),
+    header=repeated(list("abcXYZ0189-_.:"), 200),
+)
 def test_the_widest_accepted_values_reach_every_projection(
-    services: Any, name: str, short: str, fifty: str, contact: str, reason: str, detail: str, long: str, header: str,
+    services: Any, name: str, short: str, fifty: str, contact: str, reason: str, detail: str, long: str, header: str
 ) -> None:
     app, seed = services.app, next(_commands) * 1000
 
     def ctx(role: str = "agent") -> CommandContext:
         return context(role, reason, header)
 
-    person = register_individual(app, ctx(), **individual(
-        seed, name=name, occupation=short, annual_income=TOP,
-        contacts={"phone": "13800138000", "address": contact}))
-    firm = register_enterprise(app, ctx(), **enterprise(
-        seed + 1, name=name, industry=short, contact_person=short, annual_revenue=TOP, contacts={"address": contact}))
+    person = register_individual(
+        app,
+        ctx(),
+        **individual(
+            seed, name=name, occupation=short, annual_income=TOP, contacts={"phone": "13800138000", "address": contact}
+        ),
+    )
+    firm = register_enterprise(
+        app,
+        ctx(),
+        **enterprise(
+            seed + 1, name=name, industry=short, contact_person=short, annual_revenue=TOP, contacts={"address": contact}
+        ),
+    )
     holder = UUID(person.id)
     services.read_side.catch_up()
 
     product = app.catalogue.get("home_property")
     clean = {q.id: not q.adverse for q in product.disclosure_questions}
     applied = policies.apply_for_policy(
-        app, ctx(), applicant_id=holder, insured_id=holder, relationship="owner", product_code="home_property",
-        sum_insured="800000", declared_property_value="1000000", term_months=12, premium_mode="annual",
-        disclosures=clean, channel=fifty, agent_id=short, applied_on=ON)
+        app,
+        ctx(),
+        applicant_id=holder,
+        insured_id=holder,
+        relationship="owner",
+        product_code="home_property",
+        sum_insured="800000",
+        declared_property_value="1000000",
+        term_months=12,
+        premium_mode="annual",
+        disclosures=clean,
+        channel=fifty,
+        agent_id=short,
+        applied_on=ON,
+    )
     policy_id = UUID(applied.id)
     installment = app.load(Policy, policy_id).installment
     policies.act(app, ctx(), policy_id, "pay_premium", ON, amount=installment, paid_on=ON, reference=short)
     services.read_side.catch_up()
 
     reported = claims.report(
-        app, ctx("claims_handler"), policy_id=policy_id, claimant_id=holder, claimant_role="insured",
-        loss_date=date(2026, 3, 1), cause=short, description=long, estimated_amount=TOP, initial_reserve=TOP,
-        reported_on=date(2026, 3, 2))
+        app,
+        ctx("claims_handler"),
+        policy_id=policy_id,
+        claimant_id=holder,
+        claimant_role="insured",
+        loss_date=date(2026, 3, 1),
+        cause=short,
+        description=long,
+        estimated_amount=TOP,
+        initial_reserve=TOP,
+        reported_on=date(2026, 3, 2),
+    )
     claim_id = UUID(reported.id)
-    claims.act(app, ctx("claims_handler"), claim_id, "raise_fraud_flag", date(2026, 3, 3), indicator=short,
-               detail=detail)
+    claims.act(
+        app, ctx("claims_handler"), claim_id, "raise_fraud_flag", date(2026, 3, 3), indicator=short, detail=detail
+    )
     received = complaints.receive(
-        app, ctx("complaints_officer"), channel="phone", complainant={"name": name, "contact": contact},
-        content=long, category="claims", received_at=clock.now(), recording_ref=name,
-        related_policy_id=str(policy_id), related_claim_id=str(claim_id))
-    opened = complaints.open_request(app, ctx(), customer_id=str(holder), kind="contract_change",
-                                     description=long, channel="phone", policy_id=str(policy_id))
+        app,
+        ctx("complaints_officer"),
+        channel="phone",
+        complainant={"name": name, "contact": contact},
+        content=long,
+        category="claims",
+        received_at=clock.now(),
+        recording_ref=name,
+        related_policy_id=str(policy_id),
+        related_claim_id=str(claim_id),
+    )
+    opened = complaints.open_request(
+        app,
+        ctx(),
+        customer_id=str(holder),
+        kind="contract_change",
+        description=long,
+        channel="phone",
+        policy_id=str(policy_id),
+    )
 
     services.read_side.catch_up()
 
     head = services.read_side.head()
-    assert services.read_side.positions() == {name_: head for name_ in services.read_side.positions()}
+    assert services.read_side.positions() == dict.fromkeys(services.read_side.positions(), head)
     with services.read_side.engine.connect() as conn:
         shown = current(conn, customers, "customer_id", holder)
         assert (shown["name"], shown["name_folded"], shown["occupation"]) == (name, name.casefold(), short)
@@ -132,20 +194,31 @@ def test_the_widest_accepted_values_reach_every_projection(
         assert Decimal(company["profile"]["annual_revenue"]) == MAX_MONEY
         policy = current(conn, policies_table, "policy_id", policy_id)
         assert (policy["channel"], policy["agent_id"]) == (fifty, short)
-        paid = conn.execute(select(premium_payments.c.reference)
-                            .where(premium_payments.c.policy_id == str(policy_id))).scalars().all()
+        paid = (
+            conn.execute(select(premium_payments.c.reference).where(premium_payments.c.policy_id == str(policy_id)))
+            .scalars()
+            .all()
+        )
         assert paid == [short]
         claim = current(conn, claims_table, "claim_id", claim_id)
         assert (claim["cause"], claim["estimated_amount"], claim["reserve"]) == (short, MAX_MONEY, MAX_MONEY)
-        flags = conn.execute(select(claim_flags.c.indicator, claim_flags.c.detail).where(
-            claim_flags.c.claim_id == str(claim_id), claim_flags.c.valid_to.is_(None))).all()
+        flags = conn.execute(
+            select(claim_flags.c.indicator, claim_flags.c.detail).where(
+                claim_flags.c.claim_id == str(claim_id), claim_flags.c.valid_to.is_(None)
+            )
+        ).all()
         assert (short, detail) in [tuple(flag) for flag in flags]
         complaint = current(conn, complaints_table, "complaint_id", received.id)
         assert (complaint["complainant_name"], complaint["recording_ref"]) == (name, name)
         request = current(conn, service_requests, "request_id", opened.id)
         assert request["description"] == long
-        audit = conn.execute(select(audit_log).where(audit_log.c.aggregate_id == str(claim_id))
-                             .order_by(audit_log.c.position)).mappings().first()
+        audit = (
+            conn.execute(
+                select(audit_log).where(audit_log.c.aggregate_id == str(claim_id)).order_by(audit_log.c.position)
+            )
+            .mappings()
+            .first()
+        )
         assert audit is not None
         assert (audit["correlation_id"], audit["causation_id"], audit["reason"]) == (header, header[::-1], reason)
         assert audit["actor_id"] == "a" * 200 and len(audit["command_id"]) == 200

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import logging
 import time
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from typing import Any
 from uuid import UUID
 
@@ -27,23 +27,34 @@ def an_issued_monthly_policy(app: Any, on: date) -> UUID:
     product = app.catalogue.get("term_life")
     answers = {q.id: not q.adverse for q in product.disclosure_questions}
     applied = policies.apply_for_policy(
-        app, ctx(), applicant_id=holder, insured_id=holder, relationship="self", product_code="term_life",
-        sum_insured="500000", term_months=120, premium_mode="monthly", disclosures=answers,
-        beneficiaries=[{"name": "王芳", "share": "100"}], applied_on=on)
+        app,
+        ctx(),
+        applicant_id=holder,
+        insured_id=holder,
+        relationship="self",
+        product_code="term_life",
+        sum_insured="500000",
+        term_months=120,
+        premium_mode="monthly",
+        disclosures=answers,
+        beneficiaries=[{"name": "王芳", "share": "100"}],
+        applied_on=on,
+    )
     policy = app.load(Policy, UUID(applied.id))
-    policies.act(app, ctx(), policy.id, "pay_premium", on, amount=policy.quoted_installment, paid_on=on,
-                 reference="first")
+    policies.act(
+        app, ctx(), policy.id, "pay_premium", on, amount=policy.quoted_installment, paid_on=on, reference="first"
+    )
     return policy.id
 
 
 def test_the_worker_s_ticker_records_a_lapse_once_its_date_has_come(services: Any) -> None:
-    simulated = clock.SimulatedClock(datetime(2025, 3, 1, 2, tzinfo=timezone.utc))
+    simulated = clock.SimulatedClock(datetime(2025, 3, 1, 2, tzinfo=UTC))
     with clock.using(simulated):
         policy_id = an_issued_monthly_policy(services.app, date(2025, 3, 1))
         services.read_side.catch_up()
         # The second installment (due 04-01) never paid: its 60 days of grace end on 05-31, a Saturday in
         # the Dragon Boat Festival holiday, so on Tuesday 06-03 (Civil Code Art. 203); it lapses the day after.
-        simulated.set(datetime(2025, 6, 4, 2, tzinfo=timezone.utc))
+        simulated.set(datetime(2025, 6, 4, 2, tzinfo=UTC))
         services.read_side.start(0.05)
         ticker = Ticker(services, interval=0.1)
 
@@ -91,25 +102,36 @@ def issued_monthly_policies(app: Any, on: date, seeds: tuple[int, ...]) -> list[
     for seed in seeds:
         holder = UUID(register_individual(app, ctx(), **individual(seed, annual_income="600000")).id)
         applied = policies.apply_for_policy(
-            app, ctx(), applicant_id=holder, insured_id=holder, relationship="self", product_code="term_life",
-            sum_insured="500000", term_months=120, premium_mode="monthly", disclosures=answers,
-            beneficiaries=[{"name": "王芳", "share": "100"}], applied_on=on)
+            app,
+            ctx(),
+            applicant_id=holder,
+            insured_id=holder,
+            relationship="self",
+            product_code="term_life",
+            sum_insured="500000",
+            term_months=120,
+            premium_mode="monthly",
+            disclosures=answers,
+            beneficiaries=[{"name": "王芳", "share": "100"}],
+            applied_on=on,
+        )
         policy = app.load(Policy, UUID(applied.id))
-        policies.act(app, ctx(), policy.id, "pay_premium", on, amount=policy.quoted_installment, paid_on=on,
-                     reference="first")
+        policies.act(
+            app, ctx(), policy.id, "pay_premium", on, amount=policy.quoted_installment, paid_on=on, reference="first"
+        )
         ids.append(policy.id)
     return ids
 
 
 def test_the_worker_s_ticker_logs_a_failing_policy_and_goes_on_with_the_others(
-    services: Any, monkeypatch: Any, caplog: Any,
+    services: Any, monkeypatch: Any, caplog: Any
 ) -> None:
-    simulated = clock.SimulatedClock(datetime(2025, 3, 1, 2, tzinfo=timezone.utc))
+    simulated = clock.SimulatedClock(datetime(2025, 3, 1, 2, tzinfo=UTC))
     with clock.using(simulated):
         failing, other = issued_monthly_policies(services.app, date(2025, 3, 1), (51, 52))
         services.read_side.catch_up()
         # The second installments never paid: grace ends on 06-03 (05-31 is a holiday), lapse on 06-04.
-        simulated.set(datetime(2025, 6, 4, 2, tzinfo=timezone.utc))
+        simulated.set(datetime(2025, 6, 4, 2, tzinfo=UTC))
         real = policies.advance
 
         def advance(app: Any, policy_id: UUID, today: date, **options: Any) -> Any:
@@ -124,8 +146,10 @@ def test_the_worker_s_ticker_logs_a_failing_policy_and_goes_on_with_the_others(
         with caplog.at_level(logging.ERROR, logger="interface.scheduler"):
             ticker.start()
             deadline = time.monotonic() + 20
-            while (services.app.load(Policy, other).status != "lapsed"
-                   or sum(str(failing) in r.getMessage() for r in caplog.records) < 4) and time.monotonic() < deadline:
+            while (
+                services.app.load(Policy, other).status != "lapsed"
+                or sum(str(failing) in r.getMessage() for r in caplog.records) < 4
+            ) and time.monotonic() < deadline:
                 time.sleep(0.1)
             alive = ticker._thread.is_alive()
             ticker.stop()
@@ -139,7 +163,7 @@ def test_the_worker_s_ticker_logs_a_failing_policy_and_goes_on_with_the_others(
 
 
 def test_a_policy_that_fails_half_way_through_a_tick_leaves_nothing_behind_for_the_next(
-    test_settings: Any, monkeypatch: Any,
+    test_settings: Any, monkeypatch: Any
 ) -> None:
     """With the aggregate cache on, a policy whose lapse was triggered but not saved is not reused:
     the next tick records its lapse once, from the stored events."""
@@ -147,13 +171,13 @@ def test_a_policy_that_fails_half_way_through_a_tick_leaves_nothing_behind_for_t
 
     built = bootstrap(test_settings.model_copy(update={"aggregate_cache": 64}), run_projections=False)
     try:
-        simulated = clock.SimulatedClock(datetime(2025, 3, 1, 2, tzinfo=timezone.utc))
+        simulated = clock.SimulatedClock(datetime(2025, 3, 1, 2, tzinfo=UTC))
         with clock.using(simulated):
             failing, other = issued_monthly_policies(built.app, date(2025, 3, 1), (61, 62))
             for policy_id in (failing, other):
                 built.app.view(Policy, policy_id)  # both in the cache
             built.read_side.catch_up()
-            simulated.set(datetime(2025, 6, 4, 2, tzinfo=timezone.utc))  # grace ends 06-03 (05-31 a holiday)
+            simulated.set(datetime(2025, 6, 4, 2, tzinfo=UTC))  # grace ends 06-03 (05-31 a holiday)
             real = policies._lifecycle
 
             def lifecycle(app: Any, policy: Policy) -> Any:  # after the lapse is triggered, before the save

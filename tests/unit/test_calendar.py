@@ -15,8 +15,13 @@ from domain.claim_rules import ClaimRound, Pause, breach_due_on, limitation_last
 from domain.complaint_rules import ClockRound, Extension
 from domain.complaint_rules import read_clock as read_complaint_clock
 from domain.policy_rules import (
-    cooling_off_last_day, deemed_consent_date, grace_end, reinstatement_decision_last_day, reinstatement_last_day,
-    rescission_refusal, termination_date,
+    cooling_off_last_day,
+    deemed_consent_date,
+    grace_end,
+    reinstatement_decision_last_day,
+    reinstatement_last_day,
+    rescission_refusal,
+    termination_date,
 )
 
 D = date
@@ -120,13 +125,19 @@ def shipped(year: int) -> dict:  # type: ignore[type-arg]
     return dict(json.loads(text))
 
 
-@pytest.mark.parametrize("change, field", [
-    (lambda d: d["adjusted_working_days"].append({"date": "2025-10-10", "for": "x"}), "adjusted_working_days[5].date"),
-    (lambda d: d.update(notices=[]), "notices"),
-    (lambda d: d["holidays"][0].update(to="2024-12-01"), "holidays[0].to"),
-    (lambda d: d.update(status="guessed"), "status"),
-    (lambda d: d["holidays"].append(d["holidays"][0]), "holidays[6]"),
-])
+@pytest.mark.parametrize(
+    "change, field",
+    [
+        (
+            lambda d: d["adjusted_working_days"].append({"date": "2025-10-10", "for": "x"}),
+            "adjusted_working_days[5].date",
+        ),
+        (lambda d: d.update(notices=[]), "notices"),
+        (lambda d: d["holidays"][0].update(to="2024-12-01"), "holidays[0].to"),
+        (lambda d: d.update(status="guessed"), "status"),
+        (lambda d: d["holidays"].append(d["holidays"][0]), "holidays[6]"),
+    ],
+)
 def test_a_bad_year_file_is_refused_naming_the_field(change, field) -> None:  # type: ignore[no-untyped-def]
     data = shipped(2025)
     change(data)
@@ -161,7 +172,12 @@ def test_claim_decision_paused_then_moved_off_the_holiday() -> None:
     pauses = (Pause(D(2025, 8, 30), D(2025, 9, 9)),)
     last = read_clock("decision", D(2025, 8, 25), D(2025, 10, 9), pauses=pauses)
 
-    assert (last.paused_days, last.nominal_due_on, last.due_on, last.breached) == (10, D(2025, 10, 4), D(2025, 10, 9), False)
+    assert (last.paused_days, last.nominal_due_on, last.due_on, last.breached) == (
+        10,
+        D(2025, 10, 4),
+        D(2025, 10, 9),
+        False,
+    )
     assert read_clock("decision", D(2025, 8, 25), D(2025, 10, 10), pauses=pauses).breached
     assert breach_due_on("decision", D(2025, 8, 25), pauses=pauses) == D(2025, 10, 10)
 
@@ -185,14 +201,24 @@ def test_claim_advance_60_days() -> None:
 
     assert last is not None and after is not None
     assert (last.nominal_due_on, last.due_on, last.breached, after.breached) == (
-        D(2025, 10, 4), D(2025, 10, 9), False, True)
+        D(2025, 10, 4),
+        D(2025, 10, 9),
+        False,
+        True,
+    )
 
 
-@pytest.mark.parametrize("received, extensions", [
-    (D(2025, 9, 19), ()),
-    (D(2025, 9, 4), (Extension("complex", D(2025, 9, 10), 30),)),
-    (D(2025, 8, 5), (Extension("complex", D(2025, 8, 10), 30), Extension("especially_complex", D(2025, 8, 20), 60))),
-])
+@pytest.mark.parametrize(
+    "received, extensions",
+    [
+        (D(2025, 9, 19), ()),
+        (D(2025, 9, 4), (Extension("complex", D(2025, 9, 10), 30),)),
+        (
+            D(2025, 8, 5),
+            (Extension("complex", D(2025, 8, 10), 30), Extension("especially_complex", D(2025, 8, 20), 60)),
+        ),
+    ],
+)
 def test_complaint_15_30_60_days(received: date, extensions: tuple[Extension, ...]) -> None:
     round_ = ClockRound(1, received, extensions=extensions)
 
@@ -200,7 +226,10 @@ def test_complaint_15_30_60_days(received: date, extensions: tuple[Extension, ..
     after = read_complaint_clock(round_, received, D(2025, 10, 10))
 
     assert (last.deadline_nominal_on, last.deadline_on, last.deadline_moved_because) == (
-        D(2025, 10, 4), D(2025, 10, 9), NATIONAL_DAY)
+        D(2025, 10, 4),
+        D(2025, 10, 9),
+        NATIONAL_DAY,
+    )
     assert (last.breached, last.remaining_days, after.breached) == (False, 0, True)
     assert round_.breach_due_on() == D(2025, 10, 10)
 
@@ -221,13 +250,19 @@ def test_art_16_thirty_days_and_two_years() -> None:
     learned, formed = D(2025, 9, 4), D(2024, 1, 2)
 
     assert rescission_refusal(D(2025, 10, 9), learned_on=learned, formed_on=formed, insurer_knew=False) is None
-    assert rescission_refusal(D(2025, 10, 10), learned_on=learned, formed_on=formed,
-                              insurer_knew=False) == "rescission-time-barred"
+    assert (
+        rescission_refusal(D(2025, 10, 10), learned_on=learned, formed_on=formed, insurer_knew=False)
+        == "rescission-time-barred"
+    )
     # two years from 2023-10-04 end on 2025-10-04, a holiday: still possible on 10-09
-    assert rescission_refusal(D(2025, 10, 9), learned_on=D(2025, 10, 1), formed_on=D(2023, 10, 4),
-                              insurer_knew=False) is None
-    assert rescission_refusal(D(2025, 10, 10), learned_on=D(2025, 10, 1), formed_on=D(2023, 10, 4),
-                              insurer_knew=False) == "rescission-time-barred"
+    assert (
+        rescission_refusal(D(2025, 10, 9), learned_on=D(2025, 10, 1), formed_on=D(2023, 10, 4), insurer_knew=False)
+        is None
+    )
+    assert (
+        rescission_refusal(D(2025, 10, 10), learned_on=D(2025, 10, 1), formed_on=D(2023, 10, 4), insurer_knew=False)
+        == "rescission-time-barred"
+    )
 
 
 def test_grace_end() -> None:

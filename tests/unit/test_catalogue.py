@@ -153,6 +153,7 @@ def test_cash_value_follows_the_table_and_stays_at_its_last_value() -> None:
 
 def put(path: str, value: Any) -> Mutation:
     """Set a dotted path ("rate_bands.2.male") to `value`."""
+
     def mutate(data: dict[str, Any]) -> None:
         *parents, last = path.split(".")
         target: Any = data
@@ -162,6 +163,7 @@ def put(path: str, value: Any) -> Mutation:
             target[int(last)] = value
         else:
             target[last] = value
+
     return mutate
 
 
@@ -172,6 +174,7 @@ def drop(path: str) -> Mutation:
         for key in parents:
             target = target[int(key)] if isinstance(target, list) else target[key]
         del target[int(last) if isinstance(target, list) else last]
+
     return mutate
 
 
@@ -179,6 +182,7 @@ def both(*mutations: Mutation) -> Mutation:
     def mutate(data: dict[str, Any]) -> None:
         for m in mutations:
             m(data)
+
     return mutate
 
 
@@ -191,14 +195,26 @@ BROKEN = {
     "type-text": ("medical.v1.json", put("name_en", ""), "name_en", "non-empty text"),
     "type-list": ("medical.v1.json", put("terms_months", 12), "terms_months", "list"),
     "type-object": ("term_life.v1.json", put("rate_bands.0", [18, 25]), "rate_bands[0]", "must be an object"),
-    "band-rate": ("term_life.v1.json", put("rate_bands.2.male", -1), "rate_bands[2].male",
-                  "must be a positive decimal"),
-    "band-rate-text": ("term_life.v1.json", put("rate_bands.2.female", "cheap"), "rate_bands[2].female",
-                       "must be a positive decimal"),
+    "band-rate": (
+        "term_life.v1.json",
+        put("rate_bands.2.male", -1),
+        "rate_bands[2].male",
+        "must be a positive decimal",
+    ),
+    "band-rate-text": (
+        "term_life.v1.json",
+        put("rate_bands.2.female", "cheap"),
+        "rate_bands[2].female",
+        "must be a positive decimal",
+    ),
     "band-order": ("term_life.v1.json", put("rate_bands.1.age_to", 20), "rate_bands[1].age_to", "below age_from"),
     "code-format": ("term_life.v1.json", put("covered_causes.0", "Death!"), "covered_causes[0]", "code"),
-    "question-field": ("term_life.v1.json", drop("disclosure_questions.0.adverse"), "disclosure_questions[0].adverse",
-                       "is required"),
+    "question-field": (
+        "term_life.v1.json",
+        drop("disclosure_questions.0.adverse"),
+        "disclosure_questions[0].adverse",
+        "is required",
+    ),
     "document-field": ("medical.v1.json", put("claim_documents.1.name_zh", 7), "claim_documents[1].name_zh", "text"),
     # enums
     "enum-line": ("term_life.v1.json", put("line", "marine"), "line", "must be one of"),
@@ -230,8 +246,12 @@ BROKEN = {
     "band-end": ("term_life.v1.json", drop("rate_bands.7"), "rate_bands[6].age_to", "end at"),
     "bands-required": ("term_life.v1.json", put("rate_bands", []), "rate_bands", "is required"),
     "flat-rate-required": ("home_property.v1.json", drop("flat_rate"), "flat_rate", "is required"),
-    "flat-without-bands": ("home_property.v1.json", put("rate_bands", [
-        {"age_from": 0, "age_to": 120, "male": 1, "female": 1}]), "rate_bands", "must be empty"),
+    "flat-without-bands": (
+        "home_property.v1.json",
+        put("rate_bands", [{"age_from": 0, "age_to": 120, "male": 1, "female": 1}]),
+        "rate_bands",
+        "must be empty",
+    ),
     "banded-without-flat": ("term_life.v1.json", put("flat_rate", 1), "flat_rate", "must be absent"),
     "property-is-flat": ("home_property.v1.json", put("rating", "age_gender"), "rating", "must be flat"),
     # occupation classes
@@ -242,22 +262,38 @@ BROKEN = {
     "class-unknown": ("term_life.v1.json", put("occupation_loadings.7", 1), "occupation_loadings.7", "known field"),
     # lists
     "base-documents": ("medical.v1.json", drop("claim_documents.0"), "claim_documents", "claim_form"),
-    "duplicate-question": ("term_life.v1.json", put("disclosure_questions.1.id", "hospitalised_2y"),
-                           "disclosure_questions[1].id", "repeats"),
+    "duplicate-question": (
+        "term_life.v1.json",
+        put("disclosure_questions.1.id", "hospitalised_2y"),
+        "disclosure_questions[1].id",
+        "repeats",
+    ),
     "duplicate-term": ("term_life.v1.json", put("terms_months.1", 120), "terms_months[1]", "repeats"),
     "excluded-and-covered": ("term_life.v1.json", put("exclusions.0", "death"), "exclusions[0]", "covered"),
     # riders
-    "rider-target": ("accidental_death_rider.v1.json", put("attaches_to.1", "space_travel"), "attaches_to[1]",
-                     "not a main product"),
-    "rider-on-rider": ("accidental_death_rider.v1.json", put("attaches_to", ["accidental_death_rider"]),
-                       "attaches_to[0]", "not a main product"),
+    "rider-target": (
+        "accidental_death_rider.v1.json",
+        put("attaches_to.1", "space_travel"),
+        "attaches_to[1]",
+        "not a main product",
+    ),
+    "rider-on-rider": (
+        "accidental_death_rider.v1.json",
+        put("attaches_to", ["accidental_death_rider"]),
+        "attaches_to[0]",
+        "not a main product",
+    ),
     "rider-needs-target": ("accidental_death_rider.v1.json", put("attaches_to", []), "attaches_to", "must name"),
     "main-no-target": ("term_life.v1.json", put("attaches_to", ["medical"]), "attaches_to", "only riders"),
     # file names
     "file-version": ("term_life.v1.json", put("version", 2), "version", "term_life.v2.json"),
     "file-code": ("term_life.v1.json", put("code", "whole_life"), "code", "whole_life.v1.json"),
-    "several-edits": ("home_property.v1.json", both(put("deductible", -1), put("payout_ratio", 2)), "deductible",
-                      "from 0"),
+    "several-edits": (
+        "home_property.v1.json",
+        both(put("deductible", -1), put("payout_ratio", 2)),
+        "deductible",
+        "from 0",
+    ),
 }
 
 

@@ -3,10 +3,11 @@ a refused command records no event."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, timedelta
 from decimal import Decimal
 from functools import reduce
-from typing import Any, Callable, TypeVar
+from typing import Any, TypeVar
 
 import pytest
 from eventsourcing.persistence import DatetimeAsISO, DecimalAsStr, JSONTranscoder, Mapper, UUIDAsHex
@@ -35,21 +36,47 @@ def day(n: int) -> date:
 
 def details(**overrides: Any) -> dict[str, Any]:
     given: dict[str, Any] = dict(
-        policy_id="pol-1", policy_number="P2024ABC", claimant_id="cust-1", claimant_role="insured",
-        loss_date=LOSS, cause="fire", description="kitchen fire", estimated_amount="20000",
-        initial_reserve="20000", reported_on=R, line="property", required_documents=DOCS,
+        policy_id="pol-1",
+        policy_number="P2024ABC",
+        claimant_id="cust-1",
+        claimant_role="insured",
+        loss_date=LOSS,
+        cause="fire",
+        description="kitchen fire",
+        estimated_amount="20000",
+        initial_reserve="20000",
+        reported_on=R,
+        line="property",
+        required_documents=DOCS,
     )
     return {**given, **overrides}
 
 
 def cover(**overrides: Any) -> CoverSnapshot:
     given: dict[str, Any] = dict(
-        on=LOSS, status="in_force", in_force=True, in_grace=False, premium_owed=Decimal("0.00"),
-        policy_number="P2024ABC", product_code="HOME", product_version=1, line="property", riders=(),
-        period_start=date(2024, 1, 1), period_end=date(2024, 12, 31), waiting_period_end=date(2024, 1, 1),
-        in_waiting_period=False, sum_insured=Decimal("100000.00"), remaining_sum_insured=Decimal("100000.00"),
-        deductible=Decimal("500.00"), payout_ratio=Decimal("1"), covered_causes=("fire", "flood"),
-        exclusions=("war", "wear_and_tear"), rescinded=False, rescission_ground=None, no_liability_before=None,
+        on=LOSS,
+        status="in_force",
+        in_force=True,
+        in_grace=False,
+        premium_owed=Decimal("0.00"),
+        policy_number="P2024ABC",
+        product_code="HOME",
+        product_version=1,
+        line="property",
+        riders=(),
+        period_start=date(2024, 1, 1),
+        period_end=date(2024, 12, 31),
+        waiting_period_end=date(2024, 1, 1),
+        in_waiting_period=False,
+        sum_insured=Decimal("100000.00"),
+        remaining_sum_insured=Decimal("100000.00"),
+        deductible=Decimal("500.00"),
+        payout_ratio=Decimal("1"),
+        covered_causes=("fire", "flood"),
+        exclusions=("war", "wear_and_tear"),
+        rescinded=False,
+        rescission_ground=None,
+        no_liability_before=None,
     )
     return CoverSnapshot(**{**given, **overrides})
 
@@ -160,17 +187,20 @@ def test_the_limitation_runs_from_the_loss_date_when_no_later_knowledge_is_given
         Claim.report(**details(loss_date=date(2022, 3, 1), reported_on=date(2024, 3, 2)))
 
 
-@pytest.mark.parametrize("changes, field", [
-    (dict(loss_date=day(1)), "loss_date"),
-    (dict(known_on=LOSS - DAYS), "known_on"),
-    (dict(known_on=day(1)), "known_on"),
-    (dict(claimant_role="neighbour"), "claimant_role"),
-    (dict(line="marine"), "line"),
-    (dict(estimated_amount="-1"), "estimated_amount"),
-    (dict(initial_reserve="-0.01"), "initial_reserve"),
-    (dict(required_documents=[]), "required_documents"),
-    (dict(cause=""), "cause"),
-])
+@pytest.mark.parametrize(
+    "changes, field",
+    [
+        (dict(loss_date=day(1)), "loss_date"),
+        (dict(known_on=LOSS - DAYS), "known_on"),
+        (dict(known_on=day(1)), "known_on"),
+        (dict(claimant_role="neighbour"), "claimant_role"),
+        (dict(line="marine"), "line"),
+        (dict(estimated_amount="-1"), "estimated_amount"),
+        (dict(initial_reserve="-0.01"), "initial_reserve"),
+        (dict(required_documents=[]), "required_documents"),
+        (dict(cause=""), "cause"),
+    ],
+)
 def test_a_bad_report_is_refused_naming_the_field(changes: dict[str, Any], field: str) -> None:
     with pytest.raises(InvalidValue) as raised:
         Claim.report(**details(**changes))
@@ -211,8 +241,7 @@ def test_a_second_notice_is_refused_without_a_reason() -> None:
     claim.notify_missing_documents(day(1))
     claim.collect_events()
 
-    refused(claim, lambda: claim.notify_missing_documents(day(2)), DomainError,
-            "missing-documents-already-notified")
+    refused(claim, lambda: claim.notify_missing_documents(day(2)), DomainError, "missing-documents-already-notified")
 
 
 def test_a_second_notice_with_a_reason_is_recorded_as_a_compliance_breach() -> None:
@@ -333,8 +362,9 @@ def test_a_dated_command_waits_for_time_to_be_advanced() -> None:
     claim = accepted()
 
     refused(claim, lambda: claim.reject(["late"], "mgr-1", day(31)), DomainError, "time-not-advanced")
-    refused(claim, lambda: claim.record_investigation("interview", "i", "x", day(0)), DomainError,
-            "date-before-last-event")
+    refused(
+        claim, lambda: claim.record_investigation("interview", "i", "x", day(0)), DomainError, "date-before-last-event"
+    )
 
 
 def test_advancing_time_is_idempotent_and_records_breaches_in_date_order() -> None:
@@ -358,8 +388,12 @@ def test_investigation_activities_are_recorded_with_the_investigator() -> None:
     claim.record_investigation("interview", "inv-1", "the neighbour saw smoke", day(3))
 
     assert claim.status == "investigating" and len(claim.investigations) == 2
-    assert claim.investigations[1] == {"on": day(3), "activity": "interview", "investigator_id": "inv-1",
-                                       "findings": "the neighbour saw smoke"}
+    assert claim.investigations[1] == {
+        "on": day(3),
+        "activity": "interview",
+        "investigator_id": "inv-1",
+        "findings": "the neighbour saw smoke",
+    }
     claim.collect_events()
     refused(claim, lambda: claim.record_investigation("guessing", "inv-1", "x", day(3)), InvalidValue)
 
@@ -375,11 +409,16 @@ def test_a_fraud_flag_is_raised_once_per_indicator() -> None:
 
     claim.raise_fraud_flag("loss-soon-after-inception", "loss 10 days after inception", day(0))
 
-    assert claim.fraud_flags == [{"on": day(0), "indicator": "loss-soon-after-inception",
-                                  "detail": "loss 10 days after inception"}]
+    assert claim.fraud_flags == [
+        {"on": day(0), "indicator": "loss-soon-after-inception", "detail": "loss 10 days after inception"}
+    ]
     claim.collect_events()
-    refused(claim, lambda: claim.raise_fraud_flag("loss-soon-after-inception", "again", day(1)), DomainError,
-            "fraud-flag-already-raised")
+    refused(
+        claim,
+        lambda: claim.raise_fraud_flag("loss-soon-after-inception", "again", day(1)),
+        DomainError,
+        "fraud-flag-already-raised",
+    )
 
 
 # -- loss assessment (7.2 (2)–(3)) --------------------------------------------------------------------------
@@ -388,12 +427,21 @@ def test_a_fraud_flag_is_raised_once_per_indicator() -> None:
 def test_an_assessment_totals_the_items() -> None:
     claim = accepted()
 
-    claim.assess([{"description": "stove", "claimed": "5000", "assessed": "4000"},
-                  {"description": "walls", "claimed": "3000", "assessed": "2500"}], "assessor-1", day(3))
+    claim.assess(
+        [
+            {"description": "stove", "claimed": "5000", "assessed": "4000"},
+            {"description": "walls", "claimed": "3000", "assessed": "2500"},
+        ],
+        "assessor-1",
+        day(3),
+    )
 
     event = last(claim)
-    assert (event.total_claimed, event.total_assessed, event.assessment_no) == (Decimal("8000.00"),
-                                                                                 Decimal("6500.00"), 1)
+    assert (event.total_claimed, event.total_assessed, event.assessment_no) == (
+        Decimal("8000.00"),
+        Decimal("6500.00"),
+        1,
+    )
     assert claim.status == "assessed"
 
 
@@ -434,10 +482,10 @@ def test_a_dispute_leads_to_reassessment() -> None:
 def test_an_agreed_amount_is_not_reassessed() -> None:
     claim = agreed()
 
-    refused(claim, lambda: claim.assess(items("1"), "assessor-1", day(6)), DomainError,
-            "assessment-already-agreed")
-    refused(claim, lambda: claim.dispute_assessment("changed my mind", day(6)), DomainError,
-            "assessment-already-agreed")
+    refused(claim, lambda: claim.assess(items("1"), "assessor-1", day(6)), DomainError, "assessment-already-agreed")
+    refused(
+        claim, lambda: claim.dispute_assessment("changed my mind", day(6)), DomainError, "assessment-already-agreed"
+    )
 
 
 # -- adjudication (7.3) -------------------------------------------------------------------------------------
@@ -485,36 +533,64 @@ def test_a_disputed_assessment_is_not_decided_on() -> None:
     claim.dispute_assessment("too low", day(4))
     claim.collect_events()
 
-    refused(claim, lambda: claim.approve(cover=cover(), deciding_role="claims_manager", decided_by="m",
-                                         on=day(6)), DomainError, "assessment-disputed")
+    refused(
+        claim,
+        lambda: claim.approve(cover=cover(), deciding_role="claims_manager", decided_by="m", on=day(6)),
+        DomainError,
+        "assessment-disputed",
+    )
 
 
-@pytest.mark.parametrize("changes, exclusion, reason", [
-    (dict(status="lapsed", in_force=False), None, "not-in-force"),
-    (dict(in_waiting_period=True), None, "waiting-period"),
-    (dict(covered_causes=("flood",)), None, "cause-not-covered"),
-    ({}, "wear_and_tear", "excluded"),
-    (dict(rescinded=True, no_liability_before=day(0)), None, "rescinded"),
-])
+@pytest.mark.parametrize(
+    "changes, exclusion, reason",
+    [
+        (dict(status="lapsed", in_force=False), None, "not-in-force"),
+        (dict(in_waiting_period=True), None, "waiting-period"),
+        (dict(covered_causes=("flood",)), None, "cause-not-covered"),
+        ({}, "wear_and_tear", "excluded"),
+        (dict(rescinded=True, no_liability_before=day(0)), None, "rescinded"),
+    ],
+)
 def test_approval_is_refused_when_the_policy_did_not_cover_the_loss_date(
-        changes: dict[str, Any], exclusion: str | None, reason: str) -> None:
+    changes: dict[str, Any], exclusion: str | None, reason: str
+) -> None:
     claim = agreed()
 
-    error = refused(claim, lambda: claim.approve(cover=cover(**changes), deciding_role="claims_manager",
-                                                 decided_by="m", on=day(6), exclusion_applies=exclusion),
-                    DomainError, "not-covered-on-loss-date")
+    error = refused(
+        claim,
+        lambda: claim.approve(
+            cover=cover(**changes),
+            deciding_role="claims_manager",
+            decided_by="m",
+            on=day(6),
+            exclusion_applies=exclusion,
+        ),
+        DomainError,
+        "not-covered-on-loss-date",
+    )
     assert error.details["reason"] == reason
 
 
-@pytest.mark.parametrize("changes, exclusion", [
-    (dict(on=LOSS + DAYS), None), (dict(policy_number="OTHER"), None), ({}, "not-a-listed-exclusion"),
-])
+@pytest.mark.parametrize(
+    "changes, exclusion",
+    [(dict(on=LOSS + DAYS), None), (dict(policy_number="OTHER"), None), ({}, "not-a-listed-exclusion")],
+)
 def test_approval_needs_the_policy_on_the_loss_date_and_a_listed_exclusion(
-        changes: dict[str, Any], exclusion: str | None) -> None:
+    changes: dict[str, Any], exclusion: str | None
+) -> None:
     claim = agreed()
 
-    refused(claim, lambda: claim.approve(cover=cover(**changes), deciding_role="claims_manager", decided_by="m",
-                                         on=day(6), exclusion_applies=exclusion), InvalidValue)
+    refused(
+        claim,
+        lambda: claim.approve(
+            cover=cover(**changes),
+            deciding_role="claims_manager",
+            decided_by="m",
+            on=day(6),
+            exclusion_applies=exclusion,
+        ),
+        InvalidValue,
+    )
 
 
 def test_a_loss_in_grace_is_paid_less_the_premium_owed() -> None:
@@ -530,8 +606,11 @@ def test_a_claims_handler_may_approve_up_to_50000() -> None:
     assert claim.payable == Decimal("50000.00")
 
     larger = agreed("50500.01")
-    refused(larger, lambda: larger.approve(cover=cover_, deciding_role="claims_handler", decided_by="h",
-                                           on=day(6)), InsufficientAuthority)
+    refused(
+        larger,
+        lambda: larger.approve(cover=cover_, deciding_role="claims_handler", decided_by="h", on=day(6)),
+        InsufficientAuthority,
+    )
     larger.approve(cover=cover_, deciding_role="claims_manager", decided_by="m", on=day(6))
 
 
@@ -567,8 +646,11 @@ def test_a_claim_can_be_rejected_before_acceptance_but_not_twice() -> None:
     claim.collect_events()
 
     refused(claim, lambda: claim.reject(["again"], "mgr-1", day(1)), InvalidTransition)
-    refused(claim, lambda: claim.approve(cover=cover(), deciding_role="claims_manager", decided_by="m", on=day(2)),
-            InvalidTransition)
+    refused(
+        claim,
+        lambda: claim.approve(cover=cover(), deciding_role="claims_manager", decided_by="m", on=day(2)),
+        InvalidTransition,
+    )
 
 
 # -- money -------------------------------------------------------------------------------------------------
@@ -629,28 +711,48 @@ def test_the_reserve_is_set_never_negative_and_must_change() -> None:
 def test_an_advance_is_paid_while_the_amount_is_undetermined_up_to_the_determinable_part() -> None:
     claim = accepted()
 
-    claim.pay("3000", day(20), "bank-1", "advance", paying_role="claims_manager", determinable_amount="5000", cover=cover())
+    claim.pay(
+        "3000", day(20), "bank-1", "advance", paying_role="claims_manager", determinable_amount="5000", cover=cover()
+    )
 
     assert claim.status == "advance_paid" and claim.advance_total == Decimal("3000.00")
     claim.collect_events()
-    refused(claim, lambda: claim.pay("2000.01", day(21), "bank-2", "advance", paying_role="claims_manager", determinable_amount="5000",
-                                     cover=cover()), DomainError, "exceeds-determinable-amount")
+    refused(
+        claim,
+        lambda: claim.pay(
+            "2000.01",
+            day(21),
+            "bank-2",
+            "advance",
+            paying_role="claims_manager",
+            determinable_amount="5000",
+            cover=cover(),
+        ),
+        DomainError,
+        "exceeds-determinable-amount",
+    )
     claim.record_investigation("records_review", "inv-1", "repair quotes", day(22))
     assert claim.status == "investigating"
     advance = claim.clocks_on(day(90)).advance
     assert advance.met_on == day(20) and advance.on_time
 
 
-@pytest.mark.parametrize("given, field", [
-    (dict(determinable_amount="5000"), "cover"),
-    (dict(cover=cover()), "determinable_amount"),
-    (dict(cover=cover(), determinable_amount="100000.01"), "determinable_amount"),  # beyond the remaining SI
-])
+@pytest.mark.parametrize(
+    "given, field",
+    [
+        (dict(determinable_amount="5000"), "cover"),
+        (dict(cover=cover()), "determinable_amount"),
+        (dict(cover=cover(), determinable_amount="100000.01"), "determinable_amount"),  # beyond the remaining SI
+    ],
+)
 def test_an_advance_needs_the_cover_and_a_determinable_amount_within_the_sum_insured(
-        given: dict[str, Any], field: str) -> None:
+    given: dict[str, Any], field: str
+) -> None:
     claim = accepted()
 
-    error = refused(claim, lambda: claim.pay("100", day(2), "b", "advance", paying_role="claims_manager", **given), InvalidValue)
+    error = refused(
+        claim, lambda: claim.pay("100", day(2), "b", "advance", paying_role="claims_manager", **given), InvalidValue
+    )
     assert error.field == field
 
 
@@ -663,16 +765,33 @@ def test_only_an_advance_has_a_determinable_amount() -> None:
 def test_an_advance_needs_cover_on_the_loss_date() -> None:
     claim = accepted()
 
-    refused(claim, lambda: claim.pay("100", day(2), "b", "advance", paying_role="claims_manager", determinable_amount="500",
-                                     cover=cover(in_force=False, status="lapsed")),
-            DomainError, "not-covered-on-loss-date")
+    refused(
+        claim,
+        lambda: claim.pay(
+            "100",
+            day(2),
+            "b",
+            "advance",
+            paying_role="claims_manager",
+            determinable_amount="500",
+            cover=cover(in_force=False, status="lapsed"),
+        ),
+        DomainError,
+        "not-covered-on-loss-date",
+    )
 
 
 def test_no_advance_once_the_amount_is_agreed() -> None:
     claim = agreed()
 
-    refused(claim, lambda: claim.pay("100", day(6), "b", "advance", paying_role="claims_manager", determinable_amount="500", cover=cover()),
-            DomainError, "amount-determined")
+    refused(
+        claim,
+        lambda: claim.pay(
+            "100", day(6), "b", "advance", paying_role="claims_manager", determinable_amount="500", cover=cover()
+        ),
+        DomainError,
+        "amount-determined",
+    )
 
 
 def test_an_advance_is_due_60_days_after_receipt() -> None:
@@ -688,13 +807,19 @@ def test_an_advance_is_due_60_days_after_receipt() -> None:
 def test_approval_after_an_advance_pays_the_rest_and_counts_the_advance_once() -> None:
     # The policy's remaining sum insured already counts the advance (the application reports it).
     claim = accepted()
-    claim.pay("10000", day(2), "bank-1", "advance", paying_role="claims_manager", determinable_amount="10000", cover=cover())
+    claim.pay(
+        "10000", day(2), "bank-1", "advance", paying_role="claims_manager", determinable_amount="10000", cover=cover()
+    )
     claim.assess(items("120000", "120000"), "assessor-1", day(3))
     claim.notify_assessment(day(3))
     claim.agree_assessment(day(4))
 
-    claim.approve(cover=cover(remaining_sum_insured=Decimal("90000.00")), deciding_role="claims_manager",
-                  decided_by="m", on=day(5))
+    claim.approve(
+        cover=cover(remaining_sum_insured=Decimal("90000.00")),
+        deciding_role="claims_manager",
+        decided_by="m",
+        on=day(5),
+    )
 
     computation = last(claim).computation
     assert computation["remaining_sum_insured"] == Decimal("100000.00")
@@ -705,15 +830,24 @@ def test_approval_after_an_advance_pays_the_rest_and_counts_the_advance_once() -
 
 def test_a_handler_needs_authority_for_the_claims_total_including_advances() -> None:
     claim = accepted()
-    claim.pay("40000", day(2), "bank-1", "advance", paying_role="claims_manager", determinable_amount="40000", cover=cover())
+    claim.pay(
+        "40000", day(2), "bank-1", "advance", paying_role="claims_manager", determinable_amount="40000", cover=cover()
+    )
     claim.assess(items("60000", "60000"), "assessor-1", day(3))
     claim.notify_assessment(day(3))
     claim.agree_assessment(day(4))
     claim.collect_events()
 
-    refused(claim, lambda: claim.approve(cover=cover(remaining_sum_insured=Decimal("60000.00")),
-                                         deciding_role="claims_handler", decided_by="h", on=day(5)),
-            InsufficientAuthority)
+    refused(
+        claim,
+        lambda: claim.approve(
+            cover=cover(remaining_sum_insured=Decimal("60000.00")),
+            deciding_role="claims_handler",
+            decided_by="h",
+            on=day(5),
+        ),
+        InsufficientAuthority,
+    )
 
 
 def test_closing_needs_the_receipt_confirmed_and_releases_the_reserve() -> None:
@@ -765,7 +899,8 @@ def test_a_reopened_claim_gets_a_new_decision_clock_and_keeps_its_past() -> None
     assert claim.clocks_on(day(20)).decision.due_on == day(51)
     claim.advance_time(day(52))
     assert [(e.clock, e.round) for e in claim.collect_events() if isinstance(e, Claim.ClockBreached)] == [
-        ("decision", 2)]
+        ("decision", 2)
+    ]
     claim.assess(items("15000"), "assessor-1", day(52))
     assert claim.status == "assessed"
 
@@ -780,30 +915,39 @@ def test_the_status_on_a_past_day_is_kept() -> None:
     claim = approved("15000")
 
     assert [claim.status_on(day(n)) for n in (-1, 0, 1, 2, 3, 6)] == [
-        None, "reported", "accepted", "investigating", "assessed", "approved"]
+        None,
+        "reported",
+        "accepted",
+        "investigating",
+        "assessed",
+        "approved",
+    ]
 
 
 # -- refusals record nothing ----------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("build, command", [
-    (reported, lambda c: c.accept(day(1))),
-    (reported, lambda c: c.receive_document("", day(1))),
-    (reported, lambda c: c.assess(items(), "a", day(1))),
-    (reported, lambda c: c.pay("1", day(1), "b")),
-    (reported, lambda c: c.confirm_receipt(day(1))),
-    (reported, lambda c: c.close(day(1))),
-    (reported, lambda c: c.send_rejection_notice(day(1))),
-    (reported, lambda c: c.reject([], "m", day(1))),
-    (reported, lambda c: c.receive_document("claim_form", day(-1))),
-    (accepted, lambda c: c.notify_missing_documents(day(2))),
-    (accepted, lambda c: c.notify_assessment(day(2))),
-    (assessed, lambda c: c.approve(cover=cover(), deciding_role="claims_manager", decided_by="m", on=day(2))),
-    (assessed, lambda c: c.pay("1", day(4), "b")),
-    (agreed, lambda c: c.approve(cover=cover(), deciding_role="agent", decided_by="m", on=day(6))),
-    (approved, lambda c: c.raise_fraud_flag("", "x", day(7))),
-    (approved, lambda c: c.advance_time("tomorrow")),
-])
+@pytest.mark.parametrize(
+    "build, command",
+    [
+        (reported, lambda c: c.accept(day(1))),
+        (reported, lambda c: c.receive_document("", day(1))),
+        (reported, lambda c: c.assess(items(), "a", day(1))),
+        (reported, lambda c: c.pay("1", day(1), "b")),
+        (reported, lambda c: c.confirm_receipt(day(1))),
+        (reported, lambda c: c.close(day(1))),
+        (reported, lambda c: c.send_rejection_notice(day(1))),
+        (reported, lambda c: c.reject([], "m", day(1))),
+        (reported, lambda c: c.receive_document("claim_form", day(-1))),
+        (accepted, lambda c: c.notify_missing_documents(day(2))),
+        (accepted, lambda c: c.notify_assessment(day(2))),
+        (assessed, lambda c: c.approve(cover=cover(), deciding_role="claims_manager", decided_by="m", on=day(2))),
+        (assessed, lambda c: c.pay("1", day(4), "b")),
+        (agreed, lambda c: c.approve(cover=cover(), deciding_role="agent", decided_by="m", on=day(6))),
+        (approved, lambda c: c.raise_fraud_flag("", "x", day(7))),
+        (approved, lambda c: c.advance_time("tomorrow")),
+    ],
+)
 def test_a_refused_command_records_nothing(build: Callable[[], Claim], command: Callable[[Claim], object]) -> None:
     claim = build()
 
@@ -833,17 +977,25 @@ def a_full_history() -> Claim:
     claim.accept(day(5))
     claim.record_investigation("cause_and_liability", "inv-1", "electrical fault", day(6))
     rescinded = dict(rescinded=True, rescission_ground="gross_negligence", no_liability_before=day(30))
-    claim.record_rescission_finding(False, "the fact not disclosed has nothing to do with a fire",
-                                    cover=cover(**rescinded), on=day(6))
-    claim.pay("2000", day(7), "bank-0", "advance", paying_role="claims_manager", determinable_amount="2000", cover=cover())
+    claim.record_rescission_finding(
+        False, "the fact not disclosed has nothing to do with a fire", cover=cover(**rescinded), on=day(6)
+    )
+    claim.pay(
+        "2000", day(7), "bank-0", "advance", paying_role="claims_manager", determinable_amount="2000", cover=cover()
+    )
     claim.assess(items("9000"), "assessor-1", day(8))
     claim.notify_assessment(day(8))
     claim.dispute_assessment("too low", day(9))
     claim.assess(items("12000"), "assessor-2", day(10))
     claim.notify_assessment(day(10))
     claim.agree_assessment(day(11))
-    claim.approve(cover=cover(remaining_sum_insured=Decimal("98000.00"), **rescinded),
-                  deciding_role="claims_handler", decided_by="h-1", on=day(12), premium_owed="300")
+    claim.approve(
+        cover=cover(remaining_sum_insured=Decimal("98000.00"), **rescinded),
+        deciding_role="claims_handler",
+        decided_by="h-1",
+        on=day(12),
+        premium_owed="300",
+    )
     claim.release_premium_deduction("0", day(12))
     claim.set_reserve("9500", "approved amount", day(12))
     claim.advance_time(day(40))

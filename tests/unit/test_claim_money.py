@@ -30,16 +30,22 @@ def medical() -> Policy:
 # -- the grace-period deduction (Art. 36) ------------------------------------------------------------
 
 
-@pytest.mark.parametrize("loss, paid_on, deducted", [
-    (date(2024, 2, 9), None, []),  # before the due date: nothing owed on the loss date
-    (date(2024, 2, 10), None, [2]),  # due on the loss date and unpaid
-    (date(2024, 3, 10), None, [2, 3]),
-    (date(2024, 2, 20), date(2024, 2, 25), []),  # paid after the loss but before settlement
-])
+@pytest.mark.parametrize(
+    "loss, paid_on, deducted",
+    [
+        (date(2024, 2, 9), None, []),  # before the due date: nothing owed on the loss date
+        (date(2024, 2, 10), None, [2]),  # due on the loss date and unpaid
+        (date(2024, 3, 10), None, [2, 3]),
+        (date(2024, 2, 20), date(2024, 2, 25), []),  # paid after the loss but before settlement
+    ],
+)
 def test_the_deduction_is_the_premium_owed_on_the_loss_date_and_still_owed(
-        loss: date, paid_on: date | None, deducted: list[int]) -> None:
-    schedule = [{"no": n, "due_date": due, "amount": Decimal("108.00"), "paid_on": paid_on if n == 2 else None}
-                for n, due in enumerate(MONTHLY_DUE, start=2)]
+    loss: date, paid_on: date | None, deducted: list[int]
+) -> None:
+    schedule = [
+        {"no": n, "due_date": due, "amount": Decimal("108.00"), "paid_on": paid_on if n == 2 else None}
+        for n, due in enumerate(MONTHLY_DUE, start=2)
+    ]
 
     assert [i["no"] for i in grace_deduction(schedule, loss)] == deducted
 
@@ -79,8 +85,12 @@ def test_a_deduction_is_refused_for_a_paid_installment_or_a_policy_not_in_force(
     policy.collect_events()
 
     assert policy.grace_deduction(date(2024, 2, 20)) == (Decimal("0.00"), [])
-    pb.refused(policy, lambda: policy.pay_by_claim_deduction("claim-1", [2], date(2024, 4, 12)),
-               InvalidTransition, "policy-not-in-force")
+    pb.refused(
+        policy,
+        lambda: policy.pay_by_claim_deduction("claim-1", [2], date(2024, 4, 12)),
+        InvalidTransition,
+        "policy-not-in-force",
+    )
 
 
 def test_approval_deducts_the_premium_still_owed_and_a_release_makes_it_payable() -> None:
@@ -99,38 +109,51 @@ def test_approval_deducts_the_premium_still_owed_and_a_release_makes_it_payable(
     refused(other, lambda: other.release_premium_deduction("300", day(7)), InvalidValue)
     other.release_premium_deduction("0", day(7))
     assert (other.payable, other.outstanding, other.premium_deducted) == (
-        Decimal("14500.00"), Decimal("14500.00"), Decimal("0.00"))
+        Decimal("14500.00"),
+        Decimal("14500.00"),
+        Decimal("0.00"),
+    )
 
 
 # -- an advance needs an approval's authority (Art. 25; 7.3) -------------------------------------------
 
 
-@pytest.mark.parametrize("earlier, amount, allowed", [
-    (None, "50000", True), (None, "50000.01", False), ("20000", "30000", True), ("20000", "30000.01", False),
-])
-def test_a_handlers_advance_needs_authority_for_the_claims_payments(earlier: str | None, amount: str,
-                                                                     allowed: bool) -> None:
+@pytest.mark.parametrize(
+    "earlier, amount, allowed",
+    [(None, "50000", True), (None, "50000.01", False), ("20000", "30000", True), ("20000", "30000.01", False)],
+)
+def test_a_handlers_advance_needs_authority_for_the_claims_payments(
+    earlier: str | None, amount: str, allowed: bool
+) -> None:
     claim = accepted()
     wide = cover(remaining_sum_insured=Decimal("100000.00"))
     if earlier is not None:
-        claim.pay(earlier, day(2), "adv-0", "advance", determinable_amount="90000", cover=wide,
-                  paying_role="claims_handler")
+        claim.pay(
+            earlier, day(2), "adv-0", "advance", determinable_amount="90000", cover=wide, paying_role="claims_handler"
+        )
         claim.collect_events()
 
     def pay() -> None:
-        claim.pay(amount, day(3), "adv-1", "advance", determinable_amount="90000", cover=wide,
-                  paying_role="claims_handler")
+        claim.pay(
+            amount, day(3), "adv-1", "advance", determinable_amount="90000", cover=wide, paying_role="claims_handler"
+        )
 
     if allowed:
         pay()
         assert claim.status == "advance_paid"
     else:
         refused(claim, pay, InsufficientAuthority, "insufficient-authority")
-        claim.pay(amount, day(3), "adv-1", "advance", determinable_amount="90000", cover=wide,
-                  paying_role="claims_manager")
+        claim.pay(
+            amount, day(3), "adv-1", "advance", determinable_amount="90000", cover=wide, paying_role="claims_manager"
+        )
     claim.collect_events()
-    refused(claim, lambda: claim.pay("1", day(4), "adv-2", "advance", determinable_amount="90000", cover=wide,
-                                     paying_role="agent"), InsufficientAuthority)
+    refused(
+        claim,
+        lambda: claim.pay(
+            "1", day(4), "adv-2", "advance", determinable_amount="90000", cover=wide, paying_role="agent"
+        ),
+        InsufficientAuthority,
+    )
 
 
 # -- Art. 16(5) and SPC Interpretation II Art. 7 ----------------------------------------------------
@@ -139,11 +162,13 @@ def test_a_handlers_advance_needs_authority_for_the_claims_payments(earlier: str
 RESCINDED = dict(rescinded=True, rescission_ground="gross_negligence", no_liability_before=day(10))
 
 
-@pytest.mark.parametrize("ground, affected, covered", [
-    ("intentional", None, False), ("gross_negligence", True, False), ("gross_negligence", False, True),
-])
+@pytest.mark.parametrize(
+    "ground, affected, covered",
+    [("intentional", None, False), ("gross_negligence", True, False), ("gross_negligence", False, True)],
+)
 def test_a_loss_before_rescission_is_paid_only_for_gross_negligence_that_did_not_seriously_affect_it(
-        ground: str, affected: bool | None, covered: bool) -> None:
+    ground: str, affected: bool | None, covered: bool
+) -> None:
     claim = assessed()
     rescinded = cover(**{**RESCINDED, "rescission_ground": ground})
     if affected is not None:
@@ -163,40 +188,70 @@ def test_a_loss_before_rescission_is_paid_only_for_gross_negligence_that_did_not
 
 def test_gross_negligence_needs_the_finding_and_only_where_the_rescission_reaches_the_loss() -> None:
     claim = assessed()
-    refused(claim, lambda: claim.approve(cover=cover(**RESCINDED), deciding_role="claims_manager",
-                                         decided_by="m", on=day(5)), DomainError, "rescission-finding-required")
+    refused(
+        claim,
+        lambda: claim.approve(cover=cover(**RESCINDED), deciding_role="claims_manager", decided_by="m", on=day(5)),
+        DomainError,
+        "rescission-finding-required",
+    )
     # a rescission on the loss date itself does not reach it (no liability only for losses before)
     on_loss_date = cover(**{**RESCINDED, "no_liability_before": cover().on})
-    refused(claim, lambda: claim.record_rescission_finding(False, "x", cover=on_loss_date, on=day(5)),
-            DomainError, "no-rescission-for-gross-negligence")
-    refused(claim, lambda: claim.record_rescission_finding(False, "x", cover=cover(), on=day(5)),
-            DomainError, "no-rescission-for-gross-negligence")
+    refused(
+        claim,
+        lambda: claim.record_rescission_finding(False, "x", cover=on_loss_date, on=day(5)),
+        DomainError,
+        "no-rescission-for-gross-negligence",
+    )
+    refused(
+        claim,
+        lambda: claim.record_rescission_finding(False, "x", cover=cover(), on=day(5)),
+        DomainError,
+        "no-rescission-for-gross-negligence",
+    )
     claim.record_rescission_finding(False, "unrelated", cover=cover(**RESCINDED), on=day(5))
     claim.collect_events()
-    refused(claim, lambda: claim.record_rescission_finding(True, "again", cover=cover(**RESCINDED), on=day(5)),
-            DomainError, "rescission-finding-already-recorded")
+    refused(
+        claim,
+        lambda: claim.record_rescission_finding(True, "again", cover=cover(**RESCINDED), on=day(5)),
+        DomainError,
+        "rescission-finding-already-recorded",
+    )
 
 
-@pytest.mark.parametrize("collected, code", [
-    ([date(2024, 3, 1)], None),  # on the day the cause was learned: not after it
-    ([date(2024, 3, 2)], "rescission-waived"),  # the day after
-    ([date(2024, 3, 20)], "rescission-waived"),
-    ([date(2024, 3, 21)], None),  # after the rescission: not before it
-])
-def test_collecting_premium_after_learning_the_cause_waives_rescission(collected: list[date],
-                                                                       code: str | None) -> None:
-    assert rescission_refusal(date(2024, 3, 20), learned_on=date(2024, 3, 1), formed_on=date(2024, 1, 10),
-                              insurer_knew=False, premium_collected_on=collected) == code
+@pytest.mark.parametrize(
+    "collected, code",
+    [
+        ([date(2024, 3, 1)], None),  # on the day the cause was learned: not after it
+        ([date(2024, 3, 2)], "rescission-waived"),  # the day after
+        ([date(2024, 3, 20)], "rescission-waived"),
+        ([date(2024, 3, 21)], None),  # after the rescission: not before it
+    ],
+)
+def test_collecting_premium_after_learning_the_cause_waives_rescission(collected: list[date], code: str | None) -> None:
+    assert (
+        rescission_refusal(
+            date(2024, 3, 20),
+            learned_on=date(2024, 3, 1),
+            formed_on=date(2024, 1, 10),
+            insurer_knew=False,
+            premium_collected_on=collected,
+        )
+        == code
+    )
 
 
-@pytest.mark.parametrize("on, learned, code", [
-    (date(2024, 4, 3), date(2024, 3, 4), None),  # the 30th day after learning (a working day)
-    (date(2024, 4, 4), date(2024, 3, 4), "rescission-time-barred"),
-    (date(2026, 1, 12), date(2026, 1, 5), None),  # two years after formation (a Monday)
-    (date(2026, 1, 13), date(2026, 1, 5), "rescission-time-barred"),
-])
+@pytest.mark.parametrize(
+    "on, learned, code",
+    [
+        (date(2024, 4, 3), date(2024, 3, 4), None),  # the 30th day after learning (a working day)
+        (date(2024, 4, 4), date(2024, 3, 4), "rescission-time-barred"),
+        (date(2026, 1, 12), date(2026, 1, 5), None),  # two years after formation (a Monday)
+        (date(2026, 1, 13), date(2026, 1, 5), "rescission-time-barred"),
+    ],
+)
 def test_the_30_days_from_learning_and_2_years_from_formation_still_bar_rescission(
-        on: date, learned: date, code: str | None) -> None:
+    on: date, learned: date, code: str | None
+) -> None:
     assert rescission_refusal(on, learned_on=learned, formed_on=date(2024, 1, 12), insurer_knew=False) == code
 
 
@@ -205,8 +260,12 @@ def test_the_policy_refuses_rescission_once_it_collected_premium_after_learning(
     policy.pay_premium("108.00", date(2024, 2, 10), "bank")
     policy.collect_events()
 
-    pb.refused(policy, lambda: policy.rescind(date(2024, 2, 20), "gross_negligence", date(2024, 2, 9), False),
-               DomainError, "rescission-waived")
+    pb.refused(
+        policy,
+        lambda: policy.rescind(date(2024, 2, 20), "gross_negligence", date(2024, 2, 9), False),
+        DomainError,
+        "rescission-waived",
+    )
     policy.rescind(date(2024, 2, 20), "gross_negligence", date(2024, 2, 10), False)
     assert policy.status == "rescinded"
 
@@ -216,13 +275,21 @@ def test_a_rescinded_policy_records_payment_of_an_earlier_loss_only_for_gross_ne
     policy.rescind(date(2024, 2, 1), "gross_negligence", date(2024, 1, 20), False)
     policy.record_claim_payment("claim-1", "5000", date(2024, 2, 5), loss_on=date(2024, 1, 25))
     policy.collect_events()
-    pb.refused(policy, lambda: policy.record_claim_payment("claim-2", "5000", date(2024, 2, 5),
-                                                           loss_on=date(2024, 2, 1)), DomainError, "policy-rescinded")
+    pb.refused(
+        policy,
+        lambda: policy.record_claim_payment("claim-2", "5000", date(2024, 2, 5), loss_on=date(2024, 2, 1)),
+        DomainError,
+        "policy-rescinded",
+    )
     other = medical()
     other.rescind(date(2024, 2, 1), "intentional", date(2024, 1, 20), False)
     other.collect_events()
-    pb.refused(other, lambda: other.record_claim_payment("claim-1", "5000", date(2024, 2, 5),
-                                                         loss_on=date(2024, 1, 25)), DomainError, "policy-rescinded")
+    pb.refused(
+        other,
+        lambda: other.record_claim_payment("claim-1", "5000", date(2024, 2, 5), loss_on=date(2024, 1, 25)),
+        DomainError,
+        "policy-rescinded",
+    )
 
 
 # -- the decision clock does not wait for the claimant (Art. 23) -----------------------------------
@@ -243,7 +310,9 @@ def test_the_decision_stops_the_clock_and_a_slow_agreement_breaches_nothing() ->
     clocks = claim.clocks_on(day(90))
     assert (clocks.decision.met_on, clocks.decision.on_time, clocks.breaches) == (day(30), True, ())
     assert (clocks.payment is not None and clocks.payment.started_on, clocks.payment and clocks.payment.on_time) == (
-        day(80), True)
+        day(80),
+        True,
+    )
 
 
 def test_a_disputed_decision_is_set_aside_and_decided_again_the_first_having_met_the_clock() -> None:

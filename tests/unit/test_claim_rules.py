@@ -10,8 +10,19 @@ from typing import Any
 import pytest
 
 from domain.claim_rules import (
-    BASIC_CLAIM_DOCUMENTS, ClaimRound, Pause, breach_due_on, check_codes, check_loss_items, claim_clocks,
-    cover_refusal, fraud_indicators, limitation_last_day, payable, read_clock, required_claim_documents,
+    BASIC_CLAIM_DOCUMENTS,
+    ClaimRound,
+    Pause,
+    breach_due_on,
+    check_codes,
+    check_loss_items,
+    claim_clocks,
+    cover_refusal,
+    fraud_indicators,
+    limitation_last_day,
+    payable,
+    read_clock,
+    required_claim_documents,
 )
 from domain.errors import InvalidValue
 from domain.policy_state import CoverSnapshot
@@ -29,12 +40,29 @@ def day(n: int) -> date:
 
 def cover(**overrides: Any) -> CoverSnapshot:
     given: dict[str, Any] = dict(
-        on=date(2024, 2, 20), status="in_force", in_force=True, in_grace=False, premium_owed=Decimal("0.00"),
-        policy_number="P1", product_code="HOME", product_version=1, line="property", riders=(),
-        period_start=date(2024, 1, 1), period_end=date(2024, 12, 31), waiting_period_end=date(2024, 1, 1),
-        in_waiting_period=False, sum_insured=Decimal("100000.00"), remaining_sum_insured=Decimal("100000.00"),
-        deductible=Decimal("500.00"), payout_ratio=Decimal("1"), covered_causes=("fire", "flood"),
-        exclusions=("war", "wear_and_tear"), rescinded=False, rescission_ground=None, no_liability_before=None,
+        on=date(2024, 2, 20),
+        status="in_force",
+        in_force=True,
+        in_grace=False,
+        premium_owed=Decimal("0.00"),
+        policy_number="P1",
+        product_code="HOME",
+        product_version=1,
+        line="property",
+        riders=(),
+        period_start=date(2024, 1, 1),
+        period_end=date(2024, 12, 31),
+        waiting_period_end=date(2024, 1, 1),
+        in_waiting_period=False,
+        sum_insured=Decimal("100000.00"),
+        remaining_sum_insured=Decimal("100000.00"),
+        deductible=Decimal("500.00"),
+        payout_ratio=Decimal("1"),
+        covered_causes=("fire", "flood"),
+        exclusions=("war", "wear_and_tear"),
+        rescinded=False,
+        rescission_ground=None,
+        no_liability_before=None,
     )
     return CoverSnapshot(**{**given, **overrides})
 
@@ -57,10 +85,15 @@ def test_document_codes_keep_their_order_and_drop_repeats() -> None:
         check_codes(["a", ""], "docs")
 
 
-@pytest.mark.parametrize("line, last_day", [
-    ("property", date(2024, 3, 1)), ("health", date(2024, 3, 1)), ("accident", date(2024, 3, 1)),
-    ("life", date(2027, 3, 1)),
-])
+@pytest.mark.parametrize(
+    "line, last_day",
+    [
+        ("property", date(2024, 3, 1)),
+        ("health", date(2024, 3, 1)),
+        ("accident", date(2024, 3, 1)),
+        ("life", date(2027, 3, 1)),
+    ],
+)
 def test_the_limitation_is_two_years_from_knowing_of_the_loss_five_for_life(line: str, last_day: date) -> None:
     assert limitation_last_day(date(2022, 3, 1), line) == last_day
 
@@ -169,8 +202,9 @@ def test_an_advance_is_due_60_days_after_receipt_not_counting_missing_document_d
     assert (day(68), "advance") in round_.breach_steps()
 
 
-@pytest.mark.parametrize("met", [dict(first_payment_on=day(40)), dict(agreed_on=day(40)),
-                                 dict(decided_on=day(40), decision="rejected")])
+@pytest.mark.parametrize(
+    "met", [dict(first_payment_on=day(40)), dict(agreed_on=day(40)), dict(decided_on=day(40), decision="rejected")]
+)
 def test_the_advance_clock_ends_with_a_payment_an_agreed_amount_or_a_decision(met: dict[str, Any]) -> None:
     round_ = ClaimRound(1, S, **met)
 
@@ -198,40 +232,62 @@ def test_the_clocks_of_a_round_read_together() -> None:
 
 
 def pay(**given: str) -> Decimal:
-    args = dict(assessed="10000", deductible="0", remaining_sum_insured="100000", payout_ratio="1",
-                already_paid="0", premium_owed="0")
+    args = dict(
+        assessed="10000",
+        deductible="0",
+        remaining_sum_insured="100000",
+        payout_ratio="1",
+        already_paid="0",
+        premium_owed="0",
+    )
     args.update(given)
     return payable(**{k: Decimal(v) for k, v in args.items()})["payable"]
 
 
-@pytest.mark.parametrize("given, expected", [
-    ({}, "10000.00"),
-    ({"deductible": "500"}, "9500.00"),  # less the deductible
-    ({"deductible": "12000"}, "0.00"),  # a deductible above the loss: nothing
-    ({"remaining_sum_insured": "6000"}, "6000.00"),  # capped at the remaining sum insured
-    ({"remaining_sum_insured": "6000", "deductible": "500"}, "6000.00"),  # cap after the deductible
-    ({"payout_ratio": "0.9"}, "9000.00"),  # the payout ratio
-    ({"payout_ratio": "0.9", "remaining_sum_insured": "6000"}, "5400.00"),  # ratio applies to the cap
-    ({"already_paid": "2500"}, "7500.00"),  # less already paid
-    ({"already_paid": "12000"}, "0.00"),  # never below 0
-    ({"premium_owed": "300"}, "9700.00"),  # a loss in grace: less the premium owed (Art. 36)
-    ({"assessed": "333.33", "payout_ratio": "0.7"}, "233.33"),  # to the cent, half up
-    ({"payout_ratio": "1.5", "remaining_sum_insured": "12000"}, "12000.00"),  # never above the remaining SI
-])
+@pytest.mark.parametrize(
+    "given, expected",
+    [
+        ({}, "10000.00"),
+        ({"deductible": "500"}, "9500.00"),  # less the deductible
+        ({"deductible": "12000"}, "0.00"),  # a deductible above the loss: nothing
+        ({"remaining_sum_insured": "6000"}, "6000.00"),  # capped at the remaining sum insured
+        ({"remaining_sum_insured": "6000", "deductible": "500"}, "6000.00"),  # cap after the deductible
+        ({"payout_ratio": "0.9"}, "9000.00"),  # the payout ratio
+        ({"payout_ratio": "0.9", "remaining_sum_insured": "6000"}, "5400.00"),  # ratio applies to the cap
+        ({"already_paid": "2500"}, "7500.00"),  # less already paid
+        ({"already_paid": "12000"}, "0.00"),  # never below 0
+        ({"premium_owed": "300"}, "9700.00"),  # a loss in grace: less the premium owed (Art. 36)
+        ({"assessed": "333.33", "payout_ratio": "0.7"}, "233.33"),  # to the cent, half up
+        ({"payout_ratio": "1.5", "remaining_sum_insured": "12000"}, "12000.00"),  # never above the remaining SI
+    ],
+)
 def test_payable_is_capped_by_the_remaining_sum_insured_times_the_ratio_less_paid(
-        given: dict[str, str], expected: str) -> None:
+    given: dict[str, str], expected: str
+) -> None:
     assert pay(**given) == Decimal(expected)
 
 
 def test_the_computation_shows_every_step() -> None:
-    steps = payable(assessed=Decimal("20000"), deductible=Decimal("1000"), remaining_sum_insured=Decimal("15000"),
-                    payout_ratio=Decimal("0.9"), already_paid=Decimal("2000"), premium_owed=Decimal("100"))
+    steps = payable(
+        assessed=Decimal("20000"),
+        deductible=Decimal("1000"),
+        remaining_sum_insured=Decimal("15000"),
+        payout_ratio=Decimal("0.9"),
+        already_paid=Decimal("2000"),
+        premium_owed=Decimal("100"),
+    )
 
     assert steps == {
-        "assessed": Decimal("20000.00"), "deductible": Decimal("1000.00"), "after_deductible": Decimal("19000.00"),
-        "remaining_sum_insured": Decimal("15000.00"), "capped": Decimal("15000.00"),
-        "payout_ratio": Decimal("0.9"), "covered": Decimal("13500.00"), "already_paid": Decimal("2000.00"),
-        "premium_owed": Decimal("100.00"), "payable": Decimal("11400.00"),
+        "assessed": Decimal("20000.00"),
+        "deductible": Decimal("1000.00"),
+        "after_deductible": Decimal("19000.00"),
+        "remaining_sum_insured": Decimal("15000.00"),
+        "capped": Decimal("15000.00"),
+        "payout_ratio": Decimal("0.9"),
+        "covered": Decimal("13500.00"),
+        "already_paid": Decimal("2000.00"),
+        "premium_owed": Decimal("100.00"),
+        "payable": Decimal("11400.00"),
     }
 
 
@@ -243,16 +299,20 @@ def test_a_policy_in_force_past_the_waiting_period_covers_a_covered_cause() -> N
     assert cover_refusal(cover(in_grace=True, premium_owed=Decimal("50")), date(2024, 2, 20), "fire") is None
 
 
-@pytest.mark.parametrize("changes, cause, exclusion, reason", [
-    (dict(status="lapsed", in_force=False), "fire", None, "not-in-force"),
-    (dict(status=None, in_force=False), "fire", None, "not-in-force"),
-    (dict(in_waiting_period=True), "fire", None, "waiting-period"),
-    ({}, "theft", None, "cause-not-covered"),
-    ({}, "fire", "war", "excluded"),
-    (dict(rescinded=True, no_liability_before=date(2024, 3, 1)), "fire", None, "rescinded"),
-])
-def test_cover_is_refused_with_its_reason(changes: dict[str, Any], cause: str, exclusion: str | None,
-                                          reason: str) -> None:
+@pytest.mark.parametrize(
+    "changes, cause, exclusion, reason",
+    [
+        (dict(status="lapsed", in_force=False), "fire", None, "not-in-force"),
+        (dict(status=None, in_force=False), "fire", None, "not-in-force"),
+        (dict(in_waiting_period=True), "fire", None, "waiting-period"),
+        ({}, "theft", None, "cause-not-covered"),
+        ({}, "fire", "war", "excluded"),
+        (dict(rescinded=True, no_liability_before=date(2024, 3, 1)), "fire", None, "rescinded"),
+    ],
+)
+def test_cover_is_refused_with_its_reason(
+    changes: dict[str, Any], cause: str, exclusion: str | None, reason: str
+) -> None:
     refusal = cover_refusal(cover(**changes), date(2024, 2, 20), cause, exclusion)
 
     assert refusal is not None and refusal[0] == reason
@@ -268,10 +328,18 @@ def test_a_rescission_takes_away_only_losses_before_its_date() -> None:
 # -- fraud indicators (ch. 9) ------------------------------------------------------------------------
 
 
-def indicators(loss: date, claimed: str = "1000", *, start: date | None = date(2024, 1, 1),
-               reinstated: date | None = None, others: int = 0, remaining: str = "100000") -> list[str]:
-    found = fraud_indicators(loss, Decimal(claimed), cover(remaining_sum_insured=Decimal(remaining)), start,
-                             reinstated, others)
+def indicators(
+    loss: date,
+    claimed: str = "1000",
+    *,
+    start: date | None = date(2024, 1, 1),
+    reinstated: date | None = None,
+    others: int = 0,
+    remaining: str = "100000",
+) -> list[str]:
+    found = fraud_indicators(
+        loss, Decimal(claimed), cover(remaining_sum_insured=Decimal(remaining)), start, reinstated, others
+    )
     assert all(detail for _, detail in found)
     return [indicator for indicator, _ in found]
 
@@ -311,21 +379,28 @@ def test_a_claim_of_90_percent_of_the_remaining_sum_insured_is_flagged() -> None
 
 
 def test_loss_items_are_totalled() -> None:
-    items = check_loss_items([{"description": "sofa", "claimed": "3000", "assessed": "2500.5"},
-                              {"description": "floor", "claimed": 1000, "assessed": 0}])
+    items = check_loss_items(
+        [
+            {"description": "sofa", "claimed": "3000", "assessed": "2500.5"},
+            {"description": "floor", "claimed": 1000, "assessed": 0},
+        ]
+    )
 
     assert items.total_claimed == Decimal("4000.00") and items.total_assessed == Decimal("2500.50")
     assert items.items[0] == {"description": "sofa", "claimed": Decimal("3000.00"), "assessed": Decimal("2500.50")}
 
 
-@pytest.mark.parametrize("items, field", [
-    ([], "items"),
-    ("sofa", "items"),
-    ([{"description": "sofa", "claimed": "100", "assessed": "101"}], "items[0].assessed"),
-    ([{"description": "sofa", "claimed": "-1", "assessed": "0"}], "items[0].claimed"),
-    ([{"description": "", "claimed": "1", "assessed": "0"}], "items[0].description"),
-    ([{"description": "x", "claimed": "1", "assessed": "0", "colour": "red"}], "items[0].colour"),
-])
+@pytest.mark.parametrize(
+    "items, field",
+    [
+        ([], "items"),
+        ("sofa", "items"),
+        ([{"description": "sofa", "claimed": "100", "assessed": "101"}], "items[0].assessed"),
+        ([{"description": "sofa", "claimed": "-1", "assessed": "0"}], "items[0].claimed"),
+        ([{"description": "", "claimed": "1", "assessed": "0"}], "items[0].description"),
+        ([{"description": "x", "claimed": "1", "assessed": "0", "colour": "red"}], "items[0].colour"),
+    ],
+)
 def test_bad_loss_items_are_refused_naming_the_field(items: Any, field: str) -> None:
     with pytest.raises(InvalidValue) as refused:
         check_loss_items(items)

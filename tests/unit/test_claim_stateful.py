@@ -11,10 +11,11 @@ change as later events are added; event dates never go back.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, timedelta
 from decimal import Decimal
 from functools import reduce
-from typing import Any, Callable
+from typing import Any
 
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
@@ -56,28 +57,60 @@ class ClaimLifecycle(RuleBasedStateMachine):
         self.terms: dict[str, Any] = {}
         self.advances: list[tuple[str, Decimal]] = []  # (paying role, paid total after) of each advance
 
-    @initialize(remaining=st.sampled_from(["20000", "50000", "100000"]),
-                deductible=st.sampled_from(["0", "500"]), ratio=st.sampled_from(["1", "0.9"]),
-                grace=st.booleans())
+    @initialize(
+        remaining=st.sampled_from(["20000", "50000", "100000"]),
+        deductible=st.sampled_from(["0", "500"]),
+        ratio=st.sampled_from(["1", "0.9"]),
+        grace=st.booleans(),
+    )
     def report(self, remaining: str, deductible: str, ratio: str, grace: bool) -> None:
         self.remaining_at_loss = Decimal(remaining)
-        self.terms = dict(deductible=Decimal(deductible), payout_ratio=Decimal(ratio), in_grace=grace,
-                          premium_owed=Decimal("300.00") if grace else Decimal("0.00"))
+        self.terms = dict(
+            deductible=Decimal(deductible),
+            payout_ratio=Decimal(ratio),
+            in_grace=grace,
+            premium_owed=Decimal("300.00") if grace else Decimal("0.00"),
+        )
         self.claim = Claim.report(
-            policy_id="pol-1", policy_number="P1", claimant_id="cust-1", claimant_role="insured", loss_date=LOSS,
-            cause="fire", description="fire", estimated_amount="15000", initial_reserve="15000",
-            reported_on=START, line="property", required_documents=DOCS)
+            policy_id="pol-1",
+            policy_number="P1",
+            claimant_id="cust-1",
+            claimant_role="insured",
+            loss_date=LOSS,
+            cause="fire",
+            description="fire",
+            estimated_amount="15000",
+            initial_reserve="15000",
+            reported_on=START,
+            line="property",
+            required_documents=DOCS,
+        )
         self.events.extend(self.claim.collect_events())
 
     def cover(self, covered: bool = True) -> CoverSnapshot:
         """The policy on the loss date as the application would load it now."""
         return CoverSnapshot(
-            on=LOSS, status="in_force", in_force=True, policy_number="P1", product_code="HOME", product_version=1,
-            line="property", riders=(), period_start=date(2024, 1, 1), period_end=date(2024, 12, 31),
-            waiting_period_end=date(2024, 1, 1), in_waiting_period=False, sum_insured=self.remaining_at_loss,
+            on=LOSS,
+            status="in_force",
+            in_force=True,
+            policy_number="P1",
+            product_code="HOME",
+            product_version=1,
+            line="property",
+            riders=(),
+            period_start=date(2024, 1, 1),
+            period_end=date(2024, 12, 31),
+            waiting_period_end=date(2024, 1, 1),
+            in_waiting_period=False,
+            sum_insured=self.remaining_at_loss,
             remaining_sum_insured=self.remaining_at_loss - self.claim.paid_total,
-            covered_causes=("fire",) if covered else ("flood",), exclusions=("war",), rescinded=False,
-            rescission_ground=None, no_liability_before=None, **self.terms)
+            covered_causes=("fire",) if covered else ("flood",),
+            exclusions=("war",),
+            rescinded=False,
+            rescission_ground=None,
+            no_liability_before=None,
+            **self.terms,
+        )
 
     def attempt(self, command: Callable[[], object]) -> None:
         version = self.claim.version
@@ -113,12 +146,15 @@ class ClaimLifecycle(RuleBasedStateMachine):
             "reported": (lambda d: c.receive_document(missing[0], d)) if missing else c.accept,
             "documents_pending": (lambda d: c.receive_document(missing[0], d)) if missing else c.accept,
             "accepted": lambda d: c.record_investigation("site_survey", "inv-1", "seen", d),
-            "investigating": lambda d: c.assess([{"description": "loss", "claimed": "20000", "assessed": "15000"}],
-                                                "assessor-1", d),
-            "reopened": lambda d: c.assess([{"description": "more", "claimed": "9000", "assessed": "8000"}],
-                                           "assessor-1", d),
+            "investigating": lambda d: c.assess(
+                [{"description": "loss", "claimed": "20000", "assessed": "15000"}], "assessor-1", d
+            ),
+            "reopened": lambda d: c.assess(
+                [{"description": "more", "claimed": "9000", "assessed": "8000"}], "assessor-1", d
+            ),
             "approved": (lambda d: c.pay(c.outstanding, d, "bank") if c.outstanding else c.close(d))
-            if c.amount_agreed or not c.outstanding else c.agree_assessment,
+            if c.amount_agreed or not c.outstanding
+            else c.agree_assessment,
             "paid": c.confirm_receipt if c.receipt_confirmed_on is None else c.close,
             "rejected": c.send_rejection_notice if (c.rejection or {}).get("notice_on") is None else c.close,
             "closed": lambda d: c.reopen("new facts", d),
@@ -130,8 +166,9 @@ class ClaimLifecycle(RuleBasedStateMachine):
             elif not c.amount_agreed:
                 steps[c.status] = c.agree_assessment
             else:
-                steps[c.status] = lambda d: c.approve(cover=self.cover(), deciding_role="claims_manager",
-                                                      decided_by="mgr", on=d)
+                steps[c.status] = lambda d: c.approve(
+                    cover=self.cover(), deciding_role="claims_manager", decided_by="mgr", on=d
+                )
         if c.status in steps:
             self.dated(steps[c.status])
         self.today += 2 * DAYS
@@ -178,8 +215,9 @@ class ClaimLifecycle(RuleBasedStateMachine):
 
     @rule(role=ROLES, covered=st.sampled_from([True, True, True, False]), catch_up=st.booleans())
     def approve(self, role: str, covered: bool, catch_up: bool) -> None:
-        self.dated(lambda d: self.claim.approve(cover=self.cover(covered), deciding_role=role, decided_by="x",
-                                                on=d), catch_up)
+        self.dated(
+            lambda d: self.claim.approve(cover=self.cover(covered), deciding_role=role, decided_by="x", on=d), catch_up
+        )
 
     @rule(catch_up=st.booleans(), really=st.sampled_from([False, False, True]))
     def reject(self, catch_up: bool, really: bool) -> None:
@@ -205,8 +243,17 @@ class ClaimLifecycle(RuleBasedStateMachine):
     @rule(amount=AMOUNTS, determinable=AMOUNTS, covered=st.sampled_from([True, True, False]), role=ROLES)
     def pay_advance(self, amount: str, determinable: str, covered: bool, role: str) -> None:
         before = len(self.events)
-        self.dated(lambda d: self.claim.pay(amount, d, "bank", "advance", determinable_amount=determinable,
-                                            paying_role=role, cover=self.cover(covered)))
+        self.dated(
+            lambda d: self.claim.pay(
+                amount,
+                d,
+                "bank",
+                "advance",
+                determinable_amount=determinable,
+                paying_role=role,
+                cover=self.cover(covered),
+            )
+        )
         if any(isinstance(e, Claim.Paid) and e.kind == "advance" for e in self.events[before:]):
             self.advances.append((role, self.claim.paid_total))
 
@@ -336,4 +383,3 @@ class ClaimLifecycle(RuleBasedStateMachine):
 
 
 TestClaimLifecycle = ClaimLifecycle.TestCase
-

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from collections.abc import Callable
+from datetime import UTC, date, datetime, timedelta, timezone
 from decimal import Decimal
 from functools import reduce
-from typing import Any, Callable, TypeVar
+from typing import Any, TypeVar
 
 import pytest
 from eventsourcing.persistence import DatetimeAsISO, DecimalAsStr, JSONTranscoder, Mapper, UUIDAsHex
@@ -114,14 +115,14 @@ def test_receiving_registers_the_complaint_with_a_fifteen_day_deadline() -> None
     [event] = collected(complaint)
     assert isinstance(event, Complaint.Received)
     assert (event.received_on, event.deadline_on) == (R, day(15))
-    assert event.received_at == RECEIVED_AT and event.received_at.tzinfo == timezone.utc
+    assert event.received_at == RECEIVED_AT and event.received_at.tzinfo == UTC
     assert event.recording_ref == "REC-2024-0301-001"
     assert (complaint.status, complaint.deadline_on, complaint.next_due_date()) == ("received", day(15), day(16))
 
 
 def test_the_received_date_is_the_date_in_china() -> None:
     # (was 2024-03-01 16:30 UTC → 03-02, deadline 03-17, a Sunday that now moves to 03-18: shifted a week)
-    complaint = received(received_at=datetime(2024, 3, 8, 16, 30, tzinfo=timezone.utc))
+    complaint = received(received_at=datetime(2024, 3, 8, 16, 30, tzinfo=UTC))
 
     assert complaint.received_on == date(2024, 3, 9)
     assert complaint.deadline_on == date(2024, 3, 25)  # 03-24, a Sunday, moved to Monday (Art. 203)
@@ -143,7 +144,7 @@ def test_the_complainant_is_stored_with_an_optional_customer_id() -> None:
         ("recording_ref", "", "recording_ref"),
         ("received_at", datetime(2024, 3, 1, 10, 30), "received_at"),
         ("received_at", date(2024, 3, 1), "received_at"),
-        ("received_at", datetime(2999, 1, 1, tzinfo=timezone.utc), "received_at"),
+        ("received_at", datetime(2999, 1, 1, tzinfo=UTC), "received_at"),
         ("complainant", {"contact": "138"}, "complainant.name"),
         ("complainant", {"name": "张三"}, "complainant.contact"),
         ("complainant", {"name": "张三", "contact": "x", "age": 3}, "complainant.age"),
@@ -407,12 +408,15 @@ def test_a_notice_on_the_last_day_meets_the_deadline_and_the_day_after_does_not(
     assert (notice.on, notice.channel, notice.deadline_on, notice.on_time) == (last, "sms", last, True)
     assert last_event(late).on_time is False
     clock = in_time.clock_on(day(90))
-    assert (clock.decided_on, clock.notified_on, clock.notice_channel, clock.on_time) == (
-        day(10), last, "sms", True)
+    assert (clock.decided_on, clock.notified_on, clock.notice_channel, clock.on_time) == (day(10), last, "sms", True)
     assert (clock.days_used, clock.breached) == ((last - R).days, False)
     late_clock = late.clock_on(day(90))
     assert (late_clock.notified_on, late_clock.days_used, late_clock.on_time, late_clock.breached) == (
-        after, (after - R).days, False, True)
+        after,
+        (after - R).days,
+        False,
+        True,
+    )
 
 
 def test_the_decision_is_notified_once_and_only_after_it_is_made() -> None:
@@ -449,8 +453,12 @@ def test_a_decision_stored_before_notices_existed_stops_its_clock_at_the_decisio
     stored = mapper.to_stored_event(events[-1])
     state = mapper.transcoder.decode(stored.state)
     assert (state.pop("class_version"), state.pop("notice_required")) == (2, True)
-    old = type(stored)(originator_id=stored.originator_id, originator_version=stored.originator_version,
-                       topic="inscribe.complaint.Resolved.v1", state=mapper.transcoder.encode(state))
+    old = type(stored)(
+        originator_id=stored.originator_id,
+        originator_version=stored.originator_version,
+        topic="inscribe.complaint.Resolved.v1",
+        state=mapper.transcoder.encode(state),
+    )
 
     decision = mapper.to_domain_event(old)
 
@@ -496,8 +504,9 @@ def test_day_thirty_one_is_late_after_the_complex_extension() -> None:
 def an_especially_complex_case() -> Complaint:
     complaint = investigating()
     complaint.extend("complex", "three parties", day(10))
-    complaint.extend("especially_complex", "court records needed", day(28), approved_by="manager-9",
-                     complainant_notified_on=day(27))
+    complaint.extend(
+        "especially_complex", "court records needed", day(28), approved_by="manager-9", complainant_notified_on=day(27)
+    )
     complaint.collect_events()
     return complaint
 
@@ -534,8 +543,9 @@ def test_the_especially_complex_extension_needs_approval_and_notice(
     complaint.collect_events()
 
     def extend() -> None:
-        complaint.extend("especially_complex", "court records", day(28), approved_by=approved_by,
-                         complainant_notified_on=notified)
+        complaint.extend(
+            "especially_complex", "court records", day(28), approved_by=approved_by, complainant_notified_on=notified
+        )
 
     assert refused(complaint, extend, InvalidValue).field == field
 
@@ -738,8 +748,9 @@ def test_an_invalid_decision_is_refused_naming_the_field(args: tuple[Any, ...], 
     complaint = investigating()
 
     outcome, measures, compensation, apology = args
-    error = refused(complaint, lambda: complaint.resolve(outcome, measures, compensation, apology, day(5)),
-                    InvalidValue)
+    error = refused(
+        complaint, lambda: complaint.resolve(outcome, measures, compensation, apology, day(5)), InvalidValue
+    )
 
     assert error.field == field
 
@@ -811,7 +822,8 @@ def test_archiving_after_feedback_files_the_complaint() -> None:
 
     assert (complaint.status, complaint.archived_on) == ("archived", day(12))
     assert refused(complaint, lambda: complaint.archive(day(13)), InvalidTransition).code == (
-        "invalid-complaint-transition")
+        "invalid-complaint-transition"
+    )
 
 
 # -- improvement actions (8.2.2 (5)) --------------------------------------------------------------
@@ -837,8 +849,11 @@ def test_an_improvement_action_may_carry_its_own_id_once() -> None:
     complaint.add_improvement_action("fix the letter template", "lead-1", day(20), day(11), action_id="IA-1")
     complaint.collect_events()
 
-    error = refused(complaint, lambda: complaint.add_improvement_action("again", "lead-1", day(20), day(11),
-                                                                        action_id="IA-1"), InvalidValue)
+    error = refused(
+        complaint,
+        lambda: complaint.add_improvement_action("again", "lead-1", day(20), day(11), action_id="IA-1"),
+        InvalidValue,
+    )
     assert error.field == "action_id"
 
 
@@ -949,9 +964,23 @@ def test_the_clock_is_not_read_before_receipt() -> None:
 
 
 EVENT_NAMES = [
-    "Received", "Assigned", "InvestigationStarted", "InvestigationNoteAdded", "Escalated", "DeadlineExtended",
-    "AppraisalStarted", "AppraisalEnded", "Resolved", "DecisionNotified", "FeedbackGiven", "ComplainantResponded",
-    "ImprovementActionAdded", "ImprovementActionCompleted", "Reopened", "Archived", "RepeatLinked",
+    "Received",
+    "Assigned",
+    "InvestigationStarted",
+    "InvestigationNoteAdded",
+    "Escalated",
+    "DeadlineExtended",
+    "AppraisalStarted",
+    "AppraisalEnded",
+    "Resolved",
+    "DecisionNotified",
+    "FeedbackGiven",
+    "ComplainantResponded",
+    "ImprovementActionAdded",
+    "ImprovementActionCompleted",
+    "Reopened",
+    "Archived",
+    "RepeatLinked",
     "DeadlineBreached",
 ]
 
@@ -960,7 +989,7 @@ EVENT_NAMES = [
 def test_every_event_has_a_stable_versioned_topic(name: str) -> None:
     event_class = getattr(Complaint, name)
 
-    assert event_class.TOPIC == f"inscribe.complaint.{name}.v1"
+    assert f"inscribe.complaint.{name}.v1" == event_class.TOPIC
     assert resolve_topic(event_class.TOPIC) is event_class
 
 
@@ -985,8 +1014,9 @@ def a_full_history() -> Complaint:
     complaint.extend("complex", "three parties", day(5))
     complaint.start_external_appraisal(day(5), day(6))
     complaint.end_external_appraisal(day(9))
-    complaint.extend("especially_complex", "court file", day(25), approved_by="manager-1",
-                     complainant_notified_on=day(25))
+    complaint.extend(
+        "especially_complex", "court file", day(25), approved_by="manager-1", complainant_notified_on=day(25)
+    )
     complaint.resolve("upheld", ["pay"], "10", True, day(40))
     complaint.notify_decision(day(40), "sms")
     complaint.give_feedback(day(41), "phone", "paid")

@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 
 import pytest
 
 from domain.complaint_rules import (
-    DAY, DECISION_DAYS, MAX_DAYS_ALLOWED, ClockRound, Extension, Pause, china_date,
-    extension_refusal, linked_clock, read_clock,
+    DAY,
+    DECISION_DAYS,
+    MAX_DAYS_ALLOWED,
+    ClockRound,
+    Extension,
+    Pause,
+    china_date,
+    extension_refusal,
+    linked_clock,
+    read_clock,
 )
 
 # received: a Sunday chosen so that no deadline below (days 15, 16, 17, 19, 22, 30, 50, 60, 75) falls on a rest
@@ -22,14 +30,25 @@ def day(n: int) -> date:
     return R + timedelta(days=n)
 
 
-def a_round(*, extensions: tuple[Extension, ...] = (), pauses: tuple[Pause, ...] = (),
-            decided: int | None = None, notified: int | None = -1) -> ClockRound:
+def a_round(
+    *,
+    extensions: tuple[Extension, ...] = (),
+    pauses: tuple[Pause, ...] = (),
+    decided: int | None = None,
+    notified: int | None = -1,
+) -> ClockRound:
     """A round; a decision is told to the complainant the same day unless `notified` says otherwise
     (None: not yet)."""
     told = decided if notified == -1 else notified
-    return ClockRound(number=1, started_on=R, extensions=extensions, pauses=pauses,
-                      decided_on=None if decided is None else day(decided),
-                      notified_on=None if told is None else day(told), notice_channel=None if told is None else "sms")
+    return ClockRound(
+        number=1,
+        started_on=R,
+        extensions=extensions,
+        pauses=pauses,
+        decided_on=None if decided is None else day(decided),
+        notified_on=None if told is None else day(told),
+        notice_channel=None if told is None else "sms",
+    )
 
 
 COMPLEX = Extension("complex", day(10), 30)
@@ -42,8 +61,8 @@ ESPECIALLY = Extension("especially_complex", day(25), 60)
 @pytest.mark.parametrize(
     ("moment", "expected"),
     [
-        (datetime(2024, 3, 1, 15, 59, tzinfo=timezone.utc), date(2024, 3, 1)),
-        (datetime(2024, 3, 1, 16, 0, tzinfo=timezone.utc), date(2024, 3, 2)),
+        (datetime(2024, 3, 1, 15, 59, tzinfo=UTC), date(2024, 3, 1)),
+        (datetime(2024, 3, 1, 16, 0, tzinfo=UTC), date(2024, 3, 2)),
         (datetime(2024, 3, 1, 23, 59, tzinfo=timezone(timedelta(hours=8))), date(2024, 3, 1)),
     ],
 )
@@ -90,8 +109,7 @@ def test_a_decision_not_yet_notified_does_not_stop_the_clock() -> None:
     last = undecided.deadline(day(10))
     on_last, after = read_clock(undecided, R, last), read_clock(undecided, R, last + DAY)
 
-    assert (on_last.decided_on, on_last.notified_on, on_last.on_time, on_last.breached) == (
-        day(10), None, None, False)
+    assert (on_last.decided_on, on_last.notified_on, on_last.on_time, on_last.breached) == (day(10), None, None, False)
     assert (after.on_time, after.days_used, after.breached) == (None, (last - R).days + 1, True)
     assert undecided.breach_due_on() == last + DAY
 
@@ -102,7 +120,11 @@ def test_a_notice_on_the_last_day_meets_the_deadline_and_the_day_after_does_not(
     told_after = read_clock(a_round(decided=10, notified=(last - R).days + 1), R, day(90))
 
     assert (told_last.notified_on, told_last.notice_channel, told_last.on_time, told_last.breached) == (
-        last, "sms", True, False)
+        last,
+        "sms",
+        True,
+        False,
+    )
     assert (told_after.on_time, told_after.breached) == (False, True)
     assert read_clock(a_round(decided=10, notified=14), R, day(13)).notified_on is None
 
@@ -159,8 +181,10 @@ def test_sixty_days_is_the_most_ever_allowed() -> None:
 
 def test_each_extension_kind_is_granted_once() -> None:
     assert extension_refusal(a_round(extensions=(COMPLEX,)), "complex", day(12)) == "extension-already-used"
-    assert extension_refusal(a_round(extensions=(COMPLEX, ESPECIALLY)), "especially_complex",
-                             day(40)) == "extension-already-used"
+    assert (
+        extension_refusal(a_round(extensions=(COMPLEX, ESPECIALLY)), "especially_complex", day(40))
+        == "extension-already-used"
+    )
 
 
 def test_the_especially_complex_extension_needs_the_complex_one_first() -> None:

@@ -8,9 +8,10 @@ change as later events are added; event dates never go back.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime, timedelta, timezone
 from functools import reduce
-from typing import Any, Callable
+from typing import Any
 
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
@@ -50,9 +51,15 @@ class ComplaintLifecycle(RuleBasedStateMachine):
     @initialize(repeat=st.sampled_from([None, None, None, True, False]))
     def receive(self, repeat: bool | None) -> None:
         self.complaint = Complaint.receive(
-            channel="phone", complainant={"name": "张三", "contact": "13800138000"}, content="claim delayed",
-            category="claims", received_at=datetime(2024, 3, 1, 10, 0, tzinfo=CHINA), recording_ref="REC-1",
-            repeat_of=None if repeat is None else "first-1", new_facts=repeat)
+            channel="phone",
+            complainant={"name": "张三", "contact": "13800138000"},
+            content="claim delayed",
+            category="claims",
+            received_at=datetime(2024, 3, 1, 10, 0, tzinfo=CHINA),
+            recording_ref="REC-1",
+            repeat_of=None if repeat is None else "first-1",
+            new_facts=repeat,
+        )
         self.events.extend(self.complaint.collect_events())
 
     def attempt(self, command: Callable[[], object]) -> None:
@@ -89,8 +96,11 @@ class ComplaintLifecycle(RuleBasedStateMachine):
             "assigned": c.start_investigation,
             "escalated": c.start_investigation,
             "reopened": c.start_investigation,
-            "investigating": lambda d: (c.end_external_appraisal(d) if c.rounds and c.rounds[-1].open_pause
-                                        else c.resolve("partly_upheld", ["explain"], "100", True, d)),
+            "investigating": lambda d: (
+                c.end_external_appraisal(d)
+                if c.rounds and c.rounds[-1].open_pause
+                else c.resolve("partly_upheld", ["explain"], "100", True, d)
+            ),
             "resolved": lambda d: c.give_feedback(d, "phone", "result told"),
             "feedback_given": c.archive,
         }
@@ -118,12 +128,23 @@ class ComplaintLifecycle(RuleBasedStateMachine):
     def escalate(self, to: str) -> None:
         self.dated(lambda d: self.complaint.escalate(to, "complainant insists", d))
 
-    @rule(kind=st.sampled_from(["complex", "especially_complex"]), approved=st.sampled_from([True, True, False]),
-          notified=st.sampled_from([0, 0, 1, -1]), catch_up=st.booleans())
+    @rule(
+        kind=st.sampled_from(["complex", "especially_complex"]),
+        approved=st.sampled_from([True, True, False]),
+        notified=st.sampled_from([0, 0, 1, -1]),
+        catch_up=st.booleans(),
+    )
     def extend(self, kind: str, approved: bool, notified: int, catch_up: bool) -> None:
-        self.dated(lambda d: self.complaint.extend(
-            kind, "needs more facts", d, approved_by="manager-1" if approved else None,
-            complainant_notified_on=d - notified * DAYS), catch_up)
+        self.dated(
+            lambda d: self.complaint.extend(
+                kind,
+                "needs more facts",
+                d,
+                approved_by="manager-1" if approved else None,
+                complainant_notified_on=d - notified * DAYS,
+            ),
+            catch_up,
+        )
 
     @rule(started_back=st.sampled_from([0, 0, 2, 5]), told_back=st.sampled_from([0, 0, 1, 3]))
     def start_appraisal(self, started_back: int, told_back: int) -> None:
@@ -135,8 +156,11 @@ class ComplaintLifecycle(RuleBasedStateMachine):
 
     # -- decision and after ----------------------------------------------------------------------
 
-    @rule(outcome=st.sampled_from(["upheld", "partly_upheld", "not_upheld"]), measures=st.booleans(),
-          catch_up=st.sampled_from([True, True, False]))
+    @rule(
+        outcome=st.sampled_from(["upheld", "partly_upheld", "not_upheld"]),
+        measures=st.booleans(),
+        catch_up=st.sampled_from([True, True, False]),
+    )
     def resolve(self, outcome: str, measures: bool, catch_up: bool) -> None:
         steps = ["pay"] if measures else []
         self.dated(lambda d: self.complaint.resolve(outcome, steps, "0", outcome != "not_upheld", d), catch_up)
@@ -165,6 +189,7 @@ class ComplaintLifecycle(RuleBasedStateMachine):
     def add_action(self, due: int) -> None:
         def add(d: date) -> None:
             self.actions.append(self.complaint.add_improvement_action("retrain", "lead-1", d + due * DAYS, d))
+
         self.dated(add)
 
     @rule(index=st.integers(min_value=0, max_value=3))

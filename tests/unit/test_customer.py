@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from collections.abc import Callable
+from datetime import UTC, date, datetime, timedelta, timezone
 from decimal import Decimal
 from functools import reduce
-from typing import Any, Callable, TypeVar
+from typing import Any, TypeVar
 
 import pytest
 from eventsourcing.utils import resolve_topic
@@ -138,9 +139,7 @@ def test_contacts_may_be_empty_at_registration() -> None:
         ("annual_income", "1e20"),
     ],
 )
-def test_registering_an_individual_with_an_invalid_field_is_refused_naming_it(
-    field: str, value: Any
-) -> None:
+def test_registering_an_individual_with_an_invalid_field_is_refused_naming_it(field: str, value: Any) -> None:
     with pytest.raises(InvalidValue) as raised:
         Customer.register_individual(**individual_details(**{field: value}))
 
@@ -157,9 +156,7 @@ def test_registering_an_individual_with_an_invalid_field_is_refused_naming_it(
         ("13800138000", "contacts"),
     ],
 )
-def test_registering_with_invalid_contacts_is_refused_naming_the_contact(
-    contacts: Any, field: str
-) -> None:
+def test_registering_with_invalid_contacts_is_refused_naming_the_contact(contacts: Any, field: str) -> None:
     with pytest.raises(InvalidValue) as raised:
         Customer.register_individual(**individual_details(contacts=contacts))
 
@@ -188,9 +185,7 @@ def test_registering_an_enterprise_normalises_its_credit_code() -> None:
         ("contact_person", None),
     ],
 )
-def test_registering_an_enterprise_with_an_invalid_field_is_refused_naming_it(
-    field: str, value: Any
-) -> None:
+def test_registering_an_enterprise_with_an_invalid_field_is_refused_naming_it(field: str, value: Any) -> None:
     with pytest.raises(InvalidValue) as raised:
         Customer.register_enterprise(**enterprise_details(**{field: value}))
 
@@ -341,16 +336,9 @@ def test_assigning_the_current_segment_again_is_refused() -> None:
     assert error.code == "segment-unchanged"
 
 
-PATH_TO = {
-    "prospect": [],
-    "active": ["active"],
-    "dormant": ["active", "dormant"],
-    "churned": ["churned"],
-}
+PATH_TO = {"prospect": [], "active": ["active"], "dormant": ["active", "dormant"], "churned": ["churned"]}
 ALLOWED = [(a, b) for a in LIFECYCLE_STAGES for b in LIFECYCLE_TRANSITIONS[a]]
-REFUSED = [
-    (a, b) for a in LIFECYCLE_STAGES for b in LIFECYCLE_STAGES if b not in LIFECYCLE_TRANSITIONS[a]
-]
+REFUSED = [(a, b) for a in LIFECYCLE_STAGES for b in LIFECYCLE_STAGES if b not in LIFECYCLE_TRANSITIONS[a]]
 
 
 def a_customer_at(stage: str) -> Customer:
@@ -376,19 +364,13 @@ def test_an_allowed_lifecycle_move_records_the_previous_stage(current: str, targ
 def test_a_lifecycle_move_not_allowed_is_refused(current: str, target: str) -> None:
     customer = a_customer_at(current)
 
-    error = refused(
-        customer, lambda: customer.change_lifecycle_stage(target, "try"), InvalidTransition
-    )
+    error = refused(customer, lambda: customer.change_lifecycle_stage(target, "try"), InvalidTransition)
 
     assert error.code == "invalid-lifecycle-transition"
 
 
-@pytest.mark.parametrize(
-    ("stage", "reason", "field"), [("lost", "why", "stage"), ("active", "", "reason")]
-)
-def test_a_lifecycle_move_with_invalid_input_is_refused(
-    stage: str, reason: str, field: str
-) -> None:
+@pytest.mark.parametrize(("stage", "reason", "field"), [("lost", "why", "stage"), ("active", "", "reason")])
+def test_a_lifecycle_move_with_invalid_input_is_refused(stage: str, reason: str, field: str) -> None:
     customer = an_individual()
 
     error = refused(customer, lambda: customer.change_lifecycle_stage(stage, reason), InvalidValue)
@@ -405,7 +387,7 @@ def test_recording_an_interaction_counts_it_and_stores_the_time_in_utc() -> None
     customer.record_interaction("care_call", "birthday call", PAST, "agent-7")
 
     event = last_event(customer)
-    assert event.occurred_at == PAST and event.occurred_at.tzinfo == timezone.utc
+    assert event.occurred_at == PAST and event.occurred_at.tzinfo == UTC
     assert customer.interactions_count == 1
 
 
@@ -424,11 +406,7 @@ def test_an_interaction_with_invalid_input_is_refused(
 ) -> None:
     customer = an_individual()
 
-    error = refused(
-        customer,
-        lambda: customer.record_interaction(kind, summary, occurred_at, staff_id),
-        InvalidValue,
-    )
+    error = refused(customer, lambda: customer.record_interaction(kind, summary, occurred_at, staff_id), InvalidValue)
 
     assert error.field == field
 
@@ -437,9 +415,7 @@ def test_an_interaction_in_the_future_is_refused() -> None:
     customer = an_individual()
     tomorrow = clock.now() + timedelta(days=1)
 
-    error = refused(
-        customer, lambda: customer.record_interaction("visit", "x", tomorrow, "a"), InvalidValue
-    )
+    error = refused(customer, lambda: customer.record_interaction("visit", "x", tomorrow, "a"), InvalidValue)
 
     assert error.field == "occurred_at"
 
@@ -447,9 +423,7 @@ def test_an_interaction_in_the_future_is_refused() -> None:
 def test_marketing_without_marketing_consent_is_refused() -> None:
     customer = an_individual()
 
-    error = refused(
-        customer, lambda: customer.record_interaction("marketing", "offer", PAST, "a"), DomainError
-    )
+    error = refused(customer, lambda: customer.record_interaction("marketing", "offer", PAST, "a"), DomainError)
 
     assert error.code == "no-marketing-consent"
 
@@ -469,9 +443,7 @@ def test_marketing_after_the_consent_was_withdrawn_is_refused() -> None:
     customer.withdraw_consent("marketing")
     customer.collect_events()
 
-    error = refused(
-        customer, lambda: customer.record_interaction("marketing", "offer", PAST, "a"), DomainError
-    )
+    error = refused(customer, lambda: customer.record_interaction("marketing", "offer", PAST, "a"), DomainError)
 
     assert error.code == "no-marketing-consent"
 
@@ -538,9 +510,7 @@ def test_analysing_needs_records_concerns_needs_and_budget() -> None:
         (["a"], [], -1, "budget"),
     ],
 )
-def test_a_needs_analysis_with_invalid_input_is_refused(
-    concerns: Any, needs: Any, budget: Any, field: str
-) -> None:
+def test_a_needs_analysis_with_invalid_input_is_refused(concerns: Any, needs: Any, budget: Any, field: str) -> None:
     customer = an_individual()
 
     error = refused(customer, lambda: customer.analyse_needs(concerns, needs, budget), InvalidValue)
@@ -573,10 +543,9 @@ def test_a_risk_scores_likelihood_times_severity_with_its_priority(
 def test_the_overall_risk_is_the_highest_score_and_its_priority() -> None:
     customer = an_individual()
 
-    customer.assess_risks([
-        {**A_RISK, "likelihood": 2, "severity": 2},
-        {**A_RISK, "category": "property", "likelihood": 4, "severity": 3},
-    ])
+    customer.assess_risks(
+        [{**A_RISK, "likelihood": 2, "severity": 2}, {**A_RISK, "category": "property", "likelihood": 4, "severity": 3}]
+    )
 
     event = last_event(customer)
     assert (event.overall_score, event.priority) == (12, "medium")
@@ -669,7 +638,7 @@ EVENT_NAMES = [
 def test_every_event_has_a_stable_versioned_topic(name: str) -> None:
     event_class = getattr(Customer, name)
 
-    assert event_class.TOPIC == f"inscribe.customer.{name}.v1"
+    assert f"inscribe.customer.{name}.v1" == event_class.TOPIC
     assert resolve_topic(event_class.TOPIC) is event_class
 
 

@@ -44,14 +44,26 @@ def an_enterprise() -> Customer:
 
 def item(**overrides: Any) -> dict[str, Any]:
     """A priced plan item: term life 500,000 over 20 years, annual premium 700.00."""
-    given: dict[str, Any] = {"product_code": "term_life", "product_version": 1, "sum_insured": Decimal(500000),
-                             "term_months": 240, "premium_mode": "annual", "annual_premium": Decimal("700.00")}
+    given: dict[str, Any] = {
+        "product_code": "term_life",
+        "product_version": 1,
+        "sum_insured": Decimal(500000),
+        "term_months": 240,
+        "premium_mode": "annual",
+        "annual_premium": Decimal("700.00"),
+    }
     return {**given, **overrides}
 
 
 def home(**overrides: Any) -> dict[str, Any]:
-    given: dict[str, Any] = {"product_code": "home_property", "product_version": 1, "sum_insured": "1000000",
-                             "term_months": 12, "premium_mode": "annual", "annual_premium": "800"}
+    given: dict[str, Any] = {
+        "product_code": "home_property",
+        "product_version": 1,
+        "sum_insured": "1000000",
+        "term_months": 12,
+        "premium_mode": "annual",
+        "annual_premium": "800",
+    }
     return {**given, **overrides}
 
 
@@ -65,8 +77,10 @@ def test_proposing_a_plan_records_the_checked_items_their_total_and_the_rational
 
     [event] = customer.collect_events()
     assert isinstance(event, Customer.PlanProposed)
-    assert event.items == [item(sum_insured=Decimal("500000.00"), riders=[]),
-                           home(sum_insured=Decimal("1000000.00"), annual_premium=Decimal("800.00"), riders=[])]
+    assert event.items == [
+        item(sum_insured=Decimal("500000.00"), riders=[]),
+        home(sum_insured=Decimal("1000000.00"), annual_premium=Decimal("800.00"), riders=[]),
+    ]
     assert (event.total_annual_premium, event.rationale) == (Decimal("1500.00"), "sole earner with a mortgage")
     assert event.budget_fit is None
     assert customer.last_plan is not None and customer.last_plan["total_annual_premium"] == Decimal("1500.00")
@@ -87,14 +101,24 @@ def test_the_plan_fits_the_budget_of_the_last_needs_analysis_when_its_total_is_n
 
 def test_riders_are_recorded_with_their_item() -> None:
     customer = a_man_born_1985()
-    rider = {"product_code": "accidental_death_rider", "product_version": 1, "sum_insured": 200000,
-             "annual_premium": "80"}
+    rider = {
+        "product_code": "accidental_death_rider",
+        "product_version": 1,
+        "sum_insured": 200000,
+        "annual_premium": "80",
+    }
 
     customer.propose_plan([item(annual_premium="780", riders=[rider])], "780", "with accident cover")
 
     [event] = customer.collect_events()
-    assert event.items[0]["riders"] == [{"product_code": "accidental_death_rider", "product_version": 1,
-                                         "sum_insured": Decimal("200000.00"), "annual_premium": Decimal("80.00")}]
+    assert event.items[0]["riders"] == [
+        {
+            "product_code": "accidental_death_rider",
+            "product_version": 1,
+            "sum_insured": Decimal("200000.00"),
+            "annual_premium": Decimal("80.00"),
+        }
+    ]
 
 
 @pytest.mark.parametrize(
@@ -114,8 +138,12 @@ def test_riders_are_recorded_with_their_item() -> None:
         ([item(premium_mode="weekly")], "700", "r", "items[0].premium_mode"),
         ([item(colour="blue")], "700", "r", "items[0].colour"),
         ([item(riders="none")], "700", "r", "items[0].riders"),
-        ([item(riders=[{"product_code": "x", "product_version": 1, "sum_insured": 0, "annual_premium": 1}])],
-         "700", "r", "items[0].riders[0].sum_insured"),
+        (
+            [item(riders=[{"product_code": "x", "product_version": 1, "sum_insured": 0, "annual_premium": 1}])],
+            "700",
+            "r",
+            "items[0].riders[0].sum_insured",
+        ),
         ([home(), item(), item()], "2200", "r", "items[2].product_code"),
         ([item(), home()], "1499", "r", "total_annual_premium"),
         ([item()], "-700", "r", "total_annual_premium"),
@@ -123,8 +151,9 @@ def test_riders_are_recorded_with_their_item() -> None:
         ([item()], "700", None, "rationale"),
     ],
 )
-def test_a_plan_with_invalid_input_is_refused_naming_the_field(items: Any, total: Any, rationale: Any,
-                                                               field: str) -> None:
+def test_a_plan_with_invalid_input_is_refused_naming_the_field(
+    items: Any, total: Any, rationale: Any, field: str
+) -> None:
     customer = a_man_born_1985()
 
     error = refused(customer, lambda: customer.propose_plan(items, total, rationale))
@@ -168,8 +197,15 @@ def test_an_individuals_item_is_priced_with_the_age_on_the_proposal_date_gender_
     loaded = priced(a_man_born_1985(occupation_class=3), TERM, date(2026, 6, 11))
 
     # 500 thousands × 1.4 (36–40, male) = 700.00; at 41: × 2.2 = 1,100.00; class 3: × 1.1 = 770.00
-    assert at_40 == {"product_code": "term_life", "product_version": 1, "sum_insured": Decimal("500000.00"),
-                     "term_months": 240, "premium_mode": "annual", "annual_premium": Decimal("700.00"), "riders": []}
+    assert at_40 == {
+        "product_code": "term_life",
+        "product_version": 1,
+        "sum_insured": Decimal("500000.00"),
+        "term_months": 240,
+        "premium_mode": "annual",
+        "annual_premium": Decimal("700.00"),
+        "riders": [],
+    }
     assert at_41["annual_premium"] == Decimal("1100.00")
     assert loaded["annual_premium"] == Decimal("770.00")
 
@@ -180,13 +216,24 @@ def test_an_item_with_a_rider_is_priced_with_the_rider_included() -> None:
     result = priced(a_man_born_1985(), raw)
 
     assert result["annual_premium"] == Decimal("780.00")
-    assert result["riders"] == [{"product_code": "accidental_death_rider", "product_version": 1,
-                                 "sum_insured": Decimal("200000.00"), "annual_premium": Decimal("80.00")}]
+    assert result["riders"] == [
+        {
+            "product_code": "accidental_death_rider",
+            "product_version": 1,
+            "sum_insured": Decimal("200000.00"),
+            "annual_premium": Decimal("80.00"),
+        }
+    ]
 
 
 def test_an_older_version_is_priced_from_that_version() -> None:
-    raw = {"product_code": "critical_illness", "product_version": 1, "sum_insured": "300000", "term_months": 240,
-           "premium_mode": "annual"}
+    raw = {
+        "product_code": "critical_illness",
+        "product_version": 1,
+        "sum_insured": "300000",
+        "term_months": 240,
+        "premium_mode": "annual",
+    }
 
     result = priced(a_man_born_1985(), raw)
 
@@ -195,8 +242,7 @@ def test_an_older_version_is_priced_from_that_version() -> None:
 
 def test_an_enterprise_item_is_priced_without_age_as_class_1_and_personal_products_are_refused() -> None:
     company = an_enterprise()
-    raw = {"product_code": "enterprise_property", "sum_insured": "5000000", "term_months": 12,
-           "premium_mode": "annual"}
+    raw = {"product_code": "enterprise_property", "sum_insured": "5000000", "term_months": 12, "premium_mode": "annual"}
 
     result = priced(company, raw)
     with pytest.raises(InvalidValue) as personal:
@@ -216,15 +262,20 @@ def test_an_enterprise_item_is_priced_without_age_as_class_1_and_personal_produc
         ({**TERM, "sum_insured": "10"}, "items[0].sum_insured", "invalid-input"),
         ({**TERM, "premium_mode": "weekly"}, "items[0].premium_mode", "invalid-input"),
         ({**TERM, "discount": "10%"}, "items[0].discount", "invalid-input"),
-        ({**TERM, "riders": [{"product_code": "pet_rider", "sum_insured": 1}]}, "items[0].riders[0].product_code",
-         "unknown-product"),
-        ({**TERM, "riders": [{"product_code": "accidental_death_rider", "sum_insured": "900000"}]},
-         "items[0].riders[0]", "invalid-input"),
+        (
+            {**TERM, "riders": [{"product_code": "pet_rider", "sum_insured": 1}]},
+            "items[0].riders[0].product_code",
+            "unknown-product",
+        ),
+        (
+            {**TERM, "riders": [{"product_code": "accidental_death_rider", "sum_insured": "900000"}]},
+            "items[0].riders[0]",
+            "invalid-input",
+        ),
         ({**TERM, "product_code": "accidental_death_rider"}, "items[0].product_code", "invalid-input"),
     ],
 )
-def test_an_item_that_cannot_be_priced_is_refused_naming_its_field(raw: dict[str, Any], field: str,
-                                                                   code: str) -> None:
+def test_an_item_that_cannot_be_priced_is_refused_naming_its_field(raw: dict[str, Any], field: str, code: str) -> None:
     with pytest.raises(InvalidValue) as refusal:
         priced(a_man_born_1985(), raw)
 

@@ -2,23 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from functools import reduce
-from typing import Any, Callable
+from typing import Any
 
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
 
 from domain import clock
-from domain.customer import (
-    CONSENT_PURPOSES,
-    INTERACTION_KINDS,
-    LIFECYCLE_STAGES,
-    PROFILE_FIELDS,
-    SEGMENTS,
-    Customer,
-)
+from domain.customer import CONSENT_PURPOSES, INTERACTION_KINDS, LIFECYCLE_STAGES, PROFILE_FIELDS, SEGMENTS, Customer
 from domain.errors import DomainError
 
 # Mostly valid values per profile field, so that accepted commands are common too.
@@ -51,9 +45,7 @@ CONTACTS = st.one_of(
         {"phone": st.sampled_from(["13800138000", "15912345678", "010-88886666"])},
         optional={"email": st.sampled_from(["a@b.cn", "x.y@example.com"])},
     ),
-    st.fixed_dictionaries(
-        {}, optional={"phone": PHONES, "email": EMAILS, "address": st.sampled_from(["北京", ""])}
-    ),
+    st.fixed_dictionaries({}, optional={"phone": PHONES, "email": EMAILS, "address": st.sampled_from(["北京", ""])}),
     st.just({"fax": "1234567"}),
     st.just("13800138000"),
 )
@@ -86,13 +78,23 @@ class CustomerLifecycle(RuleBasedStateMachine):
     def register(self, kind: str) -> None:
         if kind == "individual":
             self.customer = Customer.register_individual(
-                name="王五", id_number="11010519491231002X", occupation="driver", occupation_class=3,
-                family_status="single", annual_income="80000", contacts={"phone": "13800138000"},
+                name="王五",
+                id_number="11010519491231002X",
+                occupation="driver",
+                occupation_class=3,
+                family_status="single",
+                annual_income="80000",
+                contacts={"phone": "13800138000"},
             )
         else:
             self.customer = Customer.register_enterprise(
-                name="某公司", credit_code="91350100M000100Y43", industry="retail", size="micro",
-                headcount=5, annual_revenue=900000, contact_person="赵六",
+                name="某公司",
+                credit_code="91350100M000100Y43",
+                industry="retail",
+                size="micro",
+                headcount=5,
+                annual_revenue=900000,
+                contact_person="赵六",
             )
         self.events.extend(self.customer.collect_events())
 
@@ -132,10 +134,7 @@ class CustomerLifecycle(RuleBasedStateMachine):
     def assign_segment(self, segment: str, basis: str) -> None:
         self.attempt(lambda: self.customer.assign_segment(segment, basis))
 
-    @rule(
-        stage=st.sampled_from([*LIFECYCLE_STAGES, "lost"]),
-        reason=st.sampled_from(["policy", "lapse", " "]),
-    )
+    @rule(stage=st.sampled_from([*LIFECYCLE_STAGES, "lost"]), reason=st.sampled_from(["policy", "lapse", " "]))
     def change_lifecycle_stage(self, stage: str, reason: str) -> None:
         self.attempt(lambda: self.customer.change_lifecycle_stage(stage, reason))
 
@@ -146,7 +145,7 @@ class CustomerLifecycle(RuleBasedStateMachine):
     )
     def record_interaction(self, kind: str, summary: str, when: str) -> None:
         moment = {
-            "past": datetime(2024, 1, 1, tzinfo=timezone.utc),
+            "past": datetime(2024, 1, 1, tzinfo=UTC),
             "future": clock.now() + timedelta(days=1),
             "naive": datetime(2024, 1, 1),
         }[when]
@@ -172,10 +171,7 @@ class CustomerLifecycle(RuleBasedStateMachine):
     def assess_risks(self, risks: list[dict[str, Any]]) -> None:
         self.attempt(lambda: self.customer.assess_risks(risks))
 
-    @rule(
-        scores=st.tuples(SCORE, SCORE, SCORE, SCORE),
-        related=st.sampled_from([None, "claim-1", ""]),
-    )
+    @rule(scores=st.tuples(SCORE, SCORE, SCORE, SCORE), related=st.sampled_from([None, "claim-1", ""]))
     def record_survey(self, scores: tuple[int, int, int, int], related: str | None) -> None:
         self.attempt(lambda: self.customer.record_satisfaction_survey(*scores, related_id=related))
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 import pytest
 from hypothesis import assume, given
@@ -75,10 +75,7 @@ def test_an_odd_sequence_digit_means_male() -> None:
     assert resident.gender == "male"
 
 
-@pytest.mark.parametrize(
-    "value",
-    ["", "11010519491231002", "11010519491231002XX", "110105194912310021234"],
-)
+@pytest.mark.parametrize("value", ["", "11010519491231002", "11010519491231002XX", "110105194912310021234"])
 def test_a_resident_id_of_the_wrong_length_is_refused(value: str) -> None:
     with pytest.raises(InvalidValue) as refused:
         parse_resident_id(value)
@@ -86,9 +83,7 @@ def test_a_resident_id_of_the_wrong_length_is_refused(value: str) -> None:
     assert refused.value.field == "id_number"
 
 
-@pytest.mark.parametrize(
-    "value", ["1101051949123100XX", "11010519491231A02X", "１１０１０５１９４９１２３１００２X"]
-)
+@pytest.mark.parametrize("value", ["1101051949123100XX", "11010519491231A02X", "１１０１０５１９４９１２３１００２X"])
 def test_a_resident_id_with_wrong_characters_is_refused(value: str) -> None:
     with pytest.raises(InvalidValue, match="17 digits|18 characters"):
         parse_resident_id(value)
@@ -101,7 +96,7 @@ def test_a_resident_id_with_an_impossible_birth_date_is_refused(birth: str) -> N
 
 
 def test_a_resident_id_born_after_today_is_refused_and_born_today_is_accepted() -> None:
-    with clock.using(clock.SimulatedClock(datetime(2020, 6, 1, tzinfo=timezone.utc))):
+    with clock.using(clock.SimulatedClock(datetime(2020, 6, 1, tzinfo=UTC))):
         with pytest.raises(InvalidValue, match="future"):
             parse_resident_id(with_check_char("11010520200602002"))
 

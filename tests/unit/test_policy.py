@@ -15,13 +15,24 @@ from eventsourcing.utils import get_topic, resolve_topic
 
 from application.app import DateAsISO
 from domain.errors import DomainError, InvalidTransition, InvalidValue
-from domain.policy_terms import product_terms
 from domain.policy import Policy
 from domain.policy_events import EVENTS
 from domain.policy_rules import add_months
+from domain.policy_terms import product_terms
 from tests.unit.policy_builders import (
-    HOME, MEDICAL, START, TERM_LIFE, WAIVER_RIDER, accepted, application, applied, findings, in_force,
-    new_events, passed, refused,
+    HOME,
+    MEDICAL,
+    START,
+    TERM_LIFE,
+    WAIVER_RIDER,
+    accepted,
+    application,
+    applied,
+    findings,
+    in_force,
+    new_events,
+    passed,
+    refused,
 )
 
 D = date
@@ -57,13 +68,23 @@ def test_stored_events_read_back_to_the_same_policy() -> None:
     for transcoding in (UUIDAsHex(), DecimalAsStr(), DatetimeAsISO(), DateAsISO()):
         transcoder.register(transcoding)
     mapper: Mapper[Any] = Mapper(transcoder=transcoder)
-    policy = Policy.apply(**application(riders=[(WAIVER_RIDER, Decimal("5000"))],
-                                        disclosures={"smoker": False, "illness": False, "disabled": False}))
+    policy = Policy.apply(
+        **application(
+            riders=[(WAIVER_RIDER, Decimal("5000"))], disclosures={"smoker": False, "illness": False, "disabled": False}
+        )
+    )
     policy.start_underwriting()
     policy.record_automatic_underwriting(findings("refer"), "referred")
-    policy.decide("offer_with_conditions", underwriter_id="uw-1", role="underwriter", loading_pct=25,
-                  exclusions=["smoking-related illness"], annual_premium="1500", installment="1500",
-                  decided_on=START)
+    policy.decide(
+        "offer_with_conditions",
+        underwriter_id="uw-1",
+        role="underwriter",
+        loading_pct=25,
+        exclusions=["smoking-related illness"],
+        annual_premium="1500",
+        installment="1500",
+        decided_on=START,
+    )
     policy.accept_conditions(START)
     policy.pay_premium(Decimal("1500"), START + DAYS, "bank-1")
     events = policy.collect_events()
@@ -78,42 +99,52 @@ def test_stored_events_read_back_to_the_same_policy() -> None:
 
 
 def test_an_application_records_the_product_code_version_riders_and_terms() -> None:
-    policy = Policy.apply(**application(riders=[(WAIVER_RIDER, Decimal("5000"))],
-                                        disclosures={"smoker": False, "illness": True, "disabled": False}))
+    policy = Policy.apply(
+        **application(
+            riders=[(WAIVER_RIDER, Decimal("5000"))], disclosures={"smoker": False, "illness": True, "disabled": False}
+        )
+    )
 
     [event] = policy.collect_events()
     assert isinstance(event, Policy.Applied)
     assert (event.product_code, event.product_version) == ("TERM_LIFE", 2)
-    assert event.riders == [{"code": "WAIVER", "version": 1, "sum_insured": Decimal("5000.00"),
-                             "terms": product_terms(WAIVER_RIDER)}]  # each rider with its own cover's terms
-    assert event.beneficiaries == [{"customer_id": None, "name": "李四", "share": Decimal("60.00")},
-                                   {"customer_id": "cust-2", "name": None, "share": Decimal("40.00")}]
+    assert event.riders == [
+        {"code": "WAIVER", "version": 1, "sum_insured": Decimal("5000.00"), "terms": product_terms(WAIVER_RIDER)}
+    ]  # each rider with its own cover's terms
+    assert event.beneficiaries == [
+        {"customer_id": None, "name": "李四", "share": Decimal("60.00")},
+        {"customer_id": "cust-2", "name": None, "share": Decimal("40.00")},
+    ]
     assert event.product_terms["line"] == "life" and event.product_terms["cooling_off_days"] == 15
     assert event.disclosures == {"smoker": False, "illness": True, "disabled": False}
     assert (policy.status, policy.status_on(START), policy.status_on(START - DAYS)) == ("applied", "applied", None)
 
 
-@pytest.mark.parametrize("overrides, field", [
-    ({"term_months": 36}, "term_months"),
-    ({"premium_mode": "quarterly"}, "premium_mode"),
-    ({"sum_insured": Decimal("9999")}, "sum_insured"),
-    ({"sum_insured": Decimal("2000000.01")}, "sum_insured"),
-    ({"disclosures": {"smoker": False}}, "disclosures.illness"),
-    ({"disclosures": {"smoker": False, "illness": "no"}}, "disclosures.illness"),
-    ({"disclosures": {"smoker": False, "illness": False, "pets": True}}, "disclosures.pets"),
-    ({"beneficiaries": [{"name": "A", "share": 60}, {"name": "B", "share": "39.99"}]}, "beneficiaries.share"),
-    ({"beneficiaries": []}, "beneficiaries"),
-    ({"beneficiaries": [{"share": 100}]}, "beneficiaries[0]"),
-    ({"relationship": "neighbour"}, "relationship"),
-    ({"applied_on": "2024-01-10"}, "applied_on"),
-    ({"quoted_installment": 0}, "quoted_installment"),
-    ({"riders": [(WAIVER_RIDER, Decimal("5000"))]}, "disclosures.disabled"),
-    ({"riders": [(WAIVER_RIDER, Decimal("500"))], "disclosures": {}}, "riders[0].sum_insured"),
-    ({"riders": [(HOME, Decimal("5000"))]}, "riders[0]"),
-    ({"product": WAIVER_RIDER}, "product"),
-])
+@pytest.mark.parametrize(
+    "overrides, field",
+    [
+        ({"term_months": 36}, "term_months"),
+        ({"premium_mode": "quarterly"}, "premium_mode"),
+        ({"sum_insured": Decimal("9999")}, "sum_insured"),
+        ({"sum_insured": Decimal("2000000.01")}, "sum_insured"),
+        ({"disclosures": {"smoker": False}}, "disclosures.illness"),
+        ({"disclosures": {"smoker": False, "illness": "no"}}, "disclosures.illness"),
+        ({"disclosures": {"smoker": False, "illness": False, "pets": True}}, "disclosures.pets"),
+        ({"beneficiaries": [{"name": "A", "share": 60}, {"name": "B", "share": "39.99"}]}, "beneficiaries.share"),
+        ({"beneficiaries": []}, "beneficiaries"),
+        ({"beneficiaries": [{"share": 100}]}, "beneficiaries[0]"),
+        ({"relationship": "neighbour"}, "relationship"),
+        ({"applied_on": "2024-01-10"}, "applied_on"),
+        ({"quoted_installment": 0}, "quoted_installment"),
+        ({"riders": [(WAIVER_RIDER, Decimal("5000"))]}, "disclosures.disabled"),
+        ({"riders": [(WAIVER_RIDER, Decimal("500"))], "disclosures": {}}, "riders[0].sum_insured"),
+        ({"riders": [(HOME, Decimal("5000"))]}, "riders[0]"),
+        ({"product": WAIVER_RIDER}, "product"),
+    ],
+)
 def test_an_application_the_product_does_not_allow_is_refused_naming_the_field(
-        overrides: dict[str, Any], field: str) -> None:
+    overrides: dict[str, Any], field: str
+) -> None:
     with pytest.raises(InvalidValue) as raised:
         Policy.apply(**application(**overrides))
 
@@ -139,8 +170,11 @@ def test_a_clean_case_is_accepted_automatically_with_one_finding_per_check_store
     events = policy.collect_events()
     assert [type(e).__name__ for e in events] == ["AutomaticUnderwritingCompleted", "Accepted"]
     assert events[0].findings == passed()
-    assert (policy.status, policy.annual_premium, policy.installment) == ("accepted", Decimal("1200.00"),
-                                                                          Decimal("1200.00"))
+    assert (policy.status, policy.annual_premium, policy.installment) == (
+        "accepted",
+        Decimal("1200.00"),
+        Decimal("1200.00"),
+    )
 
 
 def test_an_adverse_finding_refers_the_case_with_its_codes_as_reasons() -> None:
@@ -165,13 +199,16 @@ def test_a_hard_decline_finding_declines_the_case() -> None:
     assert (policy.status, policy.closing_reason) == ("declined", "age-out-of-range")
 
 
-@pytest.mark.parametrize("found, outcome, field", [
-    (findings("refer"), "accepted", "outcome"),
-    (passed(), "referred", "outcome"),
-    (passed() + [passed()[0]], "accepted", "findings[5].check"),
-    ([dict(passed()[0], outcome="maybe")], "accepted", "findings[0].outcome"),
-    ([], "accepted", "findings"),
-])
+@pytest.mark.parametrize(
+    "found, outcome, field",
+    [
+        (findings("refer"), "accepted", "outcome"),
+        (passed(), "referred", "outcome"),
+        (passed() + [passed()[0]], "accepted", "findings[5].check"),
+        ([dict(passed()[0], outcome="maybe")], "accepted", "findings[0].outcome"),
+        ([], "accepted", "findings"),
+    ],
+)
 def test_findings_that_do_not_support_the_outcome_are_refused(found: Any, outcome: str, field: str) -> None:
     policy = applied()
     policy.start_underwriting()
@@ -182,8 +219,7 @@ def test_findings_that_do_not_support_the_outcome_are_refused(found: Any, outcom
     assert error.field == field
 
 
-def test_the_moral_hazard_check_finds_once_for_the_insured_and_once_for_an_applicant_who_is_another_customer(
-) -> None:
+def test_the_moral_hazard_check_finds_once_for_the_insured_and_once_for_an_applicant_who_is_another_customer() -> None:
     # 6.2.5 looks at both parties (domain.underwriting.assess): one finding each, never two for one party
     insured, applicant = passed()[4], passed()[4]
     insured["data"], applicant["data"] = {"party": "insured"}, {"party": "applicant"}
@@ -191,8 +227,13 @@ def test_the_moral_hazard_check_finds_once_for_the_insured_and_once_for_an_appli
     policy.start_underwriting()
     policy.collect_events()
 
-    twice = refused(policy, lambda: policy.record_automatic_underwriting(
-        [*passed()[:4], insured, applicant, applicant], "accepted", 1200, 1200), InvalidValue)
+    twice = refused(
+        policy,
+        lambda: policy.record_automatic_underwriting(
+            [*passed()[:4], insured, applicant, applicant], "accepted", 1200, 1200
+        ),
+        InvalidValue,
+    )
     policy.record_automatic_underwriting([*passed()[:4], insured, applicant], "accepted", 1200, 1200)
 
     assert twice.field == "findings[6].check"
@@ -218,8 +259,14 @@ def referred() -> Policy:
 def test_an_underwriter_accepts_a_referred_case_recording_who_and_in_what_role() -> None:
     policy = referred()
 
-    policy.decide("accept", underwriter_id="uw-1", role="senior_underwriter", annual_premium=1200,
-                  installment=1200, decided_on=START + DAYS)
+    policy.decide(
+        "accept",
+        underwriter_id="uw-1",
+        role="senior_underwriter",
+        annual_premium=1200,
+        installment=1200,
+        decided_on=START + DAYS,
+    )
 
     events = policy.collect_events()
     assert [type(e).__name__ for e in events] == ["UnderwritingDecided", "Accepted"]
@@ -227,19 +274,24 @@ def test_an_underwriter_accepts_a_referred_case_recording_who_and_in_what_role()
     assert policy.status_on(START + DAYS) == "accepted"
 
 
-@pytest.mark.parametrize("decision, extra, field", [
-    ("accept", {"loading_pct": 10}, "loading_pct"),
-    ("offer_with_conditions", {}, "loading_pct"),
-    ("decline", {"reason": " "}, "reason"),
-    ("postpone", {}, "reason"),
-    ("accept", {"annual_premium": None}, "annual_premium"),
-    ("promote", {}, "decision"),
-])
+@pytest.mark.parametrize(
+    "decision, extra, field",
+    [
+        ("accept", {"loading_pct": 10}, "loading_pct"),
+        ("offer_with_conditions", {}, "loading_pct"),
+        ("decline", {"reason": " "}, "reason"),
+        ("postpone", {}, "reason"),
+        ("accept", {"annual_premium": None}, "annual_premium"),
+        ("promote", {}, "decision"),
+    ],
+)
 def test_an_underwriting_decision_without_what_it_needs_is_refused(
-        decision: str, extra: dict[str, Any], field: str) -> None:
+    decision: str, extra: dict[str, Any], field: str
+) -> None:
     policy = referred()
-    kwargs: dict[str, Any] = dict(underwriter_id="uw-1", role="underwriter", annual_premium=1200,
-                                  installment=1200, decided_on=START)
+    kwargs: dict[str, Any] = dict(
+        underwriter_id="uw-1", role="underwriter", annual_premium=1200, installment=1200, decided_on=START
+    )
 
     error = refused(policy, lambda: policy.decide(decision, **{**kwargs, **extra}), InvalidValue)
 
@@ -253,8 +305,14 @@ def test_a_decline_refunds_the_premium_paid_with_the_application_and_suggests_ot
     policy.record_automatic_underwriting(findings("refer"), "referred")
     policy.collect_events()
 
-    policy.decide("decline", underwriter_id="uw-1", role="underwriter", reason="medical history",
-                  suggested_products=["MEDICAL"], decided_on=START + 3 * DAYS)
+    policy.decide(
+        "decline",
+        underwriter_id="uw-1",
+        role="underwriter",
+        reason="medical history",
+        suggested_products=["MEDICAL"],
+        decided_on=START + 3 * DAYS,
+    )
 
     events = policy.collect_events()
     assert [type(e).__name__ for e in events] == ["UnderwritingDecided", "Declined", "PremiumRefunded"]
@@ -275,8 +333,16 @@ def test_postponement_ends_the_application() -> None:
 
 def offered() -> Policy:
     policy = referred()
-    policy.decide("offer_with_conditions", underwriter_id="uw-1", role="underwriter", loading_pct="25",
-                  exclusions=["hazardous sports"], annual_premium=1500, installment=1500, decided_on=START)
+    policy.decide(
+        "offer_with_conditions",
+        underwriter_id="uw-1",
+        role="underwriter",
+        loading_pct="25",
+        exclusions=["hazardous sports"],
+        annual_premium=1500,
+        installment=1500,
+        decided_on=START,
+    )
     policy.collect_events()
     return policy
 
@@ -288,7 +354,11 @@ def test_conditions_accepted_by_the_applicant_make_the_case_accepted_on_those_te
 
     assert new_events(policy) == ["ConditionsAccepted"]
     assert (policy.status, policy.annual_premium, policy.loading_pct, policy.exclusions) == (
-        "accepted", Decimal("1500.00"), Decimal("25.00"), ["hazardous sports"])
+        "accepted",
+        Decimal("1500.00"),
+        Decimal("25.00"),
+        ["hazardous sports"],
+    )
 
 
 def test_conditions_refused_by_the_applicant_withdraw_the_application() -> None:
@@ -298,8 +368,7 @@ def test_conditions_refused_by_the_applicant_withdraw_the_application() -> None:
 
     assert new_events(policy) == ["ConditionsRefused"]
     assert policy.status == "withdrawn"
-    refused(policy, lambda: policy.accept_conditions(START + 3 * DAYS), InvalidTransition,
-            "invalid-policy-transition")
+    refused(policy, lambda: policy.accept_conditions(START + 3 * DAYS), InvalidTransition, "invalid-policy-transition")
 
 
 # -- issue (承保, 5.2 (3)–(5)) -----------------------------------------------------------------
@@ -316,8 +385,14 @@ def test_the_contract_is_formed_when_the_accepted_first_premium_is_paid() -> Non
     assert issued.policy_number == f"P2024{policy.id.hex[:10].upper()}"
     assert (issued.start_date, issued.end_date) == (paid_on, D(2026, 1, 14))
     assert len(issued.schedule) == 24 and issued.schedule[1]["due_date"] == D(2024, 2, 15)
-    assert set(issued.contract) == {"a_parties", "b_subject_and_cover", "c_premium", "d_claim_payment",
-                                    "e_breach_and_disputes", "f_other"}
+    assert set(issued.contract) == {
+        "a_parties",
+        "b_subject_and_cover",
+        "c_premium",
+        "d_claim_payment",
+        "e_breach_and_disputes",
+        "f_other",
+    }
     assert issued.contract["d_claim_payment"]["method"] == "bank transfer"
     assert (policy.status_on(paid_on - DAYS), policy.status_on(paid_on)) == ("accepted", "in_force")
     assert policy.schedule[0]["paid_on"] == paid_on
@@ -339,8 +414,13 @@ def test_a_premium_paid_with_the_application_issues_the_contract_on_acceptance()
 
     policy.record_automatic_underwriting(passed(), "accepted", 1200, 1200, on=START + 2 * DAYS)
 
-    assert new_events(policy) == ["PremiumPaid", "UnderwritingStarted", "AutomaticUnderwritingCompleted",
-                                  "Accepted", "Issued"]
+    assert new_events(policy) == [
+        "PremiumPaid",
+        "UnderwritingStarted",
+        "AutomaticUnderwritingCompleted",
+        "Accepted",
+        "Issued",
+    ]
     assert (policy.status, policy.start_date, policy.schedule[0]["paid_on"]) == ("in_force", START + 2 * DAYS, START)
 
 
@@ -349,8 +429,15 @@ def test_a_premium_paid_with_the_application_is_refunded_when_the_terms_change()
     policy.pay_premium(Decimal("1200"), START, "bank-1")
     policy.start_underwriting()
     policy.record_automatic_underwriting(findings("refer"), "referred")
-    policy.decide("offer_with_conditions", underwriter_id="uw-1", role="underwriter", loading_pct=25,
-                  annual_premium=1500, installment=1500, decided_on=START)
+    policy.decide(
+        "offer_with_conditions",
+        underwriter_id="uw-1",
+        role="underwriter",
+        loading_pct=25,
+        annual_premium=1500,
+        installment=1500,
+        decided_on=START,
+    )
     policy.collect_events()
 
     policy.accept_conditions(START + DAYS)
@@ -408,13 +495,17 @@ def test_a_payment_demand_needs_an_overdue_unpaid_installment_and_is_made_once()
     refused(policy, lambda: policy.demand_payment(2, DUE2 + 2 * DAYS), DomainError, "payment-already-demanded")
 
 
-@pytest.mark.parametrize("demand_after_due, grace_end_after_due, owed", [
-    (None, 60, "324.00"),  # no demand: due + 60 (installments due Feb, Mar, Apr 10 unpaid)
-    (10, 40, "216.00"),  # demand + 30 comes first
-    (45, 60, "324.00"),  # due + 60 comes first
-])
+@pytest.mark.parametrize(
+    "demand_after_due, grace_end_after_due, owed",
+    [
+        (None, 60, "324.00"),  # no demand: due + 60 (installments due Feb, Mar, Apr 10 unpaid)
+        (10, 40, "216.00"),  # demand + 30 comes first
+        (45, 60, "324.00"),  # due + 60 comes first
+    ],
+)
 def test_life_cover_lapses_the_day_after_the_earlier_of_demand_plus_30_and_due_plus_60(
-        demand_after_due: int | None, grace_end_after_due: int, owed: str) -> None:
+    demand_after_due: int | None, grace_end_after_due: int, owed: str
+) -> None:
     policy = in_force(TERM_LIFE, mode="monthly")
     if demand_after_due is not None:
         policy.advance_time(DUE2 + demand_after_due * DAYS)
@@ -429,7 +520,11 @@ def test_life_cover_lapses_the_day_after_the_earlier_of_demand_plus_30_and_due_p
     [lapsed] = policy.collect_events()
     assert isinstance(lapsed, Policy.Lapsed)
     assert (lapsed.on, lapsed.grace_end, lapsed.installment_no, lapsed.premium_owed) == (
-        end + DAYS, end, 2, Decimal(owed))
+        end + DAYS,
+        end,
+        2,
+        Decimal(owed),
+    )
     assert (policy.status_on(end), policy.status_on(end + DAYS)) == ("in_force", "lapsed")
 
 
@@ -466,12 +561,15 @@ def test_paying_in_grace_keeps_the_policy_in_force() -> None:
 def test_a_command_on_a_date_with_unrecorded_lapse_is_refused_until_time_is_advanced() -> None:
     policy = in_force(TERM_LIFE, mode="monthly")
 
-    refused(policy, lambda: policy.pay_premium(Decimal("108"), DUE2 + 61 * DAYS, "b"), DomainError,
-            "time-not-advanced")
+    refused(policy, lambda: policy.pay_premium(Decimal("108"), DUE2 + 61 * DAYS, "b"), DomainError, "time-not-advanced")
     policy.advance_time(DUE2 + 61 * DAYS)
     policy.collect_events()
-    refused(policy, lambda: policy.pay_premium(Decimal("108"), DUE2 + 61 * DAYS, "b"), InvalidTransition,
-            "policy-not-in-force")
+    refused(
+        policy,
+        lambda: policy.pay_premium(Decimal("108"), DUE2 + 61 * DAYS, "b"),
+        InvalidTransition,
+        "policy-not-in-force",
+    )
 
 
 def test_a_command_dated_before_the_last_recorded_date_is_refused() -> None:
@@ -520,8 +618,9 @@ def test_two_years_after_lapse_without_reinstatement_life_cover_terminates_with_
     assert isinstance(terminated, Policy.Terminated) and isinstance(refund, Policy.PremiumRefunded)
     assert terminated.refund == Decimal("600.00")  # 3 completed years: 50% of 1200 paid
     assert (policy.status_on(D(2027, 3, 12)), policy.status_on(D(2027, 3, 13))) == ("lapsed", "terminated")
-    refused(policy, lambda: policy.request_reinstatement(D(2027, 3, 14)), InvalidTransition,
-            "invalid-policy-transition")
+    refused(
+        policy, lambda: policy.request_reinstatement(D(2027, 3, 14)), InvalidTransition, "invalid-policy-transition"
+    )
 
 
 def test_other_lines_terminate_without_refund() -> None:
@@ -547,8 +646,11 @@ def test_silence_for_30_days_after_the_request_is_consent() -> None:
 
     [deemed] = policy.collect_events()
     assert isinstance(deemed, Policy.ReinstatementDeemedAgreed)
-    assert (deemed.on, deemed.requested_on, policy.reinstatement["state"]) == (requested + 31 * DAYS, requested,
-                                                                               "agreed")
+    assert (deemed.on, deemed.requested_on, policy.reinstatement["state"]) == (
+        requested + 31 * DAYS,
+        requested,
+        "agreed",
+    )
 
 
 def test_the_insurer_may_refuse_on_the_30th_day_when_the_risk_rose_markedly() -> None:
@@ -571,12 +673,20 @@ def test_a_refusal_after_30_days_is_refused() -> None:
     policy.request_reinstatement(requested)
     policy.collect_events()
 
-    refused(policy, lambda: policy.decide_reinstatement(False, requested + 31 * DAYS, "risk-increased-markedly"),
-            DomainError, "time-not-advanced")
+    refused(
+        policy,
+        lambda: policy.decide_reinstatement(False, requested + 31 * DAYS, "risk-increased-markedly"),
+        DomainError,
+        "time-not-advanced",
+    )
     policy.advance_time(requested + 31 * DAYS)
     policy.collect_events()
-    refused(policy, lambda: policy.decide_reinstatement(False, requested + 31 * DAYS, "risk-increased-markedly"),
-            DomainError, "reinstatement-already-decided")
+    refused(
+        policy,
+        lambda: policy.decide_reinstatement(False, requested + 31 * DAYS, "risk-increased-markedly"),
+        DomainError,
+        "reinstatement-already-decided",
+    )
 
 
 def test_reinstatement_may_be_refused_only_because_the_risk_rose_markedly() -> None:
@@ -584,8 +694,12 @@ def test_reinstatement_may_be_refused_only_because_the_risk_rose_markedly() -> N
     policy.request_reinstatement(D(2024, 5, 1))
     policy.collect_events()
 
-    error = refused(policy, lambda: policy.decide_reinstatement(False, D(2024, 5, 2), "we would rather not"),
-                    InvalidValue, "reinstatement-refusal-not-allowed")
+    error = refused(
+        policy,
+        lambda: policy.decide_reinstatement(False, D(2024, 5, 2), "we would rather not"),
+        InvalidValue,
+        "reinstatement-refusal-not-allowed",
+    )
 
     assert error.field == "reason"
 
@@ -604,7 +718,11 @@ def test_paying_all_arrears_after_agreement_reinstates_cover_from_the_payment_da
 
     assert new_events(policy) == ["PremiumPaid"] * 4 + ["Reinstated"]
     assert [policy.status_on(d) for d in (LAPSED_ON - DAYS, LAPSED_ON, paid_on - DAYS, paid_on)] == [
-        "in_force", "lapsed", "lapsed", "in_force"]
+        "in_force",
+        "lapsed",
+        "lapsed",
+        "in_force",
+    ]
     assert policy.cover_on(paid_on - DAYS).in_force is False
 
 
@@ -619,7 +737,8 @@ def test_reinstatement_commands_need_a_lapsed_policy() -> None:
 
 @pytest.mark.parametrize("days_after_receipt, allowed", [(15, True), (16, False)])
 def test_a_long_term_policy_may_be_cancelled_through_the_15th_day_after_the_signed_receipt(
-        days_after_receipt: int, allowed: bool) -> None:
+    days_after_receipt: int, allowed: bool
+) -> None:
     policy = in_force(TERM_LIFE, mode="annual")
     # (was START + 3, whose 15th day is a Sunday and now moves to Monday: Civil Code Art. 203)
     receipt = START + 5 * DAYS
@@ -635,7 +754,11 @@ def test_a_long_term_policy_may_be_cancelled_through_the_15th_day_after_the_sign
 
     cancelled, refund = policy.collect_events()
     assert isinstance(cancelled, Policy.CancelledInCoolingOff)
-    assert (cancelled.refund, cancelled.fee, refund.amount) == (Decimal("1190.00"), Decimal("10.00"), Decimal("1190.00"))
+    assert (cancelled.refund, cancelled.fee, refund.amount) == (
+        Decimal("1190.00"),
+        Decimal("10.00"),
+        Decimal("1190.00"),
+    )
     assert policy.status_on(day) == "cancelled" and policy.net_premium_paid == Decimal("10.00")
 
 
@@ -656,8 +779,9 @@ def test_cooling_off_runs_from_the_signed_receipt_and_only_for_terms_over_a_year
 def test_a_change_needs_a_written_document_reference() -> None:
     policy = in_force()
 
-    error = refused(policy, lambda: policy.change("contacts", {"contacts": {"phone": "13800138000"}}, " ", START),
-                    InvalidValue)
+    error = refused(
+        policy, lambda: policy.change("contacts", {"contacts": {"phone": "13800138000"}}, " ", START), InvalidValue
+    )
 
     assert error.field == "document_ref"
 
@@ -672,10 +796,18 @@ def test_beneficiaries_change_by_agreement_with_shares_summing_to_100() -> None:
 
     [event] = policy.collect_events()
     assert (event.kind, event.document_ref, event.effective_on, event.premium_difference) == (
-        "beneficiary", "DOC-1", START + 5 * DAYS, 0)
+        "beneficiary",
+        "DOC-1",
+        START + 5 * DAYS,
+        0,
+    )
     assert policy.beneficiaries == [{"customer_id": "cust-3", "name": None, "share": Decimal("100.00")}]
-    refused(policy, lambda: policy.change("beneficiary", {"beneficiaries": new}, "DOC-2", START + 5 * DAYS),
-            DomainError, "nothing-to-change")
+    refused(
+        policy,
+        lambda: policy.change("beneficiary", {"beneficiaries": new}, "DOC-2", START + 5 * DAYS),
+        DomainError,
+        "nothing-to-change",
+    )
 
 
 def test_a_beneficiary_change_by_an_applicant_who_is_not_the_insured_needs_the_insureds_written_consent() -> None:
@@ -683,13 +815,24 @@ def test_a_beneficiary_change_by_an_applicant_who_is_not_the_insured_needs_the_i
     policy = in_force(insured_id="cust-4", relationship="child")
     new = [{"customer_id": "cust-1", "share": 100}]
 
-    missing = refused(policy, lambda: policy.change("beneficiary", {"beneficiaries": new}, "DOC-1", START),
-                      InvalidValue, "insured-consent-required")
-    blank = refused(policy, lambda: policy.change("beneficiary", {"beneficiaries": new}, "DOC-1", START,
-                                                  insured_consent_document=" "), InvalidValue)
-    not_a_beneficiary_change = refused(policy, lambda: policy.change(
-        "contacts", {"contacts": {"email": "a@b.cn"}}, "DOC-1", START, insured_consent_document="CONSENT-1"),
-        InvalidValue)
+    missing = refused(
+        policy,
+        lambda: policy.change("beneficiary", {"beneficiaries": new}, "DOC-1", START),
+        InvalidValue,
+        "insured-consent-required",
+    )
+    blank = refused(
+        policy,
+        lambda: policy.change("beneficiary", {"beneficiaries": new}, "DOC-1", START, insured_consent_document=" "),
+        InvalidValue,
+    )
+    not_a_beneficiary_change = refused(
+        policy,
+        lambda: policy.change(
+            "contacts", {"contacts": {"email": "a@b.cn"}}, "DOC-1", START, insured_consent_document="CONSENT-1"
+        ),
+        InvalidValue,
+    )
     policy.change("beneficiary", {"beneficiaries": new}, "DOC-1", START, insured_consent_document="CONSENT-1")
 
     assert missing.field == blank.field == not_a_beneficiary_change.field == "insured_consent_document"
@@ -711,14 +854,23 @@ def test_a_change_stored_before_the_insureds_consent_was_asked_for_reads_with_no
     mapper: Mapper[Any] = Mapper(transcoder=transcoder)
     policy = in_force(insured_id="cust-4", relationship="child")
     before = deepcopy(policy)
-    policy.change("beneficiary", {"beneficiaries": [{"name": "李娜", "share": 100}]}, "DOC-1", START,
-                  insured_consent_document="CONSENT-1")
+    policy.change(
+        "beneficiary",
+        {"beneficiaries": [{"name": "李娜", "share": 100}]},
+        "DOC-1",
+        START,
+        insured_consent_document="CONSENT-1",
+    )
     [event] = policy.collect_events()
     stored = mapper.to_stored_event(event)
     v2 = mapper.transcoder.decode(stored.state)
     assert (v2.pop("class_version"), v2.pop("insured_consent_document")) == (2, "CONSENT-1")
-    old = type(stored)(originator_id=stored.originator_id, originator_version=stored.originator_version,
-                       topic="inscribe.policy.PolicyChanged.v1", state=mapper.transcoder.encode(v2))
+    old = type(stored)(
+        originator_id=stored.originator_id,
+        originator_version=stored.originator_version,
+        topic="inscribe.policy.PolicyChanged.v1",
+        state=mapper.transcoder.encode(v2),
+    )
 
     read = mapper.to_domain_event(old)
 
@@ -738,8 +890,9 @@ def test_contacts_change_by_agreement() -> None:
 def test_the_premium_mode_changes_on_the_next_due_date_with_the_difference_over_the_remaining_term() -> None:
     policy = in_force(TERM_LIFE, mode="annual")  # 1200 on 2024-01-10 and 2025-01-10
 
-    refused(policy, lambda: policy.change("premium_mode", {"premium_mode": "monthly"}, "DOC", D(2024, 6, 1)),
-            InvalidValue)
+    refused(
+        policy, lambda: policy.change("premium_mode", {"premium_mode": "monthly"}, "DOC", D(2024, 6, 1)), InvalidValue
+    )
     policy.change("premium_mode", {"premium_mode": "monthly"}, "DOC", D(2025, 1, 10), on=D(2024, 6, 1))
 
     [event] = policy.collect_events()
@@ -758,7 +911,10 @@ def test_lowering_the_sum_insured_refunds_the_unearned_premium_pro_rata() -> Non
 
     changed, refund = policy.collect_events()
     assert (changed.settled_now, changed.premium_difference, refund.amount) == (
-        Decimal("-92.00"), Decimal("-92.00"), Decimal("92.00"))
+        Decimal("-92.00"),
+        Decimal("-92.00"),
+        Decimal("92.00"),
+    )
     assert (policy.sum_insured, policy.annual_premium) == (Decimal("200000.00"), Decimal("183.00"))
     assert policy.cover_on(effective - DAYS).sum_insured == Decimal("400000.00")
     assert policy.cover_on(effective).sum_insured == Decimal("200000.00")
@@ -778,9 +934,14 @@ def test_lowering_the_sum_insured_of_a_cash_value_product_refunds_the_cash_value
     changed, refund = policy.collect_events()
     # 50% × 3,600 = 1,800 at 500,000 less 50% × 1,800 = 900 at 250,000 (not 1,200 × 306/365 / 2 pro rata)
     assert (changed.details["cash_value_before"], changed.details["cash_value_after"]) == (
-        Decimal("1800.00"), Decimal("900.00"))
+        Decimal("1800.00"),
+        Decimal("900.00"),
+    )
     assert (changed.settled_now, refund.amount, refund.reason) == (
-        Decimal("-900.00"), Decimal("900.00"), "sum-insured-decrease")
+        Decimal("-900.00"),
+        Decimal("900.00"),
+        "sum-insured-decrease",
+    )
     assert changed.premium_difference == Decimal("-5100.00")  # −900 and 7 installments of 600 for 1,200
     assert (policy.sum_insured, policy.annual_premium) == (Decimal("250000.00"), Decimal("600.00"))
     assert [i["amount"] for i in policy.schedule if i["paid_on"] is None] == [Decimal("600.00")] * 7
@@ -789,14 +950,20 @@ def test_lowering_the_sum_insured_of_a_cash_value_product_refunds_the_cash_value
     policy.surrender(effective)
     surrendered = policy.collect_events()
     assert [(type(e).__name__, getattr(e, "amount", None)) for e in surrendered][-1] == (
-        "PremiumRefunded", Decimal("900.00"))
+        "PremiumRefunded",
+        Decimal("900.00"),
+    )
 
 
 def test_a_higher_sum_insured_is_not_a_plain_change() -> None:
     policy = in_force()
 
-    refused(policy, lambda: policy.change("sum_insured", {"sum_insured": 600000}, "DOC", START), DomainError,
-            "sum-insured-increase-needs-underwriting")
+    refused(
+        policy,
+        lambda: policy.change("sum_insured", {"sum_insured": 600000}, "DOC", START),
+        DomainError,
+        "sum-insured-increase-needs-underwriting",
+    )
 
 
 def test_a_sum_insured_increase_is_underwritten_again_and_charged_pro_rata() -> None:
@@ -805,8 +972,9 @@ def test_a_sum_insured_increase_is_underwritten_again_and_charged_pro_rata() -> 
     assert new_events(policy) == ["SumInsuredIncreaseRequested"]
     assert (policy.status, policy.sum_insured) == ("in_force", Decimal("200000.00"))
 
-    policy.decide_sum_insured_increase(True, underwriter_id="uw-1", role="underwriter", annual_premium=732,
-                                       decided_on=D(2024, 7, 5))
+    policy.decide_sum_insured_increase(
+        True, underwriter_id="uw-1", role="underwriter", annual_premium=732, decided_on=D(2024, 7, 5)
+    )
 
     decided, changed = policy.collect_events()
     assert isinstance(decided, Policy.SumInsuredIncreaseDecided) and decided.role == "underwriter"
@@ -822,10 +990,16 @@ def test_a_refused_increase_leaves_the_sum_insured_unchanged() -> None:
     policy.request_sum_insured_increase(600000, "DOC", START + DAYS)
     policy.collect_events()
 
-    refused(policy, lambda: policy.decide_sum_insured_increase(False, underwriter_id="u", role="underwriter",
-                                                               decided_on=START + DAYS), InvalidValue)
-    policy.decide_sum_insured_increase(False, underwriter_id="u", role="underwriter", reason="income too low",
-                                       decided_on=START + DAYS)
+    refused(
+        policy,
+        lambda: policy.decide_sum_insured_increase(
+            False, underwriter_id="u", role="underwriter", decided_on=START + DAYS
+        ),
+        InvalidValue,
+    )
+    policy.decide_sum_insured_increase(
+        False, underwriter_id="u", role="underwriter", reason="income too low", decided_on=START + DAYS
+    )
 
     assert new_events(policy) == ["SumInsuredIncreaseDecided"]
     assert (policy.sum_insured, policy.pending_increase) == (Decimal("500000.00"), None)
@@ -871,7 +1045,10 @@ def test_a_renewed_policy_stays_in_force_with_a_new_period_and_no_new_waiting_pe
 
     assert new_events(policy) == ["PremiumPaid", "Renewed"]
     assert (policy.status, policy.end_date, policy.periods[1]) == (
-        "in_force", D(2026, 1, 9), {"start": END + DAYS, "end": D(2026, 1, 9)})
+        "in_force",
+        D(2026, 1, 9),
+        {"start": END + DAYS, "end": D(2026, 1, 9)},
+    )
     assert policy.cover_on(END + DAYS).waiting_period_end == START + 31 * DAYS  # the first day past it
     policy.advance_time(END + DAYS)
     assert new_events(policy) == []
@@ -958,8 +1135,12 @@ def test_rescission_is_barred_more_than_two_years_after_formation(day: date, cod
 def test_rescission_is_not_allowed_when_the_insurer_knew_the_facts() -> None:
     policy = in_force()
 
-    refused(policy, lambda: policy.rescind(D(2024, 6, 1), "intentional", D(2024, 6, 1), True), DomainError,
-            "rescission-not-allowed")
+    refused(
+        policy,
+        lambda: policy.rescind(D(2024, 6, 1), "intentional", D(2024, 6, 1), True),
+        DomainError,
+        "rescission-not-allowed",
+    )
 
 
 def test_intentional_non_disclosure_keeps_the_premium_and_removes_earlier_liability() -> None:
@@ -971,7 +1152,11 @@ def test_intentional_non_disclosure_keeps_the_premium_and_removes_earlier_liabil
     assert (event.refund, event.no_liability_before) == (0, D(2024, 6, 1))
     cover = policy.cover_on(D(2024, 3, 1))
     assert (cover.status, cover.rescinded, cover.rescission_ground, cover.no_liability_before) == (
-        "in_force", True, "intentional", D(2024, 6, 1))
+        "in_force",
+        True,
+        "intentional",
+        D(2024, 6, 1),
+    )
 
 
 def test_gross_negligence_refunds_the_premium() -> None:
@@ -994,8 +1179,12 @@ def test_claim_payments_reduce_the_remaining_sum_insured_and_may_not_exceed_it()
     [event] = policy.collect_events()
     assert (event.period, event.remaining_sum_insured) == (0, Decimal("40000.00"))
     assert policy.cover_on(D(2024, 2, 1)).remaining_sum_insured == Decimal("40000.00")
-    refused(policy, lambda: policy.record_claim_payment("claim-2", Decimal("40000.01"), D(2024, 3, 2)), DomainError,
-            "exceeds-remaining-sum-insured")
+    refused(
+        policy,
+        lambda: policy.record_claim_payment("claim-2", Decimal("40000.01"), D(2024, 3, 2)),
+        DomainError,
+        "exceeds-remaining-sum-insured",
+    )
 
 
 def test_claims_are_not_paid_on_unissued_or_rescinded_policies() -> None:
@@ -1027,14 +1216,17 @@ def test_cover_is_described_with_product_version_exclusions_and_period() -> None
     assert policy.cover_on(START - DAYS).in_force is False
 
 
-@pytest.mark.parametrize("command", [
-    lambda p: p.pay_premium(1200, D(2024, 8, 1), "x"),
-    lambda p: p.surrender(D(2024, 8, 1)),
-    lambda p: p.sign_receipt(D(2024, 8, 1)),
-    lambda p: p.change("contacts", {"contacts": {"phone": "13800138000"}}, "D", D(2024, 8, 1)),
-    lambda p: p.rescind(D(2024, 8, 1), "intentional", D(2024, 8, 1), False),
-    lambda p: p.request_reinstatement(D(2024, 8, 1)),
-])
+@pytest.mark.parametrize(
+    "command",
+    [
+        lambda p: p.pay_premium(1200, D(2024, 8, 1), "x"),
+        lambda p: p.surrender(D(2024, 8, 1)),
+        lambda p: p.sign_receipt(D(2024, 8, 1)),
+        lambda p: p.change("contacts", {"contacts": {"phone": "13800138000"}}, "D", D(2024, 8, 1)),
+        lambda p: p.rescind(D(2024, 8, 1), "intentional", D(2024, 8, 1), False),
+        lambda p: p.request_reinstatement(D(2024, 8, 1)),
+    ],
+)
 def test_nothing_moves_a_policy_out_of_a_terminal_state(command: Any) -> None:
     policy = in_force()
     policy.surrender(D(2024, 7, 1))

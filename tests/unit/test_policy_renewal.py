@@ -98,7 +98,11 @@ def test_the_not_renewable_event_replays_to_the_same_state() -> None:
 
     assert [type(e) for e in recorded] == [Policy.RenewalNotOffered, Policy.Expired]
     assert (copy.status, copy.renewal_refusal, copy.closing_reason, copy.next_due_date()) == (
-        policy.status, policy.renewal_refusal, policy.closing_reason, policy.next_due_date())
+        policy.status,
+        policy.renewal_refusal,
+        policy.closing_reason,
+        policy.next_due_date(),
+    )
 
 
 def test_the_policy_state_machine_invariants_hold_through_a_renewal_that_cannot_be_quoted() -> None:
@@ -107,8 +111,11 @@ def test_the_policy_state_machine_invariants_hold_through_a_renewal_that_cannot_
     from tests.unit.test_policy_stateful import PolicyLifecycle
 
     machine = PolicyLifecycle()
-    invariants = [getattr(machine, name) for name in dir(PolicyLifecycle)
-                  if hasattr(getattr(PolicyLifecycle, name), "hypothesis_stateful_invariant")]
+    invariants = [
+        getattr(machine, name)
+        for name in dir(PolicyLifecycle)
+        if hasattr(getattr(PolicyLifecycle, name), "hypothesis_stateful_invariant")
+    ]
 
     def check() -> None:
         for invariant in invariants:

@@ -11,10 +11,27 @@ from hypothesis import strategies as st
 
 from domain.errors import InvalidValue
 from domain.policy_rules import (
-    add_months, cancellation_fee, cash_value, check_date, check_percent, completed_years,
-    cooling_off_last_day, deemed_consent_date, grace_end, months_from, premium_owed, premium_schedule,
-    pro_rata, reinstatement_decision_last_day, reinstatement_last_day, renewal_offer_from,
-    rescission_refusal, split_cover, term_end, termination_date, unearned,
+    add_months,
+    cancellation_fee,
+    cash_value,
+    check_date,
+    check_percent,
+    completed_years,
+    cooling_off_last_day,
+    deemed_consent_date,
+    grace_end,
+    months_from,
+    premium_owed,
+    premium_schedule,
+    pro_rata,
+    reinstatement_decision_last_day,
+    reinstatement_last_day,
+    renewal_offer_from,
+    rescission_refusal,
+    split_cover,
+    term_end,
+    termination_date,
+    unearned,
 )
 
 D = date
@@ -24,15 +41,19 @@ DAYS = timedelta(days=1)
 # -- calendar ----------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("start, months, expected", [
-    (D(2024, 1, 31), 1, D(2024, 2, 29)),
-    (D(2023, 1, 31), 1, D(2023, 2, 28)),
-    (D(2024, 2, 29), 12, D(2025, 2, 28)),
-    (D(2024, 11, 15), 3, D(2025, 2, 15)),
-    (D(2024, 3, 31), -1, D(2024, 2, 29)),
-])
+@pytest.mark.parametrize(
+    "start, months, expected",
+    [
+        (D(2024, 1, 31), 1, D(2024, 2, 29)),
+        (D(2023, 1, 31), 1, D(2023, 2, 28)),
+        (D(2024, 2, 29), 12, D(2025, 2, 28)),
+        (D(2024, 11, 15), 3, D(2025, 2, 15)),
+        (D(2024, 3, 31), -1, D(2024, 2, 29)),
+    ],
+)
 def test_adding_months_keeps_the_day_or_takes_the_last_of_a_shorter_month(
-        start: date, months: int, expected: date) -> None:
+    start: date, months: int, expected: date
+) -> None:
     assert add_months(start, months) == expected
 
 
@@ -60,8 +81,14 @@ def test_months_from_finds_the_offset_of_a_due_date() -> None:
 def test_a_single_premium_is_one_installment_covering_the_whole_term() -> None:
     [item] = premium_schedule(D(2024, 1, 10), 24, "single", Decimal("2300"))
 
-    assert item == {"no": 1, "due_date": D(2024, 1, 10), "amount": Decimal("2300.00"),
-                    "cover_from": D(2024, 1, 10), "cover_to": D(2026, 1, 9), "kind": "premium"}
+    assert item == {
+        "no": 1,
+        "due_date": D(2024, 1, 10),
+        "amount": Decimal("2300.00"),
+        "cover_from": D(2024, 1, 10),
+        "cover_to": D(2026, 1, 9),
+        "kind": "premium",
+    }
 
 
 def test_annual_installments_fall_due_on_each_anniversary() -> None:
@@ -170,23 +197,28 @@ def test_rescission_is_allowed_through_the_30th_day_after_learning_of_the_cause(
     learned, formed = D(2024, 6, 1), D(2024, 1, 10)
 
     assert rescission_refusal(learned + 30 * DAYS, learned_on=learned, formed_on=formed, insurer_knew=False) is None
-    assert rescission_refusal(learned + 31 * DAYS, learned_on=learned, formed_on=formed,
-                              insurer_knew=False) == "rescission-time-barred"
+    assert (
+        rescission_refusal(learned + 31 * DAYS, learned_on=learned, formed_on=formed, insurer_knew=False)
+        == "rescission-time-barred"
+    )
 
 
 def test_rescission_is_allowed_through_two_years_after_formation_and_not_a_day_later() -> None:
     # (was 2024-01-10, whose second anniversary is a Saturday and now moves to Monday: Civil Code Art. 203)
     formed = D(2024, 1, 14)
 
-    assert rescission_refusal(D(2026, 1, 14), learned_on=D(2026, 1, 1), formed_on=formed,
-                              insurer_knew=False) is None
-    assert rescission_refusal(D(2026, 1, 15), learned_on=D(2026, 1, 1), formed_on=formed,
-                              insurer_knew=False) == "rescission-time-barred"
+    assert rescission_refusal(D(2026, 1, 14), learned_on=D(2026, 1, 1), formed_on=formed, insurer_knew=False) is None
+    assert (
+        rescission_refusal(D(2026, 1, 15), learned_on=D(2026, 1, 1), formed_on=formed, insurer_knew=False)
+        == "rescission-time-barred"
+    )
 
 
 def test_rescission_is_never_allowed_when_the_insurer_knew_at_contracting() -> None:
-    assert rescission_refusal(D(2024, 2, 1), learned_on=D(2024, 2, 1), formed_on=D(2024, 1, 10),
-                              insurer_knew=True) == "rescission-not-allowed"
+    assert (
+        rescission_refusal(D(2024, 2, 1), learned_on=D(2024, 2, 1), formed_on=D(2024, 1, 10), insurer_knew=True)
+        == "rescission-not-allowed"
+    )
 
 
 # -- refunds -------------------------------------------------------------------------------------
@@ -238,8 +270,10 @@ def test_the_cash_value_never_exceeds_the_premiums_paid() -> None:
 )
 def test_refunds_never_exceed_the_premium_paid(amounts: list[Decimal], offset: int, ratio: Decimal) -> None:
     start = D(2024, 1, 10)
-    cover = [{"amount": a, "cover_from": start + 30 * i * DAYS, "cover_to": start + (30 * i + 29) * DAYS}
-             for i, a in enumerate(amounts)]
+    cover = [
+        {"amount": a, "cover_from": start + 30 * i * DAYS, "cover_to": start + (30 * i + 29) * DAYS}
+        for i, a in enumerate(amounts)
+    ]
     paid = sum(amounts, Decimal(0))
     day = start + offset * DAYS
 

@@ -7,10 +7,11 @@ on a past date never changes; the remaining sum insured is never negative; event
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, timedelta
 from decimal import Decimal
 from functools import reduce
-from typing import Any, Callable
+from typing import Any
 
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
@@ -18,20 +19,37 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, ru
 from domain.errors import DomainError
 from domain.policy import STATUSES, TERMINAL, Policy
 from domain.product import Product
-from tests.unit.policy_builders import (
-    HOME, MEDICAL, START, TERM_LIFE, application, findings, installment_for, passed,
-)
+from tests.unit.policy_builders import HOME, MEDICAL, START, TERM_LIFE, application, findings, installment_for, passed
 
 DAYS = timedelta(days=1)
 STEPS = st.sampled_from([0, 1, 1, 2, 5, 10, 15, 16, 29, 30, 31, 45, 59, 60, 61, 90, 200, 400, 800])
 PRODUCTS: list[tuple[Product, str]] = [
-    (TERM_LIFE, "monthly"), (TERM_LIFE, "annual"), (TERM_LIFE, "single"), (MEDICAL, "monthly"),
-    (MEDICAL, "annual"), (HOME, "monthly"),
+    (TERM_LIFE, "monthly"),
+    (TERM_LIFE, "annual"),
+    (TERM_LIFE, "single"),
+    (MEDICAL, "monthly"),
+    (MEDICAL, "annual"),
+    (HOME, "monthly"),
 ]
 ANNUAL = Decimal("1200")
-STATUS_CHANGES = ("UnderwritingStarted", "Accepted", "Referred", "Declined", "OfferedWithConditions",
-                  "ConditionsAccepted", "Postponed", "ConditionsRefused", "Issued", "Lapsed", "Reinstated",
-                  "Terminated", "CancelledInCoolingOff", "Expired", "Surrendered", "Rescinded")
+STATUS_CHANGES = (
+    "UnderwritingStarted",
+    "Accepted",
+    "Referred",
+    "Declined",
+    "OfferedWithConditions",
+    "ConditionsAccepted",
+    "Postponed",
+    "ConditionsRefused",
+    "Issued",
+    "Lapsed",
+    "Reinstated",
+    "Terminated",
+    "CancelledInCoolingOff",
+    "Expired",
+    "Surrendered",
+    "Rescinded",
+)
 
 
 def state_of(policy: Policy) -> dict[str, Any]:
@@ -58,8 +76,9 @@ class PolicyLifecycle(RuleBasedStateMachine):
         """Apply, then take up to `steps` natural steps (to start at varied stages)."""
         product, mode = choice
         each = installment_for(mode, ANNUAL, product.terms_months[0])
-        self.policy = Policy.apply(**application(product, premium_mode=mode, quoted_annual_premium=ANNUAL,
-                                                 quoted_installment=each))
+        self.policy = Policy.apply(
+            **application(product, premium_mode=mode, quoted_annual_premium=ANNUAL, quoted_installment=each)
+        )
         self.events.extend(self.policy.collect_events())
         for _ in range(steps):
             self.proceed()
@@ -98,13 +117,21 @@ class PolicyLifecycle(RuleBasedStateMachine):
         steps: dict[str, Callable[[], object]] = {
             "applied": policy.start_underwriting,
             "underwriting": lambda: policy.record_automatic_underwriting(passed(), "accepted", ANNUAL, self.due()),
-            "referred": lambda: policy.decide("accept", underwriter_id="uw-1", role="underwriter",
-                                              annual_premium=ANNUAL, installment=self.due(), decided_on=today),
+            "referred": lambda: policy.decide(
+                "accept",
+                underwriter_id="uw-1",
+                role="underwriter",
+                annual_premium=ANNUAL,
+                installment=self.due(),
+                decided_on=today,
+            ),
             "offered_with_conditions": lambda: policy.accept_conditions(today),
             "accepted": lambda: policy.pay_premium(self.due(), today, "bank"),
-            "lapsed": lambda: (policy.pay_arrears(policy.premium_owed_on(today), today)
-                               if policy.reinstatement and policy.reinstatement["state"] == "agreed"
-                               else policy.request_reinstatement(today)),
+            "lapsed": lambda: (
+                policy.pay_arrears(policy.premium_owed_on(today), today)
+                if policy.reinstatement and policy.reinstatement["state"] == "agreed"
+                else policy.request_reinstatement(today)
+            ),
         }
         item, offer = policy._first_unpaid(), policy.renewal_offer
         if policy.status == "in_force" and item and item["due_date"] <= today + 40 * DAYS:
@@ -135,26 +162,40 @@ class PolicyLifecycle(RuleBasedStateMachine):
     def start_underwriting(self) -> None:
         self.attempt(self.policy.start_underwriting)
 
-    @rule(outcome=st.sampled_from(["accepted", "accepted", "referred", "declined"]),
-          consistent=st.sampled_from([True, True, True, False]),
-          annual=st.sampled_from([ANNUAL, ANNUAL, Decimal("1300")]))
+    @rule(
+        outcome=st.sampled_from(["accepted", "accepted", "referred", "declined"]),
+        consistent=st.sampled_from([True, True, True, False]),
+        annual=st.sampled_from([ANNUAL, ANNUAL, Decimal("1300")]),
+    )
     def automatic_underwriting(self, outcome: str, consistent: bool, annual: Decimal) -> None:
         found = {"accepted": passed(), "referred": findings("refer"), "declined": findings("decline")}[outcome]
         if not consistent:
             found = passed() if outcome != "accepted" else findings("refer")
         each = installment_for(self.policy.premium_mode, annual, self.policy.term_months)
-        self.attempt(lambda: self.policy.record_automatic_underwriting(found, outcome, annual, each,
-                                                                       on=self.today))
+        self.attempt(lambda: self.policy.record_automatic_underwriting(found, outcome, annual, each, on=self.today))
 
-    @rule(decision=st.sampled_from(["accept", "offer_with_conditions", "postpone", "decline"]),
-          loading=st.sampled_from([0, 0, 25]), reason=st.sampled_from(["", "medical history"]),
-          catch_up=st.booleans())
+    @rule(
+        decision=st.sampled_from(["accept", "offer_with_conditions", "postpone", "decline"]),
+        loading=st.sampled_from([0, 0, 25]),
+        reason=st.sampled_from(["", "medical history"]),
+        catch_up=st.booleans(),
+    )
     def decide(self, decision: str, loading: int, reason: str, catch_up: bool) -> None:
         annual = ANNUAL * (100 + loading) / 100
         each = installment_for(self.policy.premium_mode, annual, self.policy.term_months)
-        self.dated(lambda day: self.policy.decide(
-            decision, underwriter_id="uw-1", role="underwriter", reason=reason, loading_pct=loading,
-            annual_premium=annual, installment=each, decided_on=day), catch_up)
+        self.dated(
+            lambda day: self.policy.decide(
+                decision,
+                underwriter_id="uw-1",
+                role="underwriter",
+                reason=reason,
+                loading_pct=loading,
+                annual_premium=annual,
+                installment=each,
+                decided_on=day,
+            ),
+            catch_up,
+        )
 
     @rule(accept=st.booleans())
     def answer_conditions(self, accept: bool) -> None:
@@ -176,8 +217,7 @@ class PolicyLifecycle(RuleBasedStateMachine):
     def request_reinstatement(self) -> None:
         self.dated(self.policy.request_reinstatement, True)
 
-    @rule(agree=st.booleans(), reason=st.sampled_from(["risk-increased-markedly", "no reason"]),
-          catch_up=st.booleans())
+    @rule(agree=st.booleans(), reason=st.sampled_from(["risk-increased-markedly", "no reason"]), catch_up=st.booleans())
     def decide_reinstatement(self, agree: bool, reason: str, catch_up: bool) -> None:
         self.dated(lambda day: self.policy.decide_reinstatement(agree, day, reason), catch_up)
 
@@ -186,6 +226,7 @@ class PolicyLifecycle(RuleBasedStateMachine):
         def pay(day: date) -> None:
             owed = self.policy.premium_owed_on(day)
             self.policy.pay_arrears(owed if exact else owed + 1, day)
+
         self.dated(pay, True)
 
     # -- after-sales ---------------------------------------------------------------------------
@@ -198,8 +239,11 @@ class PolicyLifecycle(RuleBasedStateMachine):
     def cancel_in_cooling_off(self) -> None:
         self.dated(self.policy.cancel_in_cooling_off, True)
 
-    @rule(kind=st.sampled_from(["beneficiary", "contacts", "premium_mode", "sum_insured"]),
-          valid=st.sampled_from([True, True, False]), ahead=st.sampled_from([0, 0, 10]))
+    @rule(
+        kind=st.sampled_from(["beneficiary", "contacts", "premium_mode", "sum_insured"]),
+        valid=st.sampled_from([True, True, False]),
+        ahead=st.sampled_from([0, 0, 10]),
+    )
     def change(self, kind: str, valid: bool, ahead: int) -> None:
         policy = self.policy
         item = policy._first_unpaid()
@@ -216,12 +260,24 @@ class PolicyLifecycle(RuleBasedStateMachine):
     def sum_insured_increase(self, approve: bool) -> None:
         policy = self.policy
         if policy.pending_increase is None:
-            self.dated(lambda day: policy.request_sum_insured_increase(
-                policy.sum_insured * Decimal("1.1"), "DOC-2", day + 5 * DAYS, on=day), True)
+            self.dated(
+                lambda day: policy.request_sum_insured_increase(
+                    policy.sum_insured * Decimal("1.1"), "DOC-2", day + 5 * DAYS, on=day
+                ),
+                True,
+            )
         else:
-            self.dated(lambda day: policy.decide_sum_insured_increase(
-                approve, underwriter_id="uw-2", role="underwriter", reason="" if approve else "too high",
-                annual_premium=ANNUAL * Decimal("1.1"), decided_on=day), True)
+            self.dated(
+                lambda day: policy.decide_sum_insured_increase(
+                    approve,
+                    underwriter_id="uw-2",
+                    role="underwriter",
+                    reason="" if approve else "too high",
+                    annual_premium=ANNUAL * Decimal("1.1"),
+                    decided_on=day,
+                ),
+                True,
+            )
 
     @rule(exact=st.booleans())
     def renewal(self, exact: bool) -> None:
@@ -236,8 +292,11 @@ class PolicyLifecycle(RuleBasedStateMachine):
     def surrender(self) -> None:
         self.dated(self.policy.surrender, True)
 
-    @rule(ground=st.sampled_from(["intentional", "gross_negligence"]),
-          learned=st.sampled_from([0, 30, 31]), knew=st.sampled_from([False, False, True]))
+    @rule(
+        ground=st.sampled_from(["intentional", "gross_negligence"]),
+        learned=st.sampled_from([0, 30, 31]),
+        knew=st.sampled_from([False, False, True]),
+    )
     def rescind(self, ground: str, learned: int, knew: bool) -> None:
         self.dated(lambda day: self.policy.rescind(day, ground, day - learned * DAYS, knew), True)
 
@@ -249,18 +308,22 @@ class PolicyLifecycle(RuleBasedStateMachine):
     @rule(back=st.sampled_from([0, 1, 10, 45]), cause=st.sampled_from(["death", "accidental_death", "illness"]))
     def record_death_benefit(self, back: int, cause: str) -> None:
         """A benefit paid for a loss `back` days ago; a death ends the cover (SPEC §5 "Ended by a claim")."""
+
         def pay(day: date) -> None:
             amount = max(Decimal("0.01"), (self.policy.remaining_sum_insured / 2).quantize(Decimal("0.01")))
             self.policy.record_claim_payment(f"claim-{cause}", amount, day, loss_on=day - back * DAYS, cause=cause)
+
         self.dated(pay, True)
 
     @rule(back=st.sampled_from([0, 1, 10, 45, 70]))
     def pay_by_claim_deduction(self, back: int) -> None:
         """A claim for a loss `back` days ago is paid: the installments owed then and still owed now are
         paid by deduction from it (Art. 36), as application.claims.pay does."""
+
         def deduct(day: date) -> None:
             _, numbers = self.policy.grace_deduction(day - back * DAYS)
             self.policy.pay_by_claim_deduction("claim-1", numbers or [999], day)
+
         self.dated(deduct, True)
 
     # -- invariants ------------------------------------------------------------------------------
@@ -272,9 +335,19 @@ class PolicyLifecycle(RuleBasedStateMachine):
             if isinstance(event, Policy.EndedByClaim):
                 ended = True
             elif ended:
-                assert not isinstance(event, (Policy.PaymentDemanded, Policy.Lapsed, Policy.PremiumPaid,
-                                              Policy.Terminated, Policy.Renewed, Policy.RenewalOffered,
-                                              Policy.Surrendered, Policy.Expired)), event
+                assert not isinstance(
+                    event,
+                    (
+                        Policy.PaymentDemanded,
+                        Policy.Lapsed,
+                        Policy.PremiumPaid,
+                        Policy.Terminated,
+                        Policy.Renewed,
+                        Policy.RenewalOffered,
+                        Policy.Surrendered,
+                        Policy.Expired,
+                    ),
+                ), event
         if ended:
             assert self.policy.status == "terminated" and self.policy.next_due_date() is None
 
@@ -344,7 +417,7 @@ class PolicyLifecycle(RuleBasedStateMachine):
         names = [type(e).__name__ for e in self.events]
         ends = [n for n, name in enumerate(names) if name in STATUS_CHANGES and self.events[n].STATUS in TERMINAL]
         if ends:
-            assert all(name not in STATUS_CHANGES for name in names[ends[0] + 1:])
+            assert all(name not in STATUS_CHANGES for name in names[ends[0] + 1 :])
 
     @invariant()
     def event_dates_never_go_back(self) -> None:

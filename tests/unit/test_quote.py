@@ -22,8 +22,14 @@ MAINS = [p for p in CATALOGUE.all() if p.kind == "main"]
 
 def term_life(**overrides: Any) -> Quote:
     """Term life for a 35-year-old man, 500,000 over 20 years, annual premiums, office worker."""
-    given: dict[str, Any] = {"age": 35, "gender": "male", "sum_insured": Decimal(500000), "term_months": 240,
-                             "premium_mode": "annual", "occupation_class": 1}
+    given: dict[str, Any] = {
+        "age": 35,
+        "gender": "male",
+        "sum_insured": Decimal(500000),
+        "term_months": 240,
+        "premium_mode": "annual",
+        "occupation_class": 1,
+    }
     return quote(TERM_LIFE, **{**given, **overrides})
 
 
@@ -53,7 +59,11 @@ def test_loadings_apply_in_turn_and_the_breakdown_adds_up() -> None:
     b = q.breakdown
     assert (b.rate, b.occupation_loading_rate) == (Decimal("0.95"), Decimal("0.1"))
     assert (b.base_premium, b.occupation_loading, b.health_loading, b.extra_loading) == (
-        Decimal("475.00"), Decimal("47.50"), Decimal("130.63"), Decimal("65.31"))
+        Decimal("475.00"),
+        Decimal("47.50"),
+        Decimal("130.63"),
+        Decimal("65.31"),
+    )
     assert b.main_premium == q.annual_premium == Decimal("718.44")
 
 
@@ -71,7 +81,10 @@ def test_a_single_premium_pays_every_year_at_once_less_the_discount() -> None:
     q = term_life(occupation_class=3, health_loading_pct=Decimal(25), premium_mode="single")
 
     assert (q.installment_amount, q.number_of_installments, q.total_premium) == (
-        Decimal("10450.08"), 1, Decimal("10450.08"))
+        Decimal("10450.08"),
+        1,
+        Decimal("10450.08"),
+    )
     assert q.due_offsets_months() == (0,)
 
 
@@ -90,18 +103,30 @@ def test_home_property_has_a_flat_rate_and_needs_no_age_or_gender() -> None:
     q = quote(HOME, sum_insured=Decimal(800000), term_months=12, premium_mode="annual", occupation_class=4)
 
     assert (q.annual_premium, q.installment_amount, q.number_of_installments, q.total_premium) == (
-        Decimal("640.00"), Decimal("640.00"), 1, Decimal("640.00"))
+        Decimal("640.00"),
+        Decimal("640.00"),
+        1,
+        Decimal("640.00"),
+    )
     assert q.breakdown.rate == Decimal("0.8")
 
 
 def test_enterprise_property_is_loaded_by_hazard_class_and_may_be_paid_monthly() -> None:
     # 2,000 thousands × 1.5‰ = 3,000.00 × 2.0 (class 4) = 6,000.00; monthly × 0.085 = 510.00 × 12
-    q = quote(CATALOGUE.get("enterprise_property"), sum_insured=2_000_000, term_months=12,
-              premium_mode="monthly", occupation_class=4)
+    q = quote(
+        CATALOGUE.get("enterprise_property"),
+        sum_insured=2_000_000,
+        term_months=12,
+        premium_mode="monthly",
+        occupation_class=4,
+    )
 
     assert q.annual_premium == Decimal("6000.00")
     assert (q.installment_amount, q.number_of_installments, q.total_premium) == (
-        Decimal("510.00"), 12, Decimal("6120.00"))
+        Decimal("510.00"),
+        12,
+        Decimal("6120.00"),
+    )
 
 
 def test_the_quote_converts_to_plain_data() -> None:
@@ -151,16 +176,30 @@ def test_each_refusal_names_its_field(case: tuple[dict[str, Any], str]) -> None:
 
 def test_a_rider_is_refused_on_a_product_it_does_not_attach_to() -> None:
     with pytest.raises(InvalidValue) as refused:
-        quote(HOME, sum_insured=800000, term_months=12, premium_mode="annual", occupation_class=1,
-              riders=[(RIDER, 100000)])
+        quote(
+            HOME,
+            sum_insured=800000,
+            term_months=12,
+            premium_mode="annual",
+            occupation_class=1,
+            riders=[(RIDER, 100000)],
+        )
 
     assert refused.value.field == "riders[0]"
 
 
 def test_a_rider_outside_its_own_ages_is_refused_as_that_rider() -> None:
     with pytest.raises(InvalidValue) as refused:
-        quote(CATALOGUE.get("critical_illness"), age=10, gender="female", sum_insured=300000,
-              term_months=240, premium_mode="annual", occupation_class=1, riders=[(RIDER, 100000)])
+        quote(
+            CATALOGUE.get("critical_illness"),
+            age=10,
+            gender="female",
+            sum_insured=300000,
+            term_months=240,
+            premium_mode="annual",
+            occupation_class=1,
+            riders=[(RIDER, 100000)],
+        )
 
     assert refused.value.field == "riders[0]"
     assert "age" in refused.value.message
@@ -168,16 +207,22 @@ def test_a_rider_outside_its_own_ages_is_refused_as_that_rider() -> None:
 
 def test_a_rider_cannot_be_quoted_on_its_own() -> None:
     with pytest.raises(InvalidValue) as refused:
-        quote(RIDER, age=30, gender="male", sum_insured=100000, term_months=120, premium_mode="annual",
-              occupation_class=1)
+        quote(
+            RIDER, age=30, gender="male", sum_insured=100000, term_months=120, premium_mode="annual", occupation_class=1
+        )
 
     assert refused.value.field == "product_code"
 
 
 def test_accident_cover_refuses_the_most_hazardous_class_and_heavily_loads_the_next() -> None:
     accident = CATALOGUE.get("personal_accident")
-    given: dict[str, Any] = {"age": 40, "gender": "male", "sum_insured": 500000, "term_months": 12,
-                             "premium_mode": "annual"}
+    given: dict[str, Any] = {
+        "age": 40,
+        "gender": "male",
+        "sum_insured": 500000,
+        "term_months": 12,
+        "premium_mode": "annual",
+    }
 
     # 500 thousands × 0.3 = 150.00 × (1 + 2.5) = 525.00
     assert quote(accident, occupation_class=5, **given).annual_premium == Decimal("525.00")
@@ -223,8 +268,9 @@ def test_premium_never_falls_when_the_sum_insured_rises(cover: tuple[Product, di
 
 
 @given(covers(), st.data())
-def test_premium_never_falls_when_the_occupation_loading_rises(cover: tuple[Product, dict[str, Any]],
-                                                               data: st.DataObject) -> None:
+def test_premium_never_falls_when_the_occupation_loading_rises(
+    cover: tuple[Product, dict[str, Any]], data: st.DataObject
+) -> None:
     product, inputs = cover
     other = data.draw(st.sampled_from(sorted(product.occupation_loadings)))
     classes = sorted([inputs["occupation_class"], other], key=lambda c: product.occupation_loadings[c])
@@ -281,8 +327,9 @@ def test_women_pay_no_more_than_men_where_the_table_says_so(cover: tuple[Product
 BAD_VALUES: dict[str, st.SearchStrategy[Any]] = {
     "age": st.one_of(st.integers(-5, -1), st.integers(121, 200), st.just("thirty")),
     "gender": st.sampled_from(["m", "unknown", ""]),
-    "sum_insured": st.one_of(st.integers(-10**6, 0), st.just("a lot"), st.just(Decimal("NaN")),
-                             st.integers(10**9 + 1, 10**12)),
+    "sum_insured": st.one_of(
+        st.integers(-(10**6), 0), st.just("a lot"), st.just(Decimal("NaN")), st.integers(10**9 + 1, 10**12)
+    ),
     "term_months": st.one_of(st.integers(-12, 0), st.just(7), st.just(1000), st.just("12")),
     "premium_mode": st.sampled_from(["weekly", "", "ANNUAL"]),
     "occupation_class": st.one_of(st.integers(-3, 0), st.integers(7, 20), st.just(True)),
@@ -292,8 +339,9 @@ BAD_VALUES: dict[str, st.SearchStrategy[Any]] = {
 
 
 @given(covers(), st.data())
-def test_every_refusal_names_the_input_that_was_wrong(cover: tuple[Product, dict[str, Any]],
-                                                       data: st.DataObject) -> None:
+def test_every_refusal_names_the_input_that_was_wrong(
+    cover: tuple[Product, dict[str, Any]], data: st.DataObject
+) -> None:
     product, inputs = cover
     field = data.draw(st.sampled_from(sorted(BAD_VALUES)))
     bad = data.draw(BAD_VALUES[field])

@@ -10,8 +10,13 @@ from interface.personal_data import mask_contacts, mask_id
 D = date
 
 
-def contract(status: str = "in_force", term: int = 12, start: date | None = D(2024, 1, 1),
-             end: date | None = D(2024, 12, 31), last: date | None = D(2024, 6, 1)) -> Contract:
+def contract(
+    status: str = "in_force",
+    term: int = 12,
+    start: date | None = D(2024, 1, 1),
+    end: date | None = D(2024, 12, 31),
+    last: date | None = D(2024, 6, 1),
+) -> Contract:
     return Contract("p", "applicant", status, term, start, end, last)
 
 
@@ -53,4 +58,7 @@ def test_masks_keep_the_first_three_and_last_four_of_an_id_and_the_ends_of_conta
     assert mask_id("11010519491231002X") == "110***********002X"
     assert mask_id("[erased]") == "[erased]"
     assert mask_contacts({"phone": "13812345678", "email": "wei@example.cn", "address": "福州市鼓楼区"}) == {
-        "phone": "*******5678", "email": "w***@example.cn", "address": "福州市***"}
+        "phone": "*******5678",
+        "email": "w***@example.cn",
+        "address": "福州市***",
+    }

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from collections.abc import Callable
+from datetime import UTC, date, datetime, timedelta, timezone
 from functools import reduce
-from typing import Any, Callable, TypeVar
+from typing import Any, TypeVar
 
 import pytest
 from eventsourcing.persistence import DatetimeAsISO, DecimalAsStr, JSONTranscoder, Mapper, UUIDAsHex
@@ -25,8 +26,14 @@ def day(n: int) -> date:
 
 
 def details(**overrides: Any) -> dict[str, Any]:
-    given: dict[str, Any] = dict(customer_id="cust-1", kind="contract_change", description="change beneficiary",
-                                 channel="phone", policy_id="pol-1", requested_at=REQUESTED_AT)
+    given: dict[str, Any] = dict(
+        customer_id="cust-1",
+        kind="contract_change",
+        description="change beneficiary",
+        channel="phone",
+        policy_id="pol-1",
+        requested_at=REQUESTED_AT,
+    )
     return {**given, **overrides}
 
 
@@ -72,12 +79,12 @@ def last_event(request: ServiceRequest) -> Any:
 
 
 def test_opening_records_the_request_and_its_date_in_china() -> None:
-    request = ServiceRequest.open(**details(requested_at=datetime(2024, 5, 5, 17, 0, tzinfo=timezone.utc)))
+    request = ServiceRequest.open(**details(requested_at=datetime(2024, 5, 5, 17, 0, tzinfo=UTC)))
 
     [event] = request.collect_events()
     assert isinstance(event, ServiceRequest.Opened)
     assert (event.requested_on, event.kind, event.policy_id) == (day(0), "contract_change", "pol-1")
-    assert event.requested_at.tzinfo == timezone.utc
+    assert event.requested_at.tzinfo == UTC
     assert (request.status, request.timeline["requested_on"]) == ("opened", day(0))
 
 
@@ -94,7 +101,7 @@ def test_every_kind_of_after_sales_service_is_opened(kind: str) -> None:
         ("description", " ", "description"),
         ("channel", "pigeon", "channel"),
         ("requested_at", datetime(2024, 5, 6, 9, 0), "requested_at"),
-        ("requested_at", datetime(2999, 1, 1, tzinfo=timezone.utc), "requested_at"),
+        ("requested_at", datetime(2999, 1, 1, tzinfo=UTC), "requested_at"),
         ("policy_id", None, "policy_id"),
     ],
 )
@@ -119,8 +126,13 @@ def test_the_request_goes_through_assignment_work_and_completion_keeping_each_da
 
     names = [type(e).__name__ for e in request.collect_events()]
     assert names == ["Assigned", "UpdateAdded", "WorkStarted", "Completed"]
-    assert request.timeline == {"requested_on": day(0), "assigned_on": day(1), "started_on": day(2),
-                                "completed_on": day(4), "cancelled_on": None}
+    assert request.timeline == {
+        "requested_on": day(0),
+        "assigned_on": day(1),
+        "started_on": day(2),
+        "completed_on": day(4),
+        "cancelled_on": None,
+    }
     assert (request.status, request.turnaround_days, request.updates_count) == ("completed", 4, 1)
 
 
@@ -216,7 +228,12 @@ def test_the_status_on_each_day_follows_the_timeline() -> None:
     request = completed()
 
     assert [request.status_on(day(n)) for n in (-1, 0, 1, 2, 4)] == [
-        None, "opened", "assigned", "in_progress", "completed"]
+        None,
+        "opened",
+        "assigned",
+        "in_progress",
+        "completed",
+    ]
 
 
 EVENT_NAMES = ["Opened", "Assigned", "WorkStarted", "UpdateAdded", "Completed", "Cancelled"]
@@ -226,7 +243,7 @@ EVENT_NAMES = ["Opened", "Assigned", "WorkStarted", "UpdateAdded", "Completed", 
 def test_every_event_has_a_stable_versioned_topic(name: str) -> None:
     event_class = getattr(ServiceRequest, name)
 
-    assert event_class.TOPIC == f"inscribe.service_request.{name}.v1"
+    assert f"inscribe.service_request.{name}.v1" == event_class.TOPIC
     assert resolve_topic(event_class.TOPIC) is event_class
 
 

@@ -39,9 +39,19 @@ class FakeQuote:
     installment_amount: Decimal
 
 
-def fake_quote(product: Product, *, age: int, gender: str, sum_insured: Decimal, term_months: int,
-               premium_mode: str, occupation_class: int, health_loading_pct: Decimal = D(0),
-               extra_loading_pct: Decimal = D(0), riders: tuple[Any, ...] = ()) -> FakeQuote:
+def fake_quote(
+    product: Product,
+    *,
+    age: int,
+    gender: str,
+    sum_insured: Decimal,
+    term_months: int,
+    premium_mode: str,
+    occupation_class: int,
+    health_loading_pct: Decimal = D(0),
+    extra_loading_pct: Decimal = D(0),
+    riders: tuple[Any, ...] = (),
+) -> FakeQuote:
     """Rate per 1,000 × (1 + occupation loading) × (1 + health %): a stand-in for the catalogue's quote."""
     if product.rating == "flat":
         rate = product.flat_rate or D(0)
@@ -52,24 +62,45 @@ def fake_quote(product: Product, *, age: int, gender: str, sum_insured: Decimal,
         rate = band.male if gender == "male" else band.female
     loading = (1 + product.occupation_loadings.get(occupation_class, D(0))) * (1 + health_loading_pct / 100)
     annual = (sum_insured / 1000 * rate * loading).quantize(D("0.01"))
-    return FakeQuote(annual, annual if premium_mode != "monthly" else (annual * product.monthly_factor).quantize(D("0.01")))
+    return FakeQuote(
+        annual, annual if premium_mode != "monthly" else (annual * product.monthly_factor).quantize(D("0.01"))
+    )
 
 
 def a_product(line: str = "life", **overrides: Any) -> Product:
     personal = line in ("life", "health", "accident")
     fields: dict[str, Any] = dict(
-        code=f"T-{line}", version=1, name_zh="测试", name_en="Test", line=line, kind="main",
-        terms_months=(12, 120), premium_modes=("annual", "monthly"), cooling_off_days=15,
-        cancellation_fee=D(10), waiting_period_days=0, grace_days=60, insured_age_min=0, insured_age_max=60,
-        sum_insured_min=D(10000), sum_insured_max=D(5000000), deductible=D(0), payout_ratio=D(1),
-        rating="age_gender" if personal else "flat", flat_rate=None if personal else D("1.5"),
+        code=f"T-{line}",
+        version=1,
+        name_zh="测试",
+        name_en="Test",
+        line=line,
+        kind="main",
+        terms_months=(12, 120),
+        premium_modes=("annual", "monthly"),
+        cooling_off_days=15,
+        cancellation_fee=D(10),
+        waiting_period_days=0,
+        grace_days=60,
+        insured_age_min=0,
+        insured_age_max=60,
+        sum_insured_min=D(10000),
+        sum_insured_max=D(5000000),
+        deductible=D(0),
+        payout_ratio=D(1),
+        rating="age_gender" if personal else "flat",
+        flat_rate=None if personal else D("1.5"),
         rate_bands=(RateBand(0, 60, D("1.2"), D("1.0")),) if personal else (),
-        occupation_loadings={1: D(0), 2: D(0), 3: D("0.25"), 4: D("0.5")} if personal else {c: D(0) for c in range(1, 6)},
+        occupation_loadings={1: D(0), 2: D(0), 3: D("0.25"), 4: D("0.5")}
+        if personal
+        else {c: D(0) for c in range(1, 6)},
         disclosure_questions=(
             DisclosureQuestion("smoker", "吸烟", "Do you smoke?", adverse=True, health_loading_pct=D(25)),
             DisclosureQuestion("hospital", "住院", "Hospitalised in 5 years?", adverse=True, health_loading_pct=D(50)),
             DisclosureQuestion("fit", "健康", "Are you in good health?", adverse=False, health_loading_pct=D(30)),
-        ) if personal else (),
+        )
+        if personal
+        else (),
         max_income_multiple=D(10) if personal else None,
     )
     return Product(**{**fields, **overrides})
@@ -79,8 +110,16 @@ CLEAN = {"smoker": False, "hospital": False, "fit": True}
 
 
 def person(age: int = 35, **overrides: Any) -> Party:
-    return Party(**{"kind": "individual", "age": age, "gender": "male", "occupation_class": 1,
-                    "annual_income": D(200000), **overrides})
+    return Party(
+        **{
+            "kind": "individual",
+            "age": age,
+            "gender": "male",
+            "occupation_class": 1,
+            "annual_income": D(200000),
+            **overrides,
+        }
+    )
 
 
 def company(**overrides: Any) -> Party:
@@ -89,12 +128,25 @@ def company(**overrides: Any) -> Party:
 
 def a_case(line: str = "life", **overrides: Any) -> UnderwritingCase:
     fields: dict[str, Any] = dict(
-        applicant=person(), insured=person(), relationship="self", product=a_product(line),
-        sum_insured=D(1000000), term_months=120, premium_mode="annual", application_date=TODAY,
-        disclosures=CLEAN if line in ("life", "health", "accident") else {})
+        applicant=person(),
+        insured=person(),
+        relationship="self",
+        product=a_product(line),
+        sum_insured=D(1000000),
+        term_months=120,
+        premium_mode="annual",
+        application_date=TODAY,
+        disclosures=CLEAN if line in ("life", "health", "accident") else {},
+    )
     if line not in ("life", "health", "accident"):
-        fields.update(applicant=company(), insured=company(), relationship="enterprise", sum_insured=D(500000),
-                      declared_property_value=D(800000), term_months=12)
+        fields.update(
+            applicant=company(),
+            insured=company(),
+            relationship="enterprise",
+            sum_insured=D(500000),
+            declared_property_value=D(800000),
+            term_months=12,
+        )
     return UnderwritingCase(**{**fields, **overrides})
 
 
@@ -123,8 +175,12 @@ def test_a_clean_case_is_accepted_with_five_passing_findings(line: str) -> None:
 
 
 def test_the_rate_finding_carries_the_premium_and_the_loadings_applied() -> None:
-    case = a_case(insured=person(occupation_class=3), relationship="self", applicant=person(occupation_class=3),
-                  disclosures={"smoker": True, "hospital": True, "fit": False})
+    case = a_case(
+        insured=person(occupation_class=3),
+        relationship="self",
+        applicant=person(occupation_class=3),
+        disclosures={"smoker": True, "hospital": True, "fit": False},
+    )
 
     rated = assessed(case).finding("6.2.4-rate")
 
@@ -150,40 +206,56 @@ def test_the_catalogues_quote_plugs_in(line: str) -> None:
 # -- 6.2.1 eligibility and insurable interest -------------------------------------------------------
 
 
-@pytest.mark.parametrize("applicant, relationship, consent, expected", [
-    (person(), "self", False, ("pass", "eligible")),
-    (person(), "spouse", False, ("pass", "eligible")),
-    (person(), "parent", False, ("pass", "eligible")),
-    (person(), "child", False, ("pass", "eligible")),
-    (company(), "employee", False, ("pass", "eligible")),
-    (person(), "employee", False, ("decline", "no-insurable-interest")),
-    (company(), "spouse", False, ("decline", "no-insurable-interest")),
-    (person(), "other_with_consent", True, ("pass", "eligible")),
-    (person(), "other_with_consent", False, ("decline", "no-insurable-interest")),
-    (person(), "owner", False, ("decline", "no-insurable-interest")),
-])
-def test_insurable_interest_in_a_person_art_31(applicant: Party, relationship: str, consent: bool,
-                                                expected: tuple[str, str]) -> None:
+@pytest.mark.parametrize(
+    "applicant, relationship, consent, expected",
+    [
+        (person(), "self", False, ("pass", "eligible")),
+        (person(), "spouse", False, ("pass", "eligible")),
+        (person(), "parent", False, ("pass", "eligible")),
+        (person(), "child", False, ("pass", "eligible")),
+        (company(), "employee", False, ("pass", "eligible")),
+        (person(), "employee", False, ("decline", "no-insurable-interest")),
+        (company(), "spouse", False, ("decline", "no-insurable-interest")),
+        (person(), "other_with_consent", True, ("pass", "eligible")),
+        (person(), "other_with_consent", False, ("decline", "no-insurable-interest")),
+        (person(), "owner", False, ("decline", "no-insurable-interest")),
+    ],
+)
+def test_insurable_interest_in_a_person_art_31(
+    applicant: Party, relationship: str, consent: bool, expected: tuple[str, str]
+) -> None:
     case = a_case("health", applicant=applicant, relationship=relationship, insured_consent=consent)
     assert finding_of(case, "6.2.1-eligibility") == expected
 
 
 @pytest.mark.parametrize("consent, expected", [(False, ("decline", "consent-required")), (True, ("pass", "eligible"))])
-def test_death_cover_on_another_adult_needs_the_insureds_consent_art_34(consent: bool, expected: tuple[str, str]) -> None:
+def test_death_cover_on_another_adult_needs_the_insureds_consent_art_34(
+    consent: bool, expected: tuple[str, str]
+) -> None:
     assert finding_of(a_case(relationship="spouse", insured_consent=consent), "6.2.1-eligibility") == expected
-    assert finding_of(a_case(relationship="child", insured=person(18), insured_consent=consent),
-                      "6.2.1-eligibility") == expected
+    assert (
+        finding_of(a_case(relationship="child", insured=person(18), insured_consent=consent), "6.2.1-eligibility")
+        == expected
+    )
 
 
-@pytest.mark.parametrize("si, existing, expected", [
-    (D("500000"), D(0), ("pass", "eligible")),
-    (D("500000.01"), D(0), ("refer", "minor-death-cover-limit")),
-    (D("400000"), D("100000.01"), ("refer", "minor-death-cover-limit")),
-])
-def test_a_parent_may_buy_death_cover_on_a_minor_child_up_to_500000_in_all(si: Decimal, existing: Decimal,
-                                                                         expected: tuple[str, str]) -> None:
-    case = a_case(relationship="child", insured=person(17, annual_income=None), sum_insured=si,
-                  history=History(existing_sum_insured_same_line=existing))
+@pytest.mark.parametrize(
+    "si, existing, expected",
+    [
+        (D("500000"), D(0), ("pass", "eligible")),
+        (D("500000.01"), D(0), ("refer", "minor-death-cover-limit")),
+        (D("400000"), D("100000.01"), ("refer", "minor-death-cover-limit")),
+    ],
+)
+def test_a_parent_may_buy_death_cover_on_a_minor_child_up_to_500000_in_all(
+    si: Decimal, existing: Decimal, expected: tuple[str, str]
+) -> None:
+    case = a_case(
+        relationship="child",
+        insured=person(17, annual_income=None),
+        sum_insured=si,
+        history=History(existing_sum_insured_same_line=existing),
+    )
     assert finding_of(case, "6.2.1-eligibility") == expected
 
 
@@ -202,13 +274,21 @@ def test_an_unregistered_applicant_is_declined() -> None:
     assert finding_of(case, "6.2.1-eligibility") == ("decline", "applicant-not-registered")
 
 
-@pytest.mark.parametrize("line, insured, relationship, expected", [
-    ("property", person(), "owner", "pass"), ("property", person(), "lessee", "pass"),
-    ("property", person(), "mortgagee", "pass"), ("property", company(), "enterprise", "pass"),
-    ("property", person(), "enterprise", "decline"), ("property", person(), "self", "decline"),
-    ("liability", company(), "lessee", "pass"), ("liability", company(), "mortgagee", "decline"),
-    ("credit", company(), "enterprise", "pass"), ("credit", company(), "owner", "decline"),
-])
+@pytest.mark.parametrize(
+    "line, insured, relationship, expected",
+    [
+        ("property", person(), "owner", "pass"),
+        ("property", person(), "lessee", "pass"),
+        ("property", person(), "mortgagee", "pass"),
+        ("property", company(), "enterprise", "pass"),
+        ("property", person(), "enterprise", "decline"),
+        ("property", person(), "self", "decline"),
+        ("liability", company(), "lessee", "pass"),
+        ("liability", company(), "mortgagee", "decline"),
+        ("credit", company(), "enterprise", "pass"),
+        ("credit", company(), "owner", "decline"),
+    ],
+)
 def test_insurable_interest_in_the_subject(line: str, insured: Party, relationship: str, expected: str) -> None:
     case = a_case(line, insured=insured, relationship=relationship)
     assert finding_of(case, "6.2.1-eligibility")[0] == expected
@@ -220,29 +300,46 @@ def test_insurable_interest_in_the_subject(line: str, insured: Party, relationsh
 @pytest.mark.parametrize("age, expected", [(17, "decline"), (18, "pass"), (60, "pass"), (61, "decline")])
 def test_the_insured_age_must_be_within_the_product_range(age: int, expected: str) -> None:
     case = a_case("health", product=a_product("health", insured_age_min=18), insured=person(age), relationship="spouse")
-    assert finding_of(case, "6.2.2-subject") == (expected, "age-out-of-range" if expected == "decline" else "subject-acceptable")
+    assert finding_of(case, "6.2.2-subject") == (
+        expected,
+        "age-out-of-range" if expected == "decline" else "subject-acceptable",
+    )
 
 
-@pytest.mark.parametrize("line, insured, expected", [
-    ("life", company(), "decline"), ("property", person(), "pass"), ("property", company(), "pass"),
-    ("liability", person(), "decline"), ("credit", person(), "decline"),
-])
+@pytest.mark.parametrize(
+    "line, insured, expected",
+    [
+        ("life", company(), "decline"),
+        ("property", person(), "pass"),
+        ("property", company(), "pass"),
+        ("liability", person(), "decline"),
+        ("credit", person(), "decline"),
+    ],
+)
 def test_each_line_takes_only_its_kind_of_insured(line: str, insured: Party, expected: str) -> None:
-    case = a_case(line, insured=insured, relationship="owner" if line != "life" else "employee",
-                  applicant=company() if line == "life" else person())
-    assert finding_of(case, "6.2.2-subject") == (expected, "insured-kind-not-allowed" if expected == "decline"
-                                                  else "subject-acceptable")
+    case = a_case(
+        line,
+        insured=insured,
+        relationship="owner" if line != "life" else "employee",
+        applicant=company() if line == "life" else person(),
+    )
+    assert finding_of(case, "6.2.2-subject") == (
+        expected,
+        "insured-kind-not-allowed" if expected == "decline" else "subject-acceptable",
+    )
 
 
-@pytest.mark.parametrize("occupation, expected", [(4, ("pass", "subject-acceptable")),
-                                                  (5, ("decline", "occupation-not-insurable"))])
+@pytest.mark.parametrize(
+    "occupation, expected", [(4, ("pass", "subject-acceptable")), (5, ("decline", "occupation-not-insurable"))]
+)
 def test_an_occupation_class_without_a_loading_is_not_insurable(occupation: int, expected: tuple[str, str]) -> None:
     insured = person(occupation_class=occupation)
     assert finding_of(a_case(insured=insured, applicant=insured), "6.2.2-subject") == expected
 
 
-@pytest.mark.parametrize("age, expected", [(50, ("pass", "subject-acceptable")),
-                                         (51, ("decline", "age-at-expiry-out-of-range"))])
+@pytest.mark.parametrize(
+    "age, expected", [(50, ("pass", "subject-acceptable")), (51, ("decline", "age-at-expiry-out-of-range"))]
+)
 def test_the_insured_must_not_outgrow_the_product_by_expiry(age: int, expected: tuple[str, str]) -> None:
     case = a_case(product=a_product(max_expiry_age=60), insured=person(age), applicant=person(age))
     assert finding_of(case, "6.2.2-subject") == expected
@@ -256,25 +353,31 @@ def test_an_individual_insuring_a_home_needs_an_insurable_occupation_too() -> No
 # -- 6.2.3 the sum insured ------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("si, expected", [(D("9999.99"), "decline"), (D(10000), "pass"), (D(5000000), "pass"),
-                                          (D("5000000.01"), "decline")])
+@pytest.mark.parametrize(
+    "si, expected", [(D("9999.99"), "decline"), (D(10000), "pass"), (D(5000000), "pass"), (D("5000000.01"), "decline")]
+)
 def test_the_sum_insured_must_be_within_the_product_limits(si: Decimal, expected: str) -> None:
     rich = person(annual_income=D(10000000))
     assert finding_of(a_case(applicant=rich, insured=rich, sum_insured=si), "6.2.3-sum-insured")[0] == expected
 
 
-@pytest.mark.parametrize("si, existing, income, expected", [
-    (D(2000000), D(0), D(200000), ("pass", "sum-insured-justified")),
-    (D("2000000.01"), D(0), D(200000), ("refer", "sum-insured-exceeds-income-multiple")),
-    (D(1500000), D("500000.01"), D(200000), ("refer", "sum-insured-exceeds-income-multiple")),
-    (D(100000), D(0), None, ("refer", "income-unknown")),
-    (D(100000), D(0), D(0), ("refer", "income-unknown")),
-])
+@pytest.mark.parametrize(
+    "si, existing, income, expected",
+    [
+        (D(2000000), D(0), D(200000), ("pass", "sum-insured-justified")),
+        (D("2000000.01"), D(0), D(200000), ("refer", "sum-insured-exceeds-income-multiple")),
+        (D(1500000), D("500000.01"), D(200000), ("refer", "sum-insured-exceeds-income-multiple")),
+        (D(100000), D(0), None, ("refer", "income-unknown")),
+        (D(100000), D(0), D(0), ("refer", "income-unknown")),
+    ],
+)
 def test_personal_cover_is_justified_by_income_times_the_product_multiple(
-        si: Decimal, existing: Decimal, income: Decimal | None, expected: tuple[str, str]) -> None:
+    si: Decimal, existing: Decimal, income: Decimal | None, expected: tuple[str, str]
+) -> None:
     insured = person(annual_income=income)
-    case = a_case(applicant=insured, insured=insured, sum_insured=si,
-                  history=History(existing_sum_insured_same_line=existing))
+    case = a_case(
+        applicant=insured, insured=insured, sum_insured=si, history=History(existing_sum_insured_same_line=existing)
+    )
     assert finding_of(case, "6.2.3-sum-insured") == expected
 
 
@@ -284,31 +387,43 @@ def test_a_minor_childs_cover_is_justified_by_the_parents_income() -> None:
 
 
 def test_a_product_without_an_income_multiple_needs_no_income() -> None:
-    case = a_case("health", product=a_product("health", max_income_multiple=None), insured=person(annual_income=None),
-                  relationship="spouse")
+    case = a_case(
+        "health",
+        product=a_product("health", max_income_multiple=None),
+        insured=person(annual_income=None),
+        relationship="spouse",
+    )
     assert finding_of(case, "6.2.3-sum-insured") == ("pass", "sum-insured-justified")
 
 
-@pytest.mark.parametrize("value, existing, expected", [
-    (D(500000), D(0), ("pass", "sum-insured-justified")),
-    (D("499999.99"), D(0), ("refer", "sum-insured-exceeds-property-value")),
-    (D(800000), D("300000.01"), ("refer", "sum-insured-exceeds-property-value")),
-    (None, D(0), ("refer", "property-value-unknown")),
-])
-def test_property_cover_is_at_most_the_declared_value(value: Decimal | None, existing: Decimal,
-                                                     expected: tuple[str, str]) -> None:
+@pytest.mark.parametrize(
+    "value, existing, expected",
+    [
+        (D(500000), D(0), ("pass", "sum-insured-justified")),
+        (D("499999.99"), D(0), ("refer", "sum-insured-exceeds-property-value")),
+        (D(800000), D("300000.01"), ("refer", "sum-insured-exceeds-property-value")),
+        (None, D(0), ("refer", "property-value-unknown")),
+    ],
+)
+def test_property_cover_is_at_most_the_declared_value(
+    value: Decimal | None, existing: Decimal, expected: tuple[str, str]
+) -> None:
     case = a_case("property", declared_property_value=value, history=History(existing_sum_insured_same_line=existing))
     assert finding_of(case, "6.2.3-sum-insured") == expected
 
 
 @pytest.mark.parametrize("line", ["liability", "credit"])
-@pytest.mark.parametrize("revenue, expected", [
-    (D(1000000), ("pass", "sum-insured-justified")),
-    (D("999999.99"), ("refer", "sum-insured-exceeds-revenue-share")),
-    (None, ("refer", "revenue-unknown")),
-])
-def test_liability_and_credit_cover_is_at_most_half_the_revenue(line: str, revenue: Decimal | None,
-                                                               expected: tuple[str, str]) -> None:
+@pytest.mark.parametrize(
+    "revenue, expected",
+    [
+        (D(1000000), ("pass", "sum-insured-justified")),
+        (D("999999.99"), ("refer", "sum-insured-exceeds-revenue-share")),
+        (None, ("refer", "revenue-unknown")),
+    ],
+)
+def test_liability_and_credit_cover_is_at_most_half_the_revenue(
+    line: str, revenue: Decimal | None, expected: tuple[str, str]
+) -> None:
     case = a_case(line, insured=company(annual_revenue=revenue), sum_insured=D(500000))
     assert finding_of(case, "6.2.3-sum-insured") == expected
 
@@ -316,11 +431,14 @@ def test_liability_and_credit_cover_is_at_most_half_the_revenue(line: str, reven
 # -- 6.2.4 the rate ---------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("answers, expected", [
-    ({"smoker": True, "hospital": False, "fit": True}, ("refer", "adverse-disclosure")),
-    ({"smoker": False, "hospital": False, "fit": False}, ("refer", "adverse-disclosure")),
-    (CLEAN, ("pass", "standard-rate")),
-])
+@pytest.mark.parametrize(
+    "answers, expected",
+    [
+        ({"smoker": True, "hospital": False, "fit": True}, ("refer", "adverse-disclosure")),
+        ({"smoker": False, "hospital": False, "fit": False}, ("refer", "adverse-disclosure")),
+        (CLEAN, ("pass", "standard-rate")),
+    ],
+)
 def test_adverse_disclosures_are_referred(answers: dict[str, bool], expected: tuple[str, str]) -> None:
     assert finding_of(a_case(disclosures=answers), "6.2.4-rate") == expected
 
@@ -337,25 +455,31 @@ def test_no_premium_from_the_rate_table_is_referred() -> None:
 # -- 6.2.5 reputation and moral hazard -----------------------------------------------------------------
 
 
-@pytest.mark.parametrize("history, expected", [
-    (History(earlier_declines=1), ("refer", "earlier-decline")),
-    (History(rescissions=1), ("refer", "earlier-rescission")),
-    (History(fraud_flags=1), ("refer", "fraud-flag")),
-    (History(claims_last_3_years=2), ("pass", "good-standing")),
-    (History(claims_last_3_years=3), ("refer", "frequent-claims")),
-])
+@pytest.mark.parametrize(
+    "history, expected",
+    [
+        (History(earlier_declines=1), ("refer", "earlier-decline")),
+        (History(rescissions=1), ("refer", "earlier-rescission")),
+        (History(fraud_flags=1), ("refer", "fraud-flag")),
+        (History(claims_last_3_years=2), ("pass", "good-standing")),
+        (History(claims_last_3_years=3), ("refer", "frequent-claims")),
+    ],
+)
 def test_reputation_and_moral_hazard(history: History, expected: tuple[str, str]) -> None:
     assert finding_of(a_case(history=history), "6.2.5-moral-hazard") == expected
 
 
-@pytest.mark.parametrize("history, expected", [
-    (History(earlier_declines=1), ("refer", "earlier-decline")),
-    (History(rescissions=1), ("refer", "earlier-rescission")),
-    (History(fraud_flags=1), ("refer", "fraud-flag")),
-    (History(claims_last_3_years=2), ("pass", "good-standing")),  # the last count that passes
-    (History(claims_last_3_years=3), ("refer", "frequent-claims")),  # one more refers
-    (History(), ("pass", "good-standing")),
-])
+@pytest.mark.parametrize(
+    "history, expected",
+    [
+        (History(earlier_declines=1), ("refer", "earlier-decline")),
+        (History(rescissions=1), ("refer", "earlier-rescission")),
+        (History(fraud_flags=1), ("refer", "fraud-flag")),
+        (History(claims_last_3_years=2), ("pass", "good-standing")),  # the last count that passes
+        (History(claims_last_3_years=3), ("refer", "frequent-claims")),  # one more refers
+        (History(), ("pass", "good-standing")),
+    ],
+)
 def test_the_applicants_own_record_gives_a_finding_of_its_own(history: History, expected: tuple[str, str]) -> None:
     """6.2.5 looks at the applicant as well as the insured: one finding each, the insured's record clean."""
     result = assess(a_case(relationship="spouse", insured_consent=True, applicant_history=history), fake_quote)
@@ -377,17 +501,26 @@ def test_several_issues_in_one_check_give_one_finding_listing_the_others() -> No
 # -- outcomes -----------------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("overrides, check, code, outcome, also", [
-    (dict(relationship="spouse"), "6.2.1-eligibility", "consent-required", "declined", {}),
-    # outside the product's ages there is no rate either
-    (dict(insured=person(61), applicant=person(61)), "6.2.2-subject", "age-out-of-range", "declined",
-     {"6.2.4-rate": ("refer", "rate-unavailable")}),
-    (dict(sum_insured=D("2000000.01")), "6.2.3-sum-insured", "sum-insured-exceeds-income-multiple", "referred", {}),
-    (dict(disclosures={**CLEAN, "smoker": True}), "6.2.4-rate", "adverse-disclosure", "referred", {}),
-    (dict(history=History(claims_last_3_years=3)), "6.2.5-moral-hazard", "frequent-claims", "referred", {}),
-])
+@pytest.mark.parametrize(
+    "overrides, check, code, outcome, also",
+    [
+        (dict(relationship="spouse"), "6.2.1-eligibility", "consent-required", "declined", {}),
+        # outside the product's ages there is no rate either
+        (
+            dict(insured=person(61), applicant=person(61)),
+            "6.2.2-subject",
+            "age-out-of-range",
+            "declined",
+            {"6.2.4-rate": ("refer", "rate-unavailable")},
+        ),
+        (dict(sum_insured=D("2000000.01")), "6.2.3-sum-insured", "sum-insured-exceeds-income-multiple", "referred", {}),
+        (dict(disclosures={**CLEAN, "smoker": True}), "6.2.4-rate", "adverse-disclosure", "referred", {}),
+        (dict(history=History(claims_last_3_years=3)), "6.2.5-moral-hazard", "frequent-claims", "referred", {}),
+    ],
+)
 def test_an_adverse_case_has_one_finding_per_check_and_the_right_outcome(
-        overrides: dict[str, Any], check: str, code: str, outcome: str, also: dict[str, tuple[str, str]]) -> None:
+    overrides: dict[str, Any], check: str, code: str, outcome: str, also: dict[str, tuple[str, str]]
+) -> None:
     result = assessed(a_case(**overrides))
 
     assert result.outcome == outcome
@@ -406,22 +539,34 @@ def test_finding_codes_are_either_hard_declines_or_referrals() -> None:
     assert not HARD_DECLINES & REFER_CODES
 
 
-@pytest.mark.parametrize("overrides, field", [
-    (dict(relationship="friend"), "relationship"), (dict(term_months=36), "term_months"),
-    (dict(premium_mode="single"), "premium_mode"), (dict(sum_insured=D(0)), "sum_insured"),
-    (dict(disclosures={**CLEAN, "pets": True}), "disclosure_answers.pets"),
-    (dict(disclosures={"smoker": False, "hospital": False}), "disclosure_answers.fit"),
-])
+@pytest.mark.parametrize(
+    "overrides, field",
+    [
+        (dict(relationship="friend"), "relationship"),
+        (dict(term_months=36), "term_months"),
+        (dict(premium_mode="single"), "premium_mode"),
+        (dict(sum_insured=D(0)), "sum_insured"),
+        (dict(disclosures={**CLEAN, "pets": True}), "disclosure_answers.pets"),
+        (dict(disclosures={"smoker": False, "hospital": False}), "disclosure_answers.fit"),
+    ],
+)
 def test_a_case_the_product_does_not_offer_or_with_unanswered_questions_is_invalid_input(
-        overrides: dict[str, Any], field: str) -> None:
+    overrides: dict[str, Any], field: str
+) -> None:
     with pytest.raises(InvalidValue) as raised:
         a_case(**overrides)
     assert raised.value.field == field
 
 
 def test_a_party_is_the_customer_as_of_the_application_date() -> None:
-    customer = Customer.register_individual(name="张三", id_number="11010519491231002X", occupation="teacher",
-                                            occupation_class=1, family_status="married", annual_income="120000")
+    customer = Customer.register_individual(
+        name="张三",
+        id_number="11010519491231002X",
+        occupation="teacher",
+        occupation_class=1,
+        family_status="married",
+        annual_income="120000",
+    )
 
     assert Party.of(customer, date(2024, 12, 30)) == person(74, gender="female", annual_income=D(120000))
     assert age_on(date(1949, 12, 31), date(2024, 12, 31)) == 75
@@ -430,11 +575,17 @@ def test_a_party_is_the_customer_as_of_the_application_date() -> None:
 # -- authority (6.3) -------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("role, amount, allowed", [
-    ("underwriter", D(1000000), True), ("underwriter", D("1000000.01"), False),
-    ("senior_underwriter", D("1e12"), True), ("admin", D("1e12"), True),
-    ("agent", D(1), False), ("claims_manager", D(1), False),
-])
+@pytest.mark.parametrize(
+    "role, amount, allowed",
+    [
+        ("underwriter", D(1000000), True),
+        ("underwriter", D("1000000.01"), False),
+        ("senior_underwriter", D("1e12"), True),
+        ("admin", D("1e12"), True),
+        ("agent", D(1), False),
+        ("claims_manager", D(1), False),
+    ],
+)
 def test_underwriting_authority(role: str, amount: Decimal, allowed: bool) -> None:
     if allowed:
         check_underwriting_authority(role, amount)
@@ -444,10 +595,15 @@ def test_underwriting_authority(role: str, amount: Decimal, allowed: bool) -> No
         assert (raised.value.code, raised.value.status) == ("insufficient-authority", 403)
 
 
-@pytest.mark.parametrize("role, amount, allowed", [
-    ("claims_handler", D(50000), True), ("claims_handler", D("50000.01"), False),
-    ("claims_manager", D("1e12"), True), ("underwriter", D(1), False),
-])
+@pytest.mark.parametrize(
+    "role, amount, allowed",
+    [
+        ("claims_handler", D(50000), True),
+        ("claims_handler", D("50000.01"), False),
+        ("claims_manager", D("1e12"), True),
+        ("underwriter", D(1), False),
+    ],
+)
 def test_claims_authority(role: str, amount: Decimal, allowed: bool) -> None:
     if allowed:
         check_claims_authority(role, amount)
@@ -469,18 +625,29 @@ def cases(draw: st.DrawFn) -> UnderwritingCase:
     def party() -> Party:
         if draw(st.booleans()):
             return company(annual_revenue=draw(st.none() | st.integers(0, 10**8).map(D)))
-        return person(draw(st.integers(0, 80)), gender=draw(st.sampled_from(["male", "female"])),
-                      occupation_class=draw(st.integers(1, 6)),
-                      annual_income=draw(st.none() | st.integers(0, 10**6).map(D)), registered=draw(st.booleans()))
+        return person(
+            draw(st.integers(0, 80)),
+            gender=draw(st.sampled_from(["male", "female"])),
+            occupation_class=draw(st.integers(1, 6)),
+            annual_income=draw(st.none() | st.integers(0, 10**6).map(D)),
+            registered=draw(st.booleans()),
+        )
 
     counts = st.integers(0, 4)
     return UnderwritingCase(
-        applicant=party(), insured=party(), relationship=draw(st.sampled_from(RELATIONSHIPS)), product=product,
-        sum_insured=D(draw(st.integers(1, 6 * 10**6))), term_months=draw(st.sampled_from(product.terms_months)),
-        premium_mode=draw(st.sampled_from(product.premium_modes)), application_date=TODAY,
-        insured_consent=draw(st.booleans()), disclosures={q.id: draw(st.booleans()) for q in product.disclosure_questions},
+        applicant=party(),
+        insured=party(),
+        relationship=draw(st.sampled_from(RELATIONSHIPS)),
+        product=product,
+        sum_insured=D(draw(st.integers(1, 6 * 10**6))),
+        term_months=draw(st.sampled_from(product.terms_months)),
+        premium_mode=draw(st.sampled_from(product.premium_modes)),
+        application_date=TODAY,
+        insured_consent=draw(st.booleans()),
+        disclosures={q.id: draw(st.booleans()) for q in product.disclosure_questions},
         declared_property_value=draw(st.none() | st.integers(0, 10**7).map(D)),
-        history=History(draw(counts), draw(counts), draw(counts), draw(counts), D(draw(st.integers(0, 10**6)))))
+        history=History(draw(counts), draw(counts), draw(counts), draw(counts), D(draw(st.integers(0, 10**6)))),
+    )
 
 
 @given(cases())
@@ -490,8 +657,11 @@ def test_every_result_has_five_findings_in_order_and_is_accepted_iff_all_pass(ca
     assert len(result.findings) == 5
     assert (result.outcome == "accepted") == all(f.outcome == "pass" for f in result.findings)
     assert (result.outcome == "declined") == any(f.outcome == "decline" for f in result.findings)
-    assert all(f.code in (HARD_DECLINES if f.outcome == "decline" else REFER_CODES if f.outcome == "refer"
-                          else {PASS_CODES[f.check]}) for f in result.findings)
+    assert all(
+        f.code
+        in (HARD_DECLINES if f.outcome == "decline" else REFER_CODES if f.outcome == "refer" else {PASS_CODES[f.check]})
+        for f in result.findings
+    )
 
 
 @given(cases(), st.data())
@@ -518,7 +688,9 @@ def test_an_automatic_decline_for_the_products_own_rules_suggests_the_same_lines
     wide = a_product("health", code="wide", insured_age_max=70)  # takes the insured at 58
     small = a_product("health", code="small", insured_age_max=70, sum_insured_max=D(500000))  # not the sum insured
     young = a_product("health", code="young", insured_age_max=55)  # not the age
-    expiring = a_product("health", code="expiring", insured_age_max=70, max_expiry_age=58)  # 59 at the shortest term's end
+    expiring = a_product(
+        "health", code="expiring", insured_age_max=70, max_expiry_age=58
+    )  # 59 at the shortest term's end
     rider = a_product("health", code="rider", kind="rider", insured_age_max=70)  # a rider is no product of its own
     other_line = a_product("accident", code="other-line", insured_age_max=70)
     case = a_case("health", product=declined, insured=person(58), applicant=person(58), term_months=120)
@@ -529,8 +701,10 @@ def test_an_automatic_decline_for_the_products_own_rules_suggests_the_same_lines
 
     assert (result.outcome, [f.code for f in result.reasons]) == ("declined", ["age-out-of-range"])
     assert suggested == ("wide",)
-    assert notice == ("Declined by automatic underwriting (6.3.2): 6.2.2-subject age-out-of-range: the insured's age "
-                      "is outside the product's insured ages (0–50). Other products to apply for (6.3.3): wide.")
+    assert notice == (
+        "Declined by automatic underwriting (6.3.2): 6.2.2-subject age-out-of-range: the insured's age "
+        "is outside the product's insured ages (0–50). Other products to apply for (6.3.3): wide."
+    )
     assert "58" not in notice  # the insured's own age is not repeated
 
 
@@ -543,7 +717,9 @@ def test_a_decline_the_case_would_meet_under_any_product_suggests_nothing() -> N
 
     assert (result.outcome, [f.code for f in result.reasons]) == ("declined", ["consent-required"])
     assert suggest_products(case, result, [wide]) == ()
-    assert decline_notice(result) == ("Declined by automatic underwriting (6.3.2): 6.2.1-eligibility consent-required: "
-                                      "death cover on another person needs the insured's written consent (Art. 34).")
+    assert decline_notice(result) == (
+        "Declined by automatic underwriting (6.3.2): 6.2.1-eligibility consent-required: "
+        "death cover on another person needs the insured's written consent (Art. 34)."
+    )
     accepted = assessed(a_case("life"))
     assert accepted.outcome == "accepted" and suggest_products(a_case("life"), accepted, [wide]) == ()

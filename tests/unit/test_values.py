@@ -15,21 +15,24 @@ from domain.values import MAX_MONEY, check_money, check_text, check_texts
 DECOMPOSED_E = "e\u0301"  # "é" as two characters; NFC makes it one
 
 
-@pytest.mark.parametrize("bad", [
-    "a\x00b",  # NUL
-    "a\u202eb",  # right-to-left override (Cf)
-    "a\u200bb",  # zero-width space (Cf)
-    "a\u200db",  # zero-width joiner (Cf)
-    "a\ufeffb",  # zero-width no-break space / BOM (Cf)
-    "a\u0378b",  # unassigned (Cn)
-    "a\ud800b",  # a lone surrogate (Cs), as a JSON "\ud800" escape decodes
-    "a\ue000b",  # private use (Co)
-    "a\x1bb",  # escape (Cc)
-    "a\x7fb",  # delete (Cc)
-    "a\u2028b",  # line separator (Zl)
-    "a\nb",  # a line feed: one-line fields refuse it
-    "a\rb",
-])
+@pytest.mark.parametrize(
+    "bad",
+    [
+        "a\x00b",  # NUL
+        "a\u202eb",  # right-to-left override (Cf)
+        "a\u200bb",  # zero-width space (Cf)
+        "a\u200db",  # zero-width joiner (Cf)
+        "a\ufeffb",  # zero-width no-break space / BOM (Cf)
+        "a\u0378b",  # unassigned (Cn)
+        "a\ud800b",  # a lone surrogate (Cs), as a JSON "\ud800" escape decodes
+        "a\ue000b",  # private use (Co)
+        "a\x1bb",  # escape (Cc)
+        "a\x7fb",  # delete (Cc)
+        "a\u2028b",  # line separator (Zl)
+        "a\nb",  # a line feed: one-line fields refuse it
+        "a\rb",
+    ],
+)
 def test_text_refuses_control_format_and_unassigned_characters(bad: str) -> None:
     with pytest.raises(InvalidValue) as refused:
         check_text(bad, "name", 200)
@@ -92,30 +95,34 @@ def test_a_list_of_texts_checks_each_entry_by_its_index() -> None:
         check_texts(["x"] * 51, "exclusions")
 
 
-@pytest.mark.parametrize("amount", ["0.01", "1", 1, "12.5", Decimal("999.99"), "1000000000000", "1000000000000.00",
-                                    "100.000"])
+@pytest.mark.parametrize(
+    "amount", ["0.01", "1", 1, "12.5", Decimal("999.99"), "1000000000000", "1000000000000.00", "100.000"]
+)
 def test_money_with_at_most_2_decimals_up_to_the_bound(amount: Any) -> None:
     checked = check_money(amount, "amount")
     assert checked == Decimal(str(amount)) and checked.as_tuple().exponent == -2
 
 
-@pytest.mark.parametrize(("amount", "says"), [
-    ("0.001", "2 decimal places"),
-    ("12.345", "2 decimal places"),
-    ("0.0000001", "2 decimal places"),  # not rounded to 0.00: refused
-    ("0", "more than 0"),
-    (0, "more than 0"),
-    ("-1", "more than 0"),
-    ("-0.01", "more than 0"),
-    ("1000000000000.01", "at most"),
-    ("1e15", "at most"),
-    ("NaN", "finite"),
-    ("Infinity", "finite"),
-    ("-Infinity", "finite"),
-    ("abc", "number"),
-    (True, "number"),
-    (None, "number"),
-])
+@pytest.mark.parametrize(
+    ("amount", "says"),
+    [
+        ("0.001", "2 decimal places"),
+        ("12.345", "2 decimal places"),
+        ("0.0000001", "2 decimal places"),  # not rounded to 0.00: refused
+        ("0", "more than 0"),
+        (0, "more than 0"),
+        ("-1", "more than 0"),
+        ("-0.01", "more than 0"),
+        ("1000000000000.01", "at most"),
+        ("1e15", "at most"),
+        ("NaN", "finite"),
+        ("Infinity", "finite"),
+        ("-Infinity", "finite"),
+        ("abc", "number"),
+        (True, "number"),
+        (None, "number"),
+    ],
+)
 def test_money_refused(amount: Any, says: str) -> None:
     with pytest.raises(InvalidValue) as refused:
         check_money(amount, "amount")
@@ -136,4 +143,4 @@ def test_money_bound_may_be_lower() -> None:
     assert check_money("100", "share", Decimal(100)) == Decimal(100)
     with pytest.raises(InvalidValue):
         check_money("100.01", "share", Decimal(100))
-    assert MAX_MONEY == Decimal(10) ** 12
+    assert Decimal(10) ** 12 == MAX_MONEY
