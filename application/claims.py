@@ -24,8 +24,8 @@ from domain.cover import allocate, approved_by_cover, paying_parts
 from domain.errors import DomainError, InvalidValue, NotFound
 from domain.identifiers import china_today
 from domain.policy import Policy
-from domain.policy_rules import check_date
 from domain.policy_state import CoverSnapshot
+from domain.values import check_date
 
 YEAR = timedelta(days=365)
 ZERO = Decimal("0.00")

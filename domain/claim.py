@@ -48,12 +48,10 @@ from domain.claim_rules import (
 from domain.claim_rules import payable as compute_payable
 from domain.claim_state import HANDLING, PRE_ACCEPTANCE, STATUSES, UNDECIDED, ClaimState
 from domain.cover import CoverPart, allocate, paying_parts, settle
-from domain.customer_rules import check_choice, check_money, check_text
+from domain.customer_rules import check_text
 from domain.errors import DomainError, InvalidTransition, InvalidValue
-from domain.policy_rules import check_date
-from domain.policy_terms import check_id, check_positive
 from domain.product import LINES
-from domain.values import check_texts
+from domain.values import check_amount, check_choice, check_date, check_id, check_positive, check_texts
 
 __all__ = ["ACTIVITIES", "CLAIMANT_ROLES", "PAYMENT_KINDS", "STATUSES", "Claim"]
 
@@ -125,8 +123,8 @@ class Claim(ClaimState, InscribeAggregate):
             claimant_role=check_choice(claimant_role, "claimant_role", CLAIMANT_ROLES),
             cause=check_text(cause, "cause", 100),
             description=check_text(description, "description", 5000),
-            estimated_amount=check_money(estimated_amount, "estimated_amount"),
-            initial_reserve=check_money(initial_reserve, "initial_reserve"),
+            estimated_amount=check_amount(estimated_amount, "estimated_amount"),
+            initial_reserve=check_amount(initial_reserve, "initial_reserve"),
             required_documents=check_codes(required_documents, "required_documents"),
         )
         if loss > reported:
@@ -306,7 +304,7 @@ class Claim(ClaimState, InscribeAggregate):
         already paid). `premium_owed`: see `settlement`."""
         role, who = check_text(deciding_role, "deciding_role", 50), check_id(decided_by, "decided_by")
         excluded = None if exclusion_applies is None else check_text(exclusion_applies, "exclusion_applies", 200)
-        owed = None if premium_owed is None else check_money(premium_owed, "premium_owed")
+        owed = None if premium_owed is None else check_amount(premium_owed, "premium_owed")
         day = self._day(on)
         self._require(("assessed", "advance_paid"))
         if self.assessment is not None and self.assessment["disputed"] is not None:
@@ -368,7 +366,7 @@ class Claim(ClaimState, InscribeAggregate):
     # -- money (7.3 (2)–(3); Art. 25) ----------------------------------------------------------------------
 
     def set_reserve(self, amount: Any, reason: str, on: date) -> None:
-        reserve, why = check_money(amount, "amount"), check_text(reason, "reason", 1000)
+        reserve, why = check_amount(amount, "amount"), check_text(reason, "reason", 1000)
         day = self._day(on)
         if self.status == "closed":
             raise InvalidTransition("the claim is closed", code="invalid-claim-transition")
@@ -452,7 +450,7 @@ class Claim(ClaimState, InscribeAggregate):
     def release_premium_deduction(self, still_owed: Any, on: date) -> None:
         """At the payment: of the premium the approval deducted, only `still_owed` is still owed (the
         rest was paid since, or is no longer set off): the rest is released and becomes payable."""
-        owed = check_money(still_owed, "still_owed")
+        owed = check_amount(still_owed, "still_owed")
         day = self._day(on)
         self._require(("approved",), "not-approved")
         released = self.premium_deducted - owed

@@ -30,13 +30,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from typing import Any, Protocol
 
 from domain.calendar import PeriodEnd, last_day
-from domain.customer_rules import check_money, check_text
+from domain.customer_rules import check_text
 from domain.errors import InvalidValue
 from domain.policy_rules import add_years
+from domain.values import check_amount, money
 
 CENT = Decimal("0.01")
 ZERO = Decimal("0.00")
@@ -71,10 +72,6 @@ FRAUD_INDICATORS = (
     "frequent-claims",
     "claim-near-sum-insured",
 )
-
-
-def money(amount: Decimal) -> Decimal:
-    return amount.quantize(CENT, rounding=ROUND_HALF_UP)
 
 
 # -- documents and limitation ------------------------------------------------------------------
@@ -443,8 +440,8 @@ def check_loss_items(value: Any, field_name: str = "items") -> LossItems:
         for key in raw:
             if key not in ("description", "claimed", "assessed"):
                 raise InvalidValue(f"{where}.{key}", "unknown field")
-        claimed = check_money(raw.get("claimed"), f"{where}.claimed")
-        assessed = check_money(raw.get("assessed"), f"{where}.assessed")
+        claimed = check_amount(raw.get("claimed"), f"{where}.claimed")
+        assessed = check_amount(raw.get("assessed"), f"{where}.assessed")
         if assessed > claimed:
             raise InvalidValue(f"{where}.assessed", "must not be more than the amount claimed")
         items.append(

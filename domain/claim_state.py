@@ -12,7 +12,7 @@ from typing import Any
 
 from domain.claim_rules import ZERO, ClaimClocks, ClaimRound, claim_clocks
 from domain.errors import InvalidValue
-from domain.policy_rules import check_date
+from domain.values import check_date
 
 STATUSES = (
     "reported",

@@ -45,11 +45,9 @@ from domain.complaint_rules import (
     linked_clock,
     read_clock,
 )
-from domain.customer_rules import check_choice, check_money, check_text
+from domain.customer_rules import check_text
 from domain.errors import DomainError, InvalidTransition, InvalidValue
-from domain.policy_rules import check_date
-from domain.policy_terms import check_id
-from domain.values import check_texts
+from domain.values import check_amount, check_choice, check_date, check_id, check_texts
 
 __all__ = ["CATEGORIES", "CHANNELS", "FEEDBACK_CHANNELS", "OUTCOMES", "STATUSES", "Complaint"]
 
@@ -288,7 +286,7 @@ class Complaint(InscribeAggregate):
         steps = check_texts(measures, "measures")
         if outcome != "not_upheld" and not steps:
             raise InvalidValue("measures", "an upheld complaint needs at least one measure")
-        amount = check_money(compensation, "compensation")
+        amount = check_amount(compensation, "compensation")
         if not isinstance(apology, bool):
             raise InvalidValue("apology", "must be true or false")
         day = self._day(decided_on, "decided_on")

@@ -14,37 +14,26 @@ from uuid import UUID
 
 from domain import clock
 from domain.base import InscribeAggregate
-from domain.customer_rules import (  # noqa: F401 (re-exported: the customer's reference values)
-    CENT,
+from domain.customer_rules import (
     CONSENT_PURPOSES,
-    CONTACT_KEYS,
-    ENTERPRISE_SIZES,
-    FAMILY_STATUSES,
     INTERACTION_KINDS,
     LIFECYCLE_STAGES,
     LIFECYCLE_TRANSITIONS,
-    MAX_AMOUNT,
     MAX_PLAN_ITEMS,
     PROFILE_FIELDS,
     PROFILE_VALIDATORS,
-    RISK_CATEGORIES,
     SEGMENTS,
     SURVEY_SCORES,
-    check_choice,
-    check_int,
-    check_money,
     check_plan_item,
     check_profile,
     check_risk,
     check_text,
-    enterprise_identity_key,
-    individual_identity_key,
     risk_priority,
     validate_contacts,
 )
 from domain.errors import DomainError, InvalidTransition, InvalidValue
 from domain.identifiers import parse_credit_code, parse_resident_id
-from domain.values import check_texts
+from domain.values import CENT, check_amount, check_choice, check_int, check_texts
 
 #: What erased personal data reads as (application.personal seals the fields; this is their placeholder).
 ERASED = "[erased]"
@@ -475,7 +464,7 @@ class Customer(InscribeAggregate):
         self.check_processing_allowed()
         concern_list = check_texts(concerns, "concerns")
         need_list = check_texts(potential_needs, "potential_needs")
-        amount = check_money(budget, "budget")
+        amount = check_amount(budget, "budget")
         if not concern_list and not need_list:
             raise InvalidValue("concerns", "give at least one concern or potential need")
         self.trigger_event(self.NeedsAnalysed, concerns=concern_list, potential_needs=need_list, budget=amount)
@@ -509,7 +498,7 @@ class Customer(InscribeAggregate):
         for i, code in enumerate(codes):
             if code in codes[:i]:
                 raise InvalidValue(f"items[{i}].product_code", f"{code} is already in the plan")
-        total = check_money(total_annual_premium, "total_annual_premium")
+        total = check_amount(total_annual_premium, "total_annual_premium")
         expected = sum((item["annual_premium"] for item in checked), Decimal(0))
         if total != expected:
             raise InvalidValue("total_annual_premium", f"must be the sum of the items' annual premiums ({expected})")

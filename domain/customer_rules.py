@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from typing import Any
 
 from domain.errors import InvalidValue
 from domain.identifiers import parse_credit_code, parse_resident_id
 from domain.product import PREMIUM_MODES
-from domain.values import CENT, check_text, parse_decimal
+from domain.values import check_amount, check_choice, check_int, check_text
 
 FAMILY_STATUSES = ("single", "married", "divorced", "widowed")
 ENTERPRISE_SIZES = ("micro", "small", "medium", "large")
@@ -33,7 +33,6 @@ RISK_CATEGORIES = ("personal", "property", "liability", "credit")
 CONTACT_KEYS = ("phone", "email", "address")
 SURVEY_SCORES = ("attitude", "speed", "quality", "claims_convenience")
 
-MAX_AMOUNT = Decimal("1e15")  # refuse absurd amounts (and Decimal overflow on quantize)
 _MOBILE = re.compile(r"1[3-9]\d{9}")
 _LANDLINE = re.compile(r"(?!1\d{10}$)\d[\d-]{5,18}\d")  # 11 digits from 1: must be a mobile
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
@@ -41,33 +40,6 @@ _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 
 # -- validation helpers: each raises InvalidValue naming the input field -------------------
 # check_text and check_texts live in domain.values (imported from here too).
-
-
-def check_choice(value: Any, field: str, options: tuple[str, ...]) -> str:
-    if not isinstance(value, str) or value not in options:
-        raise InvalidValue(field, f"must be one of: {', '.join(options)}")
-    return value
-
-
-def check_int(value: Any, field: str, low: int, high: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise InvalidValue(field, "must be a whole number")
-    if not low <= value <= high:
-        raise InvalidValue(field, f"must be between {low} and {high}")
-    return value
-
-
-def check_money(value: Any, field: str) -> Decimal:
-    """A non-negative amount (Decimal, int, str or float) below MAX_AMOUNT, rounded to 0.01.
-
-    Lenient for callers inside the domain; a command's input is refused with more than 2 decimals or
-    above domain.values.MAX_MONEY by the request types (domain.values.check_money)."""
-    amount = parse_decimal(value, field)
-    if amount < 0:
-        raise InvalidValue(field, "must not be negative")
-    if amount >= MAX_AMOUNT:
-        raise InvalidValue(field, "is too large")
-    return amount.quantize(CENT, rounding=ROUND_HALF_UP)
 
 
 def validate_contacts(value: Any, *, required: bool) -> dict[str, str]:
@@ -126,14 +98,14 @@ PROFILE_VALIDATORS: dict[str, dict[str, _Validator]] = {
         "occupation_class": lambda v, f: check_int(v, f, 1, 6),
         "family_status": lambda v, f: check_choice(v, f, FAMILY_STATUSES),
         "dependants": lambda v, f: check_int(v, f, 0, 99),
-        "annual_income": check_money,
+        "annual_income": check_amount,
     },
     "enterprise": {
         "name": lambda v, f: check_text(v, f),
         "industry": lambda v, f: check_text(v, f, 100),
         "size": lambda v, f: check_choice(v, f, ENTERPRISE_SIZES),
         "headcount": lambda v, f: check_int(v, f, 0, 10_000_000),
-        "annual_revenue": check_money,
+        "annual_revenue": check_amount,
         "contact_person": lambda v, f: check_text(v, f, 100),
     },
 }
@@ -174,7 +146,7 @@ MAX_PLAN_ITEMS = 20
 
 
 def check_positive_money(value: Any, field: str) -> Decimal:
-    amount = check_money(value, field)
+    amount = check_amount(value, field)
     if amount == 0:
         raise InvalidValue(field, "must be more than 0")
     return amount

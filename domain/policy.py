@@ -21,7 +21,7 @@ from uuid import UUID
 from domain import policy_events as ev
 from domain.base import InscribeAggregate
 from domain.cover import MAIN, is_death
-from domain.customer_rules import check_choice, check_text
+from domain.customer_rules import check_text
 from domain.errors import DomainError, InvalidTransition, InvalidValue
 from domain.policy_changes import CHANGE_KINDS, check_effective, plan_change, plan_sum_insured
 from domain.policy_rules import (
@@ -30,13 +30,11 @@ from domain.policy_rules import (
     SHORT_TERM_MONTHS,
     ZERO,
     cancellation_fee,
-    check_date,
     check_percent,
     cooling_off_last_day,
     deemed_consent_date,
     grace_deduction,
     grace_end,
-    money,
     premium_owed,
     premium_schedule,
     reinstatement_decision_last_day,
@@ -48,10 +46,10 @@ from domain.policy_rules import (
     waiting_period_end,
 )
 from domain.policy_state import STATUSES, TERMINAL, CoverSnapshot, PolicyState
-from domain.policy_terms import check_application, check_findings, check_id, check_positive, contract_terms
+from domain.policy_terms import check_application, check_findings, contract_terms
 from domain.product import Product
 from domain.quotation import renewal_refusal_reason
-from domain.values import check_texts
+from domain.values import check_choice, check_date, check_id, check_positive, check_texts, money
 
 __all__ = ["CHANGE_KINDS", "DECISIONS", "STATUSES", "TERMINAL", "CoverSnapshot", "Policy"]
 

@@ -22,21 +22,21 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from domain.customer_rules import check_choice, validate_contacts
+from domain.customer_rules import validate_contacts
 from domain.errors import DomainError, InvalidValue
 from domain.policy_rules import (
     DAY,
     ZERO,
     cash_value,
     completed_years,
-    money,
     months_from,
     premium_owed,
     premium_schedule,
     split_cover,
 )
 from domain.policy_state import PolicyState
-from domain.policy_terms import check_beneficiaries, check_positive
+from domain.policy_terms import check_beneficiaries
+from domain.values import check_choice, check_positive, money
 
 CHANGE_KINDS = ("beneficiary", "contacts", "premium_mode", "sum_insured")
 DETAILS: dict[str, tuple[str, ...]] = {

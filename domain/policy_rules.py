@@ -12,12 +12,13 @@ from __future__ import annotations
 
 import calendar
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import date, datetime, timedelta
-from decimal import ROUND_HALF_UP, Decimal
+from datetime import date, timedelta
+from decimal import Decimal
 from typing import Any
 
 from domain.calendar import PeriodEnd, last_day, period_end
 from domain.errors import InvalidValue
+from domain.values import money
 
 CENT = Decimal("0.01")
 ZERO = Decimal("0.00")
@@ -34,10 +35,6 @@ REINSTATEMENT_DECISION_DAYS = 30  # SPC Interpretation III Art. 8: silence for 3
 RESCISSION_NOTICE_DAYS = 30  # Art. 16: 30 days from learning the cause
 RESCISSION_YEARS = 2  # Art. 16: never more than 2 years after formation
 RISK_INCREASED = "risk-increased-markedly"  # the only ground to refuse a reinstatement
-
-
-def money(amount: Decimal) -> Decimal:
-    return amount.quantize(CENT, rounding=ROUND_HALF_UP)
 
 
 # -- calendar ----------------------------------------------------------------------------------
@@ -277,13 +274,6 @@ def cash_value(table: Sequence[Decimal], years: int, premiums_paid: Decimal) -> 
 
 
 # -- input checks ------------------------------------------------------------------------------
-
-
-def check_date(value: Any, field: str) -> date:
-    """A calendar date (a datetime is refused: business dates carry no time of day)."""
-    if not isinstance(value, date) or isinstance(value, datetime):
-        raise InvalidValue(field, "must be a date")
-    return value
 
 
 def check_percent(value: Any, field: str, *, high: Decimal = Decimal(500)) -> Decimal:

@@ -11,13 +11,12 @@ from collections.abc import Mapping, Sequence
 from dataclasses import asdict, is_dataclass
 from decimal import Decimal
 from typing import Any
-from uuid import UUID
 
-from domain.customer_rules import check_choice, check_money, check_text
+from domain.customer_rules import check_text
 from domain.errors import InvalidValue
-from domain.policy_rules import check_date
 from domain.product import PERSONAL_LINES, Product
 from domain.underwriting_case import RELATIONSHIPS
+from domain.values import check_amount, check_choice, check_date, check_id, check_positive
 
 HUNDRED = Decimal(100)
 FINDING_OUTCOMES = ("pass", "refer", "decline")
@@ -108,20 +107,6 @@ def check_application(
     }
 
 
-def check_id(value: Any, field: str) -> str:
-    """A customer, agent or staff id: a UUID or a non-empty string."""
-    if isinstance(value, UUID):
-        return str(value)
-    return check_text(value, field, 100)
-
-
-def check_positive(value: Any, field: str) -> Decimal:
-    amount = check_money(value, field)
-    if amount <= 0:
-        raise InvalidValue(field, "must be more than 0")
-    return amount
-
-
 def check_beneficiaries(value: Any, line: str, field: str = "beneficiaries") -> list[dict[str, Any]]:
     """Beneficiaries by customer id or name, shares in percent summing to exactly 100.
 
@@ -147,7 +132,7 @@ def check_beneficiaries(value: Any, line: str, field: str = "beneficiaries") -> 
         name = raw.get("name")
         if customer_id is None and name is None:
             raise InvalidValue(where, "give customer_id or name")
-        share = check_money(raw.get("share"), f"{where}.share")
+        share = check_amount(raw.get("share"), f"{where}.share")
         if share <= 0:
             raise InvalidValue(f"{where}.share", "must be more than 0")
         result.append(

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from typing import Any, Literal
 
 from domain.errors import InvalidValue
@@ -32,11 +32,6 @@ BASE_CLAIM_DOCUMENTS: tuple[str, ...] = ("claim_form", "policy_contract", "id_pr
 
 CENT = Decimal("0.01")
 THOUSAND = Decimal(1000)
-
-
-def money(amount: Decimal) -> Decimal:
-    """Round to the cent, half up (the rounding of every premium figure)."""
-    return amount.quantize(CENT, rounding=ROUND_HALF_UP)
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,8 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from domain.errors import InvalidValue
-from domain.product import GENDERS, OCCUPATION_CLASSES, THOUSAND, Product, money
+from domain.product import GENDERS, OCCUPATION_CLASSES, THOUSAND, Product
+from domain.values import money
 
 MAX_LOADING_PCT = Decimal(500)
 

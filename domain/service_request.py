@@ -17,10 +17,9 @@ from uuid import UUID
 from domain import clock
 from domain.base import InscribeAggregate
 from domain.complaint_rules import china_date
-from domain.customer_rules import check_choice, check_text
+from domain.customer_rules import check_text
 from domain.errors import DomainError, InvalidTransition, InvalidValue
-from domain.policy_rules import check_date
-from domain.policy_terms import check_id
+from domain.values import check_choice, check_date, check_id
 
 __all__ = ["CHANNELS", "KINDS", "STATUSES", "TERMINAL", "ServiceRequest"]
 

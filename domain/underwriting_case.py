@@ -20,9 +20,9 @@ from datetime import date
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Literal
 
-from domain.customer_rules import check_money
 from domain.errors import InvalidValue
 from domain.product import PREMIUM_MODES, Product
+from domain.values import check_amount
 
 if TYPE_CHECKING:
     from domain.customer import Customer
@@ -44,7 +44,7 @@ def age_on(birth_date: date, on: date) -> int:
 
 
 def _money(value: Any, name: str) -> Decimal | None:
-    return None if value is None else check_money(value, name)
+    return None if value is None else check_amount(value, name)
 
 
 @dataclass(frozen=True)
@@ -109,7 +109,7 @@ class History:
         object.__setattr__(
             self,
             "existing_sum_insured_same_line",
-            check_money(self.existing_sum_insured_same_line, "existing_sum_insured_same_line"),
+            check_amount(self.existing_sum_insured_same_line, "existing_sum_insured_same_line"),
         )
 
 
@@ -136,7 +136,7 @@ class UnderwritingCase:
     def __post_init__(self) -> None:
         if self.relationship not in RELATIONSHIPS:
             raise InvalidValue("relationship", f"must be one of: {', '.join(RELATIONSHIPS)}")
-        object.__setattr__(self, "sum_insured", check_money(self.sum_insured, "sum_insured"))
+        object.__setattr__(self, "sum_insured", check_amount(self.sum_insured, "sum_insured"))
         if self.sum_insured <= 0:
             raise InvalidValue("sum_insured", "must be more than 0")
         object.__setattr__(

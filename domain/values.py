@@ -15,8 +15,10 @@ Each check raises InvalidValue naming the field. Pure: the interface builds its 
 from __future__ import annotations
 
 import unicodedata
-from decimal import Decimal, InvalidOperation
+from datetime import date, datetime
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
+from uuid import UUID
 
 from domain.errors import InvalidValue
 
@@ -101,3 +103,58 @@ def check_money(value: Any, field: str, maximum: Decimal = MAX_MONEY, *, allow_z
     if cents != amount:
         raise InvalidValue(field, "must have at most 2 decimal places")
     return cents.copy_abs()  # never -0.00
+
+
+def check_choice(value: Any, field: str, options: tuple[str, ...]) -> str:
+    if not isinstance(value, str) or value not in options:
+        raise InvalidValue(field, f"must be one of: {', '.join(options)}")
+    return value
+
+
+def check_int(value: Any, field: str, low: int, high: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise InvalidValue(field, "must be a whole number")
+    if not low <= value <= high:
+        raise InvalidValue(field, f"must be between {low} and {high}")
+    return value
+
+
+def check_amount(value: Any, field: str) -> Decimal:
+    """A non-negative amount (Decimal, int, str or float) below MAX_AMOUNT, rounded to 0.01.
+
+    Lenient for callers inside the domain; a command's input is refused with more than 2 decimals or
+    above domain.values.MAX_MONEY by the request types (domain.values.check_money)."""
+    amount = parse_decimal(value, field)
+    if amount < 0:
+        raise InvalidValue(field, "must not be negative")
+    if amount >= MAX_AMOUNT:
+        raise InvalidValue(field, "is too large")
+    return amount.quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+MAX_AMOUNT = Decimal("1e15")  # refuse absurd amounts (and Decimal overflow on quantize)
+
+
+def check_date(value: Any, field: str) -> date:
+    """A calendar date (a datetime is refused: business dates carry no time of day)."""
+    if not isinstance(value, date) or isinstance(value, datetime):
+        raise InvalidValue(field, "must be a date")
+    return value
+
+
+def money(amount: Decimal) -> Decimal:
+    return amount.quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def check_id(value: Any, field: str) -> str:
+    """A customer, agent or staff id: a UUID or a non-empty string."""
+    if isinstance(value, UUID):
+        return str(value)
+    return check_text(value, field, 100)
+
+
+def check_positive(value: Any, field: str) -> Decimal:
+    amount = check_amount(value, field)
+    if amount <= 0:
+        raise InvalidValue(field, "must be more than 0")
+    return amount

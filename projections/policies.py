@@ -32,7 +32,8 @@ from sqlalchemy import (
 
 from domain.customer import Customer
 from domain.policy import TERMINAL, Policy
-from domain.policy_rules import money, renewal_offer_from
+from domain.policy_rules import renewal_offer_from
+from domain.values import money
 from projections.aggregates import shared_cache
 from projections.base import Batch, Projection
 from projections.versioned import as_of, versioned_table

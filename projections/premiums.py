@@ -31,7 +31,7 @@ from sqlalchemy import (
 )
 
 from domain.policy import Policy
-from domain.policy_rules import money
+from domain.values import money
 from projections.base import Batch
 from projections.db import metadata
 from projections.policies import MONEY, PolicyStateProjection

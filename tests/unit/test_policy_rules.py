@@ -14,7 +14,6 @@ from domain.policy_rules import (
     add_months,
     cancellation_fee,
     cash_value,
-    check_date,
     check_percent,
     completed_years,
     cooling_off_last_day,
@@ -33,6 +32,7 @@ from domain.policy_rules import (
     termination_date,
     unearned,
 )
+from domain.values import check_date
 
 D = date
 DAYS = timedelta(days=1)
