@@ -15,14 +15,14 @@ from eventsourcing.persistence import IntegrityError, JSONTranscoder, Mapper, Tr
 
 import domain.topics  # noqa: F401  (every stored topic, so this process can decode every event)
 from application.context import CommandContext
-from application.keys import KeyRing, KeyTable
-from application.personal import PersonalDataMapper
-from application.recorders import CommandRecord
+from application.infrastructure.keys import KeyRing, KeyTable
+from application.infrastructure.personal import PersonalDataMapper
+from application.infrastructure.recorders import CommandRecord
+from application.infrastructure.settings import Settings
 from application.retention import Contract
-from application.settings import Settings
-from domain.catalogue import Catalogue, default_catalogue
 from domain.errors import DomainError, NotFound
-from domain.underwriting import History
+from domain.policy.underwriting import History
+from domain.product.catalogue import Catalogue, default_catalogue
 
 A = TypeVar("A", bound=Aggregate)
 
@@ -76,7 +76,7 @@ class CommandResult:
 
 
 class InscribeApplication(Application[UUID]):
-    """The write side. Command handlers (application.customers, …) run through `execute`."""
+    """The write side. Command handlers (application.commands.customers, …) run through `execute`."""
 
     name = "Inscribe"
 
@@ -93,7 +93,7 @@ class InscribeApplication(Application[UUID]):
             LRUCache(self.settings.aggregate_cache) if self.settings.aggregate_cache else None
         )
         self._command = threading.local()  # the aggregates the running command loaded
-        # PIPL: a key per customer seals personal fields (application.personal, application.keys).
+        # PIPL: a key per customer seals personal fields (application.infrastructure.personal, application.infrastructure.keys).
         self.keys = KeyRing(
             cast(KeyTable, self.recorder),
             ttl=self.settings.key_cache_seconds,
@@ -101,7 +101,7 @@ class InscribeApplication(Application[UUID]):
         )
         assert isinstance(self.mapper, PersonalDataMapper)
         self.mapper.keys = self.keys
-        # The HMAC secret of identity claims (domain.identity): configured, or one kept with the keys.
+        # The HMAC secret of identity claims (domain.identity.aggregate): configured, or one kept with the keys.
         given = self.settings.identity_secret
         self.identity_secret: bytes = given.encode() if given else self.keys.cipher_to_write(IDENTITY_SUBJECT).key
         self.catalogue: Catalogue = default_catalogue()
@@ -111,7 +111,7 @@ class InscribeApplication(Application[UUID]):
         # Fraud indicator (ch. 9): how many claims on a policy had their loss between two dates. The
         # claims register provides it (interface.bootstrap).
         self.claims_on_policy: Callable[[str, date, date], int] = lambda _policy_id, _since, _until: 0
-        # Art. 87 retention (application.privacy): a customer's contracts, from the policies register.
+        # Art. 87 retention (application.commands.privacy): a customer's contracts, from the policies register.
         self.contracts_of: Callable[[str], list[Contract]] = _no_read_side
 
     def construct_mapper(self) -> Mapper[UUID]:

@@ -18,7 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from domain.policy_state import TERMINAL
+from domain.policy.state import TERMINAL
 
 SHORT_CONTRACT_MONTHS = 12
 SHORT_YEARS, LONG_YEARS = 5, 10

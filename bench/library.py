@@ -19,9 +19,9 @@ from eventsourcing.application import Application
 from eventsourcing.persistence import JSONTranscoder
 
 from application.app import DateAsISO
-from application.settings import Settings
+from application.infrastructure.settings import Settings
 from bench.common import REGION_LIBRARY, individual, percentile
-from domain.customer import Customer
+from domain.customer.aggregate import Customer
 
 
 class LibraryApplication(Application[UUID]):

@@ -9,10 +9,10 @@ from typing import Any
 from sqlalchemy import text
 
 from application.context import CommandContext
-from application.settings import Settings
+from application.infrastructure.settings import Settings
 from bench.common import individual
-from domain.customer import Customer
-from domain.identity import IdentityClaim
+from domain.customer.aggregate import Customer
+from domain.identity.aggregate import IdentityClaim
 from interface.bootstrap import Services, bootstrap
 
 

@@ -1,4 +1,4 @@
-"""Volume: a demo book (application.demo) of a million events on a fresh PostgreSQL database.
+"""Volume: a demo book (application.demo.book) of a million events on a fresh PostgreSQL database.
 
 Built through the real commands on simulated time, as `inscribe demo` builds it, by `workers`
 processes in lockstep: each builds its own customers (seed + worker), all finish a simulated day
@@ -23,12 +23,12 @@ from collections.abc import Callable
 from datetime import date
 from typing import Any
 
-from application.demo import DEMO_AGGREGATE_CACHE, DemoSummary, build_demo
-from application.settings import Settings
+from application.demo.book import DEMO_AGGREGATE_CACHE, DemoSummary, build_demo
+from application.infrastructure.settings import Settings
 from bench import rebuild, volume_queries
 from bench.common import create_database, drop_database, scalar
 from domain.identifiers import china_today
-from domain.policy_rules import add_years
+from domain.policy.rules import add_years
 from interface.bootstrap import Services, bootstrap
 from interface.scheduler import tick
 

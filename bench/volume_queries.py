@@ -14,10 +14,10 @@ from uuid import UUID
 import psycopg
 from sqlalchemy import Connection, event, func, select
 
-from application import policies as policy_commands
+from application.commands import policies as policy_commands
 from bench.common import percentile
 from domain.identifiers import CHINA_TZ
-from domain.policy import Policy
+from domain.policy.aggregate import Policy
 from interface.bootstrap import Services
 from projections import claims as cl
 from projections import policies as pol

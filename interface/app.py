@@ -11,7 +11,7 @@ from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import RedocRenderPlugin, SwaggerRenderPlugin
 
-from application.settings import Settings
+from application.infrastructure.settings import Settings
 from interface.audit_api import AuditQueries
 from interface.auth import jwt_auth
 from interface.bootstrap import Services, bootstrap

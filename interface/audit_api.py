@@ -11,9 +11,9 @@ from litestar.params import FromQuery, QueryParameter
 from litestar.response import Stream
 from pydantic import BaseModel, Field
 
-from application.audit import digest, verify_log
-from application.chain import Digest
-from application.export import RangeError, Selection, describe_source, package_chunks, select_range
+from application.infrastructure.audit import digest, verify_log
+from application.infrastructure.chain import Digest
+from application.infrastructure.export import RangeError, Selection, describe_source, package_chunks, select_range
 from interface.auth import requires
 from interface.bootstrap import Services
 from interface.errors import BadRequest

@@ -7,11 +7,11 @@ from dataclasses import dataclass
 from datetime import date
 
 from application.app import InscribeApplication
-from application.settings import Settings
+from application.infrastructure.settings import Settings
 from domain import clock as domain_clock
 from domain.identifiers import china_today
-from domain.policy_rules import add_years
-from domain.underwriting import History
+from domain.policy.rules import add_years
+from domain.policy.underwriting import History
 from projections.claims import claims_on_policy, claims_record
 from projections.db import create_read_engine
 from projections.policies import underwriting_history

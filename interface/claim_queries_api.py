@@ -14,8 +14,8 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery
 from pydantic import BaseModel, Field
 
-from application import claims as commands
-from domain.claim import Claim
+from application.commands import claims as commands
+from domain.claim.aggregate import Claim
 from domain.errors import InvalidValue, NotFound
 from domain.identifiers import china_today
 from interface.auth import requires

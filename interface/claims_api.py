@@ -12,8 +12,8 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody
 from pydantic import BaseModel
 
-from application import claims as commands
 from application.app import CommandResult
+from application.commands import claims as commands
 from application.context import CommandContext
 from interface.auth import Principal, requires
 from interface.bootstrap import Services

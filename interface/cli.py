@@ -17,7 +17,7 @@ import click
 from pydantic import ValidationError
 from tqdm import tqdm
 
-from application.settings import Settings, SettingsError, describe_settings_error, one_line, redact_url
+from application.infrastructure.settings import Settings, SettingsError, describe_settings_error, one_line, redact_url
 from interface.demo_cli import demo
 
 if TYPE_CHECKING:
@@ -298,7 +298,7 @@ def _application() -> InscribeApplication:
 @audit.command("digest")
 def audit_digest() -> None:
     """Print the chain head as POSITION:HASH, for an auditor to keep."""
-    from application.audit import digest
+    from application.infrastructure.audit import digest
 
     app = _application()
     try:
@@ -314,8 +314,8 @@ def audit_digest() -> None:
 def audit_verify(against: str | None) -> None:
     """Recompute the hash chain from the stored events and name the first one changed, removed,
     inserted or reordered behind the application's back. Exit status 1 if the log was tampered with."""
-    from application.audit import verify_log
-    from application.chain import Digest
+    from application.infrastructure.audit import verify_log
+    from application.infrastructure.chain import Digest
 
     try:
         kept = Digest.parse(against) if against else None
@@ -361,8 +361,8 @@ def audit_export(
     """Write an audit package for a period: events.jsonl and manifest.json in a ZIP, in constant
     memory. Without a range, the whole log. Days map to log positions through the audit_log read
     table, brought up to the head first."""
-    from application.audit_package import head_digest
-    from application.export import RangeError, describe_source, write_package
+    from application.infrastructure.audit_package import head_digest
+    from application.infrastructure.export import RangeError, describe_source, write_package
     from interface.audit_api import export_selection
 
     services = _services()
@@ -408,8 +408,8 @@ def audit_export(
 def audit_verify_package(path: Path, against: str | None) -> None:
     """Check an audit package offline (no database): the manifest, each file's checksum, each event's
     hash and the chain through them. Exit status 1, naming the first problem, if it fails."""
-    from application.audit_package import head_digest, verify_package
-    from application.chain import Digest
+    from application.infrastructure.audit_package import head_digest, verify_package
+    from application.infrastructure.chain import Digest
 
     try:
         kept = Digest.parse(against) if against else None

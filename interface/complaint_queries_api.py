@@ -11,10 +11,10 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery
 from pydantic import BaseModel
 
-from domain.complaint import Complaint
+from domain.complaint.aggregate import Complaint
 from domain.errors import NotFound
 from domain.identifiers import china_today
-from domain.service_request import ServiceRequest
+from domain.service_request.aggregate import ServiceRequest
 from interface.auth import Principal, requires
 from interface.bootstrap import Services
 from interface.history import history_of

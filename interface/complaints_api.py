@@ -11,7 +11,7 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody
 from pydantic import BaseModel
 
-from application import complaints as commands
+from application.commands import complaints as commands
 from domain import clock
 from interface.auth import Principal, requires
 from interface.bootstrap import Services

@@ -1,4 +1,4 @@
-"""`inscribe demo`: build a demo book of business through the real commands (application.demo), with
+"""`inscribe demo`: build a demo book of business through the real commands (application.demo.book), with
 the scheduler run each simulated night, a progress bar and a summary."""
 
 from __future__ import annotations
@@ -11,11 +11,11 @@ from typing import TYPE_CHECKING, Any
 import click
 from tqdm import tqdm
 
-from application.demo import DEMO_AGGREGATE_CACHE
-from application.settings import DEFAULT_URL, Settings, SettingsError
+from application.demo.book import DEMO_AGGREGATE_CACHE
+from application.infrastructure.settings import DEFAULT_URL, Settings, SettingsError
 
 if TYPE_CHECKING:  # the command line imports the application only when a command runs
-    from application.demo import DemoSummary
+    from application.demo.book import DemoSummary
     from interface.bootstrap import Services
 
 
@@ -35,7 +35,7 @@ def nightly(services: Services) -> Callable[[date], None]:
 
 def run_demo(services: Services, **options: Any) -> DemoSummary:
     """build_demo with the nightly scheduler; the read side caught up at the end."""
-    from application.demo import build_demo
+    from application.demo.book import build_demo
 
     summary = build_demo(services, tick=nightly(services), **options)
     services.read_side.catch_up()

@@ -15,8 +15,8 @@ from typing import Any
 from litestar import Request
 from litestar.exceptions import PermissionDeniedException
 
-from application.privacy import record_disclosure
-from domain.customer import ERASED
+from application.commands.privacy import record_disclosure
+from domain.customer.aggregate import ERASED
 from interface.auth import Principal
 from interface.bootstrap import Services
 from interface.errors import BadRequest

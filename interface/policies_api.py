@@ -10,7 +10,7 @@ from litestar import Controller, Request, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody
 
-from application import policies as commands
+from application.commands import policies as commands
 from interface.auth import Principal, requires
 from interface.bootstrap import Services
 from interface.http import CommandAnswer, answer, business_day, command_context

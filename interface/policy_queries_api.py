@@ -15,10 +15,10 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery
 from pydantic import BaseModel
 
-from application.policies import cover_on
+from application.commands.policies import cover_on
 from domain.errors import NotFound
 from domain.identifiers import china_today
-from domain.policy import Policy
+from domain.policy.aggregate import Policy
 from interface.auth import requires
 from interface.bootstrap import Services
 from interface.history import history_of

@@ -9,9 +9,9 @@ from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from domain.catalogue import Catalogue
-from domain.product import Product
-from domain.quotation import Quote
+from domain.product.catalogue import Catalogue
+from domain.product.model import Product
+from domain.product.quotation import Quote
 from interface.value_schemas import Money, Text100
 
 PremiumMode = Literal["single", "annual", "monthly"]

@@ -13,11 +13,11 @@ from litestar import Controller, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 
-from domain.catalogue import Catalogue, default_catalogue, quote
 from domain.errors import InvalidValue, NotFound
 from domain.identifiers import china_today
-from domain.product import Product
-from domain.underwriting_case import age_on
+from domain.policy.underwriting_case import age_on
+from domain.product.catalogue import Catalogue, default_catalogue, quote
+from domain.product.model import Product
 from interface.auth import requires
 from interface.bootstrap import Services
 from interface.http import read_position

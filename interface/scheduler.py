@@ -20,9 +20,10 @@ from datetime import date
 from typing import Any
 from uuid import UUID
 
-from application import policies, timed
-from domain.claim import Claim
-from domain.complaint import Complaint
+from application.commands import policies as policies
+from application.commands import timed as timed
+from domain.claim.aggregate import Claim
+from domain.complaint.aggregate import Complaint
 from domain.identifiers import china_today
 from interface.bootstrap import Services
 from projections.claims import due_for_scheduler as claims_due

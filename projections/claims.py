@@ -20,8 +20,8 @@ from eventsourcing.domain import DomainEventProtocol
 from sqlalchemy import JSON, Boolean, Column, Connection, Date, Index, Integer, String, Text, func, or_, select
 from sqlalchemy.sql import ColumnElement
 
-from domain.claim import Claim
-from domain.claim_rules import ClockReading
+from domain.claim.aggregate import Claim
+from domain.claim.rules import ClockReading
 from projections.aggregates import AggregateCache
 from projections.base import Batch, Projection
 from projections.customers import plain

@@ -24,9 +24,9 @@ from eventsourcing.domain import DomainEventProtocol
 from sqlalchemy import JSON, Boolean, Column, Connection, Date, DateTime, Index, Integer, String, Text, select, update
 
 from domain.calendar import last_day
-from domain.complaint import Complaint
-from domain.complaint_rules import deadline_end
-from domain.customer import ERASED, Customer
+from domain.complaint.aggregate import Complaint
+from domain.complaint.rules import deadline_end
+from domain.customer.aggregate import ERASED, Customer
 from projections.aggregates import AggregateCache
 from projections.base import Batch, Projection
 from projections.customers import plain

@@ -10,7 +10,7 @@ from typing import Any
 from eventsourcing.domain import DomainEventProtocol
 from sqlalchemy import JSON, Column, Connection, Date, DateTime, Integer, String, Text, select, update
 
-from domain.customer import ERASED, Customer
+from domain.customer.aggregate import ERASED, Customer
 from projections.base import Batch, Projection
 from projections.db import utc
 from projections.versioned import versioned_table

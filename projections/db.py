@@ -13,7 +13,7 @@ from sqlalchemy import JSON, Column, Connection, MetaData, String, Table, create
 from sqlalchemy.engine import Engine
 from sqlalchemy.schema import CreateIndex, CreateTable
 
-from application.settings import Settings
+from application.infrastructure.settings import Settings
 
 metadata = MetaData()
 
@@ -22,7 +22,7 @@ def create_read_engine(settings: Settings) -> Engine:
     """The read side's engine: a sibling SQLite file, or the same PostgreSQL database."""
     url = settings.read_url
     if url.startswith("sqlite"):
-        settings.private_read_file()  # mode 0600 (application.settings.private_file)
+        settings.private_read_file()  # mode 0600 (application.infrastructure.settings.private_file)
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
         sqlite_pragmas(engine)
         return engine

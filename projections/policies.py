@@ -30,9 +30,9 @@ from sqlalchemy import (
     select,
 )
 
-from domain.customer import Customer
-from domain.policy import TERMINAL, Policy
-from domain.policy_rules import renewal_offer_from
+from domain.customer.aggregate import Customer
+from domain.policy.aggregate import TERMINAL, Policy
+from domain.policy.rules import renewal_offer_from
 from domain.values import money
 from projections.aggregates import shared_cache
 from projections.base import Batch, Projection
@@ -40,7 +40,7 @@ from projections.versioned import as_of, versioned_table
 
 #: Money columns: exact decimals to the cent on both databases.
 MONEY = Numeric(18, 2)
-ID = String(100)  # a customer, agent or staff id (domain.policy_terms.check_id: at most 100 characters)
+ID = String(100)  # a customer, agent or staff id (domain.policy.terms.check_id: at most 100 characters)
 #: Policies whose state the policy registers keep in memory (one copy shared by the three): a
 #: book's in-force policies come round at least monthly, so all of them, for a million-event book.
 POLICY_CACHE_SIZE = 60_000
@@ -322,7 +322,7 @@ def underwriting_history(
     position: int | None = None,
 ) -> dict[str, Any]:
     """What 6.2.5 asks of a customer's record, as applicant or insured, as the keyword arguments of
-    `domain.underwriting_case.History`: declined and rescinded policies, claims (0 until the claims
+    `domain.policy.underwriting_case.History`: declined and rescinded policies, claims (0 until the claims
     register exists) and, given `line`, the sum insured the customer already holds as insured in that
     line (accepted, in force or lapsed policies other than `exclude_policy_id`)."""
     c = policies.c

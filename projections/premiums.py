@@ -30,7 +30,7 @@ from sqlalchemy import (
     select,
 )
 
-from domain.policy import Policy
+from domain.policy.aggregate import Policy
 from domain.values import money
 from projections.base import Batch
 from projections.db import metadata

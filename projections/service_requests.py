@@ -13,7 +13,7 @@ from typing import Any, cast
 from eventsourcing.domain import DomainEventProtocol
 from sqlalchemy import JSON, Column, Date, DateTime, Index, Integer, String, Text
 
-from domain.service_request import TERMINAL, ServiceRequest
+from domain.service_request.aggregate import TERMINAL, ServiceRequest
 from projections.aggregates import AggregateCache
 from projections.base import Batch, Projection
 from projections.customers import plain

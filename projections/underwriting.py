@@ -13,8 +13,8 @@ from typing import Any
 from eventsourcing.domain import DomainEventProtocol
 from sqlalchemy import JSON, Column, Date, Integer, String, Text, or_, select, update
 
-from domain.customer import ERASED, Customer
-from domain.policy import Policy
+from domain.customer.aggregate import ERASED, Customer
+from domain.policy.aggregate import Policy
 from projections.base import Batch
 from projections.customers import plain
 from projections.policies import ID, MONEY, PolicyStateProjection

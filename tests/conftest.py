@@ -17,7 +17,7 @@ import psycopg
 import pytest
 from hypothesis import HealthCheck, settings
 
-from application.settings import Settings
+from application.infrastructure.settings import Settings
 
 settings.register_profile("ci", max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 settings.register_profile("dev", max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -29,7 +29,7 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 POSTGRES_ADMIN_URL = os.environ.get("INSCRIBE_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 JWT_SECRET = "test-secret-" + "x" * 40
-# PostgreSQL requires a key-encryption key (application.settings.Settings.wrapping_key). Tests that build
+# PostgreSQL requires a key-encryption key (application.infrastructure.settings.Settings.wrapping_key). Tests that build
 # their settings from the environment (CLI invocations, subprocesses) inherit this one.
 KEY_ENCRYPTION_KEY = "dGVzdC1rZXktZW5jcnlwdGlvbi1rZXktMzItYnl0ZXM="  # base64 of 32 bytes
 os.environ.setdefault("INSCRIBE_KEY_ENCRYPTION_KEY", KEY_ENCRYPTION_KEY)

@@ -11,12 +11,12 @@ import pytest
 from click.testing import CliRunner, Result
 from sqlalchemy import select
 
-from application import customers as commands
-from application.settings import Settings
+from application.commands import customers as commands
+from application.infrastructure.settings import Settings
 from interface.cli import main
 from interface.permissions import ROLES
+from tests.builders.common import ctx, enterprise, individual
 from tests.conftest import JWT_SECRET
-from tests.helpers import ctx, enterprise, individual
 
 
 def invoke(*args: str, **env: str | None) -> Result:

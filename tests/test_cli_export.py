@@ -7,9 +7,9 @@ import zipfile
 from pathlib import Path
 from typing import Any
 
-from application.audit import digest
-from application.audit_package import EVENTS
-from application.settings import Settings
+from application.infrastructure.audit import digest
+from application.infrastructure.audit_package import EVENTS
+from application.infrastructure.settings import Settings
 from domain.identifiers import china_today
 from tests.integration.test_audit_chain import a_history
 from tests.integration.test_audit_export import flip, rewritten

@@ -13,8 +13,8 @@ import pytest
 from click.testing import CliRunner
 from sqlalchemy import func, select
 
-from application.demo import DEMO_AGGREGATE_CACHE
-from application.settings import Settings
+from application.demo.book import DEMO_AGGREGATE_CACHE
+from application.infrastructure.settings import Settings
 from interface.bootstrap import Services, bootstrap
 from interface.demo_cli import demo, run_demo
 from projections.audit_log import audit_log

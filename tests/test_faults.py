@@ -18,14 +18,14 @@ import pytest
 from eventsourcing.persistence import StoredEvent
 from sqlalchemy import create_engine, select, text
 
-from application import customers as commands
-from application.settings import Settings
+from application.commands import customers as commands
+from application.infrastructure.settings import Settings
 from projections.customers import CustomersProjection
 from projections.rebuild import shadow_file, shadow_schema
 from projections.runner import ProjectionsFaulted
 from projections.tracking import tracking_table
+from tests.builders.common import ctx, individual
 from tests.conftest import settings_env
-from tests.helpers import ctx, individual
 
 ROOT = Path(__file__).resolve().parents[1]
 INSCRIBE = str(Path(sys.executable).parent / "inscribe")

@@ -24,13 +24,13 @@ from litestar.testing import TestClient
 from sqlalchemy import create_engine, text
 from uvicorn.logging import AccessFormatter
 
-from application import customers as commands
-from application.keys import KEY_BYTES, KeyRing
-from application.settings import DEFAULT_URL, Settings, SettingsError
+from application.commands import customers as commands
+from application.infrastructure.keys import KEY_BYTES, KeyRing
+from application.infrastructure.settings import DEFAULT_URL, Settings, SettingsError
 from interface.bootstrap import Services, bootstrap
 from interface.cli import StripQueryString, access_log_config, main
+from tests.builders.common import ctx, individual
 from tests.conftest import JWT_SECRET, KEY_ENCRYPTION_KEY, POSTGRES_ADMIN_URL, require_postgres
-from tests.helpers import ctx, individual
 
 ROOT = Path(__file__).resolve().parents[1]
 TINY_BOOK = ["--customers", "2", "--years", "1", "--seed", "3"]
@@ -182,7 +182,7 @@ def test_on_sqlite_keys_are_stored_wrapped_under_a_generated_key_and_every_file_
         stored = [bytes(k) for (k,) in conn.execute(text("SELECT key FROM inscribe_personal_keys"))]
     again = bootstrap(Settings(database_url=url, key_encryption_key=None), run_projections=False)
     try:
-        from domain.customer import Customer
+        from domain.customer.aggregate import Customer
 
         name = again.app.load(Customer, uuid.UUID(customer.id)).name
     finally:

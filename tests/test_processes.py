@@ -10,12 +10,12 @@ import sys
 import time
 from pathlib import Path
 
-from application.privacy import record_disclosure
-from application.settings import Settings
+from application.commands.privacy import record_disclosure
+from application.infrastructure.settings import Settings
 from interface.bootstrap import Services
 from interface.demo_cli import run_demo
+from tests.builders.common import ctx
 from tests.conftest import settings_env
-from tests.helpers import ctx
 from tests.integration.test_projections import snapshot
 
 ROOT = Path(__file__).resolve().parents[1]

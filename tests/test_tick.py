@@ -2,7 +2,7 @@
 to reinstatement, terminations, renewal offers and expiries as events of the actor `system`, on
 exactly the day they fall due, once; the future is never recorded.
 
-The policies are made and read through the HTTP API on a simulated clock (tests.api.policy_fixtures);
+The policies are made and read through the HTTP API on a simulated clock (tests.builders.desk);
 time passes through the command line in-process (CliRunner on the same database) or through
 `interface.scheduler.tick`.
 """
@@ -21,15 +21,15 @@ from uuid import UUID
 import pytest
 from click.testing import CliRunner, Result
 
-from application import policies
-from domain.policy import Policy
+from application.commands import policies as policies
+from domain.policy.aggregate import Policy
 from interface.cli import main
 from interface.scheduler import TickFailure
 from interface.scheduler import tick as scheduler_tick
 from tests.api.conftest import client  # noqa: F401
-from tests.api.policy_fixtures import Desk, desk, is_problem  # noqa: F401
+from tests.builders.common import resident_id
+from tests.builders.desk import Desk, desk, is_problem  # noqa: F401
 from tests.conftest import JWT_SECRET
-from tests.helpers import resident_id
 
 D = date
 LAPSE_DAY = D(2025, 4, 12)  # installment 2 of a monthly policy issued on 10 January: due 10 February + 60 days
@@ -343,7 +343,7 @@ def test_a_dated_command_on_a_policy_whose_renewal_cannot_be_quoted_records_that
 
 
 def failing_for(policy_id: str, error: Exception) -> Any:
-    """`application.policies.advance` that raises `error` for one policy and works for the others."""
+    """`application.commands.policies.advance` that raises `error` for one policy and works for the others."""
     real = policies.advance
 
     def advance(app: Any, aggregate_id: UUID, today: date, **options: Any) -> Any:

@@ -10,8 +10,8 @@ from litestar.testing import TestClient
 
 from interface.app import create_app
 from interface.auth import mint_token
+from tests.builders.common import individual_body
 from tests.conftest import JWT_SECRET
-from tests.helpers import individual_body
 
 BASE = "/api/v1/customers"
 PROBLEM = "application/problem+json"

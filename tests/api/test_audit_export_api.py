@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from litestar.testing import TestClient
 
-from application.audit_package import verify_package
+from application.infrastructure.audit_package import verify_package
 from domain.identifiers import china_today
 from tests.api.conftest import PROBLEM, auth, field_names, head
 

@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 
 from tests.api.conftest import auth, field_names
-from tests.api.policy_fixtures import Desk, desk  # noqa: F401
-from tests.helpers import enterprise_body, individual_body
+from tests.builders.common import enterprise_body, individual_body
+from tests.builders.desk import Desk, desk  # noqa: F401
 
 POLICY_ID = str(uuid.uuid4())
 CLAIM_ID = str(uuid.uuid4())

@@ -8,7 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 from interface.scheduler import tick
-from tests.api.policy_fixtures import START, Desk, desk, is_problem, money  # noqa: F401
+from tests.builders.desk import START, Desk, desk, is_problem, money  # noqa: F401
 
 CLAIMS = "/api/v1/claims"
 HANDLER, MANAGER = ("claims_handler", "hana"), ("claims_manager", "mo")

@@ -7,7 +7,7 @@ from typing import Any
 
 from interface.scheduler import tick
 from tests.api.conftest import auth, stored_events
-from tests.api.policy_fixtures import Desk, desk  # noqa: F401
+from tests.builders.desk import Desk, desk  # noqa: F401
 
 OFFICER = auth("complaints_officer", "zhou")
 

@@ -9,7 +9,7 @@ from typing import Any
 
 from interface.scheduler import tick
 from tests.api.conftest import auth, stored_events
-from tests.api.policy_fixtures import Desk, desk  # noqa: F401
+from tests.builders.desk import Desk, desk  # noqa: F401
 
 OFFICER = auth("complaints_officer", "zhou")
 RECEIVED = date(2025, 3, 3)  # a Monday: the 15 days end on Tuesday 2025-03-18, a working day

@@ -8,8 +8,8 @@ from decimal import Decimal
 from typing import Any
 
 from interface.scheduler import tick
-from tests.api.policy_fixtures import START, Desk, answers, desk, is_problem, money
 from tests.api.test_claims_api import CLAIMS, MANAGER, act, assess_and_agree, do, receive_all, report_body
+from tests.builders.desk import START, Desk, answers, desk, is_problem, money
 
 RIDER = "accidental_death_rider"
 __all__ = ["desk"]

@@ -11,7 +11,7 @@ from litestar.testing import TestClient
 from domain import clock
 from domain.clock import SimulatedClock
 from tests.api.conftest import BASE, auth
-from tests.helpers import enterprise_body, individual_body
+from tests.builders.common import enterprise_body, individual_body
 
 Client = TestClient[Any]
 

@@ -13,14 +13,14 @@ import jwt
 import pytest
 from litestar.testing import TestClient
 
-from application.settings import Settings
-from domain.identity import IdentityClaim
+from application.infrastructure.settings import Settings
+from domain.identity.aggregate import IdentityClaim
 from interface.app import create_app
 from interface.bootstrap import bootstrap
 from interface.permissions import PERMISSIONS, ROLES
 from tests.api.conftest import BASE, PROBLEM, auth, field_names, head, token
+from tests.builders.common import enterprise_body, individual_body, resident_id
 from tests.conftest import JWT_SECRET
-from tests.helpers import enterprise_body, individual_body, resident_id
 
 Client = TestClient[Any]
 Register = Callable[..., dict[str, Any]]

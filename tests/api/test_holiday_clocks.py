@@ -7,8 +7,8 @@ from datetime import date
 
 from interface.scheduler import tick
 from tests.api.conftest import auth
-from tests.api.policy_fixtures import Desk, desk  # noqa: F401
 from tests.api.test_complaints_api import receive
+from tests.builders.desk import Desk, desk  # noqa: F401
 
 
 def test_a_complaint_deadline_on_national_day_moves_to_the_next_working_day_and_says_why(desk: Desk) -> None:

@@ -16,7 +16,7 @@ from litestar.testing import TestClient
 from schemathesis import checks
 from schemathesis.specs.openapi import checks as openapi_checks
 
-from application.settings import Settings
+from application.infrastructure.settings import Settings
 from interface.app import create_app
 from interface.bootstrap import bootstrap
 from tests.api.conftest import token

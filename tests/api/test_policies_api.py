@@ -11,7 +11,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from tests.api.policy_fixtures import POLICIES, START, Desk, answers, desk, is_problem, money  # noqa: F401
+from tests.builders.desk import POLICIES, START, Desk, answers, desk, is_problem, money  # noqa: F401
 
 D = date
 DECISIONS = "/api/v1/underwriting-decisions"
@@ -232,7 +232,7 @@ def test_a_postponed_case_closes_and_a_declined_one_refunds_the_premium_paid_wit
 def test_an_automatic_decline_records_its_written_notice_and_suggests_the_lines_products_that_take_the_case(
     desk: Desk,
 ) -> None:
-    from tests.helpers import resident_id
+    from tests.builders.common import resident_id
 
     older = desk.customer(8, id_number=resident_id(8, "19660612"))  # 58 on START: critical illness takes 0–55
     declined = desk.apply(older, "critical_illness", sum_insured="1000000", term=240)

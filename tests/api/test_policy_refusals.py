@@ -9,7 +9,7 @@ from typing import Any
 from uuid import uuid4
 
 from tests.api.conftest import auth
-from tests.api.policy_fixtures import POLICIES, START, Desk, desk, is_problem  # noqa: F401
+from tests.builders.desk import POLICIES, START, Desk, desk, is_problem  # noqa: F401
 
 D = date
 

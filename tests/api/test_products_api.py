@@ -9,11 +9,11 @@ from typing import Any
 
 from litestar.testing import TestClient
 
-from domain.catalogue import default_catalogue, quote
 from domain.identifiers import china_today
-from domain.underwriting_case import age_on
+from domain.policy.underwriting_case import age_on
+from domain.product.catalogue import default_catalogue, quote
 from tests.api.conftest import BASE, PROBLEM, auth, field_names, head
-from tests.helpers import enterprise_body, individual_body, resident_id
+from tests.builders.common import enterprise_body, individual_body, resident_id
 
 Client = TestClient[Any]
 Register = Callable[..., dict[str, Any]]

@@ -12,7 +12,7 @@ import pytest
 from litestar.testing import TestClient
 
 from tests.api.conftest import BASE, PROBLEM, auth
-from tests.helpers import individual_body
+from tests.builders.common import individual_body
 
 
 def until(condition: Callable[[], bool], timeout: float = 15.0) -> None:

@@ -14,8 +14,8 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests.builders.common import individual_body
 from tests.conftest import JWT_SECRET, KEY_ENCRYPTION_KEY
-from tests.helpers import individual_body
 
 BIN = Path(sys.executable).parent
 INSCRIBE = str(BIN / "inscribe")

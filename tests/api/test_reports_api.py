@@ -17,7 +17,7 @@ from domain import clock
 from domain.identifiers import china_today
 from projections.reports import REPORTS
 from tests.api.conftest import auth, field_names, head
-from tests.api.policy_fixtures import is_problem
+from tests.builders.desk import is_problem
 from tests.integration.test_reports import Book
 
 BASE = "/api/v1/reports"

@@ -23,12 +23,13 @@ from eventsourcing import persistence
 from litestar.testing import TestClient
 
 import interface.http
-from application import customers as customer_commands
-from application.settings import Settings
+from application.commands import customers as customer_commands
+from application.infrastructure.settings import Settings
 from interface import customers_api
 from interface.app import create_app
 from interface.bootstrap import bootstrap
 from tests.api.conftest import BASE, PROBLEM, auth, field_names, head, stored_events
+from tests.builders.common import individual_body
 from tests.conftest import (
     JWT_SECRET,
     POSTGRES_ADMIN_URL,
@@ -36,7 +37,6 @@ from tests.conftest import (
     new_postgres_database,
     require_postgres,
 )
-from tests.helpers import individual_body
 
 Client = TestClient[Any]
 Register = Callable[..., dict[str, Any]]

@@ -15,12 +15,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from application import privacy
 from application.app import ConcurrentModification, InscribeApplication
-from application.customers import act, register_individual
-from domain.customer import SEGMENTS, Customer
+from application.commands import privacy as privacy
+from application.commands.customers import act, register_individual
+from domain.customer.aggregate import SEGMENTS, Customer
 from domain.errors import DomainError
-from tests.helpers import ctx, individual
+from tests.builders.common import ctx, individual
 
 
 @pytest.fixture
@@ -127,8 +127,8 @@ def test_reading_without_saving_leaves_a_copy_only_if_unchanged(two: tuple[Any, 
 
 def test_after_an_erasure_no_cached_copy_holds_the_personal_data(two: tuple[Any, Any]) -> None:
     from domain import clock
-    from domain.policy import Policy
-    from tests.claim_builders import ClaimDesk
+    from domain.policy.aggregate import Policy
+    from tests.builders.claims import ClaimDesk
 
     services, _ = two
     simulated = clock.SimulatedClock(datetime(2026, 11, 20, 2, tzinfo=UTC))

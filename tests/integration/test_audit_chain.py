@@ -10,10 +10,10 @@ import psycopg
 import pytest
 
 from application.app import InscribeApplication
-from application.audit import digest, verify_log
-from application.chain import Digest
-from application.customers import act, register_individual
-from tests.helpers import ctx, individual
+from application.commands.customers import act, register_individual
+from application.infrastructure.audit import digest, verify_log
+from application.infrastructure.chain import Digest
+from tests.builders.common import ctx, individual
 
 
 def a_history(services: Any) -> None:
@@ -145,7 +145,7 @@ def test_a_rewritten_chain_no_longer_passes_through_the_digest_the_auditor_kept(
 
 def _relink_from(app: InscribeApplication, start: int) -> int:
     """What a forger would do: recompute the links from `start` on (test-only)."""
-    from application.chain import links_for
+    from application.infrastructure.chain import links_for
 
     recorder: Any = app.recorder
     previous = recorder.select_links(start - 1, 1)[0].hash

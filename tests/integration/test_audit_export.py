@@ -15,16 +15,23 @@ from typing import Any
 
 import pytest
 
-from application import export as export_module
-from application.audit import digest
-from application.audit_package import EVENTS, MANIFEST, manifest_bytes, seal, verify_package
-from application.chain import Digest
-from application.customers import register_individual
-from application.export import RangeError, Selection, describe_source, package_chunks, select_range, write_package
+from application.commands.customers import register_individual
+from application.infrastructure import export as export_module
+from application.infrastructure.audit import digest
+from application.infrastructure.audit_package import EVENTS, MANIFEST, manifest_bytes, seal, verify_package
+from application.infrastructure.chain import Digest
+from application.infrastructure.export import (
+    RangeError,
+    Selection,
+    describe_source,
+    package_chunks,
+    select_range,
+    write_package,
+)
 from domain import clock
 from domain.clock import SimulatedClock
 from interface.audit_api import export_selection
-from tests.helpers import ctx, individual
+from tests.builders.common import ctx, individual
 from tests.integration.test_audit_chain import a_history, reopened, sql
 
 CST = timezone(timedelta(hours=8))

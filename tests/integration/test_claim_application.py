@@ -14,15 +14,16 @@ from uuid import UUID
 
 import pytest
 
-from application import claims, policies
 from application.app import ConcurrentModification
+from application.commands import claims as claims
+from application.commands import policies as policies
 from domain import clock
-from domain.claim import Claim
+from domain.claim.aggregate import Claim
 from domain.errors import DomainError, InvalidValue
-from domain.policy import Policy
+from domain.policy.aggregate import Policy
 from projections.claims import claims as claims_table
 from projections.queries import one
-from tests.claim_builders import ClaimDesk, agent, handler, manager
+from tests.builders.claims import ClaimDesk, agent, handler, manager
 
 D = date
 

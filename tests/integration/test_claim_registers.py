@@ -17,15 +17,15 @@ from uuid import UUID
 import pytest
 from sqlalchemy import Table
 
-from application import claims as commands
-from application import policies
+from application.commands import claims as commands
+from application.commands import policies as policies
 from domain import clock
-from domain.policy import Policy
+from domain.policy.aggregate import Policy
 from projections import claims as cl
 from projections.queries import PageResult, one
-from tests import registers
-from tests.claim_builders import HOME, ClaimDesk, agent, handler, manager
-from tests.registers import expected_order, page_rows, read_row
+from tests.builders import registers as registers
+from tests.builders.claims import HOME, ClaimDesk, agent, handler, manager
+from tests.builders.registers import expected_order, page_rows, read_row
 
 D = date
 FIRE_DOCUMENTS = [

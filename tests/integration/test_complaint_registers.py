@@ -17,14 +17,14 @@ from uuid import UUID, uuid4
 import pytest
 from sqlalchemy import Table, select
 
-from domain.complaint import Complaint
-from domain.service_request import ServiceRequest
+from domain.complaint.aggregate import Complaint
+from domain.service_request.aggregate import ServiceRequest
 from projections import complaints as cr
 from projections import service_requests as sr
 from projections.queries import PageResult, one
-from tests import registers
-from tests.helpers import ctx
-from tests.registers import check_every_sort, page_rows, read_row
+from tests.builders import registers as registers
+from tests.builders.common import ctx
+from tests.builders.registers import check_every_sort, page_rows, read_row
 
 D = date
 CHINA = timezone(timedelta(hours=8))

@@ -10,13 +10,13 @@ from uuid import UUID
 import pytest
 
 from application.app import CommandResult
-from application.customers import act, register_enterprise, register_individual
+from application.commands.customers import act, register_enterprise, register_individual
 from domain import clock
 from domain.clock import SimulatedClock
-from domain.customer import Customer
+from domain.customer.aggregate import Customer
 from projections.customers import SORTABLE, customer_filters, customers
 from projections.queries import Page, PageResult, page_of
-from tests.helpers import ctx, enterprise, individual
+from tests.builders.common import ctx, enterprise, individual
 
 CST = timezone(timedelta(hours=8))  # China Standard Time: staff enter dates in local time
 

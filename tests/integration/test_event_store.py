@@ -26,13 +26,14 @@ from application.app import (
     InscribeApplication,
     StaleVersion,
 )
+from application.commands.customers import DuplicateCustomer, act, register_enterprise, register_individual
 from application.context import CommandContext
-from application.customers import DuplicateCustomer, act, register_enterprise, register_individual
 from domain.base import InscribeAggregate
-from domain.customer import Customer, individual_identity_key
+from domain.customer.aggregate import Customer
+from domain.customer.rules import individual_identity_key
 from domain.errors import DomainError, InvalidTransition, InvalidValue
-from domain.identity import IdentityClaim
-from tests.helpers import ctx, enterprise, individual, resident_id
+from domain.identity.aggregate import IdentityClaim
+from tests.builders.common import ctx, enterprise, individual, resident_id
 
 SPEC_METADATA = {
     "actor_id", "actor_role", "command_id", "correlation_id", "causation_id",

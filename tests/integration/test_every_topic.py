@@ -14,7 +14,7 @@ from typing import Any
 from uuid import uuid4
 
 from application.app import InscribeApplication
-from application.settings import Settings
+from application.infrastructure.settings import Settings
 from domain.topics import event_classes
 from tests.conftest import settings_env
 
@@ -23,7 +23,7 @@ ROOT = Path(__file__).resolve().parents[2]
 DECODE_ALL = """
 import json, sys
 from application.app import InscribeApplication
-from application.settings import Settings
+from application.infrastructure.settings import Settings
 app = InscribeApplication(Settings())
 decoded = [type(app.mapper.to_domain_event(n)).TOPIC
            for n in app.recorder.select_notifications(start=1, limit=100_000)]

@@ -12,18 +12,18 @@ from uuid import UUID
 import pytest
 from sqlalchemy import select
 
-from application import privacy
-from application.audit import verify_log
-from application.complaints import receive
-from application.customers import DuplicateCustomer, act, register_individual
-from application.export import Selection, write_package
+from application.commands import privacy as privacy
+from application.commands.complaints import receive
+from application.commands.customers import DuplicateCustomer, act, register_individual
+from application.infrastructure.audit import verify_log
+from application.infrastructure.export import Selection, write_package
 from application.retention import Contract, add_years
-from domain.customer import ERASED, Customer
+from domain.customer.aggregate import ERASED, Customer
 from domain.errors import DomainError
 from domain.identifiers import china_today
 from projections.complaints import complaints
 from projections.customers import customers
-from tests.helpers import ctx, individual
+from tests.builders.common import ctx, individual
 
 NAME, PHONE, NEW_PHONE = "欧阳娜娜", "13812345678", "13987654321"
 
@@ -179,7 +179,7 @@ def test_shredding_is_refused_while_a_retention_period_runs_and_records_nothing(
 
 
 def test_the_identity_claim_id_is_an_hmac_not_a_plain_hash_of_the_number(services: Any) -> None:
-    from domain.identity import IdentityClaim
+    from domain.identity.aggregate import IdentityClaim
 
     _, id_number, _ = prospect(services)
     key = f"resident-id:{id_number}"
@@ -201,9 +201,9 @@ def test_the_key_table_holds_one_key_per_customer_and_null_once_shredded(service
 def test_a_real_policy_sets_the_retention_and_a_restricted_customer_cannot_apply_again(services: Any) -> None:
     from datetime import date
 
-    from application import policies
+    from application.commands import policies as policies
     from domain import clock
-    from tests.claim_builders import ClaimDesk, agent
+    from tests.builders.claims import ClaimDesk, agent
 
     with clock.using(clock.SimulatedClock(datetime(2026, 11, 20, 2, tzinfo=UTC))):
         desk = ClaimDesk(services)
@@ -245,8 +245,8 @@ def test_erasure_after_retention_shreds_the_policies_beneficiaries_too(services:
     from datetime import date
 
     from domain import clock
-    from domain.policy import Policy
-    from tests.claim_builders import ClaimDesk
+    from domain.policy.aggregate import Policy
+    from tests.builders.claims import ClaimDesk
 
     simulated = clock.SimulatedClock(datetime(2026, 11, 20, 2, tzinfo=UTC))
     with clock.using(simulated):
@@ -281,11 +281,11 @@ def test_erasure_scrubs_what_the_id_number_gave_from_every_register_version_and_
     key shredded too) leave the policies register's parties; a rebuild gives exactly the same rows."""
     from datetime import date
 
-    from application import policies
+    from application.commands import policies as policies
     from projections.policies import policy_parties
     from projections.underwriting import underwriting_decisions
-    from tests import registers
-    from tests.helpers import resident_id
+    from tests.builders import registers as registers
+    from tests.builders.common import resident_id
 
     older = register_individual(services.app, ctx(), **individual(73, id_number=resident_id(73, "19500101", "female")))
     heir = register_individual(services.app, ctx(), **individual(74))
@@ -339,7 +339,7 @@ def test_with_a_key_encryption_key_the_stored_keys_are_wrapped(test_settings: An
     import os
 
     from application.app import InscribeApplication
-    from application.settings import SettingsError
+    from application.infrastructure.settings import SettingsError
 
     kek = base64.b64encode(os.urandom(32)).decode()
     app = InscribeApplication(test_settings.model_copy(update={"key_encryption_key": kek}))

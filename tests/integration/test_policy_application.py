@@ -16,12 +16,12 @@ from uuid import UUID
 
 import pytest
 
-from application import policies
-from application.customers import register_enterprise, register_individual
+from application.commands import policies as policies
+from application.commands.customers import register_enterprise, register_individual
 from domain import clock
 from domain.errors import InsufficientAuthority, InvalidValue
-from domain.policy import Policy
-from tests.helpers import ctx, enterprise, individual, resident_id
+from domain.policy.aggregate import Policy
+from tests.builders.common import ctx, enterprise, individual, resident_id
 
 D = date
 START = D(2025, 1, 10)

@@ -16,19 +16,19 @@ from uuid import UUID
 import pytest
 from sqlalchemy import Table
 
-from application.customers import register_individual
-from domain.catalogue import default_catalogue, quote
-from domain.customer import Customer
-from domain.policy import Policy
-from domain.product import Product
-from domain.underwriting import History, Party, UnderwritingCase, assess
+from application.commands.customers import register_individual
+from domain.customer.aggregate import Customer
+from domain.policy.aggregate import Policy
+from domain.policy.underwriting import History, Party, UnderwritingCase, assess
+from domain.product.catalogue import default_catalogue, quote
+from domain.product.model import Product
 from projections import policies as pol
 from projections import premiums as prem
 from projections import underwriting as uw
 from projections.queries import Page, PageResult
-from tests import registers
-from tests.helpers import ctx, individual, resident_id
-from tests.registers import check_every_sort, page_rows, read_row
+from tests.builders import registers as registers
+from tests.builders.common import ctx, individual, resident_id
+from tests.builders.registers import check_every_sort, page_rows, read_row
 
 D = date
 CATALOGUE = default_catalogue()

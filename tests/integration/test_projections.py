@@ -24,8 +24,8 @@ from hypothesis import strategies as st
 from sqlalchemy import func, select, text
 
 from application.app import CommandResult, InscribeApplication
-from application.customers import act, register_enterprise, register_individual
-from domain.customer import CONSENT_PURPOSES, LIFECYCLE_STAGES, SEGMENTS, Customer
+from application.commands.customers import act, register_enterprise, register_individual
+from domain.customer.aggregate import CONSENT_PURPOSES, LIFECYCLE_STAGES, SEGMENTS, Customer
 from domain.errors import DomainError
 from projections.audit_log import audit_log
 from projections.customers import SORTABLE, customers
@@ -34,7 +34,7 @@ from projections.queries import Page, one, page_of
 from projections.registry import all_projections
 from projections.runner import ProjectionsFaulted, ReadSide, ReadSideBehind
 from projections.versioned import VersionedWriter
-from tests.helpers import ctx, enterprise, individual
+from tests.builders.common import ctx, enterprise, individual
 
 PAST = datetime(2024, 1, 2, 9, 30, tzinfo=UTC)
 CENT = Decimal("0.01")

@@ -31,8 +31,8 @@ from eventsourcing.tests.persistence import (
 )
 from sqlalchemy.engine import Engine
 
-from application.recorders import CommandRecord, PostgresCommandRecorder, SQLiteCommandRecorder
-from application.settings import Settings
+from application.infrastructure.recorders import CommandRecord, PostgresCommandRecorder, SQLiteCommandRecorder
+from application.infrastructure.settings import Settings
 from projections.db import create_read_engine, writer
 from projections.tracking import SQLAlchemyTrackingRecorder, tracking_table
 from tests.conftest import drop_postgres_database, new_postgres_database, require_postgres

@@ -17,16 +17,17 @@ from uuid import UUID
 import pytest
 from sqlalchemy import select
 
-from application import complaints, policies
-from application.customers import act as on_customer
-from application.customers import register_enterprise
-from application.settings import Settings
+from application.commands import complaints as complaints
+from application.commands import policies as policies
+from application.commands.customers import act as on_customer
+from application.commands.customers import register_enterprise
+from application.infrastructure.settings import Settings
 from domain import clock
 from projections.premiums import premium_payments
 from projections.reports import REPORTS, Report
-from tests.claim_builders import ClaimDesk, manager
+from tests.builders.claims import ClaimDesk, manager
+from tests.builders.common import ctx, enterprise
 from tests.conftest import JWT_SECRET, drop_postgres_database, new_postgres_database, require_postgres
-from tests.helpers import ctx, enterprise
 from tests.integration.test_policy_application import Office
 
 D = date

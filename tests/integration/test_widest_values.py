@@ -20,11 +20,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
 
-from application import claims, complaints, policies
+from application.commands import claims as claims
+from application.commands import complaints as complaints
+from application.commands import policies as policies
+from application.commands.customers import register_enterprise, register_individual
 from application.context import CommandContext
-from application.customers import register_enterprise, register_individual
 from domain import clock
-from domain.policy import Policy
+from domain.policy.aggregate import Policy
 from domain.values import MAX_MONEY
 from projections.audit_log import audit_log
 from projections.claims import claim_flags
@@ -34,7 +36,7 @@ from projections.customers import customers
 from projections.policies import policies as policies_table
 from projections.premiums import premium_payments
 from projections.service_requests import service_requests
-from tests.helpers import enterprise, individual
+from tests.builders.common import enterprise, individual
 
 #: Characters that NFC keeps and casefold expands (up to 3), or that take 4 bytes in UTF-8.
 WIDE = ["ß", "ﬃ", "ΐ", "𝔘", "İ", "ŉ", "张"]

@@ -11,15 +11,15 @@ from uuid import UUID
 
 from sqlalchemy import select, update
 
-from application import policies
-from application.customers import register_individual
+from application.commands import policies as policies
+from application.commands.customers import register_individual
 from domain import clock
-from domain.policy import Policy
+from domain.policy.aggregate import Policy
 from interface.bootstrap import bootstrap
 from interface.scheduler import Ticker
 from projections.customers import customers
 from projections.db import schema_table
-from tests.helpers import ctx, individual
+from tests.builders.common import ctx, individual
 
 
 def an_issued_monthly_policy(app: Any, on: date) -> UUID:

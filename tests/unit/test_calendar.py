@@ -11,10 +11,10 @@ from importlib import resources
 import pytest
 
 from domain.calendar import CalendarError, default_calendar, is_working_day, last_day, parse_year, period_end
-from domain.claim_rules import ClaimRound, Pause, breach_due_on, limitation_last_day, read_clock
-from domain.complaint_rules import ClockRound, Extension
-from domain.complaint_rules import read_clock as read_complaint_clock
-from domain.policy_rules import (
+from domain.claim.rules import ClaimRound, Pause, breach_due_on, limitation_last_day, read_clock
+from domain.complaint.rules import ClockRound, Extension
+from domain.complaint.rules import read_clock as read_complaint_clock
+from domain.policy.rules import (
     cooling_off_last_day,
     deemed_consent_date,
     grace_end,

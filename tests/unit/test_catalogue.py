@@ -11,7 +11,8 @@ from typing import Any
 
 import pytest
 
-from domain.catalogue import (
+from domain.errors import DomainError, InvalidValue
+from domain.product.catalogue import (
     Catalogue,
     CatalogueError,
     build_catalogue,
@@ -19,8 +20,7 @@ from domain.catalogue import (
     load_catalogue,
     parse_product,
 )
-from domain.errors import DomainError, InvalidValue
-from domain.product import BASE_CLAIM_DOCUMENTS, OCCUPATION_CLASSES
+from domain.product.model import BASE_CLAIM_DOCUMENTS, OCCUPATION_CLASSES
 
 SHIPPED = Path(__file__).resolve().parents[2] / "domain" / "catalogue"
 MINIMUM = {

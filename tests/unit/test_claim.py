@@ -14,10 +14,10 @@ from eventsourcing.persistence import DatetimeAsISO, DecimalAsStr, JSONTranscode
 from eventsourcing.utils import get_topic, resolve_topic
 
 from application.app import DateAsISO
-from domain.claim import Claim
-from domain.claim_events import EVENTS
+from domain.claim.aggregate import Claim
+from domain.claim.events import EVENTS
 from domain.errors import DomainError, InsufficientAuthority, InvalidTransition, InvalidValue
-from domain.policy_state import CoverSnapshot
+from domain.policy.state import CoverSnapshot
 
 E = TypeVar("E", bound=DomainError)
 # reported (first receipt): day 0. Chosen so that the clocks' due dates in these tests (days 10, 13, 15, 30,

@@ -12,11 +12,11 @@ from typing import Any
 
 import pytest
 
-from domain.claim import Claim
+from domain.claim.aggregate import Claim
 from domain.errors import DomainError, InsufficientAuthority, InvalidTransition, InvalidValue
-from domain.policy import Policy
-from domain.policy_rules import grace_deduction, rescission_refusal
-from tests.unit import policy_builders as pb
+from domain.policy.aggregate import Policy
+from domain.policy.rules import grace_deduction, rescission_refusal
+from tests.builders import policies as pb
 from tests.unit.test_claim import DOCS, accepted, assessed, cover, day, details, items, refused
 
 DAYS = timedelta(days=1)

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from domain.claim_rules import (
+from domain.claim.rules import (
     BASIC_CLAIM_DOCUMENTS,
     ClaimRound,
     Pause,
@@ -25,7 +25,7 @@ from domain.claim_rules import (
     required_claim_documents,
 )
 from domain.errors import InvalidValue
-from domain.policy_state import CoverSnapshot
+from domain.policy.state import CoverSnapshot
 
 # first receipt: day 0. Chosen so that no due date below (days 13, 30, 33, 37, 60, 67, 225) falls on a rest
 # day: a last day on a weekend or public holiday moves to the next working day (Civil Code Art. 203;

@@ -21,10 +21,10 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
 
 from domain.calendar import last_day
-from domain.claim import STATUSES, Claim
-from domain.claim_rules import DECISION_DAYS, ClaimClocks
+from domain.claim.aggregate import STATUSES, Claim
+from domain.claim.rules import DECISION_DAYS, ClaimClocks
 from domain.errors import DomainError
-from domain.policy_state import CoverSnapshot
+from domain.policy.state import CoverSnapshot
 
 LOSS = date(2024, 2, 20)
 START = date(2024, 3, 1)

@@ -13,8 +13,8 @@ from eventsourcing.persistence import DatetimeAsISO, DecimalAsStr, JSONTranscode
 from eventsourcing.utils import resolve_topic
 
 from application.app import DateAsISO
-from domain.complaint import Complaint
-from domain.complaint_events import EVENTS
+from domain.complaint.aggregate import Complaint
+from domain.complaint.events import EVENTS
 from domain.errors import DomainError, InvalidTransition, InvalidValue
 
 CHINA = timezone(timedelta(hours=8))

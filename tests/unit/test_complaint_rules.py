@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime, timedelta, timezone
 
 import pytest
 
-from domain.complaint_rules import (
+from domain.complaint.rules import (
     DAY,
     DECISION_DAYS,
     MAX_DAYS_ALLOWED,

@@ -17,8 +17,8 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
 
 from domain.calendar import last_day
-from domain.complaint import STATUSES, Complaint
-from domain.complaint_rules import DECISION_DAYS, MAX_DAYS_ALLOWED, ComplaintClock
+from domain.complaint.aggregate import STATUSES, Complaint
+from domain.complaint.rules import DECISION_DAYS, MAX_DAYS_ALLOWED, ComplaintClock
 from domain.errors import DomainError
 
 CHINA = timezone(timedelta(hours=8))

@@ -10,12 +10,12 @@ from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
-from domain.catalogue import default_catalogue
-from domain.cover import MAIN, paying_parts, settle
 from domain.errors import DomainError
-from domain.policy import Policy
-from domain.policy_rules import grace_end
-from tests.unit.policy_builders import START, D, application, in_force, new_events, refused
+from domain.policy.aggregate import Policy
+from domain.policy.cover import MAIN, paying_parts, settle
+from domain.policy.rules import grace_end
+from domain.product.catalogue import default_catalogue
+from tests.builders.policies import START, D, application, in_force, new_events, refused
 
 DAYS = timedelta(days=1)
 CATALOGUE = default_catalogue()
@@ -153,7 +153,7 @@ def test_a_policy_applied_for_before_riders_carried_terms_judges_only_the_main_c
 def test_accident_installments_have_the_statutory_grace() -> None:
     accident = CATALOGUE.get("personal_accident")
     assert accident.line == "accident"
-    from domain.policy_state import STATUTORY_GRACE_LINES
+    from domain.policy.state import STATUTORY_GRACE_LINES
 
     assert "accident" in STATUTORY_GRACE_LINES
     due = D(2024, 3, 1)
@@ -165,7 +165,7 @@ def test_a_reinstatement_request_open_at_the_two_year_mark_is_decided_before_ter
     policy.advance_time(D(2025, 3, 12))  # the 2025-01-10 installment unpaid: lapsed on 2025-03-12
     assert new_events(policy) == ["Lapsed"]
     assert policy.lapsed_on is not None
-    from domain.policy_rules import termination_date
+    from domain.policy.rules import termination_date
 
     mark = termination_date(policy.lapsed_on)
     policy.request_reinstatement(mark - 5 * DAYS)
@@ -183,7 +183,7 @@ def test_silence_on_a_request_at_the_two_year_mark_is_consent_and_the_arrears_re
     policy.advance_time(D(2025, 3, 12))
     policy.collect_events()
     assert policy.lapsed_on is not None
-    from domain.policy_rules import deemed_consent_date, termination_date
+    from domain.policy.rules import deemed_consent_date, termination_date
 
     mark = termination_date(policy.lapsed_on)
     asked = mark - DAYS

@@ -12,14 +12,8 @@ import pytest
 from eventsourcing.utils import resolve_topic
 
 from domain import clock
-from domain.customer import (
-    LIFECYCLE_STAGES,
-    LIFECYCLE_TRANSITIONS,
-    SEGMENTS,
-    Customer,
-    enterprise_identity_key,
-    individual_identity_key,
-)
+from domain.customer.aggregate import LIFECYCLE_STAGES, LIFECYCLE_TRANSITIONS, SEGMENTS, Customer
+from domain.customer.rules import enterprise_identity_key, individual_identity_key
 from domain.errors import DomainError, InvalidTransition, InvalidValue
 
 PAST = datetime(2024, 3, 1, 9, 30, tzinfo=timezone(timedelta(hours=8)))

@@ -11,11 +11,11 @@ from typing import Any
 import pytest
 from eventsourcing.utils import resolve_topic
 
-from application.customers import price_item
-from domain.catalogue import default_catalogue
-from domain.customer import Customer
+from application.commands.customers import price_item
+from domain.customer.aggregate import Customer
 from domain.errors import InvalidValue
-from tests.helpers import enterprise, individual, resident_id
+from domain.product.catalogue import default_catalogue
+from tests.builders.common import enterprise, individual, resident_id
 
 CATALOGUE = default_catalogue()
 

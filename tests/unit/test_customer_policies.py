@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from domain.customer import Customer
+from domain.customer.aggregate import Customer
 from domain.errors import DomainError
 from tests.unit.test_customer import an_individual, refused
 

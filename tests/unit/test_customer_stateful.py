@@ -12,7 +12,14 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
 
 from domain import clock
-from domain.customer import CONSENT_PURPOSES, INTERACTION_KINDS, LIFECYCLE_STAGES, PROFILE_FIELDS, SEGMENTS, Customer
+from domain.customer.aggregate import (
+    CONSENT_PURPOSES,
+    INTERACTION_KINDS,
+    LIFECYCLE_STAGES,
+    PROFILE_FIELDS,
+    SEGMENTS,
+    Customer,
+)
 from domain.errors import DomainError
 
 # Mostly valid values per profile field, so that accepted commands are common too.

@@ -15,11 +15,11 @@ from eventsourcing.utils import get_topic, resolve_topic
 
 from application.app import DateAsISO
 from domain.errors import DomainError, InvalidTransition, InvalidValue
-from domain.policy import Policy
-from domain.policy_events import EVENTS
-from domain.policy_rules import add_months
-from domain.policy_terms import product_terms
-from tests.unit.policy_builders import (
+from domain.policy.aggregate import Policy
+from domain.policy.events import EVENTS
+from domain.policy.rules import add_months
+from domain.policy.terms import product_terms
+from tests.builders.policies import (
     HOME,
     MEDICAL,
     START,
@@ -220,7 +220,7 @@ def test_findings_that_do_not_support_the_outcome_are_refused(found: Any, outcom
 
 
 def test_the_moral_hazard_check_finds_once_for_the_insured_and_once_for_an_applicant_who_is_another_customer() -> None:
-    # 6.2.5 looks at both parties (domain.underwriting.assess): one finding each, never two for one party
+    # 6.2.5 looks at both parties (domain.policy.underwriting.assess): one finding each, never two for one party
     insured, applicant = passed()[4], passed()[4]
     insured["data"], applicant["data"] = {"party": "insured"}, {"party": "applicant"}
     policy = applied(insured_id="cust-4", relationship="spouse")

@@ -12,9 +12,9 @@ import pytest
 from eventsourcing.utils import get_topic
 
 from domain.errors import InvalidValue
-from domain.policy import Policy
-from domain.policy_events import RenewalNotOffered
-from tests.unit.policy_builders import MEDICAL, D, in_force, new_events, refused
+from domain.policy.aggregate import Policy
+from domain.policy.events import RenewalNotOffered
+from tests.builders.policies import MEDICAL, D, in_force, new_events, refused
 
 DAYS = timedelta(days=1)
 END = D(2025, 1, 9)  # last day of a 12-month policy from START

@@ -1,4 +1,4 @@
-"""Policy date and money rules (domain.policy_rules): one test per rule, windows on their boundary days."""
+"""Policy date and money rules (domain.policy.rules): one test per rule, windows on their boundary days."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from domain.errors import InvalidValue
-from domain.policy_rules import (
+from domain.policy.rules import (
     add_months,
     cancellation_fee,
     cash_value,

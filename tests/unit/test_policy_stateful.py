@@ -17,9 +17,9 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
 
 from domain.errors import DomainError
-from domain.policy import STATUSES, TERMINAL, Policy
-from domain.product import Product
-from tests.unit.policy_builders import HOME, MEDICAL, START, TERM_LIFE, application, findings, installment_for, passed
+from domain.policy.aggregate import STATUSES, TERMINAL, Policy
+from domain.product.model import Product
+from tests.builders.policies import HOME, MEDICAL, START, TERM_LIFE, application, findings, installment_for, passed
 
 DAYS = timedelta(days=1)
 STEPS = st.sampled_from([0, 1, 1, 2, 5, 10, 15, 16, 29, 30, 31, 45, 59, 60, 61, 90, 200, 400, 800])
@@ -318,7 +318,7 @@ class PolicyLifecycle(RuleBasedStateMachine):
     @rule(back=st.sampled_from([0, 1, 10, 45, 70]))
     def pay_by_claim_deduction(self, back: int) -> None:
         """A claim for a loss `back` days ago is paid: the installments owed then and still owed now are
-        paid by deduction from it (Art. 36), as application.claims.pay does."""
+        paid by deduction from it (Art. 36), as application.commands.claims.pay does."""
 
         def deduct(day: date) -> None:
             _, numbers = self.policy.grace_deduction(day - back * DAYS)

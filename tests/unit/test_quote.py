@@ -9,9 +9,9 @@ import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
-from domain.catalogue import Quote, default_catalogue, quote
 from domain.errors import InvalidValue
-from domain.product import Product
+from domain.product.catalogue import Quote, default_catalogue, quote
+from domain.product.model import Product
 
 CATALOGUE = default_catalogue()
 TERM_LIFE = CATALOGUE.get("term_life")

@@ -13,7 +13,7 @@ from eventsourcing.utils import resolve_topic
 
 from application.app import DateAsISO
 from domain.errors import DomainError, InvalidTransition, InvalidValue
-from domain.service_request import KINDS, ServiceRequest
+from domain.service_request.aggregate import KINDS, ServiceRequest
 
 CHINA = timezone(timedelta(hours=8))
 REQUESTED_AT = datetime(2024, 5, 6, 9, 0, tzinfo=CHINA)

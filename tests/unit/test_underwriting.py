@@ -12,10 +12,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from domain.authority import check_claims_authority, check_underwriting_authority
-from domain.customer import Customer
+from domain.customer.aggregate import Customer
 from domain.errors import DomainError, InsufficientAuthority, InvalidValue
-from domain.product import DisclosureQuestion, Product, RateBand
-from domain.underwriting import (
+from domain.policy.underwriting import (
     CHECKS,
     HARD_DECLINES,
     PASS_CODES,
@@ -28,6 +27,7 @@ from domain.underwriting import (
     age_on,
     assess,
 )
+from domain.product.model import DisclosureQuestion, Product, RateBand
 
 D = Decimal
 TODAY = date(2025, 6, 1)
@@ -193,7 +193,7 @@ def test_the_rate_finding_carries_the_premium_and_the_loadings_applied() -> None
 
 @pytest.mark.parametrize("line", ["life", "property", "credit"])
 def test_the_catalogues_quote_plugs_in(line: str) -> None:
-    from domain.catalogue import quote
+    from domain.product.catalogue import quote
 
     case = a_case(line, disclosures={**CLEAN, "smoker": True} if line == "life" else {})
     result = assess(case, quote)
@@ -682,7 +682,7 @@ def test_an_adverse_disclosure_never_makes_a_case_better(case: UnderwritingCase,
 
 
 def test_an_automatic_decline_for_the_products_own_rules_suggests_the_same_lines_products_that_take_the_case() -> None:
-    from domain.underwriting import decline_notice, suggest_products
+    from domain.policy.underwriting import decline_notice, suggest_products
 
     declined = a_product("health", code="narrow", insured_age_max=50)
     wide = a_product("health", code="wide", insured_age_max=70)  # takes the insured at 58
@@ -709,7 +709,7 @@ def test_an_automatic_decline_for_the_products_own_rules_suggests_the_same_lines
 
 
 def test_a_decline_the_case_would_meet_under_any_product_suggests_nothing() -> None:
-    from domain.underwriting import decline_notice, suggest_products
+    from domain.policy.underwriting import decline_notice, suggest_products
 
     wide = a_product("life", code="wide", insured_age_max=70)
     case = a_case("life", insured=person(40), relationship="spouse", insured_consent=False)  # Art. 34

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from domain.customer_rules import check_text as customer_check_text
+from domain.customer.rules import check_text as customer_check_text
 from domain.errors import InvalidValue
 from domain.values import MAX_MONEY, check_money, check_text, check_texts
 

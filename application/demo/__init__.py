@@ -1,0 +1,1 @@
+"""`inscribe demo`: a simulated book of business built through the real commands."""

@@ -1,0 +1,1 @@
+"""Adapters of the write side: recorders, keys and cipher, hash chain, audit export, settings."""

@@ -1,0 +1,1 @@
+"""The complaint aggregate (SPEC §7): receipt, decision clock, resolution."""

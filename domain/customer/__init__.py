@@ -1,0 +1,1 @@
+"""The customer aggregate (SPEC §4): individuals and enterprises."""

@@ -1,0 +1,1 @@
+"""Identity claims: one aggregate per ID number (a second registration is refused)."""

@@ -1,0 +1,442 @@
+"""The state of a policy and the questions it answers (SPEC §5): status and cover on any date.
+
+`PolicyState` holds what the policy events set (see domain.policy.events) and computes from it; it
+never records anything. The commands live on `domain.policy.aggregate.Policy`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from domain.calendar import PeriodEnd
+from domain.policy.cover import MAIN, SUICIDE_YEARS, CoverPart
+from domain.policy.rules import (
+    DAY,
+    REINSTATEMENT_DECISION_DAYS,
+    SHORT_TERM_MONTHS,
+    STATUTORY_GRACE_LINES,
+    ZERO,
+    add_years,
+    cash_value,
+    completed_years,
+    deemed_consent_date,
+    grace_period_end,
+    premium_owed,
+    renewal_offer_from,
+    termination_date,
+    waiting_period_end,
+)
+
+TERMINAL = ("declined", "postponed", "withdrawn", "cancelled", "surrendered", "rescinded", "expired", "terminated")
+STATUSES = (
+    "applied",
+    "underwriting",
+    "referred",
+    "accepted",
+    "offered_with_conditions",
+    "in_force",
+    "lapsed",
+    *TERMINAL,
+)
+
+
+@dataclass(frozen=True)
+class CoverSnapshot:
+    """The policy as it stood on a date, for judging a claim (SPEC §6 adjudication).
+
+    `rescinded` and `remaining_sum_insured` are what is known now: a rescission takes away liability
+    for losses before `no_liability_before`; claims paid later for the same period reduce what remains.
+    """
+
+    on: date
+    status: str | None
+    in_force: bool  # True also in the grace period
+    in_grace: bool  # in force with premium owed: a loss is paid less `premium_owed` (Art. 36)
+    premium_owed: Decimal
+    policy_number: str | None
+    product_code: str
+    product_version: int
+    line: str
+    riders: tuple[str, ...]
+    period_start: date | None
+    period_end: date | None
+    waiting_period_end: date | None  # losses on or after this date are past the waiting period
+    in_waiting_period: bool
+    sum_insured: Decimal
+    remaining_sum_insured: Decimal
+    deductible: Decimal
+    payout_ratio: Decimal
+    covered_causes: tuple[str, ...]
+    exclusions: tuple[str, ...]  # the product's and the underwriter's
+    rescinded: bool
+    rescission_ground: str | None
+    no_liability_before: date | None
+    # every cover: the main cover first, then each rider (SPEC §5 "Cover is main cover plus riders")
+    covers: tuple[CoverPart, ...] = ()
+    # Art. 44: a suicide on or before this day (2 years from formation or reinstatement) is not paid
+    suicide_excluded_to: date | None = None
+    ended_by_claim: bool = False  # the policy ended by a claim (the insured's death) after the date
+
+
+class PolicyState:
+    """What a policy knows. Amounts are Decimal to the cent; dates are business dates."""
+
+    def __init__(self) -> None:
+        # the application (5.2 (1)) and the product terms it was sold under
+        self.applicant_id = ""
+        self.insured_id = ""
+        self.relationship = ""
+        self.beneficiaries: list[dict[str, Any]] = []
+        self.product_code = ""
+        self.product_version = 0
+        self.product_terms: dict[str, Any] = {}
+        self.riders: list[dict[str, Any]] = []
+        self.sum_insured = ZERO  # the latest, possibly effective later; see sum_insured_history
+        self.sum_insured_history: list[tuple[date, Decimal]] = []
+        self.term_months = 0
+        self.premium_mode = ""
+        self.disclosures: dict[str, bool] = {}
+        self.agent_id = ""
+        self.channel = ""
+        self.applied_on: date | None = None
+        self.quoted_annual_premium: Decimal | None = ZERO
+        self.quoted_installment: Decimal | None = ZERO
+        self.contacts: dict[str, str] = {}
+        # status: `history` holds (from date, status); `business_date` is the latest recorded date
+        self.status = ""
+        self.history: list[tuple[date, str]] = []
+        self.business_date = date.min
+        # underwriting (6.1–6.3)
+        self.findings: list[dict[str, Any]] = []
+        self.referral_reasons: list[str] = []
+        self.underwriting_decision: dict[str, Any] | None = None
+        self.annual_premium: Decimal | None = None
+        self.installment: Decimal | None = None
+        self.loading_pct = ZERO
+        self.exclusions: list[str] = []
+        self.suggested_products: list[str] = []
+        self.closing_reason: str | None = None
+        # money: every PremiumPaid adds to premiums_paid, every PremiumRefunded to refunded
+        self.premiums_paid = ZERO
+        self.refunded = ZERO
+        # premium kept but no longer counted for the cash value: a lower sum insured on a cash-value product
+        # refunds the cash value of the part given up, and that part's premium leaves the basis
+        self.cash_value_excluded = ZERO
+        self.premium_held = ZERO  # paid before the schedule it belongs to exists
+        self.held_on: date | None = None
+        self.schedule: list[dict[str, Any]] = []  # no, due_date, amount, cover_from, cover_to, kind, paid_on
+        self.paid_cover: list[dict[str, Any]] = []  # amount, cover_from, cover_to: what paid premium buys
+        self.last_installment_no = 0
+        self.demands: dict[str, date] = {}  # str(installment no) → demanded on (JSON-safe keys)
+        # the contract (5.2 (3)–(5))
+        self.policy_number: str | None = None
+        self.start_date: date | None = None  # formation
+        self.end_date: date | None = None  # the last day of the latest period
+        self.periods: list[dict[str, date]] = []
+        self.waiting_period_end: date | None = None
+        self.contract: dict[str, Any] | None = None
+        self.receipt_signed_on: date | None = None
+        self.lapsed_on: date | None = None
+        self.reinstatement: dict[str, Any] | None = None
+        self.renewal_offer: dict[str, Any] | None = None
+        self.renewal_refusal: dict[str, Any] | None = None  # on, field, reason: the renewal could not be quoted
+        self.pending_increase: dict[str, Any] | None = None
+        self.claims_paid: dict[str, Decimal] = {}  # str(period index) → claims paid on the main cover
+        self.rider_claims_paid: dict[str, dict[str, Decimal]] = {}  # rider code → str(period) → paid
+        # cover key ("main" or rider code) → on (the last day of cover: the death or the loss), claim_id, reason
+        self.ended_covers: dict[str, dict[str, Any]] = {}
+        self.rescission: dict[str, Any] | None = None
+
+    # -- queries --------------------------------------------------------------------------------
+
+    def status_on(self, day: date) -> str | None:
+        """The status at the end of `day` (None before the application)."""
+        for since, status in reversed(self.history):
+            if since <= day:
+                return status
+        return None
+
+    def premium_owed_on(self, day: date) -> Decimal:
+        """Installments due by `day` and unpaid at its end: deducted from a loss in grace (Art. 36)."""
+        return premium_owed(self.schedule, day)
+
+    def cover_on(self, day: date) -> CoverSnapshot:
+        status = self.status_on(day)
+        owed = premium_owed(self.schedule, day) if status == "in_force" else ZERO
+        index = self._period_index(day)
+        period = None if index is None else self.periods[index]
+        waiting = self.waiting_period_end
+        rescission = self.rescission or {}
+        terms = self.product_terms
+        si = self._sum_insured_on(day)
+        return CoverSnapshot(
+            on=day,
+            status=status,
+            in_force=status == "in_force",
+            in_grace=owed > 0,
+            premium_owed=owed,
+            policy_number=self.policy_number,
+            product_code=self.product_code,
+            product_version=self.product_version,
+            line=terms["line"],
+            riders=tuple(r["code"] for r in self.riders),
+            period_start=None if period is None else period["start"],
+            period_end=None if period is None else period["end"],
+            waiting_period_end=waiting,
+            in_waiting_period=waiting is not None and day < waiting,
+            sum_insured=si,
+            remaining_sum_insured=si if index is None else self._remaining(index, day),
+            deductible=terms["deductible"],
+            payout_ratio=terms["payout_ratio"],
+            covered_causes=tuple(terms["covered_causes"]),
+            exclusions=tuple(terms["exclusions"]) + tuple(self.exclusions),
+            rescinded=bool(rescission),
+            rescission_ground=rescission.get("ground"),
+            no_liability_before=rescission.get("no_liability_before"),
+            covers=self.cover_parts(day),
+            suicide_excluded_to=self._suicide_excluded_to(day),
+            ended_by_claim=MAIN in self.ended_covers,
+        )
+
+    def cover_parts(self, day: date) -> tuple[CoverPart, ...]:
+        """Each cover on `day`: the main cover, then each rider whose terms the policy recorded (a rider
+        applied for before riders carried their terms is charged but has no terms to judge a claim by)."""
+        index = self._period_index(day)
+        terms = self.product_terms
+        si = self._sum_insured_on(day)
+        restart = self._reinstated_on_or_before(day)
+        main_wait = self.waiting_period_end
+        if restart is not None and terms.get("waiting_period_restarts_on_reinstatement"):
+            main_wait = waiting_period_end(restart, terms["waiting_period_days"])
+        parts = [
+            self._part(
+                MAIN,
+                self.product_code,
+                "main",
+                terms,
+                si,
+                si if index is None else self._remaining(index, day),
+                main_wait,
+                day,
+                tuple(self.exclusions),
+            )
+        ]
+        for rider in self.riders:
+            rider_terms = rider.get("terms")
+            if rider_terms is None or self.start_date is None:
+                continue
+            base = self.start_date
+            if restart is not None and rider_terms.get("waiting_period_restarts_on_reinstatement"):
+                base = restart
+            rider_si = rider["sum_insured"]
+            paid = ZERO if index is None else self._rider_paid_in(rider["code"], index)
+            parts.append(
+                self._part(
+                    rider["code"],
+                    rider["code"],
+                    "rider",
+                    rider_terms,
+                    rider_si,
+                    rider_si - paid,
+                    waiting_period_end(base, rider_terms["waiting_period_days"]),
+                    day,
+                    (),
+                )
+            )
+        return tuple(parts)
+
+    def _part(
+        self,
+        key: str,
+        code: str,
+        kind: str,
+        terms: dict[str, Any],
+        si: Decimal,
+        remaining: Decimal,
+        wait: date | None,
+        day: date,
+        extra_exclusions: tuple[str, ...],
+    ) -> CoverPart:
+        ended = self.ended_covers.get(key) or {}
+        return CoverPart(
+            key=key,
+            product_code=code,
+            kind=kind,
+            sum_insured=si,
+            remaining_sum_insured=remaining,
+            deductible=terms["deductible"],
+            payout_ratio=terms["payout_ratio"],
+            covered_causes=tuple(terms["covered_causes"]),
+            exclusions=tuple(terms["exclusions"]) + extra_exclusions,
+            waiting_period_end=wait,
+            in_waiting_period=wait is not None and day < wait,
+            ends_on_exhaustion=bool(terms.get("ends_on_exhaustion")),
+            ended_on=ended.get("on"),
+            ended_by_claim=ended.get("claim_id"),
+            ended_reason=ended.get("reason"),
+        )
+
+    def _reinstated_on_or_before(self, day: date) -> date | None:
+        """The latest day on or before `day` that the policy came back into force after a lapse."""
+        latest = None
+        for (_, before), (since, status) in zip(self.history, self.history[1:]):
+            if before == "lapsed" and status == "in_force" and since <= day:
+                latest = since
+        return latest
+
+    def _suicide_excluded_to(self, day: date) -> date | None:
+        """Art. 44: the last day of the 2 years from formation (or the latest reinstatement)."""
+        base = self._reinstated_on_or_before(day) or self.start_date
+        return None if base is None else add_years(base, SUICIDE_YEARS)
+
+    @property
+    def live_riders(self) -> list[dict[str, Any]]:
+        """The riders still giving cover (not ended by a claim): the riders that are charged."""
+        return [r for r in self.riders if r["code"] not in self.ended_covers]
+
+    def next_due_date(self) -> date | None:
+        """The next date on which `advance_time` would record something (the scheduler's wake-up);
+        includes the renewal offer, which advance_time records when given a renewal premium."""
+        step = self._next_step(offers=True)
+        return None if step is None else step[0]
+
+    @property
+    def net_premium_paid(self) -> Decimal:
+        return self.premiums_paid - self.refunded
+
+    @property
+    def cash_value_basis(self) -> Decimal:
+        """The premium the cash value is a fraction of: the net premium paid, less the premium of any
+        sum insured given up (whose cash value was refunded then)."""
+        return max(ZERO, self.net_premium_paid - self.cash_value_excluded)
+
+    @property
+    def remaining_sum_insured(self) -> Decimal:
+        """What remains of the sum insured in the latest period."""
+        if not self.periods:
+            return self.sum_insured
+        last = len(self.periods) - 1
+        return self.sum_insured - self._paid_in(last)
+
+    @property
+    def renewable(self) -> bool:
+        """A renewable short-term product, unless its renewal was found not quotable (RenewalNotOffered)."""
+        return (
+            bool(self.product_terms.get("renewable"))
+            and self.term_months <= SHORT_TERM_MONTHS
+            and self.renewal_refusal is None
+        )
+
+    @property
+    def is_terminal(self) -> bool:
+        return self.status in TERMINAL
+
+    # -- helpers shared by commands and events ---------------------------------------------------
+
+    def _set_status(self, status: str, since: date) -> None:
+        self.status = status
+        self.history.append((since, status))
+
+    def _item(self, no: int) -> dict[str, Any] | None:
+        return next((i for i in self.schedule if i["no"] == no), None)
+
+    def _mark_paid(self, item: dict[str, Any], paid_on: date) -> None:
+        item["paid_on"] = paid_on
+        self.paid_cover.append({k: item[k] for k in ("amount", "cover_from", "cover_to")})
+
+    def _next_step(self, *, offers: bool) -> tuple[date, int, str] | None:
+        """The earliest transition time causes: (date, rank among those on one date, what)."""
+        steps: list[tuple[date, int, str]] = []
+        if self.status in ("in_force", "lapsed") and self.end_date is not None:
+            steps.append((self.end_date + DAY, 0, "expire"))
+        if self.status == "in_force":
+            item = self._lapsing_item()
+            if item is not None:
+                steps.append((self._grace_end(item) + DAY, 2, "lapse"))
+            if offers and self.renewable and self.renewal_offer is None and self.end_date is not None:
+                offer_day = renewal_offer_from(self.end_date, self.product_terms["renewal_offer_days"])
+                steps.append((max(offer_day, self.business_date), 4, "offer"))
+        if self.status == "lapsed" and self.lapsed_on is not None:
+            request = self.reinstatement
+            ends = termination_date(self.lapsed_on)
+            if request and request["state"] == "pending":
+                # a request open at the 2-year mark is decided (or deemed agreed) first (Art. 37)
+                steps.append((deemed_consent_date(request["requested_on"]), 3, "deem"))
+            elif request and request["state"] == "refused":
+                steps.append((max(ends, request["decided_on"] + DAY), 1, "terminate"))
+            elif request and request["state"] == "agreed":
+                # agreed: the arrears may be paid for 30 days after the agreement, even past 2 years
+                paid_by = request["decided_on"] + REINSTATEMENT_DECISION_DAYS * DAY
+                steps.append((max(ends, paid_by + DAY), 1, "terminate"))
+            else:
+                steps.append((ends, 1, "terminate"))
+        return min(steps) if steps else None
+
+    @property
+    def _statutory_grace(self) -> bool:
+        return self.product_terms["line"] in STATUTORY_GRACE_LINES
+
+    @property
+    def _uses_cash_value(self) -> bool:
+        """Life cover, or any product with a cash value table, refunds its cash value."""
+        return self.product_terms["line"] == "life" or bool(self.product_terms["cash_value_by_year"])
+
+    @property
+    def _annual(self) -> Decimal:
+        assert self.annual_premium is not None
+        return self.annual_premium
+
+    @property
+    def _installment(self) -> Decimal:
+        assert self.installment is not None
+        return self.installment
+
+    def _grace_end(self, item: dict[str, Any]) -> date:
+        return self._grace_period(item).due
+
+    def _grace_period(self, item: dict[str, Any]) -> PeriodEnd:
+        """The installment's grace end with its nominal last day and why it moved (Art. 203)."""
+        return grace_period_end(
+            item["due_date"],
+            statutory=self._statutory_grace,
+            grace_days=self.product_terms["grace_days"],
+            demanded_on=self.demands.get(str(item["no"])),
+        )
+
+    def _first_unpaid(self) -> dict[str, Any] | None:
+        return next((i for i in self.schedule if i["paid_on"] is None), None)
+
+    def _lapsing_item(self) -> dict[str, Any] | None:
+        """The unpaid installment whose grace ends first."""
+        unpaid = [i for i in self.schedule if i["paid_on"] is None]
+        return min(unpaid, key=lambda i: (self._grace_end(i), i["no"])) if unpaid else None
+
+    def _cash_value(self, day: date) -> Decimal:
+        assert self.start_date is not None
+        years = completed_years(self.start_date, day)
+        return cash_value(self.product_terms["cash_value_by_year"], years, self.cash_value_basis)
+
+    def _period_index(self, day: date) -> int | None:
+        return next((n for n, p in enumerate(self.periods) if p["start"] <= day <= p["end"]), None)
+
+    def _sum_insured_on(self, day: date) -> Decimal:
+        return next(
+            (si for since, si in reversed(self.sum_insured_history) if since <= day),
+            self.sum_insured_history[0][1] if self.sum_insured_history else self.sum_insured,
+        )
+
+    def _paid_in(self, period: int) -> Decimal:
+        return self.claims_paid.get(str(period), ZERO)
+
+    def _rider_paid_in(self, code: str, period: int) -> Decimal:
+        return self.rider_claims_paid.get(code, {}).get(str(period), ZERO)
+
+    def _remaining(self, period: int, day: date) -> Decimal:
+        """What remains for a loss on `day`: the least sum insured from then to the period's end,
+        less the claims paid for the period."""
+        end = self.periods[period]["end"]
+        later = [si for since, si in self.sum_insured_history if day < since <= end]
+        return min([self._sum_insured_on(day), *later]) - self._paid_in(period)

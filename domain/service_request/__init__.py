@@ -1,0 +1,1 @@
+"""The after-sales service request aggregate (SPEC §8; guide 8.1)."""
