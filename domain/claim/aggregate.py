@@ -47,11 +47,10 @@ from domain.claim.rules import (
 )
 from domain.claim.rules import payable as compute_payable
 from domain.claim.state import HANDLING, PRE_ACCEPTANCE, STATUSES, UNDECIDED, ClaimState
-from domain.customer.rules import check_text
 from domain.errors import DomainError, InvalidTransition, InvalidValue
 from domain.policy.cover import CoverPart, allocate, paying_parts, settle
 from domain.product.model import LINES
-from domain.values import check_amount, check_choice, check_date, check_id, check_positive, check_texts
+from domain.values import check_amount, check_choice, check_date, check_id, check_positive, check_text, check_texts
 
 __all__ = ["ACTIVITIES", "CLAIMANT_ROLES", "PAYMENT_KINDS", "STATUSES", "Claim"]
 

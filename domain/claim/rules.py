@@ -34,10 +34,9 @@ from decimal import Decimal
 from typing import Any, Protocol
 
 from domain.calendar import PeriodEnd, last_day
-from domain.customer.rules import check_text
 from domain.errors import InvalidValue
 from domain.policy.rules import add_years
-from domain.values import check_amount, money
+from domain.values import check_amount, check_text, money
 
 CENT = Decimal("0.01")
 ZERO = Decimal("0.00")

@@ -45,9 +45,8 @@ from domain.complaint.rules import (
     linked_clock,
     read_clock,
 )
-from domain.customer.rules import check_text
 from domain.errors import DomainError, InvalidTransition, InvalidValue
-from domain.values import check_amount, check_choice, check_date, check_id, check_texts
+from domain.values import check_amount, check_choice, check_date, check_id, check_text, check_texts
 
 __all__ = ["CATEGORIES", "CHANNELS", "FEEDBACK_CHANNELS", "OUTCOMES", "STATUSES", "Complaint"]
 

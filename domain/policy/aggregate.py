@@ -19,7 +19,6 @@ from typing import Any
 from uuid import UUID
 
 from domain.base import InscribeAggregate
-from domain.customer.rules import check_text
 from domain.errors import DomainError, InvalidTransition, InvalidValue
 from domain.policy import events as ev
 from domain.policy.changes import CHANGE_KINDS, check_effective, plan_change, plan_sum_insured
@@ -49,7 +48,7 @@ from domain.policy.state import STATUSES, TERMINAL, CoverSnapshot, PolicyState
 from domain.policy.terms import check_application, check_findings, contract_terms
 from domain.product.model import Product
 from domain.product.quotation import renewal_refusal_reason
-from domain.values import check_choice, check_date, check_id, check_positive, check_texts, money
+from domain.values import check_choice, check_date, check_id, check_positive, check_text, check_texts, money
 
 __all__ = ["CHANGE_KINDS", "DECISIONS", "STATUSES", "TERMINAL", "CoverSnapshot", "Policy"]
 

@@ -12,11 +12,10 @@ from dataclasses import asdict, is_dataclass
 from decimal import Decimal
 from typing import Any
 
-from domain.customer.rules import check_text
 from domain.errors import InvalidValue
 from domain.policy.underwriting_case import RELATIONSHIPS
 from domain.product.model import PERSONAL_LINES, Product
-from domain.values import check_amount, check_choice, check_date, check_id, check_positive
+from domain.values import check_amount, check_choice, check_date, check_id, check_positive, check_text
 
 HUNDRED = Decimal(100)
 FINDING_OUTCOMES = ("pass", "refer", "decline")

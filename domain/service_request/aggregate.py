@@ -17,9 +17,8 @@ from uuid import UUID
 from domain import clock
 from domain.base import InscribeAggregate
 from domain.complaint.rules import china_date
-from domain.customer.rules import check_text
 from domain.errors import DomainError, InvalidTransition, InvalidValue
-from domain.values import check_choice, check_date, check_id
+from domain.values import check_choice, check_date, check_id, check_text
 
 __all__ = ["CHANNELS", "KINDS", "STATUSES", "TERMINAL", "ServiceRequest"]
 
