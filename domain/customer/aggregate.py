@@ -6,7 +6,6 @@ command records nothing. Event `apply` methods only change state.
 
 from __future__ import annotations
 
-import copy
 from datetime import UTC, date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
@@ -14,8 +13,10 @@ from uuid import UUID
 
 from domain import clock
 from domain.base import InscribeAggregate
+from domain.customer import events as ev
 from domain.customer.rules import (
     CONSENT_PURPOSES,
+    ERASED,
     INTERACTION_KINDS,
     LIFECYCLE_STAGES,
     LIFECYCLE_TRANSITIONS,
@@ -27,16 +28,23 @@ from domain.customer.rules import (
     check_plan_item,
     check_profile,
     check_risk,
-    check_text,
     risk_priority,
     validate_contacts,
 )
 from domain.errors import DomainError, InvalidTransition, InvalidValue
 from domain.identifiers import parse_credit_code, parse_resident_id
-from domain.values import CENT, check_amount, check_choice, check_int, check_texts
+from domain.values import CENT, check_amount, check_choice, check_int, check_text, check_texts
 
-#: What erased personal data reads as (application.infrastructure.personal seals the fields; this is their placeholder).
-ERASED = "[erased]"
+__all__ = [
+    "CONSENT_PURPOSES",
+    "ERASED",
+    "INTERACTION_KINDS",
+    "LIFECYCLE_STAGES",
+    "LIFECYCLE_TRANSITIONS",
+    "PROFILE_FIELDS",
+    "SEGMENTS",
+    "Customer",
+]
 
 
 class Customer(InscribeAggregate):
@@ -44,207 +52,25 @@ class Customer(InscribeAggregate):
 
     TOPIC = "inscribe.customer.Customer"
 
-    class Event(InscribeAggregate.Event):
-        TOPIC = "inscribe.customer.Event"
-
-    class Created(Event, InscribeAggregate.Created):
-        """Never triggered; declared so that it does not inherit the topic of `Event`."""
-
-        TOPIC = "inscribe.customer.Created"
-
-    class IndividualRegistered(Event, InscribeAggregate.Created):
-        TOPIC = "inscribe.customer.IndividualRegistered.v1"
-        name: str
-        id_number: str
-        birth_date: date
-        gender: str
-        occupation: str
-        occupation_class: int
-        family_status: str
-        dependants: int
-        annual_income: Decimal
-        contacts: dict[str, Any]
-
-        def apply(self, aggregate: Customer) -> None:
-            aggregate.kind = "individual"
-            for key in PROFILE_FIELDS["individual"]:
-                setattr(aggregate, key, getattr(self, key))
-            aggregate.id_number = self.id_number
-            aggregate.birth_date = self.birth_date
-            aggregate.gender = self.gender
-            aggregate.contacts = dict(self.contacts)
-
-    class EnterpriseRegistered(Event, InscribeAggregate.Created):
-        TOPIC = "inscribe.customer.EnterpriseRegistered.v1"
-        name: str
-        credit_code: str
-        industry: str
-        size: str
-        headcount: int
-        annual_revenue: Decimal
-        contact_person: str
-        contacts: dict[str, Any]
-
-        def apply(self, aggregate: Customer) -> None:
-            aggregate.kind = "enterprise"
-            for key in PROFILE_FIELDS["enterprise"]:
-                setattr(aggregate, key, getattr(self, key))
-            aggregate.credit_code = self.credit_code
-            aggregate.contacts = dict(self.contacts)
-
-    class ContactsChanged(Event):
-        TOPIC = "inscribe.customer.ContactsChanged.v1"
-        contacts: dict[str, Any]
-
-        def apply(self, aggregate: Customer) -> None:
-            aggregate.contacts = dict(self.contacts)
-
-    class ProfileUpdated(Event):
-        TOPIC = "inscribe.customer.ProfileUpdated.v1"
-        changes: dict[str, Any]
-
-        def apply(self, aggregate: Customer) -> None:
-            for key, value in self.changes.items():
-                setattr(aggregate, key, value)
-
-    class SegmentAssigned(Event):
-        TOPIC = "inscribe.customer.SegmentAssigned.v1"
-        segment: str
-        basis: str
-
-        def apply(self, aggregate: Customer) -> None:
-            aggregate.segment = self.segment
-
-    class LifecycleStageChanged(Event):
-        TOPIC = "inscribe.customer.LifecycleStageChanged.v1"
-        stage: str
-        previous: str
-        reason: str
-
-        def apply(self, aggregate: Customer) -> None:
-            aggregate.lifecycle_stage = self.stage
-
-    class PolicyEnteredForce(Event):
-        TOPIC = "inscribe.customer.PolicyEnteredForce.v1"
-        policy_id: str
-
-        def apply(self, aggregate: Customer) -> None:
-            aggregate.policies_in_force.add(self.policy_id)
-
-    class PolicyLeftForce(Event):
-        TOPIC = "inscribe.customer.PolicyLeftForce.v1"
-        policy_id: str
-        reason: str
-
-        def apply(self, aggregate: Customer) -> None:
-            aggregate.policies_in_force.discard(self.policy_id)
-
-    class InteractionRecorded(Event):
-        TOPIC = "inscribe.customer.InteractionRecorded.v1"
-        kind: str
-        summary: str
-        occurred_at: datetime
-        staff_id: str
-
-        def apply(self, aggregate: Customer) -> None:
-            aggregate.interactions_count += 1
-
-    class ConsentGiven(Event):
-        TOPIC = "inscribe.customer.ConsentGiven.v1"
-        purpose: str
-
-        def apply(self, aggregate: Customer) -> None:
-            aggregate.consents.add(self.purpose)
-
-    class ConsentWithdrawn(Event):
-        TOPIC = "inscribe.customer.ConsentWithdrawn.v1"
-        purpose: str
-
-        def apply(self, aggregate: Customer) -> None:
-            aggregate.consents.discard(self.purpose)
-
-    class NeedsAnalysed(Event):
-        TOPIC = "inscribe.customer.NeedsAnalysed.v1"
-        concerns: list[str]
-        potential_needs: list[str]
-        budget: Decimal
-
-        def apply(self, aggregate: Customer) -> None:
-            aggregate.last_needs = {
-                "concerns": list(self.concerns),
-                "potential_needs": list(self.potential_needs),
-                "budget": self.budget,
-            }
-
-    class RisksAssessed(Event):
-        TOPIC = "inscribe.customer.RisksAssessed.v1"
-        risks: list[dict[str, Any]]
-        overall_score: int
-        priority: str
-
-        def apply(self, aggregate: Customer) -> None:
-            aggregate.last_risk = {
-                "risks": [dict(risk) for risk in self.risks],
-                "overall_score": self.overall_score,
-                "priority": self.priority,
-            }
-
-    class PlanProposed(Event):
-        """A proposed insurance plan (guide 4.3): priced items, their total and whether it fits the budget."""
-
-        TOPIC = "inscribe.customer.PlanProposed.v1"
-        items: list[dict[str, Any]]
-        total_annual_premium: Decimal
-        rationale: str
-        budget_fit: bool | None  # None: no needs analysis (hence no budget) yet
-
-        def apply(self, aggregate: Customer) -> None:
-            aggregate.last_plan = {
-                "items": copy.deepcopy(list(self.items)),
-                "total_annual_premium": self.total_annual_premium,
-                "rationale": self.rationale,
-                "budget_fit": self.budget_fit,
-            }
-
-    class SatisfactionSurveyed(Event):
-        TOPIC = "inscribe.customer.SatisfactionSurveyed.v1"
-        attitude: int
-        speed: int
-        quality: int
-        claims_convenience: int
-        comment: str
-        related_id: str | None
-        average: Decimal
-
-        def apply(self, aggregate: Customer) -> None:
-            aggregate.surveys_count += 1
-
-    class ProcessingRestricted(Event):
-        """A deletion request while a retention period runs (PIPL Art. 47, Insurance Law Art. 87): the
-        data is kept, masked for everyone, and processed no further than storing it."""
-
-        TOPIC = "inscribe.customer.ProcessingRestricted.v1"
-        reason: str
-        retention_until: date | None  # None: a contract not yet ended (an application under way)
-
-        def apply(self, aggregate: Customer) -> None:
-            aggregate.personal_data = "restricted"
-            aggregate.retention_until = self.retention_until
-
-    class PersonalDataErased(Event):
-        """The customer's key was destroyed (crypto-shredding). Carries no personal data."""
-
-        TOPIC = "inscribe.customer.PersonalDataErased.v1"
-        reason: str
-
-        def apply(self, aggregate: Customer) -> None:
-            aggregate.personal_data = "erased"
-            aggregate.name = ERASED
-            aggregate.contacts = {}
-            if aggregate.kind == "individual":
-                aggregate.id_number, aggregate.birth_date = ERASED, None
-            else:
-                aggregate.credit_code, aggregate.contact_person = ERASED, ERASED
+    Event = ev.Event
+    Created = ev.Created
+    IndividualRegistered = ev.IndividualRegistered
+    EnterpriseRegistered = ev.EnterpriseRegistered
+    ContactsChanged = ev.ContactsChanged
+    ProfileUpdated = ev.ProfileUpdated
+    SegmentAssigned = ev.SegmentAssigned
+    LifecycleStageChanged = ev.LifecycleStageChanged
+    PolicyEnteredForce = ev.PolicyEnteredForce
+    PolicyLeftForce = ev.PolicyLeftForce
+    InteractionRecorded = ev.InteractionRecorded
+    ConsentGiven = ev.ConsentGiven
+    ConsentWithdrawn = ev.ConsentWithdrawn
+    NeedsAnalysed = ev.NeedsAnalysed
+    RisksAssessed = ev.RisksAssessed
+    PlanProposed = ev.PlanProposed
+    SatisfactionSurveyed = ev.SatisfactionSurveyed
+    ProcessingRestricted = ev.ProcessingRestricted
+    PersonalDataErased = ev.PersonalDataErased
 
     def __init__(self) -> None:
         """Blank state; the "registered" event's `apply` fills it in."""
