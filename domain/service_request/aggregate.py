@@ -18,16 +18,11 @@ from domain import clock
 from domain.base import InscribeAggregate
 from domain.complaint.rules import china_date
 from domain.errors import DomainError, InvalidTransition, InvalidValue
+from domain.service_request import events as ev
+from domain.service_request.rules import CHANNELS, KINDS, POLICY_KINDS, STATUSES, TERMINAL
 from domain.values import check_choice, check_date, check_id, check_text
 
 __all__ = ["CHANNELS", "KINDS", "STATUSES", "TERMINAL", "ServiceRequest"]
-
-#: 8.1.1: consultation (2), contract change and termination (3), renewal (4), claims (1).
-KINDS = ("consultation", "contract_change", "renewal_help", "claim_help", "other")
-POLICY_KINDS = ("contract_change", "renewal_help")  # these name the policy they are about
-CHANNELS = ("phone", "online", "app", "counter", "visit", "letter")
-TERMINAL = ("completed", "cancelled")
-STATUSES = ("opened", "assigned", "in_progress", *TERMINAL)
 
 
 class ServiceRequest(InscribeAggregate):
@@ -35,91 +30,14 @@ class ServiceRequest(InscribeAggregate):
 
     TOPIC = "inscribe.service_request.ServiceRequest"
 
-    class Event(InscribeAggregate.Event):
-        TOPIC = "inscribe.service_request.Event"
-
-        def apply(self, aggregate: ServiceRequest) -> None:
-            day: date = self.__dict__.get("on") or self.__dict__["requested_on"]
-            if day > aggregate.business_date:
-                aggregate.business_date = day
-            self.effect(aggregate)
-            status = getattr(self, "STATUS", None)
-            if status:
-                aggregate.status = status
-                aggregate.history.append((day, status))
-
-        def effect(self, request: ServiceRequest) -> None:
-            """How the event changes the request."""
-
-    class Created(Event, InscribeAggregate.Created):
-        """Never triggered; declared so that it does not inherit the topic of `Event`."""
-
-        TOPIC = "inscribe.service_request.Created"
-
-    class Opened(Event, InscribeAggregate.Created):
-        TOPIC = "inscribe.service_request.Opened.v1"
-        STATUS = "opened"
-        customer_id: str
-        kind: str
-        description: str
-        channel: str
-        policy_id: str | None
-        requested_at: datetime  # UTC
-        requested_on: date  # the date in China of requested_at
-
-        def effect(self, request: ServiceRequest) -> None:
-            for key in ("customer_id", "kind", "description", "channel", "policy_id", "requested_at", "requested_on"):
-                setattr(request, key, getattr(self, key))
-
-    class Assigned(Event):
-        TOPIC = "inscribe.service_request.Assigned.v1"
-        STATUS = "assigned"
-        on: date
-        staff_id: str
-        previous_id: str | None
-
-        def effect(self, request: ServiceRequest) -> None:
-            request.staff_id = self.staff_id
-            request.assigned_on = self.on
-
-    class WorkStarted(Event):
-        TOPIC = "inscribe.service_request.WorkStarted.v1"
-        STATUS = "in_progress"
-        on: date
-
-        def effect(self, request: ServiceRequest) -> None:
-            request.started_on = self.on
-
-    class UpdateAdded(Event):
-        TOPIC = "inscribe.service_request.UpdateAdded.v1"
-        on: date
-        note: str
-        author_id: str
-
-        def effect(self, request: ServiceRequest) -> None:
-            request.updates_count += 1
-            request.last_update_on = self.on
-
-    class Completed(Event):
-        TOPIC = "inscribe.service_request.Completed.v1"
-        STATUS = "completed"
-        on: date
-        resolution: str
-        turnaround_days: int
-
-        def effect(self, request: ServiceRequest) -> None:
-            request.resolution = self.resolution
-            request.completed_on = self.on
-
-    class Cancelled(Event):
-        TOPIC = "inscribe.service_request.Cancelled.v1"
-        STATUS = "cancelled"
-        on: date
-        reason: str
-
-        def effect(self, request: ServiceRequest) -> None:
-            request.cancel_reason = self.reason
-            request.cancelled_on = self.on
+    Event = ev.Event
+    Created = ev.Created
+    Opened = ev.Opened
+    Assigned = ev.Assigned
+    WorkStarted = ev.WorkStarted
+    UpdateAdded = ev.UpdateAdded
+    Completed = ev.Completed
+    Cancelled = ev.Cancelled
 
     def __init__(self) -> None:
         """Blank state; Opened's `apply` fills it in."""
