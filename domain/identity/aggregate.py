@@ -19,6 +19,7 @@ from eventsourcing.domain import event
 
 from domain.base import InscribeAggregate
 from domain.errors import DomainError
+from domain.identity import events as ev
 
 
 class IdentityClaim(InscribeAggregate):
@@ -26,30 +27,11 @@ class IdentityClaim(InscribeAggregate):
 
     TOPIC = "inscribe.identity.IdentityClaim"
 
-    class Event(InscribeAggregate.Event):
-        TOPIC = "inscribe.identity.Event"
-
-    class Created(Event, InscribeAggregate.Created):
-        TOPIC = "inscribe.identity.Created"
-
-    class Claimed(Event, InscribeAggregate.Created):
-        TOPIC = "inscribe.identity.Claimed.v1"
-        customer_id: UUID
-
-    class Released(Event):
-        """The holder's personal data was erased: nobody holds the identity now."""
-
-        TOPIC = "inscribe.identity.Released.v1"
-
-        def apply(self, aggregate: IdentityClaim) -> None:
-            aggregate.customer_id = None
-
-    class Reclaimed(Event):
-        TOPIC = "inscribe.identity.Reclaimed.v1"
-        customer_id: UUID
-
-        def apply(self, aggregate: IdentityClaim) -> None:
-            aggregate.customer_id = self.customer_id
+    Event = ev.Event
+    Created = ev.Created
+    Claimed = ev.Claimed
+    Released = ev.Released
+    Reclaimed = ev.Reclaimed
 
     @staticmethod
     def id_for(identity_key: str, secret: bytes) -> UUID:
