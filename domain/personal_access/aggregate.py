@@ -12,6 +12,7 @@ from uuid import UUID, uuid4
 
 from domain.base import InscribeAggregate
 from domain.errors import InvalidValue
+from domain.personal_access import events as ev
 
 VIEWS = ("customers", "customer", "customer-history", "complaints", "complaint")
 
@@ -21,20 +22,9 @@ class PersonalDataAccess(InscribeAggregate):
 
     TOPIC = "inscribe.personal_access.PersonalDataAccess"
 
-    class Event(InscribeAggregate.Event):
-        TOPIC = "inscribe.personal_access.Event"
-
-    class Created(Event, InscribeAggregate.Created):
-        TOPIC = "inscribe.personal_access.Created"
-
-    class Disclosed(Event, InscribeAggregate.Created):
-        TOPIC = "inscribe.personal_access.Disclosed.v1"
-        subject_ids: list[str]
-        view: str
-
-        def apply(self, aggregate: PersonalDataAccess) -> None:
-            aggregate.subject_ids = list(self.subject_ids)
-            aggregate.view = self.view
+    Event = ev.Event
+    Created = ev.Created
+    Disclosed = ev.Disclosed
 
     def __init__(self) -> None:
         self.subject_ids: list[str] = []
