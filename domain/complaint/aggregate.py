@@ -33,33 +33,29 @@ from domain import clock
 from domain.base import InscribeAggregate
 from domain.complaint import events as ev
 from domain.complaint.rules import (
+    CATEGORIES,
+    CHANNELS,
     DAY,
     DECISION_DAYS,
     EXTENSION_DAYS,
     EXTENSION_KINDS,
-    ClockRound,
-    ComplaintClock,
+    FEEDBACK_CHANNELS,
+    OPEN,
+    OUTCOMES,
+    STATUSES,
+    check_complainant,
     china_date,
     deadline_end,
     extension_refusal,
-    linked_clock,
-    read_clock,
 )
+from domain.complaint.state import ComplaintState
 from domain.errors import DomainError, InvalidTransition, InvalidValue
 from domain.values import check_amount, check_choice, check_date, check_id, check_text, check_texts
 
 __all__ = ["CATEGORIES", "CHANNELS", "FEEDBACK_CHANNELS", "OUTCOMES", "STATUSES", "Complaint"]
 
-CHANNELS = ("phone", "online", "letter", "visit", "regulator_transfer")
-CATEGORIES = ("sales", "underwriting", "premium", "claims", "service", "other")
-OUTCOMES = ("upheld", "partly_upheld", "not_upheld")
-FEEDBACK_CHANNELS = ("phone", "sms", "email", "letter", "visit", "online")
-STATUSES = ("received", "assigned", "investigating", "escalated", "resolved", "feedback_given", "archived", "reopened")
-OPEN = ("received", "assigned", "investigating", "escalated", "reopened")  # awaiting a decision
-COMPLAINANT_KEYS = ("customer_id", "name", "contact")
 
-
-class Complaint(InscribeAggregate):
+class Complaint(ComplaintState, InscribeAggregate):
     """A consumer complaint, from receipt to archive, with its decision clock."""
 
     TOPIC = "inscribe.complaint.Complaint"
@@ -84,34 +80,6 @@ class Complaint(InscribeAggregate):
     RepeatLinked = ev.RepeatLinked
     DeadlineBreached = ev.DeadlineBreached
 
-    def __init__(self) -> None:
-        """Blank state; Received's `apply` fills it in."""
-        self.channel = ""
-        self.complainant: dict[str, Any] = {}
-        self.content = ""
-        self.category = ""
-        self.related_policy_id: str | None = None
-        self.related_claim_id: str | None = None
-        self.received_at: datetime | None = None
-        self.received_on = date.min
-        self.recording_ref = ""
-        self.repeat_of: str | None = None
-        self.new_facts: bool | None = None
-        # status: `history` holds (from date, status); `business_date` is the latest recorded date
-        self.status = ""
-        self.history: list[tuple[date, str]] = []
-        self.business_date = date.min
-        self.responsible_id: str | None = None
-        self.escalated_to: str | None = None
-        self.notes_count = 0
-        self.rounds: list[ClockRound] = []  # one decision clock per receipt or reopening
-        self.resolution: dict[str, Any] | None = None  # the latest decision
-        self.feedback: dict[str, Any] | None = None  # feedback on the latest decision
-        self.response: dict[str, Any] | None = None  # the complainant's response to that feedback
-        self.improvement_actions: dict[str, dict[str, Any]] = {}
-        self.linked_repeats: list[str] = []
-        self.archived_on: date | None = None
-
     # -- receipt (8.2.1 (1)–(2)) -------------------------------------------------------------------
 
     @classmethod
@@ -132,7 +100,7 @@ class Complaint(InscribeAggregate):
     ) -> Complaint:
         """Register a complaint on receipt; its clock runs from the day received (China time)."""
         channel = check_choice(channel, "channel", CHANNELS)
-        person = _check_complainant(complainant)
+        person = check_complainant(complainant)
         text = check_text(content, "content", 5000)
         category = check_choice(category, "category", CATEGORIES)
         if not isinstance(received_at, datetime) or received_at.utcoffset() is None:
@@ -428,80 +396,3 @@ class Complaint(InscribeAggregate):
                 deadline_on=deadline,
                 days_allowed=round_.days_allowed(deadline),
             )
-
-    def next_due_date(self) -> date | None:
-        """The next date on which `advance_time` would record something (the scheduler's wake-up)."""
-        return self.rounds[-1].breach_due_on() if self.rounds and not self.linked else None
-
-    # -- queries ---------------------------------------------------------------------------------------
-
-    @property
-    def linked(self) -> bool:
-        """A repeat without new facts: linked to the first complaint, no clock of its own."""
-        return self.repeat_of is not None and self.new_facts is False
-
-    @property
-    def deadline_on(self) -> date | None:
-        """The current deadline as known at the business date (None for a linked repeat)."""
-        return None if not self.rounds else self.rounds[-1].deadline(self.business_date)
-
-    def status_on(self, day: date) -> str | None:
-        """The status at the end of `day` (None before receipt)."""
-        for since, status in reversed(self.history):
-            if since <= day:
-                return status
-        return None
-
-    def clock_on(self, day: date) -> ComplaintClock:
-        """The decision clock at the end of `day`: of the latest round started by then."""
-        day = check_date(day, "day")
-        if day < self.received_on:
-            raise InvalidValue("day", f"the complaint was received on {self.received_on}")
-        if self.linked:
-            assert self.repeat_of is not None
-            return linked_clock(self.received_on, day, self.repeat_of)
-        round_ = next(r for r in reversed(self.rounds) if r.started_on <= day)
-        return read_clock(round_, self.received_on, day)
-
-    # -- helpers ----------------------------------------------------------------------------------------
-
-    def _day(self, value: date, field: str = "on") -> date:
-        """A command's business date: not before the last recorded one, no breach due unrecorded by it."""
-        day = check_date(value, field)
-        if day < self.business_date:
-            raise DomainError(
-                f"{field} {day} is before the last recorded date {self.business_date}", code="date-before-last-event"
-            )
-        due = self.next_due_date()
-        if due is not None and due <= day:
-            raise DomainError(f"the deadline was breached on {due}: advance time first", code="time-not-advanced")
-        return day
-
-    def _require(self, statuses: tuple[str, ...]) -> None:
-        if self.status not in statuses:
-            raise InvalidTransition(
-                f"not allowed while the complaint is {self.status}", code="invalid-complaint-transition"
-            )
-
-    def _clock_round(self) -> ClockRound:
-        if self.linked:
-            raise DomainError("a repeat without new facts is handled with the first complaint", code="linked-repeat")
-        return self.rounds[-1]
-
-    def _set_status(self, status: str, since: date) -> None:
-        self.status = status
-        self.history.append((since, status))
-
-
-def _check_complainant(value: Any) -> dict[str, Any]:
-    if not isinstance(value, dict):
-        raise InvalidValue("complainant", "must be an object with name, contact and optional customer_id")
-    for key in value:
-        if key not in COMPLAINANT_KEYS:
-            raise InvalidValue(f"complainant.{key}", "unknown field; use customer_id, name, contact")
-    raw_id = value.get("customer_id")
-    return {
-        "customer_id": None if raw_id is None else check_id(raw_id, "complainant.customer_id"),
-        "name": check_text(value.get("name"), "complainant.name", 200),
-        "contact": check_text(value.get("contact"), "complainant.contact", 500),
-    }

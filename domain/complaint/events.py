@@ -17,19 +17,19 @@ from domain.base import InscribeAggregate
 from domain.complaint.rules import ClockRound, Extension, Pause
 
 if TYPE_CHECKING:
-    from domain.complaint.aggregate import Complaint
+    from domain.complaint.state import ComplaintState
 
 
 class ComplaintEvent(InscribeAggregate.Event):
     TOPIC = "inscribe.complaint.Event"
 
-    def apply(self, aggregate: Complaint) -> None:
+    def apply(self, aggregate: ComplaintState) -> None:
         day = self.__dict__.get("on") or self.__dict__.get("received_on")
         if isinstance(day, date) and day > aggregate.business_date:
             aggregate.business_date = day
         self.effect(aggregate)
 
-    def effect(self, complaint: Complaint) -> None:
+    def effect(self, complaint: ComplaintState) -> None:
         """How the event changes the complaint."""
 
 
@@ -45,15 +45,15 @@ class _Status(ComplaintEvent):
     STATUS = ""
     on: date
 
-    def effect(self, complaint: Complaint) -> None:
+    def effect(self, complaint: ComplaintState) -> None:
         self.change(complaint)
-        complaint._set_status(self.STATUS, self.on)
+        complaint.move_to(self.STATUS, self.on)
 
-    def change(self, complaint: Complaint) -> None:
+    def change(self, complaint: ComplaintState) -> None:
         """What else the event changes."""
 
 
-def _update_round(complaint: Complaint, **changes: Any) -> None:
+def _update_round(complaint: ComplaintState, **changes: Any) -> None:
     complaint.rounds[-1] = replace(complaint.rounds[-1], **changes)
 
 
@@ -75,7 +75,7 @@ class Received(ComplaintEvent, InscribeAggregate.Created):
     new_facts: bool | None  # None unless repeat_of
     deadline_on: date | None
 
-    def effect(self, complaint: Complaint) -> None:
+    def effect(self, complaint: ComplaintState) -> None:
         for key in (
             "channel",
             "content",
@@ -92,7 +92,7 @@ class Received(ComplaintEvent, InscribeAggregate.Created):
         complaint.complainant = dict(self.complainant)
         if self.deadline_on is not None:
             complaint.rounds = [ClockRound(number=1, started_on=self.received_on)]
-        complaint._set_status("received", self.received_on)
+        complaint.move_to("received", self.received_on)
 
 
 class Assigned(_Status):
@@ -101,7 +101,7 @@ class Assigned(_Status):
     responsible_id: str
     previous_id: str | None
 
-    def change(self, complaint: Complaint) -> None:
+    def change(self, complaint: ComplaintState) -> None:
         complaint.responsible_id = self.responsible_id
 
 
@@ -118,7 +118,7 @@ class InvestigationNoteAdded(ComplaintEvent):
     note: str
     author_id: str
 
-    def effect(self, complaint: Complaint) -> None:
+    def effect(self, complaint: ComplaintState) -> None:
         complaint.notes_count += 1
 
 
@@ -128,7 +128,7 @@ class Escalated(_Status):
     to: str  # the manager or higher level now handling it
     reason: str
 
-    def change(self, complaint: Complaint) -> None:
+    def change(self, complaint: ComplaintState) -> None:
         complaint.escalated_to = self.to
 
 
@@ -146,7 +146,7 @@ class DeadlineExtended(ComplaintEvent):
     days_allowed: int
     deadline_on: date
 
-    def effect(self, complaint: Complaint) -> None:
+    def effect(self, complaint: ComplaintState) -> None:
         extension = Extension(kind=self.kind, on=self.on, days_allowed=self.days_allowed)
         _update_round(complaint, extensions=(*complaint.rounds[-1].extensions, extension))
 
@@ -161,7 +161,7 @@ class AppraisalStarted(ComplaintEvent):
     complainant_told_on: date
     round: int
 
-    def effect(self, complaint: Complaint) -> None:
+    def effect(self, complaint: ComplaintState) -> None:
         pause = Pause(started_on=self.started_on, complainant_told_on=self.complainant_told_on)
         _update_round(complaint, pauses=(*complaint.rounds[-1].pauses, pause))
 
@@ -173,7 +173,7 @@ class AppraisalEnded(ComplaintEvent):
     round: int
     deadline_on: date  # the deadline once the clock runs again
 
-    def effect(self, complaint: Complaint) -> None:
+    def effect(self, complaint: ComplaintState) -> None:
         pauses = complaint.rounds[-1].pauses
         _update_round(complaint, pauses=(*pauses[:-1], replace(pauses[-1], ended_on=self.on)))
 
@@ -201,7 +201,7 @@ class Resolved(_Status):
     def upcast_v1_v2(state: dict[str, Any]) -> None:
         state["notice_required"] = False
 
-    def change(self, complaint: Complaint) -> None:
+    def change(self, complaint: ComplaintState) -> None:
         _update_round(complaint, decided_on=self.on, notice_required=self.notice_required)
         complaint.resolution = {
             "on": self.on,
@@ -223,7 +223,7 @@ class FeedbackGiven(_Status):
     channel: str
     summary: str
 
-    def change(self, complaint: Complaint) -> None:
+    def change(self, complaint: ComplaintState) -> None:
         complaint.feedback = {"on": self.on, "channel": self.channel, "summary": self.summary}
         complaint.response = None
         if complaint.rounds and not complaint.linked and complaint.rounds[-1].notified_on is None:
@@ -243,7 +243,7 @@ class DecisionNotified(ComplaintEvent):
     days_used: int
     on_time: bool
 
-    def effect(self, complaint: Complaint) -> None:
+    def effect(self, complaint: ComplaintState) -> None:
         _update_round(complaint, notified_on=self.on, notice_channel=self.channel)
 
 
@@ -255,7 +255,7 @@ class ComplainantResponded(ComplaintEvent):
     satisfied: bool
     comment: str
 
-    def effect(self, complaint: Complaint) -> None:
+    def effect(self, complaint: ComplaintState) -> None:
         complaint.response = {"on": self.on, "satisfied": self.satisfied, "comment": self.comment}
 
 
@@ -269,7 +269,7 @@ class ImprovementActionAdded(ComplaintEvent):
     owner_id: str
     due_on: date
 
-    def effect(self, complaint: Complaint) -> None:
+    def effect(self, complaint: ComplaintState) -> None:
         complaint.improvement_actions[self.action_id] = {
             "description": self.description,
             "owner_id": self.owner_id,
@@ -286,7 +286,7 @@ class ImprovementActionCompleted(ComplaintEvent):
     action_id: str
     result: str
 
-    def effect(self, complaint: Complaint) -> None:
+    def effect(self, complaint: ComplaintState) -> None:
         action = complaint.improvement_actions[self.action_id]
         action["completed_on"], action["result"] = self.on, self.result
 
@@ -300,7 +300,7 @@ class Reopened(_Status):
     round: int  # the new round
     deadline_on: date  # the new round's deadline
 
-    def change(self, complaint: Complaint) -> None:
+    def change(self, complaint: ComplaintState) -> None:
         complaint.rounds.append(ClockRound(number=self.round, started_on=self.on))
         complaint.archived_on = None
 
@@ -311,7 +311,7 @@ class Archived(_Status):
     TOPIC = "inscribe.complaint.Archived.v1"
     STATUS = "archived"
 
-    def change(self, complaint: Complaint) -> None:
+    def change(self, complaint: ComplaintState) -> None:
         complaint.archived_on = self.on
 
 
@@ -322,7 +322,7 @@ class RepeatLinked(ComplaintEvent):
     on: date
     complaint_id: str
 
-    def effect(self, complaint: Complaint) -> None:
+    def effect(self, complaint: ComplaintState) -> None:
         complaint.linked_repeats.append(self.complaint_id)
 
 
@@ -335,7 +335,7 @@ class DeadlineBreached(ComplaintEvent):
     deadline_on: date
     days_allowed: int
 
-    def effect(self, complaint: Complaint) -> None:
+    def effect(self, complaint: ComplaintState) -> None:
         _update_round(complaint, breached_on=self.on)
 
 

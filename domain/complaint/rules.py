@@ -32,9 +32,21 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from domain.calendar import PeriodEnd, last_day
+from domain.errors import InvalidValue
 from domain.identifiers import CHINA_TZ
+from domain.values import check_id, check_text
+
+#: The complaint's reference values: channels, categories, outcomes, statuses.
+CHANNELS = ("phone", "online", "letter", "visit", "regulator_transfer")
+CATEGORIES = ("sales", "underwriting", "premium", "claims", "service", "other")
+OUTCOMES = ("upheld", "partly_upheld", "not_upheld")
+FEEDBACK_CHANNELS = ("phone", "sms", "email", "letter", "visit", "online")
+STATUSES = ("received", "assigned", "investigating", "escalated", "resolved", "feedback_given", "archived", "reopened")
+OPEN = ("received", "assigned", "investigating", "escalated", "reopened")  # awaiting a decision
+COMPLAINANT_KEYS = ("customer_id", "name", "contact")
 
 DAY = timedelta(days=1)
 DECISION_DAYS = 15  # 办法: a decision within 15 days of receipt
@@ -264,3 +276,18 @@ def extension_refusal(round_: ClockRound, kind: str, day: date) -> str | None:
     if day > round_.deadline(day):
         return "deadline-passed"
     return None
+
+
+def check_complainant(value: Any) -> dict[str, Any]:
+    """The complainant: a name and a contact, and the customer id when a customer complains."""
+    if not isinstance(value, dict):
+        raise InvalidValue("complainant", "must be an object with name, contact and optional customer_id")
+    for key in value:
+        if key not in COMPLAINANT_KEYS:
+            raise InvalidValue(f"complainant.{key}", "unknown field; use customer_id, name, contact")
+    raw_id = value.get("customer_id")
+    return {
+        "customer_id": None if raw_id is None else check_id(raw_id, "complainant.customer_id"),
+        "name": check_text(value.get("name"), "complainant.name", 200),
+        "contact": check_text(value.get("contact"), "complainant.contact", 500),
+    }
