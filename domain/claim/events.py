@@ -46,7 +46,7 @@ class _Status(ClaimEvent):
 
     def effect(self, claim: ClaimState) -> None:
         self.change(claim)
-        claim._set_status(self.STATUS, self.on)
+        claim.move_to(self.STATUS, self.on)
 
     def change(self, claim: ClaimState) -> None:
         """What else the event changes."""
@@ -96,7 +96,7 @@ class Reported(ClaimEvent, InscribeAggregate.Created):
         claim.required_documents = list(self.required_documents)
         claim.reserve = self.initial_reserve
         claim.rounds = [ClaimRound(number=1, started_on=self.reported_on)]
-        claim._set_status("reported", self.reported_on)
+        claim.move_to("reported", self.reported_on)
 
 
 class DocumentReceived(ClaimEvent):
@@ -249,7 +249,7 @@ class AssessmentDisputed(ClaimEvent):
             claim.approval = None
             claim.outstanding = ZERO
             _update_round(claim, decided_on=None, decision=None, settled_on=None)
-            claim._set_status("assessed", self.on)
+            claim.move_to("assessed", self.on)
 
 
 class Approved(_Status):
@@ -382,12 +382,12 @@ class Paid(ClaimEvent):
             _update_round(claim, first_payment_on=self.on)
         if self.kind == "advance":
             claim.advance_total += self.amount
-            claim._set_status("advance_paid", self.on)
+            claim.move_to("advance_paid", self.on)
             return
         claim.outstanding = self.outstanding_after
         if self.outstanding_after == 0:
             _update_round(claim, settled_on=self.on)
-            claim._set_status("paid", self.on)
+            claim.move_to("paid", self.on)
 
 
 class ReceiptConfirmed(ClaimEvent):

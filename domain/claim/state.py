@@ -132,9 +132,10 @@ class ClaimState:
     def amount_agreed(self) -> bool:
         return self.assessment is not None and self.assessment["agreed_on"] is not None
 
-    # -- helpers shared by commands and events ---------------------------------------------------------
+    # -- changed by the events ---------------------------------------------------------
 
-    def _set_status(self, status: str, since: date) -> None:
+    def move_to(self, status: str, since: date) -> None:
+        """Record that the claim is in `status` from `since` on (no entry when it already is)."""
         if status != self.status:
             self.status = status
             self.history.append((since, status))
