@@ -285,7 +285,7 @@ class Policy(PolicyState, InscribeAggregate):
         elif self.status == "accepted":
             due, no = self._installment, 1
         else:
-            item = self._first_unpaid()
+            item = self.first_unpaid()
             if item is None:
                 raise DomainError("no installment is unpaid", code="nothing-due")
             due, no = item["amount"], item["no"]
@@ -299,7 +299,7 @@ class Policy(PolicyState, InscribeAggregate):
         """Demand (催告) an overdue installment; for life and health this may shorten the grace."""
         day = self._day(on)
         self._require(("in_force",), "policy-not-in-force")
-        item = self._item(installment_no) if isinstance(installment_no, int) else None
+        item = self.schedule_item(installment_no) if isinstance(installment_no, int) else None
         if item is None or item["paid_on"] is not None:
             raise InvalidValue("installment_no", "is not an unpaid installment of this policy")
         if day <= item["due_date"]:
@@ -535,7 +535,7 @@ class Policy(PolicyState, InscribeAggregate):
         otherwise the unearned part of the premium paid, day by day. Cover ends the day before."""
         day = self._day(on)
         self._require(("in_force", "lapsed"), "policy-not-in-force")
-        if self._uses_cash_value:
+        if self.uses_cash_value:
             refund, basis = self._cash_value(day), "cash_value"
         else:
             refund, basis = min(unearned(self.paid_cover, day), self.net_premium_paid), "pro_rata"
@@ -601,7 +601,7 @@ class Policy(PolicyState, InscribeAggregate):
             or self.rescission["ground"] != "gross_negligence"
         ):
             raise DomainError("the policy is rescinded", code="policy-rescinded")
-        period = self._period_index(loss or day)
+        period = self.period_index(loss or day)
         if loss is not None and (period is None or loss > day):
             raise InvalidValue("loss_on", "must fall in a period of cover, not after the payment")
         period = len(self.periods) - 1 if period is None else period
@@ -756,7 +756,7 @@ class Policy(PolicyState, InscribeAggregate):
         self._require(("in_force",), "policy-not-in-force")
         items = []
         for no in installment_nos:
-            item = self._item(no) if isinstance(no, int) else None
+            item = self.schedule_item(no) if isinstance(no, int) else None
             if item is None or item["paid_on"] is not None:
                 raise InvalidValue("installment_nos", f"{no} is not an unpaid installment of this policy")
             items.append(item)
@@ -784,7 +784,7 @@ class Policy(PolicyState, InscribeAggregate):
             if what == "expire":
                 self.trigger_event(self.Expired, on=when)
             elif what == "terminate":
-                refund = self._cash_value(when) if self._uses_cash_value else ZERO
+                refund = self._cash_value(when) if self.uses_cash_value else ZERO
                 self._close(
                     self.Terminated,
                     when,

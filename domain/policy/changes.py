@@ -96,7 +96,7 @@ def plan_premium_mode(policy: PolicyState, mode: Any, effective: date) -> dict[s
         raise InvalidValue("details.premium_mode", "a change to or from a single premium is not offered")
     if mode == policy.premium_mode:
         raise DomainError("the premium mode is unchanged", code="nothing-to-change")
-    item, index = policy._first_unpaid(), policy._period_index(effective)
+    item, index = policy.first_unpaid(), policy.period_index(effective)
     if item is None or index is None:
         raise DomainError("no premium is left to pay", code="nothing-due")
     offset = months_from(policy.periods[index]["start"], item["due_date"], policy.term_months)
@@ -114,15 +114,15 @@ def plan_premium_mode(policy: PolicyState, mode: Any, effective: date) -> dict[s
 
 def plan_sum_insured(policy: PolicyState, si: Decimal, annual: Decimal, effective: date) -> dict[str, Any]:
     """Re-price the cover from `effective` for a new sum insured and annual premium."""
-    index = policy._period_index(effective)
+    index = policy.period_index(effective)
     assert index is not None
-    if si < policy._paid_in(index):
+    if si < policy.paid_in(index):
         raise DomainError("claims already paid exceed the new sum insured", code="sum-insured-below-paid-claims")
     if premium_owed(policy.schedule, effective - DAY) > 0:
         raise DomainError("pay the installments due before the change first", code="premium-outstanding")
     ratio = annual / policy._annual
     surrendered: dict[str, Any] = {}
-    if ratio < 1 and policy._uses_cash_value:
+    if ratio < 1 and policy.uses_cash_value:
         surrendered = _cash_value_given_up(policy, ratio, effective)
         settled = surrendered["cash_value_after"] - surrendered["cash_value_before"]
     else:

@@ -128,8 +128,10 @@ def paying_parts(
         ):
             refusal = (
                 "suicide-within-2-years",
-                f"a suicide on or before {suicide_excluded_to} is within 2 years of formation or "
-                "reinstatement (Art. 44)",
+                (
+                    f"a suicide on or before {suicide_excluded_to} is within 2 years of formation or "
+                    "reinstatement (Art. 44)"
+                ),
             )
         if refusal is None and exclusion_applies is not None and exclusion_applies in part.exclusions:
             refusal = ("excluded", f"the exclusion {exclusion_applies} applies to {part.product_code}")

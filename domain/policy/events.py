@@ -45,7 +45,7 @@ class _Status(PolicyEvent):
 
     def effect(self, policy: PolicyState) -> None:
         self.change(policy)
-        policy._set_status(self.STATUS, self.on)
+        policy.move_to(self.STATUS, self.on)
 
     def change(self, policy: PolicyState) -> None:
         """What else the event changes."""
@@ -91,7 +91,7 @@ class Applied(PolicyEvent, InscribeAggregate.Created):
         for key in ("beneficiaries", "product_terms", "riders", "disclosures"):
             setattr(policy, key, deepcopy(getattr(self, key)))
         policy.sum_insured_history = [(self.applied_on, self.sum_insured)]
-        policy._set_status("applied", self.applied_on)
+        policy.move_to("applied", self.applied_on)
 
 
 class UnderwritingStarted(_Status):
@@ -211,9 +211,9 @@ class PremiumPaid(PolicyEvent):
 
     def effect(self, policy: PolicyState) -> None:
         policy.premiums_paid += self.amount
-        item = policy._item(self.installment_no)
+        item = policy.schedule_item(self.installment_no)
         if item is not None and item["paid_on"] is None:
-            policy._mark_paid(item, self.on)
+            policy.mark_paid(item, self.on)
         else:  # paid with the application, or a renewal's first premium: attached by Issued/Renewed
             policy.premium_held += self.amount
             policy.held_on = self.on
@@ -231,9 +231,9 @@ class InstallmentPaidByClaimDeduction(PolicyEvent):
 
     def effect(self, policy: PolicyState) -> None:
         policy.premiums_paid += self.amount
-        item = policy._item(self.installment_no)
+        item = policy.schedule_item(self.installment_no)
         assert item is not None and item["paid_on"] is None
-        policy._mark_paid(item, self.on)
+        policy.mark_paid(item, self.on)
         item["method"] = "claim deduction"
         item["claim_id"] = self.claim_id
 
@@ -257,7 +257,7 @@ def _attach_held(policy: PolicyState, schedule: list[dict[str, Any]]) -> None:
     policy.schedule.extend(dict(item, paid_on=None) for item in schedule)
     policy.last_installment_no = max(policy.last_installment_no, *(i["no"] for i in schedule))
     assert policy.held_on is not None
-    policy._mark_paid(policy.schedule[-len(schedule)], policy.held_on)
+    policy.mark_paid(policy.schedule[-len(schedule)], policy.held_on)
     policy.premium_held, policy.held_on = ZERO, None
 
 
@@ -571,7 +571,7 @@ class ClaimPaymentRecorded(PolicyEvent):
         period = str(self.period)
         for key, amount in self.by_cover.items():
             if key == "main":
-                policy.claims_paid[period] = policy._paid_in(self.period) + amount
+                policy.claims_paid[period] = policy.paid_in(self.period) + amount
             else:
                 paid = policy.rider_claims_paid.setdefault(key, {})
                 paid[period] = paid.get(period, ZERO) + amount

@@ -166,7 +166,7 @@ class PolicyState:
     def cover_on(self, day: date) -> CoverSnapshot:
         status = self.status_on(day)
         owed = premium_owed(self.schedule, day) if status == "in_force" else ZERO
-        index = self._period_index(day)
+        index = self.period_index(day)
         period = None if index is None else self.periods[index]
         waiting = self.waiting_period_end
         rescission = self.rescission or {}
@@ -204,7 +204,7 @@ class PolicyState:
     def cover_parts(self, day: date) -> tuple[CoverPart, ...]:
         """Each cover on `day`: the main cover, then each rider whose terms the policy recorded (a rider
         applied for before riders carried their terms is charged but has no terms to judge a claim by)."""
-        index = self._period_index(day)
+        index = self.period_index(day)
         terms = self.product_terms
         si = self._sum_insured_on(day)
         restart = self._reinstated_on_or_before(day)
@@ -319,7 +319,7 @@ class PolicyState:
         if not self.periods:
             return self.sum_insured
         last = len(self.periods) - 1
-        return self.sum_insured - self._paid_in(last)
+        return self.sum_insured - self.paid_in(last)
 
     @property
     def renewable(self) -> bool:
@@ -336,14 +336,17 @@ class PolicyState:
 
     # -- helpers shared by commands and events ---------------------------------------------------
 
-    def _set_status(self, status: str, since: date) -> None:
+    def move_to(self, status: str, since: date) -> None:
+        """Record that the policy is in `status` from `since` on (the status events call it)."""
         self.status = status
         self.history.append((since, status))
 
-    def _item(self, no: int) -> dict[str, Any] | None:
+    def schedule_item(self, no: int) -> dict[str, Any] | None:
+        """The installment numbered `no` of the premium schedule (None: no such installment)."""
         return next((i for i in self.schedule if i["no"] == no), None)
 
-    def _mark_paid(self, item: dict[str, Any], paid_on: date) -> None:
+    def mark_paid(self, item: dict[str, Any], paid_on: date) -> None:
+        """Record an installment paid on `paid_on`; the cover it buys counts as paid cover."""
         item["paid_on"] = paid_on
         self.paid_cover.append({k: item[k] for k in ("amount", "cover_from", "cover_to")})
 
@@ -380,7 +383,7 @@ class PolicyState:
         return self.product_terms["line"] in STATUTORY_GRACE_LINES
 
     @property
-    def _uses_cash_value(self) -> bool:
+    def uses_cash_value(self) -> bool:
         """Life cover, or any product with a cash value table, refunds its cash value."""
         return self.product_terms["line"] == "life" or bool(self.product_terms["cash_value_by_year"])
 
@@ -406,7 +409,8 @@ class PolicyState:
             demanded_on=self.demands.get(str(item["no"])),
         )
 
-    def _first_unpaid(self) -> dict[str, Any] | None:
+    def first_unpaid(self) -> dict[str, Any] | None:
+        """The earliest installment not yet paid (None: all paid)."""
         return next((i for i in self.schedule if i["paid_on"] is None), None)
 
     def _lapsing_item(self) -> dict[str, Any] | None:
@@ -419,7 +423,8 @@ class PolicyState:
         years = completed_years(self.start_date, day)
         return cash_value(self.product_terms["cash_value_by_year"], years, self.cash_value_basis)
 
-    def _period_index(self, day: date) -> int | None:
+    def period_index(self, day: date) -> int | None:
+        """The index of the policy period holding `day` (None: outside every period)."""
         return next((n for n, p in enumerate(self.periods) if p["start"] <= day <= p["end"]), None)
 
     def _sum_insured_on(self, day: date) -> Decimal:
@@ -428,7 +433,8 @@ class PolicyState:
             self.sum_insured_history[0][1] if self.sum_insured_history else self.sum_insured,
         )
 
-    def _paid_in(self, period: int) -> Decimal:
+    def paid_in(self, period: int) -> Decimal:
+        """What claims paid under the main cover in the period of that index."""
         return self.claims_paid.get(str(period), ZERO)
 
     def _rider_paid_in(self, code: str, period: int) -> Decimal:
@@ -439,4 +445,4 @@ class PolicyState:
         less the claims paid for the period."""
         end = self.periods[period]["end"]
         later = [si for since, si in self.sum_insured_history if day < since <= end]
-        return min([self._sum_insured_on(day), *later]) - self._paid_in(period)
+        return min([self._sum_insured_on(day), *later]) - self.paid_in(period)

@@ -34,7 +34,7 @@ SUBJECT_INTERESTS: dict[str, tuple[str, ...]] = {
     "liability": ("owner", "lessee", "enterprise"),
     "credit": ("enterprise",),
 }
-RELATIONSHIPS = PERSON_RELATIONSHIPS + ("owner", "lessee", "mortgagee", "enterprise")
+RELATIONSHIPS = (*PERSON_RELATIONSHIPS, "owner", "lessee", "mortgagee", "enterprise")
 ADULT_AGE = 18
 
 

@@ -68,7 +68,7 @@ def test_a_deduction_pays_the_installment_and_no_lapse_follows_for_it() -> None:
     event = policy.collect_events()[-1]
     assert isinstance(event, Policy.InstallmentPaidByClaimDeduction)
     assert (event.installment_no, event.amount, event.claim_id) == (2, Decimal("108.00"), "claim-1")
-    item = policy._item(2)
+    item = policy.schedule_item(2)
     assert item is not None and (item["paid_on"], item["method"]) == (date(2024, 3, 1), "claim deduction")
     assert policy.premiums_paid == Decimal("216.00")
     policy.pay_premium("108.00", date(2024, 3, 10), "bank")  # the 3rd installment, when due

@@ -107,7 +107,7 @@ class PolicyLifecycle(RuleBasedStateMachine):
             return policy.quoted_installment
         if policy.status == "accepted" and policy.installment is not None:
             return policy.installment
-        item = policy._first_unpaid()
+        item = policy.first_unpaid()
         return item["amount"] if item else Decimal("1")
 
     @rule()
@@ -133,7 +133,7 @@ class PolicyLifecycle(RuleBasedStateMachine):
                 else policy.request_reinstatement(today)
             ),
         }
-        item, offer = policy._first_unpaid(), policy.renewal_offer
+        item, offer = policy.first_unpaid(), policy.renewal_offer
         if policy.status == "in_force" and item and item["due_date"] <= today + 40 * DAYS:
             steps["in_force"] = lambda: policy.pay_premium(item["amount"], today, "bank")
         elif policy.status == "in_force" and offer:
@@ -246,7 +246,7 @@ class PolicyLifecycle(RuleBasedStateMachine):
     )
     def change(self, kind: str, valid: bool, ahead: int) -> None:
         policy = self.policy
-        item = policy._first_unpaid()
+        item = policy.first_unpaid()
         effective = item["due_date"] if kind == "premium_mode" and item else self.today + ahead * DAYS
         details: dict[str, Any] = {
             "beneficiary": {"beneficiaries": [{"name": "王五", "share": 100 if valid else 90}]},
