@@ -21,7 +21,7 @@ from litestar.exceptions import (
 )
 
 from domain.errors import DomainError, InvalidValue, NotFound
-from projections.runner import ReadSideBehind
+from projections.status import ReadSideBehind
 
 PROBLEM = "application/problem+json"
 log = logging.getLogger("inscribe.api")

@@ -68,12 +68,11 @@ def schema_lock(engine: Engine) -> Iterator[Connection]:
         yield conn
 
 
-def create_tables(conn: Connection) -> None:
-    """Create every read-side table that does not exist yet (on a connection holding the schema lock)."""
-    # Import the modules that define tables, so they are registered on `metadata`.
-    from projections import registry  # noqa: F401
-
-    metadata.create_all(conn)
+def create_tables(conn: Connection, tables: Sequence[Table]) -> None:
+    """Create those of `tables` (and the schema fingerprints) that do not exist yet, on a connection
+    holding the schema lock. The caller names them (the runner: its projections', positions and faults),
+    so this module needs to know no register."""
+    metadata.create_all(conn, tables=[schema_table, *tables])
 
 
 schema_table = Table(

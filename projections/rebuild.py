@@ -26,6 +26,7 @@ from sqlalchemy.pool import NullPool
 
 from projections.db import metadata, sqlite_pragmas
 from projections.faults import clear_fault, faults_table
+from projections.registry import all_projections
 from projections.tracking import tracking_table
 
 if TYPE_CHECKING:
@@ -88,9 +89,6 @@ def rebuild(read_side: ReadSide, names: list[str], progress: Callable[[int], Any
 
     Raises (and leaves the live registers as they were) if a projection fails during the rebuild.
     """
-    from projections.registry import all_projections
-    from projections.runner import ReadSide
-
     tables = [t for name in names for t in read_side.projections[name].tables]
     with _only_rebuild(read_side):
         engine = _shadow_engine(read_side)
@@ -98,7 +96,7 @@ def rebuild(read_side: ReadSide, names: list[str], progress: Callable[[int], Any
             # No check first: on PostgreSQL the live tables are on the search path too.
             metadata.create_all(engine, tables=[tracking_table, faults_table, *tables], checkfirst=False)
             fresh = [p for p in all_projections() if p.name in names]
-            shadow = ReadSide(read_side.app, engine, fresh, read_side.batch_size, prepare=False)
+            shadow = read_side.beside(engine, fresh)
             applied = shadow.catch_up(names, progress)
             positions = shadow.positions(names)
             _switch(read_side, names, tables, positions)

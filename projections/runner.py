@@ -17,34 +17,17 @@ from eventsourcing.persistence import IntegrityError
 from sqlalchemy import Connection, select
 from sqlalchemy.engine import Engine
 
-from application.app import InscribeApplication
 from projections.base import Batch, Projection
 from projections.db import create_tables, renew_changed_schemas, schema_lock, writer
-from projections.faults import Fault, clear_fault, describe, faults, record_fault
+from projections.event_log import EventLog
+from projections.faults import Fault, clear_fault, describe, faults, faults_table, record_fault
+from projections.rebuild import rebuild
+from projections.status import ProjectionsFaulted, ProjectionStatus, ReadSideBehind
 from projections.tracking import SQLAlchemyTrackingRecorder, tracking_table
 
+__all__ = ["ProjectionStatus", "ProjectionsFaulted", "ReadSide", "ReadSideBehind"]
+
 log = logging.getLogger(__name__)
-
-
-class ReadSideBehind(Exception):
-    """The read side has not reached the asked position within the wait (HTTP 503)."""
-
-    def __init__(self, position: int, reached: int, faulted: Sequence[str] = ()) -> None:
-        because = f" ({', '.join(faulted)} faulted: see /api/v1/projections)" if faulted else ""
-        super().__init__(f"the read side has reached position {reached}, not yet {position}{because}")
-        self.position = position
-        self.reached = reached
-        self.faulted = list(faulted)
-
-
-class ProjectionsFaulted(Exception):
-    """Projections that failed on an event and are held back (the others went on)."""
-
-    def __init__(self, held: dict[str, tuple[int, str]]) -> None:
-        super().__init__(
-            "; ".join(f"{name} is faulted at position {position}: {error}" for name, (position, error) in held.items())
-        )
-        self.held = held
 
 
 @dataclass(frozen=True)
@@ -55,29 +38,12 @@ class EventUndecodable:
     error: str
 
 
-@dataclass(frozen=True)
-class ProjectionStatus:
-    name: str
-    position: int
-    head: int
-    fault: Fault | None = None
-
-    @property
-    def lag(self) -> int:
-        return max(self.head - self.position, 0)
-
-    @property
-    def state(self) -> str:
-        """`faulted`, `catching-up` or `up-to-date`."""
-        return "faulted" if self.fault is not None else "catching-up" if self.lag else "up-to-date"
-
-
 class ReadSide:
-    """The projections over one application, their runner and the read-your-writes wait."""
+    """The projections over one application's log, their runner and the read-your-writes wait."""
 
     def __init__(
         self,
-        app: InscribeApplication,
+        app: EventLog,
         engine: Engine,
         projections: Sequence[Projection],
         batch_size: int = 500,
@@ -112,7 +78,7 @@ class ReadSide:
         """Create the tables; a projection whose tables changed since this database last saw it starts
         again from 0. Under the schema lock, so processes started together never race on it."""
         with schema_lock(self.engine) as conn:
-            create_tables(conn)
+            create_tables(conn, [tracking_table, faults_table, *(t for p in projections for t in p.tables)])
             renewed = renew_changed_schemas(conn, {p.name: p.tables for p in projections})
             for name in renewed:
                 self.trackers[name].reset_in(conn)
@@ -133,14 +99,10 @@ class ReadSide:
         names = list(names or self.projections)
         t = tracking_table
         with self.engine.connect() as reader:
-            found = {
-                name: at
-                for name, at in reader.execute(
-                    select(t.c.projection, t.c.notification_id).where(
-                        t.c.application_name == self.app.name, t.c.projection.in_(names)
-                    )
-                )
-            }
+            query = select(t.c.projection, t.c.notification_id).where(
+                t.c.application_name == self.app.name, t.c.projection.in_(names)
+            )
+            found: dict[str, int] = dict(reader.execute(query).all())
         return {name: found.get(name) or 0 for name in names}
 
     def head(self) -> int:
@@ -191,27 +153,6 @@ class ReadSide:
                 return events, EventUndecodable(n.id, describe(e))
         return events, None
 
-    def _apply(self, name: str, start: int, events: list[tuple[Any, int]]) -> int:
-        """Apply decoded events to one projection in one transaction, its position included."""
-        projection = self.projections[name]
-        end = events[-1][1]
-        try:
-            with self.writer.begin() as conn:
-                # Compare-and-set first: a second runner of this projection fails here and rolls back.
-                self.trackers[name].advance_in(conn, self.app.name, start, end)
-                batch = Batch(conn)
-                projection.preload(events, batch)
-                for event, position in events:
-                    projection.apply(event, position, batch)
-                batch.flush()
-        except IntegrityError:
-            log.info("projection %s: another runner applied %s..%s first", name, start + 1, end)
-            return 0
-        self._recovered(name)
-        with self._progress:
-            self._progress.notify_all()
-        return len(events)
-
     def process_batch(self, name: str, limit: int | None = None) -> int:
         """Apply the next batch of events to one projection in one transaction; return how many were
         applied. A failure is raised (the runner's rounds isolate it instead: `process_round`)."""
@@ -219,20 +160,36 @@ class ReadSide:
         events, undecodable = self._read(start, limit)
         if undecodable is not None and not events:
             raise RuntimeError(undecodable.error)
-        return self._apply(name, start, events) if events else 0
+        return self._apply([name], start, events) if events else 0
 
     def _apply_together(self, names: list[str], start: int, events: list[tuple[Any, int]]) -> int:
-        """Apply decoded events to projections at the same position in one transaction, event by
-        event: projections that share an aggregate cache (the policy registers) then move each
-        aggregate on once, not once each. If one of them fails, each is applied on its own, so the
-        others still advance and only the failing one is held back (faulted)."""
+        """Apply decoded events to projections at the same position, all in one transaction (`_apply`).
+        If one of them fails, each is applied on its own, so the others still advance and only the
+        failing one is held back (faulted)."""
         if len(names) == 1:
             return self._apply_isolated(names[0], start, events)
+        try:
+            return self._apply(names, start, events)
+        except Exception:
+            log.warning(
+                "projections %s failed together at %s..%s; applying each on its own",
+                ", ".join(names),
+                start + 1,
+                events[-1][1],
+                exc_info=True,
+            )
+            return sum(self._apply_isolated(name, start, events) for name in names)
+
+    def _apply(self, names: list[str], start: int, events: list[tuple[Any, int]]) -> int:
+        """Apply decoded events to projections at the same position in one transaction, their positions
+        included, event by event: projections that share an aggregate cache (the policy registers) then
+        move each aggregate on once, not once each."""
         end = events[-1][1]
         try:
             with self.writer.begin() as conn:
                 batches = {name: Batch(conn) for name in names}
                 for name in names:
+                    # Compare-and-set first: a second runner of this projection fails here and rolls back.
                     self.trackers[name].advance_in(conn, self.app.name, start, end)
                     self.projections[name].preload(events, batches[name])
                 for event, position in events:
@@ -243,15 +200,6 @@ class ReadSide:
         except IntegrityError:
             log.info("projections %s: another runner applied %s..%s first", ", ".join(names), start + 1, end)
             return 0
-        except Exception:
-            log.warning(
-                "projections %s failed together at %s..%s; applying each on its own",
-                ", ".join(names),
-                start + 1,
-                end,
-                exc_info=True,
-            )
-            return sum(self._apply_isolated(name, start, events) for name in names)
         for name in names:
             self._recovered(name)
         with self._progress:
@@ -262,13 +210,13 @@ class ReadSide:
         """Apply the events to one projection; if the batch fails, apply them one by one up to the
         event that fails, and mark the projection faulted there. Never raises."""
         try:
-            return self._apply(name, start, events)
+            return self._apply([name], start, events)
         except Exception:
             pass
         applied, at = 0, start
         for event, position in events:
             try:
-                applied += self._apply(name, at, [(event, position)])
+                applied += self._apply([name], at, [(event, position)])
             except Exception as e:
                 log.exception("projection %s failed on the event at position %s", name, position)
                 self._fault(name, position, describe(e))
@@ -378,9 +326,12 @@ class ReadSide:
     def rebuild(self, names: Sequence[str] | None = None, progress: Callable[[int], Any] | None = None) -> int:
         """Rebuild the named projections beside the live registers and switch them in one transaction
         (projections.rebuild): a failed or killed rebuild leaves the live registers serving."""
-        from projections.rebuild import rebuild
-
         return rebuild(self, list(names or self.projections), progress)
+
+    def beside(self, engine: Engine, projections: Sequence[Projection]) -> ReadSide:
+        """A runner of `projections` over the same log writing through `engine` (a rebuild's shadow),
+        whose tables the caller has made."""
+        return ReadSide(self.app, engine, projections, self.batch_size, prepare=False)
 
     # --- running ---------------------------------------------------------------------------
     def wake(self, _position: int = 0) -> None:
