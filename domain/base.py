@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
+from uuid import UUID
 
 from eventsourcing.domain import Aggregate
 
@@ -29,3 +30,18 @@ class InscribeAggregate(Aggregate):
 
     class Created(Event, Aggregate.Created):
         pass
+
+
+class AggregateCommands:
+    """A group of an aggregate's commands kept in a module of its own, mixed into the aggregate.
+
+    The aggregate that inherits it supplies `id` and `trigger_event`; a group triggers the event classes of its
+    aggregate's events module (the very classes bound on the aggregate, e.g. `Claim.Approved`).
+    """
+
+    if TYPE_CHECKING:
+
+        @property
+        def id(self) -> UUID: ...
+
+        def trigger_event(self, event_class: type[Any], **kwargs: Any) -> None: ...

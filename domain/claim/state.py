@@ -11,7 +11,7 @@ from decimal import Decimal
 from typing import Any
 
 from domain.claim.rules import ZERO, ClaimClocks, ClaimRound, claim_clocks
-from domain.errors import InvalidValue
+from domain.errors import DomainError, InvalidTransition, InvalidValue
 from domain.values import check_date
 
 STATUSES = (
@@ -131,6 +131,45 @@ class ClaimState:
     @property
     def amount_agreed(self) -> bool:
         return self.assessment is not None and self.assessment["agreed_on"] is not None
+
+    # -- guards the commands share (they read the state and refuse) -------------------------------------
+
+    def _day(self, value: date, field: str = "on") -> date:
+        """A command's business date: not before the last recorded one, no breach due unrecorded by it."""
+        day = check_date(value, field)
+        if day < self.business_date:
+            raise DomainError(
+                f"{field} {day} is before the last recorded date {self.business_date}", code="date-before-last-event"
+            )
+        due = self.next_due_date()
+        if due is not None and due <= day:
+            raise DomainError(f"a clock was breached on {due}: advance time first", code="time-not-advanced")
+        return day
+
+    def _require(self, statuses: tuple[str, ...], code: str = "invalid-claim-transition") -> None:
+        if self.status not in statuses:
+            raise InvalidTransition(f"not allowed while the claim is {self.status}", code=code)
+
+    def _require_amount_open(self) -> None:
+        if self.amount_agreed:
+            raise DomainError("the assessed amount is agreed", code="assessment-already-agreed")
+
+    def _open_assessment(self, on: date, decided: bool = False) -> dict[str, Any]:
+        """The assessment the claimant may still agree or dispute (`decided`: also once decided on)."""
+        self._day(on)
+        self._require(("assessed", "advance_paid", "approved") if decided else ("assessed", "advance_paid"))
+        if self.assessment is None:
+            raise DomainError("the loss is not assessed", code="not-assessed")
+        self._require_amount_open()
+        return self.assessment
+
+    def _notified_assessment(self, on: date) -> dict[str, Any]:
+        assessment = self._open_assessment(on, decided=True)
+        if assessment["notified_on"] is None:
+            raise DomainError("the claimant has not been told the assessment", code="assessment-not-notified")
+        if assessment["disputed"] is not None:
+            raise DomainError("the assessment is disputed: assess again", code="assessment-disputed")
+        return assessment
 
     # -- changed by the events ---------------------------------------------------------
 
