@@ -32,9 +32,10 @@ from uuid import UUID, uuid4
 
 from domain.base import InscribeAggregate
 from domain.claim import events as ev
+from domain.claim.clocks import DAY
 from domain.claim.decision import ClaimDecision
 from domain.claim.payment import PAYMENT_KINDS, ClaimPayment
-from domain.claim.rules import DAY, check_codes, check_loss_items, limitation_last_day
+from domain.claim.rules import check_codes, check_loss_items, limitation_last_day
 from domain.claim.state import HANDLING, PRE_ACCEPTANCE, STATUSES, ClaimState
 from domain.errors import DomainError, InvalidTransition, InvalidValue
 from domain.product.model import LINES

@@ -11,8 +11,9 @@ from uuid import UUID
 
 from domain.authority import check_claims_authority
 from domain.claim import events as ev
+from domain.claim.clocks import REJECTION_NOTICE_DAYS, due_date
 from domain.claim.cover import ClaimCover
-from domain.claim.rules import REJECTION_NOTICE_DAYS, ZERO, CoverLike, due_date, rescission_reaches
+from domain.claim.rules import ZERO, CoverLike, rescission_reaches
 from domain.claim.rules import payable as compute_payable
 from domain.claim.state import UNDECIDED
 from domain.errors import DomainError, InvalidValue

@@ -4,6 +4,9 @@ Each event carries `on`, the business date it is recorded for (Reported: `report
 `apply` only changes state. The classes are assigned on `domain.claim.aggregate.Claim` (e.g. `Claim.Approved`),
 which registers their topics. Amounts are Decimal, dates are `date`, and collections are lists and
 string-keyed dicts, so a stored event reads back exactly as recorded.
+
+The report, documents, investigation and assessment events are here; the events from the decision on
+are in domain.claim.decision_events and importable from here; the bases in domain.claim.event_base.
 """
 
 from __future__ import annotations
@@ -15,45 +18,51 @@ from decimal import Decimal
 from typing import Any
 
 from domain.base import InscribeAggregate
-from domain.claim.rules import ZERO, ClaimRound, Pause
+from domain.claim.clocks import ClaimRound, Pause
+from domain.claim.decision_events import (
+    Approved,
+    ClockBreached,
+    Closed,
+    Paid,
+    PremiumDeductionReleased,
+    ReceiptConfirmed,
+    Rejected,
+    RejectionNoticeSent,
+    Reopened,
+    RescissionFindingRecorded,
+    ReserveAdjusted,
+)
+from domain.claim.event_base import ClaimCreated, ClaimEvent, StatusEvent, update_round
+from domain.claim.rules import ZERO
 from domain.claim.state import ClaimState
 
-
-class ClaimEvent(InscribeAggregate.Event):
-    TOPIC = "inscribe.claim.Event"
-
-    def apply(self, aggregate: ClaimState) -> None:
-        day = self.__dict__.get("on") or self.__dict__.get("reported_on")
-        if isinstance(day, date) and day > aggregate.business_date:
-            aggregate.business_date = day
-        self.effect(aggregate)
-
-    def effect(self, claim: ClaimState) -> None:
-        """How the event changes the claim."""
-
-
-class ClaimCreated(ClaimEvent, InscribeAggregate.Created):
-    """Never triggered; declared so that it does not inherit the topic of `ClaimEvent`."""
-
-    TOPIC = "inscribe.claim.Created"
-
-
-class _Status(ClaimEvent):
-    """An event that moves the claim to `STATUS` on its date."""
-
-    STATUS = ""
-    on: date
-
-    def effect(self, claim: ClaimState) -> None:
-        self.change(claim)
-        claim.move_to(self.STATUS, self.on)
-
-    def change(self, claim: ClaimState) -> None:
-        """What else the event changes."""
-
-
-def _update_round(claim: ClaimState, **changes: Any) -> None:
-    claim.rounds[-1] = replace(claim.rounds[-1], **changes)
+__all__ = [
+    "EVENTS",
+    "Accepted",
+    "Approved",
+    "Assessed",
+    "AssessmentAgreed",
+    "AssessmentDisputed",
+    "AssessmentNotified",
+    "ClaimCreated",
+    "ClaimEvent",
+    "ClockBreached",
+    "Closed",
+    "DocumentReceived",
+    "FraudFlagRaised",
+    "InvestigationRecorded",
+    "MissingDocumentsNotified",
+    "Paid",
+    "PremiumDeductionReleased",
+    "ReceiptConfirmed",
+    "Rejected",
+    "RejectionNoticeSent",
+    "Reopened",
+    "Reported",
+    "RescissionFindingRecorded",
+    "ReserveAdjusted",
+    "SecondMissingDocumentsNoticeBreach",
+]
 
 
 class Reported(ClaimEvent, InscribeAggregate.Created):
@@ -112,10 +121,10 @@ class DocumentReceived(ClaimEvent):
         claim.documents_received[self.code] = self.on
         pauses = claim.rounds[-1].pauses
         if pauses and pauses[-1].to_on is None and not self.missing_after:
-            _update_round(claim, pauses=(*pauses[:-1], replace(pauses[-1], to_on=self.on)))
+            update_round(claim, pauses=(*pauses[:-1], replace(pauses[-1], to_on=self.on)))
 
 
-class MissingDocumentsNotified(_Status):
+class MissingDocumentsNotified(StatusEvent):
     """The one notice of all missing documents (Art. 22); the first pauses the decision clock."""
 
     TOPIC = "inscribe.claim.MissingDocumentsNotified.v1"
@@ -126,7 +135,7 @@ class MissingDocumentsNotified(_Status):
     def change(self, claim: ClaimState) -> None:
         claim.missing_notices.append({"on": self.on, "missing": list(self.missing), "notice_no": self.notice_no})
         if self.notice_no == 1:
-            _update_round(claim, pauses=(Pause(from_on=self.on),))
+            update_round(claim, pauses=(Pause(from_on=self.on),))
 
 
 class SecondMissingDocumentsNoticeBreach(ClaimEvent):
@@ -141,7 +150,7 @@ class SecondMissingDocumentsNoticeBreach(ClaimEvent):
         claim.notice_breaches.append({"on": self.on, "notice_no": self.notice_no, "breach_reason": self.breach_reason})
 
 
-class Accepted(_Status):
+class Accepted(StatusEvent):
     """受理 (7.1 (3)): every required document is in."""
 
     TOPIC = "inscribe.claim.Accepted.v1"
@@ -151,7 +160,7 @@ class Accepted(_Status):
         claim.accepted_on = self.on
 
 
-class InvestigationRecorded(_Status):
+class InvestigationRecorded(StatusEvent):
     TOPIC = "inscribe.claim.InvestigationRecorded.v1"
     STATUS = "investigating"
     activity: str  # site_survey | interview | cause_and_liability | records_review
@@ -179,7 +188,7 @@ class FraudFlagRaised(ClaimEvent):
         claim.fraud_flags.append({"on": self.on, "indicator": self.indicator, "detail": self.detail})
 
 
-class Assessed(_Status):
+class Assessed(StatusEvent):
     """定损 (7.2 (2)): loss items with claimed and assessed amounts; a reassessment replaces the last."""
 
     TOPIC = "inscribe.claim.Assessed.v1"
@@ -229,7 +238,7 @@ class AssessmentAgreed(ClaimEvent):
     def effect(self, claim: ClaimState) -> None:
         assert claim.assessment is not None
         claim.assessment["agreed_on"] = self.on
-        _update_round(claim, agreed_on=self.on)
+        update_round(claim, agreed_on=self.on)
 
 
 class AssessmentDisputed(ClaimEvent):
@@ -248,196 +257,8 @@ class AssessmentDisputed(ClaimEvent):
         if claim.status == "approved":
             claim.approval = None
             claim.outstanding = ZERO
-            _update_round(claim, decided_on=None, decision=None, settled_on=None)
+            update_round(claim, decided_on=None, decision=None, settled_on=None)
             claim.move_to("assessed", self.on)
-
-
-class Approved(_Status):
-    """Cover confirmed on the loss date; the payable amount and how it was computed (7.3 (1))."""
-
-    TOPIC = "inscribe.claim.Approved.v1"
-    STATUS = "approved"
-    payable: Decimal
-    computation: dict[str, Decimal]  # the steps of domain.claim.rules.payable
-    deciding_role: str
-    decided_by: str
-
-    def change(self, claim: ClaimState) -> None:
-        claim.approval = {
-            "on": self.on,
-            "payable": self.payable,
-            "computation": dict(self.computation),
-            "deciding_role": self.deciding_role,
-            "decided_by": self.decided_by,
-        }
-        claim.outstanding = self.payable
-        if claim.assessment is not None and claim.assessment["notified_on"] is None:
-            claim.assessment["notified_on"] = self.on  # the decision notice tells the claimant the amount
-        _update_round(
-            claim,
-            decided_on=self.on,
-            decision="approved",
-            settled_on=self.on if self.payable == 0 else None,
-            first_decided_on=claim.rounds[-1].first_decided_on or self.on,
-        )
-
-
-class PremiumDeductionReleased(ClaimEvent):
-    """Premium the approval deducted for a loss in the grace period was paid (or stopped being set off)
-    before the claim was paid: it is no longer deducted, so the amount payable rises by it."""
-
-    TOPIC = "inscribe.claim.PremiumDeductionReleased.v1"
-    on: date
-    amount: Decimal
-    payable: Decimal  # after the release
-
-    def effect(self, claim: ClaimState) -> None:
-        assert claim.approval is not None
-        computation = dict(claim.approval["computation"])
-        computation["premium_owed"] = computation.get("premium_owed", ZERO) - self.amount
-        computation["payable"] = self.payable
-        claim.approval = {**claim.approval, "payable": self.payable, "computation": computation}
-        claim.outstanding += self.amount
-
-
-class RescissionFindingRecorded(ClaimEvent):
-    """Art. 16(5): whether the fact not disclosed through gross negligence seriously affected this loss
-    (before the rescission), with the reason. Not seriously affected: the loss is paid."""
-
-    TOPIC = "inscribe.claim.RescissionFindingRecorded.v1"
-    on: date
-    seriously_affected: bool
-    reason: str
-
-    def effect(self, claim: ClaimState) -> None:
-        claim.rescission_finding = {"on": self.on, "seriously_affected": self.seriously_affected, "reason": self.reason}
-
-
-class Rejected(_Status):
-    TOPIC = "inscribe.claim.Rejected.v1"
-    STATUS = "rejected"
-    reasons: list[str]
-    decided_by: str
-    paid_to_date: Decimal  # advances paid before the rejection (to be recovered)
-
-    def change(self, claim: ClaimState) -> None:
-        claim.rejection = {
-            "on": self.on,
-            "reasons": list(self.reasons),
-            "decided_by": self.decided_by,
-            "notice_on": None,
-        }
-        _update_round(
-            claim,
-            decided_on=self.on,
-            decision="rejected",
-            first_decided_on=claim.rounds[-1].first_decided_on or self.on,
-        )
-
-
-class RejectionNoticeSent(ClaimEvent):
-    """The written notice of rejection with reasons (Art. 24: within 3 days of the decision)."""
-
-    TOPIC = "inscribe.claim.RejectionNoticeSent.v1"
-    on: date
-    reasons: list[str]
-    days_after_decision: int
-    on_time: bool
-
-    def effect(self, claim: ClaimState) -> None:
-        assert claim.rejection is not None
-        claim.rejection["notice_on"] = self.on
-        _update_round(claim, rejection_notice_on=self.on)
-
-
-class ReserveAdjusted(ClaimEvent):
-    TOPIC = "inscribe.claim.ReserveAdjusted.v1"
-    on: date
-    amount: Decimal
-    previous: Decimal
-    reason: str
-
-    def effect(self, claim: ClaimState) -> None:
-        claim.reserve = self.amount
-
-
-class Paid(ClaimEvent):
-    """A payment: final (of what is approved) or an advance (Art. 25). It reduces the reserve."""
-
-    TOPIC = "inscribe.claim.Paid.v1"
-    on: date
-    amount: Decimal
-    kind: str  # final | advance
-    reference: str
-    determinable_amount: Decimal | None  # advances: the part of the loss determinable so far
-    reserve_after: Decimal
-    paid_total: Decimal  # paid on the claim, this payment included
-    outstanding_after: Decimal  # approved and still unpaid (0 for an advance)
-
-    def effect(self, claim: ClaimState) -> None:
-        claim.reserve = self.reserve_after
-        claim.paid_total = self.paid_total
-        claim.payments.append({"on": self.on, "amount": self.amount, "kind": self.kind, "reference": self.reference})
-        if claim.rounds[-1].first_payment_on is None:
-            _update_round(claim, first_payment_on=self.on)
-        if self.kind == "advance":
-            claim.advance_total += self.amount
-            claim.move_to("advance_paid", self.on)
-            return
-        claim.outstanding = self.outstanding_after
-        if self.outstanding_after == 0:
-            _update_round(claim, settled_on=self.on)
-            claim.move_to("paid", self.on)
-
-
-class ReceiptConfirmed(ClaimEvent):
-    """The claimant confirms receipt of the payment (7.3 (3))."""
-
-    TOPIC = "inscribe.claim.ReceiptConfirmed.v1"
-    on: date
-
-    def effect(self, claim: ClaimState) -> None:
-        claim.receipt_confirmed_on = self.on
-
-
-class Closed(_Status):
-    TOPIC = "inscribe.claim.Closed.v1"
-    STATUS = "closed"
-    reserve_released: Decimal
-
-    def change(self, claim: ClaimState) -> None:
-        claim.reserve = ZERO
-        claim.closed_on = self.on
-
-
-class Reopened(_Status):
-    """A closed claim is reopened with a reason: a new round with its own clocks (30 days from now)."""
-
-    TOPIC = "inscribe.claim.Reopened.v1"
-    STATUS = "reopened"
-    reason: str
-    round: int
-
-    def change(self, claim: ClaimState) -> None:
-        claim.reopenings.append({"on": self.on, "reason": self.reason, "round": self.round})
-        claim.rounds.append(ClaimRound(number=self.round, started_on=self.on))
-        claim.assessment = claim.approval = claim.rejection = None
-        claim.outstanding = ZERO
-        claim.receipt_confirmed_on = claim.closed_on = None
-
-
-class ClockBreached(ClaimEvent):
-    """A statutory clock passed its due date unmet (recorded once, on the day after)."""
-
-    TOPIC = "inscribe.claim.ClockBreached.v1"
-    on: date
-    clock: str  # decision | rejection_notice | payment | advance
-    due_on: date
-    round: int
-
-    def effect(self, claim: ClaimState) -> None:
-        claim.clock_breaches.append({"clock": self.clock, "due_on": self.due_on, "on": self.on, "round": self.round})
-        _update_round(claim, breaches=(*claim.rounds[-1].breaches, self.clock))
 
 
 EVENTS: tuple[type[ClaimEvent], ...] = (

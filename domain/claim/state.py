@@ -10,7 +10,8 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from domain.claim.rules import ZERO, ClaimClocks, ClaimRound, claim_clocks
+from domain.claim.clocks import ClaimClocks, ClaimRound, claim_clocks
+from domain.claim.rules import ZERO
 from domain.errors import DomainError, InvalidTransition, InvalidValue
 from domain.values import check_date
 
