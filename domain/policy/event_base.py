@@ -1,0 +1,62 @@
+"""The bases of the policy's events (domain.policy.events): the business date, the status move, closing,
+and the installments a premium held pays."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from domain.base import InscribeAggregate
+from domain.policy.rules import ZERO
+from domain.policy.state import PolicyState
+
+
+class PolicyEvent(InscribeAggregate.Event):
+    """The base of the policy's events: each moves the business date to its own, then has its effect."""
+
+    TOPIC = "inscribe.policy.Event"
+
+    def apply(self, aggregate: PolicyState) -> None:
+        day = self.__dict__.get("on") or self.__dict__.get("applied_on")
+        if isinstance(day, date) and day > aggregate.business_date:
+            aggregate.business_date = day
+        self.effect(aggregate)
+
+    def effect(self, policy: PolicyState) -> None:
+        """How the event changes the policy."""
+
+
+class PolicyCreated(PolicyEvent, InscribeAggregate.Created):
+    """Never triggered; declared so that it does not inherit the topic of `PolicyEvent`."""
+
+    TOPIC = "inscribe.policy.Created"
+
+
+class StatusEvent(PolicyEvent):
+    """An event that moves the policy to `STATUS` on its date."""
+
+    STATUS = ""
+    on: date
+
+    def effect(self, policy: PolicyState) -> None:
+        self.change(policy)
+        policy.move_to(self.STATUS, self.on)
+
+    def change(self, policy: PolicyState) -> None:
+        """What else the event changes."""
+
+
+class ClosingEvent(StatusEvent):
+    """Ends the application or the contract; `closing_reason` says why."""
+
+    def change(self, policy: PolicyState) -> None:
+        policy.closing_reason = self.__dict__.get("reason") or self.STATUS
+
+
+def attach_held(policy: PolicyState, schedule: list[dict[str, Any]]) -> None:
+    """Add installments to the schedule; the first is paid by the premium held for it."""
+    policy.schedule.extend(dict(item, paid_on=None) for item in schedule)
+    policy.last_installment_no = max(policy.last_installment_no, *(i["no"] for i in schedule))
+    assert policy.held_on is not None
+    policy.mark_paid(policy.schedule[-len(schedule)], policy.held_on)
+    policy.premium_held, policy.held_on = ZERO, None
