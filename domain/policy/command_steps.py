@@ -11,13 +11,14 @@ from typing import Any
 from domain.base import AggregateCommands
 from domain.errors import DomainError, InvalidTransition, InvalidValue
 from domain.policy import events as ev
+from domain.policy.cover_on import PolicyCover
 from domain.policy.rules import DAY, premium_schedule, term_end, waiting_period_end
-from domain.policy.state import TERMINAL, PolicyState
+from domain.policy.state import TERMINAL
 from domain.policy.terms import contract_terms
 from domain.values import check_date, check_text, money
 
 
-class PolicySteps(PolicyState, AggregateCommands):
+class PolicySteps(PolicyCover, AggregateCommands):
     """Guards and shared steps of the policy's commands; mixed into domain.policy.aggregate.Policy."""
 
     def _day(self, value: date | None, field: str = "on") -> date:

@@ -198,3 +198,41 @@ def approved_by_cover(computation: Mapping[str, Decimal]) -> dict[str, Decimal]:
         for key, value in computation.items()
         if key.startswith("cover.") and key.endswith(".payable")
     }
+
+
+@dataclass(frozen=True)
+class CoverSnapshot:
+    """The policy as it stood on a date, for judging a claim (SPEC §6 adjudication).
+
+    `rescinded` and `remaining_sum_insured` are what is known now: a rescission takes away liability
+    for losses before `no_liability_before`; claims paid later for the same period reduce what remains.
+    """
+
+    on: date
+    status: str | None
+    in_force: bool  # True also in the grace period
+    in_grace: bool  # in force with premium owed: a loss is paid less `premium_owed` (Art. 36)
+    premium_owed: Decimal
+    policy_number: str | None
+    product_code: str
+    product_version: int
+    line: str
+    riders: tuple[str, ...]
+    period_start: date | None
+    period_end: date | None
+    waiting_period_end: date | None  # losses on or after this date are past the waiting period
+    in_waiting_period: bool
+    sum_insured: Decimal
+    remaining_sum_insured: Decimal
+    deductible: Decimal
+    payout_ratio: Decimal
+    covered_causes: tuple[str, ...]
+    exclusions: tuple[str, ...]  # the product's and the underwriter's
+    rescinded: bool
+    rescission_ground: str | None
+    no_liability_before: date | None
+    # every cover: the main cover first, then each rider (SPEC §5 "Cover is main cover plus riders")
+    covers: tuple[CoverPart, ...] = ()
+    # Art. 44: a suicide on or before this day (2 years from formation or reinstatement) is not paid
+    suicide_excluded_to: date | None = None
+    ended_by_claim: bool = False  # the policy ended by a claim (the insured's death) after the date

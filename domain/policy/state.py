@@ -1,25 +1,24 @@
 """The state of a policy and the questions it answers (SPEC §5): status and cover on any date.
 
 `PolicyState` holds what the policy events set (see domain.policy.events) and computes from it; it
-never records anything. The commands live on `domain.policy.aggregate.Policy`.
+never records anything. The cover on a date is read by domain.policy.cover_on; the commands live on
+`domain.policy.aggregate.Policy`. `CoverSnapshot` (domain.policy.cover) is importable from here too.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
 from domain.calendar import PeriodEnd
-from domain.policy.cover import MAIN, SUICIDE_YEARS, CoverPart
+from domain.policy.cover import CoverSnapshot
 from domain.policy.rules import (
     DAY,
     REINSTATEMENT_DECISION_DAYS,
     SHORT_TERM_MONTHS,
     STATUTORY_GRACE_LINES,
     ZERO,
-    add_years,
     cash_value,
     completed_years,
     deemed_consent_date,
@@ -27,8 +26,9 @@ from domain.policy.rules import (
     premium_owed,
     renewal_offer_from,
     termination_date,
-    waiting_period_end,
 )
+
+__all__ = ["STATUSES", "STATUTORY_GRACE_LINES", "TERMINAL", "CoverSnapshot", "PolicyState"]
 
 TERMINAL = ("declined", "postponed", "withdrawn", "cancelled", "surrendered", "rescinded", "expired", "terminated")
 STATUSES = (
@@ -41,44 +41,6 @@ STATUSES = (
     "lapsed",
     *TERMINAL,
 )
-
-
-@dataclass(frozen=True)
-class CoverSnapshot:
-    """The policy as it stood on a date, for judging a claim (SPEC §6 adjudication).
-
-    `rescinded` and `remaining_sum_insured` are what is known now: a rescission takes away liability
-    for losses before `no_liability_before`; claims paid later for the same period reduce what remains.
-    """
-
-    on: date
-    status: str | None
-    in_force: bool  # True also in the grace period
-    in_grace: bool  # in force with premium owed: a loss is paid less `premium_owed` (Art. 36)
-    premium_owed: Decimal
-    policy_number: str | None
-    product_code: str
-    product_version: int
-    line: str
-    riders: tuple[str, ...]
-    period_start: date | None
-    period_end: date | None
-    waiting_period_end: date | None  # losses on or after this date are past the waiting period
-    in_waiting_period: bool
-    sum_insured: Decimal
-    remaining_sum_insured: Decimal
-    deductible: Decimal
-    payout_ratio: Decimal
-    covered_causes: tuple[str, ...]
-    exclusions: tuple[str, ...]  # the product's and the underwriter's
-    rescinded: bool
-    rescission_ground: str | None
-    no_liability_before: date | None
-    # every cover: the main cover first, then each rider (SPEC §5 "Cover is main cover plus riders")
-    covers: tuple[CoverPart, ...] = ()
-    # Art. 44: a suicide on or before this day (2 years from formation or reinstatement) is not paid
-    suicide_excluded_to: date | None = None
-    ended_by_claim: bool = False  # the policy ended by a claim (the insured's death) after the date
 
 
 class PolicyState:
@@ -162,135 +124,6 @@ class PolicyState:
     def premium_owed_on(self, day: date) -> Decimal:
         """Installments due by `day` and unpaid at its end: deducted from a loss in grace (Art. 36)."""
         return premium_owed(self.schedule, day)
-
-    def cover_on(self, day: date) -> CoverSnapshot:
-        status = self.status_on(day)
-        owed = premium_owed(self.schedule, day) if status == "in_force" else ZERO
-        index = self.period_index(day)
-        period = None if index is None else self.periods[index]
-        waiting = self.waiting_period_end
-        rescission = self.rescission or {}
-        terms = self.product_terms
-        si = self._sum_insured_on(day)
-        return CoverSnapshot(
-            on=day,
-            status=status,
-            in_force=status == "in_force",
-            in_grace=owed > 0,
-            premium_owed=owed,
-            policy_number=self.policy_number,
-            product_code=self.product_code,
-            product_version=self.product_version,
-            line=terms["line"],
-            riders=tuple(r["code"] for r in self.riders),
-            period_start=None if period is None else period["start"],
-            period_end=None if period is None else period["end"],
-            waiting_period_end=waiting,
-            in_waiting_period=waiting is not None and day < waiting,
-            sum_insured=si,
-            remaining_sum_insured=si if index is None else self._remaining(index, day),
-            deductible=terms["deductible"],
-            payout_ratio=terms["payout_ratio"],
-            covered_causes=tuple(terms["covered_causes"]),
-            exclusions=tuple(terms["exclusions"]) + tuple(self.exclusions),
-            rescinded=bool(rescission),
-            rescission_ground=rescission.get("ground"),
-            no_liability_before=rescission.get("no_liability_before"),
-            covers=self.cover_parts(day),
-            suicide_excluded_to=self._suicide_excluded_to(day),
-            ended_by_claim=MAIN in self.ended_covers,
-        )
-
-    def cover_parts(self, day: date) -> tuple[CoverPart, ...]:
-        """Each cover on `day`: the main cover, then each rider whose terms the policy recorded (a rider
-        applied for before riders carried their terms is charged but has no terms to judge a claim by)."""
-        index = self.period_index(day)
-        terms = self.product_terms
-        si = self._sum_insured_on(day)
-        restart = self._reinstated_on_or_before(day)
-        main_wait = self.waiting_period_end
-        if restart is not None and terms.get("waiting_period_restarts_on_reinstatement"):
-            main_wait = waiting_period_end(restart, terms["waiting_period_days"])
-        parts = [
-            self._part(
-                MAIN,
-                self.product_code,
-                "main",
-                terms,
-                si,
-                si if index is None else self._remaining(index, day),
-                main_wait,
-                day,
-                tuple(self.exclusions),
-            )
-        ]
-        for rider in self.riders:
-            rider_terms = rider.get("terms")
-            if rider_terms is None or self.start_date is None:
-                continue
-            base = self.start_date
-            if restart is not None and rider_terms.get("waiting_period_restarts_on_reinstatement"):
-                base = restart
-            rider_si = rider["sum_insured"]
-            paid = ZERO if index is None else self._rider_paid_in(rider["code"], index)
-            parts.append(
-                self._part(
-                    rider["code"],
-                    rider["code"],
-                    "rider",
-                    rider_terms,
-                    rider_si,
-                    rider_si - paid,
-                    waiting_period_end(base, rider_terms["waiting_period_days"]),
-                    day,
-                    (),
-                )
-            )
-        return tuple(parts)
-
-    def _part(
-        self,
-        key: str,
-        code: str,
-        kind: str,
-        terms: dict[str, Any],
-        si: Decimal,
-        remaining: Decimal,
-        wait: date | None,
-        day: date,
-        extra_exclusions: tuple[str, ...],
-    ) -> CoverPart:
-        ended = self.ended_covers.get(key) or {}
-        return CoverPart(
-            key=key,
-            product_code=code,
-            kind=kind,
-            sum_insured=si,
-            remaining_sum_insured=remaining,
-            deductible=terms["deductible"],
-            payout_ratio=terms["payout_ratio"],
-            covered_causes=tuple(terms["covered_causes"]),
-            exclusions=tuple(terms["exclusions"]) + extra_exclusions,
-            waiting_period_end=wait,
-            in_waiting_period=wait is not None and day < wait,
-            ends_on_exhaustion=bool(terms.get("ends_on_exhaustion")),
-            ended_on=ended.get("on"),
-            ended_by_claim=ended.get("claim_id"),
-            ended_reason=ended.get("reason"),
-        )
-
-    def _reinstated_on_or_before(self, day: date) -> date | None:
-        """The latest day on or before `day` that the policy came back into force after a lapse."""
-        latest = None
-        for (_, before), (since, status) in zip(self.history, self.history[1:]):
-            if before == "lapsed" and status == "in_force" and since <= day:
-                latest = since
-        return latest
-
-    def _suicide_excluded_to(self, day: date) -> date | None:
-        """Art. 44: the last day of the 2 years from formation (or the latest reinstatement)."""
-        base = self._reinstated_on_or_before(day) or self.start_date
-        return None if base is None else add_years(base, SUICIDE_YEARS)
 
     @property
     def live_riders(self) -> list[dict[str, Any]]:
