@@ -14,32 +14,20 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery
 from pydantic import BaseModel, Field
 
-from application.commands import claims as commands
+from application import queries
 from domain.claim.aggregate import Claim
 from domain.errors import InvalidValue, NotFound
 from domain.identifiers import china_today
 from interface.auth import requires
 from interface.bootstrap import Services
 from interface.errors import BadRequest
-from interface.history import history_of
-from interface.http import read_position
-from interface.query_params import After, AsOf, HistoryEntry, HistoryView, PageNo, Size, Text, Today, check_sort
-from interface.views import page_model, row_model, to_page
+from interface.history import history_view
+from interface.http import read_at
+from interface.query_params import QUERY_DEPENDENCIES, HistoryView, Paged, ReadAt, Text, Today
 from projections import claims as cl
-from projections.queries import Page, one, page_of
 
 Svc = NamedDependency[Services]
 READ = [requires("claims.read")]
-
-ClaimView = row_model(
-    "ClaimView",
-    cl.claims,
-    "A row of the claims register; `clocks` as of the claim's last event, `decision_overdue` as of `today`.",
-    decision_overdue=(bool, False),
-)
-ClaimPage = page_model("ClaimPage", ClaimView)
-FlagView = row_model("RiskFlagView", cl.claim_flags, "A fraud indicator raised on a claim (ch. 9).")
-FlagPage = page_model("RiskFlagPage", FlagView)
 
 
 class ClockView(BaseModel):
@@ -89,32 +77,17 @@ class SettlementView(BaseModel):
     computation: dict[str, Decimal]
 
 
-def _overdue(row: dict[str, Any], today: date) -> bool:
-    """No decision, the clock not paused, and its due date passed by `today`."""
-    due = row.get("decision_due_on")
-    return row.get("decision") is None and not row.get("decision_paused") and due is not None and due < today
-
-
-def _load(services: Services, claim_id: UUID, position: int | None) -> Claim:
-    """The claim as it stood at `position` (the register's version then), or now."""
-    version = None
-    if position is not None:
-        with services.read_side.engine.connect() as conn:
-            row = one(conn, cl.claims, str(claim_id), position)
-        if row is None:
-            raise NotFound(f"claim {claim_id} not found at that moment")
-        version = row["version"]
-    return services.app.load(Claim, claim_id, version)
-
-
 class ClaimQueries(Controller):
     path = "/api/v1/claims"
     tags = ["claims"]
+    dependencies = QUERY_DEPENDENCIES
 
     @get("/", guards=READ, sync_to_thread=True)
     def list_claims(
         self,
         services: Svc,
+        paging: Paged,
+        read_point: ReadAt,
         status: Text = None,
         policy_id: Text = None,
         claimant_id: Text = None,
@@ -128,15 +101,9 @@ class ClaimQueries(Controller):
         loss_from: FromQuery[date | None] = None,
         loss_to: FromQuery[date | None] = None,
         today: Today = None,
-        page: PageNo = 1,
-        page_size: Size = 50,
-        sort: Text = None,
-        as_of: AsOf = None,
-        after: After = None,
     ) -> Any:
         """赔案登记簿: each claim with status, reserve, paid, clocks, breaches and flags."""
-        day = today or china_today()
-        position = read_position(services, ["claims"], after, as_of)
+        position = read_at(services, read_point, "claims")
         conditions = cl.claim_filters(
             status=status,
             policy_id=policy_id,
@@ -151,82 +118,50 @@ class ClaimQueries(Controller):
             loss_from=loss_from,
             loss_to=loss_to,
         )
-        order = check_sort(sort, cl.CLAIM_SORTABLE, "-reported_on")
-        with services.read_side.engine.connect() as conn:
-            reached = services.read_side.position("claims", conn)
-            result = page_of(
-                conn,
-                cl.claims,
-                position,
-                conditions,
-                Page(page, page_size, order),
-                cl.CLAIM_SORTABLE,
-                "-reported_on",
-                reached,
-            )
-        for row in result.items:
-            row["decision_overdue"] = _overdue(row, day)
-        return to_page(ClaimPage, result)
+        return cl.CLAIMS.page(services.read_side, conditions, paging, position, today=today)
 
     @get("/flags", guards=READ, sync_to_thread=True)
     def flags(
         self,
         services: Svc,
+        paging: Paged,
+        read_point: ReadAt,
         indicator: Text = None,
         claim_id: Text = None,
         policy_id: Text = None,
         raised_from: FromQuery[date | None] = None,
         raised_to: FromQuery[date | None] = None,
-        page: PageNo = 1,
-        page_size: Size = 50,
-        sort: Text = None,
-        as_of: AsOf = None,
-        after: After = None,
     ) -> Any:
         """The risk flags register: fraud indicators (ch. 9) raised on claims."""
-        position = read_position(services, ["claims"], after, as_of)
+        position = read_at(services, read_point, "claims")
         conditions = cl.flag_filters(
             indicator=indicator, claim_id=claim_id, policy_id=policy_id, raised_from=raised_from, raised_to=raised_to
         )
-        order = check_sort(sort, cl.FLAG_SORTABLE, "-raised_on")
-        with services.read_side.engine.connect() as conn:
-            reached = services.read_side.position("claims", conn)
-            result = page_of(
-                conn,
-                cl.claim_flags,
-                position,
-                conditions,
-                Page(page, page_size, order),
-                cl.FLAG_SORTABLE,
-                "-raised_on",
-                reached,
-            )
-        return to_page(FlagPage, result)
+        return cl.FLAGS.page(services.read_side, conditions, paging, position)
 
     @get("/{claim_id:uuid}", guards=READ, sync_to_thread=True)
-    def get_claim(
-        self, services: Svc, claim_id: FromPath[UUID], today: Today = None, as_of: AsOf = None, after: After = None
-    ) -> Any:
+    def get_claim(self, services: Svc, claim_id: FromPath[UUID], read_point: ReadAt, today: Today = None) -> Any:
         """One claim from the register."""
-        position = read_position(services, ["claims"], after, as_of)
-        with services.read_side.engine.connect() as conn:
-            row = one(conn, cl.claims, str(claim_id), position)
-        if row is None:
+        position = read_at(services, read_point, "claims")
+        found = cl.CLAIMS.one(services.read_side, str(claim_id), position, today=today)
+        if found is None:
             raise NotFound(f"claim {claim_id} not found")
-        row["decision_overdue"] = _overdue(row, today or china_today())
-        return ClaimView(**row)
+        return found
 
     @get("/{claim_id:uuid}/clocks", guards=READ, sync_to_thread=True)
-    def clocks(
-        self, services: Svc, claim_id: FromPath[UUID], on: Today = None, as_of: AsOf = None, after: After = None
-    ) -> ClocksView:
+    def clocks(self, services: Svc, claim_id: FromPath[UUID], read_point: ReadAt, on: Today = None) -> ClocksView:
         """Each clock on the day `on` (default today): due date, days used, paused days, breached. The
         claim is read as it stood `as_of`; a day before its last event reads the clocks as they stood then."""
-        position = read_position(services, ["claims"], after, as_of)
-        claim = _load(services, claim_id, position)
+        position = read_at(services, read_point, "claims")
+        version = None
+        if position is not None:  # the claim's version in the register then
+            row = cl.CLAIMS.raw(services.read_side, str(claim_id), position)
+            if row is None:
+                raise NotFound(f"claim {claim_id} not found at that moment")
+            version = row["version"]
         day = on or china_today()
         try:
-            clocks = claim.clocks_on(day)
+            clocks = queries.clocks_on(services.app, claim_id, day, version)
         except InvalidValue as e:
             raise BadRequest("on", e.message) from None
         readings = [r for r in (clocks.decision, clocks.rejection_notice, clocks.payment, clocks.advance) if r]
@@ -247,11 +182,9 @@ class ClaimQueries(Controller):
     def settlement(self, services: Svc, claim_id: FromPath[UUID]) -> SettlementView:
         """What approval would compute now against the policy on the loss date; records nothing.
         `not-covered-on-loss-date` (409) if the policy did not cover the loss."""
-        return SettlementView(claim_id=str(claim_id), computation=commands.settlement(services.app, claim_id))
+        return SettlementView(claim_id=str(claim_id), computation=queries.settlement(services.app, claim_id))
 
     @get("/{claim_id:uuid}/history", guards=READ, sync_to_thread=True)
-    def history(self, services: Svc, claim_id: FromPath[UUID], as_of: AsOf = None, after: After = None) -> HistoryView:
+    def history(self, services: Svc, claim_id: FromPath[UUID], read_point: ReadAt) -> HistoryView:
         """Every event of the claim in order, with who did it, when and why."""
-        position = read_position(services, ["audit_log"], after, as_of)
-        entries = history_of(services, claim_id, position, Claim.Event, "claim")
-        return HistoryView(id=str(claim_id), events=[HistoryEntry(**e) for e in entries])
+        return history_view(services, claim_id, read_point, Claim.Event, "claim")

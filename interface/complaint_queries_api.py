@@ -17,50 +17,30 @@ from domain.identifiers import china_today
 from domain.service_request.aggregate import ServiceRequest
 from interface.auth import Principal, requires
 from interface.bootstrap import Services
-from interface.history import history_of
-from interface.http import read_position
+from interface.history import history_view
+from interface.http import read_at
 from interface.personal_data import mask_event_data, mask_text, record_unmasked, wants_unmasked
 from interface.query_params import (
+    QUERY_DEPENDENCIES,
     After,
-    AsOf,
-    HistoryEntry,
     HistoryView,
+    Paged,
     PageNo,
+    ReadAt,
+    ReadPoint,
     Reason,
     Size,
     Text,
     Today,
     Unmasked,
-    check_sort,
 )
-from interface.views import page_model, row_model, to_page
 from projections import complaints as cp
-from projections import policies as pol
 from projections import service_requests as sr
-from projections.customers import customers, personal_statuses
-from projections.queries import Page, PageResult, one, page_of
+from projections.customers import CUSTOMERS, statuses
+from projections.policies import renewals_due
+from projections.register import Paging
 
 Svc = NamedDependency[Services]
-
-ComplaintView = row_model(
-    "ComplaintView",
-    cp.complaints,
-    "A row of the complaints register, with its clock as of today.",
-    days_used=(int | None, None),
-    remaining_days=(int | None, None),
-    overdue=(bool, False),
-    calendar_warning=(str | None, None),
-)
-ComplaintPage = page_model("ComplaintPage", ComplaintView)
-ActionView = row_model(
-    "ImprovementActionView",
-    cp.improvement_actions,
-    "An improvement action (8.2.2 (5)).",
-    days_overdue=(int | None, None),
-)
-ActionPage = page_model("ImprovementActionPage", ActionView)
-RequestView = row_model("ServiceRequestView", sr.service_requests, "An after-sales service request and its timeline.")
-RequestPage = page_model("ServiceRequestPage", RequestView)
 
 
 class RenewalReminder(BaseModel):
@@ -74,11 +54,6 @@ class RenewalReminder(BaseModel):
     contacts: dict[str, Any]
 
 
-def _with_clock(rows: list[dict[str, Any]], today: date) -> None:
-    for row in rows:
-        row.update(cp.clock_columns(row, max(today, row["last_event_on"])), calendar_warning=cp.calendar_warning(row))
-
-
 def _complainants(
     services: Services,
     request: Request[Principal, Any, Any],
@@ -89,26 +64,31 @@ def _complainants(
 ) -> None:
     """Mask each complainant's name unless asked and allowed (and always for a restricted customer);
     an unmasked read is recorded first, naming the customer (an outsider: the complaint)."""
-    with services.read_side.engine.connect() as conn:
-        statuses = personal_statuses(conn, [r["complainant_customer_id"] for r in rows if r["complainant_customer_id"]])
-    shown = [
-        r for r in rows if unmasked and statuses.get(r["complainant_customer_id"] or "", "available") == "available"
-    ]
+    status = statuses(services.read_side, [r["complainant_customer_id"] for r in rows if r["complainant_customer_id"]])
+    shown = [r for r in rows if unmasked and status.get(r["complainant_customer_id"] or "", "available") == "available"]
     record_unmasked(services, request, [r["complainant_customer_id"] or r["complaint_id"] for r in shown], view, reason)
     for row in rows:
         if not any(row is r for r in shown):
             row["complainant_name"] = mask_text(row["complainant_name"])
 
 
+def _complainant_masked(data: dict[str, Any]) -> dict[str, Any]:
+    """An event's data with the complainant masked."""
+    return mask_event_data(data, False)
+
+
 class ComplaintQueries(Controller):
     path = "/api/v1/complaints"
     tags = ["complaints"]
+    dependencies = QUERY_DEPENDENCIES
 
     @get("/", guards=[requires("complaints.read")], sync_to_thread=True)
     def list_complaints(
         self,
         request: Request[Principal, Any, Any],
         services: Svc,
+        paging: Paged,
+        read_point: ReadAt,
         status: Text = None,
         category: Text = None,
         channel: Text = None,
@@ -122,11 +102,6 @@ class ComplaintQueries(Controller):
         overdue: FromQuery[bool | None] = None,
         open: FromQuery[bool | None] = None,
         today: Today = None,
-        page: PageNo = 1,
-        page_size: Size = 50,
-        sort: Text = None,
-        as_of: AsOf = None,
-        after: After = None,
         unmasked: Unmasked = False,
         reason: Reason = None,
     ) -> Any:
@@ -135,73 +110,42 @@ class ComplaintQueries(Controller):
         unless `unmasked=true` with a `reason` (personal.read; recorded)."""
         show = wants_unmasked(request, unmasked, reason)
         day = today or china_today()
-        position = read_position(services, ["complaints"], after, as_of)
+        position = read_at(services, read_point, "complaints")
         conditions = cp.complaint_filters(
-            status,
-            category,
-            channel,
-            responsible_id,
-            customer_id,
-            policy_id,
-            claim_id,
-            received_from,
-            received_to,
-            breached,
-            day if overdue else None,
-            open,
+            status=status,
+            category=category,
+            channel=channel,
+            responsible_id=responsible_id,
+            complainant_customer_id=customer_id,
+            related_policy_id=policy_id,
+            related_claim_id=claim_id,
+            received_from=received_from,
+            received_to=received_to,
+            breached=breached,
+            overdue_on=day if overdue else None,
+            open=open,
         )
-        order = check_sort(sort, cp.SORTABLE, cp.DEFAULT_SORT)
-        with services.read_side.engine.connect() as conn:
-            reached = services.read_side.position("complaints", conn)
-            result = page_of(
-                conn,
-                cp.complaints,
-                position,
-                conditions,
-                Page(page, page_size, order),
-                cp.SORTABLE,
-                cp.DEFAULT_SORT,
-                reached,
-            )
-        _with_clock(result.items, day)
+        result = cp.COMPLAINTS.rows(services.read_side, conditions, paging, position)
         _complainants(services, request, result.items, show, reason, "complaints")
-        return to_page(ComplaintPage, result)
+        return cp.COMPLAINTS.typed(result, day)
 
     @get("/improvement-actions", guards=[requires("complaints.read")], sync_to_thread=True)
     def actions(
         self,
         services: Svc,
+        paging: Paged,
+        read_point: ReadAt,
         owner_id: Text = None,
         complaint_id: Text = None,
         open: FromQuery[bool | None] = None,
         overdue: FromQuery[bool | None] = None,
         today: Today = None,
-        page: PageNo = 1,
-        page_size: Size = 50,
-        sort: Text = None,
-        as_of: AsOf = None,
-        after: After = None,
     ) -> Any:
         """Improvement actions with owner and due date; `open`, `overdue` as of `today`."""
         day = today or china_today()
-        position = read_position(services, ["complaints"], after, as_of)
+        position = read_at(services, read_point, "complaints")
         conditions = cp.action_filters(owner_id, complaint_id, open, day if overdue else None)
-        order = check_sort(sort, cp.ACTION_SORTABLE, cp.ACTION_DEFAULT_SORT)
-        with services.read_side.engine.connect() as conn:
-            reached = services.read_side.position("complaints", conn)
-            result = page_of(
-                conn,
-                cp.improvement_actions,
-                position,
-                conditions,
-                Page(page, page_size, order),
-                cp.ACTION_SORTABLE,
-                cp.ACTION_DEFAULT_SORT,
-                reached,
-            )
-        for row in result.items:
-            row["days_overdue"] = cp.days_overdue(row, day)
-        return to_page(ActionPage, result)
+        return cp.ACTIONS.page(services.read_side, conditions, paging, position, today=day)
 
     @get("/{complaint_id:uuid}", guards=[requires("complaints.read")], sync_to_thread=True)
     def get_complaint(
@@ -209,42 +153,37 @@ class ComplaintQueries(Controller):
         request: Request[Principal, Any, Any],
         services: Svc,
         complaint_id: FromPath[UUID],
+        read_point: ReadAt,
         today: Today = None,
-        as_of: AsOf = None,
-        after: After = None,
         unmasked: Unmasked = False,
         reason: Reason = None,
     ) -> Any:
         """One complaint with its clock: deadline, days used, paused days, breached or not."""
         show = wants_unmasked(request, unmasked, reason)
-        position = read_position(services, ["complaints"], after, as_of)
-        with services.read_side.engine.connect() as conn:
-            row = one(conn, cp.complaints, str(complaint_id), position)
+        position = read_at(services, read_point, "complaints")
+        row = cp.COMPLAINTS.raw(services.read_side, str(complaint_id), position)
         if row is None:
             raise NotFound(f"complaint {complaint_id} not found")
-        _with_clock([row], today or china_today())
         _complainants(services, request, [row], show, reason, "complaint")
-        return ComplaintView(**row)
+        return cp.COMPLAINTS.item(row, today)
 
     @get("/{complaint_id:uuid}/history", guards=[requires("complaints.read")], sync_to_thread=True)
-    def history(
-        self, services: Svc, complaint_id: FromPath[UUID], as_of: AsOf = None, after: After = None
-    ) -> HistoryView:
+    def history(self, services: Svc, complaint_id: FromPath[UUID], read_point: ReadAt) -> HistoryView:
         """Every event of the complaint in order, with who did it, when and why."""
-        position = read_position(services, ["audit_log"], after, as_of)
-        entries = history_of(services, complaint_id, position, Complaint.Event, "complaint")
-        entries = [dict(e, data=mask_event_data(e["data"], False)) for e in entries]  # the complainant, masked
-        return HistoryView(id=str(complaint_id), events=[HistoryEntry(**e) for e in entries])
+        return history_view(services, complaint_id, read_point, Complaint.Event, "complaint", _complainant_masked)
 
 
 class ServiceRequestQueries(Controller):
     path = "/api/v1/service-requests"
     tags = ["service"]
+    dependencies = QUERY_DEPENDENCIES
 
     @get("/", guards=[requires("service.read")], sync_to_thread=True)
     def list_requests(
         self,
         services: Svc,
+        paging: Paged,
+        read_point: ReadAt,
         status: Text = None,
         kind: Text = None,
         customer_id: Text = None,
@@ -253,84 +192,49 @@ class ServiceRequestQueries(Controller):
         requested_from: FromQuery[date | None] = None,
         requested_to: FromQuery[date | None] = None,
         open: FromQuery[bool | None] = None,
-        page: PageNo = 1,
-        page_size: Size = 50,
-        sort: Text = None,
-        as_of: AsOf = None,
-        after: After = None,
     ) -> Any:
         """Service requests with their timeline from request to completion."""
-        position = read_position(services, ["service_requests"], after, as_of)
+        position = read_at(services, read_point, "service_requests")
         conditions = sr.request_filters(
             status, kind, customer_id, staff_id, policy_id, requested_from, requested_to, open
         )
-        order = check_sort(sort, sr.SORTABLE, sr.DEFAULT_SORT)
-        with services.read_side.engine.connect() as conn:
-            reached = services.read_side.position("service_requests", conn)
-            result: PageResult = page_of(
-                conn,
-                sr.service_requests,
-                position,
-                conditions,
-                Page(page, page_size, order),
-                sr.SORTABLE,
-                sr.DEFAULT_SORT,
-                reached,
-            )
-        return to_page(RequestPage, result)
+        return sr.REQUESTS.page(services.read_side, conditions, paging, position)
 
     @get("/renewal-reminders", guards=[requires("service.read")], sync_to_thread=True)
     def renewal_reminders(
         self, services: Svc, today: Today = None, page: PageNo = 1, page_size: Size = 50, after: After = None
     ) -> list[RenewalReminder]:
         """Renewal reminders (8.1.1 (4)): in-force renewable policies whose renewal is due by `today`,
-        with the policyholder to contact (from the policy and customer registers)."""
-        day = today or china_today()
-        read_position(services, ["policies", "customers"], after, None)
-        with services.read_side.engine.connect() as conn:
-            reached = services.read_side.position("policies", conn)
-            due = page_of(
-                conn,
-                pol.policies,
-                None,
-                pol.renewal_due_filters(day),
-                Page(page, page_size, "renewal_due_on"),
-                pol.SORTABLE,
-                "renewal_due_on",
-                reached,
-            )
-            reminders = []
-            for policy in due.items:
-                holder = one(conn, customers, policy["applicant_id"], None) or {}
-                reminders.append(
-                    RenewalReminder(
-                        policy_id=policy["policy_id"],
-                        policy_number=policy["policy_number"],
-                        product_code=policy["product_code"],
-                        end_date=policy["end_date"],
-                        renewal_due_on=policy["renewal_due_on"],
-                        customer_id=policy["applicant_id"],
-                        customer_name=holder.get("name"),
-                        contacts=holder.get("contacts") or {},
-                    )
+        with the policyholder to contact (the renewals due of the policies register, and the customers register)."""
+        read_at(services, ReadPoint(after=after), "policies", "customers")
+        due = renewals_due(services.read_side, today or china_today(), Paging(page, page_size), None)
+        reminders = []
+        for policy in due.items:
+            holder = CUSTOMERS.raw(services.read_side, policy["applicant_id"], None) or {}
+            reminders.append(
+                RenewalReminder(
+                    policy_id=policy["policy_id"],
+                    policy_number=policy["policy_number"],
+                    product_code=policy["product_code"],
+                    end_date=policy["end_date"],
+                    renewal_due_on=policy["renewal_due_on"],
+                    customer_id=policy["applicant_id"],
+                    customer_name=holder.get("name"),
+                    contacts=holder.get("contacts") or {},
                 )
+            )
         return reminders
 
     @get("/{request_id:uuid}", guards=[requires("service.read")], sync_to_thread=True)
-    def get_request(self, services: Svc, request_id: FromPath[UUID], as_of: AsOf = None, after: After = None) -> Any:
+    def get_request(self, services: Svc, request_id: FromPath[UUID], read_point: ReadAt) -> Any:
         """One service request."""
-        position = read_position(services, ["service_requests"], after, as_of)
-        with services.read_side.engine.connect() as conn:
-            row = one(conn, sr.service_requests, str(request_id), position)
-        if row is None:
+        position = read_at(services, read_point, "service_requests")
+        found = sr.REQUESTS.one(services.read_side, str(request_id), position)
+        if found is None:
             raise NotFound(f"service request {request_id} not found")
-        return RequestView(**row)
+        return found
 
     @get("/{request_id:uuid}/history", guards=[requires("service.read")], sync_to_thread=True)
-    def history(
-        self, services: Svc, request_id: FromPath[UUID], as_of: AsOf = None, after: After = None
-    ) -> HistoryView:
+    def history(self, services: Svc, request_id: FromPath[UUID], read_point: ReadAt) -> HistoryView:
         """Every event of the request in order."""
-        position = read_position(services, ["audit_log"], after, as_of)
-        entries = history_of(services, request_id, position, ServiceRequest.Event, "service request")
-        return HistoryView(id=str(request_id), events=[HistoryEntry(**e) for e in entries])
+        return history_view(services, request_id, read_point, ServiceRequest.Event, "service request")

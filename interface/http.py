@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import re
@@ -20,8 +21,8 @@ from domain.identifiers import china_today
 from interface.auth import Principal
 from interface.bootstrap import Services
 from interface.errors import BadRequest, InvalidJson, PositionNotRecorded, UnsupportedMediaType, header_problem
-from interface.query_params import MAX_QUERY_CHARS, MAX_REASON_CHARS
-from projections.audit_log import position_at
+from interface.query_params import MAX_QUERY_CHARS, MAX_REASON_CHARS, ReadPoint
+from projections.audit_log import moment_position
 
 #: A log position or an aggregate version: ASCII digits only ("²".isdigit() is true), and it fits a BIGINT.
 WHOLE_NUMBER = re.compile(r"[0-9]{1,18}")
@@ -165,12 +166,16 @@ def read_position(services: Services, names: Sequence[str], after: int | None, a
         return None
     if isinstance(point, datetime):
         wait_for(services, read_side.head(), ["audit_log"])
-        with read_side.engine.connect() as conn:
-            point = position_at(conn, point)
+        point = moment_position(read_side, point)
     # A position beyond the head means "now": answer as of the head, so the answer is repeatable.
     point = min(point, read_side.head())
     wait_for(services, point, names)
     return point
+
+
+def read_at(services: Services, asked: ReadPoint, *names: str) -> int | None:
+    """The log position a query reads at (None = now), the named projections waited for (see read_position)."""
+    return read_position(services, names, asked.after, asked.as_of)
 
 
 def text_problem(name: str, value: str, limit: int = MAX_QUERY_CHARS) -> str | None:
@@ -224,10 +229,8 @@ def date_parameters(handler: Any) -> dict[str, bool]:
                 found[spelt] = True
             elif field.is_subclass_of(date) or field.has_inner_subclass_of(date) or fmt == "date":
                 found[spelt] = False
-        try:
+        with contextlib.suppress(TypeError):  # see above
             _DATE_PARAMS[handler] = found
-        except TypeError:
-            pass
     return found
 
 

@@ -1,14 +1,17 @@
-"""Query parameters and response pieces every register endpoint shares."""
+"""Query parameters and response pieces every register endpoint shares; the paging (page, page_size,
+sort) and the read point (as_of, after) as dependencies declared once (QUERY_DEPENDENCIES)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from typing import Annotated, Any
 
+from litestar.di import NamedDependency, Provide
 from litestar.params import QueryParameter
 from pydantic import BaseModel
 
-from interface.errors import BadRequest
+from projections.register import Paging
 
 #: The largest log position or version a parameter may name (a BIGINT).
 MAX_POSITION = 2**63 - 1
@@ -44,12 +47,32 @@ Reason = Annotated[
 Today = Annotated[date | None, QueryParameter(description="the business date (default: today, China time)")]
 
 
-def check_sort(value: str | None, sortable: dict[str, Any], default: str) -> str:
-    """The sort asked for (`name` or `-name`), or 422 naming `sort`."""
-    sort = value or default
-    if sort.lstrip("-") not in sortable:
-        raise BadRequest("sort", f"sort by one of {', '.join(sorted(sortable))} (prefix - for descending)")
-    return sort
+@dataclass(frozen=True)
+class ReadPoint:
+    """When a query reads, as the client asked: `as_of` (a position, moment or date) and `after`."""
+
+    as_of: str | None = None
+    after: int | None = None
+
+
+def provide_paging(page: PageNo = 1, page_size: Size = 50, sort: Text = None) -> Paging:
+    """`page`, `page_size` and `sort` of every register list."""
+    return Paging(page, page_size, sort)
+
+
+def provide_read_point(as_of: AsOf = None, after: After = None) -> ReadPoint:
+    """`as_of` and `after` of every register query."""
+    return ReadPoint(as_of, after)
+
+
+#: How a handler asks for them: `paging: Paged`, `read_point: ReadAt`.
+Paged = NamedDependency[Paging]
+ReadAt = NamedDependency[ReadPoint]
+#: The dependencies every query controller declares: `paging` and `read_point`.
+QUERY_DEPENDENCIES = {
+    "paging": Provide(provide_paging, sync_to_thread=False),
+    "read_point": Provide(provide_read_point, sync_to_thread=False),
+}
 
 
 class HistoryEntry(BaseModel):

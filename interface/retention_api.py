@@ -14,7 +14,7 @@ from interface.bootstrap import Services
 from interface.customer_schemas import CustomerRetentionView, PolicyRetentionView
 from interface.http import read_position
 from interface.query_params import After, Text, Today
-from projections.retention import all_retention
+from projections.retention import retention
 
 
 def retention_view(retention: CustomerRetention, today: date) -> CustomerRetentionView:
@@ -53,5 +53,4 @@ class RetentionQueries(Controller):
         """Every customer's retention end (the latest of their policies'), with each policy's."""
         read_position(services, ["customers", "policies"], after, None)
         day = today or china_today()
-        with services.read_side.engine.connect() as conn:
-            return [retention_view(r, day) for r in all_retention(conn, customer_id)]
+        return [retention_view(r, day) for r in retention(services.read_side, customer_id)]

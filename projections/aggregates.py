@@ -47,7 +47,7 @@ class AggregateCache:
             cached = self.app.repository.get(key, version=version - 1)
         if before is not None:
             before(cached)
-        aggregate = event.mutate(cached)
+        aggregate: Aggregate = event.mutate(cached)
         self._items[key] = aggregate
         if len(self._items) > self.size:
             self._items.popitem(last=False)

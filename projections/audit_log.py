@@ -15,6 +15,7 @@ from sqlalchemy import BigInteger, Column, Connection, DateTime, Index, Integer,
 
 from projections.base import Batch, Projection
 from projections.db import metadata, utc
+from projections.register import Reader, Register
 
 audit_log = Table(
     "audit_log",
@@ -91,6 +92,18 @@ def position_at(conn: Connection, moment: datetime) -> int:
     return int(found or 0)
 
 
+def moment_position(read: Reader, moment: datetime) -> int:
+    """The log position that was current at `moment`, read through the read side."""
+    with read.engine.connect() as conn:
+        return position_at(conn, moment)
+
+
+def positions_of(read: Reader, aggregate_id: str) -> dict[int, int]:
+    """Each version of one aggregate → the log position of its event (those the audit log has reached)."""
+    with read.engine.connect() as conn:
+        return {row["aggregate_version"]: row["position"] for row in history(conn, aggregate_id)}
+
+
 def history(conn: Connection, aggregate_id: str, position: int | None = None) -> list[dict[str, Any]]:
     """The audit rows of one aggregate, in log order (up to `position`)."""
     query = select(audit_log).where(audit_log.c.aggregate_id == aggregate_id)
@@ -100,6 +113,19 @@ def history(conn: Connection, aggregate_id: str, position: int | None = None) ->
 
 
 AUDIT_SORTABLE = {"position": audit_log.c.position, "recorded_at": audit_log.c.recorded_at}
+
+
+#: The audit log: every event with position, time, actor, role, aggregate, type and reason.
+AUDIT_LOG = Register(
+    audit_log,
+    "audit_log",
+    AUDIT_SORTABLE,
+    "position",
+    view="AuditEntry",
+    doc="One event: position, time, actor, role, aggregate, type, reason, ids.",
+    page_view="AuditPage",
+    appended_at="position",
+)
 
 
 def audit_filters(

@@ -26,6 +26,7 @@ from projections.aggregates import AggregateCache
 from projections.base import Batch, Projection
 from projections.customers import plain
 from projections.policies import ID, MONEY, policies
+from projections.register import Register
 from projections.versioned import as_of, versioned_table
 
 claims = versioned_table(
@@ -121,7 +122,7 @@ def reading(clock: ClockReading | None) -> dict[str, Any] | None:
     """One clock reading as JSON (ISO dates), or None if the clock has not started."""
     if clock is None:
         return None
-    return plain(
+    shown: dict[str, Any] = plain(
         {
             "started_on": clock.started_on,
             "due_on": clock.due_on,
@@ -137,6 +138,7 @@ def reading(clock: ClockReading | None) -> dict[str, Any] | None:
             "calendar_known": clock.calendar_known,
         }
     )
+    return shown
 
 
 def claim_row(claim: Claim) -> dict[str, Any]:
@@ -261,6 +263,28 @@ CLAIM_SORTABLE: dict[str, Column[Any]] = {
 CLAIM_DEFAULT_SORT = "-reported_on"
 
 
+def with_overdue(row: dict[str, Any], today: date) -> None:
+    """`decision_overdue` as of `today`: no decision, the clock not paused, and its due date passed."""
+    due = row.get("decision_due_on")
+    row["decision_overdue"] = (
+        row.get("decision") is None and not row.get("decision_paused") and due is not None and due < today
+    )
+
+
+#: 赔案登记簿: each claim with status, reserve, paid, clocks, breaches and flags.
+CLAIMS = Register(
+    claims,
+    "claims",
+    CLAIM_SORTABLE,
+    CLAIM_DEFAULT_SORT,
+    view="ClaimView",
+    doc="A row of the claims register; `clocks` as of the claim's last event, `decision_overdue` as of `today`.",
+    page_view="ClaimPage",
+    extra={"decision_overdue": (bool, False)},
+    derive=with_overdue,
+)
+
+
 def claim_filters(
     *,
     status: str | None = None,
@@ -345,6 +369,16 @@ FLAG_SORTABLE: dict[str, Column[Any]] = {
     "claim_status": _f.claim_status,
 }
 FLAG_DEFAULT_SORT = "-raised_on"
+#: The risk flags register: fraud indicators (ch. 9) raised on claims.
+FLAGS = Register(
+    claim_flags,
+    "claims",
+    FLAG_SORTABLE,
+    FLAG_DEFAULT_SORT,
+    view="RiskFlagView",
+    doc="A fraud indicator raised on a claim (ch. 9).",
+    page_view="RiskFlagPage",
+)
 
 
 def flag_filters(

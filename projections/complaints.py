@@ -32,6 +32,7 @@ from projections.base import Batch, Projection
 from projections.customers import plain
 from projections.db import utc
 from projections.policies import ID, MONEY
+from projections.register import Register
 from projections.versioned import as_of, versioned_table
 
 complaints = versioned_table(
@@ -303,6 +304,30 @@ def calendar_warning(row: dict[str, Any]) -> str | None:
     return None if deadline is None else last_day(deadline).warning
 
 
+def with_clock(row: dict[str, Any], today: date) -> None:
+    """The row's clock as of `today` (never before its last event) and its calendar warning."""
+    row.update(clock_columns(row, max(today, row["last_event_on"])), calendar_warning=calendar_warning(row))
+
+
+#: 投诉登记簿: complaints with category, status, deadline, responsible person and clock.
+COMPLAINTS = Register(
+    complaints,
+    "complaints",
+    SORTABLE,
+    DEFAULT_SORT,
+    view="ComplaintView",
+    doc="A row of the complaints register, with its clock as of today.",
+    page_view="ComplaintPage",
+    extra={
+        "days_used": (int | None, None),
+        "remaining_days": (int | None, None),
+        "overdue": (bool, False),
+        "calendar_warning": (str | None, None),
+    },
+    derive=with_clock,
+)
+
+
 def due_for_scheduler(conn: Connection, on: date, position: int | None = None) -> list[str]:
     """Ids of the complaints for which `advance_time(on)` would record a breach, earliest first."""
     query = (
@@ -349,3 +374,21 @@ def days_overdue(row: dict[str, Any], today: date) -> int | None:
     """Days an open improvement action is past its due date as of `today` (None if not overdue)."""
     late = (today - row["due_on"]).days
     return late if row["status"] == "open" and late > 0 else None
+
+
+def with_days_overdue(row: dict[str, Any], today: date) -> None:
+    row["days_overdue"] = days_overdue(row, today)
+
+
+#: Improvement actions (8.2.2 (5)) with owner and due date.
+ACTIONS = Register(
+    improvement_actions,
+    "complaints",
+    ACTION_SORTABLE,
+    ACTION_DEFAULT_SORT,
+    view="ImprovementActionView",
+    doc="An improvement action (8.2.2 (5)).",
+    page_view="ImprovementActionPage",
+    extra={"days_overdue": (int | None, None)},
+    derive=with_days_overdue,
+)

@@ -13,6 +13,7 @@ from sqlalchemy import JSON, Column, Connection, Date, DateTime, Integer, String
 from domain.customer.aggregate import ERASED, Customer
 from projections.base import Batch, Projection
 from projections.db import utc
+from projections.register import Reader, Register
 from projections.versioned import versioned_table
 
 customers = versioned_table(
@@ -240,6 +241,12 @@ SORTABLE = {
 }
 
 
+#: 客户登记簿: the rows as stored (the interface masks personal data before answering).
+CUSTOMERS = Register(
+    customers, "customers", SORTABLE, "registered_at", view="CustomerRow", doc="A row of the customers register."
+)
+
+
 def customer_filters(
     name: str | None = None,
     kind: str | None = None,
@@ -305,3 +312,11 @@ def personal_statuses(conn: Connection, customer_ids: list[str]) -> dict[str, st
         select(c.customer_id, c.personal_data).where(c.valid_to.is_(None), c.customer_id.in_(sorted(set(customer_ids))))
     )
     return {row[0]: row[1] for row in rows}
+
+
+def statuses(read: Reader, customer_ids: list[str]) -> dict[str, str]:
+    """Each customer's personal data status now, read through the read side (see personal_statuses)."""
+    if not customer_ids:
+        return {}
+    with read.engine.connect() as conn:
+        return personal_statuses(conn, customer_ids)

@@ -36,6 +36,8 @@ from domain.policy.rules import renewal_offer_from
 from domain.values import money
 from projections.aggregates import shared_cache
 from projections.base import Batch, Projection
+from projections.queries import PageResult
+from projections.register import Paging, Reader, Register
 from projections.versioned import as_of, versioned_table
 
 #: Money columns: exact decimals to the cent on both databases.
@@ -246,6 +248,16 @@ SORTABLE = {
     "renewal_due_on": policies.c.renewal_due_on,
 }
 DEFAULT_SORT = "-applied_on"
+#: 保单登记簿: every policy and application.
+POLICIES = Register(
+    policies,
+    "policies",
+    SORTABLE,
+    DEFAULT_SORT,
+    view="PolicyView",
+    doc="A row of the policies register (保单登记簿).",
+    page_view="PolicyPage",
+)
 
 
 def policy_filters(
@@ -299,6 +311,12 @@ def renewal_due_filters(today: date) -> list[Any]:
     for the current period (use with page_of, sort "renewal_due_on")."""
     c = policies.c
     return [c.in_force.is_(True), c.renewal_due_on <= today, c.renewal_offered_on.is_(None)]
+
+
+def renewals_due(read: Reader, today: date, paging: Paging, as_of: int | None) -> PageResult:
+    """续保: one page of the in-force renewable policies whose renewal offer is due by `today` and not
+    yet made, soonest first (the renewals-due list and the renewal reminders)."""
+    return POLICIES.rows(read, renewal_due_filters(today), Paging(paging.page, paging.size, "renewal_due_on"), as_of)
 
 
 def due_for_scheduler(conn: Connection, on: date, position: int | None = None) -> list[str]:

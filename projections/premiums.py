@@ -36,6 +36,7 @@ from projections.base import Batch
 from projections.db import metadata
 from projections.policies import MONEY, PolicyStateProjection
 from projections.queries import Page, PageResult, page_of
+from projections.register import Paging, Reader, Register
 from projections.versioned import versioned_table
 
 premium_installments = versioned_table(
@@ -254,6 +255,17 @@ SORTABLE = {
     "status": _i.status,
 }
 DEFAULT_SORT = "due_date"
+#: The premium schedule: installments with due dates, amounts, cover periods, payment and grace.
+INSTALLMENTS = Register(
+    premium_installments,
+    "premiums",
+    SORTABLE,
+    DEFAULT_SORT,
+    view="InstallmentView",
+    doc="One installment of a premium schedule.",
+    page_view="InstallmentPage",
+    extra={"days_overdue": (int | None, None)},
+)
 
 
 def installment_filters(
@@ -308,8 +320,37 @@ def overdue(
     return result
 
 
+def overdue_page(read: Reader, today: date, conditions: list[Any], paging: Paging, as_of: int | None) -> PageResult:
+    """One page of the overdue list as of business date `today`, each row with `days_overdue`; more
+    conditions (installment_filters) narrow it."""
+    result = INSTALLMENTS.rows(read, [*overdue_filters(today), *conditions], paging, as_of)
+    for row in result.items:
+        row["days_overdue"] = (today - row["due_date"]).days
+    return result
+
+
 _p = premium_payments.c
 PAYMENT_SORTABLE = {"position": _p.position, "on": _p.on, "amount": _p.amount}
+
+
+def net_amount(conn: Connection, where: list[Any]) -> dict[str, Any]:
+    """`total_amount`: the net of every payment and refund matching `where`."""
+    amount = conn.execute(select(func.coalesce(func.sum(_p.amount), 0)).where(*where)).scalar_one()
+    return {"total_amount": money(Decimal(str(amount)))}
+
+
+#: Premium payments (+) and refunds (−): append-only, as of a position those recorded up to it.
+PAYMENTS = Register(
+    premium_payments,
+    "premiums",
+    PAYMENT_SORTABLE,
+    "position",
+    view="PaymentView",
+    doc="A premium payment (+) or refund (−).",
+    page_view="PaymentPage",
+    appended_at="position",
+    summary=net_amount,
+)
 
 
 def payment_filters(

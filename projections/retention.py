@@ -20,6 +20,7 @@ from projections.claims import claims
 from projections.complaints import complaints
 from projections.customers import customers
 from projections.policies import policies, policy_parties
+from projections.register import Reader
 from projections.runner import ReadSide
 
 _p = policies.c
@@ -106,6 +107,12 @@ def all_retention(conn: Connection, customer_id: str | None = None) -> Iterator[
     others = _customers_with_other_roles(conn)
     for key in ids:
         yield customer_retention(key, contracts_of(conn, key) if key in others else held.get(key, []))
+
+
+def retention(read: Reader, customer_id: str | None = None) -> list[CustomerRetention]:
+    """Every customer's retention (or one's: empty if the customers register has no such customer)."""
+    with read.engine.connect() as conn:
+        return list(all_retention(conn, customer_id))
 
 
 def _customers_with_other_roles(conn: Connection) -> set[str]:

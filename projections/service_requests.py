@@ -19,6 +19,7 @@ from projections.base import Batch, Projection
 from projections.customers import plain
 from projections.db import utc
 from projections.policies import ID
+from projections.register import Register
 from projections.versioned import versioned_table
 
 service_requests = versioned_table(
@@ -99,6 +100,16 @@ class ServiceRequestsProjection(Projection):
 _r = service_requests.c
 SORTABLE = {"requested_on": _r.requested_on, "completed_on": _r.completed_on, "status": _r.status, "kind": _r.kind}
 DEFAULT_SORT = "-requested_on"
+#: After-sales service requests and their timeline from request to completion.
+REQUESTS = Register(
+    service_requests,
+    "service_requests",
+    SORTABLE,
+    DEFAULT_SORT,
+    view="ServiceRequestView",
+    doc="An after-sales service request and its timeline.",
+    page_view="ServiceRequestPage",
+)
 
 
 def request_filters(

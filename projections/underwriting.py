@@ -8,6 +8,7 @@ applicant's answer to conditions is the status that followed `offered_with_condi
 from __future__ import annotations
 
 from datetime import date
+from itertools import pairwise
 from typing import Any
 
 from eventsourcing.domain import DomainEventProtocol
@@ -18,6 +19,7 @@ from domain.policy.aggregate import Policy
 from projections.base import Batch
 from projections.customers import plain
 from projections.policies import ID, MONEY, PolicyStateProjection
+from projections.register import Register
 from projections.versioned import versioned_table
 
 underwriting_decisions = versioned_table(
@@ -65,7 +67,7 @@ RESPONSES = {"accepted": "accepted", "withdrawn": "refused"}
 def status_after(policy: Policy, status: str) -> tuple[str, date] | tuple[None, None]:
     """The status the policy moved to from `status` (the first time), and when; or (None, None)."""
     history = policy.history
-    for (_, before), (since, after) in zip(history, history[1:]):
+    for (_, before), (since, after) in pairwise(history):
         if before == status:
             return after, since
     return None, None
@@ -194,6 +196,16 @@ SORTABLE = {
     "status": _c.status,
 }
 DEFAULT_SORT = "-applied_on"
+#: Every application's underwriting: findings, referral, decision, underwriter, turnaround.
+DECISIONS = Register(
+    underwriting_decisions,
+    "underwriting_decisions",
+    SORTABLE,
+    DEFAULT_SORT,
+    view="UnderwritingDecisionView",
+    doc="An application's underwriting: findings, referral, decision, turnaround.",
+    page_view="UnderwritingDecisionPage",
+)
 
 
 def underwriting_filters(

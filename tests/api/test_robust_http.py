@@ -25,7 +25,7 @@ from litestar.testing import TestClient
 import interface.http
 from application.commands import customers as customer_commands
 from application.infrastructure.settings import Settings
-from interface import customers_api
+from interface import customer_queries_api
 from interface.app import create_app
 from interface.bootstrap import bootstrap
 from tests.api.conftest import BASE, PROBLEM, auth, field_names, head, stored_events
@@ -359,7 +359,7 @@ def _boom(*_: Any, **__: Any) -> Any:
 def test_an_unexpected_error_is_a_500_problem_whose_correlation_id_the_log_names_with_the_traceback(
     client: Client, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
-    monkeypatch.setattr(customers_api, "customer_filters", _boom)
+    monkeypatch.setattr(customer_queries_api, "customer_filters", _boom)
 
     with caplog.at_level(logging.ERROR, logger="inscribe.api"):
         given = client.get(BASE, headers=auth(**{"X-Correlation-Id": "trace-me-42"}))
@@ -408,7 +408,7 @@ def test_a_lost_database_is_503_database_unavailable_with_retry_after(
 
     before = events()
     monkeypatch.setattr(customer_commands, "register_individual", lost)
-    monkeypatch.setattr(customers_api, "customer_filters", lost)
+    monkeypatch.setattr(customer_queries_api, "customer_filters", lost)
 
     for response in (client.post(BASE, json=individual_body(13), headers=auth()), client.get(BASE, headers=auth())):
         body = is_problem(response, 503, "database-unavailable")
