@@ -1,4 +1,5 @@
-"""Management and regulatory reports (SPEC §8) under /api/v1/reports, as JSON or CSV.
+"""Management and regulatory reports (SPEC §8) under /api/v1/reports, as JSON or CSV: one route per report
+of the registry (projections.reports.REPORTS), all answered by `answer`.
 
 Every report takes the period (`from`, `to`: business dates, both included; default the current calendar
 year to date), `group_by`, and `as_of` / `after` like every register. A report answered "now" names the log
@@ -13,8 +14,9 @@ from datetime import date
 from decimal import Decimal
 from typing import Annotated, Any
 
-from litestar import Controller, Request, Response, get
+from litestar import Request, Response, Router, get
 from litestar.di import NamedDependency
+from litestar.handlers import HTTPRouteHandler
 from litestar.params import QueryParameter
 from pydantic import BaseModel
 
@@ -22,11 +24,12 @@ from domain.identifiers import china_today
 from interface.auth import requires
 from interface.bootstrap import Services
 from interface.errors import BadRequest
-from interface.http import read_position
-from interface.query_params import After, AsOf
-from projections.reports import REPORTS, Report, ReportSpec
+from interface.http import read_at
+from interface.query_params import QUERY_DEPENDENCIES, ReadAt, ReadPoint
+from projections.reports import REPORTS, Report, ReportSpec, run_report
 
 Svc = NamedDependency[Services]
+BASE = "/api/v1/reports"
 CSV = "text/csv"  # Litestar adds "; charset=utf-8"
 #: The longest period a report may cover (ten years): a month-by-month report stays small.
 MAX_DAYS = 3660
@@ -76,7 +79,7 @@ class ReportInfo(BaseModel):
 
 
 def _path(spec: ReportSpec) -> str:
-    return "/api/v1/reports/" + spec.name.replace("_", "-")
+    return f"{BASE}/" + spec.name.replace("_", "-")
 
 
 def describe(name: str) -> str:
@@ -86,9 +89,11 @@ def describe(name: str) -> str:
     lines += [f"- **{figure}**: {text}" for figure, text in spec.definitions.items()]
     lines += [
         "",
-        "Ratios are percentages to 2 decimals, money to the cent; a figure whose denominator is 0 is "
-        "null (empty in CSV). Grouped by month, each month is a period of its own; totals cover the "
-        "whole period.",
+        (
+            "Ratios are percentages to 2 decimals, money to the cent; a figure whose denominator is 0 is "
+            "null (empty in CSV). Grouped by month, each month is a period of its own; totals cover the "
+            "whole period."
+        ),
     ]
     return "\n".join(lines)
 
@@ -134,8 +139,7 @@ def answer(
     period_from: str | None,
     period_to: str | None,
     group_by: str | None,
-    as_of: str | None,
-    after: int | None,
+    read_point: ReadPoint,
     format_: str | None,
 ) -> Response[Any]:
     """Compute a report as asked and answer it as JSON or CSV."""
@@ -150,12 +154,8 @@ def answer(
         raise BadRequest("to", "a report covers at most ten years")
     if group_by is not None and group_by not in spec.group_by:
         raise BadRequest("group_by", f"group_by must be one of {', '.join(spec.group_by)} for this report")
-    position = read_position(services, spec.sources, after, as_of)
-    read_side = services.read_side
-    with read_side.engine.connect() as conn:
-        if position is None:  # now: the position every source has reached, so the answer can be asked again
-            position = min(read_side.position(source, conn) for source in spec.sources)
-        report = spec.run(conn, position, start, end, group_by)
+    position = read_at(services, read_point, *spec.sources)
+    report = run_report(services.read_side, spec, position, start, end, group_by)
     wants_csv = format_ == "csv" or (format_ is None and "text/csv" in request.headers.get("accept", ""))
     if wants_csv:
         filename = f"{name}_{start.isoformat()}_{end.isoformat()}.csv"
@@ -167,122 +167,42 @@ def answer(
     return Response(content=as_json(report, spec), media_type="application/json")
 
 
-class ReportQueries(Controller):
-    """Loss ratio, claims timeliness, complaints, underwriting, persistency, satisfaction and staff reports."""
+@get("/", sync_to_thread=False)
+def list_reports() -> list[ReportInfo]:
+    """Every report, its groupings and the definition of each of its figures."""
+    return [
+        ReportInfo(name=s.name, path=_path(s), title=s.title, group_by=list(s.group_by), definitions=s.definitions)
+        for s in REPORTS.values()
+    ]
 
-    path = "/api/v1/reports"
-    tags = ["reports"]
-    guards = [requires("reports.read")]
 
-    @get("/", sync_to_thread=False)
-    def list_reports(self) -> list[ReportInfo]:
-        """Every report, its groupings and the definition of each of its figures."""
-        return [
-            ReportInfo(name=s.name, path=_path(s), title=s.title, group_by=list(s.group_by), definitions=s.definitions)
-            for s in REPORTS.values()
-        ]
+def report_route(spec: ReportSpec) -> HTTPRouteHandler:
+    """The route of one report of the registry: GET /api/v1/reports/<name>, described by its definitions."""
 
-    @get("/loss-ratio", sync_to_thread=True, description=describe("loss_ratio"))
-    def loss_ratio(
-        self,
+    def handler(
         services: Svc,
         request: Request[Any, Any, Any],
+        read_point: ReadAt,
         period_from: From = None,
         period_to: To = None,
         group_by: GroupBy = None,
-        as_of: AsOf = None,
-        after: After = None,
         format_: Format = None,
     ) -> Response[Any]:
-        """Loss ratio (赔付率) by product or line."""
-        return answer(services, request, "loss_ratio", period_from, period_to, group_by, as_of, after, format_)
+        return answer(services, request, spec.name, period_from, period_to, group_by, read_point, format_)
 
-    @get("/claims-timeliness", sync_to_thread=True, description=describe("claims_timeliness"))
-    def claims_timeliness(
-        self,
-        services: Svc,
-        request: Request[Any, Any, Any],
-        period_from: From = None,
-        period_to: To = None,
-        group_by: GroupBy = None,
-        as_of: AsOf = None,
-        after: After = None,
-        format_: Format = None,
-    ) -> Response[Any]:
-        """Claims timeliness (Art. 22–25), days to payment, payout and closure rates."""
-        return answer(services, request, "claims_timeliness", period_from, period_to, group_by, as_of, after, format_)
+    handler.__name__ = handler.__qualname__ = spec.name  # the operation's summary and id, as before
+    route: HTTPRouteHandler = get(_path(spec).removeprefix(BASE), sync_to_thread=True, description=describe(spec.name))(
+        handler
+    )
+    return route
 
-    @get("/complaints", sync_to_thread=True, description=describe("complaints"))
-    def complaints(
-        self,
-        services: Svc,
-        request: Request[Any, Any, Any],
-        period_from: From = None,
-        period_to: To = None,
-        group_by: GroupBy = None,
-        as_of: AsOf = None,
-        after: After = None,
-        format_: Format = None,
-    ) -> Response[Any]:
-        """Complaints per 100 million yuan of premium and per 10,000 policies, and decision times."""
-        return answer(services, request, "complaints", period_from, period_to, group_by, as_of, after, format_)
 
-    @get("/underwriting", sync_to_thread=True, description=describe("underwriting"))
-    def underwriting(
-        self,
-        services: Svc,
-        request: Request[Any, Any, Any],
-        period_from: From = None,
-        period_to: To = None,
-        group_by: GroupBy = None,
-        as_of: AsOf = None,
-        after: After = None,
-        format_: Format = None,
-    ) -> Response[Any]:
-        """Underwriting acceptance and referral rates and turnaround."""
-        return answer(services, request, "underwriting", period_from, period_to, group_by, as_of, after, format_)
-
-    @get("/persistency", sync_to_thread=True, description=describe("persistency"))
-    def persistency(
-        self,
-        services: Svc,
-        request: Request[Any, Any, Any],
-        period_from: From = None,
-        period_to: To = None,
-        group_by: GroupBy = None,
-        as_of: AsOf = None,
-        after: After = None,
-        format_: Format = None,
-    ) -> Response[Any]:
-        """Lapse, surrender and renewal rates."""
-        return answer(services, request, "persistency", period_from, period_to, group_by, as_of, after, format_)
-
-    @get("/satisfaction", sync_to_thread=True, description=describe("satisfaction"))
-    def satisfaction(
-        self,
-        services: Svc,
-        request: Request[Any, Any, Any],
-        period_from: From = None,
-        period_to: To = None,
-        group_by: GroupBy = None,
-        as_of: AsOf = None,
-        after: After = None,
-        format_: Format = None,
-    ) -> Response[Any]:
-        """Satisfaction surveys and complainants' satisfaction."""
-        return answer(services, request, "satisfaction", period_from, period_to, group_by, as_of, after, format_)
-
-    @get("/staff", sync_to_thread=True, description=describe("staff"))
-    def staff(
-        self,
-        services: Svc,
-        request: Request[Any, Any, Any],
-        period_from: From = None,
-        period_to: To = None,
-        group_by: GroupBy = None,
-        as_of: AsOf = None,
-        after: After = None,
-        format_: Format = None,
-    ) -> Response[Any]:
-        """Staff performance (ch. 11) by agent or claims handler."""
-        return answer(services, request, "staff", period_from, period_to, group_by, as_of, after, format_)
+#: Loss ratio, claims timeliness, complaints, underwriting, persistency, satisfaction and staff reports:
+#: the listing and one route per report of the registry (projections.reports.REPORTS).
+ReportQueries = Router(
+    path=BASE,
+    route_handlers=[list_reports, *(report_route(spec) for spec in REPORTS.values())],
+    tags=["reports"],
+    guards=[requires("reports.read")],
+    dependencies=QUERY_DEPENDENCIES,
+)

@@ -3,6 +3,9 @@ log position; never by replaying events. Conventions: see projections.reports.ba
 
 from __future__ import annotations
 
+from datetime import date
+
+from projections.register import Reader
 from projections.reports import (
     claims_timeliness,
     complaints,
@@ -28,4 +31,16 @@ REPORTS: dict[str, ReportSpec] = {
     )
 }
 
-__all__ = ["REPORTS", "Report", "ReportSpec"]
+
+def run_report(
+    read: Reader, spec: ReportSpec, position: int | None, period_from: date, period_to: date, group_by: str | None
+) -> Report:
+    """A report as of log `position`; None (now) is the position every source has reached, so the answer
+    names a position it can be asked again at."""
+    with read.engine.connect() as conn:
+        if position is None:
+            position = min(read.position(source, conn) for source in spec.sources)
+        return spec.run(conn, position, period_from, period_to, group_by)
+
+
+__all__ = ["REPORTS", "Report", "ReportSpec", "run_report"]

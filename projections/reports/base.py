@@ -198,7 +198,8 @@ def known(table: Any, position: int | None) -> ColumnElement[bool]:
 def current(table: Any, position: int | None) -> ColumnElement[bool]:
     """The row versions current at `position` (None = now), of a register table or an alias of one."""
     if position is None:
-        return table.c.valid_to.is_(None)
+        now: ColumnElement[bool] = table.c.valid_to.is_(None)
+        return now
     return and_(table.c.valid_from <= position, or_(table.c.valid_to.is_(None), table.c.valid_to > position))
 
 
