@@ -83,7 +83,7 @@ def plan_change(policy: PolicyState, kind: str, details: Mapping[str, Any], effe
         raise InvalidValue("details.sum_insured", f"must be at least {lowest}")
     annual = details.get("annual_premium")
     annual = (
-        money(policy._annual * si / policy.sum_insured)
+        money(policy.agreed_annual_premium * si / policy.sum_insured)
         if annual is None
         else check_positive(annual, "details.annual_premium")
     )
@@ -102,7 +102,7 @@ def plan_premium_mode(policy: PolicyState, mode: Any, effective: date) -> dict[s
     offset = months_from(policy.periods[index]["start"], item["due_date"], policy.term_months)
     if item["kind"] != "premium" or offset is None or item["due_date"] != effective:
         raise InvalidValue("effective_on", f"a mode change takes effect on the next due date, {item['due_date']}")
-    annual = policy._annual
+    annual = policy.agreed_annual_premium
     each = money(annual * policy.product_terms["monthly_factor"]) if mode == "monthly" else annual
     new = premium_schedule(effective, policy.term_months - offset, mode, each, policy.last_installment_no + 1)
     old = _unpaid_in_period(policy, index)
@@ -120,7 +120,7 @@ def plan_sum_insured(policy: PolicyState, si: Decimal, annual: Decimal, effectiv
         raise DomainError("claims already paid exceed the new sum insured", code="sum-insured-below-paid-claims")
     if premium_owed(policy.schedule, effective - DAY) > 0:
         raise DomainError("pay the installments due before the change first", code="premium-outstanding")
-    ratio = annual / policy._annual
+    ratio = annual / policy.agreed_annual_premium
     surrendered: dict[str, Any] = {}
     if ratio < 1 and policy.uses_cash_value:
         surrendered = _cash_value_given_up(policy, ratio, effective)
@@ -150,7 +150,7 @@ def plan_sum_insured(policy: PolicyState, si: Decimal, annual: Decimal, effectiv
         difference=difference,
         settled=settled,
         annual=annual,
-        installment=money(policy._installment * ratio),
+        installment=money(policy.agreed_installment * ratio),
         schedule=new,
         replaced=old,
     )

@@ -67,7 +67,7 @@ class PolicySteps(PolicyCover, AggregateCommands):
             start_date=day,
             end_date=end,
             waiting_period_end=waiting_period_end(day, self.product_terms["waiting_period_days"]) or day,
-            schedule=premium_schedule(day, self.term_months, self.premium_mode, self._installment),
+            schedule=premium_schedule(day, self.term_months, self.premium_mode, self.agreed_installment),
             contract=contract_terms(self, number, day, end),
         )
 

@@ -75,7 +75,7 @@ class PolicyChanged(PolicyEvent):
         else:
             by_cash_value = details.get("refund_basis") == "cash_value"
             if self.settled_now < 0 or by_cash_value:
-                ratio = details["annual_premium"] / policy._annual
+                ratio = details["annual_premium"] / policy.agreed_annual_premium
                 policy.paid_cover = split_cover(policy.paid_cover, self.effective_on, ratio)[0]
             if by_cash_value:  # the part given up was surrendered: its premium leaves the cash value basis
                 policy.cash_value_excluded += details["premium_released"] + self.settled_now

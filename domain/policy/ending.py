@@ -216,14 +216,14 @@ class PolicyEnding(PolicySteps):
         if premium is None or self.annual_premium is None or not self.annual_premium:
             return unchanged
         rider_annual = check_positive(premium, f"rider_premiums.{code}")
-        ratio = max(ZERO, self._annual - rider_annual) / self._annual
+        ratio = max(ZERO, self.agreed_annual_premium - rider_annual) / self.agreed_annual_premium
         later = [
             i for i in self.schedule if i["paid_on"] is None and i["due_date"] > last_day and i["kind"] == "premium"
         ]
         new = [{k: v for k, v in dict(i, amount=money(i["amount"] * ratio)).items() if k != "paid_on"} for i in later]
         return {
-            "annual_premium": money(self._annual * ratio),
-            "installment": money(self._installment * ratio),
+            "annual_premium": money(self.agreed_annual_premium * ratio),
+            "installment": money(self.agreed_installment * ratio),
             "schedule": new,
             "replaced_installments": [i["no"] for i in later],
         }

@@ -43,7 +43,7 @@ class PolicyPremiums(PolicySteps):
                 raise DomainError("there is no quote to pay before acceptance", code="nothing-due")
             due, no = self.quoted_installment, 1
         elif self.status == "accepted":
-            due, no = self._installment, 1
+            due, no = self.agreed_installment, 1
         else:
             item = self.first_unpaid()
             if item is None:

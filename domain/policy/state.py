@@ -221,12 +221,14 @@ class PolicyState:
         return self.product_terms["line"] == "life" or bool(self.product_terms["cash_value_by_year"])
 
     @property
-    def _annual(self) -> Decimal:
+    def agreed_annual_premium(self) -> Decimal:
+        """The annual premium agreed on acceptance (or by the last change or renewal); set once accepted."""
         assert self.annual_premium is not None
         return self.annual_premium
 
     @property
-    def _installment(self) -> Decimal:
+    def agreed_installment(self) -> Decimal:
+        """The installment agreed with the annual premium; set once accepted."""
         assert self.installment is not None
         return self.installment
 
