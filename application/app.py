@@ -21,17 +21,13 @@ from application.infrastructure.recorders import CommandRecord
 from application.infrastructure.settings import Settings
 from application.retention import Contract
 from domain.errors import DomainError, NotFound
-from domain.policy.underwriting import History
+from domain.policy.underwriting_case import History
 from domain.product.catalogue import Catalogue, default_catalogue
 
 A = TypeVar("A", bound=Aggregate)
 
 #: The key-table row whose key is the identity claims' HMAC secret when none is configured.
 IDENTITY_SUBJECT = "inscribe:identity-secret"
-
-
-def _no_read_side(_customer_id: str) -> list[Contract]:
-    raise RuntimeError("no policies register is wired (interface.bootstrap sets app.contracts_of)")
 
 
 class DateAsISO(Transcoding):
@@ -65,6 +61,32 @@ class IdempotencyKeyReused(DomainError):
     code = "idempotency-key-reused"
 
 
+class NoReadSide(RuntimeError):
+    """A process built without a read side (the audit commands) was asked a read-side question."""
+
+
+@dataclass(frozen=True)
+class ReadSidePorts:
+    """The questions the write side asks the read side, passed in by the composition root
+    (interface.bootstrap answers them from the registers)."""
+
+    #: 6.2.5 reputation of an insured in a line (earlier declines, rescissions, claims, cover held).
+    underwriting_history: Callable[[str, str], History]
+    #: Fraud indicator (ch. 9): how many claims on a policy had their loss between two dates.
+    claims_on_policy: Callable[[str, date, date], int]
+    #: Art. 87 retention (application.commands.privacy): a customer's contracts.
+    contracts_of: Callable[[str], list[Contract]]
+
+    @classmethod
+    def none(cls, process: str) -> ReadSidePorts:
+        """For a process that has no read side (`process` names it): any question raises NoReadSide."""
+
+        def refuse(*_: object) -> Any:
+            raise NoReadSide(f"{process} runs without a read side: no register can answer")
+
+        return cls(underwriting_history=refuse, claims_on_policy=refuse, contracts_of=refuse)
+
+
 @dataclass(frozen=True)
 class CommandResult:
     """What every command answers: the aggregate, its new version, the log position of its last event."""
@@ -80,8 +102,8 @@ class InscribeApplication(Application[UUID]):
 
     name = "Inscribe"
 
-    def __init__(self, settings: Settings | None = None) -> None:
-        self.settings = settings or Settings()
+    def __init__(self, settings: Settings, *, read_side: ReadSidePorts) -> None:
+        self.settings = settings
         with self.settings.setup_lock():  # the library creates its tables; we backfill the chain
             super().__init__(env=self.settings.eventsourcing_env())
             # Events written before the hash chain existed are linked now, recorded as `backfilled`.
@@ -105,14 +127,10 @@ class InscribeApplication(Application[UUID]):
         given = self.settings.identity_secret
         self.identity_secret: bytes = given.encode() if given else self.keys.cipher_to_write(IDENTITY_SUBJECT).key
         self.catalogue: Catalogue = default_catalogue()
-        # 6.2.5 reputation of an insured (earlier declines, rescissions, claims) and the cover already
-        # held in a line. The read side provides it (interface.bootstrap); without one, nobody has any.
-        self.underwriting_history: Callable[[str, str], History] = lambda _customer_id, _line: History()
-        # Fraud indicator (ch. 9): how many claims on a policy had their loss between two dates. The
-        # claims register provides it (interface.bootstrap).
-        self.claims_on_policy: Callable[[str, date, date], int] = lambda _policy_id, _since, _until: 0
-        # Art. 87 retention (application.commands.privacy): a customer's contracts, from the policies register.
-        self.contracts_of: Callable[[str], list[Contract]] = _no_read_side
+        # What the command handlers ask the read side (ReadSidePorts), as the composition root wired it.
+        self.underwriting_history: Callable[[str, str], History] = read_side.underwriting_history
+        self.claims_on_policy: Callable[[str, date, date], int] = read_side.claims_on_policy
+        self.contracts_of: Callable[[str], list[Contract]] = read_side.contracts_of
 
     def construct_mapper(self) -> Mapper[UUID]:
         return self.factory.mapper(transcoder=self.construct_transcoder(), mapper_class=PersonalDataMapper)

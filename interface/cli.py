@@ -1,28 +1,23 @@
-"""The `inscribe` command line: serve, token, projections."""
+"""The `inscribe` command line: serve, token, tick and retention here; projections (interface.cli_projections),
+audit (interface.cli_audit) and demo (interface.demo_cli) in their own modules."""
 
 from __future__ import annotations
 
 import copy
-import json
 import logging
 import os
-import signal
 import sys
-import threading
 from datetime import datetime
-from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import click
 from pydantic import ValidationError
 from tqdm import tqdm
 
 from application.infrastructure.settings import Settings, SettingsError, describe_settings_error, one_line, redact_url
+from interface.cli_audit import audit
+from interface.cli_projections import projections
 from interface.demo_cli import demo
-
-if TYPE_CHECKING:
-    from application.app import InscribeApplication
-    from interface.bootstrap import Services
 
 #: Set to 1 to see the traceback behind a one-line settings or database error.
 TRACEBACK_VARIABLE = "INSCRIBE_TRACEBACK"
@@ -145,104 +140,6 @@ def token(role: str, sub: str, hours: float | None) -> None:
         raise click.ClickException(str(e)) from None
 
 
-@main.group()
-def projections() -> None:
-    """Status, rebuild and run of the read side."""
-
-
-def _services() -> Services:
-    from interface.bootstrap import bootstrap
-
-    settings = Settings()
-    settings.probe_database()  # a missing database: one line within seconds (InscribeGroup)
-    return bootstrap(settings, run_projections=False)
-
-
-@projections.command("status")
-@click.option("--json", "as_json", is_flag=True, help="one JSON object per projection, in a list")
-def projections_status(as_json: bool) -> None:
-    """Each projection's state, position, the head of the log and the lag; a faulted one also the
-    event it fails on, the error and since when. Exits 1 when any projection is faulted."""
-    from interface.system_api import projection_state
-
-    services = _services()
-    try:
-        states = [projection_state(s) for s in services.read_side.status()]
-        if as_json:
-            click.echo(json.dumps([s.model_dump(mode="json") for s in states], indent=2))
-        else:
-            click.echo(f"{'projection':<24}{'state':<13}{'position':>10}{'head':>10}{'lag':>8}")
-            for s in states:
-                click.echo(f"{s.name:<24}{s.state:<13}{s.position:>10}{s.head:>10}{s.lag:>8}")
-                if s.state == "faulted":
-                    click.echo(
-                        f"  fails at {s.failing_position} since {s.since:%Y-%m-%d %H:%M:%S}Z "
-                        f"({s.attempts} attempts): {s.error}"
-                    )
-    finally:
-        services.close()
-    if any(s.state == "faulted" for s in states):
-        sys.exit(1)
-
-
-@projections.command("rebuild")
-@click.argument("name", required=False)
-def projections_rebuild(name: str | None) -> None:
-    """Rebuild one projection (or all) from position 0, with a progress bar: built beside the live
-    registers and switched in at the end in one transaction (a failed rebuild changes nothing)."""
-    from projections.rebuild import RebuildRunning
-    from projections.runner import ProjectionsFaulted
-
-    services = _services()
-    try:
-        names = [name] if name else list(services.read_side.projections)
-        unknown = [n for n in names if n not in services.read_side.projections]
-        if unknown:
-            raise click.ClickException(
-                f"unknown projection {unknown[0]!r}; known: " + ", ".join(services.read_side.projections)
-            )
-        head = services.read_side.head()
-        with tqdm(total=head * len(names), desc="rebuild " + ", ".join(names), unit="ev", file=sys.stderr) as bar:
-            try:
-                count = services.read_side.rebuild(names, progress=bar.update)
-            except ProjectionsFaulted as e:  # built beside the live registers: they still serve
-                raise click.ClickException(f"rebuild failed, the registers are unchanged: {e}") from None
-            except RebuildRunning as e:
-                raise click.ClickException(str(e)) from None
-        for n in names:
-            click.echo(f"{n}: position {services.read_side.position(n)} of {head}")
-        click.echo(f"{count} event applications in all")
-    finally:
-        services.close()
-
-
-@projections.command("run")
-@click.option("--poll", type=float, default=0.5, show_default=True, help="seconds between polls when idle")
-@click.option("--no-tick", is_flag=True, help="do not run the scheduler (inscribe tick) on an interval")
-def projections_run(poll: float, no_tick: bool) -> None:
-    """Run the projections as a worker process (woken by LISTEN/NOTIFY on PostgreSQL), and the
-    scheduler every INSCRIBE_TICK_INTERVAL_SECONDS."""
-    from interface.scheduler import Ticker
-
-    services = _services()
-    stop = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: stop.set())
-    services.read_side.start(poll)
-    ticker = None if no_tick else Ticker(services, services.settings.tick_interval_seconds)
-    if ticker is not None:
-        ticker.start()
-    click.echo("projection worker running" + ("" if no_tick else " with the scheduler") + "; Ctrl-C to stop")
-    try:
-        while not stop.wait(1.0):
-            pass
-    except KeyboardInterrupt:
-        pass
-    finally:
-        if ticker is not None:
-            ticker.stop()
-        services.close()
-
-
 @main.command("tick")
 @click.option(
     "--until",
@@ -256,13 +153,14 @@ def tick_command(until: datetime | None) -> None:
     offers and expiries, as events of the actor `system`. Each aggregate on its own: one that fails
     is named at the end (exit code 1) after all the others are done."""
     from domain.identifiers import china_today
+    from interface.bootstrap import command_line_services
     from interface.scheduler import tick
 
     today = china_today()
     day = until.date() if until else today
     if day > today:
         raise click.ClickException(f"--until {day} is after today ({today}): the future cannot be recorded")
-    services = _services()
+    services = command_line_services()
     try:
         head = services.read_side.head()
         with tqdm(
@@ -280,150 +178,6 @@ def tick_command(until: datetime | None) -> None:
         services.close()
     if report.failures:
         raise SystemExit(1)
-
-
-@main.group()
-def audit() -> None:
-    """The audit trail: verify the hash chain, give its digest, export and check audit packages."""
-
-
-def _application() -> InscribeApplication:
-    from application.app import InscribeApplication
-
-    settings = Settings()
-    settings.probe_database()
-    return InscribeApplication(settings)
-
-
-@audit.command("digest")
-def audit_digest() -> None:
-    """Print the chain head as POSITION:HASH, for an auditor to keep."""
-    from application.infrastructure.audit import digest
-
-    app = _application()
-    try:
-        head = digest(app.recorder)
-        click.echo(head.as_text())
-        click.echo(f"{head.count} events linked", err=True)
-    finally:
-        app.close()
-
-
-@audit.command("verify")
-@click.option("--against", default=None, help="a digest kept earlier (POSITION:HASH): the log must still extend it")
-def audit_verify(against: str | None) -> None:
-    """Recompute the hash chain from the stored events and name the first one changed, removed,
-    inserted or reordered behind the application's back. Exit status 1 if the log was tampered with."""
-    from application.infrastructure.audit import verify_log
-    from application.infrastructure.chain import Digest
-
-    try:
-        kept = Digest.parse(against) if against else None
-    except ValueError as e:
-        raise click.BadParameter(str(e), param_hint="--against") from None
-    app = _application()
-    try:
-        with tqdm(total=app.recorder.max_notification_id() or 0, desc="verify", unit="ev", file=sys.stderr) as bar:
-            result = verify_log(app.recorder, kept, progress=bar.update)
-    finally:
-        app.close()
-    if result.ok:
-        click.echo(f"OK: {result.checked} events verified; head {result.head.as_text()}")
-        return
-    finding = result.finding
-    assert finding is not None
-    click.echo(
-        f"TAMPERED at position {finding.position}: {finding.problem} ({finding.detail}); "
-        f"{result.checked} events verified before it",
-        err=True,
-    )
-    sys.exit(1)
-
-
-DAY = click.DateTime(formats=["%Y-%m-%d"])
-
-
-@audit.command("export")
-@click.option("--from", "from_day", type=DAY, default=None, help="the first day, inclusive (China time)")
-@click.option("--to", "to_day", type=DAY, default=None, help="the last day, inclusive (China time)")
-@click.option("--from-position", type=int, default=None, help="the first log position, instead of --from")
-@click.option("--to-position", type=int, default=None, help="the last log position, instead of --to")
-@click.option(
-    "--output",
-    "-o",
-    required=True,
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="the package to write (a ZIP)",
-)
-def audit_export(
-    from_day: datetime | None, to_day: datetime | None, from_position: int | None, to_position: int | None, output: Path
-) -> None:
-    """Write an audit package for a period: events.jsonl and manifest.json in a ZIP, in constant
-    memory. Without a range, the whole log. Days map to log positions through the audit_log read
-    table, brought up to the head first."""
-    from application.infrastructure.audit_package import head_digest
-    from application.infrastructure.export import RangeError, describe_source, write_package
-    from interface.audit_api import export_selection
-
-    services = _services()
-    partial = output.with_name(output.name + ".part")  # a failed export leaves no package behind
-    try:
-        if from_day or to_day:
-            with tqdm(desc="audit log", unit="ev", file=sys.stderr) as bar:
-                services.read_side.catch_up(["audit_log"], progress=bar.update)
-        try:
-            selection = export_selection(
-                services,
-                from_day=from_day.date() if from_day else None,
-                to_day=to_day.date() if to_day else None,
-                from_position=from_position,
-                to_position=to_position,
-            )
-        except RangeError as e:
-            raise click.BadParameter(e.message, param_hint="--" + e.field.replace("_", "-")) from None
-        total = max(0, selection.to_position - selection.from_position + 1)
-        with tqdm(total=total, desc="export", unit="ev", file=sys.stderr) as bar, partial.open("wb") as out:
-            manifest = write_package(
-                services.app.recorder,
-                out,
-                selection,
-                source=describe_source(services.settings.database_url),
-                progress=bar.update,
-            )
-        partial.replace(output)
-    finally:
-        partial.unlink(missing_ok=True)
-        services.close()
-    span = (
-        f"positions {manifest['first_position']}..{manifest['last_position']}"
-        if manifest["last_position"]
-        else "no events"
-    )
-    click.echo(f"{output}: {manifest['counts']['events']} events, {span}; chain head {head_digest(manifest).as_text()}")
-
-
-@audit.command("verify-package")
-@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--against", default=None, help="a digest kept earlier (POSITION:HASH) that the package covers")
-def audit_verify_package(path: Path, against: str | None) -> None:
-    """Check an audit package offline (no database): the manifest, each file's checksum, each event's
-    hash and the chain through them. Exit status 1, naming the first problem, if it fails."""
-    from application.infrastructure.audit_package import head_digest, verify_package
-    from application.infrastructure.chain import Digest
-
-    try:
-        kept = Digest.parse(against) if against else None
-    except ValueError as e:
-        raise click.BadParameter(str(e), param_hint="--against") from None
-    with tqdm(desc="verify", unit="ev", file=sys.stderr) as bar:
-        result = verify_package(path, kept, progress=bar.update)
-    if result.ok:
-        assert result.manifest is not None
-        click.echo(f"OK: {result.events} events verified; chain head {head_digest(result.manifest).as_text()}")
-        return
-    assert result.finding is not None
-    click.echo(f"FAILED: {result.finding.as_text()}", err=True)
-    sys.exit(1)
 
 
 # --- retention (Insurance Law Art. 87, SPEC §9) ------------------------------------------------
@@ -446,10 +200,11 @@ def retention_report(customer_id: str | None, today: datetime | None, as_csv: bo
     import csv
 
     from domain.identifiers import china_today
+    from interface.bootstrap import command_line_services
     from projections.retention import all_retention
 
     day = today.date() if today else china_today()
-    services = _services()
+    services = command_line_services()
     try:
         services.read_side.catch_up(["customers", "policies"])
         with services.read_side.engine.connect() as conn:
@@ -483,6 +238,8 @@ def retention_report(customer_id: str | None, today: datetime | None, as_csv: bo
         click.echo("  ".join(str(v).ljust(w) for v, w in zip(row, widths)).rstrip())
 
 
+main.add_command(projections)  # interface.cli_projections
+main.add_command(audit)  # interface.cli_audit
 main.add_command(demo)  # interface.demo_cli
 
 if __name__ == "__main__":

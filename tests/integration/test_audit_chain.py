@@ -13,6 +13,7 @@ from application.app import InscribeApplication
 from application.commands.customers import act, register_individual
 from application.infrastructure.audit import digest, verify_log
 from application.infrastructure.chain import Digest
+from tests.builders.app import application
 from tests.builders.common import ctx, individual
 
 
@@ -37,7 +38,7 @@ def sql(services: Any, statement: str) -> None:
 
 
 def reopened(services: Any) -> InscribeApplication:
-    return InscribeApplication(services.settings)
+    return application(services.settings)
 
 
 TAMPERING: dict[str, tuple[str, str]] = {

@@ -13,18 +13,18 @@ from pathlib import Path
 from typing import Any
 from uuid import uuid4
 
-from application.app import InscribeApplication
 from application.infrastructure.settings import Settings
 from domain.topics import event_classes
+from tests.builders.app import application
 from tests.conftest import settings_env
 
 ROOT = Path(__file__).resolve().parents[2]
 
 DECODE_ALL = """
 import json, sys
-from application.app import InscribeApplication
 from application.infrastructure.settings import Settings
-app = InscribeApplication(Settings())
+from tests.builders.app import application
+app = application(Settings())
 decoded = [type(app.mapper.to_domain_event(n)).TOPIC
            for n in app.recorder.select_notifications(start=1, limit=100_000)]
 print(json.dumps(decoded))
@@ -47,7 +47,7 @@ def test_the_domain_defines_the_known_event_classes_among_them_the_unmasked_read
 
 
 def test_a_fresh_interpreter_decodes_one_stored_event_of_every_event_class(test_settings: Settings) -> None:
-    app = InscribeApplication(test_settings)
+    app = application(test_settings)
     classes = event_classes()
     app.recorder.insert_events([app.mapper.to_stored_event(_synthetic(cls)) for cls in classes])
     app.close()

@@ -338,11 +338,11 @@ def test_with_a_key_encryption_key_the_stored_keys_are_wrapped(test_settings: An
     import base64
     import os
 
-    from application.app import InscribeApplication
     from application.infrastructure.settings import SettingsError
+    from tests.builders.app import application
 
     kek = base64.b64encode(os.urandom(32)).decode()
-    app = InscribeApplication(test_settings.model_copy(update={"key_encryption_key": kek}))
+    app = application(test_settings.model_copy(update={"key_encryption_key": kek}))
     try:
         cid = UUID(register_individual(app, ctx(), **individual(91, name=NAME)).id)
         exists, stored = app.recorder.select_key(str(cid))  # type: ignore[attr-defined]
@@ -351,6 +351,6 @@ def test_with_a_key_encryption_key_the_stored_keys_are_wrapped(test_settings: An
     finally:
         app.close()
     with pytest.raises(RuntimeError, match="INSCRIBE_KEY_ENCRYPTION_KEY"):
-        InscribeApplication(test_settings)  # without the key-encryption key it does not start
+        application(test_settings)  # without the key-encryption key it does not start
     with pytest.raises(SettingsError):
         test_settings.model_copy(update={"key_encryption_key": "c2hvcnQ="}).wrapping_key()
