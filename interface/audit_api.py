@@ -19,14 +19,11 @@ from interface.bootstrap import Services
 from interface.errors import BadRequest
 from interface.http import read_position
 from interface.query_params import MAX_PAGE, After, AsOf, Position, Text
-from interface.views import page_model, row_model, to_page
-from projections.audit_log import audit_filters, audit_log, audit_page, position_at
-from projections.queries import PageResult
+from projections.audit_log import AUDIT_LOG, audit_filters, moment_position
+from projections.register import Paging
 
 Svc = NamedDependency[Services]
 
-AuditEntry = row_model("AuditEntry", audit_log, "One event: position, time, actor, role, aggregate, type, reason, ids.")
-AuditPage = page_model("AuditPage", AuditEntry)
 Day = Annotated[str | None, QueryParameter(format="date", description="YYYY-MM-DD, inclusive, China time (UTC+08:00)")]
 
 
@@ -91,10 +88,7 @@ class AuditQueries(Controller):
             recorded_from,
             recorded_to,
         )
-        with services.read_side.engine.connect() as conn:
-            reached = services.read_side.position("audit_log", conn)
-            rows, total, at = audit_page(conn, position, conditions, page, page_size, sort, reached)
-        return to_page(AuditPage, PageResult(rows, total, page, page_size, at))
+        return AUDIT_LOG.page(services.read_side, conditions, Paging(page, page_size, sort), position)
 
     @get("/digest", sync_to_thread=True)
     def chain_digest(self, services: Svc) -> DigestView:
@@ -176,8 +170,7 @@ def export_selection(
 
     def at(moment: datetime) -> int:
         read_side.wait_for(head, ["audit_log"], services.settings.read_wait_seconds)
-        with read_side.engine.connect() as conn:
-            return position_at(conn, moment)
+        return moment_position(read_side, moment)
 
     return select_range(
         head, at, from_day=from_day, to_day=to_day, from_position=from_position, to_position=to_position

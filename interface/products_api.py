@@ -23,8 +23,7 @@ from interface.bootstrap import Services
 from interface.http import read_position
 from interface.product_schemas import ProductDetail, ProductList, ProductSummary, ProductVersions, QuoteIn, QuoteView
 from interface.query_params import MAX_POSITION
-from projections.customers import customers
-from projections.queries import one
+from projections.customers import CUSTOMERS
 
 After = Annotated[
     int | None,
@@ -159,8 +158,7 @@ class QuoteCommands(Controller):
             if getattr(data, name) is not None:
                 raise InvalidValue(name, "give either customer_id or the insured's age, gender and occupation class")
         read_position(services, ["customers"], after, None)
-        with services.read_side.engine.connect() as conn:
-            row = one(conn, customers, str(data.customer_id), None)
+        row = CUSTOMERS.raw(services.read_side, str(data.customer_id), None)
         if row is None:
             raise NotFound(f"customer {data.customer_id} not found")
         if row["kind"] != "individual":

@@ -158,17 +158,3 @@ def audit_filters(
     if recorded_to is not None:
         conditions.append(c.recorded_at < utc(recorded_to))
     return conditions
-
-
-def audit_page(
-    conn: Connection, position: int | None, conditions: list[Any], number: int, size: int, sort: str, reached: int
-) -> tuple[list[dict[str, Any]], int, int]:
-    """One page of the audit log as of `position` (rows never change: `position <= p`); (rows, total, at)."""
-    where = list(conditions) if position is None else [audit_log.c.position <= position, *conditions]
-    total = conn.execute(select(func.count()).select_from(audit_log).where(*where)).scalar_one()
-    column = AUDIT_SORTABLE[sort.lstrip("-")]
-    order = column.desc() if sort.startswith("-") else column.asc()
-    rows = conn.execute(
-        select(audit_log).where(*where).order_by(order, audit_log.c.position).limit(size).offset((number - 1) * size)
-    ).mappings()
-    return [dict(r) for r in rows], int(total), position if position is not None else reached
