@@ -103,7 +103,8 @@ def fill(services: Any) -> int:
         services.read_side.catch_up()
     commands.act(app, ctx(), second, "profile", changes={"occupation": "nurse", "occupation_class": 2})
     services.read_side.catch_up()
-    return services.read_side.head()
+    position: int = services.read_side.head()
+    return position
 
 
 def rows(services: Any) -> dict[str, list[dict[str, Any]]]:

@@ -16,13 +16,13 @@ from uuid import uuid4
 
 import pytest
 from eventsourcing.persistence import StoredEvent
-from sqlalchemy import create_engine, select, text
+from sqlalchemy import Executable, create_engine, select, text
 
 from application.commands import customers as commands
 from application.infrastructure.settings import Settings
 from projections.customers import CustomersProjection
 from projections.rebuild import shadow_file, shadow_schema
-from projections.runner import ProjectionsFaulted
+from projections.status import ProjectionsFaulted
 from projections.tracking import tracking_table
 from tests.builders.common import ctx, individual
 from tests.conftest import settings_env
@@ -36,7 +36,8 @@ def book(services: Any, customers: int) -> int:
     for seed in range(1, customers + 1):
         commands.register_individual(services.app, ctx(), **individual(seed))
     services.read_side.catch_up()
-    return services.read_side.head()
+    head: int = services.read_side.head()
+    return head
 
 
 def snapshot(services: Any) -> dict[str, list[dict[str, Any]]]:
@@ -66,6 +67,7 @@ def shadow_left(services: Any) -> bool:
 def shadow_position(services: Any) -> int:
     """The lowest position the rebuild's shadow registers have reached (0 while none)."""
     read_side = services.read_side
+    query: Executable
     if read_side.engine.dialect.name == "postgresql":
         query = text(f'SELECT min(notification_id) FROM "{shadow_schema(read_side)}".projection_tracking')
         engine = read_side.engine
@@ -182,7 +184,7 @@ def test_a_rebuild_killed_half_way_leaves_the_old_register_serving_and_the_next_
     assert services.read_side.positions() == dict.fromkeys(services.read_side.projections, head)
 
     again = inscribe(test_settings, "projections", "rebuild")
-    out, err = again.communicate(timeout=300)
+    _, err = again.communicate(timeout=300)
 
     assert again.returncode == 0, err
     assert snapshot(services) == before
@@ -243,7 +245,7 @@ def test_a_rebuild_while_another_holds_the_rebuild_lock_is_refused_at_once_and_c
         holder: Any = read_side.engine.connect().execution_options(isolation_level="AUTOCOMMIT")
         holder.execute(text("SELECT pg_advisory_lock(:key)"), {"key": REBUILD_LOCK})
     else:
-        holder = open(str(shadow_file(read_side.engine)) + ".lock", "w")
+        holder = open(str(shadow_file(read_side.engine)) + ".lock", "w")  # noqa: SIM115  (held across the try)
         fcntl.flock(holder, fcntl.LOCK_EX)
     try:
         refused = inscribe(test_settings, "projections", "rebuild")

@@ -115,7 +115,8 @@ def write_package(
         try:
             out.write(next(chunks))
         except StopIteration as done:
-            return done.value
+            manifest: dict[str, Any] = done.value
+            return manifest
 
 
 def package_chunks(
@@ -262,7 +263,9 @@ def _link_before(recorder: Any, position: int) -> Link | None:
     window = 1
     while position > 1:
         start = max(1, position - window)
-        found = [link for link in recorder.select_links(start, position - start) if link.position < position]
+        found: list[Link] = [
+            link for link in recorder.select_links(start, position - start) if link.position < position
+        ]
         if found:
             return found[-1]
         if start == 1:

@@ -54,14 +54,20 @@ class SQLiteCommandRecorder(SQLiteApplicationRecorder):
     def construct_create_table_statements(self) -> list[str]:
         return [
             *super().construct_create_table_statements(),
-            f"CREATE TABLE IF NOT EXISTS {self.commands_table} ("
-            "command_id TEXT PRIMARY KEY, fingerprint TEXT NOT NULL, aggregate_id TEXT NOT NULL, "
-            "version INTEGER NOT NULL, position INTEGER NOT NULL)",
-            f"CREATE TABLE IF NOT EXISTS {self.chain_table} ("
-            "position INTEGER PRIMARY KEY, content TEXT NOT NULL, hash TEXT NOT NULL, kind TEXT NOT NULL)",
+            (
+                f"CREATE TABLE IF NOT EXISTS {self.commands_table} ("
+                "command_id TEXT PRIMARY KEY, fingerprint TEXT NOT NULL, aggregate_id TEXT NOT NULL, "
+                "version INTEGER NOT NULL, position INTEGER NOT NULL)"
+            ),
+            (
+                f"CREATE TABLE IF NOT EXISTS {self.chain_table} ("
+                "position INTEGER PRIMARY KEY, content TEXT NOT NULL, hash TEXT NOT NULL, kind TEXT NOT NULL)"
+            ),
             f"CREATE INDEX IF NOT EXISTS ix_{self.chain_table}_content ON {self.chain_table} (content)",
-            f"CREATE TABLE IF NOT EXISTS {KEYS_TABLE} ("
-            "subject TEXT PRIMARY KEY, key BLOB, created_at TEXT NOT NULL, shredded_at TEXT)",
+            (
+                f"CREATE TABLE IF NOT EXISTS {KEYS_TABLE} ("
+                "subject TEXT PRIMARY KEY, key BLOB, created_at TEXT NOT NULL, shredded_at TEXT)"
+            ),
         ]
 
     def _insert_events(

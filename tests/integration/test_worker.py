@@ -40,7 +40,7 @@ def an_issued_monthly_policy(app: Any, on: date) -> UUID:
         beneficiaries=[{"name": "王芳", "share": "100"}],
         applied_on=on,
     )
-    policy = app.load(Policy, UUID(applied.id))
+    policy: Policy = app.load(Policy, UUID(applied.id))
     policies.act(
         app, ctx(), policy.id, "pay_premium", on, amount=policy.quoted_installment, paid_on=on, reference="first"
     )
