@@ -10,7 +10,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from dataclasses import replace
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any, cast
 from uuid import UUID, uuid4
 
@@ -24,10 +24,13 @@ from application.app import (
     ConcurrentModification,
     IdempotencyKeyReused,
     InscribeApplication,
+    NoReadSide,
+    ReadSidePorts,
     StaleVersion,
 )
 from application.commands.customers import DuplicateCustomer, act, register_enterprise, register_individual
 from application.context import CommandContext
+from application.infrastructure.settings import Settings
 from domain.base import InscribeAggregate
 from domain.customer.aggregate import Customer
 from domain.customer.rules import individual_identity_key
@@ -472,3 +475,19 @@ def test_an_event_stored_the_old_way_still_loads(services: Any) -> None:
     assert str(customer.annual_income) == "36000.00" and customer.birth_date.isoformat() == "1949-12-31"
     assert cast(InscribeAggregate.Event, next(iter(app.events.get(customer_id)))).meta["command_id"] == "v1-cmd"
     assert changed.version == 2
+
+
+def test_an_application_built_without_a_read_side_refuses_each_question_to_the_registers(
+    test_settings: Settings,
+) -> None:
+    """The audit commands' application: no register is wired, and asking one fails, naming the process."""
+    app = InscribeApplication(test_settings, read_side=ReadSidePorts.none("inscribe audit"))
+    try:
+        with pytest.raises(NoReadSide, match="inscribe audit runs without a read side"):
+            app.contracts_of(str(uuid4()))
+        with pytest.raises(NoReadSide):
+            app.underwriting_history(str(uuid4()), "life")
+        with pytest.raises(NoReadSide):
+            app.claims_on_policy(str(uuid4()), date(2025, 1, 1), date(2026, 1, 1))
+    finally:
+        app.close()
