@@ -14,28 +14,14 @@ from decimal import Decimal
 from typing import Any, cast
 
 from eventsourcing.domain import DomainEventProtocol
-from sqlalchemy import (
-    BigInteger,
-    Boolean,
-    Column,
-    Connection,
-    Date,
-    Index,
-    Integer,
-    Select,
-    String,
-    Table,
-    Text,
-    func,
-    select,
-)
+from sqlalchemy import BigInteger, Boolean, Column, Connection, Date, Index, Integer, String, Table, Text, func, select
 
 from domain.policy.aggregate import Policy
 from domain.values import money
 from projections.base import Batch
 from projections.db import metadata
 from projections.policies import MONEY, PolicyStateProjection
-from projections.queries import Page, PageResult, page_of
+from projections.queries import PageResult
 from projections.register import Paging, Reader, Register
 from projections.versioned import versioned_table
 
@@ -300,26 +286,6 @@ def overdue_filters(today: date) -> list[Any]:
     return [_i.status.in_(("due", "lapsed")), _i.due_date < today]
 
 
-def overdue(
-    conn: Connection, today: date, position: int | None, page: Page, reached: int, *conditions: Any
-) -> PageResult:
-    """One page of the overdue list as of business date `today` (default sort: most overdue first),
-    each row with `days_overdue`; more conditions (installment_filters) narrow it."""
-    result = page_of(
-        conn,
-        premium_installments,
-        position,
-        [*overdue_filters(today), *conditions],
-        page,
-        SORTABLE,
-        "due_date",
-        reached,
-    )
-    for row in result.items:
-        row["days_overdue"] = (today - row["due_date"]).days
-    return result
-
-
 def overdue_page(read: Reader, today: date, conditions: list[Any], paging: Paging, as_of: int | None) -> PageResult:
     """One page of the overdue list as of business date `today`, each row with `days_overdue`; more
     conditions (installment_filters) narrow it."""
@@ -367,33 +333,3 @@ def payment_filters(
     if on_to is not None:
         conditions.append(_p.on <= on_to)
     return conditions
-
-
-def payments_page(
-    conn: Connection, position: int | None, conditions: list[Any], page: Page, reached: int
-) -> PageResult:
-    """One page of the payments recorded up to `position` (None = now); the rows never change, so
-    "as of" is `position <= p`. `extra["total_amount"]` is the net of all matching rows."""
-    where = list(conditions) if position is None else [_p.position <= position, *conditions]
-    total, amount = conn.execute(
-        select(func.count(), func.coalesce(func.sum(_p.amount), 0)).select_from(premium_payments).where(*where)
-    ).one()
-    sort = page.sort or "position"
-    column = PAYMENT_SORTABLE[sort.lstrip("-")]
-    order = column.desc() if sort.startswith("-") else column.asc()
-    query: Select[Any] = (
-        select(premium_payments)
-        .where(*where)
-        .order_by(order, _p.position)
-        .limit(page.size)
-        .offset((page.number - 1) * page.size)
-    )
-    items = [dict(row) for row in conn.execute(query).mappings()]
-    return PageResult(
-        items,
-        total,
-        page.number,
-        page.size,
-        position if position is not None else reached,
-        {"total_amount": money(Decimal(str(amount)))},
-    )

@@ -25,7 +25,8 @@ from domain.product.model import Product
 from projections import policies as pol
 from projections import premiums as prem
 from projections import underwriting as uw
-from projections.queries import Page, PageResult
+from projections.queries import PageResult
+from projections.register import Paging
 from tests.builders import registers as registers
 from tests.builders.common import ctx, individual, resident_id
 from tests.builders.registers import check_every_sort, page_rows, read_row
@@ -34,7 +35,7 @@ D = date
 CATALOGUE = default_catalogue()
 TERM_LIFE = CATALOGUE.get("term_life")
 HOME = CATALOGUE.get("home_property")
-ALL = Page(1, 100)
+ALL = Paging(1, 100)
 
 
 # --- arranging: policies through the domain --------------------------------------------------
@@ -298,11 +299,7 @@ def installments(book: Book, name: str, position: int | None = None) -> list[dic
 
 
 def payments(book: Book, position: int | None = None, **filters: Any) -> PageResult:
-    read_side = book.services.read_side
-    with read_side.engine.connect() as conn:
-        return prem.payments_page(
-            conn, position, prem.payment_filters(**filters), Page(1, 100, "position"), read_side.head()
-        )
+    return prem.PAYMENTS.rows(book.services.read_side, prem.payment_filters(**filters), Paging(1, 100), position)
 
 
 # --- the policies register ------------------------------------------------------------------------
@@ -454,8 +451,7 @@ def test_a_referred_case_shows_the_underwriters_decision_its_turnaround_and_the_
 
 def test_installments_show_payments_demands_grace_and_the_overdue_list_counts_days(book: Book) -> None:
     rows = installments(book, "zhao_life", book.positions["before_lapse"])
-    with book.services.read_side.engine.connect() as conn:
-        due = prem.overdue(conn, D(2024, 4, 1), book.positions["before_lapse"], ALL, 0)
+    due = prem.overdue_page(book.services.read_side, D(2024, 4, 1), [], ALL, book.positions["before_lapse"])
 
     assert len(rows) == 120
     assert [(r["installment_no"], r["status"], r["paid_on"], r["paid_amount"] is not None) for r in rows[:4]] == [
@@ -483,8 +479,7 @@ def test_an_unpaid_installment_past_its_grace_lapses_the_policy(book: Book) -> N
     before = read(book, pol.policies, key, book.positions["before_lapse"])
     after = read(book, pol.policies, key)
     rows = installments(book, "zhao_life")
-    with book.services.read_side.engine.connect() as conn:
-        due = prem.overdue(conn, D(2024, 4, 25), None, ALL, 0)
+    due = prem.overdue_page(book.services.read_side, D(2024, 4, 25), [], ALL, None)
 
     assert (before["status"], before["in_force"], before["lapsed_on"]) == ("in_force", True, None)
     assert (after["status"], after["in_force"], after["lapsed_on"]) == ("lapsed", False, D(2024, 4, 20))
@@ -529,8 +524,7 @@ def test_as_of_a_past_position_the_registers_answer_what_they_held_then(book: Bo
     now = read(book, pol.policies, key)
     past_rows = installments(book, "li_life", then)
     rows = installments(book, "li_life")
-    with book.services.read_side.engine.connect() as conn:
-        past_refunds = prem.payments_page(conn, then, prem.payment_filters(kind="refund"), ALL, 0)
+    past_refunds = prem.PAYMENTS.rows(book.services.read_side, prem.payment_filters(kind="refund"), ALL, then)
 
     assert (past["status"], past["in_force"], past["premium_paid"]) == ("in_force", True, past["installment"])
     assert (now["status"], now["in_force"], now["premium_paid"], now["premium_mode"]) == (
