@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 from uuid import UUID
 
 from litestar import Controller, Request, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody
-from pydantic import BaseModel
 
 from application.commands import complaints as commands
+from application.commands import service_requests as requests
 from domain import clock
 from interface.auth import Principal, requires
 from interface.bootstrap import Services
@@ -53,32 +52,31 @@ class ComplaintCommands(Controller):
     def receive(self, request: Req, services: Svc, data: JSONBody[ComplaintIn]) -> CommandAnswer:
         """Register a complaint on receipt; the 15-day clock starts on the day received (China time)."""
         ctx = command_context(request, data)
-        fields = data.model_dump()
-        fields["received_at"] = data.received_at or clock.now()
-        return answer(commands.receive(services.app, ctx, **fields))
-
-    def _act(
-        self,
-        request: Req,
-        services: Services,
-        complaint_id: UUID,
-        body: BaseModel,
-        method: str,
-        day: date,
-        arguments: dict[str, Any],
-        reason: str | None = None,
-    ) -> CommandAnswer:
-        ctx = command_context(request, body, reason=reason)
-        return answer(commands.act(services.app, ctx, complaint_id, method, day, **arguments))
+        return answer(
+            commands.receive(
+                services.app,
+                ctx,
+                channel=data.channel,
+                complainant=data.complainant.model_dump(),
+                content=data.content,
+                category=data.category,
+                received_at=data.received_at or clock.now(),
+                recording_ref=data.recording_ref,
+                related_policy_id=data.related_policy_id,
+                related_claim_id=data.related_claim_id,
+                repeat_of=data.repeat_of,
+                new_facts=data.new_facts,
+            )
+        )
 
     @post(
         "/{complaint_id:uuid}/assignment", guards=[requires("complaints.handle")], sync_to_thread=True, status_code=200
     )
     def assign(self, request: Req, services: Svc, complaint_id: Id, data: JSONBody[AssignIn]) -> CommandAnswer:
         """Assign the complaint to a responsible person."""
-        day = business_day(data.on)
-        return self._act(
-            request, services, complaint_id, data, "assign", day, {"responsible_id": data.responsible_id, "on": day}
+        ctx = command_context(request, data)
+        return answer(
+            commands.assign(services.app, ctx, complaint_id, business_day(data.on), responsible_id=data.responsible_id)
         )
 
     @post(
@@ -89,21 +87,17 @@ class ComplaintCommands(Controller):
     )
     def investigate(self, request: Req, services: Svc, complaint_id: Id, data: JSONBody[On]) -> CommandAnswer:
         """Start the investigation (8.2.1 (3))."""
-        day = business_day(data.on)
-        return self._act(request, services, complaint_id, data, "start_investigation", day, {"on": day})
+        ctx = command_context(request, data)
+        return answer(commands.start_investigation(services.app, ctx, complaint_id, business_day(data.on)))
 
     @post("/{complaint_id:uuid}/notes", guards=[requires("complaints.handle")], sync_to_thread=True, status_code=200)
     def note(self, request: Req, services: Svc, complaint_id: Id, data: JSONBody[NoteIn]) -> CommandAnswer:
         """An investigation note by the caller."""
-        day = business_day(data.on)
-        return self._act(
-            request,
-            services,
-            complaint_id,
-            data,
-            "add_note",
-            day,
-            {"note": data.note, "author_id": request.user.sub, "on": day},
+        ctx = command_context(request, data)
+        return answer(
+            commands.add_note(
+                services.app, ctx, complaint_id, business_day(data.on), note=data.note, author_id=request.user.sub
+            )
         )
 
     @post(
@@ -111,16 +105,9 @@ class ComplaintCommands(Controller):
     )
     def escalate(self, request: Req, services: Svc, complaint_id: Id, data: JSONBody[EscalateIn]) -> CommandAnswer:
         """Escalate to a higher level, with a reason."""
-        day = business_day(data.on)
-        return self._act(
-            request,
-            services,
-            complaint_id,
-            data,
-            "escalate",
-            day,
-            {"to": data.to, "reason": data.reason, "on": day},
-            reason=data.reason,
+        ctx = command_context(request, data, reason=data.reason)
+        return answer(
+            commands.escalate(services.app, ctx, complaint_id, business_day(data.on), to=data.to, reason=data.reason)
         )
 
     @post(
@@ -152,15 +139,11 @@ class ComplaintCommands(Controller):
         self, request: Req, services: Svc, complaint_id: Id, data: JSONBody[AppraisalIn]
     ) -> CommandAnswer:
         """An external appraisal starts: its days do not count once the complainant has been told."""
-        day = business_day(data.on)
-        return self._act(
-            request,
-            services,
-            complaint_id,
-            data,
-            "start_external_appraisal",
-            day,
-            {"on": day, "complainant_told_on": data.complainant_told_on},
+        ctx = command_context(request, data)
+        return answer(
+            commands.start_external_appraisal(
+                services.app, ctx, complaint_id, business_day(data.on), complainant_told_on=data.complainant_told_on
+            )
         )
 
     @post(
@@ -171,29 +154,26 @@ class ComplaintCommands(Controller):
     )
     def end_appraisal(self, request: Req, services: Svc, complaint_id: Id, data: JSONBody[On]) -> CommandAnswer:
         """The external appraisal ends: the clock runs again, the deadline moved by the paused days."""
-        day = business_day(data.on)
-        return self._act(request, services, complaint_id, data, "end_external_appraisal", day, {"on": day})
+        ctx = command_context(request, data)
+        return answer(commands.end_external_appraisal(services.app, ctx, complaint_id, business_day(data.on)))
 
     @post(
         "/{complaint_id:uuid}/resolution", guards=[requires("complaints.handle")], sync_to_thread=True, status_code=200
     )
     def resolve(self, request: Req, services: Svc, complaint_id: Id, data: JSONBody[ResolveIn]) -> CommandAnswer:
         """The decision (8.2.1 (4)): upheld, partly upheld or not upheld; measures, compensation, apology."""
-        day = business_day(data.decided_on)
-        return self._act(
-            request,
-            services,
-            complaint_id,
-            data,
-            "resolve",
-            day,
-            {
-                "outcome": data.outcome,
-                "measures": data.measures,
-                "compensation": data.compensation,
-                "apology": data.apology,
-                "decided_on": day,
-            },
+        ctx = command_context(request, data)
+        return answer(
+            commands.resolve(
+                services.app,
+                ctx,
+                complaint_id,
+                business_day(data.decided_on),
+                outcome=data.outcome,
+                measures=data.measures,
+                compensation=data.compensation,
+                apology=data.apology,
+            )
         )
 
     @post(
@@ -208,37 +188,29 @@ class ComplaintCommands(Controller):
         """The complainant was told of the decision (Art. 21), on a day and by a channel: the clock stops
         here, and the deadline is met only if this is on or before it (`decision-already-notified` once told;
         feedback on a decision not yet notified is also its notice)."""
-        day = business_day(data.on)
-        return self._act(
-            request, services, complaint_id, data, "notify_decision", day, {"on": day, "channel": data.channel}
+        ctx = command_context(request, data)
+        return answer(
+            commands.notify_decision(services.app, ctx, complaint_id, business_day(data.on), channel=data.channel)
         )
 
     @post("/{complaint_id:uuid}/feedback", guards=[requires("complaints.handle")], sync_to_thread=True, status_code=200)
     def feedback(self, request: Req, services: Svc, complaint_id: Id, data: JSONBody[FeedbackIn]) -> CommandAnswer:
         """Feedback to the complainant (8.2.1 (5))."""
-        day = business_day(data.on)
-        return self._act(
-            request,
-            services,
-            complaint_id,
-            data,
-            "give_feedback",
-            day,
-            {"on": day, "channel": data.channel, "summary": data.summary},
+        ctx = command_context(request, data)
+        return answer(
+            commands.give_feedback(
+                services.app, ctx, complaint_id, business_day(data.on), channel=data.channel, summary=data.summary
+            )
         )
 
     @post("/{complaint_id:uuid}/response", guards=[requires("complaints.handle")], sync_to_thread=True, status_code=200)
     def response(self, request: Req, services: Svc, complaint_id: Id, data: JSONBody[ResponseIn]) -> CommandAnswer:
         """The complainant's response to the feedback: satisfied or not."""
-        day = business_day(data.on)
-        return self._act(
-            request,
-            services,
-            complaint_id,
-            data,
-            "record_response",
-            day,
-            {"satisfied": data.satisfied, "comment": data.comment, "on": day},
+        ctx = command_context(request, data)
+        return answer(
+            commands.record_response(
+                services.app, ctx, complaint_id, business_day(data.on), satisfied=data.satisfied, comment=data.comment
+            )
         )
 
     @post(
@@ -249,15 +221,17 @@ class ComplaintCommands(Controller):
     )
     def add_action(self, request: Req, services: Svc, complaint_id: Id, data: JSONBody[ActionIn]) -> CommandAnswer:
         """An improvement action with owner and due date (8.2.2 (5))."""
-        day = business_day(data.on)
-        return self._act(
-            request,
-            services,
-            complaint_id,
-            data,
-            "add_improvement_action",
-            day,
-            {"description": data.description, "owner_id": data.owner_id, "due_on": data.due_on, "on": day},
+        ctx = command_context(request, data)
+        return answer(
+            commands.add_improvement_action(
+                services.app,
+                ctx,
+                complaint_id,
+                business_day(data.on),
+                description=data.description,
+                owner_id=data.owner_id,
+                due_on=data.due_on,
+            )
         )
 
     @post(
@@ -270,15 +244,16 @@ class ComplaintCommands(Controller):
         self, request: Req, services: Svc, complaint_id: Id, action_id: FromPath[str], data: JSONBody[ActionDoneIn]
     ) -> CommandAnswer:
         """An improvement action is done."""
-        day = business_day(data.completed_on)
-        return self._act(
-            request,
-            services,
-            complaint_id,
-            data,
-            "complete_improvement_action",
-            day,
-            {"action_id": action_id, "completed_on": day, "result": data.result},
+        ctx = command_context(request, data)
+        return answer(
+            commands.complete_improvement_action(
+                services.app,
+                ctx,
+                complaint_id,
+                business_day(data.completed_on),
+                action_id=action_id,
+                result=data.result,
+            )
         )
 
     @post(
@@ -286,16 +261,14 @@ class ComplaintCommands(Controller):
     )
     def reopen(self, request: Req, services: Svc, complaint_id: Id, data: JSONBody[ReasonIn]) -> CommandAnswer:
         """Reopen with a reason: a new 15-day round starts."""
-        day = business_day(data.on)
-        return self._act(
-            request, services, complaint_id, data, "reopen", day, {"reason": data.reason, "on": day}, reason=data.reason
-        )
+        ctx = command_context(request, data, reason=data.reason)
+        return answer(commands.reopen(services.app, ctx, complaint_id, business_day(data.on), reason=data.reason))
 
     @post("/{complaint_id:uuid}/archive", guards=[requires("complaints.handle")], sync_to_thread=True, status_code=200)
     def archive(self, request: Req, services: Svc, complaint_id: Id, data: JSONBody[On]) -> CommandAnswer:
         """Archive (8.2.1 (6)) — only after feedback."""
-        day = business_day(data.on)
-        return self._act(request, services, complaint_id, data, "archive", day, {"on": day})
+        ctx = command_context(request, data)
+        return answer(commands.archive(services.app, ctx, complaint_id, business_day(data.on)))
 
 
 class ServiceRequestCommands(Controller):
@@ -308,62 +281,54 @@ class ServiceRequestCommands(Controller):
     def open(self, request: Req, services: Svc, data: JSONBody[ServiceRequestIn]) -> CommandAnswer:
         """Open a service request for a registered customer."""
         ctx = command_context(request, data)
-        return answer(commands.open_request(services.app, ctx, **data.model_dump()))
-
-    def _act(
-        self,
-        request: Req,
-        services: Services,
-        request_id: UUID,
-        body: BaseModel,
-        method: str,
-        arguments: dict[str, Any],
-    ) -> CommandAnswer:
-        ctx = command_context(request, body)
-        return answer(commands.act_on_request(services.app, ctx, request_id, method, **arguments))
+        return answer(
+            requests.open_request(
+                services.app,
+                ctx,
+                customer_id=data.customer_id,
+                kind=data.kind,
+                description=data.description,
+                channel=data.channel,
+                policy_id=data.policy_id,
+                requested_at=data.requested_at,
+            )
+        )
 
     @post("/{request_id:uuid}/assignment", guards=[requires("service.handle")], sync_to_thread=True, status_code=200)
     def assign(self, request: Req, services: Svc, request_id: Id, data: JSONBody[StaffIn]) -> CommandAnswer:
         """Assign to a staff member."""
-        return self._act(
-            request, services, request_id, data, "assign", {"staff_id": data.staff_id, "on": business_day(data.on)}
-        )
+        ctx = command_context(request, data)
+        return answer(requests.assign(services.app, ctx, request_id, business_day(data.on), staff_id=data.staff_id))
 
     @post("/{request_id:uuid}/start", guards=[requires("service.handle")], sync_to_thread=True, status_code=200)
     def start(self, request: Req, services: Svc, request_id: Id, data: JSONBody[On]) -> CommandAnswer:
         """Work starts."""
-        return self._act(request, services, request_id, data, "start", {"on": business_day(data.on)})
+        ctx = command_context(request, data)
+        return answer(requests.start(services.app, ctx, request_id, business_day(data.on)))
 
     @post("/{request_id:uuid}/updates", guards=[requires("service.handle")], sync_to_thread=True, status_code=200)
     def update(self, request: Req, services: Svc, request_id: Id, data: JSONBody[UpdateIn]) -> CommandAnswer:
         """A progress note by the caller."""
-        return self._act(
-            request,
-            services,
-            request_id,
-            data,
-            "add_update",
-            {"note": data.note, "author_id": request.user.sub, "on": business_day(data.on)},
+        ctx = command_context(request, data)
+        return answer(
+            requests.add_update(
+                services.app, ctx, request_id, business_day(data.on), note=data.note, author_id=request.user.sub
+            )
         )
 
     @post("/{request_id:uuid}/completion", guards=[requires("service.handle")], sync_to_thread=True, status_code=200)
     def complete(self, request: Req, services: Svc, request_id: Id, data: JSONBody[CompleteIn]) -> CommandAnswer:
         """Completed, with the resolution."""
-        return self._act(
-            request,
-            services,
-            request_id,
-            data,
-            "complete",
-            {"resolution": data.resolution, "on": business_day(data.on)},
+        ctx = command_context(request, data)
+        return answer(
+            requests.complete(services.app, ctx, request_id, business_day(data.on), resolution=data.resolution)
         )
 
     @post("/{request_id:uuid}/cancellation", guards=[requires("service.handle")], sync_to_thread=True, status_code=200)
     def cancel(self, request: Req, services: Svc, request_id: Id, data: JSONBody[ReasonIn]) -> CommandAnswer:
         """Cancelled, with a reason."""
-        return self._act(
-            request, services, request_id, data, "cancel", {"reason": data.reason, "on": business_day(data.on)}
-        )
+        ctx = command_context(request, data)
+        return answer(requests.cancel(services.app, ctx, request_id, business_day(data.on), reason=data.reason))
 
 
 class ComplaintController(ComplaintCommands, ComplaintQueries):

@@ -16,6 +16,7 @@ from application.infrastructure.settings import Settings
 from interface.cli import main
 from interface.permissions import ROLES
 from tests.builders.common import ctx, enterprise, individual
+from tests.builders.customers import act
 from tests.conftest import JWT_SECRET
 
 
@@ -99,9 +100,9 @@ def fill(services: Any) -> int:
         ("lifecycle-stage", {"stage": "churned", "reason": "moved abroad"}),
     ]
     for action, fields in actions:
-        commands.act(app, ctx(reason="test"), first, action, **fields)
+        act(app, ctx(reason="test"), first, action, **fields)
         services.read_side.catch_up()
-    commands.act(app, ctx(), second, "profile", changes={"occupation": "nurse", "occupation_class": 2})
+    act(app, ctx(), second, "profile", changes={"occupation": "nurse", "occupation_class": 2})
     services.read_side.catch_up()
     position: int = services.read_side.head()
     return position

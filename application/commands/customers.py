@@ -1,4 +1,5 @@
-"""Customer commands: load → call → save, with the duplicate-identity rule across aggregates.
+"""Customer commands, one typed function each: load → call → save, with the duplicate-identity rule
+across aggregates.
 
 A proposed plan (guide 4.3) is priced here, from the catalogue, for the customer as the write side knows
 them on the proposal date; the aggregate checks and records the priced items.
@@ -6,7 +7,8 @@ them on the proposal date; the aggregate checks and records the priced items.
 
 from __future__ import annotations
 
-from datetime import date
+from collections.abc import Callable
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 from uuid import UUID
@@ -64,36 +66,178 @@ def _register(app: InscribeApplication, ctx: CommandContext, customer: Customer)
         raise
 
 
-def register_individual(app: InscribeApplication, ctx: CommandContext, **data: Any) -> CommandResult:
-    return app.once(ctx, lambda: _register(app, ctx, Customer.register_individual(**data)))
+def register_individual(
+    app: InscribeApplication,
+    ctx: CommandContext,
+    *,
+    name: str,
+    id_number: str,
+    occupation: str,
+    occupation_class: int,
+    family_status: str,
+    annual_income: Decimal | int | str,
+    dependants: int = 0,
+    contacts: dict[str, Any] | None = None,
+    customer_id: UUID | None = None,
+) -> CommandResult:
+    """Register an individual by resident ID (the birth date and gender come from it)."""
+
+    def run() -> CommandResult:
+        customer = Customer.register_individual(
+            name=name,
+            id_number=id_number,
+            occupation=occupation,
+            occupation_class=occupation_class,
+            family_status=family_status,
+            annual_income=annual_income,
+            dependants=dependants,
+            contacts=contacts,
+            customer_id=customer_id,
+        )
+        return _register(app, ctx, customer)
+
+    return app.once(ctx, run)
 
 
-def register_enterprise(app: InscribeApplication, ctx: CommandContext, **data: Any) -> CommandResult:
-    return app.once(ctx, lambda: _register(app, ctx, Customer.register_enterprise(**data)))
+def register_enterprise(
+    app: InscribeApplication,
+    ctx: CommandContext,
+    *,
+    name: str,
+    credit_code: str,
+    industry: str,
+    size: str,
+    headcount: int,
+    annual_revenue: Decimal | int | str,
+    contact_person: str,
+    contacts: dict[str, Any] | None = None,
+    customer_id: UUID | None = None,
+) -> CommandResult:
+    """Register an enterprise by unified social credit code."""
+
+    def run() -> CommandResult:
+        customer = Customer.register_enterprise(
+            name=name,
+            credit_code=credit_code,
+            industry=industry,
+            size=size,
+            headcount=headcount,
+            annual_revenue=annual_revenue,
+            contact_person=contact_person,
+            contacts=contacts,
+            customer_id=customer_id,
+        )
+        return _register(app, ctx, customer)
+
+    return app.once(ctx, run)
 
 
-# Each action: the Customer method it calls. The interface passes the request's fields as kwargs.
-ACTIONS = {
-    "contacts": "change_contacts",
-    "profile": "update_profile",
-    "segment": "assign_segment",
-    "lifecycle-stage": "change_lifecycle_stage",
-    "interactions": "record_interaction",
-    "consents": "give_consent",
-    "consent-withdrawals": "withdraw_consent",
-    "needs-analyses": "analyse_needs",
-    "risk-assessments": "assess_risks",
-    "satisfaction-surveys": "record_satisfaction_survey",
-    "plans": "propose_plan",  # priced from the catalogue first: see propose_plan below
-}
+# -- changes to a registered customer: load → call → save (If-Match and Idempotency-Key apply) ------
 
 
-def act(app: InscribeApplication, ctx: CommandContext, customer_id: UUID, action: str, **data: Any) -> CommandResult:
-    """Run one customer action (a key of ACTIONS) with its arguments."""
-    if action == "plans":
-        return propose_plan(app, ctx, customer_id, **data)
-    method = ACTIONS[action]
-    return app.execute(ctx, Customer, UUID(str(customer_id)), lambda customer: getattr(customer, method)(**data))
+def _on(
+    app: InscribeApplication, ctx: CommandContext, customer_id: UUID, action: Callable[[Customer], None]
+) -> CommandResult:
+    return app.execute(ctx, Customer, UUID(str(customer_id)), action)
+
+
+def change_contacts(
+    app: InscribeApplication, ctx: CommandContext, customer_id: UUID, *, contacts: dict[str, Any]
+) -> CommandResult:
+    """Replace the customer's contacts."""
+    return _on(app, ctx, customer_id, lambda customer: customer.change_contacts(contacts))
+
+
+def update_profile(
+    app: InscribeApplication, ctx: CommandContext, customer_id: UUID, *, changes: dict[str, Any]
+) -> CommandResult:
+    """Change profile fields (occupation, income, family status, …)."""
+    return _on(app, ctx, customer_id, lambda customer: customer.update_profile(changes))
+
+
+def assign_segment(
+    app: InscribeApplication, ctx: CommandContext, customer_id: UUID, *, segment: str, basis: str
+) -> CommandResult:
+    """Assign a segment (2.2 客户细分) with its basis."""
+    return _on(app, ctx, customer_id, lambda customer: customer.assign_segment(segment, basis))
+
+
+def change_lifecycle_stage(
+    app: InscribeApplication, ctx: CommandContext, customer_id: UUID, *, stage: str, reason: str
+) -> CommandResult:
+    """Move the customer to another lifecycle stage, with a reason."""
+    return _on(app, ctx, customer_id, lambda customer: customer.change_lifecycle_stage(stage, reason))
+
+
+def record_interaction(
+    app: InscribeApplication,
+    ctx: CommandContext,
+    customer_id: UUID,
+    *,
+    kind: str,
+    summary: str,
+    occurred_at: datetime,
+    staff_id: str,
+) -> CommandResult:
+    """Record a care call, visit, marketing contact or service interaction."""
+    return _on(
+        app, ctx, customer_id, lambda customer: customer.record_interaction(kind, summary, occurred_at, staff_id)
+    )
+
+
+def give_consent(app: InscribeApplication, ctx: CommandContext, customer_id: UUID, *, purpose: str) -> CommandResult:
+    """Record a consent the customer gave."""
+    return _on(app, ctx, customer_id, lambda customer: customer.give_consent(purpose))
+
+
+def withdraw_consent(
+    app: InscribeApplication, ctx: CommandContext, customer_id: UUID, *, purpose: str
+) -> CommandResult:
+    """Record that the customer withdrew a consent."""
+    return _on(app, ctx, customer_id, lambda customer: customer.withdraw_consent(purpose))
+
+
+def analyse_needs(
+    app: InscribeApplication,
+    ctx: CommandContext,
+    customer_id: UUID,
+    *,
+    concerns: list[str],
+    potential_needs: list[str],
+    budget: Decimal | int | str,
+) -> CommandResult:
+    """Record a needs analysis (4.1)."""
+    return _on(app, ctx, customer_id, lambda customer: customer.analyse_needs(concerns, potential_needs, budget))
+
+
+def assess_risks(
+    app: InscribeApplication, ctx: CommandContext, customer_id: UUID, *, risks: list[dict[str, Any]]
+) -> CommandResult:
+    """Record a risk assessment (4.2): each risk scored likelihood × severity."""
+    return _on(app, ctx, customer_id, lambda customer: customer.assess_risks(risks))
+
+
+def record_satisfaction_survey(
+    app: InscribeApplication,
+    ctx: CommandContext,
+    customer_id: UUID,
+    *,
+    attitude: int,
+    speed: int,
+    quality: int,
+    claims_convenience: int,
+    comment: str = "",
+    related_id: str | None = None,
+) -> CommandResult:
+    """Record a satisfaction survey (8.3.1), scores 1–5."""
+    return _on(
+        app,
+        ctx,
+        customer_id,
+        lambda customer: customer.record_satisfaction_survey(
+            attitude, speed, quality, claims_convenience, comment, related_id
+        ),
+    )
 
 
 # -- the proposed plan (guide 4.3) --------------------------------------------------------------
@@ -106,6 +250,7 @@ def propose_plan(
     app: InscribeApplication,
     ctx: CommandContext,
     customer_id: UUID,
+    *,
     items: list[dict[str, Any]],
     rationale: str,
     catalogue: Catalogue | None = None,

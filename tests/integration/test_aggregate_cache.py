@@ -17,10 +17,11 @@ from hypothesis import strategies as st
 
 from application.app import ConcurrentModification, InscribeApplication
 from application.commands import privacy as privacy
-from application.commands.customers import act, register_individual
+from application.commands.customers import register_individual
 from domain.customer.aggregate import SEGMENTS, Customer
 from domain.errors import DomainError
 from tests.builders.common import ctx, individual
+from tests.builders.customers import act
 
 
 @pytest.fixture

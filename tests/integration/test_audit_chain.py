@@ -10,11 +10,12 @@ import psycopg
 import pytest
 
 from application.app import InscribeApplication
-from application.commands.customers import act, register_individual
+from application.commands.customers import register_individual
 from application.infrastructure.audit import digest, verify_log
 from application.infrastructure.chain import Digest
 from tests.builders.app import application
 from tests.builders.common import ctx, individual
+from tests.builders.customers import act
 
 
 def a_history(services: Any) -> None:

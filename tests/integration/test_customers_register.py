@@ -10,13 +10,14 @@ from uuid import UUID
 import pytest
 
 from application.app import CommandResult
-from application.commands.customers import act, register_enterprise, register_individual
+from application.commands.customers import register_enterprise, register_individual
 from domain import clock
 from domain.clock import SimulatedClock
 from domain.customer.aggregate import Customer
 from projections.customers import SORTABLE, customer_filters, customers
 from projections.queries import Page, PageResult, page_of
 from tests.builders.common import ctx, enterprise, individual
+from tests.builders.customers import act
 
 CST = timezone(timedelta(hours=8))  # China Standard Time: staff enter dates in local time
 

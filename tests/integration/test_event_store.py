@@ -28,7 +28,7 @@ from application.app import (
     ReadSidePorts,
     StaleVersion,
 )
-from application.commands.customers import DuplicateCustomer, act, register_enterprise, register_individual
+from application.commands.customers import DuplicateCustomer, register_enterprise, register_individual
 from application.context import CommandContext
 from application.infrastructure.settings import Settings
 from domain.base import InscribeAggregate
@@ -37,6 +37,7 @@ from domain.customer.rules import individual_identity_key
 from domain.errors import DomainError, InvalidTransition, InvalidValue
 from domain.identity.aggregate import IdentityClaim
 from tests.builders.common import ctx, enterprise, individual, resident_id
+from tests.builders.customers import act
 
 SPEC_METADATA = {
     "actor_id", "actor_role", "command_id", "correlation_id", "causation_id",

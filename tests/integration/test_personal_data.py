@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from application.commands import privacy as privacy
 from application.commands.complaints import receive
-from application.commands.customers import DuplicateCustomer, act, register_individual
+from application.commands.customers import DuplicateCustomer, register_individual
 from application.infrastructure.audit import verify_log
 from application.infrastructure.export import Selection, write_package
 from application.retention import Contract, add_years
@@ -24,6 +24,7 @@ from domain.identifiers import china_today
 from projections.complaints import complaints
 from projections.customers import customers
 from tests.builders.common import ctx, individual
+from tests.builders.customers import act
 
 NAME, PHONE, NEW_PHONE = "欧阳娜娜", "13812345678", "13987654321"
 

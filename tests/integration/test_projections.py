@@ -24,7 +24,7 @@ from hypothesis import strategies as st
 from sqlalchemy import func, select, text
 
 from application.app import CommandResult, InscribeApplication
-from application.commands.customers import act, register_enterprise, register_individual
+from application.commands.customers import register_enterprise, register_individual
 from domain.customer.aggregate import CONSENT_PURPOSES, LIFECYCLE_STAGES, SEGMENTS, Customer
 from domain.errors import DomainError
 from projections.audit_log import audit_log
@@ -35,6 +35,7 @@ from projections.registry import all_projections
 from projections.runner import ProjectionsFaulted, ReadSide, ReadSideBehind
 from projections.versioned import VersionedWriter
 from tests.builders.common import ctx, enterprise, individual
+from tests.builders.customers import act
 
 PAST = datetime(2024, 1, 2, 9, 30, tzinfo=UTC)
 CENT = Decimal("0.01")
