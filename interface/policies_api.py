@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 from uuid import UUID
 
@@ -11,6 +10,7 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody
 
 from application.commands import policies as commands
+from application.commands import policy_servicing as servicing
 from interface.auth import Principal, requires
 from interface.bootstrap import Services
 from interface.http import CommandAnswer, answer, business_day, command_context
@@ -44,10 +44,28 @@ class PolicyCommands(Controller):
         """投保: apply for cover. Automatic underwriting (6.2) runs at once: clean cases are accepted,
         any adverse finding refers the case to an underwriter."""
         ctx = command_context(request, data)
-        fields = data.model_dump(exclude={"beneficiaries", "riders"})
-        fields["beneficiaries"] = [b.model_dump(exclude_none=True) for b in data.beneficiaries]
-        fields["riders"] = [r.model_dump(exclude_none=True) for r in data.riders]
-        return answer(commands.apply_for_policy(services.app, ctx, **fields))
+        return answer(
+            commands.apply_for_policy(
+                services.app,
+                ctx,
+                applicant_id=data.applicant_id,
+                insured_id=data.insured_id,
+                relationship=data.relationship,
+                product_code=data.product_code,
+                product_version=data.product_version,
+                sum_insured=data.sum_insured,
+                term_months=data.term_months,
+                premium_mode=data.premium_mode,
+                beneficiaries=[b.model_dump(exclude_none=True) for b in data.beneficiaries],
+                riders=[r.model_dump(exclude_none=True) for r in data.riders],
+                disclosures=data.disclosures,
+                channel=data.channel,
+                agent_id=data.agent_id,
+                applied_on=data.applied_on,
+                insured_consent=data.insured_consent,
+                declared_property_value=data.declared_property_value,
+            )
+        )
 
     @post(
         "/{policy_id:uuid}/underwriting-decision",
@@ -75,20 +93,6 @@ class PolicyCommands(Controller):
             )
         )
 
-    def _act(
-        self,
-        request: Req,
-        services: Services,
-        policy_id: UUID,
-        body: Any,
-        method: str,
-        day: date,
-        arguments: dict[str, Any],
-        reason: str | None = None,
-    ) -> CommandAnswer:
-        ctx = command_context(request, body, reason=reason)
-        return answer(commands.act(services.app, ctx, policy_id, method, day, **arguments))
-
     @post(
         "/{policy_id:uuid}/conditions-acceptance",
         guards=[requires("policies.service")],
@@ -97,15 +101,8 @@ class PolicyCommands(Controller):
     )
     def accept_conditions(self, request: Req, services: Svc, policy_id: Id, data: JSONBody[OnIn]) -> CommandAnswer:
         """The applicant accepts the underwriter's conditions (loading, exclusions)."""
-        return self._act(
-            request,
-            services,
-            policy_id,
-            data,
-            "accept_conditions",
-            business_day(data.on),
-            {"on": business_day(data.on)},
-        )
+        ctx = command_context(request, data)
+        return answer(commands.accept_conditions(services.app, ctx, policy_id, business_day(data.on)))
 
     @post(
         "/{policy_id:uuid}/conditions-refusal",
@@ -115,15 +112,8 @@ class PolicyCommands(Controller):
     )
     def refuse_conditions(self, request: Req, services: Svc, policy_id: Id, data: JSONBody[OnIn]) -> CommandAnswer:
         """The applicant refuses the conditions: the application is withdrawn."""
-        return self._act(
-            request,
-            services,
-            policy_id,
-            data,
-            "refuse_conditions",
-            business_day(data.on),
-            {"on": business_day(data.on)},
-        )
+        ctx = command_context(request, data)
+        return answer(commands.refuse_conditions(services.app, ctx, policy_id, business_day(data.on)))
 
     @post(
         "/{policy_id:uuid}/premium-payments",
@@ -133,15 +123,11 @@ class PolicyCommands(Controller):
     )
     def pay_premium(self, request: Req, services: Svc, policy_id: Id, data: JSONBody[PaymentIn]) -> CommandAnswer:
         """A premium payment of exactly the amount due. The first one, once accepted, issues the contract."""
-        day = business_day(data.paid_on)
-        return self._act(
-            request,
-            services,
-            policy_id,
-            data,
-            "pay_premium",
-            day,
-            {"amount": data.amount, "paid_on": day, "reference": data.reference},
+        ctx = command_context(request, data)
+        return answer(
+            servicing.pay_premium(
+                services.app, ctx, policy_id, business_day(data.paid_on), amount=data.amount, reference=data.reference
+            )
         )
 
     @post(
@@ -149,23 +135,18 @@ class PolicyCommands(Controller):
     )
     def demand_payment(self, request: Req, services: Svc, policy_id: Id, data: JSONBody[DemandIn]) -> CommandAnswer:
         """催告: demand an overdue installment; for life and health the grace ends 30 days later at most."""
-        day = business_day(data.on)
-        return self._act(
-            request,
-            services,
-            policy_id,
-            data,
-            "demand_payment",
-            day,
-            {"installment_no": data.installment_no, "on": day},
+        ctx = command_context(request, data)
+        return answer(
+            servicing.demand_payment(
+                services.app, ctx, policy_id, business_day(data.on), installment_no=data.installment_no
+            )
         )
 
     @post("/{policy_id:uuid}/receipt", guards=[requires("policies.service")], sync_to_thread=True, status_code=200)
     def sign_receipt(self, request: Req, services: Svc, policy_id: Id, data: JSONBody[OnIn]) -> CommandAnswer:
         """The applicant's signed receipt of the contract: the cooling-off period starts."""
-        return self._act(
-            request, services, policy_id, data, "sign_receipt", business_day(data.on), {"on": business_day(data.on)}
-        )
+        ctx = command_context(request, data)
+        return answer(servicing.sign_receipt(services.app, ctx, policy_id, business_day(data.on)))
 
     @post(
         "/{policy_id:uuid}/cooling-off-cancellation",
@@ -175,15 +156,8 @@ class PolicyCommands(Controller):
     )
     def cancel_in_cooling_off(self, request: Req, services: Svc, policy_id: Id, data: JSONBody[OnIn]) -> CommandAnswer:
         """犹豫期退保: all premium refunded less the product's fee (at most 10 yuan)."""
-        return self._act(
-            request,
-            services,
-            policy_id,
-            data,
-            "cancel_in_cooling_off",
-            business_day(data.on),
-            {"on": business_day(data.on)},
-        )
+        ctx = command_context(request, data)
+        return answer(servicing.cancel_in_cooling_off(services.app, ctx, policy_id, business_day(data.on)))
 
     @post(
         "/{policy_id:uuid}/reinstatement-requests",
@@ -193,15 +167,8 @@ class PolicyCommands(Controller):
     )
     def request_reinstatement(self, request: Req, services: Svc, policy_id: Id, data: JSONBody[OnIn]) -> CommandAnswer:
         """复效申请 (Art. 37): within two years of the lapse; 30 days of silence count as consent."""
-        return self._act(
-            request,
-            services,
-            policy_id,
-            data,
-            "request_reinstatement",
-            business_day(data.on),
-            {"on": business_day(data.on)},
-        )
+        ctx = command_context(request, data)
+        return answer(servicing.request_reinstatement(services.app, ctx, policy_id, business_day(data.on)))
 
     @post(
         "/{policy_id:uuid}/reinstatement-decision",
@@ -213,16 +180,11 @@ class PolicyCommands(Controller):
         self, request: Req, services: Svc, policy_id: Id, data: JSONBody[ReinstatementDecisionIn]
     ) -> CommandAnswer:
         """Agree, or refuse only because the risk has risen markedly, within 30 days of the request."""
-        day = business_day(data.on)
-        return self._act(
-            request,
-            services,
-            policy_id,
-            data,
-            "decide_reinstatement",
-            day,
-            {"agree": data.agree, "on": day, "reason": data.reason},
-            reason=data.reason or None,
+        ctx = command_context(request, data, reason=data.reason or None)
+        return answer(
+            servicing.decide_reinstatement(
+                services.app, ctx, policy_id, business_day(data.on), agree=data.agree, reason=data.reason
+            )
         )
 
     @post(
@@ -233,15 +195,11 @@ class PolicyCommands(Controller):
     )
     def pay_arrears(self, request: Req, services: Svc, policy_id: Id, data: JSONBody[PaymentIn]) -> CommandAnswer:
         """The arrears after an agreed reinstatement: cover resumes on the payment date."""
-        day = business_day(data.paid_on)
-        return self._act(
-            request,
-            services,
-            policy_id,
-            data,
-            "pay_arrears",
-            day,
-            {"amount": data.amount, "paid_on": day, "reference": data.reference},
+        ctx = command_context(request, data)
+        return answer(
+            servicing.pay_arrears(
+                services.app, ctx, policy_id, business_day(data.paid_on), amount=data.amount, reference=data.reference
+            )
         )
 
     @post("/{policy_id:uuid}/changes", guards=[requires("policies.service")], sync_to_thread=True, status_code=200)
@@ -249,23 +207,19 @@ class PolicyCommands(Controller):
         """A change in writing (5.3): beneficiary, contacts, premium mode, or a decrease of the sum insured.
         A beneficiary change where the applicant is not the insured needs `insured_consent_document`,
         the insured's written consent (Art. 41)."""
-        day = business_day(data.on)
-        return self._act(
-            request,
-            services,
-            policy_id,
-            data,
-            "change",
-            day,
-            {
-                "kind": data.kind,
-                "details": data.details,
-                "document_ref": data.document_ref,
-                "effective_on": data.effective_on,
-                "on": day,
-                "insured_consent_document": data.insured_consent_document,
-            },
-            reason=f"document {data.document_ref}",
+        ctx = command_context(request, data, reason=f"document {data.document_ref}")
+        return answer(
+            servicing.change(
+                services.app,
+                ctx,
+                policy_id,
+                business_day(data.on),
+                kind=data.kind,
+                details=data.details,
+                document_ref=data.document_ref,
+                effective_on=data.effective_on,
+                insured_consent_document=data.insured_consent_document,
+            )
         )
 
     @post(
@@ -276,21 +230,17 @@ class PolicyCommands(Controller):
     )
     def request_increase(self, request: Req, services: Svc, policy_id: Id, data: JSONBody[IncreaseIn]) -> CommandAnswer:
         """Ask for a higher sum insured: it is underwritten again before it takes effect."""
-        day = business_day(data.on)
-        return self._act(
-            request,
-            services,
-            policy_id,
-            data,
-            "request_sum_insured_increase",
-            day,
-            {
-                "new_sum_insured": data.new_sum_insured,
-                "document_ref": data.document_ref,
-                "effective_on": data.effective_on,
-                "on": day,
-            },
-            reason=f"document {data.document_ref}",
+        ctx = command_context(request, data, reason=f"document {data.document_ref}")
+        return answer(
+            servicing.request_sum_insured_increase(
+                services.app,
+                ctx,
+                policy_id,
+                business_day(data.on),
+                new_sum_insured=data.new_sum_insured,
+                document_ref=data.document_ref,
+                effective_on=data.effective_on,
+            )
         )
 
     @post(
@@ -305,7 +255,7 @@ class PolicyCommands(Controller):
         """The underwriter's decision on a requested increase, within authority for the new sum."""
         ctx = command_context(request, data, reason=data.reason or None)
         return answer(
-            commands.decide_sum_insured_increase(
+            servicing.decide_sum_insured_increase(
                 services.app, ctx, policy_id, data.approved, reason=data.reason, decided_on=data.decided_on
             )
         )
@@ -316,47 +266,38 @@ class PolicyCommands(Controller):
     def offer_renewal(self, request: Req, services: Svc, policy_id: Id, data: JSONBody[OnIn]) -> CommandAnswer:
         """续保: offer renewal of a short-term policy (the scheduler also does this on the due day)."""
         ctx = command_context(request, data)
-        return answer(commands.offer_renewal(services.app, ctx, policy_id, data.on))
+        return answer(servicing.offer_renewal(services.app, ctx, policy_id, data.on))
 
     @post("/{policy_id:uuid}/renewals", guards=[requires("policies.premium")], sync_to_thread=True, status_code=200)
     def renew(self, request: Req, services: Svc, policy_id: Id, data: JSONBody[PaymentIn]) -> CommandAnswer:
         """Accept the renewal offer by paying its first premium."""
-        day = business_day(data.paid_on)
-        return self._act(
-            request,
-            services,
-            policy_id,
-            data,
-            "renew",
-            day,
-            {"paid_on": day, "amount": data.amount, "reference": data.reference},
+        ctx = command_context(request, data)
+        return answer(
+            servicing.renew(
+                services.app, ctx, policy_id, business_day(data.paid_on), amount=data.amount, reference=data.reference
+            )
         )
 
     @post("/{policy_id:uuid}/surrender", guards=[requires("policies.service")], sync_to_thread=True, status_code=200)
     def surrender(self, request: Req, services: Svc, policy_id: Id, data: JSONBody[OnIn]) -> CommandAnswer:
         """退保: unearned premium refunded (pro rata for short-term; the cash value table for life)."""
-        return self._act(
-            request, services, policy_id, data, "surrender", business_day(data.on), {"on": business_day(data.on)}
-        )
+        ctx = command_context(request, data)
+        return answer(servicing.surrender(services.app, ctx, policy_id, business_day(data.on)))
 
     @post("/{policy_id:uuid}/rescission", guards=[requires("policies.rescind")], sync_to_thread=True, status_code=200)
     def rescind(self, request: Req, services: Svc, policy_id: Id, data: JSONBody[RescissionIn]) -> CommandAnswer:
         """解除合同 for non-disclosure (Art. 16), with the refund the ground allows."""
-        day = business_day(data.on)
-        return self._act(
-            request,
-            services,
-            policy_id,
-            data,
-            "rescind",
-            day,
-            {
-                "on": day,
-                "ground": data.ground,
-                "learned_on": data.learned_on,
-                "insurer_knew_at_contracting": data.insurer_knew_at_contracting,
-            },
-            reason=data.reason,
+        ctx = command_context(request, data, reason=data.reason)
+        return answer(
+            servicing.rescind(
+                services.app,
+                ctx,
+                policy_id,
+                business_day(data.on),
+                ground=data.ground,
+                learned_on=data.learned_on,
+                insurer_knew_at_contracting=data.insurer_knew_at_contracting,
+            )
         )
 
 

@@ -383,7 +383,7 @@ def test_one_policy_that_fails_is_logged_and_reported_and_every_other_one_is_sti
 
 FAILING_TICK = """
 import os, sys
-from application import policies
+from application.commands import policies
 real = policies.advance
 def advance(app, policy_id, today, **options):
     if str(policy_id) == os.environ["FAIL_POLICY"]:

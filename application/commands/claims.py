@@ -1,6 +1,7 @@
-"""Claim commands (SPEC §6; guide ch. 7): report against the policy, documents, investigation,
-assessment, adjudication against the policy as it stood on the loss date, payments reported to the
-policy in the same transaction, closing and reopening.
+"""Claim commands (SPEC §6; guide ch. 7), one typed function each: report against the policy,
+documents, investigation, assessment, adjudication against the policy as it stood on the loss date,
+closing and reopening. Payments, reported to the policy in the same transaction, are in
+application.commands.claim_payments.
 
 Every dated command first records, under the system's name, the clock breaches time has caused up
 to its date (domain.claim.aggregate: `time-not-advanced`), so a late act is judged against a claim that shows
@@ -9,27 +10,27 @@ its breach. A date after today is refused: time that has not passed cannot be re
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 from uuid import UUID, uuid4
+
+from eventsourcing.domain import Aggregate
 
 from application.app import CommandResult, InscribeApplication
 from application.commands import policies as policies
 from application.commands import timed as timed
 from application.context import CommandContext
 from domain.claim.aggregate import Claim
-from domain.claim.rules import ZERO, fraud_indicators, required_claim_documents
+from domain.claim.rules import fraud_indicators, required_claim_documents
 from domain.errors import DomainError, InvalidValue, NotFound
 from domain.identifiers import china_today
 from domain.policy.aggregate import Policy
-from domain.policy.cover import allocate, approved_by_cover, paying_parts
 from domain.policy.state import CoverSnapshot
 from domain.values import check_date
 
 YEAR = timedelta(days=365)
-ZERO = Decimal("0.00")
 
 
 def _not_future(day: date, field: str) -> date:
@@ -137,27 +138,119 @@ def report(
     return app.once(ctx, run)
 
 
-def act(
-    app: InscribeApplication, ctx: CommandContext, claim_id: UUID, method: str, on: date | None, /, **arguments: Any
-) -> CommandResult:
-    """Call `Claim.<method>(on=…, **arguments)` after recording the breaches time has caused up to `on`."""
-    day = _not_future(check_date(on or china_today(), "on"), "on")
-    return timed.timed(
-        app, ctx, Claim, UUID(str(claim_id)), day, lambda claim: getattr(claim, method)(on=day, **arguments)
-    )
+def day_of(on: date | None) -> date:
+    """A command's date: a date (today when not given), and not after today."""
+    return _not_future(check_date(on or china_today(), "on"), "on")
 
 
-def _with_cover(
+def with_cover(
     app: InscribeApplication,
     ctx: CommandContext,
     claim_id: UUID,
     on: date | None,
-    action: Callable[[Claim, CoverSnapshot, date], Sequence[Any] | None],
+    action: Callable[[Claim, CoverSnapshot, date], Iterable[Aggregate] | None],
 ) -> CommandResult:
-    day = _not_future(check_date(on or china_today(), "on"), "on")
+    """Bring the claim up to `on`, then call `action` with the policy as it stood on the loss date."""
+    day = day_of(on)
     return timed.timed(
         app, ctx, Claim, UUID(str(claim_id)), day, lambda claim: action(claim, cover_for(app, claim), day)
     )
+
+
+def _on(
+    app: InscribeApplication, ctx: CommandContext, claim_id: UUID, on: date, action: Callable[[Claim, date], None]
+) -> CommandResult:
+    """Bring the claim up to `on`, then call `action` with the day, and save."""
+    day = day_of(on)
+    return timed.timed(app, ctx, Claim, UUID(str(claim_id)), day, lambda claim: action(claim, day))
+
+
+# --- documents and acceptance (7.1; Art. 22) ------------------------------------------------------------
+
+
+def receive_document(
+    app: InscribeApplication, ctx: CommandContext, claim_id: UUID, on: date, *, code: str
+) -> CommandResult:
+    """A claim document arrives (7.1 (1)); the last missing one ends the clock's pause."""
+    return _on(app, ctx, claim_id, on, lambda claim, day: claim.receive_document(code, day))
+
+
+def notify_missing_documents(
+    app: InscribeApplication, ctx: CommandContext, claim_id: UUID, on: date, *, breach_reason: str | None = None
+) -> CommandResult:
+    """The one notice of all missing documents (Art. 22); a second one needs `breach_reason`."""
+    return _on(app, ctx, claim_id, on, lambda claim, day: claim.notify_missing_documents(day, breach_reason))
+
+
+def accept(app: InscribeApplication, ctx: CommandContext, claim_id: UUID, on: date) -> CommandResult:
+    """受理: only with every required document."""
+    return _on(app, ctx, claim_id, on, lambda claim, day: claim.accept(day))
+
+
+# --- investigation and assessment (7.2) ---------------------------------------------------------------
+
+
+def record_investigation(
+    app: InscribeApplication,
+    ctx: CommandContext,
+    claim_id: UUID,
+    on: date,
+    *,
+    activity: str,
+    investigator_id: str,
+    findings: str,
+) -> CommandResult:
+    """An investigation activity (7.2 (1)) with its findings."""
+    return _on(
+        app, ctx, claim_id, on, lambda claim, day: claim.record_investigation(activity, investigator_id, findings, day)
+    )
+
+
+def raise_fraud_flag(
+    app: InscribeApplication, ctx: CommandContext, claim_id: UUID, on: date, *, indicator: str, detail: str
+) -> CommandResult:
+    """A fraud indicator found by a person (ch. 9)."""
+    return _on(app, ctx, claim_id, on, lambda claim, day: claim.raise_fraud_flag(indicator, detail, day))
+
+
+def assess(
+    app: InscribeApplication,
+    ctx: CommandContext,
+    claim_id: UUID,
+    on: date,
+    *,
+    items: list[dict[str, Any]],
+    assessor_id: str,
+) -> CommandResult:
+    """定损: loss items with claimed and assessed amounts; again after a dispute."""
+    return _on(app, ctx, claim_id, on, lambda claim, day: claim.assess(items, assessor_id, day))
+
+
+def notify_assessment(app: InscribeApplication, ctx: CommandContext, claim_id: UUID, on: date) -> CommandResult:
+    """The claimant is told the assessment."""
+    return _on(app, ctx, claim_id, on, lambda claim, day: claim.notify_assessment(day))
+
+
+def agree_assessment(app: InscribeApplication, ctx: CommandContext, claim_id: UUID, on: date) -> CommandResult:
+    """The claimant agrees the amount: payment is due within 10 days (Art. 23)."""
+    return _on(app, ctx, claim_id, on, lambda claim, day: claim.agree_assessment(day))
+
+
+def dispute_assessment(
+    app: InscribeApplication, ctx: CommandContext, claim_id: UUID, on: date, *, reason: str
+) -> CommandResult:
+    """The claimant disputes the assessment: it must be assessed again."""
+    return _on(app, ctx, claim_id, on, lambda claim, day: claim.dispute_assessment(reason, day))
+
+
+def set_reserve(
+    app: InscribeApplication, ctx: CommandContext, claim_id: UUID, on: date, *, amount: Any, reason: str
+) -> CommandResult:
+    """Set the case reserve, with a reason."""
+    return _on(app, ctx, claim_id, on, lambda claim, day: claim.set_reserve(amount, reason, day))
+
+
+# --- the decision (7.3; Art. 23, 24) ---------------------------------------------------------------------
 
 
 def approve(
@@ -180,7 +273,7 @@ def approve(
             premium_owed=premium_owed_now(app, claim),
         )
 
-    return _with_cover(app, ctx, claim_id, on, action)
+    return with_cover(app, ctx, claim_id, on, action)
 
 
 def premium_owed_now(app: InscribeApplication, claim: Claim) -> Decimal:
@@ -199,117 +292,47 @@ def record_rescission_finding(
     app: InscribeApplication,
     ctx: CommandContext,
     claim_id: UUID,
+    on: date | None = None,
     *,
     seriously_affected: bool,
     reason: str,
-    on: date | None = None,
 ) -> CommandResult:
     """Art. 16(5): whether the fact not disclosed through gross negligence seriously affected the loss."""
 
     def action(claim: Claim, cover: CoverSnapshot, day: date) -> None:
         claim.record_rescission_finding(seriously_affected, reason, cover=cover, on=day)
 
-    return _with_cover(app, ctx, claim_id, on, action)
+    return with_cover(app, ctx, claim_id, on, action)
 
 
-def _settle_deduction(claim: Claim, policy: Policy, day: date) -> list[int]:
-    """At the first final payment after an approval that deducted premium for a loss in the grace
-    period: the installments it pays by deduction. Premium paid since the approval (or no longer set off:
-    the policy is not in force) is released to the claimant first."""
-    deducted = claim.premium_deducted
-    claim_id = str(claim.id)
-    if deducted <= 0 or any(i.get("claim_id") == claim_id for i in policy.schedule):
-        return []
-    owed, numbers = policy.grace_deduction(claim.loss_date)
-    if owed > deducted:  # never more than the approval deducted: only whole installments it covered
-        owed, numbers = ZERO, []
-    if owed < deducted:
-        claim.release_premium_deduction(owed, day)
-    return numbers
-
-
-def pay(
-    app: InscribeApplication,
-    ctx: CommandContext,
-    claim_id: UUID,
-    *,
-    amount: Any,
-    reference: str,
-    kind: str = "final",
-    determinable_amount: Any = None,
-    on: date | None = None,
+def reject(
+    app: InscribeApplication, ctx: CommandContext, claim_id: UUID, on: date, *, reasons: list[str], decided_by: str
 ) -> CommandResult:
-    """A payment (final, or an Art. 25 advance, within the payer's authority): it reduces the claim's
-    reserve and, in the same transaction, the remaining sum insured of the policy period of the loss.
-    The first final payment of a loss in the grace period also pays, in the same transaction, the
-    installments the approval deducted (Policy.pay_by_claim_deduction); one paid since the approval is
-    not deducted: the claim's payable rises by it first (Claim.release_premium_deduction)."""
-    day = _not_future(check_date(on or china_today(), "on"), "on")
-    if app.previous_answer(ctx) is None:
-        claim = app.load(Claim, UUID(str(claim_id)))
-        policies.advance(app, UUID(str(claim.policy_id)), day)
-
-    def action(claim: Claim, cover: CoverSnapshot, when: date) -> list[Any]:
-        policy = app.load(Policy, UUID(str(claim.policy_id)))
-        deducted = _settle_deduction(claim, policy, when) if kind == "final" and claim.status == "approved" else []
-        claim.pay(
-            amount,
-            when,
-            reference,
-            kind,
-            determinable_amount=determinable_amount,
-            cover=cover if kind == "advance" else None,
-            paying_role=ctx.actor_role,
-        )
-        if deducted:  # first: a death benefit recorded below ends the policy
-            policy.pay_by_claim_deduction(claim.id, deducted, when)
-        paid = claim.payments[-1]["amount"]
-        policy.record_claim_payment(
-            claim.id,
-            paid,
-            when,
-            loss_on=claim.loss_date,
-            by_cover=_split(claim, cover, paid, kind),
-            cause=claim.cause,
-            rider_premiums=_rider_premiums(app, policy),
-        )
-        return [policy]
-
-    return _with_cover(app, ctx, claim_id, day, action)
+    """拒赔 with reasons; the written notice is due within 3 days (Art. 24)."""
+    return _on(app, ctx, claim_id, on, lambda claim, day: claim.reject(reasons, decided_by, day))
 
 
-def _split(claim: Claim, cover: CoverSnapshot, paid: Decimal, kind: str) -> dict[str, Decimal] | None:
-    """The covers a payment is taken from (SPEC §5: each cover keeps its own remaining sum insured).
-    A final payment follows the approval's part for each cover, in order; an advance is taken from the
-    covers that pay the loss, in order, up to what each has left. None: all on the main cover (an
-    approval recorded before covers were judged one by one)."""
-    if kind == "final":
-        assert claim.approval is not None
-        caps = approved_by_cover(claim.approval["computation"])
-        if not caps:
-            return None
-        approved_on = claim.approval["on"]
-        before = sum(
-            (p["amount"] for p in claim.payments[:-1] if p.get("kind") == "final" and p["on"] >= approved_on), ZERO
-        )
-        after, earlier = allocate(before + paid, caps), (allocate(before, caps) if before else {})
-        split = {k: v - earlier.get(k, ZERO) for k, v in after.items() if v - earlier.get(k, ZERO) > 0}
-        return split or None
-    paying, _ = paying_parts(cover.covers, claim.loss_date, claim.cause, str(claim.id), None, cover.suicide_excluded_to)
-    if not paying:
-        return None
-    return allocate(paid, {p.key: p.remaining_sum_insured for p in paying})
+def send_rejection_notice(app: InscribeApplication, ctx: CommandContext, claim_id: UUID, on: date) -> CommandResult:
+    """The written rejection notice with its reasons is sent."""
+    return _on(app, ctx, claim_id, on, lambda claim, day: claim.send_rejection_notice(day))
 
 
-def _rider_premiums(app: InscribeApplication, policy: Policy) -> dict[str, Decimal] | None:
-    """Each rider's annual premium as quoted for the policy (what stops when a rider ends by a claim)."""
-    if not policy.riders:
-        return None
-    try:
-        quoted = policies.quote_for(app, policy)
-    except (InvalidValue, NotFound, KeyError):
-        return None
-    return {r.code: r.annual_premium for r in quoted.breakdown.riders}
+# --- after payment (application.commands.claim_payments): receipt, closing, reopening --------------------
+
+
+def confirm_receipt(app: InscribeApplication, ctx: CommandContext, claim_id: UUID, on: date) -> CommandResult:
+    """The claimant confirms receipt of the payment."""
+    return _on(app, ctx, claim_id, on, lambda claim, day: claim.confirm_receipt(day))
+
+
+def close(app: InscribeApplication, ctx: CommandContext, claim_id: UUID, on: date) -> CommandResult:
+    """结案: the reserve is released."""
+    return _on(app, ctx, claim_id, on, lambda claim, day: claim.close(day))
+
+
+def reopen(app: InscribeApplication, ctx: CommandContext, claim_id: UUID, on: date, *, reason: str) -> CommandResult:
+    """Reopen a closed claim with a reason: a new round with its own clocks."""
+    return _on(app, ctx, claim_id, on, lambda claim, day: claim.reopen(reason, day))
 
 
 def tick(app: InscribeApplication, claim_ids: Sequence[UUID], today: date) -> list[CommandResult]:

@@ -1,6 +1,7 @@
-"""Policy commands (SPEC §5): application with automatic underwriting, decisions within authority,
-premiums, time, reinstatement, changes, renewal, surrender, rescission; the customer's lifecycle
-follows the policies in the same transaction.
+"""Policy commands (SPEC §5), one typed function each: application with automatic underwriting,
+decisions within authority, the applicant's answer to conditions, and time; the customer's lifecycle
+follows the policies in the same transaction. The commands on an issued policy (premiums,
+reinstatement, changes, renewal, surrender, rescission) are in application.commands.policy_servicing.
 
 Every dated command first records, under the system's name, what the passing of time has caused
 up to its date (a lapse, a deemed consent, an expiry), so the command is judged against the policy
@@ -23,8 +24,8 @@ from domain.errors import InvalidValue, NotFound
 from domain.identifiers import china_today
 from domain.policy.aggregate import Policy
 from domain.policy.state import CoverSnapshot
-from domain.policy.underwriting import Party, UnderwritingCase, assess, decline_notice, suggest_products
-from domain.policy.underwriting_case import age_on
+from domain.policy.underwriting import assess, decline_notice, suggest_products
+from domain.policy.underwriting_case import Party, UnderwritingCase, age_on
 from domain.product.model import Product
 from domain.product.quotation import Quote, quote
 
@@ -46,7 +47,7 @@ def _answers_for(product: Product, answers: Mapping[str, Any]) -> dict[str, Any]
     return {key: value for key, value in answers.items() if key in own}
 
 
-def _quote_for(
+def quote_cover(
     app: InscribeApplication,
     policy: Policy,
     *,
@@ -80,7 +81,7 @@ def _quote_for(
 
 def quote_for(app: InscribeApplication, policy: Policy) -> Quote:
     """The premium of the policy's cover as sold (main and each rider), e.g. a rider's share."""
-    return _quote_for(app, policy)
+    return quote_cover(app, policy)
 
 
 def _lifecycle(app: InscribeApplication, policy: Policy) -> list[Customer]:
@@ -93,14 +94,14 @@ def _lifecycle(app: InscribeApplication, policy: Policy) -> list[Customer]:
     return [holder] if holder.pending_events else []
 
 
-def _renewal_quote(app: InscribeApplication, policy: Policy) -> Quote:
+def renewal_quote(app: InscribeApplication, policy: Policy) -> Quote:
     """The renewal's premium: the latest product version, for the insured's age at the term's end.
     InvalidValue when it cannot be quoted (the insured aged out, the product withdrawn or no longer
     renewable, ...)."""
     product = app.catalogue.get(policy.product_code)
     if policy.renewable and not product.renewable:  # (a policy that never was renewable: Policy refuses)
         raise InvalidValue("product_code", f"{product.code} is no longer renewed", code="product-not-renewable")
-    return _quote_for(app, policy, on=policy.end_date, latest=True)
+    return quote_cover(app, policy, on=policy.end_date, latest=True)
 
 
 def _renewal_premium(app: InscribeApplication, policy: Policy) -> Callable[[], tuple[Any, Any]] | None:
@@ -110,7 +111,7 @@ def _renewal_premium(app: InscribeApplication, policy: Policy) -> Callable[[], t
         return None
 
     def premium() -> tuple[Any, Any]:
-        renewed = _renewal_quote(app, policy)
+        renewed = renewal_quote(app, policy)
         return renewed.annual_premium, renewed.installment_amount
 
     return premium
@@ -130,7 +131,7 @@ def advance(app: InscribeApplication, policy_id: UUID, today: date, *, offers: b
     return app.once(ctx, lambda: app.record(ctx, policy, *_lifecycle(app, policy)))
 
 
-def _command(
+def command(
     app: InscribeApplication,
     ctx: CommandContext,
     policy_id: UUID,
@@ -283,7 +284,7 @@ def decide(
         total = policy.sum_insured + sum((Decimal(str(r["sum_insured"])) for r in policy.riders), Decimal(0))
         check_underwriting_authority(ctx.actor_role, total)
         priced = (
-            _quote_for(app, policy, extra_loading_pct=loading_pct)
+            quote_cover(app, policy, extra_loading_pct=loading_pct)
             if decision in ("accept", "offer_with_conditions")
             else None
         )
@@ -300,80 +301,17 @@ def decide(
             decided_on=on,
         )
 
-    return _command(app, ctx, policy_id, on, action, "decided_on")
+    return command(app, ctx, policy_id, on, action, "decided_on")
 
 
-def decide_sum_insured_increase(
-    app: InscribeApplication,
-    ctx: CommandContext,
-    policy_id: UUID,
-    approved: bool,
-    *,
-    reason: str = "",
-    decided_on: date | None = None,
-) -> CommandResult:
-    """An increase of the sum insured is underwritten again, within authority for the new sum."""
-    on = decided_on or china_today()
-
-    def action(policy: Policy) -> None:
-        pending = policy.pending_increase
-        if pending is None:
-            # Nothing to price: the domain refuses (wrong state, or no-pending-increase) before it
-            # would use the premium, so a placeholder keeps an approval from failing on a missing one.
-            policy.decide_sum_insured_increase(
-                approved,
-                underwriter_id=ctx.actor_id,
-                role=ctx.actor_role,
-                reason=reason,
-                annual_premium=Decimal(1) if approved else None,
-                decided_on=on,
-            )
-            return
-        new_sum = Decimal(str(pending["new_sum_insured"]))
-        check_underwriting_authority(ctx.actor_role, new_sum)
-        priced = _quote_for(app, policy, sum_insured=new_sum, on=on) if approved else None
-        policy.decide_sum_insured_increase(
-            approved,
-            underwriter_id=ctx.actor_id,
-            role=ctx.actor_role,
-            reason=reason,
-            annual_premium=getattr(priced, "annual_premium", None),
-            decided_on=on,
-        )
-
-    return _command(app, ctx, policy_id, on, action, "decided_on")
+def accept_conditions(app: InscribeApplication, ctx: CommandContext, policy_id: UUID, on: date) -> CommandResult:
+    """The applicant accepts the underwriter's conditions (loading, exclusions)."""
+    return command(app, ctx, policy_id, on, lambda policy: policy.accept_conditions(on))
 
 
-# --- everything else: one dated call on the aggregate --------------------------------------------
-
-
-def act(
-    app: InscribeApplication, ctx: CommandContext, policy_id: UUID, method: str, on: date | None, /, **arguments: Any
-) -> CommandResult:
-    """Call `Policy.<method>(**arguments)` after bringing the policy up to `on` (today by default).
-
-    The leading parameters are positional-only, so `arguments` may carry the method's own `on`.
-    """
-    day = on or china_today()
-    field = next((name for name in ("paid_on", "decided_on", "on") if arguments.get(name) == day), "on")
-    return _command(app, ctx, policy_id, day, lambda policy: getattr(policy, method)(**arguments), field)
-
-
-def offer_renewal(
-    app: InscribeApplication, ctx: CommandContext, policy_id: UUID, on: date | None = None
-) -> CommandResult:
-    """Offer renewal now (8.1.1 (4)) at the latest product version's premium for the insured's age."""
-    day = on or china_today()
-
-    def action(policy: Policy) -> None:
-        if not policy.renewable:  # never renewable, or recorded as not renewable: Policy refuses it (409)
-            policy.offer_renewal(day, policy.annual_premium or Decimal(1))
-            return
-        renewed = _renewal_quote(app, policy)
-        policy.offer_renewal(day, renewed.annual_premium, renewed.installment_amount)
-
-    # Time is brought up to the day without the scheduler's own offer, which would pre-empt this one.
-    return _command(app, ctx, policy_id, day, action, offers=False)
+def refuse_conditions(app: InscribeApplication, ctx: CommandContext, policy_id: UUID, on: date) -> CommandResult:
+    """The applicant refuses the conditions: the application is withdrawn."""
+    return command(app, ctx, policy_id, on, lambda policy: policy.refuse_conditions(on))
 
 
 # --- reading -----------------------------------------------------------------------------------

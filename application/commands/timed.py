@@ -3,7 +3,7 @@ system's name, what the passing of time has caused up to the command's date, the
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import date
 from typing import Any, TypeVar
 from uuid import UUID
@@ -35,7 +35,7 @@ def timed(
     kind: type[T],
     aggregate_id: UUID,
     on: date,
-    action: Callable[[T], Any],
+    action: Callable[[T], Iterable[Aggregate] | None],
 ) -> CommandResult:
     """Bring the aggregate up to `on`, then load → act → save (If-Match and Idempotency-Key apply)."""
     if app.previous_answer(ctx) is None:

@@ -7,8 +7,10 @@ from datetime import date, timedelta
 from typing import Any
 from uuid import UUID
 
+from application.commands import claim_payments as claim_payments
 from application.commands import claims as claims
 from application.commands import policies as policies
+from application.commands import policy_servicing as servicing
 from application.commands.customers import register_individual
 from domain.claim.aggregate import Claim
 from domain.policy.aggregate import Policy
@@ -63,9 +65,7 @@ class ClaimDesk:
             self.app, agent(), applicant_id=holder, insured_id=holder, applied_on=on, disclosures=clean, **terms
         )
         policy = self.policy(result.id)
-        policies.act(
-            self.app, agent(), policy.id, "pay_premium", on, amount=policy.installment, paid_on=on, reference="bank"
-        )
+        servicing.pay_premium(self.app, agent(), policy.id, on, amount=policy.installment, reference="bank")
         return self.policy(policy.id)
 
     def policy(self, policy_id: Any) -> Policy:
@@ -107,7 +107,7 @@ class ClaimDesk:
         return self.app.load(Claim, self.ids[name])
 
     def act(self, name: str, method: str, on: date, who: Any = None, **arguments: Any) -> Claim:
-        claims.act(self.app, who or handler(), self.ids[name], method, on, **arguments)
+        getattr(claims, method)(self.app, who or handler(), self.ids[name], on, **arguments)
         return self.claim(name)
 
     def documents(self, name: str, on: date, codes: list[str] | None = None) -> Claim:
@@ -133,7 +133,7 @@ class ClaimDesk:
 
     def pay(self, name: str, on: date, amount: Any = None, kind: str = "final", **extra: Any) -> Claim:
         claim = self.claim(name)
-        claims.pay(
+        claim_payments.pay(
             self.app,
             handler(),
             claim.id,

@@ -17,6 +17,7 @@ import pytest
 from application.app import ConcurrentModification
 from application.commands import claims as claims
 from application.commands import policies as policies
+from application.commands import policy_servicing as servicing
 from domain import clock
 from domain.claim.aggregate import Claim
 from domain.errors import DomainError, InvalidValue
@@ -110,13 +111,13 @@ def test_a_loss_soon_after_reinstatement_is_flagged(desk: ClaimDesk) -> None:
     )
     # installment 2 (due 2026-02-05) is never paid: lapsed after 60 days of grace
     lapsed = D(2026, 4, 10)
-    policies.act(desk.app, agent(), policy.id, "request_reinstatement", lapsed, on=lapsed)
-    policies.act(desk.app, agent(), policy.id, "decide_reinstatement", lapsed, agree=True, on=lapsed)
+    servicing.request_reinstatement(desk.app, agent(), policy.id, lapsed)
+    servicing.decide_reinstatement(desk.app, agent(), policy.id, lapsed, agree=True)
     arrears = sum(
         (i["amount"] for i in desk.policy(policy.id).schedule if i["paid_on"] is None and i["due_date"] <= lapsed),
         Decimal(0),
     )
-    policies.act(desk.app, agent(), policy.id, "pay_arrears", lapsed, amount=arrears, paid_on=lapsed)
+    servicing.pay_arrears(desk.app, agent(), policy.id, lapsed, amount=arrears)
     assert desk.policy(policy.id).status == "in_force"
     claim = desk.report(
         "after", desk.policy(policy.id), loss=D(2026, 4, 25), reported=D(2026, 4, 26), cause="illness_hospitalisation"
@@ -196,7 +197,7 @@ def test_two_clients_at_once_lose_nothing(desk: ClaimDesk) -> None:
     def receive(code: str) -> None:
         barrier.wait()
         try:
-            claims.act(desk.app, handler(), desk.ids["busy"], "receive_document", D(2026, 3, 3), code=code)
+            claims.receive_document(desk.app, handler(), desk.ids["busy"], D(2026, 3, 3), code=code)
             outcomes.append(code)
         except ConcurrentModification:
             pass

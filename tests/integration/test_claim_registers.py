@@ -19,6 +19,7 @@ from sqlalchemy import Table
 
 from application.commands import claims as commands
 from application.commands import policies as policies
+from application.commands import policy_servicing as servicing
 from domain import clock
 from domain.policy.aggregate import Policy
 from projections import claims as cl
@@ -88,16 +89,7 @@ class Book(ClaimDesk):
             **{**HOME, "relationship": "mortgagee"},
         )
         policy = self.policy(result.id)
-        policies.act(
-            self.app,
-            agent(),
-            policy.id,
-            "pay_premium",
-            D(2026, 1, 5),
-            amount=policy.installment,
-            paid_on=D(2026, 1, 5),
-            reference="bank",
-        )
+        servicing.pay_premium(self.app, agent(), policy.id, D(2026, 1, 5), amount=policy.installment, reference="bank")
         return self.policy(policy.id)
 
 

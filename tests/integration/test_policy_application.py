@@ -17,6 +17,7 @@ from uuid import UUID
 import pytest
 
 from application.commands import policies as policies
+from application.commands import policy_servicing as servicing
 from application.commands.customers import register_enterprise, register_individual
 from domain import clock
 from domain.errors import InsufficientAuthority, InvalidValue
@@ -101,14 +102,15 @@ class Office:
         return self.load(result.id)
 
     def load(self, policy_id: Any) -> Policy:
-        return self.app.load(Policy, UUID(str(policy_id)))
+        policy: Policy = self.app.load(Policy, UUID(str(policy_id)))
+        return policy
 
     def pay(self, policy: Policy, on: date) -> Policy:
         due = policy.quoted_installment if policy.status == "referred" else policy.installment
         unpaid = [i for i in policy.schedule if i["paid_on"] is None]
         if policy.status == "in_force" and unpaid:
             due = unpaid[0]["amount"]
-        policies.act(self.app, agent(), policy.id, "pay_premium", on, amount=due, paid_on=on, reference="bank")
+        servicing.pay_premium(self.app, agent(), policy.id, on, amount=due, reference="bank")
         return self.load(policy.id)
 
     def stored(self) -> int:
@@ -157,13 +159,11 @@ def test_an_earlier_decline_or_rescission_of_the_insured_refers_the_next_applica
     first = office.apply(declined_person, adverse=("serious_illness",))
     policies.decide(office.app, underwriter(), first.id, "decline", reason="cancer history", decided_on=D(2025, 1, 20))
     issued = office.pay(office.apply(rescinded_person), START)
-    policies.act(
+    servicing.rescind(
         office.app,
         ctx("uw-9", "senior_underwriter"),
         issued.id,
-        "rescind",
         D(2025, 3, 1),
-        on=D(2025, 3, 1),
         ground="intentional",
         learned_on=D(2025, 2, 20),
         insurer_knew_at_contracting=False,
@@ -303,21 +303,19 @@ def test_underwriting_authority_covers_the_whole_sum_insured_riders_included(off
 def test_a_sum_insured_increase_needs_authority_for_the_new_sum_not_the_difference(office: Office) -> None:
     holder = office.person(16, annual_income="600000")
     policy = office.pay(office.apply(holder, sum_insured="900000"), START)
-    policies.act(
+    servicing.request_sum_insured_increase(
         office.app,
         agent(),
         policy.id,
-        "request_sum_insured_increase",
         D(2025, 2, 1),
         new_sum_insured="1100000",
         document_ref="DOC-7",
         effective_on=D(2025, 3, 1),
-        on=D(2025, 2, 1),
     )
 
     with pytest.raises(InsufficientAuthority):
-        policies.decide_sum_insured_increase(office.app, underwriter(), policy.id, True, decided_on=D(2025, 2, 5))
-    policies.decide_sum_insured_increase(office.app, senior(), policy.id, True, decided_on=D(2025, 2, 5))
+        servicing.decide_sum_insured_increase(office.app, underwriter(), policy.id, True, decided_on=D(2025, 2, 5))
+    servicing.decide_sum_insured_increase(office.app, senior(), policy.id, True, decided_on=D(2025, 2, 5))
 
     increased = office.load(policy.id)
     assert increased.sum_insured == Decimal("1100000.00")
@@ -353,13 +351,9 @@ def test_cover_on_the_boundary_days_of_waiting_grace_lapse_reinstatement_and_exp
         policies.cover_on(office.app, life.id, D(2025, 4, 13), today=D(2025, 4, 12))
     before_application = cover(life, D(2025, 1, 9), D(2025, 4, 12))
     unchanged = office.stored()
-    policies.act(office.app, agent(), life.id, "request_reinstatement", D(2025, 5, 1), on=D(2025, 5, 1))
-    policies.act(
-        office.app, underwriter(), life.id, "decide_reinstatement", D(2025, 5, 2), agree=True, on=D(2025, 5, 2)
-    )
-    policies.act(
-        office.app, agent(), life.id, "pay_arrears", D(2025, 5, 12), amount=Decimal("252.00"), paid_on=D(2025, 5, 12)
-    )
+    servicing.request_reinstatement(office.app, agent(), life.id, D(2025, 5, 1))
+    servicing.decide_reinstatement(office.app, underwriter(), life.id, D(2025, 5, 2), agree=True)
+    servicing.pay_arrears(office.app, agent(), life.id, D(2025, 5, 12), amount=Decimal("252.00"))
     around_reinstatement = [cover(life, D(2025, 5, day), D(2025, 5, 12)) for day in (11, 12)]
     around_expiry = [cover(home, day, D(2026, 1, 10)) for day in (D(2026, 1, 9), D(2026, 1, 10))]
 

@@ -19,8 +19,8 @@ from sqlalchemy import select
 
 from application.commands import complaints as complaints
 from application.commands import policies as policies
-from application.commands.customers import act as on_customer
-from application.commands.customers import register_enterprise
+from application.commands import policy_servicing as servicing
+from application.commands.customers import record_satisfaction_survey, register_enterprise
 from application.infrastructure.settings import Settings
 from domain import clock
 from projections.premiums import premium_payments
@@ -89,7 +89,7 @@ class Book:
     def survey(self, customer: str, on: date, *scores: int) -> None:
         self.today(on)
         keys = ("attitude", "speed", "quality", "claims_convenience")
-        on_customer(self.app, ctx(), UUID(str(customer)), "satisfaction-surveys", **dict(zip(keys, scores)))
+        record_satisfaction_survey(self.app, ctx(), UUID(str(customer)), **dict(zip(keys, scores)))
 
     def complaint(self, name: str, on: date, *, category: str, channel: str, holder: str, **related: Any) -> None:
         self.today(on)
@@ -108,7 +108,7 @@ class Book:
 
     def on_complaint(self, name: str, day: date, method: str, /, **arguments: Any) -> None:
         self.today(day)
-        complaints.act(self.app, officer(), self.ids[name], method, day, **arguments)
+        getattr(complaints, method)(self.app, officer(), self.ids[name], **arguments)
 
     def investigate(self, name: str, day: date) -> None:
         self.on_complaint(name, day, "assign", responsible_id="olga", on=day)
@@ -223,7 +223,7 @@ class Book:
         self.claim("C4", D(2026, 4, 11), "confirm_receipt")
         self.claim("C4", D(2026, 4, 12), "close")
         self.today(D(2026, 4, 30))
-        policies.act(self.app, ctx(), self.ids["HB"], "surrender", D(2026, 4, 30), on=D(2026, 4, 30))
+        servicing.surrender(self.app, ctx(), self.ids["HB"], D(2026, 4, 30))
         self.survey(self.ids["HA:holder"], D(2026, 5, 10), 5, 5, 4, 4)  # 4.50
         self.claim("C3", D(2026, 5, 20), "pay", amount="3000", kind="advance", determinable_amount="5000")
         self.today(D(2026, 6, 1))
@@ -238,7 +238,7 @@ class Book:
         policies.advance(self.app, self.ids[name], on)  # the renewal offer falls due on 05-31
         offer = self.office.load(self.ids[name]).renewal_offer
         assert offer is not None and offer["installment"] == money("584.00")
-        policies.act(self.app, ctx(), self.ids[name], "renew", on, paid_on=on, amount=offer["installment"])
+        servicing.renew(self.app, ctx(), self.ids[name], on, amount=offer["installment"])
 
     def report(self, name: str, group_by: str, position: int | None = None, period: tuple[date, date] = H1) -> Report:
         with self.services.read_side.engine.connect() as conn:
@@ -706,7 +706,7 @@ def test_a_report_asked_as_of_an_earlier_position_answers_what_it_answered_then(
             holder="HA:holder",
             related_policy_id=book.ids["HA"],
         )
-        policies.act(book.app, ctx(), book.ids["TL"], "surrender", book.today(D(2026, 6, 28)), on=D(2026, 6, 28))
+        servicing.surrender(book.app, ctx(), book.ids["TL"], book.today(D(2026, 6, 28)))
         book.term_life("N1", 8, D(2026, 6, 28))
         book.survey(book.ids["TL:holder"], D(2026, 6, 28), 2, 2, 2, 2)
         services.read_side.catch_up()
@@ -784,17 +784,15 @@ def test_earned_premium_is_net_of_a_sum_insured_decrease_refund(fresh: tuple[Any
     book = Book(services, simulated)
     book.home("H", 1, D(2026, 1, 1))
     book.today(D(2026, 3, 20))
-    policies.act(
+    servicing.change(
         services.app,
         ctx(),
         book.ids["H"],
-        "change",
         D(2026, 3, 20),
         kind="sum_insured",
         details={"sum_insured": "365000"},
         document_ref="END-1",
         effective_on=D(2026, 4, 1),
-        on=D(2026, 3, 20),
     )
     services.read_side.catch_up()
     with services.read_side.engine.connect() as conn:

@@ -23,6 +23,8 @@ from sqlalchemy import select
 from application.commands import claims as claims
 from application.commands import complaints as complaints
 from application.commands import policies as policies
+from application.commands import policy_servicing as servicing
+from application.commands import service_requests as requests
 from application.commands.customers import register_enterprise, register_individual
 from application.context import CommandContext
 from domain import clock
@@ -140,7 +142,7 @@ def test_the_widest_accepted_values_reach_every_projection(
     )
     policy_id = UUID(applied.id)
     installment = app.load(Policy, policy_id).installment
-    policies.act(app, ctx(), policy_id, "pay_premium", ON, amount=installment, paid_on=ON, reference=short)
+    servicing.pay_premium(app, ctx(), policy_id, ON, amount=installment, reference=short)
     services.read_side.catch_up()
 
     reported = claims.report(
@@ -157,9 +159,7 @@ def test_the_widest_accepted_values_reach_every_projection(
         reported_on=date(2026, 3, 2),
     )
     claim_id = UUID(reported.id)
-    claims.act(
-        app, ctx("claims_handler"), claim_id, "raise_fraud_flag", date(2026, 3, 3), indicator=short, detail=detail
-    )
+    claims.raise_fraud_flag(app, ctx("claims_handler"), claim_id, date(2026, 3, 3), indicator=short, detail=detail)
     received = complaints.receive(
         app,
         ctx("complaints_officer"),
@@ -172,7 +172,7 @@ def test_the_widest_accepted_values_reach_every_projection(
         related_policy_id=str(policy_id),
         related_claim_id=str(claim_id),
     )
-    opened = complaints.open_request(
+    opened = requests.open_request(
         app,
         ctx(),
         customer_id=str(holder),

@@ -12,6 +12,7 @@ from uuid import UUID
 from sqlalchemy import select, update
 
 from application.commands import policies as policies
+from application.commands import policy_servicing as servicing
 from application.commands.customers import register_individual
 from domain import clock
 from domain.policy.aggregate import Policy
@@ -41,9 +42,7 @@ def an_issued_monthly_policy(app: Any, on: date) -> UUID:
         applied_on=on,
     )
     policy: Policy = app.load(Policy, UUID(applied.id))
-    policies.act(
-        app, ctx(), policy.id, "pay_premium", on, amount=policy.quoted_installment, paid_on=on, reference="first"
-    )
+    servicing.pay_premium(app, ctx(), policy.id, on, amount=policy.quoted_installment, reference="first")
     return policy.id
 
 
@@ -116,9 +115,7 @@ def issued_monthly_policies(app: Any, on: date, seeds: tuple[int, ...]) -> list[
             applied_on=on,
         )
         policy = app.load(Policy, UUID(applied.id))
-        policies.act(
-            app, ctx(), policy.id, "pay_premium", on, amount=policy.quoted_installment, paid_on=on, reference="first"
-        )
+        servicing.pay_premium(app, ctx(), policy.id, on, amount=policy.quoted_installment, reference="first")
         ids.append(policy.id)
     return ids
 
