@@ -6,18 +6,23 @@ service requests and surveys at a plausible rate.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
 from decimal import Decimal
-from typing import Any
+from typing import Any, Concatenate, ParamSpec
 from uuid import UUID
 
+from application.app import CommandResult, InscribeApplication
 from application.commands import customers as customers
+from application.context import CommandContext
 from application.demo import policies as demo_policies
 from application.demo import service as demo_service
 from application.demo.people import Party, People, segment_of
 from application.demo.sales import terms, wishes
 from application.demo.world import World
 from domain import clock
+
+P = ParamSpec("P")
 
 RISKS = {
     "individual": [
@@ -33,14 +38,24 @@ RISKS = {
 }
 
 
-def _act(world: World, party: Party, action: str, role: str = "agent", **data: Any) -> bool:
+def _act(
+    world: World,
+    party: Party,
+    command: Callable[Concatenate[InscribeApplication, CommandContext, UUID, P], CommandResult],
+    *args: P.args,
+    **data: P.kwargs,
+) -> bool:
+    """Run a customer command by an agent; False if refused (tallied under the command's name)."""
     assert party.id is not None
-    return world.attempt(action, customers.act, world.app, world.ctx(role), party.id, action, **data) is not None
+    done = world.attempt(command.__name__, command, world.app, world.ctx("agent"), party.id, *args, **data)
+    return done is not None
 
 
 def register(world: World, party: Party) -> bool:
-    command = customers.register_individual if party.kind == "individual" else customers.register_enterprise
-    done = world.attempt("register", command, world.app, world.ctx("agent"), **party.fields)
+    if party.kind == "individual":
+        done = world.attempt("register", customers.register_individual, world.app, world.ctx("agent"), **party.fields)
+    else:
+        done = world.attempt("register", customers.register_enterprise, world.app, world.ctx("agent"), **party.fields)
     if done is None:
         return False
     party.id = UUID(done.id)
@@ -55,15 +70,15 @@ def onboard(world: World, people: People, kind: str) -> None:
     if not register(world, party):
         return
     for purpose, p in (("data_processing", 1.0), ("marketing", 0.55), ("health_data", 0.7)):
-        if world.chance(p) and (purpose != "health_data" or kind == "individual"):
-            if _act(world, party, "consents", purpose=purpose):
-                party.consents.add(purpose)
+        wanted = world.chance(p) and (purpose != "health_data" or kind == "individual")
+        if wanted and _act(world, party, customers.give_consent, purpose=purpose):
+            party.consents.add(purpose)
     segment, basis = segment_of(party, world.day)
-    _act(world, party, "segment", segment=segment, basis=basis)
+    _act(world, party, customers.assign_segment, segment=segment, basis=basis)
     _act(
         world,
         party,
-        "interactions",
+        customers.record_interaction,
         kind="visit",
         summary="first meeting: needs and existing cover",
         occurred_at=clock.now(),
@@ -100,7 +115,7 @@ def _advise(world: World, party: Party, applications: list[tuple[Party, dict[str
     _act(
         world,
         party,
-        "needs-analyses",
+        customers.analyse_needs,
         concerns=[r for r, _ in risks[:2]],
         potential_needs=["protection", "savings"] if party.kind == "individual" else ["business continuity"],
         budget=str(budget),
@@ -108,7 +123,7 @@ def _advise(world: World, party: Party, applications: list[tuple[Party, dict[str
     _act(
         world,
         party,
-        "risk-assessments",
+        customers.assess_risks,
         risks=[
             {"description": r, "category": c, "likelihood": world.days(1, 5), "severity": world.days(2, 5)}
             for r, c in risks
@@ -119,7 +134,9 @@ def _advise(world: World, party: Party, applications: list[tuple[Party, dict[str
         for insured, fields in applications
         if insured is party
     ]
-    if items and _act(world, party, "plans", items=items, rationale="covers the main risks within the budget"):
+    if items and _act(
+        world, party, customers.propose_plan, items=items, rationale="covers the main risks within the budget"
+    ):
         world.paths["customer:plan-proposed"] += 1
 
 
@@ -164,7 +181,7 @@ def yearly(world: World, party: Party) -> None:
         _act(
             world,
             party,
-            "interactions",
+            customers.record_interaction,
             kind="care_call",
             summary="annual review of cover",
             occurred_at=clock.now(),
@@ -174,14 +191,15 @@ def yearly(world: World, party: Party) -> None:
         _act(
             world,
             party,
-            "interactions",
+            customers.record_interaction,
             kind="marketing",
             summary="new product information",
             occurred_at=clock.now(),
             staff_id=staff,
         )
     if world.chance(0.06):
-        if _act(world, party, "contacts", contacts={"phone": f"139{world.rng.randrange(10**8):08d}"}):
+        phone = f"139{world.rng.randrange(10**8):08d}"
+        if _act(world, party, customers.change_contacts, contacts={"phone": phone}):
             world.paths["customer:contacts-changed"] += 1
     _plan_year(world, party)
     world.at(world.day + timedelta(days=365), yearly, world, party)

@@ -1,17 +1,21 @@
 """Demo policies through their life (SPEC §5): application with automatic underwriting, decisions on
 referred cases within authority, first premium and issue, receipt and cooling-off, installments paid on
 time, late (after a demand) or not at all (lapse, then reinstatement, surrender or termination),
-renewal of short-term cover, surrender. Each step is a command of application.commands.policies.
+renewal of short-term cover, surrender. Each step is a command of application.commands.policies or policy_servicing.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, timedelta
 from decimal import Decimal
-from typing import Any
+from typing import Any, Concatenate, ParamSpec
 from uuid import UUID
 
+from application.app import CommandResult, InscribeApplication
 from application.commands import policies as policies
+from application.commands import policy_servicing as servicing
+from application.context import CommandContext
 from application.demo import claims as demo_claims
 from application.demo.people import Cover, Party
 from application.demo.world import World
@@ -19,6 +23,7 @@ from domain.authority import AUTHORITY_LIMITS
 from domain.policy.aggregate import Policy
 from domain.policy.rules import RISK_INCREASED
 
+P = ParamSpec("P")
 STATUTORY = ("life", "health")  # Art. 36 grace: demands shorten it
 
 
@@ -30,9 +35,17 @@ def _ref(world: World, kind: str) -> str:
     return f"{kind}-{world.day:%Y%m%d}-{world.rng.randrange(10**6):06d}"
 
 
-def _act(world: World, cover: Cover, method: str, role: str = "agent", **arguments: Any) -> bool:
-    done = world.attempt(method, policies.act, world.app, world.ctx(role), cover.id, method, world.day, **arguments)
-    return done is not None
+def _act(
+    world: World,
+    cover: Cover,
+    command: Callable[Concatenate[InscribeApplication, CommandContext, UUID, date, P], CommandResult],
+    role: str,
+    *args: P.args,
+    **arguments: P.kwargs,
+) -> bool:
+    """Run a policy command dated today by someone of `role`; False if refused (tallied under its name)."""
+    ctx = world.ctx(role)
+    return world.attempt(command.__name__, command, world.app, ctx, cover.id, world.day, *args, **arguments) is not None
 
 
 # -- application and underwriting --------------------------------------------------------------------
@@ -54,16 +67,16 @@ def apply(world: World, holder: Party, insured: Party, fields: dict[str, Any]) -
         else:
             world.paths["policy:not-taken-up"] += 1
     elif policy.status == "referred":
-        if policy.quoted_installment and world.chance(0.25):  # the first premium with the application
-            if _act(
-                world,
-                cover,
-                "pay_premium",
-                amount=policy.quoted_installment,
-                paid_on=world.day,
-                reference=_ref(world, "BANK"),
-            ):
-                world.paths["premium:paid-with-application"] += 1
+        paying = bool(policy.quoted_installment) and world.chance(0.25)  # the first premium with the application
+        if paying and _act(
+            world,
+            cover,
+            servicing.pay_premium,
+            "agent",
+            amount=policy.quoted_installment,
+            reference=_ref(world, "BANK"),
+        ):
+            world.paths["premium:paid-with-application"] += 1
         world.later(world.days(1, 8), decide, world, cover)
 
 
@@ -119,17 +132,17 @@ def answer_conditions(world: World, cover: Cover) -> None:
     if load(world, cover).status != "offered_with_conditions":
         return
     if world.pick("conditions", (True, False), (80, 20)):
-        if _act(world, cover, "accept_conditions", on=world.day):
+        if _act(world, cover, policies.accept_conditions, "agent"):
             world.paths["conditions:accepted"] += 1
             _after_decision(world, cover)
-    elif _act(world, cover, "refuse_conditions", on=world.day):
+    elif _act(world, cover, policies.refuse_conditions, "agent"):
         world.paths["conditions:refused"] += 1
 
 
 def pay_first(world: World, cover: Cover) -> None:
     policy = load(world, cover)
     if policy.status == "accepted" and _act(
-        world, cover, "pay_premium", amount=policy.installment, paid_on=world.day, reference=_ref(world, "BANK")
+        world, cover, servicing.pay_premium, "agent", amount=policy.installment, reference=_ref(world, "BANK")
     ):
         after_issue(world, cover)
 
@@ -167,18 +180,18 @@ def after_issue(world: World, cover: Cover) -> None:
 
 
 def sign_receipt(world: World, cover: Cover) -> None:
-    if load(world, cover).status == "in_force" and _act(world, cover, "sign_receipt", on=world.day):
-        if world.chance(0.05):
-            world.later(world.days(2, 12), cancel_in_cooling_off, world, cover)
+    signed = load(world, cover).status == "in_force" and _act(world, cover, servicing.sign_receipt, "agent")
+    if signed and world.chance(0.05):
+        world.later(world.days(2, 12), cancel_in_cooling_off, world, cover)
 
 
 def cancel_in_cooling_off(world: World, cover: Cover) -> None:
-    if load(world, cover).status == "in_force" and _act(world, cover, "cancel_in_cooling_off", on=world.day):
+    if load(world, cover).status == "in_force" and _act(world, cover, servicing.cancel_in_cooling_off, "agent"):
         world.paths["policy:cancelled-in-cooling-off"] += 1
 
 
 def surrender(world: World, cover: Cover) -> None:
-    if load(world, cover).status in ("in_force", "lapsed") and _act(world, cover, "surrender", on=world.day):
+    if load(world, cover).status in ("in_force", "lapsed") and _act(world, cover, servicing.surrender, "agent"):
         world.paths["policy:surrendered"] += 1
 
 
@@ -210,7 +223,7 @@ def pay_installment(world: World, cover: Cover) -> None:
     item = next((i for i in policy.schedule if i["paid_on"] is None), None)
     if policy.status != "in_force" or item is None:
         return
-    if _act(world, cover, "pay_premium", amount=item["amount"], paid_on=world.day, reference=_ref(world, "BANK")):
+    if _act(world, cover, servicing.pay_premium, "agent", amount=item["amount"], reference=_ref(world, "BANK")):
         world.paths["premium:paid-late" if world.day > item["due_date"] else "premium:paid"] += 1
         item["paid_on"] = world.day  # as the write side now has it: the next one is due next
     _next_installment(world, cover, policy)
@@ -220,9 +233,11 @@ def demand(world: World, cover: Cover, installment_no: int) -> None:
     """催告: the insurer demands an overdue installment (the grace then ends 30 days later)."""
     policy = load(world, cover)
     item = next((i for i in policy.schedule if i["no"] == installment_no), None)
-    if policy.status == "in_force" and item is not None and item["paid_on"] is None and world.day > item["due_date"]:
-        if _act(world, cover, "demand_payment", installment_no=installment_no, on=world.day):
-            world.paths["premium:demanded"] += 1
+    overdue = (
+        policy.status == "in_force" and item is not None and item["paid_on"] is None and world.day > item["due_date"]
+    )
+    if overdue and _act(world, cover, servicing.demand_payment, "agent", installment_no=installment_no):
+        world.paths["premium:demanded"] += 1
 
 
 def after_lapse(world: World, cover: Cover) -> None:
@@ -237,7 +252,7 @@ def after_lapse(world: World, cover: Cover) -> None:
 
 
 def request_reinstatement(world: World, cover: Cover) -> None:
-    if load(world, cover).status != "lapsed" or not _act(world, cover, "request_reinstatement", on=world.day):
+    if load(world, cover).status != "lapsed" or not _act(world, cover, servicing.request_reinstatement, "agent"):
         return
     answer = world.pick("reinstatement", ("agree", "silence", "refuse"), (80, 12, 8))
     if answer == "silence":  # no answer in 30 days counts as consent (SPC Interpretation III Art. 8)
@@ -248,13 +263,7 @@ def request_reinstatement(world: World, cover: Cover) -> None:
 
 def decide_reinstatement(world: World, cover: Cover, agree: bool) -> None:
     if _act(
-        world,
-        cover,
-        "decide_reinstatement",
-        role="underwriter",
-        agree=agree,
-        on=world.day,
-        reason="" if agree else RISK_INCREASED,
+        world, cover, servicing.decide_reinstatement, "underwriter", agree=agree, reason="" if agree else RISK_INCREASED
     ):
         world.paths[f"reinstatement:{'agreed' if agree else 'refused'}"] += 1
         if agree:
@@ -268,7 +277,7 @@ def pay_arrears(world: World, cover: Cover) -> None:
     arrears = sum(
         (i["amount"] for i in policy.schedule if i["paid_on"] is None and i["due_date"] <= world.day), Decimal(0)
     )
-    if _act(world, cover, "pay_arrears", amount=arrears, paid_on=world.day, reference=_ref(world, "ARREARS")):
+    if _act(world, cover, servicing.pay_arrears, "agent", amount=arrears, reference=_ref(world, "ARREARS")):
         world.paths["policy:reinstated"] += 1
         cover.payer = "punctual"
         _next_installment(world, cover, load(world, cover))
@@ -292,11 +301,11 @@ def renew(world: World, cover: Cover) -> None:
         world.paths["renewal:not-renewed"] += 1  # it expires at the end of its term
         return
     if policy.renewal_offer is None:
-        world.attempt("offer_renewal", policies.offer_renewal, world.app, world.ctx("agent"), cover.id, world.day)
+        world.attempt("offer_renewal", servicing.offer_renewal, world.app, world.ctx("agent"), cover.id, world.day)
         policy = load(world, cover)
     offer = policy.renewal_offer
     if offer is None or not _act(
-        world, cover, "renew", paid_on=world.day, amount=offer["installment"], reference=_ref(world, "RENEWAL")
+        world, cover, servicing.renew, "agent", amount=offer["installment"], reference=_ref(world, "RENEWAL")
     ):
         return
     world.paths["renewal:renewed"] += 1

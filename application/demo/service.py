@@ -1,23 +1,28 @@
 """Demo after-sales service (guide ch. 8): complaints by category through their clocks (on time,
 extended, especially complex, breached, paused for an external appraisal, escalated, reopened, repeated
 and linked), improvement actions, service requests (one of them a beneficiary change), and satisfaction
-surveys. Each step is a command of application.commands.complaints or application.commands.customers.
+surveys. Each step is a command of application.commands (complaints, service_requests, customers).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, timedelta
-from typing import Any
+from typing import Any, Concatenate, ParamSpec
 from uuid import UUID
 
+from application.app import CommandResult, InscribeApplication
 from application.commands import complaints as complaints
 from application.commands import customers as customers
-from application.commands import policies as policies
+from application.commands import policy_servicing as servicing
+from application.commands import service_requests as service_requests
+from application.context import CommandContext
 from application.demo.people import Party
 from application.demo.world import COMPLAINTS_MANAGER, STAFF, World
 from domain import clock
 from domain.policy.aggregate import Policy
 
+P = ParamSpec("P")
 CHANNELS = ("phone", "online", "letter", "visit", "regulator_transfer")
 CONTENT = {
     "sales": "销售人员未充分说明保险责任和免责条款",
@@ -41,11 +46,10 @@ def survey(world: World, party: Party, related_id: str | None, mood: int) -> Non
     }
     done = world.attempt(
         "survey",
-        customers.act,
+        customers.record_satisfaction_survey,
         world.app,
         world.ctx("agent"),
         party.id,
-        "satisfaction-surveys",
         comment="" if world.chance(0.7) else "希望服务更及时",
         related_id=related_id,
         **score,
@@ -99,43 +103,40 @@ class ComplaintCase:
         self.path = world.pick("complaint-path", PATHS, WEIGHTS)
         self.received = world.day
 
-    def act(self, method: str, **arguments: Any) -> bool:
+    def act(
+        self,
+        command: Callable[Concatenate[InscribeApplication, CommandContext, UUID, date, P], CommandResult],
+        *args: P.args,
+        **arguments: P.kwargs,
+    ) -> bool:
+        """Run a complaint command by the case's officer, dated the day it runs; False if refused."""
         w = self.world
-        return (
-            w.attempt(
-                method,
-                complaints.act,
-                w.app,
-                w.ctx("complaints_officer", self.officer),
-                self.id,
-                method,
-                w.day,
-                **arguments,
-            )
-            is not None
-        )
-
-    def do(self, method: str, **arguments: Any) -> bool:
-        """`act`, dated the day it runs (for steps put on the agenda)."""
-        return self.act(method, on=self.world.day, **arguments)
+        ctx = w.ctx("complaints_officer", self.officer)
+        return w.attempt(command.__name__, command, w.app, ctx, self.id, w.day, *args, **arguments) is not None
 
     def at(self, days: int, step: Any, *args: Any, **kwargs: Any) -> None:
         self.world.at(self.received + timedelta(days=days), step, *args, **kwargs)
 
     def assign(self) -> None:
         w = self.world
-        if not (self.do("assign", responsible_id=self.officer) and self.do("start_investigation")):
+        if not (self.act(complaints.assign, responsible_id=self.officer) and self.act(complaints.start_investigation)):
             return
         w.later(
             w.days(1, 3),
-            self.do,
-            "add_note",
+            self.act,
+            complaints.add_note,
             note="called the complainant and reviewed the file",
             author_id=self.officer,
         )
         days = w.days
         if self.path == "extended":
-            self.at(days(10, 13), self.do, "extend", kind="complex", reason="records needed from another department")
+            self.at(
+                days(10, 13),
+                self.act,
+                complaints.extend,
+                kind="complex",
+                reason="records needed from another department",
+            )
             self.at(days(16, 29), self.resolve)
         elif self.path == "especially-complex":
             self.at(13, self.extend_twice)
@@ -150,8 +151,7 @@ class ComplaintCase:
             self.at(days(3, 13), self.resolve)
 
     def extend_twice(self) -> None:
-        w = self.world
-        if self.act("extend", kind="complex", reason="several policies involved", on=w.day):
+        if self.act(complaints.extend, kind="complex", reason="several policies involved"):
             day = self.received + timedelta(days=27)
             self.at(27, self.manager_extends, day)
 
@@ -160,35 +160,33 @@ class ComplaintCase:
         w = self.world
         w.attempt(
             "extend",
-            complaints.act,
+            complaints.extend,
             w.app,
             w.ctx("complaints_manager", COMPLAINTS_MANAGER),
             self.id,
-            "extend",
             w.day,
             kind="especially_complex",
             reason="an outside expert opinion is needed",
-            on=w.day,
             approved_by=COMPLAINTS_MANAGER,
             complainant_notified_on=notified_on,
         )
 
     def appraisal(self) -> None:
         w = self.world
-        if self.act("start_external_appraisal", on=w.day, complainant_told_on=w.day):
+        if self.act(complaints.start_external_appraisal, complainant_told_on=w.day):
             w.later(w.days(7, 12), self.end_appraisal)
 
     def end_appraisal(self) -> None:
         w = self.world
-        if self.act("end_external_appraisal", on=w.day):
+        if self.act(complaints.end_external_appraisal):
             w.later(w.days(2, 6), self.resolve)
 
     def escalate(self) -> None:
         w = self.world
-        if self.act("escalate", to=COMPLAINTS_MANAGER, reason="the complainant asked for a manager", on=w.day):
+        if self.act(complaints.escalate, to=COMPLAINTS_MANAGER, reason="the complainant asked for a manager"):
             self.officer = COMPLAINTS_MANAGER
-            if self.act("assign", responsible_id=COMPLAINTS_MANAGER, on=w.day) and self.act(
-                "start_investigation", on=w.day
+            if self.act(complaints.assign, responsible_id=COMPLAINTS_MANAGER) and self.act(
+                complaints.start_investigation
             ):
                 w.later(w.days(4, 9), self.resolve)
 
@@ -197,12 +195,11 @@ class ComplaintCase:
         outcome = outcome or w.rng.choices(("upheld", "partly_upheld", "not_upheld"), weights=(35, 25, 40))[0]
         upheld = outcome != "not_upheld"
         if not self.act(
-            "resolve",
+            complaints.resolve,
             outcome=outcome,
             measures=["corrected the record and explained the terms"] if upheld else [],
             compensation=str(w.rng.choice((0, 0, 200, 500, 1000))) if upheld else "0",
             apology=upheld,
-            decided_on=w.day,
         ):
             return
         w.paths["complaint:resolved"] += 1
@@ -210,11 +207,10 @@ class ComplaintCase:
             action = f"IA-{self.id.hex[:8]}-{w.day:%y%m%d}"
             due = w.day + timedelta(days=w.days(30, 60))
             if self.act(
-                "add_improvement_action",
+                complaints.add_improvement_action,
                 description="retrain the team on this point",
                 owner_id=self.officer,
                 due_on=due,
-                on=w.day,
                 action_id=action,
             ):
                 w.at(due - timedelta(days=w.days(0, 10)), self.complete_action, action)
@@ -222,14 +218,13 @@ class ComplaintCase:
 
     def complete_action(self, action: str) -> None:
         w = self.world
-        if self.act("complete_improvement_action", action_id=action, completed_on=w.day, result="done and checked"):
+        if self.act(complaints.complete_improvement_action, action_id=action, result="done and checked"):
             w.paths["complaint:improvement-done"] += 1
 
     def feedback(self, outcome: str | None = None) -> None:
         w = self.world
         if not self.act(
-            "give_feedback",
-            on=w.day,
+            complaints.give_feedback,
             channel=w.rng.choice(("phone", "sms", "email", "letter")),
             summary="told the complainant the result and the reasons",
         ):
@@ -242,7 +237,7 @@ class ComplaintCase:
 
     def respond(self, satisfied: bool) -> None:
         w = self.world
-        if not self.act("record_response", satisfied=satisfied, comment="" if satisfied else "仍不满意", on=w.day):
+        if not self.act(complaints.record_response, satisfied=satisfied, comment="" if satisfied else "仍不满意"):
             return
         then = "archive" if satisfied else w.pick("unsatisfied", ("reopen", "repeat", "archive"), (40, 25, 35))
         if then == "reopen":
@@ -255,13 +250,13 @@ class ComplaintCase:
             w.later(w.days(3, 10), survey, w, self.party, str(self.id), 4)
 
     def archive(self) -> None:
-        if self.act("archive", on=self.world.day):
+        if self.act(complaints.archive):
             self.world.paths["complaint:archived"] += 1
 
     def reopen(self) -> None:
         w = self.world
-        if self.act("reopen", reason="the complainant brought further evidence", on=w.day) and self.act(
-            "start_investigation", on=w.day
+        if self.act(complaints.reopen, reason="the complainant brought further evidence") and self.act(
+            complaints.start_investigation
         ):
             w.paths["complaint:reopened"] += 1
             w.later(w.days(3, 12), self.resolve, "partly_upheld")
@@ -270,12 +265,29 @@ class ComplaintCase:
 # -- service requests (8.1) -----------------------------------------------------------------------------
 
 
+class RequestStep:
+    """A step on one service request by one staff member, dated the day it runs."""
+
+    def __init__(self, world: World, request_id: UUID, staff: str) -> None:
+        self.world, self.request_id, self.staff = world, request_id, staff
+
+    def __call__(
+        self,
+        command: Callable[Concatenate[InscribeApplication, CommandContext, UUID, date, P], CommandResult],
+        *args: P.args,
+        **arguments: P.kwargs,
+    ) -> bool:
+        w = self.world
+        ctx = w.ctx("agent", self.staff)
+        return w.attempt(command.__name__, command, w.app, ctx, self.request_id, w.day, *args, **arguments) is not None
+
+
 def service_request(world: World, party: Party, kind: str, policy_id: UUID | None = None) -> None:
     if party.id is None:
         return
     done = world.attempt(
         "open_request",
-        complaints.open_request,
+        service_requests.open_request,
         world.app,
         world.ctx("agent"),
         customer_id=str(party.id),
@@ -295,39 +307,24 @@ def service_request(world: World, party: Party, kind: str, policy_id: UUID | Non
 def _handle_request(world: World, party: Party, request_id: UUID, kind: str, policy_id: UUID | None) -> None:
     staff = world.rng.choice(STAFF["agent"])
 
-    def act(method: str, **arguments: Any) -> bool:
-        """A step on the request, dated the day it runs."""
-        return (
-            world.attempt(
-                method,
-                complaints.act_on_request,
-                world.app,
-                world.ctx("agent", staff),
-                request_id,
-                method,
-                on=world.day,
-                **arguments,
-            )
-            is not None
-        )
-
-    if not (act("assign", staff_id=staff) and act("start")):
+    step = RequestStep(world, request_id, staff)
+    if not (step(service_requests.assign, staff_id=staff) and step(service_requests.start)):
         return
     if world.chance(0.08):
-        world.later(world.days(1, 5), act, "cancel", reason="the customer withdrew the request")
+        world.later(world.days(1, 5), step, service_requests.cancel, reason="the customer withdrew the request")
         return
     if kind == "contract_change" and policy_id is not None:
-        world.later(world.days(1, 5), _change_beneficiary, world, party, policy_id, act)
+        world.later(world.days(1, 5), _change_beneficiary, world, party, policy_id, step)
         return
-    act("add_update", note="collected the customer's documents", author_id=staff)
-    world.later(world.days(1, 10), act, "complete", resolution="done as requested")
+    step(service_requests.add_update, note="collected the customer's documents", author_id=staff)
+    world.later(world.days(1, 10), step, service_requests.complete, resolution="done as requested")
 
 
-def _change_beneficiary(world: World, party: Party, policy_id: UUID, act: Any) -> None:
+def _change_beneficiary(world: World, party: Party, policy_id: UUID, step: RequestStep) -> None:
     """5.3: a beneficiary change by written agreement, effective the day it is agreed."""
     policy = world.app.load(Policy, policy_id)
     if policy.status not in ("in_force", "lapsed"):
-        act("complete", resolution="the policy has ended: nothing to change")
+        step(service_requests.complete, resolution="the policy has ended: nothing to change")
         return
     beneficiaries = [{"name": "子女", "share": "60"}, {"name": "配偶", "share": "40"}]
     document = f"CHG-{world.rng.randrange(10**6):06d}"
@@ -335,19 +332,17 @@ def _change_beneficiary(world: World, party: Party, policy_id: UUID, act: Any) -
     consent = None if policy.applicant_id == policy.insured_id else f"CONSENT-{document}"
     changed = world.attempt(
         "change",
-        policies.act,
+        servicing.change,
         world.app,
         world.ctx("agent"),
         policy_id,
-        "change",
         world.day,
         kind="beneficiary",
         details={"beneficiaries": beneficiaries},
         document_ref=document,
         effective_on=world.day,
-        on=world.day,
         insured_consent_document=consent,
     )
     if changed is not None:
         world.paths["policy:beneficiary-changed"] += 1
-    act("complete", resolution="beneficiaries changed as agreed in writing")
+    step(service_requests.complete, resolution="beneficiaries changed as agreed in writing")

@@ -13,7 +13,7 @@ import random
 from collections import Counter
 from collections.abc import Callable, Sequence
 from datetime import date, datetime, time, timedelta
-from typing import Any, TypeVar
+from typing import Any, ParamSpec, TypeVar
 from uuid import UUID
 
 from application.app import CommandResult, InscribeApplication
@@ -24,6 +24,7 @@ from domain.errors import DomainError
 from domain.identifiers import CHINA_TZ
 
 T = TypeVar("T")
+P = ParamSpec("P")
 DAY = timedelta(days=1)
 
 #: Staff ids by role. Assessors, investigators and managers are named in commands, not roles.
@@ -131,7 +132,7 @@ class World:
     # -- commands ---------------------------------------------------------------------------------
 
     def attempt(
-        self, label: str, command: Callable[..., CommandResult], *args: Any, **kwargs: Any
+        self, label: str, command: Callable[P, CommandResult], *args: P.args, **kwargs: P.kwargs
     ) -> CommandResult | None:
         """Run a command; a refusal (which records nothing) is tallied under its code, not raised."""
         try:
