@@ -366,10 +366,10 @@ def test_two_retries_of_one_command_id_at_once_record_one_set_of_events_and_get_
 def test_a_retry_overtaken_by_its_first_copy_still_gets_the_first_answer(
     services: Any, monkeypatch: pytest.MonkeyPatch, command: str
 ) -> None:
-    app = services.app
+    app: InscribeApplication = services.app
     customer_id = UUID(register_individual(app, ctx(), **individual(1)).id)
     retried = ctx(command_id="overtaken", fingerprint="POST #1", expected_version=1)
-    send = {
+    send: Callable[[], CommandResult] = {
         "registration": lambda: register_individual(app, retried, **individual(2)),
         "action-with-if-match": lambda: act(app, retried, customer_id, "segment", segment="mass", basis="income"),
     }[command]
