@@ -12,7 +12,7 @@ needs it) or disputes it (the decision is set aside: reassessment and a new deci
 having met the clock). Claims recorded by the earlier flow (agreement, then approval) replay as they
 were: that order is still allowed. An advance needs the authority an approval of the claim's
 payments would. A loss in the grace period is paid less the premium owed on the loss date and still
-owed at approval; the payment pays that installment on the policy (application.commands.claims.pay).
+owed at approval; the payment pays that installment on the policy (application.commands.claim_payments.pay).
 
 Every command validates first and then triggers its events, so a refused command records nothing.
 Business dates are explicit; the clock only stamps events. A dated command refuses a date before the

@@ -37,7 +37,7 @@ class ClaimCover(ClaimState, AggregateCommands):
 
     def _settle_covers(self, cover: CoverLike, exclusion_applies: str | None, owed: Decimal) -> dict[str, Decimal]:
         """Payable across the covers that pay the loss (domain.policy.cover.settle); this claim's earlier payments
-        are taken from those covers in order, as application.commands.claims.pay records them."""
+        are taken from those covers in order, as application.commands.claim_payments.pay records them."""
         assert self.assessment is not None
         paying, _ = self._paying(cover, exclusion_applies)
         assessed = self.assessment["total_assessed"]
