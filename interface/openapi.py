@@ -114,9 +114,13 @@ def _operations(item: Any) -> list[tuple[str, Operation]]:
 def _offers_csv(operation: Operation) -> bool:
     """An operation with `?format=csv` (or `Accept: text/csv`) answers CSV too."""
     for parameter in operation.parameters or []:
-        if isinstance(parameter, Parameter) and parameter.name == "format" and isinstance(parameter.schema, Schema):
-            if "csv" in (parameter.schema.enum or []):
-                return True
+        if (
+            isinstance(parameter, Parameter)
+            and parameter.name == "format"
+            and isinstance(parameter.schema, Schema)
+            and "csv" in (parameter.schema.enum or [])
+        ):
+            return True
     return False
 
 
