@@ -10,7 +10,8 @@ from typing import Any
 from eventsourcing.domain import DomainEventProtocol
 from sqlalchemy import JSON, Column, Connection, Date, DateTime, Integer, String, Text, select, update
 
-from domain.customer.aggregate import ERASED, Customer
+from domain.customer import events as cev
+from domain.customer.aggregate import ERASED
 from projections.base import Batch, Projection
 from projections.db import utc
 from projections.register import Reader, Register
@@ -73,7 +74,7 @@ class CustomersProjection(Projection):
     tables = (customers,)
 
     def keys(self, event: DomainEventProtocol[Any]) -> list[str]:
-        return [str(event.originator_id)] if isinstance(event, Customer.Event) else []
+        return [str(event.originator_id)] if isinstance(event, cev.Event) else []
 
     @singledispatchmethod
     def apply(self, event: DomainEventProtocol[Any], position: int, batch: Batch) -> None:
@@ -97,7 +98,7 @@ class CustomersProjection(Projection):
         batch.versioned(customers).put(str(event.originator_id), {**base, **row}, position)
 
     @apply.register
-    def _(self, event: Customer.IndividualRegistered, position: int, batch: Batch) -> None:
+    def _(self, event: cev.IndividualRegistered, position: int, batch: Batch) -> None:
         self._register(
             event,
             position,
@@ -114,7 +115,7 @@ class CustomersProjection(Projection):
         )
 
     @apply.register
-    def _(self, event: Customer.EnterpriseRegistered, position: int, batch: Batch) -> None:
+    def _(self, event: cev.EnterpriseRegistered, position: int, batch: Batch) -> None:
         self._register(
             event,
             position,
@@ -138,16 +139,16 @@ class CustomersProjection(Projection):
         writer.put(key, row, position)
 
     @apply.register
-    def _(self, event: Customer.Event, position: int, batch: Batch) -> None:
+    def _(self, event: cev.Event, position: int, batch: Batch) -> None:
         """A customer event the register shows nothing of still makes a version (version, updated_at)."""
         self._change(event, position, batch)
 
     @apply.register
-    def _(self, event: Customer.ContactsChanged, position: int, batch: Batch) -> None:
+    def _(self, event: cev.ContactsChanged, position: int, batch: Batch) -> None:
         self._change(event, position, batch, contacts=plain(event.contacts))
 
     @apply.register
-    def _(self, event: Customer.ProfileUpdated, position: int, batch: Batch) -> None:
+    def _(self, event: cev.ProfileUpdated, position: int, batch: Batch) -> None:
         row = batch.versioned(customers).get(str(event.originator_id)) or {}
         changes = plain(event.changes)
         columns = {k: v for k, v in changes.items() if k in COLUMN_FIELDS}
@@ -157,32 +158,32 @@ class CustomersProjection(Projection):
         self._change(event, position, batch, profile=profile, **columns)
 
     @apply.register
-    def _(self, event: Customer.SegmentAssigned, position: int, batch: Batch) -> None:
+    def _(self, event: cev.SegmentAssigned, position: int, batch: Batch) -> None:
         self._change(event, position, batch, segment=event.segment)
 
     @apply.register
-    def _(self, event: Customer.LifecycleStageChanged, position: int, batch: Batch) -> None:
+    def _(self, event: cev.LifecycleStageChanged, position: int, batch: Batch) -> None:
         self._change(event, position, batch, lifecycle_stage=event.stage)
 
     @apply.register
-    def _(self, event: Customer.InteractionRecorded, position: int, batch: Batch) -> None:
+    def _(self, event: cev.InteractionRecorded, position: int, batch: Batch) -> None:
         row = batch.versioned(customers).get(str(event.originator_id)) or {}
         self._change(event, position, batch, interactions=(row.get("interactions") or 0) + 1)
 
     @apply.register
-    def _(self, event: Customer.ConsentGiven, position: int, batch: Batch) -> None:
+    def _(self, event: cev.ConsentGiven, position: int, batch: Batch) -> None:
         row = batch.versioned(customers).get(str(event.originator_id)) or {}
         consents = sorted(set(row.get("consents") or []) | {event.purpose})
         self._change(event, position, batch, consents=consents)
 
     @apply.register
-    def _(self, event: Customer.ConsentWithdrawn, position: int, batch: Batch) -> None:
+    def _(self, event: cev.ConsentWithdrawn, position: int, batch: Batch) -> None:
         row = batch.versioned(customers).get(str(event.originator_id)) or {}
         consents = sorted(set(row.get("consents") or []) - {event.purpose})
         self._change(event, position, batch, consents=consents)
 
     @apply.register
-    def _(self, event: Customer.NeedsAnalysed, position: int, batch: Batch) -> None:
+    def _(self, event: cev.NeedsAnalysed, position: int, batch: Batch) -> None:
         needs = {
             "concerns": list(event.concerns),
             "potential_needs": list(event.potential_needs),
@@ -191,12 +192,12 @@ class CustomersProjection(Projection):
         self._change(event, position, batch, needs=needs)
 
     @apply.register
-    def _(self, event: Customer.RisksAssessed, position: int, batch: Batch) -> None:
+    def _(self, event: cev.RisksAssessed, position: int, batch: Batch) -> None:
         risk = {"overall_score": event.overall_score, "priority": event.priority, "risks": plain(event.risks)}
         self._change(event, position, batch, risk=risk)
 
     @apply.register
-    def _(self, event: Customer.PlanProposed, position: int, batch: Batch) -> None:
+    def _(self, event: cev.PlanProposed, position: int, batch: Batch) -> None:
         plan = {
             "items": plain(event.items),
             "total_annual_premium": plain(event.total_annual_premium),
@@ -208,7 +209,7 @@ class CustomersProjection(Projection):
         self._change(event, position, batch, plan=plan)
 
     @apply.register
-    def _(self, event: Customer.SatisfactionSurveyed, position: int, batch: Batch) -> None:
+    def _(self, event: cev.SatisfactionSurveyed, position: int, batch: Batch) -> None:
         row = batch.versioned(customers).get(str(event.originator_id)) or {}
         count = (row.get("surveys") or 0) + 1
         total = Decimal(row.get("satisfaction_total") or "0") + Decimal(event.average)
@@ -218,11 +219,11 @@ class CustomersProjection(Projection):
         )
 
     @apply.register
-    def _(self, event: Customer.ProcessingRestricted, position: int, batch: Batch) -> None:
+    def _(self, event: cev.ProcessingRestricted, position: int, batch: Batch) -> None:
         self._change(event, position, batch, personal_data="restricted")
 
     @apply.register
-    def _(self, event: Customer.PersonalDataErased, position: int, batch: Batch) -> None:
+    def _(self, event: cev.PersonalDataErased, position: int, batch: Batch) -> None:
         """Forget the personal data in every version of the customer's row, not just from now on."""
         writer = batch.versioned(customers)
         key = str(event.originator_id)
