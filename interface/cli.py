@@ -201,14 +201,13 @@ def retention_report(customer_id: str | None, today: datetime | None, as_csv: bo
 
     from domain.identifiers import china_today
     from interface.bootstrap import command_line_services
-    from projections.retention import all_retention
+    from projections.retention import retention as retention_of
 
     day = today.date() if today else china_today()
     services = command_line_services()
     try:
         services.read_side.catch_up(["customers", "policies"])
-        with services.read_side.engine.connect() as conn:
-            found = list(all_retention(conn, customer_id))
+        found = retention_of(services.read_side, customer_id)
     finally:
         services.close()
     if customer_id and not found:

@@ -26,9 +26,7 @@ from domain.claim.aggregate import Claim
 from domain.complaint.aggregate import Complaint
 from domain.identifiers import china_today
 from interface.bootstrap import Services
-from projections.claims import due_for_scheduler as claims_due
-from projections.complaints import due_for_scheduler as complaints_due
-from projections.policies import due_for_scheduler
+from projections.due import due_on
 
 log = logging.getLogger(__name__)
 
@@ -64,15 +62,12 @@ def tick(
     day = today or china_today()
     read_side = services.read_side
     read_side.wait_for(read_side.head(), ["policies", "complaints", "claims"], timeout=60)
-    with read_side.engine.connect() as conn:
-        due: list[tuple[str, Callable[[], Any], UUID]] = [
-            ("policy", _policy(services, policy_id, day), policy_id)
-            for policy_id in (UUID(i) for i in due_for_scheduler(conn, day))
-        ]
-        timed_ones: list[tuple[type[Any], UUID]] = [
-            (Complaint, UUID(i)) for i in complaints_due(conn, day)
-        ]  # 投诉处理时限
-        timed_ones += [(Claim, UUID(i)) for i in claims_due(conn, day)]  # Art. 22–25 clocks
+    found = due_on(read_side, day)
+    due: list[tuple[str, Callable[[], Any], UUID]] = [
+        ("policy", _policy(services, policy_id, day), policy_id) for policy_id in found.policies
+    ]
+    timed_ones: list[tuple[type[Any], UUID]] = [(Complaint, i) for i in found.complaints]  # 投诉处理时限
+    timed_ones += [(Claim, i) for i in found.claims]  # Art. 22–25 clocks
     due += [
         (kind.__name__.lower(), _timed(services, kind, aggregate_id, day), aggregate_id)
         for kind, aggregate_id in timed_ones
