@@ -1,23 +1,40 @@
-"""Shared fixtures: hypothesis profiles, and one database fixture that runs on SQLite and PostgreSQL.
+"""Shared fixtures: hypothesis profiles, one database fixture that runs on SQLite and PostgreSQL, the
+services on it, and the HTTP client and clerk's desk over them (used by tests/api and tests/test_tick.py).
 
 PostgreSQL: each test gets its own uniquely named database, dropped afterwards. Without a
 reachable server the PostgreSQL cases skip with the reason; under CI (CI=true) they fail instead,
-and any skipped test fails the run.
+and any skipped test fails the run. The helpers behind this live in tests.builders.environment.
 """
 
 from __future__ import annotations
 
 import os
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import psycopg
 import pytest
 from hypothesis import HealthCheck, settings
+from litestar.testing import TestClient
 
 from application.infrastructure.settings import Settings
+from domain import clock
+from domain.clock import SimulatedClock
+from tests.builders.desk import START, Desk, moment
+from tests.builders.environment import (
+    IN_CI,
+    JWT_SECRET,
+    KEY_ENCRYPTION_KEY,
+    drop_postgres_database,
+    new_postgres_database,
+    require_postgres,
+)
+
+if TYPE_CHECKING:
+    from interface.bootstrap import Services
+
+# Still importable from here until every test module imports them from tests.builders.environment.
+__all__ = ["JWT_SECRET", "drop_postgres_database", "new_postgres_database", "require_postgres"]
 
 settings.register_profile("ci", max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 settings.register_profile("dev", max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -26,56 +43,8 @@ settings.register_profile(
 )
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
-IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
-POSTGRES_ADMIN_URL = os.environ.get("INSCRIBE_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
-JWT_SECRET = "test-secret-" + "x" * 40
-# PostgreSQL requires a key-encryption key (application.infrastructure.settings.Settings.wrapping_key). Tests that build
-# their settings from the environment (CLI invocations, subprocesses) inherit this one.
-KEY_ENCRYPTION_KEY = "dGVzdC1rZXktZW5jcnlwdGlvbi1rZXktMzItYnl0ZXM="  # base64 of 32 bytes
+# Tests that build their settings from the environment (CLI invocations, subprocesses) inherit this key-encryption key.
 os.environ.setdefault("INSCRIBE_KEY_ENCRYPTION_KEY", KEY_ENCRYPTION_KEY)
-
-
-def _postgres_problem() -> str | None:
-    try:
-        with psycopg.connect(POSTGRES_ADMIN_URL, connect_timeout=3):
-            return None
-    except psycopg.Error as e:
-        return f"PostgreSQL not reachable at {POSTGRES_ADMIN_URL}: {e}".strip()
-
-
-_PG_PROBLEM: list[str | None] = []
-
-
-def postgres_problem() -> str | None:
-    if not _PG_PROBLEM:
-        _PG_PROBLEM.append(_postgres_problem())
-    return _PG_PROBLEM[0]
-
-
-def require_postgres() -> None:
-    problem = postgres_problem()
-    if problem:
-        if IN_CI:
-            pytest.fail(f"CI requires PostgreSQL: {problem}")
-        pytest.skip(problem)
-
-
-def _admin(sql: str) -> None:
-    with psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True) as conn:
-        conn.execute(sql)  # type: ignore[arg-type]
-
-
-def new_postgres_database() -> str:
-    """Create a uniquely named database; return its URL."""
-    name = f"inscribe_test_{uuid.uuid4().hex[:16]}"
-    _admin(f'CREATE DATABASE "{name}"')
-    base = POSTGRES_ADMIN_URL.rsplit("/", 1)[0]
-    return f"{base}/{name}"
-
-
-def drop_postgres_database(url: str) -> None:
-    name = url.rsplit("/", 1)[1]
-    _admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 @pytest.fixture(params=["sqlite", "postgres"])
@@ -100,7 +69,7 @@ def test_settings(database_url: str) -> Settings:
 
 
 @pytest.fixture
-def services(test_settings: Settings) -> Iterator[Any]:
+def services(test_settings: Settings) -> Iterator[Services]:
     """Write and read side on the fresh database; projections are run by the test (catch_up)."""
     from interface.bootstrap import bootstrap
 
@@ -112,7 +81,7 @@ def services(test_settings: Settings) -> Iterator[Any]:
 
 
 @pytest.fixture
-def running_services(test_settings: Settings) -> Iterator[Any]:
+def running_services(test_settings: Settings) -> Iterator[Services]:
     """As `services`, with the projections running in-process as in production."""
     from interface.bootstrap import bootstrap
 
@@ -134,10 +103,18 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
 
-def settings_env(settings: Settings) -> dict[str, str]:
-    """The environment that gives a fresh `inscribe` process these settings (INSCRIBE_…)."""
-    return {
-        f"INSCRIBE_{name.upper()}": str(value)
-        for name, value in settings.model_dump(exclude_defaults=True).items()
-        if value is not None
-    }
+@pytest.fixture
+def client(running_services: Services) -> Iterator[TestClient[Any]]:
+    """An HTTP client over create_app(running_services); projections run in-process."""
+    from interface.app import create_app
+
+    with TestClient(app=create_app(running_services)) as test_client:
+        yield test_client
+
+
+@pytest.fixture
+def desk(client: TestClient[Any], running_services: Services) -> Iterator[Desk]:
+    """The back office over HTTP on a simulated clock that starts on START (10:00 China time)."""
+    simulated = SimulatedClock(moment(START))
+    with clock.using(simulated):
+        yield Desk(client, running_services, simulated)

@@ -8,23 +8,17 @@ from uuid import UUID
 
 import jwt
 import pytest
-from click.testing import CliRunner, Result
+from click.testing import CliRunner
 from sqlalchemy import select
 
 from application.commands import customers as commands
 from application.infrastructure.settings import Settings
 from interface.cli import main
 from interface.permissions import ROLES
+from tests.builders.cli import invoke
 from tests.builders.common import ctx, enterprise, individual
 from tests.builders.customers import act
-from tests.conftest import JWT_SECRET
-
-
-def invoke(*args: str, **env: str | None) -> Result:
-    """Run `inscribe ARGS` in-process with only the given INSCRIBE_ settings."""
-    settings = {"INSCRIBE_DATABASE_URL": None, "INSCRIBE_JWT_SECRET": None, **env}
-    return CliRunner().invoke(main, list(args), env=settings, catch_exceptions=False)
-
+from tests.builders.environment import JWT_SECRET
 
 # --- token ---------------------------------------------------------------------------------
 

@@ -11,9 +11,8 @@ from application.infrastructure.audit import digest
 from application.infrastructure.audit_package import EVENTS
 from application.infrastructure.settings import Settings
 from domain.identifiers import china_today
-from tests.integration.test_audit_chain import a_history
-from tests.integration.test_audit_export import flip, rewritten
-from tests.test_cli import invoke
+from tests.builders.audit import a_history, flip, rewritten
+from tests.builders.cli import invoke
 
 
 def test_an_exported_package_verifies_offline_and_passes_through_the_kept_digest(

@@ -25,7 +25,7 @@ from projections.rebuild import shadow_file, shadow_schema
 from projections.status import ProjectionsFaulted
 from projections.tracking import tracking_table
 from tests.builders.common import ctx, individual
-from tests.conftest import settings_env
+from tests.builders.environment import settings_env
 
 ROOT = Path(__file__).resolve().parents[1]
 INSCRIBE = str(Path(sys.executable).parent / "inscribe")

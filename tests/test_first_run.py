@@ -30,7 +30,7 @@ from application.infrastructure.settings import DEFAULT_URL, Settings, SettingsE
 from interface.bootstrap import Services, bootstrap
 from interface.cli import StripQueryString, access_log_config, main
 from tests.builders.common import ctx, individual
-from tests.conftest import JWT_SECRET, KEY_ENCRYPTION_KEY, POSTGRES_ADMIN_URL, require_postgres
+from tests.builders.environment import JWT_SECRET, KEY_ENCRYPTION_KEY, POSTGRES_ADMIN_URL, require_postgres
 
 ROOT = Path(__file__).resolve().parents[1]
 TINY_BOOK = ["--customers", "2", "--years", "1", "--seed", "3"]

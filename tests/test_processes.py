@@ -15,8 +15,8 @@ from application.infrastructure.settings import Settings
 from interface.bootstrap import Services
 from interface.demo_cli import run_demo
 from tests.builders.common import ctx
-from tests.conftest import settings_env
-from tests.integration.test_projections import snapshot
+from tests.builders.environment import settings_env
+from tests.builders.registers import every_row
 
 ROOT = Path(__file__).resolve().parents[1]
 INSCRIBE = str(Path(sys.executable).parent / "inscribe")
@@ -42,11 +42,11 @@ def test_every_command_line_process_runs_in_a_fresh_interpreter_over_every_kind_
     record_disclosure(services.app, ctx(reason="audit sample"), [str(first_customer)], "customer")
     services.read_side.catch_up()
     head = services.read_side.head()
-    live = snapshot(services.read_side)
+    live = every_row(services.read_side)
 
     rebuilt = inscribe(test_settings, "projections", "rebuild")
     assert rebuilt.returncode == 0, rebuilt.stderr[-2000:]
-    assert snapshot(services.read_side) == live
+    assert every_row(services.read_side) == live
     status = inscribe(test_settings, "projections", "status")
     assert status.returncode == 0 and "faulted" not in status.stdout, status.stdout
     ticked = inscribe(test_settings, "tick")
@@ -78,8 +78,8 @@ def test_every_command_line_process_runs_in_a_fresh_interpreter_over_every_kind_
     finally:
         worker.terminate()
         worker.wait(timeout=30)
-    by_worker = snapshot(services.read_side)["audit_log"]
+    by_worker = every_row(services.read_side)["audit_log"]
     services.read_side.rebuild(["audit_log"])
-    assert snapshot(services.read_side)["audit_log"] == by_worker
+    assert every_row(services.read_side)["audit_log"] == by_worker
     assert len(by_worker) == services.read_side.head() >= head  # with whatever tick recorded
     assert services.read_side.faults() == {}

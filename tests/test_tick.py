@@ -26,10 +26,9 @@ from domain.policy.aggregate import Policy
 from interface.cli import main
 from interface.scheduler import TickFailure
 from interface.scheduler import tick as scheduler_tick
-from tests.api.conftest import client  # noqa: F401
 from tests.builders.common import resident_id
-from tests.builders.desk import Desk, desk, is_problem  # noqa: F401
-from tests.conftest import JWT_SECRET
+from tests.builders.desk import Desk, is_problem
+from tests.builders.environment import JWT_SECRET
 
 D = date
 LAPSE_DAY = D(2025, 4, 12)  # installment 2 of a monthly policy issued on 10 January: due 10 February + 60 days

@@ -13,7 +13,7 @@ from litestar.testing import TestClient
 
 from application.infrastructure.audit_package import verify_package
 from domain.identifiers import china_today
-from tests.api.conftest import PROBLEM, auth, field_names, head
+from tests.builders.http import PROBLEM, auth, field_names, head
 
 EXPORT = "/api/v1/audit/export"
 Client = TestClient[Any]

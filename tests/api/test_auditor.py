@@ -10,7 +10,7 @@ from typing import Any
 
 from litestar.testing import TestClient
 
-from tests.api.conftest import PROBLEM, auth, stored_events
+from tests.builders.http import PROBLEM, auth, stored_events
 
 WRITES = {"POST", "PUT", "PATCH", "DELETE"}
 

@@ -10,9 +10,9 @@ from typing import Any
 
 import pytest
 
-from tests.api.conftest import auth, field_names
 from tests.builders.common import enterprise_body, individual_body
-from tests.builders.desk import Desk, desk  # noqa: F401
+from tests.builders.desk import Desk
+from tests.builders.http import auth, field_names
 
 POLICY_ID = str(uuid.uuid4())
 CLAIM_ID = str(uuid.uuid4())

@@ -12,8 +12,8 @@ from decimal import Decimal
 from typing import Any
 
 from interface.scheduler import tick
-from tests.api.test_claims_api import CLAIMS, MANAGER, act, clocks, do, home_policy, receive_all, report, row
-from tests.builders.desk import Desk, desk, is_problem, money  # noqa: F401
+from tests.builders.claims_http import CLAIMS, MANAGER, act, clocks, do, home_policy, receive_all, report, row
+from tests.builders.desk import Desk, is_problem, money
 
 D = date
 ILLNESS = "illness_hospitalisation"

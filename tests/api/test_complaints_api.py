@@ -6,25 +6,11 @@ from datetime import date
 from typing import Any
 
 from interface.scheduler import tick
-from tests.api.conftest import auth, stored_events
-from tests.builders.desk import Desk, desk  # noqa: F401
+from tests.builders.complaints_http import receive
+from tests.builders.desk import Desk
+from tests.builders.http import auth, stored_events
 
 OFFICER = auth("complaints_officer", "zhou")
-
-
-def receive(desk: Desk, day: date, **extra: Any) -> str:
-    desk.today(day)
-    body = {
-        "channel": "phone",
-        "complainant": {"name": "张伟", "contact": "13800138000"},
-        "content": "理赔太慢",
-        "category": "claims",
-        "recording_ref": "REC-1",
-        **extra,
-    }
-    answer = desk.client.post("/api/v1/complaints", json=body, headers=auth())
-    assert answer.status_code == 201, answer.text
-    return str(answer.json()["id"])
 
 
 def post(desk: Desk, complaint_id: str, action: str, body: dict[str, Any], expect: int = 200) -> dict[str, Any]:

@@ -8,8 +8,8 @@ from datetime import date
 from typing import Any
 
 from interface.scheduler import tick
-from tests.api.conftest import auth, stored_events
-from tests.builders.desk import Desk, desk  # noqa: F401
+from tests.builders.desk import Desk
+from tests.builders.http import auth, stored_events
 
 OFFICER = auth("complaints_officer", "zhou")
 RECEIVED = date(2025, 3, 3)  # a Monday: the 15 days end on Tuesday 2025-03-18, a working day

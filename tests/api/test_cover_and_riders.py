@@ -8,11 +8,10 @@ from decimal import Decimal
 from typing import Any
 
 from interface.scheduler import tick
-from tests.api.test_claims_api import CLAIMS, MANAGER, act, assess_and_agree, do, receive_all, report_body
-from tests.builders.desk import START, Desk, answers, desk, is_problem, money
+from tests.builders.claims_http import CLAIMS, MANAGER, act, assess_and_agree, do, receive_all, report_body
+from tests.builders.desk import START, Desk, answers, is_problem, money
 
 RIDER = "accidental_death_rider"
-__all__ = ["desk"]
 
 
 def life_with_rider(desk: Desk, seed: int) -> tuple[str, str]:

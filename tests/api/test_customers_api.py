@@ -10,8 +10,8 @@ from litestar.testing import TestClient
 
 from domain import clock
 from domain.clock import SimulatedClock
-from tests.api.conftest import BASE, auth
 from tests.builders.common import enterprise_body, individual_body
+from tests.builders.http import BASE, auth
 
 Client = TestClient[Any]
 

@@ -18,9 +18,9 @@ from domain.identity.aggregate import IdentityClaim
 from interface.app import create_app
 from interface.bootstrap import bootstrap
 from interface.permissions import PERMISSIONS, ROLES
-from tests.api.conftest import BASE, PROBLEM, auth, field_names, head, token
 from tests.builders.common import enterprise_body, individual_body, resident_id
-from tests.conftest import JWT_SECRET
+from tests.builders.environment import JWT_SECRET
+from tests.builders.http import BASE, PROBLEM, auth, field_names, head, token
 
 Client = TestClient[Any]
 Register = Callable[..., dict[str, Any]]

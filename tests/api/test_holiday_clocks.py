@@ -6,9 +6,9 @@ from __future__ import annotations
 from datetime import date
 
 from interface.scheduler import tick
-from tests.api.conftest import auth
-from tests.api.test_complaints_api import receive
-from tests.builders.desk import Desk, desk  # noqa: F401
+from tests.builders.complaints_http import receive
+from tests.builders.desk import Desk
+from tests.builders.http import auth
 
 
 def test_a_complaint_deadline_on_national_day_moves_to_the_next_working_day_and_says_why(desk: Desk) -> None:

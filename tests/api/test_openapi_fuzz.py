@@ -19,8 +19,8 @@ from schemathesis.specs.openapi import checks as openapi_checks
 from application.infrastructure.settings import Settings
 from interface.app import create_app
 from interface.bootstrap import bootstrap
-from tests.api.conftest import token
-from tests.conftest import JWT_SECRET, drop_postgres_database, new_postgres_database, require_postgres
+from tests.builders.environment import JWT_SECRET, drop_postgres_database, new_postgres_database, require_postgres
+from tests.builders.http import token
 
 DEEP = os.environ.get("HYPOTHESIS_PROFILE") == "deep"
 

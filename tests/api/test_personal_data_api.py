@@ -11,8 +11,8 @@ from litestar.testing import TestClient
 
 from application.retention import Contract
 from domain.identifiers import china_today
-from tests.api.conftest import BASE, PROBLEM, auth
 from tests.builders.common import individual_body
+from tests.builders.http import BASE, PROBLEM, auth
 
 Client = TestClient[Any]
 WHY = {"unmasked": "true", "reason": "verifying identity on a call"}

@@ -11,7 +11,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from tests.builders.desk import POLICIES, START, Desk, answers, desk, is_problem, money  # noqa: F401
+from tests.builders.desk import POLICIES, START, Desk, answers, is_problem, money
 
 D = date
 DECISIONS = "/api/v1/underwriting-decisions"

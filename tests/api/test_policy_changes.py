@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from tests.builders.desk import Desk, desk, is_problem  # noqa: F401
+from tests.builders.desk import Desk, is_problem
 
 D = date
 

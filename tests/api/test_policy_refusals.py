@@ -8,8 +8,8 @@ from datetime import date
 from typing import Any
 from uuid import uuid4
 
-from tests.api.conftest import auth
-from tests.builders.desk import POLICIES, START, Desk, desk, is_problem  # noqa: F401
+from tests.builders.desk import POLICIES, START, Desk, is_problem
+from tests.builders.http import auth
 
 D = date
 

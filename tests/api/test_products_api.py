@@ -12,8 +12,8 @@ from litestar.testing import TestClient
 from domain.identifiers import china_today
 from domain.policy.underwriting_case import age_on
 from domain.product.catalogue import default_catalogue, quote
-from tests.api.conftest import BASE, PROBLEM, auth, field_names, head
 from tests.builders.common import enterprise_body, individual_body, resident_id
+from tests.builders.http import BASE, PROBLEM, auth, field_names, head
 
 Client = TestClient[Any]
 Register = Callable[..., dict[str, Any]]

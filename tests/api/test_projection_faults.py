@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 from litestar.testing import TestClient
 
-from tests.api.conftest import BASE, PROBLEM, auth
 from tests.builders.common import individual_body
+from tests.builders.http import BASE, PROBLEM, auth
 
 
 def until(condition: Callable[[], bool], timeout: float = 15.0) -> None:

@@ -15,7 +15,7 @@ import httpx
 import pytest
 
 from tests.builders.common import individual_body
-from tests.conftest import JWT_SECRET, KEY_ENCRYPTION_KEY
+from tests.builders.environment import JWT_SECRET, KEY_ENCRYPTION_KEY
 
 BIN = Path(sys.executable).parent
 INSCRIBE = str(BIN / "inscribe")

@@ -16,8 +16,8 @@ import pytest
 from domain import clock
 from domain.identifiers import china_today
 from projections.reports import REPORTS
-from tests.api.conftest import auth, field_names, head
 from tests.builders.desk import is_problem
+from tests.builders.http import auth, field_names, head
 from tests.integration.test_reports import Book
 
 BASE = "/api/v1/reports"

@@ -28,15 +28,15 @@ from application.infrastructure.settings import Settings
 from interface import customer_queries_api
 from interface.app import create_app
 from interface.bootstrap import bootstrap
-from tests.api.conftest import BASE, PROBLEM, auth, field_names, head, stored_events
 from tests.builders.common import individual_body
-from tests.conftest import (
+from tests.builders.environment import (
     JWT_SECRET,
     POSTGRES_ADMIN_URL,
     drop_postgres_database,
     new_postgres_database,
     require_postgres,
 )
+from tests.builders.http import BASE, PROBLEM, auth, field_names, head, stored_events
 
 Client = TestClient[Any]
 Register = Callable[..., dict[str, Any]]

@@ -7,19 +7,16 @@ is simulated, so "today" (china_today) is whatever the test says it is.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
-import pytest
 from litestar.testing import TestClient
 
-from domain import clock
 from domain.clock import SimulatedClock
 from domain.product.catalogue import default_catalogue
-from tests.api.conftest import PROBLEM, auth, head, stored_events
 from tests.builders.common import enterprise_body, individual_body
+from tests.builders.http import PROBLEM, auth, head, stored_events
 
 Client = TestClient[Any]
 CATALOGUE = default_catalogue()
@@ -235,11 +232,3 @@ class Desk:
         policy_id = self.apply(applicant, product, on=on, **kwargs)
         self.pay(policy_id, on)
         return policy_id
-
-
-@pytest.fixture
-def desk(client: Client, running_services: Any) -> Iterator[Desk]:
-    """The back office over HTTP on a simulated clock that starts on START (10:00 China time)."""
-    simulated = SimulatedClock(moment(START))
-    with clock.using(simulated):
-        yield Desk(client, running_services, simulated)

@@ -10,7 +10,7 @@ from typing import Any, TypeVar
 
 import pytest
 
-from domain.errors import DomainError
+from domain.errors import DomainError, InvalidValue
 from domain.policy.aggregate import Policy
 from domain.product.model import DisclosureQuestion, Product
 
@@ -210,3 +210,8 @@ def refused(
 
 def new_events(policy: Policy) -> list[str]:
     return [type(e).__name__ for e in policy.collect_events()]
+
+
+def aged_out() -> tuple[Any, Any]:
+    """A renewal quote that cannot be given: the insured has aged out of the product."""
+    raise InvalidValue("age", "must be between 18 and 60")

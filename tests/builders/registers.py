@@ -1,5 +1,5 @@
-"""Asking the registers directly in the integration tests: one row, a page, every row of some tables,
-and the order `page_of` promises for each sortable column."""
+"""Asking the registers directly in the integration tests: one row, a page, every row of some tables (or
+of every projection), and the order `page_of` promises for each sortable column."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import Table, select
 
 from projections.queries import Page, PageResult, one, page_of
+from projections.runner import ReadSide
 
 
 def read_row(services: Any, table: Table, key: str, position: int | None = None) -> dict[str, Any]:
@@ -40,6 +41,16 @@ def snapshot(services: Any, tables: Iterable[Table]) -> dict[str, list[dict[str,
         return {
             t.name: [dict(r) for r in conn.execute(select(t).order_by(*t.primary_key.columns)).mappings()]
             for t in tables
+        }
+
+
+def every_row(read_side: ReadSide) -> dict[str, list[dict[str, Any]]]:
+    """Every row of every projection table, in primary-key order."""
+    with read_side.engine.connect() as conn:
+        return {
+            table.name: [dict(r) for r in conn.execute(select(table).order_by(*table.primary_key.columns)).mappings()]
+            for projection in read_side.projections.values()
+            for table in projection.tables
         }
 
 

@@ -16,7 +16,7 @@ from uuid import uuid4
 from application.infrastructure.settings import Settings
 from domain.topics import event_classes
 from tests.builders.app import application
-from tests.conftest import settings_env
+from tests.builders.environment import settings_env
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -35,7 +35,7 @@ from application.infrastructure.recorders import CommandRecord, PostgresCommandR
 from application.infrastructure.settings import Settings
 from projections.db import create_read_engine, writer
 from projections.tracking import SQLAlchemyTrackingRecorder, tracking_table
-from tests.conftest import drop_postgres_database, new_postgres_database, require_postgres
+from tests.builders.environment import drop_postgres_database, new_postgres_database, require_postgres
 
 # --- fresh databases -----------------------------------------------------------------------
 

@@ -17,7 +17,7 @@ from domain.errors import DomainError, InsufficientAuthority, InvalidTransition,
 from domain.policy.aggregate import Policy
 from domain.policy.rules import grace_deduction, rescission_refusal
 from tests.builders import policies as pb
-from tests.unit.test_claim import DOCS, accepted, assessed, cover, day, details, items, refused
+from tests.builders.claim_aggregates import DOCS, accepted, assessed, cover, day, details, items, refused
 
 DAYS = timedelta(days=1)
 MONTHLY_DUE = [date(2024, 2, 10), date(2024, 3, 10)]  # the 2nd and 3rd installments of pb.in_force(monthly)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from domain.customer.aggregate import Customer
 from domain.errors import DomainError
-from tests.unit.test_customer import an_individual, refused
+from tests.builders.customer_aggregates import an_individual, refused
 
 
 def stages(customer: Customer) -> list[str]:

@@ -11,18 +11,13 @@ from typing import Any, cast
 import pytest
 from eventsourcing.utils import get_topic
 
-from domain.errors import InvalidValue
 from domain.policy.aggregate import Policy
 from domain.policy.events import RenewalNotOffered
-from tests.builders.policies import MEDICAL, D, in_force, new_events, refused
+from tests.builders.policies import MEDICAL, D, aged_out, in_force, new_events, refused
 
 DAYS = timedelta(days=1)
 END = D(2025, 1, 9)  # last day of a 12-month policy from START
 OFFER_DAY = END - 30 * DAYS
-
-
-def aged_out() -> tuple[Any, Any]:
-    raise InvalidValue("age", "must be between 18 and 60")
 
 
 def test_a_renewal_that_cannot_be_quoted_is_recorded_as_not_offered_and_the_policy_expires_at_term_end() -> None:
@@ -103,44 +98,3 @@ def test_the_not_renewable_event_replays_to_the_same_state() -> None:
         policy.closing_reason,
         policy.next_due_date(),
     )
-
-
-def test_the_policy_state_machine_invariants_hold_through_a_renewal_that_cannot_be_quoted() -> None:
-    """A fixed walk (no hypothesis search) through tests.unit.test_policy_stateful's machine: issue,
-    pay, reach the offer day with a refusing quote, expire; every invariant holds after each step."""
-    from tests.unit.test_policy_stateful import PolicyLifecycle
-
-    machine = PolicyLifecycle()
-    invariants = [
-        getattr(machine, name)
-        for name in dir(PolicyLifecycle)
-        if hasattr(getattr(PolicyLifecycle, name), "hypothesis_stateful_invariant")
-    ]
-
-    def check() -> None:
-        for invariant in invariants:
-            invariant()
-
-    def refusing_advance(days: int) -> None:
-        machine.today += days * DAYS
-        machine.attempt(lambda: machine.policy.advance_time(machine.today, renewal_premium=aged_out))
-        check()
-
-    machine.apply((MEDICAL, "annual"), 0)
-    check()
-    for _ in range(3):  # start underwriting, accept, pay: in force (the clock moves 31 days each)
-        machine.proceed()
-        check()
-    assert machine.policy.status == "in_force" and machine.policy.end_date is not None
-    offer_day = machine.policy.end_date - 30 * DAYS
-    refusing_advance((offer_day - machine.today).days - 1)
-    refusing_advance(1)
-    refusing_advance(30)
-    machine.renewal(True)  # refused: not renewable
-    check()
-    refusing_advance(60)
-
-    names = [type(e).__name__ for e in machine.events]
-    assert names.count("RenewalNotOffered") == 1 and names[-1] == "Expired"
-    assert "RenewalOffered" not in names and len(invariants) >= 6
-    assert machine.policy.status == "expired"

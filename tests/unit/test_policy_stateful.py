@@ -19,7 +19,17 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, ru
 from domain.errors import DomainError
 from domain.policy.aggregate import STATUSES, TERMINAL, Policy
 from domain.product.model import Product
-from tests.builders.policies import HOME, MEDICAL, START, TERM_LIFE, application, findings, installment_for, passed
+from tests.builders.policies import (
+    HOME,
+    MEDICAL,
+    START,
+    TERM_LIFE,
+    aged_out,
+    application,
+    findings,
+    installment_for,
+    passed,
+)
 
 DAYS = timedelta(days=1)
 STEPS = st.sampled_from([0, 1, 1, 2, 5, 10, 15, 16, 29, 30, 31, 45, 59, 60, 61, 90, 200, 400, 800])
@@ -447,3 +457,42 @@ class PolicyLifecycle(RuleBasedStateMachine):
 
 
 TestPolicyLifecycle = PolicyLifecycle.TestCase
+
+
+def test_the_policy_state_machine_invariants_hold_through_a_renewal_that_cannot_be_quoted() -> None:
+    """A fixed walk (no hypothesis search) through the machine above: issue, pay, reach the offer day
+    with a refusing quote, expire; every invariant holds after each step."""
+    machine = PolicyLifecycle()
+    invariants = [
+        getattr(machine, name)
+        for name in dir(PolicyLifecycle)
+        if hasattr(getattr(PolicyLifecycle, name), "hypothesis_stateful_invariant")
+    ]
+
+    def check() -> None:
+        for holds in invariants:
+            holds()
+
+    def refusing_advance(days: int) -> None:
+        machine.today += days * DAYS
+        machine.attempt(lambda: machine.policy.advance_time(machine.today, renewal_premium=aged_out))
+        check()
+
+    machine.apply((MEDICAL, "annual"), 0)
+    check()
+    for _ in range(3):  # start underwriting, accept, pay: in force (the clock moves 31 days each)
+        machine.proceed()
+        check()
+    assert machine.policy.status == "in_force" and machine.policy.end_date is not None
+    offer_day = machine.policy.end_date - 30 * DAYS
+    refusing_advance((offer_day - machine.today).days - 1)
+    refusing_advance(1)
+    refusing_advance(30)
+    machine.renewal(True)  # refused: not renewable
+    check()
+    refusing_advance(60)
+
+    names = [type(e).__name__ for e in machine.events]
+    assert names.count("RenewalNotOffered") == 1 and names[-1] == "Expired"
+    assert "RenewalOffered" not in names and len(invariants) >= 6
+    assert machine.policy.status == "expired"
