@@ -85,8 +85,10 @@ def volume_rows(volume: dict[str, Any]) -> list[tuple[str, str, str, str]]:
     if build:
         table += [
             (
-                f"volume: demo book built ({build['customers']:,} customers, {build['days']:,} days, "
-                f"{build['workers']} workers)",
+                (
+                    f"volume: demo book built ({build['customers']:,} customers, {build['days']:,} days, "
+                    f"{build['workers']} workers)"
+                ),
                 f"{build['events']:,} events",
                 "",
                 "",

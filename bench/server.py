@@ -45,7 +45,10 @@ class Server:
         }
         self.startup_timeout = startup_timeout
         # The server's output (uvicorn logs every request) goes to a file: a pipe nobody reads would block it.
-        self.log = tempfile.NamedTemporaryFile("w+", prefix="inscribe-bench-server-", suffix=".log", delete=False)
+        # It stays open for the server's whole life (no `with`): stop() closes and removes it.
+        self.log = tempfile.NamedTemporaryFile(  # noqa: SIM115
+            "w+", prefix="inscribe-bench-server-", suffix=".log", delete=False
+        )
         self.process: subprocess.Popen[bytes] | None = None
 
     def __enter__(self) -> Self:

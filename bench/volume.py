@@ -266,7 +266,9 @@ def in_child(target: Callable[..., None], *args: Any) -> dict[str, Any]:
             break
         except queue.Empty:
             if not child.is_alive():
-                raise RuntimeError(f"the {child.name} process ended without a result (exit code {child.exitcode})")
+                raise RuntimeError(
+                    f"the {child.name} process ended without a result (exit code {child.exitcode})"
+                ) from None
     child.join()
     return outcome
 

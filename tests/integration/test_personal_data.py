@@ -145,7 +145,7 @@ def test_an_erased_identity_may_be_registered_again(services: Any) -> None:
 
 
 def test_a_deletion_request_during_retention_restricts_and_withdraws_consents(services: Any) -> None:
-    cid, id_number, _ = prospect(services)
+    cid, _, _ = prospect(services)
     act(services.app, ctx(), cid, "consents", purpose="marketing")
     services.app.contracts_of = running_contract
 

@@ -325,7 +325,7 @@ def test_a_broken_file_is_refused_naming_the_file_and_the_field(
 def test_the_decimal_error_message_reads_as_documented(tmp_path: Path) -> None:
     folder = copy_with(tmp_path, "term_life.v1.json", put("rate_bands.2.male", 0))
 
-    with pytest.raises(CatalogueError, match="^term_life.v1.json: rate_bands\\[2\\].male: must be a positive decimal$"):
+    with pytest.raises(CatalogueError, match=r"^term_life.v1.json: rate_bands\[2\].male: must be a positive decimal$"):
         load_catalogue(folder)
 
 
@@ -339,7 +339,7 @@ def test_a_file_that_is_not_json_is_named(tmp_path: Path) -> None:
     folder = copy_with(tmp_path, "medical.v1.json", lambda data: None)
     (folder / "medical.v1.json").write_text("{not json", "utf-8")
 
-    with pytest.raises(CatalogueError, match="^medical.v1.json: is not valid JSON"):
+    with pytest.raises(CatalogueError, match=r"^medical.v1.json: is not valid JSON"):
         load_catalogue(folder)
 
 
@@ -347,7 +347,7 @@ def test_a_file_that_is_not_an_object_is_named(tmp_path: Path) -> None:
     folder = copy_with(tmp_path, "medical.v1.json", lambda data: None)
     (folder / "medical.v1.json").write_text("[]", "utf-8")
 
-    with pytest.raises(CatalogueError, match="^medical.v1.json: must be an object"):
+    with pytest.raises(CatalogueError, match=r"^medical.v1.json: must be an object"):
         load_catalogue(folder)
 
 

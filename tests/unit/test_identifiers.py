@@ -85,7 +85,7 @@ def test_a_resident_id_of_the_wrong_length_is_refused(value: str) -> None:
 
 @pytest.mark.parametrize("value", ["1101051949123100XX", "11010519491231A02X", "１１０１０５１９４９１２３１００２X"])
 def test_a_resident_id_with_wrong_characters_is_refused(value: str) -> None:
-    with pytest.raises(InvalidValue, match="17 digits|18 characters"):
+    with pytest.raises(InvalidValue, match=r"17 digits|18 characters"):
         parse_resident_id(value)
 
 

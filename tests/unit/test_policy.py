@@ -204,7 +204,7 @@ def test_a_hard_decline_finding_declines_the_case() -> None:
     [
         (findings("refer"), "accepted", "outcome"),
         (passed(), "referred", "outcome"),
-        (passed() + [passed()[0]], "accepted", "findings[5].check"),
+        ([*passed(), passed()[0]], "accepted", "findings[5].check"),
         ([dict(passed()[0], outcome="maybe")], "accepted", "findings[0].outcome"),
         ([], "accepted", "findings"),
     ],

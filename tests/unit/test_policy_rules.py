@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
@@ -111,7 +112,7 @@ def test_monthly_installments_are_numbered_from_first_no_and_cover_the_term_with
     assert [i["no"] for i in items] == list(range(5, 17))
     assert items[1]["due_date"] == D(2024, 2, 29)
     assert items[0]["cover_from"] == D(2024, 1, 31) and items[-1]["cover_to"] == D(2025, 1, 30)
-    for earlier, later in zip(items, items[1:]):
+    for earlier, later in itertools.pairwise(items):
         assert earlier["cover_to"] + DAYS == later["cover_from"]
 
 
