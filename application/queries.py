@@ -8,7 +8,7 @@ from a log position): "cover on the loss date, as the books stood on the day the
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -138,6 +138,19 @@ def clocks_on(app: InscribeApplication, claim_id: UUID, day: date, version: int 
     return app.load(Claim, claim_id, version).clocks_on(day)
 
 
-def settlement(app: InscribeApplication, claim_id: UUID) -> dict[str, Decimal]:
-    """What approval would compute now against the policy on the loss date (7.3 (1)); records nothing."""
-    return claim_commands.settlement(app, claim_id)
+def settlement(
+    app: InscribeApplication, claim_id: UUID, version_of: Callable[[UUID], int] | None = None
+) -> dict[str, Decimal]:
+    """What approval would compute against the policy on the loss date (7.3 (1)); records nothing.
+
+    Without `version_of`, from the claim and the policy as they stand now; with it, from the versions
+    it names for each (as the books stood at a moment, e.g. the day the claim was decided)."""
+    if version_of is None:
+        return claim_commands.settlement(app, claim_id)
+    check_kind(app, claim_id, Claim.Event, "claim")
+    claim = app.load(Claim, claim_id, version_of(claim_id))
+    policy_id = UUID(str(claim.policy_id))
+    policy_version = version_of(policy_id)
+    cover = cover_on(app, policy_id, claim.loss_date, version=policy_version)
+    owed = app.load(Policy, policy_id, policy_version).grace_deduction(claim.loss_date)[0]
+    return claim.settlement(cover, premium_owed=owed)

@@ -23,8 +23,9 @@ from interface.bootstrap import Services
 from interface.errors import BadRequest
 from interface.history import history_view
 from interface.http import read_at
-from interface.query_params import QUERY_DEPENDENCIES, HistoryView, Paged, ReadAt, Text, Today
+from interface.query_params import QUERY_DEPENDENCIES, AsOf, HistoryView, Paged, ReadAt, ReadPoint, Text, Today
 from projections import claims as cl
+from projections.audit_log import positions_of
 
 Svc = NamedDependency[Services]
 READ = [requires("claims.read")]
@@ -179,10 +180,21 @@ class ClaimQueries(Controller):
         )
 
     @get("/{claim_id:uuid}/settlement", guards=READ, sync_to_thread=True)
-    def settlement(self, services: Svc, claim_id: FromPath[UUID]) -> SettlementView:
-        """What approval would compute now against the policy on the loss date; records nothing.
-        `not-covered-on-loss-date` (409) if the policy did not cover the loss."""
-        return SettlementView(claim_id=str(claim_id), computation=queries.settlement(services.app, claim_id))
+    def settlement(self, services: Svc, claim_id: FromPath[UUID], as_of: AsOf = None) -> SettlementView:
+        """What approval would compute against the policy on the loss date; records nothing.
+        `not-covered-on-loss-date` (409) if the policy did not cover the loss. With `as_of`, from the
+        claim and the policy as the books stood then (e.g. the day the claim was decided)."""
+        position = read_at(services, ReadPoint(as_of), "audit_log")
+        version_of = None
+        if position is not None:
+            at = position
+
+            def version_of(aggregate_id: UUID) -> int:
+                what = f"claim {claim_id}" if aggregate_id == claim_id else f"policy {aggregate_id}"
+                return queries.version_at(positions_of(services.read_side, str(aggregate_id)), at, what)
+
+        computation = queries.settlement(services.app, claim_id, version_of)
+        return SettlementView(claim_id=str(claim_id), computation=computation)
 
     @get("/{claim_id:uuid}/history", guards=READ, sync_to_thread=True)
     def history(self, services: Svc, claim_id: FromPath[UUID], read_point: ReadAt) -> HistoryView:

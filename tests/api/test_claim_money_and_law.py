@@ -74,6 +74,23 @@ def test_premium_paid_before_settlement_is_not_deducted(desk: Desk) -> None:
     assert (second["paid"], second["paid_on"], second["paid_method"]) == (True, "2025-03-05", "payment")
 
 
+def test_the_settlement_as_of_a_moment_reads_the_claim_and_the_policy_as_the_books_stood_then(desk: Desk) -> None:
+    policy_id, holder = medical_policy(desk, 33)
+    loss = D(2025, 3, 1)  # in grace: the second installment (due 2025-02-10) is owed
+    claim_id = medical_claim(desk, policy_id, holder, loss, D(2025, 3, 3))
+    assessed = desk.get(f"{CLAIMS}/{claim_id}/history")["events"][-1]  # the assessment notified
+    owed = money(installment(desk, policy_id, 2)["amount"])
+    desk.pay(policy_id, D(2025, 3, 5))  # paid afterwards: no longer deducted now
+
+    now = desk.get(f"{CLAIMS}/{claim_id}/settlement")["computation"]
+    then = desk.get(f"{CLAIMS}/{claim_id}/settlement", as_of=assessed["position"])["computation"]
+
+    assert money(now["premium_owed"]) == 0 and money(now["payable"]) == Decimal("20000.00")
+    assert money(then["premium_owed"]) == owed and money(then["payable"]) == Decimal("20000.00") - owed
+    first = desk.history(policy_id)[0]["position"]
+    is_problem(desk.query(f"{CLAIMS}/{claim_id}/settlement", as_of=first), 404)
+
+
 def test_premium_owed_at_settlement_is_deducted_and_pays_the_installment_so_no_lapse_follows(desk: Desk) -> None:
     policy_id, holder = medical_policy(desk, 32)
     loss = D(2025, 3, 1)
