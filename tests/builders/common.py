@@ -6,6 +6,7 @@ import random
 from typing import Any
 
 from application.context import CommandContext
+from domain.base import InscribeAggregate
 from domain.identifiers import credit_code_check_char, resident_id_check_char
 
 CREDIT_CHARSET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
@@ -69,3 +70,9 @@ def individual_body(seed: int = 1, **overrides: Any) -> dict[str, Any]:
 
 def enterprise_body(seed: int = 1, **overrides: Any) -> dict[str, Any]:
     return {"kind": "enterprise", **enterprise(seed), **overrides}
+
+
+def collected(aggregate: InscribeAggregate) -> list[Any]:
+    """The aggregate's new events, collected (as `collect_events()`), typed loosely: a test reads the
+    fields of whichever event class it expects there."""
+    return list(aggregate.collect_events())

@@ -36,6 +36,7 @@ from tests.builders.claim_aggregates import (
     rejected,
     reported,
 )
+from tests.builders.common import collected
 
 # -- report (7.1) and limitation (Art. 26) ------------------------------------------------------------
 
@@ -104,7 +105,7 @@ def test_documents_are_received_one_by_one() -> None:
     claim.receive_document("id_proof", day(1))
     claim.receive_document("bank_statement", day(2))
 
-    first, extra = claim.collect_events()
+    first, extra = collected(claim)
     assert first.required and first.missing_after == ["claim_form", "loss_list"]
     assert not extra.required
     assert claim.missing_documents == ["claim_form", "loss_list"] and claim.status == "reported"
@@ -260,7 +261,7 @@ def test_advancing_time_is_idempotent_and_records_breaches_in_date_order() -> No
     claim.advance_time(day(100))
     claim.advance_time(day(100))
 
-    events = claim.collect_events()
+    events = collected(claim)
     assert [(e.clock, e.on) for e in events] == [("decision", day(31)), ("advance", day(61))]
     assert claim.next_due_date() is None and claim.business_date == day(61)
 
@@ -520,7 +521,7 @@ def test_a_rejection_notice_on_day_4_is_late_and_the_clock_shows_the_breach() ->
     claim.advance_time(day(14))
     claim.send_rejection_notice(day(14))
 
-    breach, notice = claim.collect_events()
+    breach, notice = collected(claim)
     assert (breach.clock, breach.due_on, breach.on) == ("rejection_notice", day(13), day(14))
     assert not notice.on_time
     reading = claim.clocks_on(day(20)).rejection_notice
@@ -684,11 +685,11 @@ def test_no_advance_once_the_amount_is_agreed() -> None:
 def test_an_advance_is_due_60_days_after_receipt() -> None:
     claim = accepted()
     claim.advance_time(day(60))
-    assert [e.clock for e in claim.collect_events()] == ["decision"]
+    assert [e.clock for e in collected(claim)] == ["decision"]
 
     claim.advance_time(day(61))
 
-    assert [(e.clock, e.due_on) for e in claim.collect_events()] == [("advance", day(60))]
+    assert [(e.clock, e.due_on) for e in collected(claim)] == [("advance", day(60))]
 
 
 def test_approval_after_an_advance_pays_the_rest_and_counts_the_advance_once() -> None:

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
 from functools import reduce
-from typing import Any
+from typing import Any, cast
 
 import pytest
 from eventsourcing.utils import resolve_topic
@@ -15,7 +15,7 @@ from application.commands.customers import price_item
 from domain.customer.aggregate import Customer
 from domain.errors import InvalidValue
 from domain.product.catalogue import default_catalogue
-from tests.builders.common import enterprise, individual, resident_id
+from tests.builders.common import collected, enterprise, individual, resident_id
 
 CATALOGUE = default_catalogue()
 
@@ -96,7 +96,7 @@ def test_the_plan_fits_the_budget_of_the_last_needs_analysis_when_its_total_is_n
 
     customer.propose_plan([item(), home()], "1500", "fits?")
 
-    assert customer.collect_events()[-1].budget_fit is fits
+    assert collected(customer)[-1].budget_fit is fits
 
 
 def test_riders_are_recorded_with_their_item() -> None:
@@ -110,7 +110,7 @@ def test_riders_are_recorded_with_their_item() -> None:
 
     customer.propose_plan([item(annual_premium="780", riders=[rider])], "780", "with accident cover")
 
-    [event] = customer.collect_events()
+    [event] = collected(customer)
     assert event.items[0]["riders"] == [
         {
             "product_code": "accidental_death_rider",
@@ -248,7 +248,7 @@ def test_an_enterprise_item_is_priced_without_age_as_class_1_and_personal_produc
     with pytest.raises(InvalidValue) as personal:
         priced(company, TERM)
 
-    expected = CATALOGUE.get("enterprise_property").flat_rate * 5000  # type: ignore[operator]
+    expected = cast(Decimal, CATALOGUE.get("enterprise_property").flat_rate) * 5000  # a flat-rated product
     assert result["annual_premium"] == expected.quantize(Decimal("0.01"))
     assert personal.value.field == "items[0].product_code"
 

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from datetime import date, timedelta
 from decimal import Decimal
 from functools import reduce
-from typing import Any
+from typing import Any, cast
 
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
@@ -114,7 +114,7 @@ class PolicyLifecycle(RuleBasedStateMachine):
     def due(self) -> Decimal:
         policy = self.policy
         if policy.status in ("applied", "underwriting", "referred"):
-            return policy.quoted_installment
+            return cast(Decimal, policy.quoted_installment)  # quoted with every application
         if policy.status == "accepted" and policy.installment is not None:
             return policy.installment
         item = policy.first_unpaid()
@@ -258,12 +258,13 @@ class PolicyLifecycle(RuleBasedStateMachine):
         policy = self.policy
         item = policy.first_unpaid()
         effective = item["due_date"] if kind == "premium_mode" and item else self.today + ahead * DAYS
-        details: dict[str, Any] = {
+        changes: dict[str, dict[str, Any]] = {
             "beneficiary": {"beneficiaries": [{"name": "王五", "share": 100 if valid else 90}]},
             "contacts": {"contacts": {"phone": "13800138000" if valid else "123"}},
             "premium_mode": {"premium_mode": "annual" if policy.premium_mode == "monthly" else "monthly"},
             "sum_insured": {"sum_insured": policy.sum_insured * (Decimal("0.8") if valid else Decimal("1.2"))},
-        }[kind]
+        }
+        details = changes[kind]
         self.dated(lambda day: policy.change(kind, details, "DOC-1", max(effective, day), on=day), True)
 
     @rule(approve=st.booleans())
