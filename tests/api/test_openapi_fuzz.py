@@ -7,7 +7,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from types import SimpleNamespace
-from typing import Any
+from typing import Any, cast
 
 import pytest
 import schemathesis
@@ -24,8 +24,9 @@ from tests.builders.http import token
 
 DEEP = os.environ.get("HYPOTHESIS_PROFILE") == "deep"
 
-# The document needs no database: the app is built over settings alone, as `/schema` serves it.
-_document_app = create_app(SimpleNamespace(settings=Settings(jwt_secret=JWT_SECRET), close=lambda: None))
+# The document needs no database: the app is built over settings alone, as `/schema` serves it (a stand-in
+# for the services, which the document never touches).
+_document_app = create_app(cast(Any, SimpleNamespace(settings=Settings(jwt_secret=JWT_SECRET), close=lambda: None)))
 schema = schemathesis.openapi.from_dict(_document_app.openapi_schema.to_schema())
 
 CHECKS = [

@@ -21,7 +21,7 @@ from tests.builders.http import auth, field_names, head
 from tests.integration.test_reports import Book
 
 BASE = "/api/v1/reports"
-H1 = {"from": "2026-01-01", "to": "2026-06-30"}
+H1: dict[str, Any] = {"from": "2026-01-01", "to": "2026-06-30"}
 
 
 @pytest.fixture

@@ -47,7 +47,7 @@ def is_problem(response: Any, status: int, code: str | None = None) -> dict[str,
     """Assert an RFC 9457 problem with `status` (and `code`); return its body."""
     assert response.status_code == status, response.text
     assert response.headers["content-type"].startswith(PROBLEM), response.headers
-    body = response.json()
+    body: dict[str, Any] = response.json()
     assert body["status"] == status and body["title"] and body["detail"] and body["type"]
     if code is not None:
         assert body["code"] == code, body

@@ -33,7 +33,7 @@ def sql(services: Any, statement: str) -> None:
     statement = statement.format(events=table, key=key)
     if settings.is_postgres:
         with psycopg.connect(settings.database_url, autocommit=True) as conn:
-            conn.execute(statement)  # type: ignore[arg-type]
+            conn.execute(statement)
     else:
         with sqlite3.connect(settings.sqlite_path) as conn:
             conn.executescript(statement)

@@ -69,7 +69,8 @@ class ClaimDesk:
         return self.policy(policy.id)
 
     def policy(self, policy_id: Any) -> Policy:
-        return self.app.load(Policy, UUID(str(policy_id)))
+        policy: Policy = self.app.load(Policy, UUID(str(policy_id)))
+        return policy
 
     # -- claims --------------------------------------------------------------------------------
 
@@ -104,7 +105,8 @@ class ClaimDesk:
         return self.claim(name)
 
     def claim(self, name: str) -> Claim:
-        return self.app.load(Claim, self.ids[name])
+        claim: Claim = self.app.load(Claim, self.ids[name])
+        return claim
 
     def act(self, name: str, method: str, on: date, who: Any = None, **arguments: Any) -> Claim:
         getattr(claims, method)(self.app, who or handler(), self.ids[name], on, **arguments)

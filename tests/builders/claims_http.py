@@ -11,7 +11,12 @@ from tests.builders.desk import Desk
 CLAIMS = "/api/v1/claims"
 HANDLER, MANAGER = ("claims_handler", "hana"), ("claims_manager", "mo")
 DAY = timedelta(days=1)
-HOME = {"relationship": "owner", "term": 12, "declared_property_value": "1000000", "sum_insured": "800000"}
+HOME: dict[str, Any] = {
+    "relationship": "owner",
+    "term": 12,
+    "declared_property_value": "1000000",
+    "sum_insured": "800000",
+}
 
 
 def home_policy(desk: Desk, seed: int = 1) -> tuple[str, str]:

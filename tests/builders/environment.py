@@ -48,7 +48,7 @@ def require_postgres() -> None:
 
 def _admin(sql: str) -> None:
     with psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True) as conn:
-        conn.execute(sql)  # type: ignore[arg-type]
+        conn.execute(sql)
 
 
 def new_postgres_database() -> str:
