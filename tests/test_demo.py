@@ -18,8 +18,8 @@ from application.infrastructure.settings import Settings
 from interface.bootstrap import Services, bootstrap
 from interface.demo_cli import demo, run_demo
 from projections.audit_log import audit_log
-from tests.conftest import JWT_SECRET
-from tests.integration.test_projections import snapshot
+from tests.builders.environment import JWT_SECRET
+from tests.builders.registers import every_row
 
 #: Small, and busier than a real book, so that one year of 25 customers shows every path.
 SMALL = {"customers": 25, "years": 1, "seed": 2, "activity": 8.0}
@@ -60,7 +60,7 @@ def test_a_small_book_is_reproducible_goes_through_every_path_and_is_what_a_rebu
     summary = run_demo(services, **SMALL)
     again = run_demo(twin, **SMALL)
     types = event_types(services)
-    live = snapshot(services.read_side)
+    live = every_row(services.read_side)
 
     services.read_side.rebuild()
 
@@ -85,7 +85,7 @@ def test_a_small_book_is_reproducible_goes_through_every_path_and_is_what_a_rebu
         anonymous = conn.execute(select(func.count()).where(audit_log.c.actor_id.is_(None))).scalar()
     assert channels == {"batch", "system"} and anonymous == 0
     # the read side the live projections wrote is what a rebuild gives
-    assert snapshot(services.read_side) == live
+    assert every_row(services.read_side) == live
 
 
 def test_the_command_refuses_a_database_that_holds_events_unless_told_to_append(tmp_path: Path) -> None:
