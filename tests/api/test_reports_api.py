@@ -16,9 +16,9 @@ import pytest
 from domain import clock
 from domain.identifiers import china_today
 from projections.reports import REPORTS
+from tests.builders.book import Book
 from tests.builders.desk import is_problem
 from tests.builders.http import auth, field_names, head
-from tests.integration.test_reports import Book
 
 BASE = "/api/v1/reports"
 H1: dict[str, Any] = {"from": "2026-01-01", "to": "2026-06-30"}
