@@ -10,37 +10,9 @@ import psycopg
 import pytest
 
 from application.app import InscribeApplication
-from application.commands.customers import register_individual
 from application.infrastructure.audit import digest, verify_log
 from application.infrastructure.chain import Digest
-from tests.builders.app import application
-from tests.builders.common import ctx, individual
-from tests.builders.customers import act
-
-
-def a_history(services: Any) -> None:
-    for seed in range(4):
-        result = register_individual(services.app, ctx(), **individual(seed))
-        act(services.app, ctx(), result.id, "segment", segment="mass", basis="income")
-
-
-def sql(services: Any, statement: str) -> None:
-    """Run SQL on the event store directly, as someone with database access would."""
-    settings = services.settings
-    table = services.app.recorder.events_table_name
-    key = "notification_id" if settings.is_postgres else "rowid"
-    statement = statement.format(events=table, key=key)
-    if settings.is_postgres:
-        with psycopg.connect(settings.database_url, autocommit=True) as conn:
-            conn.execute(statement)  # type: ignore[arg-type]
-    else:
-        with sqlite3.connect(settings.sqlite_path) as conn:
-            conn.executescript(statement)
-
-
-def reopened(services: Any) -> InscribeApplication:
-    return application(services.settings)
-
+from tests.builders.audit import a_history, reopened, sql
 
 TAMPERING: dict[str, tuple[str, str]] = {
     "an edited payload": ("UPDATE {events} SET state = state || x'20' WHERE {key} = 5", "changed"),
@@ -187,7 +159,7 @@ def test_a_log_written_before_the_chain_existed_is_linked_on_first_start_as_back
     app = reopened(services)
     result = verify_log(app.recorder)
 
-    assert app.backfilled == app.recorder.max_notification_id()  # type: ignore[attr-defined]
+    assert app.backfilled == app.recorder.max_notification_id()
     assert result.ok
     if services.settings.is_postgres:
         with psycopg.connect(services.settings.database_url) as conn:

@@ -7,7 +7,6 @@ import base64
 import hashlib
 import io
 import json
-import zipfile
 from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime, timedelta, timezone
 from pathlib import Path
@@ -31,8 +30,8 @@ from application.infrastructure.export import (
 from domain import clock
 from domain.clock import SimulatedClock
 from interface.audit_api import export_selection
+from tests.builders.audit import a_history, flip, member, reopened, rewritten, sql
 from tests.builders.common import ctx, individual
-from tests.integration.test_audit_chain import a_history, reopened, sql
 
 CST = timezone(timedelta(hours=8))
 
@@ -51,25 +50,6 @@ def export(services: Any, path: Path, **asked: Any) -> dict[str, Any]:
     selection = export_selection(services, **asked)
     with path.open("wb") as out:
         return write_package(services.app.recorder, out, selection, source="test")
-
-
-def rewritten(path: Path, name: str, change: Callable[[bytes], bytes]) -> Path:
-    """A copy of the package with one member's bytes changed, re-zipped (so the ZIP's own CRC is right)."""
-    copy = path.with_name("changed-" + path.name)
-    with zipfile.ZipFile(path) as source, zipfile.ZipFile(copy, "w", zipfile.ZIP_DEFLATED) as target:
-        for info in source.infolist():
-            data = source.read(info)
-            target.writestr(info.filename, change(data) if info.filename == name else data)
-    return copy
-
-
-def flip(offset: int) -> Callable[[bytes], bytes]:
-    return lambda data: data[:offset] + bytes([data[offset] ^ 0x01]) + data[offset + 1 :]
-
-
-def member(path: Path, name: str) -> bytes:
-    with zipfile.ZipFile(path) as package:
-        return package.read(name)
 
 
 def test_an_export_of_the_whole_log_verifies_and_its_manifest_matches_the_store(services: Any, tmp_path: Path) -> None:
