@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 from uuid import UUID
 
 import pytest
@@ -22,6 +22,7 @@ from domain.policy.aggregate import Policy
 from domain.policy.underwriting import History, Party, UnderwritingCase, assess
 from domain.product.catalogue import default_catalogue, quote
 from domain.product.model import Product
+from domain.product.quotation import Quote
 from projections import policies as pol
 from projections import premiums as prem
 from projections import underwriting as uw
@@ -102,6 +103,7 @@ class Book:
         )
         result = assess(case, quote)
         assert result.quote is not None
+        quoted = cast(Quote, result.quote)  # the catalogue's quote, which assess was given
         personal = product.line in ("life", "health", "accident")
         policy = Policy.apply(
             applicant_id=self.customers[applicant],
@@ -118,7 +120,7 @@ class Book:
             channel=channel,
             applied_on=on,
             quoted_annual_premium=result.quote.annual_premium,
-            quoted_installment=result.quote.installment_amount,
+            quoted_installment=quoted.installment_amount,
         )
         self.policies[name] = policy
         self.record(name, f"{name}:applied")
@@ -128,7 +130,7 @@ class Book:
             [f.as_dict() for f in result.findings],
             result.outcome,
             result.quote.annual_premium if accepted else None,
-            result.quote.installment_amount if accepted else None,
+            quoted.installment_amount if accepted else None,
             on=on,
         )
         self.record(name, f"{name}:underwritten")
@@ -199,6 +201,7 @@ def build_book(services: Any) -> Book:
         agent="agent-8",
         channel="online",
     )
+    assert li.quoted_annual_premium is not None
     loaded = (li.quoted_annual_premium * Decimal("1.25")).quantize(Decimal("0.01"))
     li.decide(
         "offer_with_conditions",
@@ -493,6 +496,7 @@ def test_an_unpaid_installment_past_its_grace_lapses_the_policy(book: Book) -> N
 
 def test_payments_and_refunds_are_listed_with_signs_reasons_and_references(book: Book) -> None:
     chen, li = book.policies["chen_home"], book.policies["li_life"]
+    assert chen.quoted_installment is not None
 
     chen_rows = payments(book, policy_id=book.id("chen_home")).items
     refunds = payments(book, kind="refund")

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from functools import partial
-from typing import Any
+from typing import Any, cast
 from uuid import UUID
 
 import pytest
@@ -239,7 +239,7 @@ def run_script(read_side: ReadSide) -> tuple[dict[str, list[tuple[int, dict[str,
 
     Answer each customer's expected versions (position, row) and the head.
     """
-    app = read_side.app
+    app = cast(InscribeApplication, read_side.app)  # the log the read side follows is the application's
     ids: dict[str, str] = {}
     history: dict[str, list[tuple[int, dict[str, Any]]]] = {}
     head = 0
