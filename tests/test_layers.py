@@ -216,3 +216,20 @@ def test_the_check_sees_a_circle_through_a_function(tmp_path: Path) -> None:
     graph = import_graph(imports, set(sources), runs=("at-load", "in-function"))
     assert cycles(graph) == [["projections.a", "projections.b", "projections.c"]]
     assert cycles(import_graph(imports, set(sources), runs=("at-load",))) == []
+
+
+def _is_test_module(name: str) -> bool:
+    last = name.rsplit(".", 1)[-1]
+    return name.startswith("tests.") and (last.startswith("test_") or last == "conftest")
+
+
+def test_no_module_under_tests_imports_a_test_module_or_a_conftest() -> None:
+    """Fixtures live in conftest files (pytest finds them) and helpers in tests.builders: nothing under
+    tests/ imports from a test module or a conftest."""
+    found = []
+    for path in sorted((ROOT / "tests").rglob("*.py")):
+        for i in imports_of(module_name(path), path):
+            for target in [i.target, *(f"{i.target}.{n}" for n in i.names)]:
+                if _is_test_module(target):
+                    found.append(f"{i.importer}:{i.line} -> {target}")
+    assert found == []
