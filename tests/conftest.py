@@ -33,9 +33,6 @@ from tests.builders.environment import (
 if TYPE_CHECKING:
     from interface.bootstrap import Services
 
-# Still importable from here until every test module imports them from tests.builders.environment.
-__all__ = ["JWT_SECRET", "drop_postgres_database", "new_postgres_database", "require_postgres"]
-
 settings.register_profile("ci", max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 settings.register_profile("dev", max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 settings.register_profile(
