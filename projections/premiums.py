@@ -98,7 +98,7 @@ def installment_rows(policy: Policy) -> dict[str, dict[str, Any]]:
     for item in policy.schedule:
         no, paid_on = item["no"], item["paid_on"]
         paid = paid_on is not None
-        grace = None if paid else policy._grace_period(item)
+        grace = None if paid else policy.grace_period(item)
         rows[installment_key(policy_id, no)] = {
             **common,
             "installment_no": no,

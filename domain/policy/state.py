@@ -233,9 +233,9 @@ class PolicyState:
         return self.installment
 
     def _grace_end(self, item: dict[str, Any]) -> date:
-        return self._grace_period(item).due
+        return self.grace_period(item).due
 
-    def _grace_period(self, item: dict[str, Any]) -> PeriodEnd:
+    def grace_period(self, item: dict[str, Any]) -> PeriodEnd:
         """The installment's grace end with its nominal last day and why it moved (Art. 203)."""
         return grace_period_end(
             item["due_date"],
