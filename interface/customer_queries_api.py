@@ -104,7 +104,7 @@ class CustomerQueries(Controller):
         result = CUSTOMERS.rows(services.read_side, conditions, paging, position)
         items = _views(services, request, result.items, show, reason, "customers")
         return CustomerPage(
-            items=items, total=result.total, page=result.page, size=result.size, position=result.position
+            items=items, total=result.total, page=result.page, page_size=result.size, position=result.position
         )
 
     @get("/{customer_id:uuid}", guards=[requires("customers.read")], sync_to_thread=True)

@@ -188,7 +188,7 @@ class CustomerPage(BaseModel):
     items: list[CustomerView]
     total: int
     page: int
-    size: int
+    page_size: int = Field(description="the page size asked for (`page_size`)")
     position: int = Field(description="the log position the page was read at")
 
 

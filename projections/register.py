@@ -86,7 +86,7 @@ def page_model(name: str, item: type[BaseModel]) -> type[BaseModel]:
         items=(list[item], ...),  # type: ignore[valid-type]
         total=(int, ...),
         page=(int, ...),
-        size=(int, ...),
+        page_size=(int, Field(description="the page size asked for (`page_size`)")),
         position=(int, Field(description="the log position the page was read at")),
         extra=(dict[str, Any], Field(default_factory=dict)),
     )
@@ -168,7 +168,7 @@ class Register:
             items=[self.item(row, today) for row in result.items],
             total=result.total,
             page=result.page,
-            size=result.size,
+            page_size=result.size,
             position=result.position,
             extra=result.extra,
         )

@@ -171,7 +171,7 @@ def test_the_list_reads_after_a_position_and_its_paging_filters_and_sort_reach_t
     assert names == ["Fuzhou Trading Co", "Li Lei", "Wang Fang"]
     assert everyone["total"] == 3 and everyone["position"] >= after
     assert [c["name"] for c in reversed_names["items"]] == names[::-1]
-    assert (second_page["page"], second_page["size"], second_page["total"]) == (2, 2, 3)
+    assert (second_page["page"], second_page["page_size"], second_page["total"]) == (2, 2, 3)
     assert [c["name"] for c in second_page["items"]] == ["Wang Fang"]
     assert [c["id"] for c in enterprises["items"]] == [firm["id"]]
     assert [c["name"] for c in by_name["items"]] == ["Wang Fang"]
