@@ -18,7 +18,7 @@ from interface.auth import requires
 from interface.bootstrap import Services
 from interface.errors import BadRequest
 from interface.http import read_position
-from interface.query_params import MAX_PAGE, After, AsOf, Position, Text
+from interface.query_params import MAX_PAGE, After, AsOf, Format, Position, Text
 from projections.audit_log import AUDIT_LOG, audit_filters, moment_position
 from projections.register import Paging
 
@@ -74,6 +74,7 @@ class AuditQueries(Controller):
         sort: FromQuery[Literal["position", "-position", "recorded_at", "-recorded_at"]] = "position",
         as_of: AsOf = None,
         after: After = None,
+        format_: Format = None,  # JSON or CSV: the answer reads it (interface.responses)
     ) -> Any:
         """The audit log: every event with position, time, actor, role, aggregate, type and reason."""
         position = read_position(services, ["audit_log"], after, as_of)

@@ -23,6 +23,7 @@ from interface.personal_data import mask_event_data, mask_text, record_unmasked,
 from interface.query_params import (
     QUERY_DEPENDENCIES,
     After,
+    Format,
     HistoryView,
     Paged,
     PageNo,
@@ -202,7 +203,13 @@ class ServiceRequestQueries(Controller):
 
     @get("/renewal-reminders", guards=[requires("service.read")], sync_to_thread=True)
     def renewal_reminders(
-        self, services: Svc, today: Today = None, page: PageNo = 1, page_size: Size = 50, after: After = None
+        self,
+        services: Svc,
+        today: Today = None,
+        page: PageNo = 1,
+        page_size: Size = 50,
+        after: After = None,
+        format_: Format = None,  # JSON or CSV: the answer reads it (interface.responses)
     ) -> list[RenewalReminder]:
         """Renewal reminders (8.1.1 (4)): in-force renewable policies whose renewal is due by `today`,
         with the policyholder to contact (the renewals due of the policies register, and the customers register)."""

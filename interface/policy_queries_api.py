@@ -27,6 +27,7 @@ from interface.http import read_at
 from interface.query_params import (
     QUERY_DEPENDENCIES,
     AsOf,
+    Format,
     HistoryView,
     Paged,
     PageNo,
@@ -166,7 +167,13 @@ class PolicyQueries(Controller):
 
     @get("/renewals-due", guards=[requires("policies.read")], sync_to_thread=True)
     def renewals_due(
-        self, services: Svc, read_point: ReadAt, today: Today = None, page: PageNo = 1, page_size: Size = 50
+        self,
+        services: Svc,
+        read_point: ReadAt,
+        today: Today = None,
+        page: PageNo = 1,
+        page_size: Size = 50,
+        format_: Format = None,  # JSON or CSV: the answer reads it (interface.responses)
     ) -> Any:
         """续保: in-force renewable policies whose renewal offer is due by `today` and not yet made."""
         position = read_at(services, read_point, "policies")

@@ -1,5 +1,5 @@
 """Query parameters and response pieces every register endpoint shares; the paging (page, page_size,
-sort) and the read point (as_of, after) as dependencies declared once (QUERY_DEPENDENCIES)."""
+sort, format) and the read point (as_of, after) as dependencies declared once (QUERY_DEPENDENCIES)."""
 
 from __future__ import annotations
 
@@ -45,6 +45,17 @@ Reason = Annotated[
     QueryParameter(max_length=MAX_REASON_CHARS, description="why the personal data is read unmasked (required then)"),
 ]
 Today = Annotated[date | None, QueryParameter(description="the business date (default: today, China time)")]
+#: What `format` may ask for: a register list answers JSON, or CSV (interface.responses).
+FORMATS = ("json", "csv")
+#: `format` of a register list (checked before the handler runs, interface.http.check_request).
+Format = Annotated[
+    str | None,
+    QueryParameter(
+        name="format",
+        enum=list(FORMATS),
+        description="json or csv (default: json, or csv when the Accept header asks for text/csv)",
+    ),
+]
 
 
 @dataclass(frozen=True)
@@ -55,8 +66,9 @@ class ReadPoint:
     after: int | None = None
 
 
-def provide_paging(page: PageNo = 1, page_size: Size = 50, sort: Text = None) -> Paging:
-    """`page`, `page_size` and `sort` of every register list."""
+def provide_paging(page: PageNo = 1, page_size: Size = 50, sort: Text = None, format_: Format = None) -> Paging:
+    """`page`, `page_size`, `sort` and `format` of every register list (the answer reads `format`, see
+    interface.responses: the page as CSV)."""
     return Paging(page, page_size, sort)
 
 
