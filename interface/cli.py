@@ -16,6 +16,7 @@ from tqdm import tqdm
 
 from application.infrastructure.settings import Settings, SettingsError, describe_settings_error, one_line, redact_url
 from interface.cli_audit import audit
+from interface.cli_db import db
 from interface.cli_projections import projections
 from interface.demo_cli import demo
 
@@ -240,6 +241,7 @@ def retention_report(customer_id: str | None, today: datetime | None, as_csv: bo
 main.add_command(projections)  # interface.cli_projections
 main.add_command(audit)  # interface.cli_audit
 main.add_command(demo)  # interface.demo_cli
+main.add_command(db)  # interface.cli_db
 
 if __name__ == "__main__":
     main()

@@ -14,6 +14,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.schema import CreateIndex, CreateTable
 
 from application.infrastructure.settings import Settings
+from projections.migrations import upgrade_on
 
 metadata = MetaData()
 
@@ -69,9 +70,11 @@ def schema_lock(engine: Engine) -> Iterator[Connection]:
 
 
 def create_tables(conn: Connection, tables: Sequence[Table]) -> None:
-    """Create those of `tables` (and the schema fingerprints) that do not exist yet, on a connection
-    holding the schema lock. The caller names them (the runner: its projections', positions and faults),
-    so this module needs to know no register."""
+    """Bring the read side to the newest revision (projections.migrations: a no-op once `inscribe db upgrade`
+    ran, and what lets a process start on an empty database), then create those of `tables` no revision
+    made (a projection only a test declares), on a connection holding the schema lock. The caller names
+    them (the runner: its projections', positions and faults), so this module needs to know no register."""
+    upgrade_on(conn, "read")
     metadata.create_all(conn, tables=[schema_table, *tables])
 
 

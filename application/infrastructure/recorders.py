@@ -4,6 +4,11 @@ The command log makes commands idempotent: each command's id (the `Idempotency-K
 generated one) is unique, and its row remembers the answer the command gave. A retried
 command finds the row and gets the first answer; two racing copies of one command collide on
 the primary key, and the loser's events are rolled back with its command row.
+
+The product's own tables (command log, hash chain, personal-data keys) are created here, as the library
+creates its event tables, so a process starts on an empty database. These statements are those of the
+first migration (projections/migrations/store/versions/s0001_baseline.py): never change them; a change to
+one of these tables is a new revision there, applied by `inscribe db upgrade`.
 """
 
 from __future__ import annotations

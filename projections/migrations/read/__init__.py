@@ -1,0 +1,1 @@
+"""The read side's Alembic revisions (projections.migrations)."""
