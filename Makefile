@@ -22,6 +22,7 @@ install: $(STAMP)
 
 run: $(STAMP)
 	@mkdir -p -m 700 var
+	@$(BIN)/inscribe db upgrade
 	@PORT=$(PORT) $(BIN)/inscribe serve --port $(PORT)
 
 # A demo book of business in the database `make run` uses (INSCRIBE_DATABASE_URL or var/inscribe.db).
