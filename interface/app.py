@@ -9,7 +9,7 @@ from typing import Any
 from litestar import Litestar, get
 from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
-from litestar.openapi.plugins import RedocRenderPlugin, SwaggerRenderPlugin
+from litestar.static_files import create_static_files_router
 
 from application.infrastructure.settings import Settings
 from interface.audit_api import AuditQueries
@@ -20,7 +20,7 @@ from interface.complaints_api import ComplaintController, ServiceRequestControll
 from interface.customers_api import CustomerController
 from interface.errors import EXCEPTION_HANDLERS
 from interface.http import MAX_BODY_BYTES, MAX_WAITERS, check_request
-from interface.openapi import declare_problems
+from interface.openapi import DOCS_ASSETS, STATIC_DIR, declare_problems, docs_pages
 from interface.policies_api import PolicyController
 from interface.policy_queries_api import PremiumQueries, UnderwritingQueries
 from interface.products_api import ProductQueries, QuoteCommands
@@ -73,6 +73,12 @@ def create_app(services: Services | None = None, settings: Settings | None = Non
             ReportQueries,
             SystemQueries,
             RetentionQueries,
+            create_static_files_router(
+                path=DOCS_ASSETS,
+                directories=[STATIC_DIR / "docs"],
+                include_in_schema=False,
+                opt={"exclude_from_auth": True},
+            ),
         ],
         dependencies={"services": Provide(provide_services, sync_to_thread=False)},
         exception_handlers=EXCEPTION_HANDLERS,
@@ -87,7 +93,8 @@ def create_app(services: Services | None = None, settings: Settings | None = Non
             description="Insurance back office: commands and registers. Mint a token with "
             "`inscribe token --role agent --sub you`, then Authorize with it.",
             path="/schema",
-            render_plugins=[SwaggerRenderPlugin(path=["/", "/swagger"]), RedocRenderPlugin()],
+            use_handler_docstrings=True,  # each operation's description: the rule its handler implements
+            render_plugins=docs_pages(),  # Swagger UI and Redoc from the app's own assets, no CDN
         ),
         debug=False,
     )

@@ -1,17 +1,25 @@
 """What the OpenAPI document declares beyond the handlers' own types: the problem responses every
-operation can give (RFC 9457, SPEC §10) and the headers commands read.
+operation can give (RFC 9457, SPEC §10), the headers commands read and answers send, each operation's
+summary (interface.openapi_summaries; its description is the handler's docstring), and a document every
+validator and client generator accepts (no `name` on the bearer scheme, one model name per schema).
 
 Litestar documents each handler's success response from its return type; the errors come from one table
-(interface.errors) shared by every route, so they are declared here, once, for every operation.
+(interface.errors) shared by every route, so they are declared here, once, for every operation. The docs
+pages (Swagger UI, Redoc) load their scripts from the app's own /static/docs, never from a CDN.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import re
+from pathlib import Path
 from typing import Any
 
 from litestar import Litestar
+from litestar.openapi.plugins import RedocRenderPlugin, SwaggerRenderPlugin
 from litestar.openapi.spec import (
     Components,
+    OpenAPI,
     OpenAPIHeader,
     OpenAPIMediaType,
     OpenAPIResponse,
@@ -23,6 +31,7 @@ from litestar.openapi.spec import (
 )
 
 from interface.errors import PROBLEM
+from interface.openapi_summaries import SUMMARIES
 
 PROBLEM_SCHEMA = Schema(
     type=OpenAPIType.OBJECT,
@@ -63,6 +72,13 @@ PROBLEMS: dict[str, str] = {
 COMMAND_ONLY = {"400", "409", "413", "415"}
 
 RETRY_AFTER = OpenAPIHeader(schema=Schema(type=OpenAPIType.INTEGER), description="seconds to wait before retrying")
+LOCATION = OpenAPIHeader(
+    schema=Schema(type=OpenAPIType.STRING), description="the URL of the resource the command created"
+)
+ETAG = OpenAPIHeader(
+    schema=Schema(type=OpenAPIType.STRING),
+    description="the resource's version (its aggregate version), for `If-Match` on the next command",
+)
 
 #: The headers a command reads (SPEC §10): they reach the events' metadata.
 COMMAND_HEADERS = [
@@ -97,6 +113,26 @@ COMMAND_HEADERS = [
 ]
 
 
+#: The docs pages' own assets (interface/static/docs: Swagger UI and Redoc, with their licences).
+STATIC_DIR = Path(__file__).parent / "static"
+DOCS_ASSETS = "/static/docs"
+
+
+def docs_pages() -> list[Any]:
+    """Swagger UI at / and /swagger, Redoc at /redoc (under /schema), from the app's own assets."""
+    favicon = f"<link rel='icon' type='image/png' href='{DOCS_ASSETS}/swagger-ui/favicon-32x32.png'>"
+    return [
+        SwaggerRenderPlugin(
+            path=["/", "/swagger"],
+            js_url=f"{DOCS_ASSETS}/swagger-ui/swagger-ui-bundle.js",
+            css_url=f"{DOCS_ASSETS}/swagger-ui/swagger-ui.css",
+            standalone_preset_js_url=f"{DOCS_ASSETS}/swagger-ui/swagger-ui-standalone-preset.js",
+            favicon=favicon,
+        ),
+        RedocRenderPlugin(js_url=f"{DOCS_ASSETS}/redoc/redoc.standalone.js", google_fonts=False, favicon=favicon),
+    ]
+
+
 def _problem(description: str, status: str) -> OpenAPIResponse:
     headers: dict[str, OpenAPIHeader | Reference] | None = {"Retry-After": RETRY_AFTER} if status == "503" else None
     return OpenAPIResponse(
@@ -124,31 +160,101 @@ def _offers_csv(operation: Operation) -> bool:
     return False
 
 
+def _model_name(key: str) -> str:
+    """`claim_schemas_On` → `ClaimOn`: Litestar prefixes a model's module when two share a name."""
+    match = re.fullmatch(r"([a-z]+)_schemas_(\w+)", key)
+    return f"{match.group(1).capitalize()}{match.group(2)}" if match else key
+
+
+def _rename_refs(node: Any, renames: dict[str, str]) -> None:
+    """Point every `$ref` to a renamed schema at its new name (the spec objects are dataclasses)."""
+    if isinstance(node, Reference):
+        name = node.ref.rsplit("/", 1)[-1]
+        if node.ref.startswith("#/components/schemas/") and name in renames:
+            node.ref = f"#/components/schemas/{renames[name]}"
+    elif dataclasses.is_dataclass(node) and not isinstance(node, type):
+        for field in dataclasses.fields(node):
+            _rename_refs(getattr(node, field.name), renames)
+    elif isinstance(node, dict):
+        for value in node.values():
+            _rename_refs(value, renames)
+    elif isinstance(node, list | tuple):
+        for value in node:
+            _rename_refs(value, renames)
+
+
+def _unique_model_names(schema: OpenAPI, components: Components) -> None:
+    """One model name per schema: a generator names a class by the title, and two `On`s collide."""
+    schemas = components.schemas or {}
+    renames = {key: _model_name(key) for key in schemas if _model_name(key) != key}
+    for key, value in list(schemas.items()):
+        if isinstance(value, Schema):
+            value.title = renames.get(key, key)
+    components.schemas = {renames.get(key, key): value for key, value in schemas.items()}
+    _rename_refs(schema.paths, renames)
+    _rename_refs(components.schemas, renames)
+
+
+def _unwrap_root_models(components: Components) -> None:
+    """A pydantic RootModel is its root on the wire; Litestar documents it as an object `{"root": …}`."""
+    for key, value in (components.schemas or {}).items():
+        if isinstance(value, Schema) and set(value.properties or {}) == {"root"} and value.required == ["root"]:
+            root = (value.properties or {})["root"]
+            if isinstance(root, Schema):
+                root.title, root.description = value.title or key, value.description or root.description
+                (components.schemas or {})[key] = root
+
+
+def _bearer_scheme(components: Components) -> None:
+    """An http bearer scheme has no `name` (OpenAPI 3.1 §4.8.27): validators refuse one."""
+    for scheme in (components.security_schemes or {}).values():
+        if not isinstance(scheme, Reference) and scheme.type == "http":
+            scheme.name = None
+            scheme.description = "A JWT carrying `sub` and `role` (SPEC §10); mint one with `inscribe token`."
+
+
+def _responses(path: str, command: bool, operation: Operation) -> dict[str, OpenAPIResponse | Reference]:
+    responses = dict(operation.responses or {})
+    responses.pop("400", None)  # Litestar's own 400 body; the API answers a problem, and only to commands
+    for status, description in PROBLEMS.items():
+        if status in COMMAND_ONLY and not command:
+            continue
+        if status == "404" and "{" not in path and not command:
+            continue
+        responses[status] = _problem(description, status)
+    created, ok = responses.get("201"), responses.get("200")
+    if isinstance(created, OpenAPIResponse):
+        created.headers = {**(created.headers or {}), "Location": LOCATION}
+    if isinstance(ok, OpenAPIResponse) and not command and path.endswith("}"):
+        ok.headers = {**(ok.headers or {}), "ETag": ETAG}
+    if isinstance(ok, OpenAPIResponse) and _offers_csv(operation):
+        ok.content = {
+            **(ok.content or {}),
+            "text/csv": OpenAPIMediaType(schema=Schema(type=OpenAPIType.STRING, description="the same figures as CSV")),
+        }
+    return responses
+
+
+def _first_sentence(operation: Operation) -> str | None:
+    """An operation missing from SUMMARIES: its docstring's first sentence rather than the handler's name."""
+    if not operation.description:
+        return operation.summary
+    return operation.description.split(". ", 1)[0].split("\n", 1)[0].rstrip(".")
+
+
 def declare_problems(app: Litestar) -> None:
-    """Add the problem responses (and, on commands, the command headers) to every operation."""
+    """Complete the document: problem responses, command headers, answer headers, summaries, model names."""
     schema = app.openapi_schema
-    schema.components = schema.components or Components()
-    schema.components.schemas = {**(schema.components.schemas or {}), "Problem": PROBLEM_SCHEMA}
+    components = schema.components = schema.components or Components()
+    components.schemas = {**(components.schemas or {}), "Problem": PROBLEM_SCHEMA}
+    _bearer_scheme(components)
+    _unique_model_names(schema, components)
+    _unwrap_root_models(components)
     for path, item in (schema.paths or {}).items():
         for method, operation in _operations(item):
             command = method != "get"
-            responses = dict(operation.responses or {})
-            for status, description in PROBLEMS.items():
-                if status in COMMAND_ONLY and not command:
-                    continue
-                if status == "404" and "{" not in path and not command:
-                    continue
-                responses[status] = _problem(description, status)
-            if _offers_csv(operation) and "200" in responses:
-                ok = responses["200"]
-                if isinstance(ok, OpenAPIResponse):
-                    ok.content = {
-                        **(ok.content or {}),
-                        "text/csv": OpenAPIMediaType(
-                            schema=Schema(type=OpenAPIType.STRING, description="the same figures as CSV")
-                        ),
-                    }
-            operation.responses = responses
+            operation.summary = SUMMARIES.get(f"{method.upper()} {path}") or _first_sentence(operation)
+            operation.responses = _responses(path, command, operation)
             if command:
                 present = {p.name for p in operation.parameters or [] if isinstance(p, Parameter)}
                 operation.parameters = [
