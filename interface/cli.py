@@ -12,11 +12,11 @@ from typing import Any
 
 import click
 from pydantic import ValidationError
-from tqdm import tqdm
 
 from application.infrastructure.settings import Settings, SettingsError, describe_settings_error, one_line, redact_url
 from interface.cli_audit import audit
 from interface.cli_db import db
+from interface.cli_progress import progress_bar, quiet_option
 from interface.cli_projections import projections
 from interface.demo_cli import demo
 
@@ -65,9 +65,22 @@ class InscribeGroup(click.Group):
             raise click.ClickException(problem) from None
 
 
+def package_version() -> str:
+    """The installed package's version (importlib.metadata), or 0+unknown when run from a bare checkout."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("inscribe")
+    except PackageNotFoundError:
+        return "0+unknown"
+
+
 @click.group(cls=InscribeGroup)
-def main() -> None:
-    """Inscribe: the insurance back office."""
+@click.version_option(package_version(), "--version", prog_name="inscribe", message="%(prog)s %(version)s")
+@quiet_option
+def main(quiet: bool) -> None:
+    """Inscribe: the insurance back office. Progress bars are drawn on stderr only when it is a terminal;
+    --quiet (here or on the command) turns them off."""
 
 
 class StripQueryString(logging.Filter):
@@ -149,7 +162,8 @@ def token(role: str, sub: str, hours: float | None) -> None:
     default=None,
     help="the business date to bring everything up to (default: today, China time)",
 )
-def tick_command(until: datetime | None) -> None:
+@quiet_option
+def tick_command(until: datetime | None, quiet: bool) -> None:
     """Record what the passing of time causes: lapses, deemed consents, terminations, renewal
     offers and expiries, as events of the actor `system`. Each aggregate on its own: one that fails
     is named at the end (exit code 1) after all the others are done."""
@@ -164,12 +178,10 @@ def tick_command(until: datetime | None) -> None:
     services = command_line_services()
     try:
         head = services.read_side.head()
-        with tqdm(
-            total=head * len(services.read_side.projections), desc="read side", unit="ev", file=sys.stderr
-        ) as bar:
+        with progress_bar("read side", total=head * len(services.read_side.projections)) as bar:
             bar.update(sum(services.read_side.position(n) for n in services.read_side.projections))
             services.read_side.catch_up(progress=bar.update)
-        with tqdm(desc=f"tick {day}", unit="policy", file=sys.stderr) as bar:
+        with progress_bar(f"tick {day}", unit="policy") as bar:
             report = tick(services, day, progress=bar.update, total=lambda n: setattr(bar, "total", n))
         failed = f"; {len(report.failures)} failed" if report.failures else ""
         click.echo(f"{report.today}: {report.examined} policies had something due; {report.changed} changed{failed}")

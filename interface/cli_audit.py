@@ -11,7 +11,8 @@ from datetime import datetime
 from pathlib import Path
 
 import click
-from tqdm import tqdm
+
+from interface.cli_progress import note, progress_bar, quiet_option
 
 
 @click.group()
@@ -20,7 +21,8 @@ def audit() -> None:
 
 
 @audit.command("digest")
-def audit_digest() -> None:
+@quiet_option
+def audit_digest(quiet: bool) -> None:
     """Print the chain head as POSITION:HASH, for an auditor to keep."""
     from application.infrastructure.audit import digest
     from interface.bootstrap import application_without_read_side
@@ -29,14 +31,15 @@ def audit_digest() -> None:
     try:
         head = digest(app.recorder)
         click.echo(head.as_text())
-        click.echo(f"{head.count} events linked", err=True)
+        note(f"{head.count} events linked")
     finally:
         app.close()
 
 
 @audit.command("verify")
 @click.option("--against", default=None, help="a digest kept earlier (POSITION:HASH): the log must still extend it")
-def audit_verify(against: str | None) -> None:
+@quiet_option
+def audit_verify(against: str | None, quiet: bool) -> None:
     """Recompute the hash chain from the stored events and name the first one changed, removed,
     inserted or reordered behind the application's back. Exit status 1 if the log was tampered with."""
     from application.infrastructure.audit import verify_log
@@ -49,7 +52,7 @@ def audit_verify(against: str | None) -> None:
         raise click.BadParameter(str(e), param_hint="--against") from None
     app = application_without_read_side("inscribe audit")
     try:
-        with tqdm(total=app.recorder.max_notification_id() or 0, desc="verify", unit="ev", file=sys.stderr) as bar:
+        with progress_bar("verify", total=app.recorder.max_notification_id() or 0) as bar:
             result = verify_log(app.recorder, kept, progress=bar.update)
     finally:
         app.close()
@@ -81,8 +84,14 @@ DAY = click.DateTime(formats=["%Y-%m-%d"])
     type=click.Path(dir_okay=False, path_type=Path),
     help="the package to write (a ZIP)",
 )
+@quiet_option
 def audit_export(
-    from_day: datetime | None, to_day: datetime | None, from_position: int | None, to_position: int | None, output: Path
+    from_day: datetime | None,
+    to_day: datetime | None,
+    from_position: int | None,
+    to_position: int | None,
+    output: Path,
+    quiet: bool,
 ) -> None:
     """Write an audit package for a period: events.jsonl and manifest.json in a ZIP, in constant
     memory. Without a range, the whole log. Days map to log positions through the audit_log read
@@ -96,7 +105,7 @@ def audit_export(
     partial = output.with_name(output.name + ".part")  # a failed export leaves no package behind
     try:
         if from_day or to_day:
-            with tqdm(desc="audit log", unit="ev", file=sys.stderr) as bar:
+            with progress_bar("audit log") as bar:
                 services.read_side.catch_up(["audit_log"], progress=bar.update)
         try:
             selection = export_selection(
@@ -109,7 +118,7 @@ def audit_export(
         except RangeError as e:
             raise click.BadParameter(e.message, param_hint="--" + e.field.replace("_", "-")) from None
         total = max(0, selection.to_position - selection.from_position + 1)
-        with tqdm(total=total, desc="export", unit="ev", file=sys.stderr) as bar, partial.open("wb") as out:
+        with progress_bar("export", total=total) as bar, partial.open("wb") as out:
             manifest = write_package(
                 services.app.recorder,
                 out,
@@ -132,7 +141,8 @@ def audit_export(
 @audit.command("verify-package")
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--against", default=None, help="a digest kept earlier (POSITION:HASH) that the package covers")
-def audit_verify_package(path: Path, against: str | None) -> None:
+@quiet_option
+def audit_verify_package(path: Path, against: str | None, quiet: bool) -> None:
     """Check an audit package offline (no database): the manifest, each file's checksum, each event's
     hash and the chain through them. Exit status 1, naming the first problem, if it fails."""
     from application.infrastructure.audit_package import head_digest, verify_package
@@ -142,7 +152,7 @@ def audit_verify_package(path: Path, against: str | None) -> None:
         kept = Digest.parse(against) if against else None
     except ValueError as e:
         raise click.BadParameter(str(e), param_hint="--against") from None
-    with tqdm(desc="verify", unit="ev", file=sys.stderr) as bar:
+    with progress_bar("verify") as bar:
         result = verify_package(path, kept, progress=bar.update)
     if result.ok:
         assert result.manifest is not None

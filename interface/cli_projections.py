@@ -6,9 +6,15 @@ import json
 import signal
 import sys
 import threading
+from typing import TYPE_CHECKING, Any
 
 import click
-from tqdm import tqdm
+
+from interface.cli_progress import progress_bar, quiet_option
+
+if TYPE_CHECKING:  # the command line imports the application only when a command runs
+    from interface.bootstrap import Services
+    from interface.system_api import ProjectionState
 
 
 @click.group()
@@ -16,11 +22,38 @@ def projections() -> None:
     """Status, rebuild and run of the read side."""
 
 
+def failing_topic(services: Services, position: int) -> str | None:
+    """The topic of the event at `position` in the log (the one a faulted projection fails on)."""
+    found = services.app.recorder.select_notifications(start=position, limit=1)
+    return found[0].topic if found and found[0].id == position else None
+
+
+def status_document(services: Services, states: list[ProjectionState]) -> list[dict[str, Any]]:
+    """`projections status --json`: per projection its name, state, position, head and lag, `faulted`, and
+    for a faulted one the failing position and that event's topic, the error, since when, the last attempt
+    and the attempts (null otherwise)."""
+    topics = {s.failing_position: failing_topic(services, s.failing_position) for s in states if s.failing_position}
+    return [
+        {
+            **s.model_dump(mode="json"),
+            "faulted": s.state == "faulted",
+            "failing_topic": topics.get(s.failing_position) if s.failing_position else None,
+        }
+        for s in states
+    ]
+
+
 @projections.command("status")
-@click.option("--json", "as_json", is_flag=True, help="one JSON object per projection, in a list")
+@click.option(
+    "--json",
+    "as_json",
+    is_flag=True,
+    help="a JSON list, one object per projection: name, state, position, head, lag, faulted, failing_position, "
+    "failing_topic, error, since, last_attempt, attempts",
+)
 def projections_status(as_json: bool) -> None:
     """Each projection's state, position, the head of the log and the lag; a faulted one also the
-    event it fails on, the error and since when. Exits 1 when any projection is faulted."""
+    event it fails on (position and topic), the error and since when. Exits 1 when any projection is faulted."""
     from interface.bootstrap import command_line_services
     from interface.system_api import projection_state
 
@@ -28,14 +61,15 @@ def projections_status(as_json: bool) -> None:
     try:
         states = [projection_state(s) for s in services.read_side.status()]
         if as_json:
-            click.echo(json.dumps([s.model_dump(mode="json") for s in states], indent=2))
+            click.echo(json.dumps(status_document(services, states), indent=2, ensure_ascii=False))
         else:
             click.echo(f"{'projection':<24}{'state':<13}{'position':>10}{'head':>10}{'lag':>8}")
             for s in states:
                 click.echo(f"{s.name:<24}{s.state:<13}{s.position:>10}{s.head:>10}{s.lag:>8}")
                 if s.state == "faulted":
+                    topic = failing_topic(services, s.failing_position or 0) or "?"
                     click.echo(
-                        f"  fails at {s.failing_position} since {s.since:%Y-%m-%d %H:%M:%S}Z "
+                        f"  fails at {s.failing_position} ({topic}) since {s.since:%Y-%m-%d %H:%M:%S}Z "
                         f"({s.attempts} attempts): {s.error}"
                     )
     finally:
@@ -46,7 +80,8 @@ def projections_status(as_json: bool) -> None:
 
 @projections.command("rebuild")
 @click.argument("name", required=False)
-def projections_rebuild(name: str | None) -> None:
+@quiet_option
+def projections_rebuild(name: str | None, quiet: bool) -> None:
     """Rebuild one projection (or all) from position 0, with a progress bar: built beside the live
     registers and switched in at the end in one transaction (a failed rebuild changes nothing)."""
     from interface.bootstrap import command_line_services
@@ -62,7 +97,8 @@ def projections_rebuild(name: str | None) -> None:
                 f"unknown projection {unknown[0]!r}; known: " + ", ".join(services.read_side.projections)
             )
         head = services.read_side.head()
-        with tqdm(total=head * len(names), desc="rebuild " + ", ".join(names), unit="ev", file=sys.stderr) as bar:
+        desc = f"rebuild {names[0]}" if len(names) == 1 else f"rebuild {len(names)} projections"
+        with progress_bar(desc, total=head * len(names)) as bar:
             try:
                 count = services.read_side.rebuild(names, progress=bar.update)
             except ProjectionsFaulted as e:  # built beside the live registers: they still serve

@@ -3,16 +3,15 @@ the scheduler run each simulated night, a progress bar and a summary."""
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Callable
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
 import click
-from tqdm import tqdm
 
 from application.demo.book import DEMO_AGGREGATE_CACHE
 from application.infrastructure.settings import DEFAULT_URL, Settings, SettingsError
+from interface.cli_progress import note, progress_bar, quiet_option
 
 if TYPE_CHECKING:  # the command line imports the application only when a command runs
     from application.demo.book import DemoSummary
@@ -84,7 +83,10 @@ def render(summary: DemoSummary) -> str:
 @click.option(
     "--append", "--force", "append", is_flag=True, help="add the book to a database that already holds events"
 )
-def demo(customers: int, years: int, seed: int, activity: float, database_url: str | None, append: bool) -> None:
+@quiet_option
+def demo(
+    customers: int, years: int, seed: int, activity: float, database_url: str | None, append: bool, quiet: bool
+) -> None:
     """Build a realistic demo book of business through the real commands over simulated time."""
     from interface.bootstrap import bootstrap
 
@@ -108,12 +110,11 @@ def demo(customers: int, years: int, seed: int, activity: float, database_url: s
                 f"{settings.safe_url()} already holds {held:,} events; the demo builds on an empty database "
                 f"(its events are dated in the past): {way_out}, pass another --database-url, or --append."
             )
-        click.echo(
+        note(
             f"building the demo book in {settings.safe_url()}: {customers:,} customers over {years} "
-            f"year(s), seed {seed}",
-            err=True,
+            f"year(s), seed {seed}"
         )
-        with tqdm(desc="demo", unit="day", file=sys.stderr) as bar:
+        with progress_bar("demo", unit="day") as bar:
 
             def progress(done: int, days: int, events: int) -> None:
                 bar.total = days

@@ -27,7 +27,7 @@ def create_read_engine(settings: Settings) -> Engine:
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
         sqlite_pragmas(engine)
         return engine
-    return create_engine(url, pool_size=10, max_overflow=10, pool_pre_ping=True)
+    return create_engine(url, **settings.read_engine_options())  # the library's POSTGRES_* pool variables
 
 
 def sqlite_pragmas(engine: Engine) -> None:

@@ -9,6 +9,7 @@ import secrets
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from pydantic import Field, ValidationError
@@ -25,7 +26,8 @@ class DatabaseUnreachable(SettingsError):
     """The database named by INSCRIBE_DATABASE_URL cannot be reached (or does not exist)."""
 
 
-#: The library's own PostgreSQL tunables: set here only when the environment does not set them.
+#: The product's defaults for the eventsourcing library's own PostgreSQL tunables. An operator's value in the
+#: environment wins (library_setting); the read side's pool follows the same variables (read_engine_options).
 POSTGRES_TUNABLES = {
     "POSTGRES_POOL_SIZE": "10",
     "POSTGRES_MAX_OVERFLOW": "10",
@@ -127,11 +129,23 @@ class Settings(BaseSettings):
             }
             if parts.password is not None or "POSTGRES_PASSWORD" not in os.environ:
                 env["POSTGRES_PASSWORD"] = unquote(parts.password or "")
-            env.update({k: v for k, v in POSTGRES_TUNABLES.items() if k not in os.environ})
+            env.update({k: v for k, v in POSTGRES_TUNABLES.items() if not os.environ.get(k)})
             return env
         raise SettingsError(
             f"INSCRIBE_DATABASE_URL must start with sqlite:/// or postgresql://, not {self.database_url!r}"
         )
+
+    def read_engine_options(self) -> dict[str, Any]:
+        """The read side's PostgreSQL pool options: sized and pre-pinged by the library's POSTGRES_POOL_SIZE,
+        POSTGRES_MAX_OVERFLOW and POSTGRES_PRE_PING, as the write side's pool is (the operator's value, else
+        the product's default)."""
+        try:
+            size = int(library_setting("POSTGRES_POOL_SIZE"))
+            overflow = int(library_setting("POSTGRES_MAX_OVERFLOW"))
+        except ValueError as e:
+            raise SettingsError(f"POSTGRES_POOL_SIZE and POSTGRES_MAX_OVERFLOW must be whole numbers: {e}") from None
+        pre_ping = library_setting("POSTGRES_PRE_PING").strip().lower() in ("y", "yes", "t", "true", "on", "1")
+        return {"pool_size": size, "max_overflow": overflow, "pool_pre_ping": pre_ping}
 
     def wrapping_key(self) -> bytes | None:
         """The key-encryption key as bytes: given, or (embedded default) generated once under var/.
@@ -226,6 +240,11 @@ class Settings(BaseSettings):
         if not self.is_sqlite:
             raise SettingsError("INSCRIBE_JWT_SECRET must be set when the database is PostgreSQL")
         return secret_file(self.sqlite_path.parent / "jwt-secret", lambda: secrets.token_urlsafe(48))
+
+
+def library_setting(name: str) -> str:
+    """One of the library's POSTGRES_TUNABLES: the operator's value from the environment, else the product's."""
+    return os.environ.get(name) or POSTGRES_TUNABLES[name]
 
 
 KEK_HINT = "python3 -c 'import os,base64;print(base64.b64encode(os.urandom(32)).decode())'"
