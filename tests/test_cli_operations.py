@@ -19,6 +19,7 @@ from typing import Any
 from uuid import uuid4
 
 import pytest
+import yaml
 from eventsourcing.persistence import StoredEvent
 
 from application.commands import customers as commands
@@ -196,3 +197,68 @@ def test_an_invalid_pool_size_is_a_settings_error_naming_it(monkeypatch: pytest.
 
     with pytest.raises(SettingsError, match="POSTGRES_POOL_SIZE"):
         Settings(database_url=URL).read_engine_options()
+
+
+# --- the container: one image, non-root, a health check (docker compose cannot run here) ----------
+
+
+def compose() -> dict[str, Any]:
+    found: dict[str, Any] = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+    return found
+
+
+def dockerfile() -> list[tuple[str, str]]:
+    """The Dockerfile's instructions as (KEYWORD, arguments), continuation lines joined, comments dropped."""
+    text = re.sub(r"\\\n", " ", (ROOT / "Dockerfile").read_text())
+    lines = [line.strip() for line in text.splitlines() if line.strip() and not line.lstrip().startswith("#")]
+    return [(line.split(None, 1)[0].upper(), line.split(None, 1)[1] if " " in line else "") for line in lines]
+
+
+def test_compose_builds_one_image_that_the_migration_the_api_and_the_worker_all_run() -> None:
+    services = compose()["services"]
+    ours = {name: s for name, s in services.items() if name != "db"}
+
+    built = [name for name, s in services.items() if "build" in s]
+    assert built == ["migrate"]
+    assert {s["image"] for s in ours.values()} == {services["migrate"]["image"]}
+    assert all(s.get("pull_policy") == "never" for name, s in ours.items() if name != "migrate")
+    assert services["migrate"]["command"] == ["inscribe", "db", "upgrade"]
+    for name in ("api", "worker"):
+        assert services[name]["depends_on"]["migrate"] == {"condition": "service_completed_successfully"}
+        assert services[name]["environment"] == services["migrate"]["environment"]
+    assert services["api"]["command"][:2] == ["inscribe", "serve"]
+    assert services["worker"]["command"] == ["inscribe", "projections", "run"]
+
+
+def test_every_command_compose_runs_is_an_inscribe_command() -> None:
+    from interface.cli import main
+
+    commands = []
+    for service in compose()["services"].values():
+        commands.append(service.get("command"))
+        test = service.get("healthcheck", {}).get("test")
+        commands.append(test[1:] if test and test[0] == "CMD" else None)
+    for argv in filter(None, commands):
+        if argv[0] != "inscribe":
+            continue
+        group: Any = main
+        for word in argv[1:]:
+            if word.startswith("-"):
+                break
+            assert word in group.commands, f"{argv}: no command {word!r}"
+            group = group.commands[word]
+            if not hasattr(group, "commands"):
+                break
+
+
+def test_the_image_runs_as_a_non_root_user_with_a_health_check_on_health_live() -> None:
+    instructions = dockerfile()
+    users = [args for keyword, args in instructions if keyword == "USER"]
+    checks = [args for keyword, args in instructions if keyword == "HEALTHCHECK"]
+
+    assert users and users[-1].split(":")[0] not in ("root", "0")
+    assert len(checks) == 1 and "/health/live" in checks[0] and "CMD" in checks[0]
+    copied = {args.split()[0] for keyword, args in instructions if keyword == "COPY"}
+    assert {"domain", "application", "projections", "interface", "pyproject.toml"} <= copied
+    ignored = (ROOT / ".dockerignore").read_text().split()
+    assert {"var", ".venv", ".git"} <= set(ignored)  # the local secrets never enter the build context
