@@ -6,7 +6,7 @@ import asyncio
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from litestar import Litestar, get
+from litestar import Litestar
 from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
 from litestar.static_files import create_static_files_router
@@ -20,7 +20,9 @@ from interface.complaints_api import ComplaintController, ServiceRequestControll
 from interface.customers_api import CustomerController
 from interface.errors import EXCEPTION_HANDLERS
 from interface.http import MAX_BODY_BYTES, MAX_WAITERS, check_request
+from interface.logs import configure_logging
 from interface.openapi import DOCS_ASSETS, STATIC_DIR, declare_problems, docs_pages
+from interface.operations import operations_middleware, operations_routes
 from interface.policies_api import PolicyController
 from interface.policy_queries_api import PremiumQueries, UnderwritingQueries
 from interface.products_api import ProductQueries, QuoteCommands
@@ -39,11 +41,6 @@ async def _worker_threads() -> None:
     )
 
 
-@get("/health", sync_to_thread=False, include_in_schema=False)
-def health() -> dict[str, str]:
-    return {"status": "ok"}
-
-
 def create_app(services: Services | None = None, settings: Settings | None = None) -> Litestar:
     """Build the API. Pass `services` to share them (tests); otherwise they are built from settings."""
     owned = services is None
@@ -59,7 +56,7 @@ def create_app(services: Services | None = None, settings: Settings | None = Non
 
     app = Litestar(
         route_handlers=[
-            health,
+            *operations_routes(services),  # /health, /health/live, /health/ready, /metrics
             CustomerController,
             ProductQueries,
             QuoteCommands,
@@ -83,6 +80,8 @@ def create_app(services: Services | None = None, settings: Settings | None = Non
         dependencies={"services": Provide(provide_services, sync_to_thread=False)},
         exception_handlers=EXCEPTION_HANDLERS,
         before_request=check_request,
+        middleware=operations_middleware(services.settings),
+        logging_config=None,  # the process's logging is JSON lines (interface.logs: app_from_env, the CLI)
         request_max_body_size=MAX_BODY_BYTES,
         on_app_init=[auth.on_app_init],
         on_startup=[_worker_threads],
@@ -104,4 +103,6 @@ def create_app(services: Services | None = None, settings: Settings | None = Non
 
 def app_from_env() -> Any:
     """Factory for uvicorn (`interface.app:app_from_env`)."""
-    return create_app()
+    settings = Settings()
+    configure_logging(settings.log_level)  # JSON lines (interface.logs)
+    return create_app(settings=settings)

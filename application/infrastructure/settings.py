@@ -9,7 +9,7 @@ import secrets
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 from urllib.parse import unquote, urlsplit
 
 from pydantic import Field, ValidationError
@@ -73,6 +73,15 @@ class Settings(BaseSettings):
     # the events recorded since, so a copy is never stale). Off by default: an erasure clears the copies
     # of the process that records it, not those of other processes. `inscribe demo` turns it on.
     aggregate_cache: int = Field(default=0, ge=0)
+    # Operations (interface.health, interface.metrics, interface.logs, interface.tracing):
+    # /health/ready answers 503 while a projection is more than this many events behind the log.
+    ready_max_lag: int = Field(default=10000, ge=0)
+    # Request tracing with OpenTelemetry: "off", "console" or "otlp" (pip install 'inscribe[tracing]').
+    tracing: Literal["off", "console", "otlp"] = "off"
+    # The level of the JSON log lines (DEBUG, INFO, WARNING, ERROR).
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    # The port on which the projection worker serves /metrics (0: none; the API serves its own).
+    worker_metrics_port: int = Field(default=0, ge=0, le=65535)
 
     @property
     def is_postgres(self) -> bool:
