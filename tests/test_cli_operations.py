@@ -172,7 +172,13 @@ URL = "postgresql://postgres@127.0.0.1:5432/inscribe"
 def test_the_operators_postgres_variables_win_over_the_products_defaults_on_both_pools(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    for name in ("POSTGRES_POOL_SIZE", "POSTGRES_MAX_OVERFLOW", "POSTGRES_PRE_PING", "POSTGRES_LOCK_TIMEOUT"):
+    for name in (
+        "POSTGRES_POOL_SIZE",
+        "POSTGRES_MAX_OVERFLOW",
+        "POSTGRES_PRE_PING",
+        "POSTGRES_LOCK_TIMEOUT",
+        "POSTGRES_PASSWORD",
+    ):
         monkeypatch.delenv(name, raising=False)
     defaults = Settings(database_url=URL).read_engine_options()
     monkeypatch.setenv("POSTGRES_POOL_SIZE", "3")
@@ -190,6 +196,20 @@ def test_the_operators_postgres_variables_win_over_the_products_defaults_on_both
     )
     assert library["POSTGRES_LOCK_TIMEOUT"] == "10"
     assert given.read_engine_options() == {"pool_size": 3, "max_overflow": 0, "pool_pre_ping": False}
+
+
+def test_a_url_without_a_password_gives_both_sides_the_exported_postgres_password(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("POSTGRES_PASSWORD", "from-the-environment")
+
+    bare = Settings(database_url=URL)
+    given = Settings(database_url="postgresql://postgres:in-the-url@127.0.0.1:5432/inscribe")
+
+    assert "POSTGRES_PASSWORD" not in bare.eventsourcing_env()  # the library reads the exported one
+    assert bare.read_engine_options()["connect_args"] == {"password": "from-the-environment"}
+    assert given.eventsourcing_env()["POSTGRES_PASSWORD"] == "in-the-url"
+    assert "connect_args" not in given.read_engine_options()  # the read side's URL carries it
 
 
 def test_an_invalid_pool_size_is_a_settings_error_naming_it(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -147,14 +147,18 @@ class Settings(BaseSettings):
     def read_engine_options(self) -> dict[str, Any]:
         """The read side's PostgreSQL pool options: sized and pre-pinged by the library's POSTGRES_POOL_SIZE,
         POSTGRES_MAX_OVERFLOW and POSTGRES_PRE_PING, as the write side's pool is (the operator's value, else
-        the product's default)."""
+        the product's default); the password of POSTGRES_PASSWORD when the URL has none."""
         try:
             size = int(library_setting("POSTGRES_POOL_SIZE"))
             overflow = int(library_setting("POSTGRES_MAX_OVERFLOW"))
         except ValueError as e:
             raise SettingsError(f"POSTGRES_POOL_SIZE and POSTGRES_MAX_OVERFLOW must be whole numbers: {e}") from None
         pre_ping = library_setting("POSTGRES_PRE_PING").strip().lower() in ("y", "yes", "t", "true", "on", "1")
-        return {"pool_size": size, "max_overflow": overflow, "pool_pre_ping": pre_ping}
+        options: dict[str, Any] = {"pool_size": size, "max_overflow": overflow, "pool_pre_ping": pre_ping}
+        if urlsplit(self.database_url).password is None and os.environ.get("POSTGRES_PASSWORD"):
+            # A URL without a password: the exported POSTGRES_PASSWORD, as the event store uses it.
+            options["connect_args"] = {"password": os.environ["POSTGRES_PASSWORD"]}
+        return options
 
     def wrapping_key(self) -> bytes | None:
         """The key-encryption key as bytes: given, or (embedded default) generated once under var/.
