@@ -9,10 +9,12 @@ import json
 import os
 import pty
 import re
+import socket
 import struct
 import subprocess
 import sys
 import termios
+import time
 from importlib.metadata import version
 from pathlib import Path
 from typing import Any
@@ -282,3 +284,34 @@ def test_the_image_runs_as_a_non_root_user_with_a_health_check_on_health_live() 
     assert {"domain", "application", "projections", "interface", "pyproject.toml"} <= copied
     ignored = (ROOT / ".dockerignore").read_text().split()
     assert {"var", ".venv", ".git"} <= set(ignored)  # the local secrets never enter the build context
+
+
+def test_the_images_health_check_passes_against_a_serving_api_and_fails_without_one(tmp_path: Path) -> None:
+    check = next(args for keyword, args in dockerfile() if keyword == "HEALTHCHECK")
+    argv = json.loads(check.split("CMD", 1)[1])
+    assert argv[:2] == ["python", "-c"]
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = {**os.environ, "PORT": str(port), "INSCRIBE_DATABASE_URL": f"sqlite:///{tmp_path / 'inscribe.db'}"}
+
+    def healthy() -> bool:
+        return subprocess.run([sys.executable, *argv[1:]], env=env, capture_output=True, timeout=10).returncode == 0
+
+    assert not healthy()  # nothing serves yet
+    server = subprocess.Popen(
+        [INSCRIBE, "serve", "--host", "127.0.0.1"],
+        cwd=tmp_path,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while not healthy():
+            assert server.poll() is None, server.communicate()[1]
+            assert time.monotonic() < deadline, "the API never became healthy"
+            time.sleep(0.5)
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
