@@ -16,6 +16,8 @@ from pathlib import Path
 from typing import Any
 
 from litestar import Litestar
+from litestar._openapi.datastructures import OpenAPIContext
+from litestar._openapi.schema_generation import SchemaCreator
 from litestar.openapi.plugins import RedocRenderPlugin, SwaggerRenderPlugin
 from litestar.openapi.spec import (
     Components,
@@ -29,9 +31,14 @@ from litestar.openapi.spec import (
     Reference,
     Schema,
 )
+from litestar.typing import FieldDefinition
+from pydantic import BaseModel
 
 from interface.errors import PROBLEM
 from interface.openapi_summaries import SUMMARIES
+from projections import claims, complaints, policies, premiums, service_requests, underwriting
+from projections.audit_log import AUDIT_LOG
+from projections.register import Register
 
 PROBLEM_SCHEMA = Schema(
     type=OpenAPIType.OBJECT,
@@ -131,6 +138,50 @@ def docs_pages() -> list[Any]:
         ),
         RedocRenderPlugin(js_url=f"{DOCS_ASSETS}/redoc/redoc.standalone.js", google_fonts=False, favicon=favicon),
     ]
+
+
+#: The register reads whose handlers answer a register's model built at run time (typed as Any in Python):
+#: "GET path" → (register, a page of it or one row).
+REGISTER_READS: dict[str, tuple[Register, bool]] = {
+    "GET /api/v1/policies": (policies.POLICIES, True),
+    "GET /api/v1/policies/renewals-due": (policies.POLICIES, True),
+    "GET /api/v1/policies/{policy_id}": (policies.POLICIES, False),
+    "GET /api/v1/underwriting-decisions": (underwriting.DECISIONS, True),
+    "GET /api/v1/underwriting-decisions/{policy_id}": (underwriting.DECISIONS, False),
+    "GET /api/v1/premiums/schedule": (premiums.INSTALLMENTS, True),
+    "GET /api/v1/premiums/overdue": (premiums.INSTALLMENTS, True),
+    "GET /api/v1/premiums/payments": (premiums.PAYMENTS, True),
+    "GET /api/v1/claims": (claims.CLAIMS, True),
+    "GET /api/v1/claims/flags": (claims.FLAGS, True),
+    "GET /api/v1/claims/{claim_id}": (claims.CLAIMS, False),
+    "GET /api/v1/complaints": (complaints.COMPLAINTS, True),
+    "GET /api/v1/complaints/improvement-actions": (complaints.ACTIONS, True),
+    "GET /api/v1/complaints/{complaint_id}": (complaints.COMPLAINTS, False),
+    "GET /api/v1/service-requests": (service_requests.REQUESTS, True),
+    "GET /api/v1/service-requests/{request_id}": (service_requests.REQUESTS, False),
+    "GET /api/v1/audit/log": (AUDIT_LOG, True),
+}
+
+
+def _type_register_reads(app: Litestar, schema: OpenAPI, components: Components) -> None:
+    """Document each register read's body as its register's model (a page of rows, or one row)."""
+    context = OpenAPIContext(openapi_config=app.openapi_config, plugins=app.plugins.openapi)  # type: ignore[arg-type]
+    creator = SchemaCreator.from_openapi_context(context, prefer_alias=False)
+    for path, item in (schema.paths or {}).items():
+        for method, operation in _operations(item):
+            read = REGISTER_READS.get(f"{method.upper()} {path}")
+            ok = (operation.responses or {}).get("200")
+            if read is None or not isinstance(ok, OpenAPIResponse):
+                continue
+            register, page = read
+            model: type[BaseModel] = register.page_model if page else register.model
+            body = creator.for_field_definition(FieldDefinition.from_annotation(model))
+            ok.content = {**(ok.content or {}), "application/json": OpenAPIMediaType(schema=body)}
+    generated = context.schema_registry.generate_components_schemas()
+    for model_schema in generated.values():  # column names are SQLAlchemy's quoted_name: plain str in a document
+        model_schema.properties = {str(k): v for k, v in (model_schema.properties or {}).items()} or None
+        model_schema.required = [str(name) for name in model_schema.required or []] or None
+    components.schemas = {**generated, **(components.schemas or {})}
 
 
 def _problem(description: str, status: str) -> OpenAPIResponse:
@@ -248,6 +299,7 @@ def declare_problems(app: Litestar) -> None:
     components = schema.components = schema.components or Components()
     components.schemas = {**(components.schemas or {}), "Problem": PROBLEM_SCHEMA}
     _bearer_scheme(components)
+    _type_register_reads(app, schema, components)
     _unique_model_names(schema, components)
     _unwrap_root_models(components)
     for path, item in (schema.paths or {}).items():
