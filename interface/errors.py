@@ -42,6 +42,23 @@ class BadRequest(Exception):
         self.message = message
 
 
+class UnknownParameters(Exception):
+    """Query parameters the operation does not declare (422 naming each): a misspelt filter is not ignored."""
+
+    def __init__(self, names: list[str], declared: list[str]) -> None:
+        takes = ", ".join(declared) or "none"
+        super().__init__(
+            f"unknown query parameter(s): {', '.join(_shown(n) for n in names)} (this operation takes {takes})"
+        )
+        self.names = names
+        self.declared = declared
+
+
+def _shown(name: str, limit: int = 50) -> str:
+    """A client's parameter name in a message, cut to `limit` characters."""
+    return name if len(name) <= limit else name[:limit] + "…"
+
+
 class PositionNotRecorded(Exception):
     """`?after=` names a position the log has not recorded yet (422 at once, no wait)."""
 
@@ -78,9 +95,15 @@ def correlation_id(request: Request[Any, Any, Any]) -> str:
 
 
 def problem(
-    status: int, title: str, detail: str, code: str, retry_after: int | None = None, **extra: Any
+    status: int,
+    title: str,
+    detail: str,
+    code: str,
+    retry_after: int | None = None,
+    headers: dict[str, str] | None = None,
+    **extra: Any,
 ) -> Response[dict[str, Any]]:
-    """An RFC 9457 problem details response with a stable `code`."""
+    """An RFC 9457 problem details response with a stable `code` (and any `headers` it must send)."""
     body = {
         "type": f"https://inscribe.example/problems/{code}",
         "title": title,
@@ -89,7 +112,7 @@ def problem(
         "code": code,
         **extra,
     }
-    headers = {"Retry-After": str(retry_after)} if retry_after is not None else None
+    headers = {**(headers or {}), **({"Retry-After": str(retry_after)} if retry_after is not None else {})}
     return Response(content=body, status_code=status, media_type=PROBLEM, headers=headers)
 
 
@@ -122,6 +145,17 @@ def on_validation(_: Request[Any, Any, Any], exc: ValidationException) -> Respon
 def on_bad_request(_: Request[Any, Any, Any], exc: BadRequest) -> Response[dict[str, Any]]:
     return problem(
         422, "Invalid input", exc.message, "invalid-input", errors=[{"field": exc.field, "message": exc.message}]
+    )
+
+
+def on_unknown(_: Request[Any, Any, Any], exc: UnknownParameters) -> Response[dict[str, Any]]:
+    message = f"unknown query parameter (this operation takes {', '.join(exc.declared) or 'none'})"
+    return problem(
+        422,
+        "Invalid input",
+        str(exc),
+        "invalid-input",
+        errors=[{"field": _shown(name), "message": message} for name in exc.names],
     )
 
 
@@ -231,6 +265,15 @@ def on_http(request: Request[Any, Any, Any], exc: HTTPException) -> Response[dic
         return problem(404, "Not found", exc.detail, "not-found")
     if exc.status_code == 400:  # Litestar could not decode the body (malformed JSON)
         return on_invalid_json(request, InvalidJson(f"the body is not valid JSON: {exc.detail}"))
+    if exc.status_code == 405:  # Allow: the methods the path answers (RFC 9110 §15.5.6)
+        allowed = sorted({m.strip() for m in (exc.headers or {}).get("allow", "").split(",") if m.strip()})
+        return problem(
+            405,
+            "Method not allowed",
+            f"{request.method} is not allowed here; allowed: {', '.join(allowed)}",
+            "method-not-allowed",
+            headers={"Allow": ", ".join(allowed)} if allowed else None,
+        )
     if exc.status_code == 413:
         return problem(413, "Payload too large", "the body is larger than a command may be", "payload-too-large")
     if exc.status_code >= 500:
@@ -241,6 +284,7 @@ def on_http(request: Request[Any, Any, Any], exc: HTTPException) -> Response[dic
 EXCEPTION_HANDLERS: dict[Any, Any] = {
     ValidationException: on_validation,
     BadRequest: on_bad_request,
+    UnknownParameters: on_unknown,
     DomainError: on_domain,
     ReadSideBehind: on_behind,
     PositionNotRecorded: on_not_recorded,

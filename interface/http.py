@@ -1,4 +1,5 @@
-"""What every command and query shares: the command context, If-Match, as_of and after."""
+"""What every command and query shares: the command context, If-Match, as_of and after, and the checks
+every request passes before its handler (parameters bounded and declared, a command's body JSON)."""
 
 from __future__ import annotations
 
@@ -9,19 +10,27 @@ import re
 import threading
 import unicodedata
 import weakref
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import UTC, date, datetime, time
 from typing import Any
 
-from litestar import Request
+from litestar import Litestar, Request
+from litestar.exceptions import HTTPException
 from pydantic import BaseModel
 
 from application.context import CommandContext
 from domain.identifiers import china_today
 from interface.auth import Principal
 from interface.bootstrap import Services
-from interface.errors import BadRequest, InvalidJson, PositionNotRecorded, UnsupportedMediaType, header_problem
-from interface.query_params import MAX_QUERY_CHARS, MAX_REASON_CHARS, ReadPoint
+from interface.errors import (
+    BadRequest,
+    InvalidJson,
+    PositionNotRecorded,
+    UnknownParameters,
+    UnsupportedMediaType,
+    header_problem,
+)
+from interface.query_params import FORMATS, MAX_QUERY_CHARS, MAX_REASON_CHARS, ReadPoint
 from projections.audit_log import moment_position
 
 #: A log position or an aggregate version: ASCII digits only ("²".isdigit() is true), and it fits a BIGINT.
@@ -41,6 +50,8 @@ COMMAND_METHODS = frozenset({"POST", "PUT", "PATCH"})
 MAX_BODY_BYTES = 1024 * 1024
 #: How deeply a command body may nest arrays and objects (commands nest a few levels).
 MAX_JSON_DEPTH = 32
+#: Where a query parameter the operation does not declare is refused (the docs pages and their assets aside).
+API_PREFIX = "/api/"
 _JSON_STRING = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"', re.DOTALL)
 _NOT_BRACKETS = bytes(b for b in range(256) if b not in b"[]{}")
 
@@ -210,6 +221,44 @@ def is_json(media_type: str) -> bool:
 
 
 _DATE_PARAMS: weakref.WeakKeyDictionary[Any, dict[str, bool]] = weakref.WeakKeyDictionary()
+_QUERY_NAMES: weakref.WeakKeyDictionary[Any, frozenset[str]] = weakref.WeakKeyDictionary()
+
+
+def query_names(handler: Any, path_params: Iterable[str]) -> frozenset[str]:
+    """The query parameters a handler declares, its own and its dependencies' (`paging`, `read_point`),
+    by the name the client spells: what its OpenAPI operation lists."""
+    try:
+        found = _QUERY_NAMES.get(handler)
+    except TypeError:  # a handler Litestar makes itself (OPTIONS) cannot be weakly referenced
+        found = None
+    if found is None:
+        model = handler.create_kwargs_model(path_parameters=dict.fromkeys(path_params))  # only its keys are read
+        found = frozenset(p.field_alias for p in model.expected_query_params)
+        with contextlib.suppress(TypeError):  # see above
+            _QUERY_NAMES[handler] = found
+    return found
+
+
+def declared_query(app: Litestar, path: str, method: str = "GET") -> frozenset[str]:
+    """The query parameters `method path` declares (a client's or a test's question; none if no operation)."""
+    try:
+        _, handler, _, path_params, _ = app.asgi_router.handle_routing(path, method)
+    except HTTPException:  # no such path, or no such method on it
+        return frozenset()
+    return query_names(handler, path_params)
+
+
+def check_query_names(request: Request[Any, Any, Any]) -> None:
+    """An API operation refuses a query parameter it does not declare (422 naming each), and a `format`
+    other than json or csv where it declares one."""
+    if not str(request.scope["path"]).startswith(API_PREFIX):  # as routed (a proxy's root path aside)
+        return
+    declared = query_names(request.route_handler, request.path_params)
+    unknown = sorted({name for name in request.query_params if name not in declared})
+    if unknown:
+        raise UnknownParameters(unknown, sorted(declared))
+    if "format" in declared and request.query_params.get("format", "json") not in FORMATS:
+        raise BadRequest("format", f"format must be one of {', '.join(FORMATS)}")
 
 
 def date_parameters(handler: Any) -> dict[str, bool]:
@@ -251,8 +300,10 @@ def date_problem(name: str, value: str, moment: bool) -> str | None:
 
 async def check_request(request: Request[Any, Any, Any]) -> None:
     """Run before every handler, after its guards: query and path parameters hold no control, format or
-    unassigned characters and are bounded (422 naming the parameter); a command's body is declared JSON
-    (415) and is not nested absurdly deep (400), so nothing unreadable reaches a decoder or SQL."""
+    unassigned characters, are bounded and are declared by the operation (422 naming the parameter); a
+    command's body is declared JSON (415) and is not nested absurdly deep (400), so nothing unreadable
+    reaches a decoder or SQL."""
+    check_query_names(request)
     for name, value in request.query_params.multi_items():
         why = text_problem(name, value, MAX_REASON_CHARS if name == "reason" else MAX_QUERY_CHARS)
         if why is not None:

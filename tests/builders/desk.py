@@ -15,6 +15,7 @@ from litestar.testing import TestClient
 
 from domain.clock import SimulatedClock
 from domain.product.catalogue import default_catalogue
+from interface.http import declared_query
 from tests.builders.common import enterprise_body, individual_body
 from tests.builders.http import PROBLEM, auth, head, stored_events
 
@@ -111,8 +112,9 @@ class Desk:
         return self.command(f"{POLICIES}/{policy_id}/{action}", body, role)
 
     def query(self, path: str, role: str = "auditor", **params: Any) -> Any:
-        """GET after everything stored so far (read your writes) unless `as_of` is given; the response."""
-        if "as_of" not in params:
+        """GET after everything stored so far (read your writes) unless `as_of` is given or the route does not
+        take `after` (an operation refuses a query parameter it does not declare); the response."""
+        if "as_of" not in params and "after" in declared_query(self.client.app, path):
             params.setdefault("after", head(self.services))
         return self.client.get(path, params=params, headers=auth(role))
 
