@@ -142,7 +142,8 @@ class ClaimQueries(Controller):
 
     @get("/{claim_id:uuid}", guards=READ, sync_to_thread=True)
     def get_claim(self, services: Svc, claim_id: FromPath[UUID], read_point: ReadAt, today: Today = None) -> Any:
-        """One claim from the register."""
+        """One claim from the claims register (SPEC §8), as of now or a past moment or log position, with
+        its statutory clocks on `today`."""
         position = read_at(services, read_point, "claims")
         found = cl.CLAIMS.one(services.read_side, str(claim_id), position, today=today)
         if found is None:

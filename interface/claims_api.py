@@ -134,7 +134,8 @@ class ClaimCommands(Controller):
 
     @post("/{claim_id:uuid}/assessment-notice", guards=HANDLE, sync_to_thread=True, status_code=200)
     def notify_assessment(self, request: Req, services: Svc, claim_id: Id, data: JSONBody[On]) -> CommandAnswer:
-        """The claimant is told the assessment."""
+        """The claimant is told the assessment (定损, SPEC §6, guide 7.2 (3)); their time to agree or dispute
+        never counts against the insurer's 30-day decision clock (Art. 23)."""
         ctx = command_context(request, data)
         return answer(commands.notify_assessment(services.app, ctx, claim_id, business_day(data.on)))
 
@@ -201,7 +202,7 @@ class ClaimCommands(Controller):
 
     @post("/{claim_id:uuid}/reserve", guards=HANDLE, sync_to_thread=True, status_code=200)
     def reserve(self, request: Req, services: Svc, claim_id: Id, data: JSONBody[ReserveIn]) -> CommandAnswer:
-        """Set the case reserve, with a reason."""
+        """Set the case reserve, with a reason (SPEC §6): payments reduce it, closing releases it."""
         ctx = command_context(request, data, reason=data.reason)
         return answer(
             commands.set_reserve(
@@ -231,13 +232,14 @@ class ClaimCommands(Controller):
 
     @post("/{claim_id:uuid}/receipt-confirmation", guards=HANDLE, sync_to_thread=True, status_code=200)
     def confirm_receipt(self, request: Req, services: Svc, claim_id: Id, data: JSONBody[On]) -> CommandAnswer:
-        """The claimant confirms receipt of the payment."""
+        """The claimant confirms receipt of the payment (SPEC §6, guide 7.3 (2)); the claim may then be closed."""
         ctx = command_context(request, data)
         return answer(commands.confirm_receipt(services.app, ctx, claim_id, business_day(data.on)))
 
     @post("/{claim_id:uuid}/closing", guards=HANDLE, sync_to_thread=True, status_code=200)
     def close(self, request: Req, services: Svc, claim_id: Id, data: JSONBody[On]) -> CommandAnswer:
-        """结案: the reserve is released."""
+        """结案 (SPEC §6, guide 7.3 (3)): close the claim once the claimant has confirmed receipt; the reserve
+        is released."""
         ctx = command_context(request, data)
         return answer(commands.close(services.app, ctx, claim_id, business_day(data.on)))
 

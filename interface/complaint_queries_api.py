@@ -234,7 +234,7 @@ class ServiceRequestQueries(Controller):
 
     @get("/{request_id:uuid}", guards=[requires("service.read")], sync_to_thread=True)
     def get_request(self, services: Svc, request_id: FromPath[UUID], read_point: ReadAt) -> Any:
-        """One service request."""
+        """One service request from its register (SPEC §8)."""
         position = read_at(services, read_point, "service_requests")
         found = sr.REQUESTS.one(services.read_side, str(request_id), position)
         if found is None:
@@ -243,5 +243,5 @@ class ServiceRequestQueries(Controller):
 
     @get("/{request_id:uuid}/history", guards=[requires("service.read")], sync_to_thread=True)
     def history(self, services: Svc, request_id: FromPath[UUID], read_point: ReadAt) -> HistoryView:
-        """Every event of the request in order."""
+        """Every event of the service request in order, with its audit metadata (SPEC §2)."""
         return history_view(services, request_id, read_point, ServiceRequest.Event, "service request")

@@ -73,7 +73,7 @@ class ComplaintCommands(Controller):
         "/{complaint_id:uuid}/assignment", guards=[requires("complaints.handle")], sync_to_thread=True, status_code=200
     )
     def assign(self, request: Req, services: Svc, complaint_id: Id, data: JSONBody[AssignIn]) -> CommandAnswer:
-        """Assign the complaint to a responsible person."""
+        """Assign the complaint to a responsible person (SPEC §7, guide 8.2.1 (2))."""
         ctx = command_context(request, data)
         return answer(
             commands.assign(services.app, ctx, complaint_id, business_day(data.on), responsible_id=data.responsible_id)
@@ -86,13 +86,13 @@ class ComplaintCommands(Controller):
         status_code=200,
     )
     def investigate(self, request: Req, services: Svc, complaint_id: Id, data: JSONBody[On]) -> CommandAnswer:
-        """Start the investigation (8.2.1 (3))."""
+        """Start the investigation of the complaint (SPEC §7, guide 8.2.1 (3))."""
         ctx = command_context(request, data)
         return answer(commands.start_investigation(services.app, ctx, complaint_id, business_day(data.on)))
 
     @post("/{complaint_id:uuid}/notes", guards=[requires("complaints.handle")], sync_to_thread=True, status_code=200)
     def note(self, request: Req, services: Svc, complaint_id: Id, data: JSONBody[NoteIn]) -> CommandAnswer:
-        """An investigation note by the caller."""
+        """An investigation note by the caller (SPEC §7, guide 8.2.1 (3))."""
         ctx = command_context(request, data)
         return answer(
             commands.add_note(
@@ -104,7 +104,7 @@ class ComplaintCommands(Controller):
         "/{complaint_id:uuid}/escalation", guards=[requires("complaints.handle")], sync_to_thread=True, status_code=200
     )
     def escalate(self, request: Req, services: Svc, complaint_id: Id, data: JSONBody[EscalateIn]) -> CommandAnswer:
-        """Escalate to a higher level, with a reason."""
+        """Escalate the complaint to a higher level, with a reason (SPEC §7)."""
         ctx = command_context(request, data, reason=data.reason)
         return answer(
             commands.escalate(services.app, ctx, complaint_id, business_day(data.on), to=data.to, reason=data.reason)
@@ -195,7 +195,7 @@ class ComplaintCommands(Controller):
 
     @post("/{complaint_id:uuid}/feedback", guards=[requires("complaints.handle")], sync_to_thread=True, status_code=200)
     def feedback(self, request: Req, services: Svc, complaint_id: Id, data: JSONBody[FeedbackIn]) -> CommandAnswer:
-        """Feedback to the complainant (8.2.1 (5))."""
+        """Feedback to the complainant and their response, satisfied or not (SPEC §7, guide 8.2.1 (5))."""
         ctx = command_context(request, data)
         return answer(
             commands.give_feedback(
@@ -243,7 +243,7 @@ class ComplaintCommands(Controller):
     def complete_action(
         self, request: Req, services: Svc, complaint_id: Id, action_id: FromPath[str], data: JSONBody[ActionDoneIn]
     ) -> CommandAnswer:
-        """An improvement action is done."""
+        """An improvement action is done (SPEC §7, guide 8.2.2 (5))."""
         ctx = command_context(request, data)
         return answer(
             commands.complete_improvement_action(
@@ -260,13 +260,13 @@ class ComplaintCommands(Controller):
         "/{complaint_id:uuid}/reopening", guards=[requires("complaints.handle")], sync_to_thread=True, status_code=200
     )
     def reopen(self, request: Req, services: Svc, complaint_id: Id, data: JSONBody[ReasonIn]) -> CommandAnswer:
-        """Reopen with a reason: a new 15-day round starts."""
+        """Reopen with a reason: a new 15-day round starts (SPEC §7; 《银行业保险业消费投诉处理管理办法》 Art. 21)."""
         ctx = command_context(request, data, reason=data.reason)
         return answer(commands.reopen(services.app, ctx, complaint_id, business_day(data.on), reason=data.reason))
 
     @post("/{complaint_id:uuid}/archive", guards=[requires("complaints.handle")], sync_to_thread=True, status_code=200)
     def archive(self, request: Req, services: Svc, complaint_id: Id, data: JSONBody[On]) -> CommandAnswer:
-        """Archive (8.2.1 (6)) — only after feedback."""
+        """Archive the complaint (SPEC §7, guide 8.2.1 (6)); refused until feedback has been given."""
         ctx = command_context(request, data)
         return answer(commands.archive(services.app, ctx, complaint_id, business_day(data.on)))
 
@@ -279,7 +279,7 @@ class ServiceRequestCommands(Controller):
 
     @post("/", guards=[requires("service.handle")], sync_to_thread=True, status_code=201)
     def open(self, request: Req, services: Svc, data: JSONBody[ServiceRequestIn]) -> CommandAnswer:
-        """Open a service request for a registered customer."""
+        """Open a service request (售后服务, guide 8.1) for a registered customer."""
         ctx = command_context(request, data)
         return answer(
             requests.open_request(
@@ -296,19 +296,19 @@ class ServiceRequestCommands(Controller):
 
     @post("/{request_id:uuid}/assignment", guards=[requires("service.handle")], sync_to_thread=True, status_code=200)
     def assign(self, request: Req, services: Svc, request_id: Id, data: JSONBody[StaffIn]) -> CommandAnswer:
-        """Assign to a staff member."""
+        """Assign the service request to a staff member (guide 8.1)."""
         ctx = command_context(request, data)
         return answer(requests.assign(services.app, ctx, request_id, business_day(data.on), staff_id=data.staff_id))
 
     @post("/{request_id:uuid}/start", guards=[requires("service.handle")], sync_to_thread=True, status_code=200)
     def start(self, request: Req, services: Svc, request_id: Id, data: JSONBody[On]) -> CommandAnswer:
-        """Work starts."""
+        """Work on the service request starts (guide 8.1)."""
         ctx = command_context(request, data)
         return answer(requests.start(services.app, ctx, request_id, business_day(data.on)))
 
     @post("/{request_id:uuid}/updates", guards=[requires("service.handle")], sync_to_thread=True, status_code=200)
     def update(self, request: Req, services: Svc, request_id: Id, data: JSONBody[UpdateIn]) -> CommandAnswer:
-        """A progress note by the caller."""
+        """A progress note on the service request by the caller (guide 8.1)."""
         ctx = command_context(request, data)
         return answer(
             requests.add_update(
@@ -318,7 +318,7 @@ class ServiceRequestCommands(Controller):
 
     @post("/{request_id:uuid}/completion", guards=[requires("service.handle")], sync_to_thread=True, status_code=200)
     def complete(self, request: Req, services: Svc, request_id: Id, data: JSONBody[CompleteIn]) -> CommandAnswer:
-        """Completed, with the resolution."""
+        """Complete the service request, with the resolution (guide 8.1)."""
         ctx = command_context(request, data)
         return answer(
             requests.complete(services.app, ctx, request_id, business_day(data.on), resolution=data.resolution)
@@ -326,7 +326,7 @@ class ServiceRequestCommands(Controller):
 
     @post("/{request_id:uuid}/cancellation", guards=[requires("service.handle")], sync_to_thread=True, status_code=200)
     def cancel(self, request: Req, services: Svc, request_id: Id, data: JSONBody[ReasonIn]) -> CommandAnswer:
-        """Cancelled, with a reason."""
+        """Cancel the service request, with a reason (guide 8.1)."""
         ctx = command_context(request, data)
         return answer(requests.cancel(services.app, ctx, request_id, business_day(data.on), reason=data.reason))
 

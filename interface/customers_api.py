@@ -81,7 +81,7 @@ class CustomerCommands(Controller):
     def change_contacts(
         self, request: Req, services: Svc, customer_id: Id, data: JSONBody[ContactsIn]
     ) -> CommandAnswer:
-        """Replace the customer's contacts."""
+        """Replace the customer's contacts (SPEC §4): phone, email, address; personal data, encrypted at rest."""
         ctx = command_context(request, data)
         return answer(commands.change_contacts(services.app, ctx, customer_id, contacts=data.contacts.plain()))
 
@@ -93,7 +93,7 @@ class CustomerCommands(Controller):
 
     @post("/{customer_id:uuid}/segment", guards=[requires("customers.segment")], sync_to_thread=True, status_code=200)
     def assign_segment(self, request: Req, services: Svc, customer_id: Id, data: JSONBody[SegmentIn]) -> CommandAnswer:
-        """Assign a segment (2.2 客户细分) with its basis."""
+        """Assign a segment (SPEC §4, guide 2.2 客户细分) with the basis for it, recorded as the reason."""
         ctx = command_context(request, data, reason=data.basis)
         return answer(commands.assign_segment(services.app, ctx, customer_id, segment=data.segment, basis=data.basis))
 
@@ -137,7 +137,7 @@ class CustomerCommands(Controller):
 
     @post("/{customer_id:uuid}/consents", guards=[requires("customers.consent")], sync_to_thread=True, status_code=200)
     def give_consent(self, request: Req, services: Svc, customer_id: Id, data: JSONBody[ConsentIn]) -> CommandAnswer:
-        """Record a consent the customer gave."""
+        """Record a consent the customer gave for a purpose (SPEC §4, §9; PIPL Art. 14)."""
         ctx = command_context(request, data)
         return answer(commands.give_consent(services.app, ctx, customer_id, purpose=data.purpose))
 
@@ -150,7 +150,7 @@ class CustomerCommands(Controller):
     def withdraw_consent(
         self, request: Req, services: Svc, customer_id: Id, data: JSONBody[ConsentIn]
     ) -> CommandAnswer:
-        """Record that the customer withdrew a consent."""
+        """Record that the customer withdrew a consent (SPEC §4, §9; PIPL Art. 15): processing for that purpose stops."""
         ctx = command_context(request, data)
         return answer(commands.withdraw_consent(services.app, ctx, customer_id, purpose=data.purpose))
 
@@ -161,7 +161,7 @@ class CustomerCommands(Controller):
         status_code=200,
     )
     def analyse_needs(self, request: Req, services: Svc, customer_id: Id, data: JSONBody[NeedsIn]) -> CommandAnswer:
-        """Record a needs analysis (4.1)."""
+        """Record a needs analysis (SPEC §4, guide 4.1): the customer's concerns, potential needs and budget."""
         ctx = command_context(request, data)
         return answer(
             commands.analyse_needs(
@@ -206,7 +206,8 @@ class CustomerCommands(Controller):
         status_code=200,
     )
     def record_survey(self, request: Req, services: Svc, customer_id: Id, data: JSONBody[SurveyIn]) -> CommandAnswer:
-        """Record a satisfaction survey (8.3.1), scores 1–5."""
+        """Record a satisfaction survey (SPEC §4, guide 8.3.1): attitude, speed, quality and claims convenience
+        scored 1–5, with a comment."""
         ctx = command_context(request, data)
         return answer(
             commands.record_satisfaction_survey(

@@ -248,7 +248,8 @@ class UnderwritingQueries(Controller):
 
     @get("/{policy_id:uuid}", sync_to_thread=True)
     def get_decision(self, services: Svc, policy_id: FromPath[UUID], read_point: ReadAt) -> Any:
-        """One application's underwriting."""
+        """One application's underwriting (SPEC §5, guide 6.2): the automatic outcome, the findings and the
+        underwriter's decision."""
         position = read_at(services, read_point, "underwriting_decisions")
         found = uw.DECISIONS.one(services.read_side, str(policy_id), position)
         if found is None:
