@@ -293,6 +293,21 @@ def _first_sentence(operation: Operation) -> str | None:
     return operation.description.split(". ", 1)[0].split("\n", 1)[0].rstrip(".")
 
 
+def _operation_id(summary: str) -> str:
+    """ "Analyse a customer's needs" → `analyse_customers_needs`: a client's function name, in words."""
+    words = re.findall(r"[a-z0-9]+", summary.lower().replace("'s", "s"))
+    return "_".join(w for w in words if w not in {"a", "an", "the", "of", "by", "for", "on", "with"})
+
+
+def _name_operations(schema: OpenAPI) -> None:
+    """Each operation's id from its summary, when those ids are unique (otherwise Litestar's stay)."""
+    named = [op for item in (schema.paths or {}).values() for _, op in _operations(item) if op.summary]
+    ids = [_operation_id(op.summary or "") for op in named]
+    if len(set(ids)) == len(ids):
+        for operation, operation_id in zip(named, ids):
+            operation.operation_id = operation_id
+
+
 def declare_problems(app: Litestar) -> None:
     """Complete the document: problem responses, command headers, answer headers, summaries, model names."""
     schema = app.openapi_schema
@@ -313,3 +328,4 @@ def declare_problems(app: Litestar) -> None:
                     *(operation.parameters or []),
                     *(h for h in COMMAND_HEADERS if h.name not in present),
                 ]
+    _name_operations(schema)

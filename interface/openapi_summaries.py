@@ -1,8 +1,10 @@
 """Each operation's summary in the OpenAPI document, in plain words ("METHOD path" → summary).
 
 Litestar would name an operation after its handler ("AnalyseNeeds"); the description is the handler's
-docstring (the rule it implements). interface.openapi applies this table; tests/api/test_openapi_contract.py
-checks that every operation has a summary and a description, and that no entry here names a missing one.
+docstring (the rule it implements). The summary also names the operation (its operationId, so a generated
+client's function: "Pay a premium" → `pay_premium`): rewording one renames that function. interface.openapi
+applies this table; tests/api/test_openapi_contract.py checks that every operation has a summary and a
+description, and that no entry here names a missing one.
 """
 
 from __future__ import annotations
