@@ -19,6 +19,7 @@ from interface.cli_db import db
 from interface.cli_progress import progress_bar, quiet_option
 from interface.cli_projections import projections
 from interface.demo_cli import demo
+from interface.logs import command_line_logging, uvicorn_log_config
 
 #: Set to 1 to see the traceback behind a one-line settings or database error.
 TRACEBACK_VARIABLE = "INSCRIBE_TRACEBACK"
@@ -81,6 +82,7 @@ def package_version() -> str:
 def main(quiet: bool) -> None:
     """Inscribe: the insurance back office. Progress bars are drawn on stderr only when it is a terminal;
     --quiet (here or on the command) turns them off."""
+    command_line_logging()  # JSON lines on stderr (interface.logs), WARNING unless INSCRIBE_LOG_LEVEL
 
 
 class StripQueryString(logging.Filter):
@@ -100,7 +102,7 @@ def access_log_config() -> dict[str, Any]:
     config = copy.deepcopy(LOGGING_CONFIG)
     config.setdefault("filters", {})["strip_query_string"] = {"()": f"{__name__}.StripQueryString"}
     config["handlers"]["access"]["filters"] = ["strip_query_string"]
-    return config
+    return uvicorn_log_config(config)  # its lines as JSON lines too (interface.logs)
 
 
 TOKEN_HINT = "export TOKEN=$(.venv/bin/inscribe token --role agent --sub alice)"

@@ -119,9 +119,13 @@ def projections_run(poll: float, no_tick: bool) -> None:
     """Run the projections as a worker process (woken by LISTEN/NOTIFY on PostgreSQL), and the
     scheduler every INSCRIBE_TICK_INTERVAL_SECONDS."""
     from interface.bootstrap import command_line_services
+    from interface.logs import configure_logging
+    from interface.metrics import serve_worker_metrics
     from interface.scheduler import Ticker
 
     services = command_line_services()
+    configure_logging(services.settings.log_level)  # a long-running process: its INFO lines too
+    serve_worker_metrics(services)  # /metrics on INSCRIBE_WORKER_METRICS_PORT when set
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     services.read_side.start(poll)

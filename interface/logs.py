@@ -10,18 +10,21 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import sys
 import uuid
 from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from litestar.enums import ScopeType
-from litestar.types import ASGIApp, Receive, Scope, Send
+if TYPE_CHECKING:  # the command line imports this module: no Litestar at run time
+    from litestar.types import ASGIApp, Receive, Scope, Send
+
 
 #: Loggers whose DEBUG/INFO lines print SQL parameters (personal data in the read side's rows).
 VALUE_LOGGERS = ("sqlalchemy.engine", "sqlalchemy.pool", "sqlalchemy.orm")
+LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 #: The fields a line names when they are known.
 ID_FIELDS = ("correlation_id", "actor_id", "command_id")
 _PRINTABLE = frozenset(chr(c) for c in range(0x20, 0x7F))
@@ -64,7 +67,7 @@ def request_ids(app: ASGIApp) -> ASGIApp:
     """ASGI middleware: the request's ids for every log line written while it is handled."""
 
     async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != ScopeType.HTTP:
+        if scope["type"] != "http":  # type: ignore[comparison-overlap]  # ScopeType.HTTP is "http"
             await app(scope, receive, send)
             return
         ids = RequestIds(
@@ -110,20 +113,35 @@ def quiet_value_loggers() -> None:
         logging.getLogger(name).setLevel(logging.WARNING)
 
 
+class _Stderr(logging.StreamHandler):  # type: ignore[type-arg]
+    """Writes to whatever sys.stderr is when a line is written (a test runner swaps it)."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.setStream(sys.stderr)
+        super().emit(record)
+
+
 def configure_logging(level: str = "INFO", stream: Any = None) -> logging.Handler:
-    """Send every log line of this process to `stream` (stderr) as JSON lines, at `level`. Idempotent:
-    the handler it installed before is replaced, not doubled."""
+    """Send every log line of this process to `stream` (default stderr) as JSON lines, at `level`.
+    Idempotent: the handler it installed before is replaced, not doubled."""
     root = logging.getLogger()
-    for handler in list(root.handlers):
-        if getattr(handler, "inscribe_json", False):
-            root.removeHandler(handler)
-    handler = logging.StreamHandler(stream or sys.stderr)
+    for installed in list(root.handlers):
+        if getattr(installed, "inscribe_json", False):
+            root.removeHandler(installed)
+    handler: logging.Handler = logging.StreamHandler(stream) if stream is not None else _Stderr()
     handler.setFormatter(JsonLines())
     handler.inscribe_json = True  # type: ignore[attr-defined]
     root.addHandler(handler)
     root.setLevel(level)
     quiet_value_loggers()
     return handler
+
+
+def command_line_logging(default: str = "WARNING") -> logging.Handler:
+    """The command line's logging: JSON lines at INSCRIBE_LOG_LEVEL, else `default` (a one-shot command
+    says only what went wrong; `serve` and `projections run` log at the settings' level, INFO)."""
+    level = (os.environ.get("INSCRIBE_LOG_LEVEL") or default).upper()
+    return configure_logging(level if level in LEVELS else default)
 
 
 def uvicorn_log_config(base: dict[str, Any]) -> dict[str, Any]:

@@ -20,7 +20,14 @@ from litestar import Response, get
 from litestar.enums import ScopeType
 from litestar.plugins.prometheus import PrometheusConfig, PrometheusController
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
-from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, CollectorRegistry, Counter, generate_latest
+from prometheus_client import (
+    CONTENT_TYPE_LATEST,
+    REGISTRY,
+    CollectorRegistry,
+    Counter,
+    generate_latest,
+    start_http_server,
+)
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
 from sqlalchemy import text
@@ -39,7 +46,7 @@ COMMANDS = Counter(
     "Commands answered, by type (the operation) and outcome (accepted, rejected: a problem 4xx, failed: 5xx)",
     ["command", "outcome"],
 )
-TICKS = Counter(f"{PREFIX}_ticks_total", "Scheduler ticks, by outcome (completed, failed)", ["outcome"])
+TICKS = Counter(f"{PREFIX}_ticks_total", "Scheduler ticks, by outcome (completed, partial, failed)", ["outcome"])
 TICK_AGGREGATES = Counter(
     f"{PREFIX}_tick_aggregates_total",
     "Aggregates a tick found due, by outcome (changed, unchanged, failed)",
@@ -102,11 +109,12 @@ def command_name(scope: Scope) -> str:
     return f"{resource}.{handler.handler_name}"
 
 
-def record_tick(failed: bool, kinds: Iterable[tuple[str, str]] = ()) -> None:
-    """Count one tick and its aggregates' outcomes ((kind, changed|unchanged|failed) pairs)."""
-    TICKS.labels("failed" if failed else "completed").inc()
-    for kind, result in kinds:
-        TICK_AGGREGATES.labels(kind, result).inc()
+def record_tick(result: str, kinds: Iterable[tuple[str, str]] = ()) -> None:
+    """Count one tick (completed, partial: some aggregates failed, failed: the tick itself) and its
+    aggregates' outcomes ((kind, changed|unchanged|failed) pairs)."""
+    TICKS.labels(result).inc()
+    for kind, outcome_of in kinds:
+        TICK_AGGREGATES.labels(kind, outcome_of).inc()
 
 
 class ReadSideCollector(Collector):
@@ -156,6 +164,16 @@ def rebuild_positions(read_side: ReadSide) -> dict[str, int]:
             return dict(conn.execute(query.format("").replace(":app", "?"), (app,)).fetchall())
     except sqlite3.Error:  # the shadow is being made or dropped
         return {}
+
+
+def serve_worker_metrics(services: Services) -> int:
+    """The projection worker's /metrics (its ticks and the read side) on INSCRIBE_WORKER_METRICS_PORT, in a
+    background thread; the port, or 0 when none is set."""
+    port = services.settings.worker_metrics_port
+    if port:
+        REGISTRY.register(ReadSideCollector(services.read_side))
+        start_http_server(port)
+    return port
 
 
 def metrics_controller(services: Services) -> type[PrometheusController]:

@@ -26,6 +26,7 @@ from domain.claim.aggregate import Claim
 from domain.complaint.aggregate import Complaint
 from domain.identifiers import china_today
 from interface.bootstrap import Services
+from interface.metrics import record_tick
 from projections.due import due_on
 
 log = logging.getLogger(__name__)
@@ -76,17 +77,22 @@ def tick(
         total(len(due))
     changed = 0
     failures: list[TickFailure] = []
+    outcomes: list[tuple[str, str]] = []  # (kind, changed|unchanged|failed), counted (interface.metrics)
     for kind_name, advance, aggregate_id in due:
         try:
+            outcomes.append((kind_name, "unchanged"))
             if advance() is not None:
                 changed += 1
+                outcomes[-1] = (kind_name, "changed")
         except Exception as error:  # one aggregate must not stop the clock for the others
             log.exception("tick %s: %s %s failed; the others go on", day, kind_name, aggregate_id)
             services.app.forget_cached(aggregate_id)
             failures.append(TickFailure(kind_name, str(aggregate_id), f"{type(error).__name__}: {error}"))
+            outcomes[-1] = (kind_name, "failed")
         finally:
             if progress is not None:
                 progress(1)
+    record_tick("partial" if failures else "completed", outcomes)
     return TickReport(day, len(due), changed, tuple(failures))
 
 
@@ -119,6 +125,7 @@ class Ticker:
                 for failure in report.failures:  # each was logged with its traceback; the clock goes on
                     log.error("tick %s: %s failed (tried again at the next interval)", report.today, failure)
             except Exception:
+                record_tick("failed")
                 log.exception("tick failed; trying again at the next interval")
             self._stop.wait(self.interval)
 

@@ -14,6 +14,7 @@ from litestar.testing import TestClient
 from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+from prometheus_client import REGISTRY, generate_latest
 
 from application.infrastructure.settings import Settings
 from interface import tracing
@@ -206,3 +207,15 @@ def test_tracing_is_off_by_default_and_can_be_switched_on(
     spans = exporter.get_finished_spans()
     assert [span.name for span in spans] == ["GET /health/live"]
     assert spans[0].attributes is not None and spans[0].attributes["http.response.status_code"] == 200
+
+
+def test_a_tick_is_counted_with_its_outcome(services: Services) -> None:
+    from interface.scheduler import tick
+
+    def completed() -> float:
+        return metric(generate_latest(REGISTRY).decode(), "inscribe_ticks_total", outcome="completed")
+
+    before = completed()
+    report = tick(services)
+    assert (report.examined, report.failures) == (0, ())
+    assert completed() == before + 1
