@@ -22,6 +22,7 @@ from litestar.openapi.plugins import RedocRenderPlugin, SwaggerRenderPlugin
 from litestar.openapi.spec import (
     Components,
     OpenAPI,
+    OpenAPIFormat,
     OpenAPIHeader,
     OpenAPIMediaType,
     OpenAPIResponse,
@@ -59,6 +60,33 @@ PROBLEM_SCHEMA = Schema(
             ),
         ),
         "correlation_id": Schema(type=OpenAPIType.STRING),
+    },
+)
+
+_FIGURE = Schema(
+    one_of=[Schema(type=OpenAPIType.STRING), Schema(type=OpenAPIType.INTEGER), Schema(type=OpenAPIType.NULL)],
+    description="a decimal as plain text, a count, a date (ISO), or null",
+)
+#: A report as JSON (interface.reports_api.as_json): its figures per group, the totals and their definitions.
+REPORT_SCHEMA = Schema(
+    type=OpenAPIType.OBJECT,
+    title="Report",
+    required=["report", "title", "from", "to", "group_by", "position", "figures", "rows", "totals", "definitions"],
+    properties={
+        "report": Schema(type=OpenAPIType.STRING),
+        "title": Schema(type=OpenAPIType.STRING),
+        "from": Schema(type=OpenAPIType.STRING, format=OpenAPIFormat.DATE),
+        "to": Schema(type=OpenAPIType.STRING, format=OpenAPIFormat.DATE),
+        "group_by": Schema(type=OpenAPIType.STRING),
+        "position": Schema(one_of=[Schema(type=OpenAPIType.INTEGER), Schema(type=OpenAPIType.NULL)]),
+        "figures": Schema(type=OpenAPIType.ARRAY, items=Schema(type=OpenAPIType.STRING), description="in order"),
+        "rows": Schema(
+            type=OpenAPIType.ARRAY,
+            items=Schema(type=OpenAPIType.OBJECT, additional_properties=_FIGURE),
+            description="one per group: the group key (named by `group_by`), then the figures",
+        ),
+        "totals": Schema(type=OpenAPIType.OBJECT, additional_properties=_FIGURE),
+        "definitions": Schema(type=OpenAPIType.OBJECT, additional_properties=Schema(type=OpenAPIType.STRING)),
     },
 )
 
@@ -171,6 +199,9 @@ def _type_register_reads(app: Litestar, schema: OpenAPI, components: Components)
         for method, operation in _operations(item):
             read = REGISTER_READS.get(f"{method.upper()} {path}")
             ok = (operation.responses or {}).get("200")
+            if path.startswith("/api/v1/reports/") and isinstance(ok, OpenAPIResponse):
+                report = Reference("#/components/schemas/Report")
+                ok.content = {**(ok.content or {}), "application/json": OpenAPIMediaType(schema=report)}
             if read is None or not isinstance(ok, OpenAPIResponse):
                 continue
             register, page = read
@@ -181,7 +212,7 @@ def _type_register_reads(app: Litestar, schema: OpenAPI, components: Components)
     for model_schema in generated.values():  # column names are SQLAlchemy's quoted_name: plain str in a document
         model_schema.properties = {str(k): v for k, v in (model_schema.properties or {}).items()} or None
         model_schema.required = [str(name) for name in model_schema.required or []] or None
-    components.schemas = {**generated, **(components.schemas or {})}
+    components.schemas = {**generated, **(components.schemas or {}), "Report": REPORT_SCHEMA}
 
 
 def _problem(description: str, status: str) -> OpenAPIResponse:
