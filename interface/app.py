@@ -27,6 +27,7 @@ from interface.policies_api import PolicyController
 from interface.policy_queries_api import PremiumQueries, UnderwritingQueries
 from interface.products_api import ProductQueries, QuoteCommands
 from interface.reports_api import ReportQueries
+from interface.responses import ConventionalResponse
 from interface.retention_api import RetentionQueries
 from interface.system_api import SystemQueries
 
@@ -80,6 +81,7 @@ def create_app(services: Services | None = None, settings: Settings | None = Non
         dependencies={"services": Provide(provide_services, sync_to_thread=False)},
         exception_handlers=EXCEPTION_HANDLERS,
         before_request=check_request,
+        response_class=ConventionalResponse,  # Location, ETag and 304, CSV on registers (interface.responses)
         middleware=operations_middleware(services.settings),
         logging_config=None,  # the process's logging is JSON lines (interface.logs: app_from_env, the CLI)
         request_max_body_size=MAX_BODY_BYTES,
