@@ -21,6 +21,7 @@ from litestar.exceptions import (
 )
 
 from domain.errors import DomainError, InvalidValue, NotFound
+from interface.logs import current_ids
 from projections.status import ReadSideBehind
 
 PROBLEM = "application/problem+json"
@@ -89,9 +90,13 @@ def header_problem(name: str, value: str) -> str | None:
 
 
 def correlation_id(request: Request[Any, Any, Any]) -> str:
-    """The request's X-Correlation-Id when it is acceptable, otherwise a fresh one."""
+    """The request's X-Correlation-Id when it is acceptable, otherwise the one its log lines carry
+    (interface.logs), otherwise a fresh one."""
     given = request.headers.get("X-Correlation-Id")
-    return given if given is not None and header_problem("X-Correlation-Id", given) is None else str(uuid.uuid4())
+    if given is not None and header_problem("X-Correlation-Id", given) is None:
+        return given
+    ids = current_ids()
+    return ids.correlation_id if ids is not None else str(uuid.uuid4())
 
 
 def problem(

@@ -219,3 +219,26 @@ def test_a_tick_is_counted_with_its_outcome(services: Services) -> None:
     report = tick(services)
     assert (report.examined, report.failures) == (0, ())
     assert completed() == before + 1
+
+
+def test_a_problem_and_its_log_line_name_the_same_correlation_id(
+    client: TestClient[Any], running_services: Services, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import sqlalchemy.exc
+
+    def unreachable() -> Any:
+        raise sqlalchemy.exc.OperationalError("SELECT 1", {}, Exception("connection refused"))
+
+    monkeypatch.setattr(running_services.read_side, "status", unreachable)
+    stream = io.StringIO()
+    handler = configure_logging("INFO", stream)
+    try:
+        response = client.get("/api/v1/projections", headers=auth("admin", "erin"))  # no X-Correlation-Id
+    finally:
+        logging.getLogger().removeHandler(handler)
+    assert response.status_code == 503, response.text
+    given = response.json()["correlation_id"]
+    lines = [json.loads(line) for line in stream.getvalue().splitlines()]
+    logged = [line for line in lines if line["logger"] == "inscribe.api"]
+    assert [(line["correlation_id"], line["actor_id"]) for line in logged] == [(given, "erin")]
+    assert given in logged[0]["message"]
