@@ -114,6 +114,14 @@ ETAG = OpenAPIHeader(
     schema=Schema(type=OpenAPIType.STRING),
     description="the resource's version (its aggregate version), for `If-Match` on the next command",
 )
+IF_NONE_MATCH = Parameter(
+    name="If-None-Match",
+    param_in="header",
+    required=False,
+    description="an ETag this client holds: 304 with no body while the resource still has that version",
+    schema=Schema(type=OpenAPIType.STRING, max_length=200),
+)
+NOT_MODIFIED = OpenAPIResponse(description="Not modified: the version named in `If-None-Match` is current.")
 
 #: The headers a command reads (SPEC §10): they reach the events' metadata.
 COMMAND_HEADERS = [
@@ -307,8 +315,10 @@ def _responses(path: str, command: bool, operation: Operation) -> dict[str, Open
     created, ok = responses.get("201"), responses.get("200")
     if isinstance(created, OpenAPIResponse):
         created.headers = {**(created.headers or {}), "Location": LOCATION}
-    if isinstance(ok, OpenAPIResponse) and not command and path.endswith("}"):
+    if isinstance(ok, OpenAPIResponse) and not command and path.endswith("}"):  # a single resource
         ok.headers = {**(ok.headers or {}), "ETag": ETAG}
+        responses["304"] = NOT_MODIFIED
+        operation.parameters = [*(operation.parameters or []), IF_NONE_MATCH]
     if isinstance(ok, OpenAPIResponse) and _offers_csv(operation):
         ok.content = {
             **(ok.content or {}),

@@ -98,7 +98,8 @@ def test_every_operation_documents_its_problems_and_the_headers_it_reads_and_sen
         if "201" in responses:
             assert "Location" in responses["201"]["headers"], where
         if not command and path.endswith("}"):
-            assert "ETag" in responses["200"]["headers"], where
+            assert "ETag" in responses["200"]["headers"] and "304" in responses, where
+            assert "If-None-Match" in read, where
     untyped = [
         path
         for method, path, operation in operations(document)

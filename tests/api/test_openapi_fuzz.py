@@ -26,7 +26,8 @@ DEEP = os.environ.get("HYPOTHESIS_PROFILE") == "deep"
 
 # The document needs no database: the app is built over settings alone, as `/schema` serves it (a stand-in
 # for the services, which the document never touches).
-_document_app = create_app(cast(Any, SimpleNamespace(settings=Settings(jwt_secret=JWT_SECRET), close=lambda: None)))
+_stand_in = SimpleNamespace(settings=Settings(jwt_secret=JWT_SECRET), close=lambda: None, read_side=None)
+_document_app = create_app(cast(Any, _stand_in))
 schema = schemathesis.openapi.from_dict(_document_app.openapi_schema.to_schema())
 
 CHECKS = [
