@@ -154,7 +154,8 @@ def rebuild_positions(read_side: ReadSide) -> dict[str, int]:
         schema = shadow_schema(read_side)
         with read_side.engine.connect() as conn:
             if conn.execute(text("SELECT to_regclass(:t)"), {"t": f'"{schema}".{tracking_table.name}'}).scalar():
-                return dict(conn.execute(text(query.format(f'"{schema}".')), {"app": app}).tuples().all())
+                rows = conn.execute(text(query.format(f'"{schema}".')), {"app": app})
+                return {str(name): int(at) for name, at in rows}
         return {}
     path = shadow_file(read_side.engine)
     if not path.exists():

@@ -242,3 +242,20 @@ def test_a_problem_and_its_log_line_name_the_same_correlation_id(
     logged = [line for line in lines if line["logger"] == "inscribe.api"]
     assert [(line["correlation_id"], line["actor_id"]) for line in logged] == [(given, "erin")]
     assert given in logged[0]["message"]
+
+
+def test_a_running_rebuild_shows_its_progress(client: TestClient[Any], running_services: Services) -> None:
+    from interface.metrics import ReadSideCollector, rebuild_positions
+
+    read_side = running_services.read_side
+    answer = register(client, 5)
+    read_side.wait_for(answer["position"])
+    assert rebuild_positions(read_side) == {}  # no rebuild
+    seen: list[dict[str, int]] = []
+    read_side.rebuild(["customers"], progress=lambda _: seen.append(rebuild_positions(read_side)))
+    assert seen and seen[-1] == {"customers": answer["position"]}
+    assert rebuild_positions(read_side) == {}  # switched in: the shadow is gone
+    families = {f.name: f for f in ReadSideCollector(read_side).collect()}
+    assert [
+        s.value for s in families["inscribe_projection_position"].samples if s.labels["projection"] == "customers"
+    ] == [answer["position"]]
