@@ -259,3 +259,46 @@ def test_a_running_rebuild_shows_its_progress(client: TestClient[Any], running_s
     assert [
         s.value for s in families["inscribe_projection_position"].samples if s.labels["projection"] == "customers"
     ] == [answer["position"]]
+
+
+def test_the_worker_serves_its_metrics_and_logs_json_lines(services: Services, test_settings: Settings) -> None:
+    import os
+    import socket
+    import subprocess
+    import sys
+    import time
+    from pathlib import Path
+
+    import httpx
+
+    from tests.builders.environment import settings_env
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    environment = {**os.environ, **settings_env(test_settings), "INSCRIBE_WORKER_METRICS_PORT": str(port)}
+    worker = subprocess.Popen(
+        [str(Path(sys.executable).parent / "inscribe"), "projections", "run", "--no-tick", "--poll", "0.1"],
+        text=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        env={**environment, "INSCRIBE_LOG_LEVEL": "INFO"},
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            assert worker.poll() is None, worker.stderr.read() if worker.stderr else ""
+            try:
+                text = httpx.get(f"http://127.0.0.1:{port}/metrics", timeout=2).text
+                if "inscribe_projection_position{" in text:
+                    break
+            except httpx.TransportError:
+                pass
+            assert time.monotonic() < deadline, "the worker served no metrics"
+            time.sleep(0.2)
+        assert 'inscribe_projection_faulted{projection="customers"} 0.0' in text and "inscribe_ticks_total" in text
+    finally:
+        worker.terminate()
+        _, errors = worker.communicate(timeout=30)
+    lines = [line for line in errors.splitlines() if line.strip()]
+    assert lines and all(isinstance(json.loads(line), dict) for line in lines), errors[-2000:]
