@@ -68,7 +68,7 @@ def part_engine(settings: Settings, part: Part) -> Engine:
 
     if part == "read" or settings.is_postgres:
         return create_read_engine(settings)
-    engine = create_engine(f"sqlite:///{settings.sqlite_path}", connect_args={"timeout": 30})
+    engine = create_engine(f"sqlite:///{settings.sqlite_path}", connect_args={"timeout": 30}, hide_parameters=True)
     sqlite_pragmas(engine)
     return engine
 

@@ -24,10 +24,11 @@ def create_read_engine(settings: Settings) -> Engine:
     url = settings.read_url
     if url.startswith("sqlite"):
         settings.private_read_file()  # mode 0600 (application.infrastructure.settings.private_file)
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30}, hide_parameters=True)
         sqlite_pragmas(engine)
         return engine
-    return create_engine(url, **settings.read_engine_options())  # the library's POSTGRES_* pool variables
+    # hide_parameters: an error's text (logged, kept in a projection fault) never carries a row's personal data.
+    return create_engine(url, hide_parameters=True, **settings.read_engine_options())
 
 
 def sqlite_pragmas(engine: Engine) -> None:

@@ -68,7 +68,7 @@ def _shadow_engine(read_side: ReadSide) -> Engine:
         with read_side.writer.begin() as conn:
             conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
             conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-        engine = create_engine(live.url, poolclass=NullPool)
+        engine = create_engine(live.url, poolclass=NullPool, hide_parameters=True)
 
         @event.listens_for(engine, "connect")
         def _search_path(dbapi_connection: Any, _: Any) -> None:
@@ -79,7 +79,9 @@ def _shadow_engine(read_side: ReadSide) -> Engine:
         return engine
     path = shadow_file(live)
     _drop_shadow_file(path)
-    engine = create_engine(f"sqlite:///{path}", connect_args={"check_same_thread": False, "timeout": 30})
+    engine = create_engine(
+        f"sqlite:///{path}", connect_args={"check_same_thread": False, "timeout": 30}, hide_parameters=True
+    )
     sqlite_pragmas(engine)
     return engine
 
