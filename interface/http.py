@@ -30,6 +30,7 @@ from interface.errors import (
     UnsupportedMediaType,
     header_problem,
 )
+from interface.logs import current_ids
 from interface.query_params import FORMATS, MAX_QUERY_CHARS, MAX_REASON_CHARS, ReadPoint
 from projections.audit_log import moment_position
 
@@ -113,7 +114,7 @@ def command_context(
     correlation_id = event_header(request, "X-Correlation-Id")
     causation_id = event_header(request, "X-Causation-Id")
     extra: dict[str, Any] = {"command_id": key} if key else {}
-    return CommandContext(
+    context = CommandContext(
         actor_id=principal.sub,
         actor_role=principal.role,
         channel="api",
@@ -125,6 +126,11 @@ def command_context(
         fingerprint=fingerprint,
         **extra,
     )
+    ids = current_ids()
+    if ids is not None:  # the request's log lines from here on name the ids its events carry
+        ids.command_id = context.command_id
+        ids.correlation_id = context.correlation_id or context.command_id  # as CommandContext.metadata
+    return context
 
 
 def parse_as_of(value: str | None) -> int | datetime | None:

@@ -144,6 +144,28 @@ def test_log_lines_are_json_with_the_request_ids(client: TestClient[Any]) -> Non
     assert lines[-1]["message"] == "a line outside any request" and "correlation_id" not in lines[-1]
 
 
+def test_a_command_sent_without_ids_logs_the_correlation_and_command_ids_its_events_carry(
+    client: TestClient[Any],
+) -> None:
+    stream = io.StringIO()
+    handler = configure_logging("INFO", stream)
+    try:
+        answer = client.post(CUSTOMERS, json=individual_body(4), headers=auth(sub="erin"))
+    finally:
+        logging.getLogger().removeHandler(handler)
+    assert answer.status_code == 201, answer.text
+    history = client.get(
+        f"{CUSTOMERS}/{answer.json()['id']}/history",
+        params={"after": answer.json()["position"]},
+        headers=auth("auditor"),
+    )
+    stored = history.json()["events"][0]["metadata"]
+
+    lines = [json.loads(line) for line in stream.getvalue().splitlines()]
+    command = next(line for line in lines if line["logger"] == "inscribe.commands")
+    assert (command["correlation_id"], command["command_id"]) == (stored["correlation_id"], stored["command_id"])
+
+
 def test_a_readiness_refusal_is_logged_with_its_correlation_id(idle_services: Services) -> None:
     stream = io.StringIO()
     handler = configure_logging("INFO", stream)
