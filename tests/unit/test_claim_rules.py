@@ -26,6 +26,7 @@ from domain.claim.rules import (
 )
 from domain.errors import InvalidValue
 from domain.policy.state import CoverSnapshot
+from tests.builders.claim_aggregates import cover as built_cover
 
 # first receipt: day 0. Chosen so that no due date below (days 13, 30, 33, 37, 60, 67, 225) falls on a rest
 # day: a last day on a weekend or public holiday moves to the next working day (Civil Code Art. 203;
@@ -39,32 +40,8 @@ def day(n: int) -> date:
 
 
 def cover(**overrides: Any) -> CoverSnapshot:
-    given: dict[str, Any] = dict(
-        on=date(2024, 2, 20),
-        status="in_force",
-        in_force=True,
-        in_grace=False,
-        premium_owed=Decimal("0.00"),
-        policy_number="P1",
-        product_code="HOME",
-        product_version=1,
-        line="property",
-        riders=(),
-        period_start=date(2024, 1, 1),
-        period_end=date(2024, 12, 31),
-        waiting_period_end=date(2024, 1, 1),
-        in_waiting_period=False,
-        sum_insured=Decimal("100000.00"),
-        remaining_sum_insured=Decimal("100000.00"),
-        deductible=Decimal("500.00"),
-        payout_ratio=Decimal("1"),
-        covered_causes=("fire", "flood"),
-        exclusions=("war", "wear_and_tear"),
-        rescinded=False,
-        rescission_ground=None,
-        no_liability_before=None,
-    )
-    return CoverSnapshot(**{**given, **overrides})
+    """The builders' cover, on 20 February 2024 under policy P1."""
+    return built_cover(**{"on": date(2024, 2, 20), "policy_number": "P1", **overrides})
 
 
 # -- documents and limitation (7.1 (1); Art. 26) ------------------------------------------------------
