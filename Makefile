@@ -10,7 +10,7 @@ CUSTOMERS ?= 300
 YEARS ?= 3
 SEED ?= 1
 
-.PHONY: run demo test test-deep lint bench install worker clean clean-data
+.PHONY: run demo test test-deep lint bench contract install worker clean clean-data
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -44,6 +44,12 @@ lint: $(STAMP)
 	@$(BIN)/mypy
 	@$(BIN)/ruff check .
 	@$(BIN)/ruff format --check .
+
+# The problem codes each operation can answer, derived from the code (interface/problem_codes.py; the OpenAPI
+# document lists them, and the tests check each answer against them). Run it after changing a rule.
+contract: $(STAMP)
+	@$(BIN)/python -m tools.problem_codes
+	@$(BIN)/ruff format -q interface/problem_codes.py
 
 # The bench's databases are throwaway: a fixed key-encryption key (required on PostgreSQL) unless one is set.
 bench: export INSCRIBE_KEY_ENCRYPTION_KEY ?= YmVuY2gta2V5LWVuY3J5cHRpb24ta2V5LTMyLWJ5dGU=

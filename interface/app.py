@@ -6,7 +6,7 @@ import asyncio
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from litestar import Litestar
+from litestar import Controller, Litestar, Router
 from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
 from litestar.static_files import create_static_files_router
@@ -42,6 +42,24 @@ async def _worker_threads() -> None:
     )
 
 
+#: The API's operations (with /health and /metrics, which need the services: interface.operations).
+CONTROLLERS: tuple[type[Controller] | Router, ...] = (
+    CustomerController,
+    ProductQueries,
+    QuoteCommands,
+    PolicyController,
+    UnderwritingQueries,
+    PremiumQueries,
+    ClaimController,
+    ComplaintController,
+    ServiceRequestController,
+    AuditQueries,
+    ReportQueries,
+    SystemQueries,
+    RetentionQueries,
+)
+
+
 def create_app(services: Services | None = None, settings: Settings | None = None) -> Litestar:
     """Build the API. Pass `services` to share them (tests); otherwise they are built from settings."""
     owned = services is None
@@ -58,19 +76,7 @@ def create_app(services: Services | None = None, settings: Settings | None = Non
     app = Litestar(
         route_handlers=[
             *operations_routes(services),  # /health, /health/live, /health/ready, /metrics
-            CustomerController,
-            ProductQueries,
-            QuoteCommands,
-            PolicyController,
-            UnderwritingQueries,
-            PremiumQueries,
-            ClaimController,
-            ComplaintController,
-            ServiceRequestController,
-            AuditQueries,
-            ReportQueries,
-            SystemQueries,
-            RetentionQueries,
+            *CONTROLLERS,
             create_static_files_router(
                 path=DOCS_ASSETS,
                 directories=[STATIC_DIR / "docs"],

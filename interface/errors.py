@@ -22,6 +22,7 @@ from litestar.exceptions import (
 
 from domain.errors import DomainError, InvalidValue, NotFound
 from interface.logs import current_ids
+from interface.problem_codes import CODES
 from projections.status import ReadSideBehind
 
 PROBLEM = "application/problem+json"
@@ -87,6 +88,14 @@ def header_problem(name: str, value: str) -> str | None:
     if not _PRINTABLE_ASCII.fullmatch(value):
         return f"{name} must be printable ASCII (no control characters)"
     return None
+
+
+def handler_name(handler: Any) -> str:
+    """A route handler's function by its full name (the key of interface.problem_codes.CODES)."""
+    fn = handler.fn
+    fn = getattr(fn, "func", fn)  # litestar.utils.sync.AsyncCallable: a sync handler run in a thread
+    fn = getattr(fn, "__wrapped__", fn)
+    return f"{fn.__module__}.{fn.__qualname__}"
 
 
 def correlation_id(request: Request[Any, Any, Any]) -> str:
@@ -164,14 +173,32 @@ def on_unknown(_: Request[Any, Any, Any], exc: UnknownParameters) -> Response[di
     )
 
 
-def on_domain(_: Request[Any, Any, Any], exc: DomainError) -> Response[dict[str, Any]]:
+#: Tests turn this on (tests/conftest.py): a problem code the OpenAPI document does not list for the operation
+#: (interface.problem_codes, derived from the code by `make contract`) is then answered as a 500 that names it.
+CHECK_DOCUMENTED_CODES = False
+
+
+def _undocumented(request: Request[Any, Any, Any], status: int, code: str) -> Response[dict[str, Any]] | None:
+    handler = request.scope.get("route_handler")
+    if not CHECK_DOCUMENTED_CODES or handler is None:
+        return None
+    name = handler_name(handler)
+    if code in CODES.get(name, {}).get(status, ()):
+        return None
+    detail = f"{name} answered {status} {code}, which interface.problem_codes does not list: run `make contract`"
+    return problem(500, "Undocumented problem code", detail, "undocumented-problem-code")
+
+
+def on_domain(request: Request[Any, Any, Any], exc: DomainError) -> Response[dict[str, Any]]:
+    status = 422 if isinstance(exc, InvalidValue) else 404 if isinstance(exc, NotFound) else getattr(exc, "status", 409)
+    if (undocumented := _undocumented(request, status, exc.code)) is not None:
+        return undocumented
     if isinstance(exc, InvalidValue):
         return problem(
             422, "Invalid input", exc.message, exc.code, errors=[{"field": exc.field, "message": exc.message}]
         )
     if isinstance(exc, NotFound):
         return problem(404, "Not found", exc.message, exc.code)
-    status = getattr(exc, "status", 409)
     return problem(status, "Forbidden" if status == 403 else "Conflict", exc.message, exc.code, **exc.details)
 
 

@@ -36,6 +36,7 @@ from litestar.typing import FieldDefinition
 from pydantic import BaseModel
 
 from interface.errors import PROBLEM
+from interface.openapi_codes import document_codes
 from interface.openapi_summaries import SUMMARIES
 from projections import claims, complaints, policies, premiums, service_requests, underwriting
 from projections.audit_log import AUDIT_LOG
@@ -96,7 +97,7 @@ PROBLEMS: dict[str, str] = {
     "401": "No valid bearer token (`unauthorized`).",
     "403": "The role may not do this, or lacks the authority for the amount (`forbidden`, `insufficient-authority`).",
     "404": "No such resource (`not-found`).",
-    "409": "A rule or state forbids it (a stable `code`, e.g. `policy-not-in-force`, `stale-version`).",
+    "409": "A rule or state forbids it.",
     "413": "The body is too large (`payload-too-large`).",
     "415": "A command body that is not JSON (`unsupported-media-type`).",
     "422": "Invalid input: each bad field or parameter named (`invalid-input`, `position-not-recorded`).",
@@ -370,3 +371,4 @@ def declare_problems(app: Litestar) -> None:
                     *(h for h in COMMAND_HEADERS if h.name not in present),
                 ]
     _name_operations(schema)
+    document_codes(app, schema, _problem(PROBLEMS["409"], "409"))

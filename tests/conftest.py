@@ -89,6 +89,13 @@ def running_services(test_settings: Settings) -> Iterator[Services]:
         built.close()
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    """Every problem code the API answers in a test must be one the OpenAPI document lists for the operation."""
+    from interface import errors
+
+    errors.CHECK_DOCUMENTED_CODES = True
+
+
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     """Under CI a skipped test is a failure: PostgreSQL must have run."""
     if not IN_CI:

@@ -32,7 +32,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Any, Literal
 
 from domain.calendar import PeriodEnd, last_day
 from domain.errors import InvalidValue
@@ -266,7 +266,11 @@ def linked_clock(received_on: date, day: date, linked_to: str) -> ComplaintClock
     )
 
 
-def extension_refusal(round_: ClockRound, kind: str, day: date) -> str | None:
+#: Why a complaint's deadline cannot be extended (the problem's code).
+ExtensionRefusal = Literal["extension-already-used", "complex-extension-required", "deadline-passed"]
+
+
+def extension_refusal(round_: ClockRound, kind: str, day: date) -> ExtensionRefusal | None:
     """Why an extension of `kind` on `day` is not possible (an error code), or None."""
     kinds = round_.extension_kinds()
     if kind in kinds:

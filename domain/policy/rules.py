@@ -14,7 +14,7 @@ import calendar
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, timedelta
 from decimal import Decimal
-from typing import Any
+from typing import Any, Literal
 
 from domain.calendar import PeriodEnd, last_day, period_end
 from domain.errors import InvalidValue
@@ -212,9 +212,13 @@ def renewal_offer_from(end: date, offer_days: int) -> date:
     return end - timedelta(days=offer_days)
 
 
+#: Why Art. 16 bars a rescission (the problem's code).
+RescissionRefusal = Literal["rescission-not-allowed", "rescission-waived", "rescission-time-barred"]
+
+
 def rescission_refusal(
     on: date, *, learned_on: date, formed_on: date, insurer_knew: bool, premium_collected_on: Iterable[date] = ()
-) -> str | None:
+) -> RescissionRefusal | None:
     """The error code that bars rescission on `on`, or None when Art. 16 allows it. An insurer that
     collected premium (`premium_collected_on`: the days it did) after the day it learned the cause has
     waived the right (SPC Interpretation II Art. 7): `rescission-waived`."""

@@ -24,7 +24,9 @@ from openapi_spec_validator import validate
 from application.infrastructure.settings import Settings
 from interface.app import create_app
 from interface.openapi import COMMAND_HEADERS
+from interface.openapi_codes import handlers_by_operation, operation_codes
 from interface.openapi_summaries import SUMMARIES
+from interface.problem_codes import CODES
 from tests.builders.claims_http import report_body
 from tests.builders.common import individual_body
 from tests.builders.desk import START, Desk
@@ -82,16 +84,22 @@ def test_every_operation_has_a_summary_in_words_and_a_description(document: dict
 
 
 def test_every_operation_documents_its_problems_and_the_headers_it_reads_and_sends(document: dict[str, Any]) -> None:
+    handlers = handlers_by_operation(_document_app())
     for method, path, operation in operations(document):
         where, responses = f"{method.upper()} {path}", operation["responses"]
-        command = method != "get"
-        expected = {"401", "403", "422", "500", "503"} | ({"400", "409", "413", "415", "404"} if command else set())
+        command, handler = method != "get", handlers[f"{method.upper()} {path}"]
+        expected = {"401", "403", "422", "500", "503"} | ({"400", "413", "415", "404"} if command else set())
         if "{" in path:
             expected.add("404")
+        if CODES[handler].get(409):  # a 409 only where some rule of the operation can refuse
+            expected.add("409")
         problems = {s for s, r in responses.items() if s[0] in "45"}
-        assert problems == expected, where  # no undocumented code, and none the operation never answers
+        assert problems == expected, where  # no undocumented status, and none the operation never answers
         for status in problems:
-            assert responses[status]["content"] == {"application/problem+json": {"schema": PROBLEM_REF}}, where
+            content = responses[status]["content"]["application/problem+json"]
+            assert content["schema"] == PROBLEM_REF, where
+            if int(status) in (403, 404, 409, 422):  # each code it can answer, with an example
+                assert set(content["examples"]) == set(operation_codes(handler, int(status))), where
         assert "Retry-After" in responses["503"]["headers"], where
         read = {p["name"] for p in operation.get("parameters", []) if p["in"] == "header"}
         assert read >= ({h.name for h in COMMAND_HEADERS} if command else set()), where
