@@ -6,8 +6,10 @@ from __future__ import annotations
 import copy
 import logging
 import os
+import shutil
 import sys
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 import click
@@ -105,7 +107,13 @@ def access_log_config() -> dict[str, Any]:
     return uvicorn_log_config(config)  # its lines as JSON lines too (interface.logs)
 
 
-TOKEN_HINT = "export TOKEN=$(.venv/bin/inscribe token --role agent --sub alice)"
+def token_hint() -> str:
+    """How to mint a token from where this process runs: `inscribe` when it is on PATH (the container, an
+    activated virtualenv), otherwise its path (`make run`: .venv/bin/inscribe)."""
+    here = Path(sys.executable).parent / "inscribe"
+    on_path = shutil.which("inscribe")
+    command = "inscribe" if on_path and Path(on_path).resolve() == here.resolve() else str(here)
+    return f"export TOKEN=$({command} token --role agent --sub alice)"
 
 
 @main.command()
@@ -122,7 +130,7 @@ def serve(host: str, port: int, workers: int) -> None:
     click.echo(f"Inscribe API      http://{host}:{port}/api/v1")
     click.echo(f"API docs          http://{host}:{port}/schema")
     click.echo(f"Database          {settings.safe_url()}")
-    click.echo(f"Mint a token      {TOKEN_HINT}")
+    click.echo(f"Mint a token      {token_hint()}")
     click.echo(f'Try               curl -s http://{host}:{port}/api/v1/products -H "Authorization: Bearer $TOKEN"')
     uvicorn.run(
         "interface.app:app_from_env",

@@ -1,18 +1,16 @@
 """OpenTelemetry request tracing, off unless INSCRIBE_TRACING is `console` or `otlp` (the `tracing` extra:
-opentelemetry-sdk, and opentelemetry-exporter-otlp-proto-http for otlp, configured by the standard
-OTEL_EXPORTER_OTLP_* variables).
+opentelemetry-sdk and opentelemetry-instrumentation-asgi, and opentelemetry-exporter-otlp-proto-http for otlp,
+configured by the standard OTEL_EXPORTER_OTLP_* variables).
 
-Litestar's OpenTelemetry plugin needs opentelemetry-instrumentation-asgi; where that package is
-installed it is used, otherwise a span per request is made here: named by the route template (never a
-path with ids in it), with the method, route, status and the correlation id as attributes.
+Litestar's OpenTelemetry plugin makes a span per request, named by the route template (never a path with ids
+in it: the span names stay few, and an id is not a name), with the correlation id as an attribute.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from litestar.enums import ScopeType
-from litestar.types import ASGIApp, Message, Receive, Scope, Send
+from litestar.types import ASGIApp, Receive, Scope, Send
 
 from interface.logs import current_ids
 
@@ -35,46 +33,31 @@ def tracer_provider(mode: str) -> Any:
     return provider
 
 
+def name_span(app: ASGIApp) -> ASGIApp:
+    """Name the request's span by its route template once routed (Litestar's plugin starts the span before
+    routing, named by the raw path), with the correlation id as an attribute."""
+    from opentelemetry import trace
+
+    async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
+        span = trace.get_current_span()
+        route = scope.get("path_template")
+        if route and span.is_recording():
+            span.update_name(f"{scope.get('method', '')} {route}".strip())
+            span.set_attribute("http.route", route)
+            ids = current_ids()
+            if ids is not None:
+                span.set_attribute("inscribe.correlation_id", ids.correlation_id)
+        await app(scope, receive, send)
+
+    return middleware
+
+
 def tracing_middleware(mode: str, provider: Any = None) -> list[Any]:
     """The middleware that traces requests, none when `mode` is off. `provider` (tests) replaces the
     exporter chosen by `mode`."""
     if mode == "off":
         return []
-    provider = provider or tracer_provider(mode)
-    try:
-        from litestar.plugins.opentelemetry import OpenTelemetryConfig
+    from litestar.plugins.opentelemetry import OpenTelemetryConfig
 
-        return [OpenTelemetryConfig(tracer_provider=provider).middleware]
-    except ImportError:  # no opentelemetry-instrumentation-asgi: our own span per request
-        pass
-    tracer = provider.get_tracer("inscribe")
-
-    def factory(app: ASGIApp) -> ASGIApp:
-        async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
-            if scope["type"] != ScopeType.HTTP:
-                await app(scope, receive, send)
-                return
-            route = scope.get("path_template") or "unmatched"
-            with tracer.start_as_current_span(f"{scope['method']} {route}", kind=_server_kind()) as span:
-                span.set_attribute("http.request.method", scope["method"])
-                span.set_attribute("http.route", route)
-                ids = current_ids()
-                if ids is not None:
-                    span.set_attribute("inscribe.correlation_id", ids.correlation_id)
-
-                async def sending(message: Message) -> None:
-                    if message["type"] == "http.response.start":
-                        span.set_attribute("http.response.status_code", message["status"])
-                    await send(message)
-
-                await app(scope, receive, sending)
-
-        return middleware
-
-    return [factory]
-
-
-def _server_kind() -> Any:
-    from opentelemetry.trace import SpanKind
-
-    return SpanKind.SERVER
+    config = OpenTelemetryConfig(tracer_provider=provider or tracer_provider(mode), exclude_spans=["receive", "send"])
+    return [config.middleware, name_span]

@@ -315,3 +315,14 @@ def test_the_images_health_check_passes_against_a_serving_api_and_fails_without_
     finally:
         server.terminate()
         server.wait(timeout=30)
+
+
+def test_the_start_up_message_names_the_inscribe_this_process_can_run(monkeypatch: pytest.MonkeyPatch) -> None:
+    """On PATH (the container, an activated virtualenv) plain `inscribe`; otherwise its path (`make run`)."""
+    from interface.cli import token_hint
+
+    here = Path(sys.executable).parent
+    monkeypatch.setenv("PATH", f"{here}{os.pathsep}/usr/bin")
+    assert token_hint() == "export TOKEN=$(inscribe token --role agent --sub alice)"
+    monkeypatch.setenv("PATH", "/usr/bin:/bin")
+    assert token_hint() == f"export TOKEN=$({here / 'inscribe'} token --role agent --sub alice)"

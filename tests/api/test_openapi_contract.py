@@ -23,7 +23,7 @@ from openapi_spec_validator import validate
 
 from application.infrastructure.settings import Settings
 from interface.app import create_app
-from interface.openapi import COMMAND_HEADERS
+from interface.openapi import COMMAND_HEADERS, STATIC_DIR
 from interface.openapi_codes import handlers_by_operation, operation_codes
 from interface.openapi_summaries import SUMMARIES
 from interface.problem_codes import CODES
@@ -141,6 +141,10 @@ def test_the_docs_pages_load_their_assets_from_the_app_and_name_no_other_host() 
                 assert asset.startswith("/static/docs/"), asset
                 loaded = client.get(asset)  # no token: the docs load before anyone authorizes
                 assert loaded.status_code == 200 and len(loaded.content) > 500, asset
+    bundle = (STATIC_DIR / "docs" / "redoc" / "redoc.standalone.js").read_text(encoding="utf-8")
+    assert "cdn.redoc.ly" not in bundle  # its sidebar logo: ours, from the app
+    with TestClient(app=_document_app()) as client:
+        assert client.get("/static/docs/redoc/logo-mini.svg").status_code == 200
 
 
 # -- a generated client -----------------------------------------------------------------------------

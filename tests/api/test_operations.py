@@ -221,14 +221,18 @@ def test_tracing_is_off_by_default_and_can_be_switched_on(
         try:
             with TestClient(app=create_app(services)) as client:
                 assert client.get("/health/live").status_code == 200
+                unknown = "/api/v1/policies/0b5c2f7e-93b8-4d0a-a3a4-6a1f2c9d8e71"
+                assert client.get(unknown, headers=auth("auditor")).status_code == 404
         finally:
             services.close()
         if mode == "off":
             assert (made, exporter.get_finished_spans()) == ([], ())
     assert made == ["console"]
     spans = exporter.get_finished_spans()
-    assert [span.name for span in spans] == ["GET /health/live"]
-    assert spans[0].attributes is not None and spans[0].attributes["http.response.status_code"] == 200
+    assert [span.name for span in spans] == ["GET /health/live", "GET /api/v1/policies/{policy_id}"]
+    attributes = dict(spans[0].attributes or {})
+    assert attributes["http.route"] == "/health/live"  # the route template, from Litestar's own plugin
+    assert attributes.get("http.response.status_code", attributes.get("http.status_code")) == 200
 
 
 def test_a_tick_is_counted_with_its_outcome(services: Services) -> None:
