@@ -28,7 +28,7 @@ from application.commands import customers as commands
 from application.infrastructure.keys import KEY_BYTES, KeyRing
 from application.infrastructure.settings import DEFAULT_URL, Settings, SettingsError
 from interface.bootstrap import Services, bootstrap
-from interface.cli import StripQueryString, access_log_config, main
+from interface.cli import StripQueryString, access_log_config, main, token_hint
 from tests.builders.common import ctx, individual
 from tests.builders.environment import JWT_SECRET, KEY_ENCRYPTION_KEY, POSTGRES_ADMIN_URL, require_postgres
 
@@ -303,7 +303,7 @@ def test_a_real_server_logs_requests_without_their_query_strings(served: tuple[s
     time.sleep(0.5)
     output = log.read_text()
 
-    assert "export TOKEN=$(.venv/bin/inscribe token --role agent --sub alice)" in output
+    assert token_hint() in output  # the server and this test share PATH and interpreter
     assert '"GET /api/v1/customers HTTP/1.1" 401' in output.replace('\\"', '"'), output  # a JSON line's message
     assert "name=" not in output and "probe=" not in output
 
