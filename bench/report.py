@@ -111,6 +111,15 @@ def volume_rows(volume: dict[str, Any]) -> list[tuple[str, str, str, str]]:
                 _ratio(rb["rss_peak_mb"], rb["rss_before_mb"]),
             ),
         ]
+        for name, one in rb.get("per_register", {}).items():  # alone: the log's events/s, beside the log read
+            table.append(
+                (
+                    f"volume: rebuild {name} alone, events of the log/s (peak RSS {one['rss_peak_mb']:,.0f} MB)",
+                    f"{one['events_per_s']:,.0f}",
+                    f"{rb['read_log_events_per_s']:,.0f}",
+                    _ratio(one["events_per_s"], rb["read_log_events_per_s"]),
+                )
+            )
     for label, case in volume.get("queries", {}).get("cases", {}).items():
         ours, base = case["ours"], case["baseline"]
         table.append(

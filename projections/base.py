@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from eventsourcing.domain import DomainEventProtocol
+from eventsourcing.utils import get_topic
 from sqlalchemy import Connection, Table
 
 from projections.db import bulk_insert
@@ -47,6 +48,14 @@ class Projection:
 
     name: ClassVar[str]
     tables: ClassVar[tuple[Table, ...]]
+    #: The event classes (with their subclasses) whose events can change this register; the runner decodes only
+    #: their events (projections.log_slice). None: every event (the audit log). tests/*/test_projection_topics.py
+    #: check that no other event changes the register, and that one rebuilt from these alone is the live one.
+    handles: ClassVar[tuple[type, ...] | None] = None
+
+    def topics(self) -> frozenset[str] | None:
+        """The stored topics of the events this projection reads (None: all of them)."""
+        return None if self.handles is None else topics_of(self.handles)
 
     def bind(self, app: Any) -> None:
         """Called once by the ReadSide: projections that need aggregate state keep the application."""
@@ -65,3 +74,17 @@ class Projection:
 
     def apply(self, event: DomainEventProtocol[Any], position: int, batch: Batch) -> None:
         """Change the rows for one event (default: ignore it)."""
+
+
+def topics_of(classes: tuple[type, ...]) -> frozenset[str]:
+    """The stored topic of each class and of each of its subclasses (every version keeps its topic). A base
+    that only inherits its parent's `TOPIC` is never stored under a topic of its own: skipped."""
+    found: set[str] = set()
+    pending = list(classes)
+    while pending:
+        cls = pending.pop()
+        own = cls.__dict__.get("TOPIC")
+        if own is not None or "TOPIC" not in dir(cls):
+            found.add(own or get_topic(cls))
+        pending.extend(cls.__subclasses__())
+    return frozenset(found)

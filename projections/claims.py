@@ -220,6 +220,8 @@ def flag_row(claim: Claim, flag: dict[str, Any]) -> dict[str, Any]:
 class ClaimsProjection(Projection):
     """Keeps the claims register and the risk flags register."""
 
+    handles = (Claim.Event,)
+
     name = "claims"
     tables = (claims, claim_flags)
 

@@ -192,6 +192,8 @@ def action_row(complaint: Complaint, action_id: str) -> dict[str, Any]:
 class ComplaintsProjection(Projection):
     """Keeps the complaints register and the improvement actions register."""
 
+    handles = (Complaint.Event, Customer.PersonalDataErased)
+
     name = "complaints"
     tables = (complaints, improvement_actions)
 

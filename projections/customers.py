@@ -70,6 +70,8 @@ def plain(value: Any) -> Any:
 class CustomersProjection(Projection):
     """Keeps the customers register."""
 
+    handles = (cev.Event,)
+
     name = "customers"
     tables = (customers,)
 

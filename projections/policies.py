@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
-from typing import Any, cast
+from typing import Any, ClassVar, cast
 
 from eventsourcing.domain import DomainEventProtocol
 from sqlalchemy import (
@@ -110,6 +110,9 @@ Index("ix_policy_parties_policy", policy_parties.c.policy_id, policy_parties.c.v
 
 class PolicyStateProjection(Projection):
     """A register derived from each policy's state after each of its events."""
+
+    #: the three policy registers read the same events (applied together, they share each policy)
+    handles: ClassVar[tuple[type, ...] | None] = (Policy.Event, Customer.PersonalDataErased)
 
     def bind(self, app: Any) -> None:
         super().bind(app)

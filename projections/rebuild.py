@@ -99,7 +99,7 @@ def rebuild(read_side: ReadSide, names: list[str], progress: Callable[[int], Any
             metadata.create_all(engine, tables=[tracking_table, faults_table, *tables], checkfirst=False)
             fresh = [p for p in all_projections() if p.name in names]
             shadow = read_side.beside(engine, fresh)
-            applied = shadow.catch_up(names, progress)
+            applied = sum(shadow.catch_up(family, progress) for family in families(shadow, names))
             positions = shadow.positions(names)
             _switch(read_side, names, tables, positions)
         finally:
@@ -107,6 +107,15 @@ def rebuild(read_side: ReadSide, names: list[str], progress: Callable[[int], Any
             _drop_shadow(read_side)
     _analyze(read_side, tables)
     return applied
+
+
+def families(read_side: ReadSide, names: list[str]) -> list[list[str]]:
+    """The named projections by the topics they read: each family catches up on its own, reading only its
+    topics (the audit log reads them all; the three policy registers read the same, sharing each policy)."""
+    grouped: dict[frozenset[str] | None, list[str]] = {}
+    for name in names:
+        grouped.setdefault(read_side.projections[name].topics(), []).append(name)
+    return list(grouped.values())
 
 
 class RebuildRunning(Exception):

@@ -10,7 +10,6 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from eventsourcing.persistence import IntegrityError
@@ -21,6 +20,7 @@ from projections.base import Batch, Projection
 from projections.db import create_tables, renew_changed_schemas, schema_lock, writer
 from projections.event_log import EventLog
 from projections.faults import Fault, clear_fault, describe, faults, faults_table, record_fault
+from projections.log_slice import Slice, read_slice
 from projections.rebuild import rebuild
 from projections.status import ProjectionsFaulted, ProjectionStatus, ReadSideBehind
 from projections.tracking import SQLAlchemyTrackingRecorder, tracking_table
@@ -28,14 +28,6 @@ from projections.tracking import SQLAlchemyTrackingRecorder, tracking_table
 __all__ = ["ProjectionStatus", "ProjectionsFaulted", "ReadSide", "ReadSideBehind"]
 
 log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class EventUndecodable:
-    """The first event of a batch that could not be decoded."""
-
-    position: int
-    error: str
 
 
 class ReadSide:
@@ -138,53 +130,51 @@ class ReadSide:
             delay = min(delay * 2, 0.1)
 
     # --- processing ------------------------------------------------------------------------
-    def _read(self, start: int, limit: int | None = None) -> tuple[list[tuple[Any, int]], EventUndecodable | None]:
-        """The next events after `start`, decoded, with their positions; decoding stops at the first
-        event that cannot be decoded (returned as the error: the events before it can still be applied)."""
-        notifications = self.app.recorder.select_notifications(
-            start=start + 1, limit=limit or self.batch_size, inclusive_of_start=True
-        )
-        events: list[tuple[Any, int]] = []
-        for n in notifications:
-            try:
-                events.append((self.app.mapper.to_domain_event(n), n.id))
-            except Exception as e:
-                log.exception("event at position %s (topic %s) cannot be decoded", n.id, n.topic)
-                return events, EventUndecodable(n.id, describe(e))
-        return events, None
+    def _read(self, start: int, limit: int | None = None, topics: frozenset[str] | None = None) -> Slice:
+        return read_slice(self.app, start, limit or self.batch_size, topics)
+
+    def topics(self, names: Sequence[str]) -> frozenset[str] | None:
+        """The topics the named projections read (None: one of them reads every event)."""
+        found: set[str] = set()
+        for name in names:
+            topics = self.projections[name].topics()
+            if topics is None:
+                return None
+            found |= topics
+        return frozenset(found)
 
     def process_batch(self, name: str, limit: int | None = None) -> int:
         """Apply the next batch of events to one projection in one transaction; return how many were
         applied. A failure is raised (the runner's rounds isolate it instead: `process_round`)."""
         start = self.position(name)
-        events, undecodable = self._read(start, limit)
-        if undecodable is not None and not events:
-            raise RuntimeError(undecodable.error)
-        return self._apply([name], start, events) if events else 0
+        read = self._read(start, limit, self.topics([name]))
+        if read.undecodable is not None and not read.events:
+            raise RuntimeError(read.undecodable.error)
+        return self._apply([name], start, read) if read.end > start else 0
 
-    def _apply_together(self, names: list[str], start: int, events: list[tuple[Any, int]]) -> int:
+    def _apply_together(self, names: list[str], start: int, read: Slice) -> int:
         """Apply decoded events to projections at the same position, all in one transaction (`_apply`).
         If one of them fails, each is applied on its own, so the others still advance and only the
         failing one is held back (faulted)."""
         if len(names) == 1:
-            return self._apply_isolated(names[0], start, events)
+            return self._apply_isolated(names[0], start, read)
         try:
-            return self._apply(names, start, events)
+            return self._apply(names, start, read)
         except Exception:
             log.warning(
                 "projections %s failed together at %s..%s; applying each on its own",
                 ", ".join(names),
                 start + 1,
-                events[-1][1],
+                read.end,
                 exc_info=True,
             )
-            return sum(self._apply_isolated(name, start, events) for name in names)
+            return sum(self._apply_isolated(name, start, read) for name in names)
 
-    def _apply(self, names: list[str], start: int, events: list[tuple[Any, int]]) -> int:
+    def _apply(self, names: list[str], start: int, read: Slice) -> int:
         """Apply decoded events to projections at the same position in one transaction, their positions
-        included, event by event: projections that share an aggregate cache (the policy registers) then
-        move each aggregate on once, not once each."""
-        end = events[-1][1]
+        (moved to the end of the slice) included, event by event: projections that share an aggregate
+        cache (the policy registers) then move each aggregate on once, not once each."""
+        events, end = read.events, read.end
         try:
             with self.writer.begin() as conn:
                 batches = {name: Batch(conn) for name in names}
@@ -204,19 +194,19 @@ class ReadSide:
             self._recovered(name)
         with self._progress:
             self._progress.notify_all()
-        return len(events) * len(names)
+        return read.covered * len(names)
 
-    def _apply_isolated(self, name: str, start: int, events: list[tuple[Any, int]]) -> int:
+    def _apply_isolated(self, name: str, start: int, read: Slice) -> int:
         """Apply the events to one projection; if the batch fails, apply them one by one up to the
         event that fails, and mark the projection faulted there. Never raises."""
         try:
-            return self._apply([name], start, events)
+            return self._apply([name], start, read)
         except Exception:
             pass
         applied, at = 0, start
-        for event, position in events:
+        for event, position in read.events:
             try:
-                applied += self._apply([name], at, [(event, position)])
+                applied += self._apply([name], at, Slice([(event, position)], position, 1))
             except Exception as e:
                 log.exception("projection %s failed on the event at position %s", name, position)
                 self._fault(name, position, describe(e))
@@ -225,11 +215,11 @@ class ReadSide:
         return applied
 
     def _process_group(self, group: list[str], start: int, limit: int | None = None) -> int:
-        events, undecodable = self._read(start, limit)
-        applied = self._apply_together(group, start, events) if events else 0
-        if undecodable is not None and not events:
+        read = self._read(start, limit, self.topics(group))
+        applied = self._apply_together(group, start, read) if read.end > start else 0
+        if read.undecodable is not None and not read.events:
             for name in group:
-                self._fault(name, undecodable.position, undecodable.error)
+                self._fault(name, read.undecodable.position, read.undecodable.error)
         return applied
 
     def process_round(self, names: Sequence[str] | None = None) -> int:
@@ -308,20 +298,22 @@ class ReadSide:
         the faulted ones.
         """
         names = list(names or self.projections)
-        total = 0
+        total, seen = 0, self.positions(names)
         while True:
             count = self.process_round(names)
             total += count
             if count and progress is not None:
                 progress(count)
             if count == 0:
-                head = self.head()
+                head, now = self.head(), self.positions(names)
                 held = {n: self._held[n] for n in names if n in self._held}
-                if all(at >= head for n, at in self.positions(names).items() if n not in held):
+                if all(at >= head for n, at in now.items() if n not in held):
                     if held:
                         raise ProjectionsFaulted(held)
                     return total
-                time.sleep(0.01)
+                if now == seen:  # nothing moved: wait for the log (or a retry) rather than spin
+                    time.sleep(0.01)
+                seen = now
 
     def rebuild(self, names: Sequence[str] | None = None, progress: Callable[[int], Any] | None = None) -> int:
         """Rebuild the named projections beside the live registers and switch them in one transaction

@@ -80,6 +80,8 @@ def request_row(request: ServiceRequest) -> dict[str, Any]:
 class ServiceRequestsProjection(Projection):
     """Keeps the service requests register."""
 
+    handles = (ServiceRequest.Event,)
+
     name = "service_requests"
     tables = (service_requests,)
 
