@@ -88,6 +88,7 @@ class Calendar:
         for year in sorted(self._years.values(), key=lambda y: y.year):
             self._holidays.update(year.holidays)
             self._working.update(year.working_days)
+        self._last_days: dict[date, PeriodEnd] = {}  # a calendar never changes: each answer once
 
     def years(self) -> tuple[int, ...]:
         return tuple(sorted(self._years))
@@ -129,6 +130,12 @@ class Calendar:
 
     def last_day(self, nominal: date) -> PeriodEnd:
         """Art. 203: a period whose last day is a rest day ends on the next working day."""
+        known = self._last_days.get(nominal)
+        if known is None:
+            known = self._last_days[nominal] = self._count_last_day(nominal)
+        return known
+
+    def _count_last_day(self, nominal: date) -> PeriodEnd:
         due = nominal
         while not self.is_working_day(due):
             due += DAY

@@ -52,6 +52,9 @@ class Projection:
     #: their events (projections.log_slice). None: every event (the audit log). tests/*/test_projection_topics.py
     #: check that no other event changes the register, and that one rebuilt from these alone is the live one.
     handles: ClassVar[tuple[type, ...] | None] = None
+    #: The one kind of aggregate whose state gives every row (keyed by it): a rebuild may then read the log
+    #: aggregate by aggregate (projections.by_aggregate). None: rows follow the log's order (the audit log).
+    aggregate: ClassVar[type | None] = None
 
     def topics(self) -> frozenset[str] | None:
         """The stored topics of the events this projection reads (None: all of them)."""
@@ -74,6 +77,12 @@ class Projection:
 
     def apply(self, event: DomainEventProtocol[Any], position: int, batch: Batch) -> None:
         """Change the rows for one event (default: ignore it)."""
+
+    def forget(self) -> None:
+        """Drop the aggregates kept in memory (a rebuild is done with them; they reload when needed)."""
+        cache = getattr(self, "cache", None)
+        if cache is not None:
+            cache.forget()
 
 
 def topics_of(classes: tuple[type, ...]) -> frozenset[str]:

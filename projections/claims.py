@@ -221,6 +221,7 @@ class ClaimsProjection(Projection):
     """Keeps the claims register and the risk flags register."""
 
     handles = (Claim.Event,)
+    aggregate = Claim
 
     name = "claims"
     tables = (claims, claim_flags)

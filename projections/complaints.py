@@ -193,6 +193,7 @@ class ComplaintsProjection(Projection):
     """Keeps the complaints register and the improvement actions register."""
 
     handles = (Complaint.Event, Customer.PersonalDataErased)
+    aggregate = Complaint
 
     name = "complaints"
     tables = (complaints, improvement_actions)

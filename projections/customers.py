@@ -11,7 +11,7 @@ from eventsourcing.domain import DomainEventProtocol
 from sqlalchemy import JSON, Column, Connection, Date, DateTime, Integer, String, Text, select, update
 
 from domain.customer import events as cev
-from domain.customer.aggregate import ERASED
+from domain.customer.aggregate import ERASED, Customer
 from projections.base import Batch, Projection
 from projections.db import utc
 from projections.register import Reader, Register
@@ -71,6 +71,7 @@ class CustomersProjection(Projection):
     """Keeps the customers register."""
 
     handles = (cev.Event,)
+    aggregate = Customer
 
     name = "customers"
     tables = (customers,)

@@ -7,8 +7,11 @@ position moves to the end of the batch even where the batch held none of its eve
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
+
+from eventsourcing.persistence import Notification
 
 from domain.topics import event_classes
 from projections.event_log import EventLog
@@ -48,6 +51,13 @@ def known_topics() -> frozenset[str]:
 _KNOWN: frozenset[str] | None = None
 
 
+def prefetch(app: EventLog, notifications: Sequence[Notification]) -> None:
+    """Have the mapper read at once the keys these events' sealed fields need, where it can."""
+    ahead = getattr(app.mapper, "prefetch", None)
+    if ahead is not None and notifications:
+        ahead(notifications)
+
+
 def read_slice(app: EventLog, start: int, limit: int, topics: frozenset[str] | None) -> Slice:
     """The next `limit` events of the log after `start`, decoded, with their positions; decoding stops at
     the first event that cannot be decoded (the events before it can still be applied). With `topics`,
@@ -57,6 +67,8 @@ def read_slice(app: EventLog, start: int, limit: int, topics: frozenset[str] | N
     notifications = app.recorder.select_notifications(start=start + 1, limit=limit)
     end = notifications[-1].id if notifications else start
     known = known_topics() if topics is not None else frozenset()
+    wanted = [n for n in notifications if topics is None or n.topic in topics or n.topic not in known]
+    prefetch(app, wanted)
     events: list[tuple[Any, int]] = []
     for covered, n in enumerate(notifications):
         if topics is not None and n.topic not in topics and n.topic in known:

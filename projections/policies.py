@@ -113,6 +113,7 @@ class PolicyStateProjection(Projection):
 
     #: the three policy registers read the same events (applied together, they share each policy)
     handles: ClassVar[tuple[type, ...] | None] = (Policy.Event, Customer.PersonalDataErased)
+    aggregate: ClassVar[type | None] = Policy
 
     def bind(self, app: Any) -> None:
         super().bind(app)

@@ -9,9 +9,11 @@ has ended. Whether it is overdue depends on the day asked, so the overdue list c
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from datetime import date
 from decimal import Decimal
 from typing import Any, cast
+from uuid import UUID
 
 from eventsourcing.domain import DomainEventProtocol
 from sqlalchemy import BigInteger, Boolean, Column, Connection, Date, Index, Integer, String, Table, Text, func, select
@@ -24,6 +26,9 @@ from projections.policies import MONEY, PolicyStateProjection
 from projections.queries import PageResult
 from projections.register import Paging, Reader, Register
 from projections.versioned import versioned_table
+
+#: Policies whose installment rows after their latest event are kept (PremiumsProjection).
+ROWS_KEPT = 1_000
 
 premium_installments = versioned_table(
     "premium_installments",
@@ -89,17 +94,27 @@ def unpaid_status(policy: Policy) -> str:
     return "lapsed" if policy.status == "lapsed" else "due"
 
 
-def installment_rows(policy: Policy) -> dict[str, dict[str, Any]]:
-    """The rows of every installment in the policy's schedule, by key."""
+def installment_rows(policy: Policy, before: Rows | None = None) -> Rows:
+    """The rows of every installment in the policy's schedule, by key. `before`, the rows of the policy's
+    state just before (with the items and policy-wide values they came from), lends each row whose inputs
+    are unchanged, so a payment counts one installment again, not all."""
     policy_id = str(policy.id)
     common = {"policy_id": policy_id, "policy_number": policy.policy_number, "product_code": policy.product_code}
     unpaid = unpaid_status(policy)
-    rows: dict[str, dict[str, Any]] = {}
+    inputs = (policy.policy_number, policy.product_code, unpaid, policy.product_terms.get("grace_days"))
+    reuse = before is not None and before.inputs == inputs
+    rows = Rows(inputs)
     for item in policy.schedule:
         no, paid_on = item["no"], item["paid_on"]
+        key = installment_key(policy_id, no)
+        demanded = policy.demands.get(str(no))
+        if reuse and before is not None and before.sources.get(key) == (item, demanded):
+            rows[key] = before[key]
+            rows.sources[key] = before.sources[key]
+            continue
         paid = paid_on is not None
         grace = None if paid else policy.grace_period(item)
-        rows[installment_key(policy_id, no)] = {
+        rows[key] = {
             **common,
             "installment_no": no,
             "kind": item["kind"],
@@ -111,12 +126,23 @@ def installment_rows(policy: Policy) -> dict[str, dict[str, Any]]:
             "paid_on": paid_on,
             "paid_amount": item["amount"] if paid else None,  # a payment is always exactly the amount due
             "paid_method": item.get("method", "payment") if paid else None,
-            "demanded_on": policy.demands.get(str(no)),
+            "demanded_on": demanded,
             "grace_end": None if grace is None else grace.due,  # the domain's own Art. 36 rule
             "grace_end_moved_because": None if grace is None else grace.moved_because,
             "status": "paid" if paid else unpaid,
         }
+        rows.sources[key] = (dict(item), demanded)
     return rows
+
+
+class Rows(dict[str, dict[str, Any]]):
+    """A policy's installment rows by key, with what each came from (its schedule item and demand) and the
+    policy-wide values every row shares (installment_rows)."""
+
+    def __init__(self, inputs: tuple[Any, ...]) -> None:
+        super().__init__()
+        self.inputs = inputs
+        self.sources: dict[str, tuple[dict[str, Any], date | None]] = {}
 
 
 class PremiumsProjection(PolicyStateProjection):
@@ -129,29 +155,56 @@ class PremiumsProjection(PolicyStateProjection):
         """Nothing to read: the current installments of a policy are the rows of its state just before
         the event (`apply`), which the aggregate cache holds."""
 
+    def bind(self, app: Any) -> None:
+        super().bind(app)
+        #: each recent policy's installment rows after its latest event (its id → version, rows): the rows
+        #: before its next event, not counted again. A few policies only: the rows are large.
+        self._rows: OrderedDict[UUID, tuple[int, Rows]] = OrderedDict()
+
     def apply(self, event: DomainEventProtocol[Any], position: int, batch: Batch) -> None:
         if not isinstance(event, Policy.Event):
             return
-        before: dict[str, dict[str, Any]] = {}
+        known = self._rows.pop(event.originator_id, None)
+        before = Rows(())
+        if known is not None and known[0] == event.originator_version - 1:
+            before = known[1]
+            policy = cast(Policy, self.cache.apply(event))
+        else:
 
-        def rows_before(previous: Any) -> None:
-            if previous is not None:
-                before.update(installment_rows(previous))
+            def rows_before(previous: Any) -> None:
+                nonlocal before
+                if previous is not None:
+                    before = installment_rows(previous)
 
-        self.write_rows(cast(Policy, self.cache.apply(event, rows_before)), before, event, position, batch)
+            policy = cast(Policy, self.cache.apply(event, rows_before))
+        after = installment_rows(policy, before)
+        self.write_rows(policy, before, after, event, position, batch)
+        self._rows[event.originator_id] = (event.originator_version, after)
+        if len(self._rows) > ROWS_KEPT:
+            self._rows.popitem(last=False)
+
+    def forget(self) -> None:
+        super().forget()
+        self._rows.clear()
 
     def write_rows(
-        self, policy: Policy, before: dict[str, dict[str, Any]], event: Any, position: int, batch: Batch
+        self,
+        policy: Policy,
+        before: dict[str, dict[str, Any]],
+        rows: dict[str, dict[str, Any]],
+        event: Any,
+        position: int,
+        batch: Batch,
     ) -> None:
         """Put the installments of `policy` as it stands after `event`. `before`: the rows of its state
         just before, which are its current rows in the register (every row is a function of the
         policy's state), so nothing is read. An installment the event took out of the schedule keeps
         its last row, `replaced`; numbers only grow, so a new installment has no row yet."""
         writer = batch.versioned(premium_installments)
-        rows = installment_rows(policy)
         for key, row in rows.items():
-            if row != before.get(key):  # most installments are as they were: no new version to write
-                writer.seed(key, before.get(key))
+            was = before.get(key)
+            if row is not was and row != was:  # most installments are as they were: no new version to write
+                writer.seed(key, was)
                 writer.put(key, row, position)
         for key in before.keys() - rows.keys():
             writer.seed(key, before[key])

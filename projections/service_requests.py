@@ -81,6 +81,7 @@ class ServiceRequestsProjection(Projection):
     """Keeps the service requests register."""
 
     handles = (ServiceRequest.Event,)
+    aggregate = ServiceRequest
 
     name = "service_requests"
     tables = (service_requests,)

@@ -20,12 +20,15 @@ from __future__ import annotations
 import base64
 import threading
 import time
+from collections.abc import Iterable, Sequence
 from typing import Protocol
 
 from eventsourcing.cipher import AESCipher
 from eventsourcing.utils import Environment
 
 KEY_BYTES = 32
+#: The table of the subjects' keys, in the event store's database (application.infrastructure.recorders).
+KEYS_TABLE = "inscribe_personal_keys"
 
 
 class KeyTable(Protocol):
@@ -34,6 +37,8 @@ class KeyTable(Protocol):
     def select_key(self, subject: str) -> tuple[bool, bytes | None]: ...
 
     def insert_key(self, subject: str, key: bytes) -> None: ...
+
+    def select_keys(self, subjects: Sequence[str]) -> dict[str, bytes | None]: ...
 
 
 class SubjectErased(Exception):
@@ -82,15 +87,29 @@ class KeyRing:
         self._remember(subject, found)
         return found
 
+    def prefetch(self, subjects: Iterable[str]) -> None:
+        """Read the keys of many subjects in one query (a batch of events about to be decoded), so decoding
+        them asks the database once, not once per subject."""
+        now = time.monotonic()
+        wanted = sorted({s for s in subjects if (c := self._cache.get(s)) is None or now >= c[1]})
+        if not wanted:
+            return
+        for subject, stored in self.table.select_keys(wanted).items():
+            key = self._unwrap(stored)
+            self._remember(subject, cipher_for(key) if key is not None else None)
+
     def _select(self, subject: str) -> tuple[bool, bytes | None]:
         """(whether the subject has a row, its key unwrapped or None once shredded)."""
         exists, stored = self.table.select_key(subject)
+        return exists, self._unwrap(stored)
+
+    def _unwrap(self, stored: bytes | None) -> bytes | None:
         if stored is None or len(stored) == KEY_BYTES:
-            return exists, stored
+            return stored
         if self._wrapper is None:
             raise RuntimeError("the personal-data keys are wrapped: set INSCRIBE_KEY_ENCRYPTION_KEY")
         try:
-            return exists, self._wrapper.decrypt(bytes(stored))
+            return self._wrapper.decrypt(bytes(stored))
         except Exception as e:  # the library's AES-GCM refuses a key wrapped under another KEK
             raise RuntimeError(
                 "a personal-data key cannot be unwrapped: INSCRIBE_KEY_ENCRYPTION_KEY (or "

@@ -26,10 +26,11 @@ from psycopg import Cursor
 from psycopg.rows import DictRow
 from psycopg.sql import SQL, Identifier
 
+from application.infrastructure.aggregate_order import PostgresAggregateOrder, SQLiteAggregateOrder
 from application.infrastructure.chain import GENESIS, Link, links_for
+from application.infrastructure.keys import KEYS_TABLE
 
 #: One row per data subject (a customer): its AES key, NULL once shredded (SPEC §9, PIPL).
-KEYS_TABLE = "inscribe_personal_keys"
 
 
 @dataclass(frozen=True)
@@ -50,7 +51,7 @@ def _last(ids: Sequence[int] | None) -> int:
     return max(ids) if ids else 0
 
 
-class SQLiteCommandRecorder(SQLiteApplicationRecorder):
+class SQLiteCommandRecorder(SQLiteAggregateOrder, SQLiteApplicationRecorder):
     """SQLite application recorder with the command log and the hash chain."""
 
     commands_table = "inscribe_commands"
@@ -192,7 +193,7 @@ class SQLiteCommandRecorder(SQLiteApplicationRecorder):
                 done += len(links)
 
 
-class PostgresCommandRecorder(PostgresApplicationRecorder):
+class PostgresCommandRecorder(PostgresAggregateOrder, PostgresApplicationRecorder):
     """PostgreSQL application recorder with the command log."""
 
     def __init__(self, datastore: PostgresDatastore, *, events_table_name: str = "stored_events") -> None:
