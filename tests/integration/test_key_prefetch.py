@@ -26,8 +26,17 @@ def test_a_batch_reads_its_keys_at_once_and_decodes_as_before(services: Any, mon
     one: list[str] = []
     many: list[int] = []
     select_key, select_keys = table.select_key, table.select_keys
-    monkeypatch.setattr(table, "select_key", lambda subject: one.append(subject) or select_key(subject))
-    monkeypatch.setattr(table, "select_keys", lambda subjects: many.append(len(subjects)) or select_keys(subjects))
+
+    def counted_one(subject: str) -> Any:
+        one.append(subject)
+        return select_key(subject)
+
+    def counted_many(subjects: Any) -> Any:
+        many.append(len(subjects))
+        return select_keys(subjects)
+
+    monkeypatch.setattr(table, "select_key", counted_one)
+    monkeypatch.setattr(table, "select_keys", counted_many)
     mapper.keys = KeyRing(table, wrapping_key=services.settings.wrapping_key())  # nothing cached
 
     mapper.prefetch(notifications)
