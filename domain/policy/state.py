@@ -249,9 +249,25 @@ class PolicyState:
         return next((i for i in self.schedule if i["paid_on"] is None), None)
 
     def _lapsing_item(self) -> dict[str, Any] | None:
-        """The unpaid installment whose grace ends first."""
-        unpaid = [i for i in self.schedule if i["paid_on"] is None]
-        return min(unpaid, key=lambda i: (self._grace_end(i), i["no"])) if unpaid else None
+        """The unpaid installment whose grace ends first (the lower number on a tie). A grace period ends
+        no earlier than the day it counts from (the due date, or the demand), so the installments are tried
+        in that order and the search stops at one that cannot end sooner: a long schedule counts a few."""
+        unpaid = sorted((i for i in self.schedule if i["paid_on"] is None), key=self._grace_counted_from)
+        best: tuple[date, int] | None = None
+        found = None
+        for item in unpaid:
+            if best is not None and self._grace_counted_from(item) > best[0]:
+                break
+            key = (self._grace_end(item), item["no"])
+            if best is None or key < best:
+                best, found = key, item
+        return found
+
+    def _grace_counted_from(self, item: dict[str, Any]) -> date:
+        """The earliest day the installment's grace can end: its due date, or its demand if earlier."""
+        demanded = self.demands.get(str(item["no"]))
+        due: date = item["due_date"]
+        return due if demanded is None else min(due, demanded)
 
     def _cash_value(self, day: date) -> Decimal:
         assert self.start_date is not None
