@@ -22,7 +22,6 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, Table, create_engine, event, text
 from sqlalchemy.engine import Engine
-from sqlalchemy.pool import NullPool
 
 from projections.by_aggregate import can_rebuild_by_aggregate, rebuild_by_aggregate, unknown_topics
 from projections.db import metadata, sqlite_pragmas
@@ -69,7 +68,9 @@ def _shadow_engine(read_side: ReadSide) -> Engine:
         with read_side.writer.begin() as conn:
             conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
             conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-        engine = create_engine(live.url, poolclass=NullPool, hide_parameters=True)
+        # A small pool of its own (each connection set on the shadow's search path once): a rebuild opens
+        # a transaction per batch, and a new connection for each would cost more than the batch.
+        engine = create_engine(live.url, pool_size=2, max_overflow=2, hide_parameters=True)
 
         @event.listens_for(engine, "connect")
         def _search_path(dbapi_connection: Any, _: Any) -> None:
