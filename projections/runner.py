@@ -29,6 +29,9 @@ __all__ = ["ProjectionStatus", "ProjectionsFaulted", "ReadSide", "ReadSideBehind
 
 log = logging.getLogger(__name__)
 
+#: A rebuild's batches hold this many of the live runner's (INSCRIBE_PROJECTION_BATCH_SIZE) each.
+REBUILD_BATCHES = 4
+
 
 class ReadSide:
     """The projections over one application's log, their runner and the read-your-writes wait."""
@@ -322,8 +325,9 @@ class ReadSide:
 
     def beside(self, engine: Engine, projections: Sequence[Projection]) -> ReadSide:
         """A runner of `projections` over the same log writing through `engine` (a rebuild's shadow),
-        whose tables the caller has made."""
-        return ReadSide(self.app, engine, projections, self.batch_size, prepare=False)
+        whose tables the caller has made. Its batches are REBUILD_BATCHES times the live ones: no reader
+        waits for a shadow's batch, and fewer transactions carry the same events."""
+        return ReadSide(self.app, engine, projections, self.batch_size * REBUILD_BATCHES, prepare=False)
 
     # --- running ---------------------------------------------------------------------------
     def wake(self, _position: int = 0) -> None:
