@@ -88,9 +88,23 @@ def shadow_position(services: Any) -> int:
             engine.dispose()
 
 
+#: The processes a test started, killed when it ends (a test that fails or times out leaves none running).
+STARTED: list[subprocess.Popen[str]] = []
+
+
+@pytest.fixture(autouse=True)
+def _no_process_outlives_its_test() -> Any:
+    yield
+    while STARTED:
+        process = STARTED.pop()
+        if process.poll() is None:
+            process.kill()
+            process.wait(timeout=30)
+
+
 def inscribe(settings: Settings, *args: str, **env: str) -> subprocess.Popen[str]:
     """`inscribe ARGS` in a fresh interpreter with these settings."""
-    return subprocess.Popen(
+    process = subprocess.Popen(
         [INSCRIBE, *args],
         cwd=ROOT,
         text=True,
@@ -98,6 +112,8 @@ def inscribe(settings: Settings, *args: str, **env: str) -> subprocess.Popen[str
         stderr=subprocess.PIPE,
         env={**os.environ, **settings_env(settings), **env},
     )
+    STARTED.append(process)
+    return process
 
 
 def until(condition: Any, timeout: float, what: str) -> None:
