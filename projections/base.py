@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-from eventsourcing.domain import DomainEventProtocol
+from eventsourcing.domain import Aggregate, DomainEventProtocol
 from eventsourcing.utils import get_topic
 from sqlalchemy import Connection, Table
 
@@ -54,7 +54,7 @@ class Projection:
     handles: ClassVar[tuple[type, ...] | None] = None
     #: The one kind of aggregate whose state gives every row (keyed by it): a rebuild may then read the log
     #: aggregate by aggregate (projections.by_aggregate). None: rows follow the log's order (the audit log).
-    aggregate: ClassVar[type | None] = None
+    aggregate: ClassVar[type[Aggregate] | None] = None
 
     def topics(self) -> frozenset[str] | None:
         """The stored topics of the events this projection reads (None: all of them)."""

@@ -18,8 +18,9 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol, cast
 
+from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import Notification
 
 from projections.base import Batch, Projection, topics_of
@@ -41,8 +42,17 @@ class AggregateOrderedLog(Protocol):
         self, topics: Sequence[str], up_to: int, after: tuple[Any, int] | None, limit: int
     ) -> list[Notification]: ...
 
+    def stored_topics(self) -> set[str]: ...
 
-def aggregate_of(projections: Sequence[Projection]) -> type | None:
+    def count_up_to(self, position: int) -> int: ...
+
+
+def ordered(read_side: ReadSide) -> AggregateOrderedLog:
+    """The read side's recorder as one that reads aggregate by aggregate (can_rebuild_by_aggregate asks)."""
+    return cast(AggregateOrderedLog, read_side.app.recorder)
+
+
+def aggregate_of(projections: Sequence[Projection]) -> type[Aggregate] | None:
     """The one kind of aggregate the projections all derive their rows from, or None."""
     kinds = {p.aggregate for p in projections}
     return kinds.pop() if len(kinds) == 1 else None
@@ -56,8 +66,7 @@ def can_rebuild_by_aggregate(read_side: ReadSide, names: Sequence[str]) -> bool:
 
 def unknown_topics(read_side: ReadSide) -> set[str]:
     """The topics of the log this process cannot decode (one query; none, unless a newer version wrote)."""
-    stored: set[str] = read_side.app.recorder.stored_topics()  # type: ignore[attr-defined]
-    return stored - known_topics()
+    return ordered(read_side).stored_topics() - known_topics()
 
 
 def rebuild_by_aggregate(
@@ -69,8 +78,8 @@ def rebuild_by_aggregate(
     kind = aggregate_of(projections)
     assert kind is not None
     head, told = read_side.head(), 0
-    own = sorted(topics_of((kind.Event,)))  # type: ignore[attr-defined]
-    recorder: AggregateOrderedLog = read_side.app.recorder  # type: ignore[assignment]
+    own = sorted(topics_of((kind.Event,)))
+    recorder = ordered(read_side)
     after: tuple[Any, int] | None = None
     while True:
         notifications = recorder.select_by_aggregate(own, head, after, CHUNK)
@@ -90,7 +99,7 @@ def rebuild_by_aggregate(
     with read_side.writer.begin() as conn:
         for name in names:
             read_side.trackers[name].advance_in(conn, read_side.app.name, 0, head)
-    covered = int(read_side.app.recorder.count_up_to(head)) * len(projections)  # type: ignore[attr-defined]
+    covered = recorder.count_up_to(head) * len(projections)
     if progress is not None and covered > told:
         progress(covered - told)  # the events of the log it passed over
     return covered

@@ -12,7 +12,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any, ClassVar, cast
 
-from eventsourcing.domain import DomainEventProtocol
+from eventsourcing.domain import Aggregate, DomainEventProtocol
 from sqlalchemy import (
     JSON,
     Boolean,
@@ -113,7 +113,7 @@ class PolicyStateProjection(Projection):
 
     #: the three policy registers read the same events (applied together, they share each policy)
     handles: ClassVar[tuple[type, ...] | None] = (Policy.Event, Customer.PersonalDataErased)
-    aggregate: ClassVar[type | None] = Policy
+    aggregate: ClassVar[type[Aggregate] | None] = Policy
 
     def bind(self, app: Any) -> None:
         super().bind(app)

@@ -24,24 +24,14 @@ import pytest
 import yaml
 from eventsourcing.persistence import StoredEvent
 
-from application.commands import customers as commands
 from application.infrastructure.settings import Settings, SettingsError
 from tests.builders.cli import invoke
-from tests.builders.common import ctx, individual
+from tests.builders.customers import book
 from tests.builders.environment import settings_env
 
 ROOT = Path(__file__).resolve().parents[1]
 INSCRIBE = str(Path(sys.executable).parent / "inscribe")
 STRANGER_TOPIC = "inscribe.unknown.Happened.v1"
-
-
-def book(services: Any, customers: int) -> int:
-    """`customers` individuals registered through the application; the read side caught up."""
-    for seed in range(1, customers + 1):
-        commands.register_individual(services.app, ctx(), **individual(seed))
-    services.read_side.catch_up()
-    head: int = services.read_side.head()
-    return head
 
 
 def run(settings: Settings | None, *args: str, **env: str) -> subprocess.CompletedProcess[str]:

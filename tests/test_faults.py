@@ -18,26 +18,16 @@ import pytest
 from eventsourcing.persistence import StoredEvent
 from sqlalchemy import Executable, create_engine, select, text
 
-from application.commands import customers as commands
 from application.infrastructure.settings import Settings
 from projections.customers import CustomersProjection
 from projections.rebuild import shadow_file, shadow_schema
 from projections.status import ProjectionsFaulted
 from projections.tracking import tracking_table
-from tests.builders.common import ctx, individual
+from tests.builders.customers import book
 from tests.builders.environment import settings_env
 
 ROOT = Path(__file__).resolve().parents[1]
 INSCRIBE = str(Path(sys.executable).parent / "inscribe")
-
-
-def book(services: Any, customers: int) -> int:
-    """`customers` individuals registered through the application; the read side caught up."""
-    for seed in range(1, customers + 1):
-        commands.register_individual(services.app, ctx(), **individual(seed))
-    services.read_side.catch_up()
-    head: int = services.read_side.head()
-    return head
 
 
 def snapshot(services: Any) -> dict[str, list[dict[str, Any]]]:

@@ -30,3 +30,14 @@ COMMANDS: dict[str, Callable[..., CommandResult]] = {
 def act(app: InscribeApplication, ctx: CommandContext, customer_id: Any, action: str, **data: Any) -> CommandResult:
     """Send the command of the resource `action` with its fields."""
     return COMMANDS[action](app, ctx, UUID(str(customer_id)), **data)
+
+
+def book(services: Any, customers_count: int) -> int:
+    """`customers_count` individuals registered through the application; the read side caught up; the head."""
+    from tests.builders.common import ctx, individual
+
+    for seed in range(1, customers_count + 1):
+        customers.register_individual(services.app, ctx(), **individual(seed))
+    services.read_side.catch_up()
+    head: int = services.read_side.head()
+    return head
