@@ -115,24 +115,42 @@ def projections_rebuild(name: str | None, quiet: bool) -> None:
 @projections.command("run")
 @click.option("--poll", type=float, default=0.5, show_default=True, help="seconds between polls when idle")
 @click.option("--no-tick", is_flag=True, help="do not run the scheduler (inscribe tick) on an interval")
-def projections_run(poll: float, no_tick: bool) -> None:
+@click.option(
+    "--only",
+    multiple=True,
+    metavar="NAME[,NAME…]",
+    help="run only these projections (repeat or comma-separate); other workers run the rest",
+)
+def projections_run(poll: float, no_tick: bool, only: tuple[str, ...]) -> None:
     """Run the projections as a worker process (woken by LISTEN/NOTIFY on PostgreSQL), and the
-    scheduler every INSCRIBE_TICK_INTERVAL_SECONDS."""
+    scheduler every INSCRIBE_TICK_INTERVAL_SECONDS. Workers may share the registers out between them
+    (`--only`); two workers running the same projection never apply an event twice."""
     from interface.bootstrap import command_line_services
     from interface.logs import configure_logging
     from interface.metrics import serve_worker_metrics
     from interface.scheduler import Ticker
 
     services = command_line_services()
+    names = [n for part in only for n in part.split(",") if n.strip()] or None
+    if names is not None:
+        names = [n.strip() for n in names]
+        unknown = [n for n in names if n not in services.read_side.projections]
+        if unknown:
+            services.close()
+            raise click.BadParameter(
+                f"unknown projection {unknown[0]!r}; known: " + ", ".join(services.read_side.projections),
+                param_hint="--only",
+            )
     configure_logging(services.settings.log_level)  # a long-running process: its INFO lines too
     serve_worker_metrics(services)  # /metrics on INSCRIBE_WORKER_METRICS_PORT when set
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
-    services.read_side.start(poll)
+    services.read_side.start(poll, names)
     ticker = None if no_tick else Ticker(services, services.settings.tick_interval_seconds)
     if ticker is not None:
         ticker.start()
-    click.echo("projection worker running" + ("" if no_tick else " with the scheduler") + "; Ctrl-C to stop")
+    running = ", ".join(names) if names else "every projection"
+    click.echo(f"projection worker running {running}" + ("" if no_tick else " with the scheduler") + "; Ctrl-C to stop")
     try:
         while not stop.wait(1.0):
             pass

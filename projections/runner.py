@@ -333,11 +333,11 @@ class ReadSide:
     def wake(self, _position: int = 0) -> None:
         self._wake.set()
 
-    def start(self, poll_interval: float = 0.5) -> None:
-        """Run the projections in a background thread until `stop()`."""
+    def start(self, poll_interval: float = 0.5, only: Sequence[str] | None = None) -> None:
+        """Run the projections (`only` these, default all) in a background thread until `stop()`."""
         self.app.on_saved(self.wake)
         self._stop.clear()
-        runner = threading.Thread(target=self.run, args=(poll_interval,), name="projections", daemon=True)
+        runner = threading.Thread(target=self.run, args=(poll_interval, only), name="projections", daemon=True)
         runner.start()
         self._threads.append(runner)
         listen = getattr(self.app.recorder, "channel_name", None)
@@ -346,12 +346,13 @@ class ReadSide:
             listener.start()
             self._threads.append(listener)
 
-    def run(self, poll_interval: float = 0.5) -> None:
-        """Process forever: whenever woken, or every `poll_interval` seconds."""
+    def run(self, poll_interval: float = 0.5, only: Sequence[str] | None = None) -> None:
+        """Process forever (`only` these projections, default all): whenever woken, or every
+        `poll_interval` seconds."""
         while not self._stop.is_set():
             self._wake.clear()
             try:
-                busy = self.process_round()
+                busy = self.process_round(only)
             except Exception:  # keep serving; the next round retries from the stored position
                 log.exception("projection batch failed")
                 busy = 0

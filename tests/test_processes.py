@@ -59,11 +59,12 @@ def test_every_command_line_process_runs_in_a_fresh_interpreter_over_every_kind_
     )
     assert exported.returncode == 0 and package.stat().st_size > 0, exported.stderr[-2000:]
 
-    with services.read_side.writer.begin() as conn:  # the worker starts the audit log from nothing
-        services.read_side.trackers["audit_log"].reset_in(conn)
+    with services.read_side.writer.begin() as conn:  # the worker starts the audit log from nothing …
+        for name in ("audit_log", "claims"):
+            services.read_side.trackers[name].reset_in(conn)
         conn.execute(services.read_side.projections["audit_log"].tables[0].delete())
-    worker = subprocess.Popen(
-        [INSCRIBE, "projections", "run", "--no-tick"],
+    worker = subprocess.Popen(  # … and runs only it: the claims register is another worker's
+        [INSCRIBE, "projections", "run", "--no-tick", "--only", "audit_log"],
         cwd=ROOT,
         text=True,
         stderr=subprocess.PIPE,
@@ -75,6 +76,8 @@ def test_every_command_line_process_runs_in_a_fresh_interpreter_over_every_kind_
             assert worker.poll() is None, worker.stderr.read() if worker.stderr else ""
             assert time.monotonic() < deadline, "the worker did not catch up"
             time.sleep(0.05)
+        time.sleep(0.5)  # a round that would have taken the claims register too has long run
+        assert services.read_side.position("claims") == 0
     finally:
         worker.terminate()
         worker.wait(timeout=30)
@@ -83,3 +86,9 @@ def test_every_command_line_process_runs_in_a_fresh_interpreter_over_every_kind_
     assert every_row(services.read_side)["audit_log"] == by_worker
     assert len(by_worker) == services.read_side.head() >= head  # with whatever tick recorded
     assert services.read_side.faults() == {}
+
+
+def test_a_worker_asked_to_run_an_unknown_projection_names_it_and_does_not_start(test_settings: Settings) -> None:
+    ran = inscribe(test_settings, "projections", "run", "--no-tick", "--only", "audit_log,polices")
+    assert ran.returncode == 2
+    assert "--only" in ran.stderr and "'polices'" in ran.stderr and "policies" in ran.stderr
