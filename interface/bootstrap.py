@@ -8,7 +8,7 @@ from application.app import InscribeApplication, ReadSidePorts
 from application.infrastructure.settings import Settings
 from domain import clock as domain_clock
 from projections.answers import RegisterAnswers
-from projections.db import create_read_engine
+from projections.db import create_read_engine, create_replica_engine
 from projections.registry import all_projections
 from projections.runner import ReadSide
 
@@ -24,6 +24,7 @@ class Services:
     def close(self) -> None:
         self.read_side.stop()
         self.read_side.engine.dispose()
+        self.read_side.queries.dispose()
         self.app.close()
 
 
@@ -36,7 +37,13 @@ def bootstrap(
         domain_clock.install(clock)
     answers = RegisterAnswers(settings.read_wait_seconds)
     app = InscribeApplication(settings, read_side=answers.ports())
-    read_side = ReadSide(app, create_read_engine(settings), all_projections(), settings.projection_batch_size)
+    read_side = ReadSide(
+        app,
+        create_read_engine(settings),
+        all_projections(),
+        settings.projection_batch_size,
+        replica=create_replica_engine(settings),
+    )
     answers.follow(read_side)
     if settings.projections_in_process if run_projections is None else run_projections:
         read_side.start()

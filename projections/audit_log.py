@@ -94,13 +94,13 @@ def position_at(conn: Connection, moment: datetime) -> int:
 
 def moment_position(read: Reader, moment: datetime) -> int:
     """The log position that was current at `moment`, read through the read side."""
-    with read.engine.connect() as conn:
+    with read.queries.connect() as conn:
         return position_at(conn, moment)
 
 
 def positions_of(read: Reader, aggregate_id: str) -> dict[int, int]:
     """Each version of one aggregate → the log position of its event (those the audit log has reached)."""
-    with read.engine.connect() as conn:
+    with read.queries.connect() as conn:
         return {row["aggregate_version"]: row["position"] for row in history(conn, aggregate_id)}
 
 

@@ -322,5 +322,5 @@ def statuses(read: Reader, customer_ids: list[str]) -> dict[str, str]:
     """Each customer's personal data status now, read through the read side (see personal_statuses)."""
     if not customer_ids:
         return {}
-    with read.engine.connect() as conn:
+    with read.queries.connect() as conn:
         return personal_statuses(conn, customer_ids)

@@ -31,6 +31,18 @@ def create_read_engine(settings: Settings) -> Engine:
     return create_engine(url, hide_parameters=True, **settings.read_engine_options())
 
 
+def create_replica_engine(settings: Settings) -> Engine | None:
+    """The engine of INSCRIBE_READ_DATABASE_URL, where queries read (None: they read the read side)."""
+    url = settings.replica_url
+    if url is None:
+        return None
+    if url.startswith("sqlite"):  # a copy kept by the operator's replication, never written here
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30}, hide_parameters=True)
+        sqlite_pragmas(engine)
+        return engine
+    return create_engine(url, hide_parameters=True, **settings.read_engine_options())
+
+
 def sqlite_pragmas(engine: Engine) -> None:
     """WAL and a busy timeout on every connection of an SQLite read-side engine; writers lock at BEGIN."""
 

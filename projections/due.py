@@ -24,7 +24,7 @@ class Due:
 
 def due_on(read: Reader, day: date) -> Due:
     """The policies, complaints and claims with something due by `day`, as the registers stand."""
-    with read.engine.connect() as conn:
+    with read.queries.connect() as conn:
         return Due(
             policies=[UUID(i) for i in policies_due(conn, day)],
             complaints=[UUID(i) for i in complaints_due(conn, day)],

@@ -28,7 +28,8 @@ from projections.versioned import as_of as current
 class Reader(Protocol):
     """What a register reads through (the ReadSide): its engine and each projection's position."""
 
-    engine: Engine
+    #: Where queries read: the read side, or its replica (INSCRIBE_READ_DATABASE_URL).
+    queries: Engine
 
     def position(self, name: str, conn: Connection | None = None) -> int: ...
 
@@ -147,7 +148,7 @@ class Register:
         ordered = (column.desc() if order.startswith("-") else column.asc()).nulls_last()
         key = self.table.c[self.appended_at or self.table.info["key"]]
         where = [*self.known(as_of), *conditions]
-        with read.engine.connect() as conn:
+        with read.queries.connect() as conn:
             reached = read.position(self.source, conn)
             total = conn.execute(select(func.count()).select_from(self.table).where(*where)).scalar_one()
             query = (
@@ -188,7 +189,7 @@ class Register:
     def raw(self, read: Reader, key: str, as_of: int | None) -> dict[str, Any] | None:
         """The raw row of `key` current at `as_of` (None = now), or None."""
         column = self.table.c[self.appended_at or self.table.info["key"]]
-        with read.engine.connect() as conn:
+        with read.queries.connect() as conn:
             row = conn.execute(select(self.table).where(column == key, *self.known(as_of))).mappings().first()
         return dict(row) if row else None
 

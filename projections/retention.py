@@ -111,7 +111,7 @@ def all_retention(conn: Connection, customer_id: str | None = None) -> Iterator[
 
 def retention(read: Reader, customer_id: str | None = None) -> list[CustomerRetention]:
     """Every customer's retention (or one's: empty if the customers register has no such customer)."""
-    with read.engine.connect() as conn:
+    with read.queries.connect() as conn:
         return list(all_retention(conn, customer_id))
 
 

@@ -46,9 +46,13 @@ class ReadSide:
         retry_delay: float = 1.0,
         max_retry_delay: float = 60.0,
         prepare: bool = True,
+        replica: Engine | None = None,
     ) -> None:
         self.app = app
         self.engine = engine
+        #: Where registers, pages and reports are read, and `wait_for` reads the positions: a replica of
+        #: the read side (INSCRIBE_READ_DATABASE_URL), else the read side itself.
+        self.queries = replica or engine
         self.writer = writer(engine)
         self.projections = {p.name: p for p in projections}
         for projection in projections:
@@ -89,11 +93,12 @@ class ReadSide:
         with self.engine.connect() as reader:
             return tracker.max_tracking_id_in(reader, self.app.name) or 0
 
-    def positions(self, names: Sequence[str] | None = None) -> dict[str, int]:
-        """The positions of the named projections (default: all), in one query."""
+    def positions(self, names: Sequence[str] | None = None, engine: Engine | None = None) -> dict[str, int]:
+        """The positions of the named projections (default: all), in one query (of `engine`, default the
+        read side's)."""
         names = list(names or self.projections)
         t = tracking_table
-        with self.engine.connect() as reader:
+        with (engine or self.engine).connect() as reader:
             query = select(t.c.projection, t.c.notification_id).where(
                 t.c.application_name == self.app.name, t.c.projection.in_(names)
             )
@@ -109,14 +114,15 @@ class ReadSide:
         return [ProjectionStatus(name, at, head, faulted.get(name)) for name, at in self.positions().items()]
 
     def wait_for(self, position: int, names: Sequence[str] | None = None, timeout: float = 5.0) -> None:
-        """Return once every named projection has reached `position`; else ReadSideBehind, at once when
-        one of them is faulted before it (it will not get there by waiting)."""
+        """Return once every named projection has reached `position` where queries read (a replica's own
+        positions); else ReadSideBehind, at once when one of them is faulted before it (it will not get
+        there by waiting)."""
         names = list(names or self.projections)
         deadline = time.monotonic() + timeout
         delay = 0.005
         first = True
         while True:
-            reached = min(self.positions(names).values())
+            reached = min(self.positions(names, self.queries).values())
             if reached >= position:
                 return
             if first:

@@ -49,6 +49,9 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="INSCRIBE_", extra="ignore")
 
     database_url: str = DEFAULT_URL
+    # Where the API reads its registers, pages and reports (e.g. a PostgreSQL streaming replica of
+    # INSCRIBE_DATABASE_URL); unset: the read side itself. Commands, projections and the log use the primary.
+    read_database_url: str | None = None
     jwt_secret: str | None = None
     jwt_issuer: str = "inscribe"
     # HMAC secret of identity claims (domain.identity.aggregate); unset: one generated and kept in the key table.
@@ -107,6 +110,19 @@ class Settings(BaseSettings):
             return f"sqlite:///{events.with_name(events.stem + '.read' + events.suffix)}"
         parts = urlsplit(self.database_url)
         return "postgresql+psycopg://" + parts.netloc + parts.path + (f"?{parts.query}" if parts.query else "")
+
+    @property
+    def replica_url(self) -> str | None:
+        """SQLAlchemy URL of INSCRIBE_READ_DATABASE_URL (None when unset)."""
+        url = self.read_database_url
+        if not url:
+            return None
+        if url.startswith("sqlite:///") and len(url) > len("sqlite:///"):
+            return url
+        if url.startswith(("postgresql://", "postgres://", "postgresql+psycopg://")):
+            parts = urlsplit(url)
+            return "postgresql+psycopg://" + parts.netloc + parts.path + (f"?{parts.query}" if parts.query else "")
+        raise SettingsError(f"INSCRIBE_READ_DATABASE_URL must start with sqlite:///path or postgresql://, not {url!r}")
 
     def private_read_file(self) -> None:
         """On SQLite, create the read side's file with mode 0600 before SQLAlchemy opens it."""

@@ -37,7 +37,7 @@ def run_report(
 ) -> Report:
     """A report as of log `position`; None (now) is the position every source has reached, so the answer
     names a position it can be asked again at."""
-    with read.engine.connect() as conn:
+    with read.queries.connect() as conn:
         if position is None:
             position = min(read.position(source, conn) for source in spec.sources)
         return spec.run(conn, position, period_from, period_to, group_by)
