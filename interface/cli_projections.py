@@ -80,12 +80,20 @@ def projections_status(as_json: bool) -> None:
 
 @projections.command("rebuild")
 @click.argument("name", required=False)
+@click.option(
+    "--workers",
+    type=click.IntRange(min=1),
+    default=1,
+    show_default=True,
+    help="processes building the registers side by side (each family of registers reading the same events in one)",
+)
 @quiet_option
-def projections_rebuild(name: str | None, quiet: bool) -> None:
+def projections_rebuild(name: str | None, workers: int, quiet: bool) -> None:
     """Rebuild one projection (or all) from position 0, with a progress bar: built beside the live
     registers and switched in at the end in one transaction (a failed rebuild changes nothing)."""
     from interface.bootstrap import command_line_services
     from projections.rebuild import RebuildRunning
+    from projections.rebuild_workers import RebuildWorkerFailed
     from projections.status import ProjectionsFaulted
 
     services = command_line_services()
@@ -100,10 +108,10 @@ def projections_rebuild(name: str | None, quiet: bool) -> None:
         desc = f"rebuild {names[0]}" if len(names) == 1 else f"rebuild {len(names)} projections"
         with progress_bar(desc, total=head * len(names)) as bar:
             try:
-                count = services.read_side.rebuild(names, progress=bar.update)
+                count = services.read_side.rebuild(names, progress=bar.update, workers=workers)
             except ProjectionsFaulted as e:  # built beside the live registers: they still serve
                 raise click.ClickException(f"rebuild failed, the registers are unchanged: {e}") from None
-            except RebuildRunning as e:
+            except (RebuildRunning, RebuildWorkerFailed) as e:
                 raise click.ClickException(str(e)) from None
         for n in names:
             click.echo(f"{n}: position {services.read_side.position(n)} of {head}")

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import Connection, Table, create_engine, event, text
 from sqlalchemy.engine import Engine
 
+from application.infrastructure.settings import Settings
 from projections.by_aggregate import can_rebuild_by_aggregate, rebuild_by_aggregate, unknown_topics
 from projections.db import metadata, sqlite_pragmas
 from projections.faults import clear_fault, faults_table
@@ -60,57 +61,74 @@ def _drop_shadow(read_side: ReadSide) -> None:
         _drop_shadow_file(shadow_file(read_side.engine))
 
 
-def _shadow_engine(read_side: ReadSide) -> Engine:
-    """An engine whose connections see the shadow tables where the live ones would be."""
+def _make_shadow(read_side: ReadSide) -> str:
+    """A new, empty shadow (any left by a killed rebuild dropped): its schema (PostgreSQL) or file (SQLite)."""
     live = read_side.engine
     if live.dialect.name == "postgresql":
         schema = shadow_schema(read_side)
         with read_side.writer.begin() as conn:
             conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
             conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+        return schema
+    path = shadow_file(live)
+    _drop_shadow_file(path)
+    return str(path)
+
+
+def connect_shadow(url: Any, shadow: str) -> Engine:
+    """An engine over the read side at `url` whose connections see the shadow tables (of `shadow`, a
+    schema or a file) where the live ones would be."""
+    if not str(url).startswith("sqlite"):
         # A small pool of its own (each connection set on the shadow's search path once): a rebuild opens
         # a transaction per batch, and a new connection for each would cost more than the batch.
-        engine = create_engine(live.url, pool_size=2, max_overflow=2, hide_parameters=True)
+        engine = create_engine(url, pool_size=2, max_overflow=2, hide_parameters=True)
 
         @event.listens_for(engine, "connect")
         def _search_path(dbapi_connection: Any, _: Any) -> None:
             with dbapi_connection.cursor() as cursor:
-                cursor.execute(f'SET search_path TO "{schema}", public')
+                cursor.execute(f'SET search_path TO "{shadow}", public')
             dbapi_connection.commit()
 
         return engine
-    path = shadow_file(live)
-    _drop_shadow_file(path)
     engine = create_engine(
-        f"sqlite:///{path}", connect_args={"check_same_thread": False, "timeout": 30}, hide_parameters=True
+        f"sqlite:///{shadow}", connect_args={"check_same_thread": False, "timeout": 30}, hide_parameters=True
     )
     sqlite_pragmas(engine)
     return engine
 
 
-def rebuild(read_side: ReadSide, names: list[str], progress: Callable[[int], Any] | None = None) -> int:
-    """Rebuild the named projections beside the live registers; switch them in when complete.
+def rebuild(
+    read_side: ReadSide,
+    names: list[str],
+    progress: Callable[[int], Any] | None = None,
+    *,
+    workers: int = 1,
+    settings: Settings | None = None,
+) -> int:
+    """Rebuild the named projections beside the live registers; switch them in when complete. With
+    `workers` > 1 (and the `settings` the log was opened with) the families are built by that many
+    processes at once (projections.rebuild_workers).
 
     Raises (and leaves the live registers as they were) if a projection fails during the rebuild.
     """
     tables = [t for name in names for t in read_side.projections[name].tables]
     with _only_rebuild(read_side):
-        engine = _shadow_engine(read_side)
+        shadow_name = _make_shadow(read_side)
+        engine = connect_shadow(read_side.engine.url, shadow_name)
         try:
             # No check first: on PostgreSQL the live tables are on the search path too.
             metadata.create_all(engine, tables=[tracking_table, faults_table, *tables], checkfirst=False)
             fresh = [p for p in all_projections() if p.name in names]
             shadow = read_side.beside(engine, fresh)
             by_aggregate = not unknown_topics(read_side)  # else the log's order, where such an event faults
-            applied = 0
-            for family in families(shadow, names):
-                if by_aggregate and can_rebuild_by_aggregate(shadow, family):
-                    try:
-                        applied += rebuild_by_aggregate(shadow, family, progress)
-                    except Exception:  # in the log's order, a failing event faults its projection exactly
-                        log.warning("rebuilding %s by aggregate failed; in the log's order", family, exc_info=True)
-                        _empty(shadow, family)
-                applied += shadow.catch_up(family, progress)  # what was recorded meanwhile
+            grouped = families(shadow, names)
+            if workers > 1 and len(grouped) > 1 and settings is not None:
+                from projections.rebuild_workers import build_in_workers
+
+                applied = build_in_workers(shadow, settings, shadow_name, grouped, by_aggregate, workers, progress)
+                applied += shadow.catch_up(names, progress)  # what was recorded since they finished
+            else:
+                applied = sum(build_family(shadow, family, by_aggregate, progress) for family in grouped)
             positions = shadow.positions(names)
             _switch(read_side, names, tables, positions)
         finally:
@@ -118,6 +136,21 @@ def rebuild(read_side: ReadSide, names: list[str], progress: Callable[[int], Any
             _drop_shadow(read_side)
     _analyze(read_side, tables)
     return applied
+
+
+def build_family(
+    shadow: ReadSide, family: list[str], by_aggregate: bool, progress: Callable[[int], Any] | None = None
+) -> int:
+    """Build one family of projections in the shadow up to the head of the log: by aggregate where it
+    can, else (or when that fails) in the log's order; the events applied."""
+    applied = 0
+    if by_aggregate and can_rebuild_by_aggregate(shadow, family):
+        try:
+            applied += rebuild_by_aggregate(shadow, family, progress)
+        except Exception:  # in the log's order, a failing event faults its projection exactly
+            log.warning("rebuilding %s by aggregate failed; in the log's order", family, exc_info=True)
+            _empty(shadow, family)
+    return applied + shadow.catch_up(family, progress)  # what was recorded meanwhile
 
 
 def _empty(shadow: ReadSide, names: list[str]) -> None:

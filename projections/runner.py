@@ -324,10 +324,14 @@ class ReadSide:
                     time.sleep(0.01)
                 seen = now
 
-    def rebuild(self, names: Sequence[str] | None = None, progress: Callable[[int], Any] | None = None) -> int:
+    def rebuild(
+        self, names: Sequence[str] | None = None, progress: Callable[[int], Any] | None = None, *, workers: int = 1
+    ) -> int:
         """Rebuild the named projections beside the live registers and switch them in one transaction
-        (projections.rebuild): a failed or killed rebuild leaves the live registers serving."""
-        return rebuild(self, list(names or self.projections), progress)
+        (projections.rebuild): a failed or killed rebuild leaves the live registers serving. With
+        `workers` > 1, that many processes build the families of registers side by side."""
+        settings = getattr(self.app, "settings", None)
+        return rebuild(self, list(names or self.projections), progress, workers=workers, settings=settings)
 
     def beside(self, engine: Engine, projections: Sequence[Projection]) -> ReadSide:
         """A runner of `projections` over the same log writing through `engine` (a rebuild's shadow),

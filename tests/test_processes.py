@@ -44,7 +44,7 @@ def test_every_command_line_process_runs_in_a_fresh_interpreter_over_every_kind_
     head = services.read_side.head()
     live = every_row(services.read_side)
 
-    rebuilt = inscribe(test_settings, "projections", "rebuild")
+    rebuilt = inscribe(test_settings, "projections", "rebuild", "--workers", "2")  # families side by side
     assert rebuilt.returncode == 0, rebuilt.stderr[-2000:]
     assert every_row(services.read_side) == live
     status = inscribe(test_settings, "projections", "status")
