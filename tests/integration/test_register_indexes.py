@@ -1,0 +1,49 @@
+"""A page of now is served in order by an index on PostgreSQL, for every sort every register offers, in
+both directions (projections.register.now_indexes): the database walks the current rows in the page's
+order and stops, whatever history holds. SQLite has none of these indexes (its pages are sorted)."""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+from typing import Any
+
+from sqlalchemy import inspect, text
+
+import projections
+from interface.bootstrap import Services
+from projections.register import Paging, Register
+
+
+def every_register() -> list[Register]:
+    """Every Register any module of `projections` exports."""
+    found: dict[int, Register] = {}
+    for module in pkgutil.iter_modules(projections.__path__):
+        loaded = importlib.import_module(f"projections.{module.name}")
+        for value in vars(loaded).values():
+            if isinstance(value, Register):
+                found[id(value)] = value
+    return list(found.values())
+
+
+def plan(conn: Any, statement: Any) -> str:
+    sql = statement.compile(conn, compile_kwargs={"literal_binds": True})
+    return "\n".join(row[0] for row in conn.execute(text(f"EXPLAIN {sql}")))
+
+
+def test_every_sort_of_every_register_pages_now_from_an_index_on_postgresql(services: Services) -> None:
+    registers = [r for r in every_register() if r.appended_at is None]
+    assert {r.table.name for r in registers} >= {"policies", "claims", "customers", "complaints"}
+    engine = services.read_side.engine
+    if engine.dialect.name != "postgresql":
+        for register in registers:
+            assert not [i for i in inspect(engine).get_indexes(register.table.name) if "_now_" in i["name"]]
+        return
+    with engine.connect() as conn:
+        conn.execute(text("SET enable_sort = off"))  # a sorted plan only where no index gives the order
+        conn.execute(text("SET enable_seqscan = off"))
+        for register in registers:
+            for name in register.sortable:
+                for sort in (name, f"-{name}"):
+                    shown = plan(conn, register.query([], Paging(3, 50, sort), None))
+                    assert "Sort" not in shown and f"ix_{register.table.name}_now_" in shown, (sort, shown)
