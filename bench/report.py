@@ -111,6 +111,19 @@ def volume_rows(volume: dict[str, Any]) -> list[tuple[str, str, str, str]]:
                 _ratio(rb["rss_peak_mb"], rb["rss_before_mb"]),
             ),
         ]
+        if "by_workers" in rb:
+            by = rb["by_workers"]
+            table.append(
+                (
+                    (
+                        f"volume: rebuild() all by {by['workers']} worker processes, events/s (peak RSS "
+                        f"{by['rss_peak_mb']:,.0f} MB, largest worker {by['worker_rss_peak_mb']:,.0f} MB)"
+                    ),
+                    f"{by['events_per_s']:,.0f}",
+                    f"{rb['read_log_events_per_s']:,.0f}",
+                    _ratio(by["events_per_s"], rb["read_log_events_per_s"]),
+                )
+            )
         for name, one in rb.get("per_register", {}).items():  # alone: the log's events/s, beside the log read
             table.append(
                 (

@@ -199,6 +199,10 @@ def _sum(counts: Any) -> dict[str, int]:
     return dict(sorted(total.items()))
 
 
+#: The processes of the rebuild measured with `rebuild --workers` (one per core of the machine measured).
+REBUILD_WORKERS = 2
+
+
 def _timed(work: Callable[[], Any]) -> float:
     started = time.perf_counter()
     work()
@@ -251,9 +255,28 @@ def _register_child(url: str, secret: str, name: str, results: Any) -> None:
         services.close()
 
 
+def _workers_child(url: str, secret: str, workers: int, results: Any) -> None:
+    """Rebuild every projection by `workers` processes (`rebuild --workers`): the rate, this process's
+    peak memory and the largest worker's."""
+    services = services_for(url, secret)
+    try:
+        events = services.read_side.head()
+        seconds = _timed(lambda: services.read_side.rebuild(workers=workers))
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        worker_peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+        results.put(
+            {"workers": workers, "events_per_s": events / seconds, "seconds": seconds}
+            | {"rss_peak_mb": peak / 1024, "worker_rss_peak_mb": worker_peak / 1024}
+        )
+    finally:
+        services.close()
+
+
 def rebuild_in_child(url: str, secret: str, say: Callable[[str], None]) -> dict[str, Any]:
     say("rebuilding every projection in a fresh process (rate and peak memory)")
     result = in_child(_rebuild_child, url, secret)
+    say(f"rebuilding every projection by {REBUILD_WORKERS} worker processes")
+    result["by_workers"] = in_child(_workers_child, url, secret, REBUILD_WORKERS)
     result["per_register"] = {}
     for name in result.get("projections", []):
         say(f"rebuilding {name} alone in a fresh process")
