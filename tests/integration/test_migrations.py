@@ -72,7 +72,7 @@ def on_this_dialect(dialect: str) -> Any:
     """Leave out of the comparison what the code creates on another database only (`info["dialect"]`)."""
 
     def include(thing: Any, _name: Any, _kind: str, _reflected: bool, _compare_to: Any) -> bool:
-        return getattr(thing, "info", {}).get("dialect", dialect) == dialect
+        return bool(getattr(thing, "info", {}).get("dialect", dialect) == dialect)
 
     return include
 

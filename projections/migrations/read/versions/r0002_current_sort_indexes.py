@@ -6,6 +6,8 @@ Each register whose table gains them is also rebuilt from the log on its next st
 changed), as for any change to its tables.
 """
 
+from typing import Any
+
 import sqlalchemy as sa
 from alembic import op
 
@@ -68,7 +70,8 @@ def upgrade() -> None:
     for table, (key, sorts) in SORTS.items():
         for sort in sorts:
             name, column = (sort, sort) if isinstance(sort, str) else sort
-            for suffix, ordered in (("", sa.column(column).asc()), ("_desc", sa.column(column).desc())):
+            for suffix, descending in (("", False), ("_desc", True)):
+                ordered: Any = sa.column(column).desc() if descending else sa.column(column).asc()
                 op.create_index(
                     f"ix_{table}_now_{name}{suffix}",
                     table,
