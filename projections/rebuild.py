@@ -20,14 +20,16 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Connection, Table, create_engine, event, text
+from sqlalchemy import Connection, Table, text
 from sqlalchemy.engine import Engine
 
 from application.infrastructure.settings import Settings
-from projections.by_aggregate import can_rebuild_by_aggregate, rebuild_by_aggregate, unknown_topics
-from projections.db import metadata, sqlite_pragmas
+from projections.by_aggregate import unknown_topics
+from projections.db import metadata
 from projections.faults import clear_fault, faults_table
+from projections.rebuild_workers import build_in_workers
 from projections.registry import all_projections
+from projections.shadow import build_family, connect_shadow
 from projections.tracking import tracking_table
 
 if TYPE_CHECKING:
@@ -75,28 +77,6 @@ def _make_shadow(read_side: ReadSide) -> str:
     return str(path)
 
 
-def connect_shadow(url: Any, shadow: str) -> Engine:
-    """An engine over the read side at `url` whose connections see the shadow tables (of `shadow`, a
-    schema or a file) where the live ones would be."""
-    if not str(url).startswith("sqlite"):
-        # A small pool of its own (each connection set on the shadow's search path once): a rebuild opens
-        # a transaction per batch, and a new connection for each would cost more than the batch.
-        engine = create_engine(url, pool_size=2, max_overflow=2, hide_parameters=True)
-
-        @event.listens_for(engine, "connect")
-        def _search_path(dbapi_connection: Any, _: Any) -> None:
-            with dbapi_connection.cursor() as cursor:
-                cursor.execute(f'SET search_path TO "{shadow}", public')
-            dbapi_connection.commit()
-
-        return engine
-    engine = create_engine(
-        f"sqlite:///{shadow}", connect_args={"check_same_thread": False, "timeout": 30}, hide_parameters=True
-    )
-    sqlite_pragmas(engine)
-    return engine
-
-
 def rebuild(
     read_side: ReadSide,
     names: list[str],
@@ -123,8 +103,6 @@ def rebuild(
             by_aggregate = not unknown_topics(read_side)  # else the log's order, where such an event faults
             grouped = families(shadow, names)
             if workers > 1 and len(grouped) > 1 and settings is not None:
-                from projections.rebuild_workers import build_in_workers
-
                 applied = build_in_workers(shadow, settings, shadow_name, grouped, by_aggregate, workers, progress)
                 applied += shadow.catch_up(names, progress)  # what was recorded since they finished
             else:
@@ -136,31 +114,6 @@ def rebuild(
             _drop_shadow(read_side)
     _analyze(read_side, tables)
     return applied
-
-
-def build_family(
-    shadow: ReadSide, family: list[str], by_aggregate: bool, progress: Callable[[int], Any] | None = None
-) -> int:
-    """Build one family of projections in the shadow up to the head of the log: by aggregate where it
-    can, else (or when that fails) in the log's order; the events applied."""
-    applied = 0
-    if by_aggregate and can_rebuild_by_aggregate(shadow, family):
-        try:
-            applied += rebuild_by_aggregate(shadow, family, progress)
-        except Exception:  # in the log's order, a failing event faults its projection exactly
-            log.warning("rebuilding %s by aggregate failed; in the log's order", family, exc_info=True)
-            _empty(shadow, family)
-    return applied + shadow.catch_up(family, progress)  # what was recorded meanwhile
-
-
-def _empty(shadow: ReadSide, names: list[str]) -> None:
-    """Clear what a failed pass wrote of these projections in the shadow: they start again from 0."""
-    with shadow.writer.begin() as conn:
-        for name in names:
-            for table in shadow.projections[name].tables:
-                conn.execute(table.delete())
-            shadow.trackers[name].reset_in(conn)
-            shadow.projections[name].forget()
 
 
 def families(read_side: ReadSide, names: list[str]) -> list[list[str]]:

@@ -21,6 +21,7 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from application.infrastructure.settings import Settings
+from projections.shadow import build_family, connect_shadow
 
 if TYPE_CHECKING:
     from multiprocessing.sharedctypes import Synchronized
@@ -36,6 +37,7 @@ class RebuildWorkerFailed(Exception):
 
 
 def _build(
+    kind: type[ReadSide],
     settings: Settings,
     shadow: str,
     names: list[str],
@@ -44,14 +46,13 @@ def _build(
     applied: Synchronized[int],
     results: Any,
 ) -> None:
-    """In a worker: build `names` (one family) in the shadow `shadow` (schema or file) up to the head,
+    """In a worker: build `names` (one family) with a `kind` (the ReadSide) over the log opened with
+    `settings`, in the shadow `shadow` (schema or file) up to the head,
     counting what it applies in `applied`; put (names, count, error, held) on `results`: `held` the
     projections that faulted (ProjectionsFaulted), `error` any other failure."""
     from application.app import InscribeApplication, ReadSidePorts
     from projections.faults import describe
-    from projections.rebuild import build_family, connect_shadow
     from projections.registry import all_projections
-    from projections.runner import ReadSide
     from projections.status import ProjectionsFaulted
 
     parent = os.getppid()
@@ -67,7 +68,7 @@ def _build(
         engine = connect_shadow(settings.read_url, shadow)
         try:
             fresh = [p for p in all_projections() if p.name in names]
-            read_side = ReadSide(app, engine, fresh, batch_size, prepare=False)
+            read_side = kind(app, engine, fresh, batch_size, prepare=False)
             results.put((names, build_family(read_side, names, by_aggregate, count), None, None))
         finally:
             engine.dispose()
@@ -105,7 +106,17 @@ def build_in_workers(
                 family = waiting.pop(0)
                 process = context.Process(
                     target=_build,
-                    args=(settings, shadow, family, read_side.batch_size, by_aggregate, applied, results),
+                    # the runner's class travels by name: this module never imports the runner (which imports it)
+                    args=(
+                        type(read_side),
+                        settings,
+                        shadow,
+                        family,
+                        read_side.batch_size,
+                        by_aggregate,
+                        applied,
+                        results,
+                    ),
                     name=f"rebuild {'+'.join(family)}",
                 )
                 process.start()

@@ -15,8 +15,8 @@ from eventsourcing.persistence import StoredEvent
 
 from application.infrastructure.settings import Settings
 from tests.builders.customers import book
-from tests.test_faults import _no_process_outlives_its_test as _no_process_outlives_its_test
-from tests.test_faults import inscribe, shadow_left, shadow_position, snapshot, until
+from tests.builders.processes import inscribe, shadow_left, shadow_position, snapshot, until
+from tests.builders.processes import no_process_outlives_its_test as no_process_outlives_its_test
 
 
 def workers_of(pid: int) -> list[int]:
