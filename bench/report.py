@@ -143,6 +143,19 @@ def volume_rows(volume: dict[str, Any]) -> list[tuple[str, str, str, str]]:
                 _ratio(ours["p50_ms"], base["p50_ms"]),
             )
         )
+    if "lag" in volume:  # beside: the same commands with nothing else running
+        lag, idle = volume["lag"]["during_rebuild"], volume["lag"]["idle"]
+        table.append(
+            (
+                (
+                    f"volume: live catch-up lag while {volume['lag']['rebuild_workers']} workers rebuild every "
+                    f"register ({lag['rebuild_seconds']:.0f} s), p50 / p99 ms (n={lag['n']}; baseline idle)"
+                ),
+                f"{lag['p50_ms']:.1f} / {lag['p99_ms']:.1f}",
+                f"{idle['p50_ms']:.1f} / {idle['p99_ms']:.1f}",
+                _ratio(lag["p99_ms"], idle["p99_ms"]),
+            )
+        )
     travel = volume.get("time_travel") or {}
     for label, ours in travel.get("cases", {}).items():
         base = travel["baseline"]

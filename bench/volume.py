@@ -25,7 +25,7 @@ from typing import Any
 
 from application.demo.book import DEMO_AGGREGATE_CACHE, DemoSummary, build_demo
 from application.infrastructure.settings import Settings
-from bench import rebuild, volume_queries
+from bench import lag, rebuild, volume_queries
 from bench.common import create_database, drop_database, scalar
 from domain.identifiers import china_today
 from domain.policy.rules import add_years
@@ -272,6 +272,15 @@ def _workers_child(url: str, secret: str, workers: int, results: Any) -> None:
         services.close()
 
 
+def _lag_child(url: str, secret: str, results: Any) -> None:
+    """Live catch-up lag with a rebuild beside it (bench.lag), in a fresh process."""
+    services = services_for(url, secret)
+    try:
+        results.put(lag.under_rebuild(services, url, secret, REBUILD_WORKERS, idle_seconds=10.0))
+    finally:
+        services.close()
+
+
 def rebuild_in_child(url: str, secret: str, say: Callable[[str], None]) -> dict[str, Any]:
     say("rebuilding every projection in a fresh process (rate and peak memory)")
     result = in_child(_rebuild_child, url, secret)
@@ -333,6 +342,8 @@ def run(
         else:
             result["reused_events"] = log_head(url)()
         result["rebuild"] = rebuild_in_child(url, secret, say)
+        say(f"live catch-up lag while {REBUILD_WORKERS} worker processes rebuild every register, beside it idle")
+        result["lag"] = in_child(_lag_child, url, secret)
         say("register and report queries, current and as of a year ago; time travel of a long-lived policy")
         result.update(in_child(_queries_child, url, secret, events))
     finally:
