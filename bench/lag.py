@@ -24,8 +24,9 @@ REGION = "310104"
 POLL_SECONDS = 0.005
 
 
-def lags(services: Services, seconds: float, first: int) -> list[float]:
-    """The lag in milliseconds of each command recorded during `seconds` (customers from number `first`)."""
+def lags(services: Services, seconds: float, first: int) -> tuple[list[float], int]:
+    """The lag in milliseconds of each command recorded during `seconds` (customers from number `first`),
+    and the number of the next customer."""
     app, read = services.app, services.read_side
     ctx = CommandContext(actor_id="bench", actor_role="agent", channel="batch")
     found: list[float] = []
@@ -43,7 +44,7 @@ def lags(services: Services, seconds: float, first: int) -> list[float]:
         found.append((time.monotonic() - saved) * 1000)
         i += 1
         time.sleep(max(0.0, 1 / RATE - (time.monotonic() - started)))
-    return sorted(found)
+    return found, i
 
 
 def figures(found: list[float]) -> dict[str, Any]:
@@ -64,23 +65,26 @@ def under_rebuild(services: Services, url: str, secret: str, workers: int, idle_
     """The lag with nothing else running for `idle_seconds`, then while a rebuild by `workers` processes
     runs (from its start to its end)."""
     services.read_side.start(poll_interval=0.05)
+    # customers numbered from the head of the log: a run never registers an ID number an earlier one did
+    # (each registration records two events or more)
+    i = 10_000_000 + services.read_side.head()
     try:
-        idle = lags(services, idle_seconds, 9_000_000)
+        idle, i = lags(services, idle_seconds, i)
         context = multiprocessing.get_context("spawn")
         rebuild = context.Process(target=_rebuild, args=(url, secret, workers), name="rebuild")
         rebuild.start()
         busy: list[float] = []
-        started, i = time.monotonic(), 9_500_000
+        started = time.monotonic()
         while rebuild.is_alive():
-            busy += lags(services, 2.0, i)
-            i += 2 * RATE
+            found, i = lags(services, 2.0, i)
+            busy += found
         rebuild.join()
         seconds = time.monotonic() - started
     finally:
         services.read_side.stop()
     return {
         "rate_per_s": RATE,
-        "idle": figures(idle),
+        "idle": figures(sorted(idle)),
         "during_rebuild": figures(sorted(busy)) | {"rebuild_seconds": seconds, "rebuild_exit": rebuild.exitcode},
         "rebuild_workers": workers,
     }
