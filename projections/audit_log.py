@@ -61,6 +61,7 @@ class AuditLogProjection(Projection):
 
     name = "audit_log"
     tables = (audit_log,)
+    personal = False  # positions, moments, actors, types: never an event's sealed fields
 
     def apply(self, event: DomainEventProtocol[Any], position: int, batch: Batch) -> None:
         meta: dict[str, Any] = event.__dict__.get("meta") or {}

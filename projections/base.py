@@ -55,6 +55,9 @@ class Projection:
     #: The one kind of aggregate whose state gives every row (keyed by it): a rebuild may then read the log
     #: aggregate by aggregate (projections.by_aggregate). None: rows follow the log's order (the audit log).
     aggregate: ClassVar[type[Aggregate] | None] = None
+    #: Whether it reads the personal fields an event stores sealed (application.infrastructure.personal). A
+    #: read for projections that none of them do decodes events without opening the seals (the audit log).
+    personal: ClassVar[bool] = True
 
     def topics(self) -> frozenset[str] | None:
         """The stored topics of the events this projection reads (None: all of them)."""

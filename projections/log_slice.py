@@ -58,23 +58,27 @@ def prefetch(app: EventLog, notifications: Sequence[Notification]) -> None:
         ahead(notifications)
 
 
-def read_slice(app: EventLog, start: int, limit: int, topics: frozenset[str] | None) -> Slice:
+def read_slice(app: EventLog, start: int, limit: int, topics: frozenset[str] | None, *, personal: bool = True) -> Slice:
     """The next `limit` events of the log after `start`, decoded, with their positions; decoding stops at
     the first event that cannot be decoded (the events before it can still be applied). With `topics`,
     only the events of those topics are decoded (and deciphered), and those of a topic this process does
     not know: such an event may be one the projection would read, so it faults the projection as it
-    faults every other, rather than be passed over."""
+    faults every other, rather than be passed over. Without `personal` (no projection reading the slice
+    shows sealed personal fields) events are decoded with their seals unopened, where the mapper can."""
     notifications = app.recorder.select_notifications(start=start + 1, limit=limit)
     end = notifications[-1].id if notifications else start
     known = known_topics() if topics is not None else frozenset()
     wanted = [n for n in notifications if topics is None or n.topic in topics or n.topic not in known]
-    prefetch(app, wanted)
+    decode = getattr(app.mapper, "to_sealed_domain_event", None) if not personal else None
+    if decode is None:
+        decode = app.mapper.to_domain_event
+        prefetch(app, wanted)
     events: list[tuple[Any, int]] = []
     for covered, n in enumerate(notifications):
         if topics is not None and n.topic not in topics and n.topic in known:
             continue
         try:
-            events.append((app.mapper.to_domain_event(n), n.id))
+            events.append((decode(n), n.id))
         except Exception as e:
             log.exception("event at position %s (topic %s) cannot be decoded", n.id, n.topic)
             return Slice(events, max(start, n.id - 1), covered, EventUndecodable(n.id, describe(e)))

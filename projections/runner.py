@@ -139,8 +139,11 @@ class ReadSide:
             delay = min(delay * 2, 0.1)
 
     # --- processing ------------------------------------------------------------------------
-    def _read(self, start: int, limit: int | None = None, topics: frozenset[str] | None = None) -> Slice:
-        return read_slice(self.app, start, limit or self.batch_size, topics)
+    def _read(self, names: Sequence[str], start: int, limit: int | None = None) -> Slice:
+        """The next batch of the log for these projections: only their topics, seals opened only if one of
+        them shows personal fields."""
+        personal = any(self.projections[name].personal for name in names)
+        return read_slice(self.app, start, limit or self.batch_size, self.topics(names), personal=personal)
 
     def topics(self, names: Sequence[str]) -> frozenset[str] | None:
         """The topics the named projections read (None: one of them reads every event)."""
@@ -156,7 +159,7 @@ class ReadSide:
         """Apply the next batch of events to one projection in one transaction; return how many were
         applied. A failure is raised (the runner's rounds isolate it instead: `process_round`)."""
         start = self.position(name)
-        read = self._read(start, limit, self.topics([name]))
+        read = self._read([name], start, limit)
         if read.undecodable is not None and not read.events:
             raise RuntimeError(read.undecodable.error)
         return self._apply([name], start, read) if read.end > start else 0
@@ -224,7 +227,7 @@ class ReadSide:
         return applied
 
     def _process_group(self, group: list[str], start: int, limit: int | None = None) -> int:
-        read = self._read(start, limit, self.topics(group))
+        read = self._read(group, start, limit)
         applied = self._apply_together(group, start, read) if read.end > start else 0
         if read.undecodable is not None and not read.events:
             for name in group:

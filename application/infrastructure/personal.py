@@ -150,6 +150,15 @@ class PersonalDataMapper(Mapper[UUID]):
             self.keys.forget(str(event.originator_id))  # this process may still hold the key
         return event
 
+    def to_sealed_domain_event(self, stored_event: StoredEvent) -> DomainEventProtocol[UUID]:
+        """The event without its sealed personal fields (absent, their seal unopened): for a reader that
+        never shows them, no key is read and nothing is deciphered."""
+        event = super().to_domain_event(stored_event)
+        vars(event).pop(ENVELOPE, None)
+        if isinstance(event, Customer.PersonalDataErased) and self.keys is not None:
+            self.keys.forget(str(event.originator_id))
+        return event
+
     def _keys(self) -> KeyRing:
         if self.keys is None:
             raise RuntimeError("personal data cannot be mapped before the application sets the key ring")
