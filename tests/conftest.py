@@ -21,14 +21,7 @@ from application.infrastructure.settings import Settings
 from domain import clock
 from domain.clock import SimulatedClock
 from tests.builders.desk import START, Desk, moment
-from tests.builders.environment import (
-    IN_CI,
-    JWT_SECRET,
-    KEY_ENCRYPTION_KEY,
-    drop_postgres_database,
-    new_postgres_database,
-    require_postgres,
-)
+from tests.builders.environment import IN_CI, JWT_SECRET, KEY_ENCRYPTION_KEY, booted, fresh_database
 
 if TYPE_CHECKING:
     from interface.bootstrap import Services
@@ -47,15 +40,8 @@ os.environ.setdefault("INSCRIBE_KEY_ENCRYPTION_KEY", KEY_ENCRYPTION_KEY)
 @pytest.fixture(params=["sqlite", "postgres"])
 def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """The URL of a fresh, empty database: once on SQLite, once on PostgreSQL."""
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'inscribe.db'}"
-        return
-    require_postgres()
-    url = new_postgres_database()
-    try:
+    with fresh_database(request.param, tmp_path / "inscribe.db") as url:
         yield url
-    finally:
-        drop_postgres_database(url)
 
 
 @pytest.fixture
@@ -68,25 +54,15 @@ def test_settings(database_url: str) -> Settings:
 @pytest.fixture
 def services(test_settings: Settings) -> Iterator[Services]:
     """Write and read side on the fresh database; projections are run by the test (catch_up)."""
-    from interface.bootstrap import bootstrap
-
-    built = bootstrap(test_settings, run_projections=False)
-    try:
+    with booted(test_settings, run_projections=False) as built:
         yield built
-    finally:
-        built.close()
 
 
 @pytest.fixture
 def running_services(test_settings: Settings) -> Iterator[Services]:
     """As `services`, with the projections running in-process as in production."""
-    from interface.bootstrap import bootstrap
-
-    built = bootstrap(test_settings, run_projections=True)
-    try:
+    with booted(test_settings, run_projections=True) as built:
         yield built
-    finally:
-        built.close()
 
 
 def pytest_configure(config: pytest.Config) -> None:

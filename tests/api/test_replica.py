@@ -14,36 +14,28 @@ from sqlalchemy import create_engine
 
 from application.infrastructure.settings import Settings, SettingsError
 from interface.app import create_app
-from interface.bootstrap import Services, bootstrap
+from interface.bootstrap import Services
 from projections.db import sqlite_pragmas
 from projections.registry import all_projections
 from projections.runner import ReadSide
 from tests.builders.common import individual_body
-from tests.builders.environment import drop_postgres_database, new_postgres_database
+from tests.builders.environment import booted, fresh_database
 from tests.builders.http import BASE, auth
 
 
 @pytest.fixture
 def replica_url(database_url: str, tmp_path: Path) -> Iterator[str]:
     """A second, empty database of the same kind as the primary."""
-    if database_url.startswith("sqlite"):
-        yield f"sqlite:///{tmp_path / 'replica.db'}"
-        return
-    url = new_postgres_database()
-    try:
+    kind = "sqlite" if database_url.startswith("sqlite") else "postgres"
+    with fresh_database(kind, tmp_path / "replica.db") as url:
         yield url
-    finally:
-        drop_postgres_database(url)
 
 
 @pytest.fixture
 def primary(test_settings: Settings, replica_url: str) -> Iterator[Services]:
     settings = test_settings.model_copy(update={"read_database_url": replica_url, "read_wait_seconds": 0.3})
-    built = bootstrap(settings, run_projections=False)
-    try:
+    with booted(settings, run_projections=False) as built:
         yield built
-    finally:
-        built.close()
 
 
 @pytest.fixture

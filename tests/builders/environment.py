@@ -5,11 +5,18 @@ from __future__ import annotations
 
 import os
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 import psycopg
 import pytest
 
 from application.infrastructure.settings import Settings
+
+if TYPE_CHECKING:
+    from interface.bootstrap import Services
 
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 POSTGRES_ADMIN_URL = os.environ.get("INSCRIBE_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
@@ -63,6 +70,33 @@ def drop_postgres_database(url: str) -> None:
     """Drop the database at `url`, whoever is still connected."""
     name = url.rsplit("/", 1)[1]
     _admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@contextmanager
+def fresh_database(kind: str, sqlite_file: Path) -> Iterator[str]:
+    """The URL of a fresh, empty database of `kind` ("sqlite": at `sqlite_file`; "postgres": a new database,
+    dropped at the end; skipped, or failed under CI, without a server)."""
+    if kind == "sqlite":
+        yield f"sqlite:///{sqlite_file}"
+        return
+    require_postgres()
+    url = new_postgres_database()
+    try:
+        yield url
+    finally:
+        drop_postgres_database(url)
+
+
+@contextmanager
+def booted(settings: Settings, *, run_projections: bool) -> Iterator[Services]:
+    """The services over `settings` (the projections running in-process or not), closed at the end."""
+    from interface.bootstrap import bootstrap
+
+    built = bootstrap(settings, run_projections=run_projections)
+    try:
+        yield built
+    finally:
+        built.close()
 
 
 def settings_env(settings: Settings) -> dict[str, str]:
