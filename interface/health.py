@@ -2,7 +2,9 @@
 
 `/health/live` (and `/health`, its alias) answers 200 while the process serves. `/health/ready` answers
 200 when the database answers, no projection is faulted and none is more than INSCRIBE_READY_MAX_LAG
-events behind the log; otherwise 503, a problem naming why.
+events behind the log; otherwise 503, a problem naming why. With a read replica (INSCRIBE_READ_DATABASE_URL),
+where this process's queries read, the replica must answer too and its copy of each register be within
+the same lag.
 """
 
 from __future__ import annotations
@@ -38,14 +40,45 @@ def ready(services: NamedDependency[Services]) -> Response[dict[str, Any]]:
         return problem(
             503, "Not ready", "the database cannot be reached", "not-ready", reasons=["database-unreachable"]
         )
+    head = statuses[0].head if statuses else 0
+    replica = replica_lags(services, head)
+    if replica is None:
+        log.warning("not ready: the read replica is unreachable")
+        return problem(
+            503, "Not ready", "the read replica cannot be reached", "not-ready", reasons=["replica-unreachable"]
+        )
     limit = services.settings.ready_max_lag
     faulted = sorted(s.name for s in statuses if s.fault is not None)
     lagging = {s.name: s.lag for s in statuses if s.fault is None and s.lag > limit}
+    replica_lagging = {name: lag for name, lag in replica.items() if lag > limit and name not in faulted}
     reasons = (["projection-faulted"] if faulted else []) + (["projection-lagging"] if lagging else [])
+    reasons += ["replica-lagging"] if replica_lagging else []
     if not reasons:
-        head = statuses[0].head if statuses else 0
-        return Response({"status": "ready", "head": head, "max_lag": max((s.lag for s in statuses), default=0)})
+        answer: dict[str, Any] = {"status": "ready", "head": head, "max_lag": max((s.lag for s in statuses), default=0)}
+        if replica:
+            answer["replica_max_lag"] = max(replica.values())
+        return Response(answer)
     why = [f"{', '.join(faulted)} faulted (see /api/v1/projections)"] if faulted else []
     why += [f"{name} is {lag} events behind (more than {limit})" for name, lag in sorted(lagging.items())]
+    why += [
+        f"the replica's {n} is {lag} events behind (more than {limit})" for n, lag in sorted(replica_lagging.items())
+    ]
     log.warning("not ready: %s", "; ".join(why))
-    return problem(503, "Not ready", "; ".join(why), "not-ready", reasons=reasons, faulted=faulted, lagging=lagging)
+    extra: dict[str, Any] = {"replica_lagging": replica_lagging} if replica_lagging else {}
+    return problem(
+        503, "Not ready", "; ".join(why), "not-ready", reasons=reasons, faulted=faulted, lagging=lagging, **extra
+    )
+
+
+def replica_lags(services: Services, head: int) -> dict[str, int] | None:
+    """Each register's lag on the read replica ({} without one); None when the replica cannot be reached."""
+    read_side = services.read_side
+    if read_side.queries is read_side.engine:
+        return {}
+    try:
+        positions = read_side.positions(engine=read_side.queries)
+    except Exception as error:
+        if not database_unavailable(error):
+            raise
+        return None
+    return {name: max(head - position, 0) for name, position in positions.items()}

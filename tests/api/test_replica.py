@@ -89,3 +89,20 @@ def test_a_replica_url_of_no_known_kind_is_refused_naming_the_setting(url: str) 
 def test_a_postgresql_replica_url_is_read_with_psycopg() -> None:
     settings = Settings(read_database_url="postgresql://reader@replica:5432/inscribe?sslmode=require")
     assert settings.replica_url == "postgresql+psycopg://reader@replica:5432/inscribe?sslmode=require"
+
+
+def test_ready_asks_the_replica_too(primary: Services, replication: ReadSide) -> None:
+    primary.settings.ready_max_lag = 0
+    with TestClient(app=create_app(primary)) as client:
+        assert client.post(BASE, json=individual_body(1), headers=auth()).status_code == 201
+        primary.read_side.catch_up()
+
+        behind = client.get("/health/ready")
+        assert behind.status_code == 503, behind.text
+        assert behind.json()["reasons"] == ["replica-lagging"]
+        assert behind.json()["replica_lagging"]["customers"] > 0
+
+        replication.catch_up()
+        ready = client.get("/health/ready")
+        assert ready.status_code == 200, ready.text
+        assert ready.json()["replica_max_lag"] == 0
