@@ -45,7 +45,11 @@ def ready(services: NamedDependency[Services]) -> Response[dict[str, Any]]:
     if replica is None:
         log.warning("not ready: the read replica is unreachable")
         return problem(
-            503, "Not ready", "the read replica cannot be reached", "not-ready", reasons=["replica-unreachable"]
+            503,
+            "Not ready",
+            "the read replica's positions cannot be read",
+            "not-ready",
+            reasons=["replica-unreachable"],
         )
     limit = services.settings.ready_max_lag
     faulted = sorted(s.name for s in statuses if s.fault is not None)
@@ -71,14 +75,14 @@ def ready(services: NamedDependency[Services]) -> Response[dict[str, Any]]:
 
 
 def replica_lags(services: Services, head: int) -> dict[str, int] | None:
-    """Each register's lag on the read replica ({} without one); None when the replica cannot be reached."""
+    """Each register's lag on the read replica ({} without one); None when its positions cannot be read
+    (the replica is down, or holds no read side yet)."""
     read_side = services.read_side
     if read_side.queries is read_side.engine:
         return {}
     try:
         positions = read_side.positions(engine=read_side.queries)
-    except Exception as error:
-        if not database_unavailable(error):
-            raise
+    except Exception as error:  # down, or not (yet) a copy of the read side: either way, not ready
+        log.warning("the read replica's positions cannot be read (%s)", type(error).__name__)
         return None
     return {name: max(head - position, 0) for name, position in positions.items()}

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import signal
+import subprocess
 import time
 from pathlib import Path
 from typing import Any
@@ -44,6 +45,22 @@ def alive(pid: int) -> bool:
     return stat.rsplit(")", 1)[1].split()[0] != "Z"
 
 
+def building(services: Any, settings: Settings) -> subprocess.Popen[str]:
+    """`rebuild --workers 2` in a fresh interpreter, once both its workers are building (batches of one)."""
+    rebuild = inscribe(settings, "projections", "rebuild", "--workers", "2", INSCRIBE_PROJECTION_BATCH_SIZE="1")
+    until(lambda: len(workers_of(rebuild.pid)) == 2 or rebuild.poll() is not None, 90, "the workers to start")
+    until(lambda: shadow_position(services) > 0 or rebuild.poll() is not None, 90, "the workers to build")
+    return rebuild
+
+
+def rebuilt_again(services: Any, settings: Settings, before: dict[str, Any]) -> None:
+    """The next `rebuild --workers 2` completes and gives the registers as they were."""
+    again = inscribe(settings, "projections", "rebuild", "--workers", "2")
+    _, err = again.communicate(timeout=300)
+    assert again.returncode == 0, err[-2000:]
+    assert snapshot(services) == before
+
+
 def test_a_projection_faulting_in_a_worker_fails_the_rebuild_and_changes_nothing(
     services: Any, test_settings: Settings
 ) -> None:
@@ -70,9 +87,7 @@ def test_a_worker_killed_mid_build_fails_the_rebuild_and_the_next_one_completes(
 ) -> None:
     head = book(services, 150)
     before = snapshot(services)
-    rebuild = inscribe(test_settings, "projections", "rebuild", "--workers", "2", INSCRIBE_PROJECTION_BATCH_SIZE="1")
-    until(lambda: len(workers_of(rebuild.pid)) == 2 or rebuild.poll() is not None, 90, "the workers to start")
-    until(lambda: shadow_position(services) > 0 or rebuild.poll() is not None, 90, "the workers to build")
+    rebuild = building(services, test_settings)
 
     assert rebuild.poll() is None, "the rebuild ended before a worker could be killed"
     os.kill(workers_of(rebuild.pid)[0], signal.SIGKILL)
@@ -83,10 +98,7 @@ def test_a_worker_killed_mid_build_fails_the_rebuild_and_the_next_one_completes(
     assert snapshot(services) == before
     assert services.read_side.positions() == dict.fromkeys(services.read_side.projections, head)
     assert not shadow_left(services)
-    again = inscribe(test_settings, "projections", "rebuild", "--workers", "2")
-    _, err = again.communicate(timeout=300)
-    assert again.returncode == 0, err[-2000:]
-    assert snapshot(services) == before
+    rebuilt_again(services, test_settings, before)
 
 
 def test_the_rebuilding_process_killed_stops_its_workers_and_the_next_rebuild_completes(
@@ -94,9 +106,7 @@ def test_the_rebuilding_process_killed_stops_its_workers_and_the_next_rebuild_co
 ) -> None:
     book(services, 150)
     before = snapshot(services)
-    rebuild = inscribe(test_settings, "projections", "rebuild", "--workers", "2", INSCRIBE_PROJECTION_BATCH_SIZE="1")
-    until(lambda: len(workers_of(rebuild.pid)) == 2 or rebuild.poll() is not None, 90, "the workers to start")
-    until(lambda: shadow_position(services) > 0 or rebuild.poll() is not None, 90, "the workers to build")
+    rebuild = building(services, test_settings)
     workers = workers_of(rebuild.pid)
 
     assert rebuild.poll() is None, "the rebuild ended before it could be killed"
@@ -108,8 +118,5 @@ def test_the_rebuilding_process_killed_stops_its_workers_and_the_next_rebuild_co
         time.sleep(0.1)
 
     assert snapshot(services) == before
-    again = inscribe(test_settings, "projections", "rebuild", "--workers", "2")
-    _, err = again.communicate(timeout=300)
-    assert again.returncode == 0, err[-2000:]
-    assert snapshot(services) == before
+    rebuilt_again(services, test_settings, before)
     assert not shadow_left(services)

@@ -106,3 +106,11 @@ def test_ready_asks_the_replica_too(primary: Services, replication: ReadSide) ->
         ready = client.get("/health/ready")
         assert ready.status_code == 200, ready.text
         assert ready.json()["replica_max_lag"] == 0
+
+
+def test_ready_is_503_while_the_replica_holds_no_read_side(primary: Services) -> None:
+    """A replica database that is not (yet) a copy of the read side: not ready, never a 500."""
+    with TestClient(app=create_app(primary)) as client:
+        answer = client.get("/health/ready")
+    assert answer.status_code == 503, answer.text
+    assert answer.json()["reasons"] == ["replica-unreachable"]
