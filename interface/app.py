@@ -17,6 +17,7 @@ from interface.auth import jwt_auth
 from interface.bootstrap import Services, bootstrap
 from interface.claims_api import ClaimController
 from interface.complaints_api import ComplaintController, ServiceRequestController
+from interface.console import console_router, templates
 from interface.customers_api import CustomerController
 from interface.errors import EXCEPTION_HANDLERS
 from interface.http import MAX_BODY_BYTES, MAX_WAITERS, check_request
@@ -77,6 +78,7 @@ def create_app(services: Services | None = None, settings: Settings | None = Non
         route_handlers=[
             *operations_routes(services),  # /health, /health/live, /health/ready, /metrics
             *CONTROLLERS,
+            console_router(services.settings),  # /console (interface.console)
             create_static_files_router(
                 path=DOCS_ASSETS,
                 directories=[STATIC_DIR / "docs"],
@@ -103,6 +105,7 @@ def create_app(services: Services | None = None, settings: Settings | None = Non
             use_handler_docstrings=True,  # each operation's description: the rule its handler implements
             render_plugins=docs_pages(),  # Swagger UI and Redoc from the app's own assets, no CDN
         ),
+        template_config=templates(),
         debug=False,
     )
     declare_problems(app)  # the problem responses and command headers of every operation

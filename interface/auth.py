@@ -62,7 +62,7 @@ def jwt_auth(secret: str, issuer: str) -> JWTAuth[Principal]:
         retrieve_user_handler=retrieve_principal,
         token_secret=secret,
         accepted_issuers=[issuer],
-        exclude=["/schema", "/health"],
+        exclude=["/schema", "/health", "/console"],  # the console signs in with its cookie
         exclude_http_methods=["OPTIONS"],
     )
 
