@@ -156,6 +156,16 @@ def volume_rows(volume: dict[str, Any]) -> list[tuple[str, str, str, str]]:
                 _ratio(lag["p99_ms"], idle["p99_ms"]),
             )
         )
+    for label, case in (volume.get("console") or {}).items():  # beside: the API calls the page makes
+        ours, base = case["ours"], case["baseline"]
+        table.append(
+            (
+                f"volume: console page, {label}, server p50 / p99 ms (n={ours['samples']}; baseline its API calls)",
+                f"{ours['p50_ms']:.1f} / {ours['p99_ms']:.1f}",
+                f"{base['p50_ms']:.1f} / {base['p99_ms']:.1f}",
+                _ratio(ours["p50_ms"], base["p50_ms"]),
+            )
+        )
     travel = volume.get("time_travel") or {}
     for label, ours in travel.get("cases", {}).items():
         base = travel["baseline"]
