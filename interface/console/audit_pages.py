@@ -11,7 +11,7 @@ from typing import Annotated, Any, BinaryIO, cast
 from litestar import Controller, Request, Response, get, post
 from litestar.datastructures import UploadFile
 from litestar.di import NamedDependency
-from litestar.enums import RequestEncodingType
+from litestar.enums import MediaType, RequestEncodingType
 from litestar.exceptions import NotFoundException, PermissionDeniedException
 from litestar.params import Body, FromPath
 from litestar.response import Template
@@ -117,15 +117,15 @@ class ConsoleAudit(Controller):
         threading.Thread(target=_run, args=(services, job, against), name="console-verify", daemon=True).start()
         return render(request, "verification.html", job_id=job_id, job=job.as_json())
 
-    @get("/verification/{job_id:str}")
-    async def progress(self, request: Req, job_id: FromPath[str]) -> Any:
+    @get("/verification/{job_id:str}", media_type=MediaType.HTML)
+    async def progress(self, request: Req, job_id: FromPath[str]) -> Template | Response[dict[str, Any]]:
         """How far a verification has got (JSON for the page's script; the page itself without it)."""
         _auditor(request)
         job = VERIFICATIONS.get(job_id)
         if job is None:
             raise NotFoundException("no such verification (this process did not start it)")
         if "application/json" in request.headers.get("accept", ""):
-            return job.as_json()
+            return Response(job.as_json(), media_type=MediaType.JSON)
         return render(request, "verification.html", job_id=job_id, job=job.as_json())
 
     @get("/export")

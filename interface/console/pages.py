@@ -25,7 +25,7 @@ from interface.console.registers import (
     operation_parameters,
 )
 from interface.console.session import PATH
-from interface.console.views import chart, diff, flatten, queue_rows, timeline
+from interface.console.views import chart, clock_readings, diff, flatten, queue_rows, timeline
 from interface.permissions import allowed
 
 Req = Request[Principal, Any, Any]
@@ -202,6 +202,9 @@ class ConsolePages(Controller):
             columns=columns,
             day=day,
             by_age=name == "referrals",
+            clocks={i: clock_readings(q.row.get("clocks"), day) for i, q in enumerate(rows)}
+            if name == "claims"
+            else {},
         )
 
     @get("/charts/{name:str}")

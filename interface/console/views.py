@@ -119,6 +119,41 @@ def queue_rows(
     return found
 
 
+#: A claim's statutory clocks (the claims register's `clocks`), in the order the Insurance Law names them.
+CLAIM_CLOCKS = ("decision", "rejection_notice", "payment", "advance")  # Arts. 23, 24, 23, 25
+
+
+@dataclass(frozen=True)
+class ClockReading:
+    """One statutory clock of a claim on a business day: `state` met, breached, paused, overdue or running."""
+
+    name: str
+    due_on: str
+    state: str
+    note: str
+
+
+def clock_readings(clocks: Mapping[str, Any] | None, today: date) -> list[ClockReading]:
+    """The clocks a claim has started, each with how it stands on `today` (a met or breached clock as
+    recorded; a running one overdue once its due date has passed, unless paused)."""
+    found = []
+    for name in CLAIM_CLOCKS:
+        clock = (clocks or {}).get(name)
+        if not clock:
+            continue
+        due = str(clock.get("due_on") or "")
+        if clock.get("met_on"):
+            state = "met"
+        elif clock.get("breached"):
+            state = "breached"
+        elif clock.get("paused"):
+            state = "paused"
+        else:
+            state = "overdue" if due and date.fromisoformat(due) < today else "running"
+        found.append(ClockReading(name, due, state, str(clock.get("moved_because") or "")))
+    return found
+
+
 @dataclass(frozen=True)
 class Bar:
     """One bar of a chart: its group, value and geometry in the SVG's units."""

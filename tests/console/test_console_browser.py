@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
@@ -18,6 +19,7 @@ from tests.builders.desk import START, Desk
 from tests.builders.http import head
 
 NewPage = Callable[..., Page]
+re_sign_in = re.compile(r".*/console/sign-in\?next=%2Fconsole%2Faudit(%2F)?$")
 
 
 def settled(desk: Desk) -> int:
@@ -113,6 +115,7 @@ def test_the_claims_queue_is_in_decision_due_order_and_a_chart_draws_the_reports
     due = cells(page, "due", "queue")
     assert due == sorted(due) and len(due) == 2
     assert cells(page, "claim_number", "queue") == [c["claim_number"] for c in expected]
+    assert all("核定（第23条）" in clocks for clocks in cells(page, "clocks", "queue"))
     page.goto("/console/charts/loss-ratio?from=2025-01-01&group_by=line&figure=loss_ratio_pct")
 
     bars = page.locator("[data-testid=chart] g.bar")
@@ -165,3 +168,20 @@ def test_the_console_speaks_english_when_asked(desk: Desk, new_page: NewPage) ->
     expect(page.get_by_role("heading", level=1)).to_have_text("Inscribe console for audit and supervision")
     page.goto("/console/registers/policies")
     expect(page.get_by_role("heading", level=1)).to_have_text("Policies")
+
+
+def test_an_auditor_verifies_the_chain_with_its_progress_and_signs_out(desk: Desk, new_page: NewPage) -> None:
+    for seed in (1, 2, 3):
+        desk.customer(seed)
+    stored = desk.events()
+    page = new_page("auditor", "aud")
+
+    page.goto("/console/audit/")
+    page.get_by_role("button", name="校验哈希链").click()
+    outcome = page.get_by_test_id("verification-outcome")
+    expect(outcome).to_contain_text("哈希链完整")
+    expect(page.get_by_test_id("checked")).to_have_text(str(stored))
+    page.get_by_role("button", name="退出").click()
+    page.wait_for_url("**/console/sign-in")
+    page.goto("/console/audit/")
+    expect(page).to_have_url(re_sign_in)

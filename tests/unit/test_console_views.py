@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from interface.console.context import business_day, link
 from interface.console.doors import back_to
 from interface.console.registers import Filter, cell, filters_of
-from interface.console.views import CHART_HEIGHT, chart, diff, flatten, queue_rows, timeline
+from interface.console.views import CHART_HEIGHT, chart, clock_readings, diff, flatten, queue_rows, timeline
 
 scalars = st.one_of(st.none(), st.booleans(), st.integers(), st.text(max_size=5))
 rows = st.dictionaries(
@@ -153,3 +153,25 @@ def test_after_signing_in_only_a_console_page_is_a_destination() -> None:
 
 def test_cells_show_nothing_for_null_and_marks_for_booleans() -> None:
     assert [cell(None), cell(True), cell(False), cell(["a", 1]), cell({"k": None})] == ["", "✓", "✗", "a, 1", "k: "]
+
+
+def test_a_claims_clocks_read_met_breached_paused_overdue_or_running_on_the_day() -> None:
+    clocks = {
+        "decision": {"due_on": "2026-01-10", "met_on": "2026-01-05", "breached": False, "paused": False},
+        "rejection_notice": None,
+        "payment": {"due_on": "2026-01-10", "met_on": None, "breached": False, "paused": False},
+        "advance": {"due_on": "2025-12-01", "met_on": None, "breached": False, "paused": True, "moved_because": "x"},
+    }
+
+    on_the_last_day = clock_readings(clocks, date(2026, 1, 10))
+    the_day_after = clock_readings(clocks, date(2026, 1, 11))
+
+    assert [(c.name, c.state) for c in on_the_last_day] == [
+        ("decision", "met"),
+        ("payment", "running"),
+        ("advance", "paused"),
+    ]
+    assert [c.state for c in the_day_after] == ["met", "overdue", "paused"]
+    assert clock_readings({"decision": {"due_on": "2026-01-01", "breached": True}}, date(2026, 1, 1))[0].state == (
+        "breached"
+    )
