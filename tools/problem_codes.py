@@ -125,6 +125,8 @@ def analyse() -> dict[str, Function]:
     for module, state in result.graph.items():
         if not module.startswith(PACKAGES) or state.tree is None or state.path is None:
             continue
+        if not state.path.endswith(".py"):  # a folder of templates or assets, read as a namespace package
+            continue
         by_line = _ast_functions(ast.parse(Path(state.path).read_text(encoding="utf-8")))
         for definition in _mypy_functions(state.tree.defs):
             node = by_line.get(definition.line)
