@@ -129,6 +129,7 @@ def serve(host: str, port: int, workers: int) -> None:
     settings.probe_database()
     click.echo(f"Inscribe API      http://{host}:{port}/api/v1")
     click.echo(f"API docs          http://{host}:{port}/schema")
+    click.echo(f"Console           http://{host}:{port}/console (sign in with a token)")
     click.echo(f"Database          {settings.safe_url()}")
     click.echo(f"Mint a token      {token_hint()}")
     click.echo(f'Try               curl -s http://{host}:{port}/api/v1/products -H "Authorization: Bearer $TOKEN"')

@@ -112,6 +112,7 @@ def test_a_real_server_registers_and_reads_back_with_a_token_from_the_command_li
         )
         anonymous = http.get("/api/v1/customers")
         docs = http.get("/schema/openapi.json")
+        console = http.get("/console/", follow_redirects=False)
 
     assert created.status_code == 201, created.text
     assert view.status_code == 200, view.text
@@ -120,6 +121,8 @@ def test_a_real_server_registers_and_reads_back_with_a_token_from_the_command_li
     assert anonymous.status_code == 401
     assert anonymous.headers["content-type"].startswith("application/problem+json")
     assert "/api/v1/customers" in docs.json()["paths"]
+    assert console.status_code == 303 and console.headers["location"].startswith("/console/sign-in")
+    assert f"{server.url}/console" in server.output()  # where the console is, printed at start
 
     server.process.send_signal(signal.SIGTERM)
     # uvicorn shuts down gracefully, then re-raises the signal it caught: -SIGTERM is a clean stop.
