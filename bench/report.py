@@ -74,6 +74,17 @@ def rows(result: dict[str, Any]) -> list[tuple[str, str, str, str]]:
     return table
 
 
+def _latency(label: str, case: dict[str, Any]) -> tuple[str, str, str, str]:
+    """A row of p50 / p99 milliseconds, ours beside the baseline, the ratio of the p50s."""
+    ours, base = case["ours"], case["baseline"]
+    return (
+        label,
+        f"{ours['p50_ms']:.1f} / {ours['p99_ms']:.1f}",
+        f"{base['p50_ms']:.1f} / {base['p99_ms']:.1f}",
+        _ratio(ours["p50_ms"], base["p50_ms"]),
+    )
+
+
 def volume_rows(volume: dict[str, Any]) -> list[tuple[str, str, str, str]]:
     """The volume section: build, rebuild and its memory, query latencies (p50 / p99), time travel."""
     table: list[tuple[str, str, str, str]] = []
@@ -134,15 +145,7 @@ def volume_rows(volume: dict[str, Any]) -> list[tuple[str, str, str, str]]:
                 )
             )
     for label, case in volume.get("queries", {}).get("cases", {}).items():
-        ours, base = case["ours"], case["baseline"]
-        table.append(
-            (
-                f"volume: {label}, p50 / p99 ms (n={ours['samples']})",
-                f"{ours['p50_ms']:.1f} / {ours['p99_ms']:.1f}",
-                f"{base['p50_ms']:.1f} / {base['p99_ms']:.1f}",
-                _ratio(ours["p50_ms"], base["p50_ms"]),
-            )
-        )
+        table.append(_latency(f"volume: {label}, p50 / p99 ms (n={case['ours']['samples']})", case))
     if "lag" in volume:  # beside: the same commands with nothing else running
         lag, idle = volume["lag"]["during_rebuild"], volume["lag"]["idle"]
         table.append(
@@ -157,14 +160,9 @@ def volume_rows(volume: dict[str, Any]) -> list[tuple[str, str, str, str]]:
             )
         )
     for label, case in (volume.get("console") or {}).items():  # beside: the API calls the page makes
-        ours, base = case["ours"], case["baseline"]
+        n = case["ours"]["samples"]
         table.append(
-            (
-                f"volume: console page, {label}, server p50 / p99 ms (n={ours['samples']}; baseline its API calls)",
-                f"{ours['p50_ms']:.1f} / {ours['p99_ms']:.1f}",
-                f"{base['p50_ms']:.1f} / {base['p99_ms']:.1f}",
-                _ratio(ours["p50_ms"], base["p50_ms"]),
-            )
+            _latency(f"volume: console page, {label}, server p50 / p99 ms (n={n}; baseline its API calls)", case)
         )
     travel = volume.get("time_travel") or {}
     for label, ours in travel.get("cases", {}).items():
