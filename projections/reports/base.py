@@ -206,10 +206,16 @@ def current(table: Any, position: int | None) -> ColumnElement[bool]:
 def state_on(table: Table, position: int | None, day: date) -> Subquery:
     """Each row's state at the end of business date `day`: its latest version known at `position` whose
     `last_event_on` is on or before `day` (rows begun after `day` are absent)."""
-    key = table.c[table.info["key"]]
-    rank = func.row_number().over(partition_by=key, order_by=table.c.valid_from.desc()).label("rank_")
-    ranked = select(table, rank).where(known(table, position), table.c.last_event_on <= day).subquery()
-    return select(ranked).where(ranked.c.rank_ == 1).subquery()
+    name = table.info["key"]
+    v = table.alias(f"{table.name}_versions")
+    latest = (  # narrow: each row's key and latest version then (the primary key is key and valid_from)
+        select(v.c[name].label("key_"), func.max(v.c.valid_from).label("latest_"))
+        .where(known(v, position), v.c.last_event_on <= day)
+        .group_by(v.c[name])
+        .subquery()
+    )
+    on = and_(table.c[name] == latest.c.key_, table.c.valid_from == latest.c.latest_)
+    return select(table).join(latest, on).subquery()
 
 
 def days_between(conn: Connection, later: Any, earlier: Any) -> ColumnElement[Any]:
