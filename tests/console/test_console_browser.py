@@ -124,6 +124,8 @@ def test_the_claims_queue_is_in_decision_due_order_and_a_chart_draws_the_reports
     }
     assert drawn == {r["line"]: r["loss_ratio_pct"] or "—" for r in report["rows"]}
     expect(page.locator("figcaption")).to_contain_text(report["definitions"]["loss_ratio_pct"])
+    expect(page.get_by_role("heading", level=1)).to_have_text("赔付率")  # Chinese by default
+    expect(page.locator("#figure option[selected]")).to_have_text("赔付率（%）")
 
 
 def test_the_auditor_has_no_command_control_and_cannot_post_and_an_unmasked_read_is_recorded(

@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from interface.console.context import business_day, link
 from interface.console.doors import back_to
+from interface.console.labels import field_label, words
 from interface.console.registers import Filter, cell, filters_of
 from interface.console.views import CHART_HEIGHT, chart, clock_readings, diff, flatten, queue_rows, timeline
 
@@ -174,4 +175,16 @@ def test_a_claims_clocks_read_met_breached_paused_overdue_or_running_on_the_day(
     assert [c.state for c in the_day_after] == ["met", "overdue", "paused"]
     assert clock_readings({"decision": {"due_on": "2026-01-01", "breached": True}}, date(2026, 1, 1))[0].state == (
         "breached"
+    )
+
+
+def test_register_fields_and_report_figures_are_named_in_chinese_and_given_as_is_in_english() -> None:
+    assert [field_label(n, "zh") for n in ("status", "lapse_rate_pct", "applied_from")] == [
+        "状态",
+        "中止率（%）",
+        "投保日起",
+    ]
+    assert [field_label(n, "en") for n in ("status", "lapse_rate_pct")] == ["status", "lapse_rate_pct"]
+    assert words("en")["chart_persistency"].startswith("Persistency") and words("zh")["chart_persistency"].startswith(
+        "继续率"
     )
