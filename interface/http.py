@@ -304,22 +304,28 @@ def date_problem(name: str, value: str, moment: bool) -> str | None:
     return f"{name} must be a date between the years {FIRST_YEAR} and {LAST_YEAR}"
 
 
+def check_parameter_text(request: Request[Any, Any, Any]) -> None:
+    """Query and path parameters hold no control, format or unassigned characters and are bounded
+    (422 naming the parameter); the API's check and the console's both start with it."""
+    for name, value in request.query_params.multi_items():
+        why = text_problem(name, value, MAX_REASON_CHARS if name == "reason" else MAX_QUERY_CHARS)
+        if why is not None:
+            raise BadRequest(name, why)
+    for name, value in request.path_params.items():
+        if isinstance(value, str) and (why := text_problem(name, value)) is not None:
+            raise BadRequest(name, why)
+
+
 async def check_request(request: Request[Any, Any, Any]) -> None:
     """Run before every handler, after its guards: query and path parameters hold no control, format or
     unassigned characters, are bounded and are declared by the operation (422 naming the parameter); a
     command's body is declared JSON (415) and is not nested absurdly deep (400), so nothing unreadable
     reaches a decoder or SQL."""
     check_query_names(request)
-    for name, value in request.query_params.multi_items():
-        why = text_problem(name, value, MAX_REASON_CHARS if name == "reason" else MAX_QUERY_CHARS)
-        if why is not None:
-            raise BadRequest(name, why)
+    check_parameter_text(request)
     dates = date_parameters(request.route_handler)
     for name, value in request.query_params.multi_items():
         if name in dates and value and (why := date_problem(name, value, dates[name])) is not None:
-            raise BadRequest(name, why)
-    for name, value in request.path_params.items():
-        if isinstance(value, str) and (why := text_problem(name, value)) is not None:
             raise BadRequest(name, why)
     if request.method in COMMAND_METHODS and request.route_handler.parsed_data_field is not None:
         media_type = request.content_type[0]

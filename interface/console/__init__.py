@@ -23,9 +23,8 @@ from interface.console.context import render
 from interface.console.doors import ConsoleDoors, session_cookie
 from interface.console.pages import ConsolePages
 from interface.console.session import PATH, PUBLIC, middleware
-from interface.errors import EXCEPTION_HANDLERS, BadRequest
-from interface.http import text_problem
-from interface.query_params import MAX_QUERY_CHARS, MAX_REASON_CHARS
+from interface.errors import EXCEPTION_HANDLERS
+from interface.http import check_parameter_text
 
 HERE = Path(__file__).parent
 log = logging.getLogger("interface.console")
@@ -59,15 +58,9 @@ def _as_page(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
 
 
 async def check_console_request(request: Request[Any, Any, Any]) -> None:
-    """The console's own check before each page (in place of the API's, which also refuses undeclared
-    query parameters and bodies that are not JSON): no parameter holds control, format or unassigned
-    characters, or is longer than the API takes (422 naming it, as the API would)."""
-    values = [*request.query_params.multi_items(), *request.path_params.items()]
-    for name, value in values:
-        limit = MAX_REASON_CHARS if name == "reason" else MAX_QUERY_CHARS
-        why = text_problem(name, value, limit) if isinstance(value, str) else None
-        if why is not None:
-            raise BadRequest(name, why)
+    """The console's check before each page, in place of the API's (which also refuses query parameters
+    an operation does not declare, and bodies that are not JSON): the parameters' text only."""
+    check_parameter_text(request)
 
 
 def console_router(settings: Settings) -> Router:

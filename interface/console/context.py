@@ -45,7 +45,10 @@ def business_day(as_of: str | None) -> date:
             return china_today()
         if moment.tzinfo is None and len(as_of) <= 10:
             return moment.date()
-        return (moment if moment.tzinfo else moment.replace(tzinfo=CHINA_TZ)).astimezone(CHINA_TZ).date()
+        try:
+            return (moment if moment.tzinfo else moment.replace(tzinfo=CHINA_TZ)).astimezone(CHINA_TZ).date()
+        except OverflowError:  # past the calendar's edge: the API refuses such an as_of, naming it
+            return china_today()
     return china_today()
 
 

@@ -27,6 +27,7 @@ from interface.console.registers import (
 from interface.console.session import PATH
 from interface.console.views import chart, clock_readings, diff, flatten, queue_rows, timeline
 from interface.permissions import allowed
+from projections.reports import REPORTS
 
 Req = Request[Principal, Any, Any]
 
@@ -221,8 +222,7 @@ class ConsolePages(Controller):
         }
         api = Api(request)
         report = await api.get(f"/api/v1/reports/{name}", params)
-        listed = await api.get("/api/v1/reports")
-        groupings = next((r["group_by"] for r in listed if r["path"].endswith(f"/{name}")), [report["group_by"]])
+        groupings = list(REPORTS[name.replace("-", "_")].group_by)  # the registry the API's routes come from
         figure = request.query_params.get("figure") or offered[0]
         if figure not in report["figures"]:
             figure = report["figures"][0]

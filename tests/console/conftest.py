@@ -3,7 +3,7 @@ test's database (both kinds), a signed-in page; a failing test keeps a screensho
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from typing import TYPE_CHECKING, Any
 
 import pytest
@@ -18,12 +18,14 @@ if TYPE_CHECKING:
     from interface.bootstrap import Services
 
 
-@pytest.hookimpl(hookwrapper=True)
-def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[None]:
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(
+    item: pytest.Item, call: pytest.CallInfo[None]
+) -> Generator[None, pytest.TestReport, pytest.TestReport]:
     """Each phase's report on the test item, so the page fixture knows whether the test failed."""
-    outcome = yield
-    report = outcome.get_result()  # type: ignore[attr-defined]
+    report = yield
     setattr(item, f"report_{report.when}", report)
+    return report
 
 
 @pytest.fixture(scope="session")

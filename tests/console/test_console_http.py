@@ -84,12 +84,14 @@ def test_bad_input_shows_the_apis_problem_naming_the_field_and_records_nothing(
     no_reason = client.get("/console/registers/customers", params={"unmasked": "true"})
     control = client.get("/console/registers/policies", params={"status": "in\u0000force"})
     unknown = client.get("/console/registers/nothing")
+    edge = client.get("/console/queues/claims", params={"as_of": "9999-12-31T23:59:59-12:00"})
     bad_digest = client.get("/console/audit/verification", params={"against": "12:not-a-hash"})
 
     assert bad_as_of.status_code == 422 and "<code>as_of</code>" in bad_as_of.text
     assert no_reason.status_code == 422 and "<code>reason</code>" in no_reason.text
     assert control.status_code == 422 and "<code>status</code>" in control.text
     assert unknown.status_code == 404
+    assert edge.status_code == 422 and "<code>as_of</code>" in edge.text
     assert bad_digest.status_code == 403  # an agent may not verify the chain (audit.read)
     assert desk.events() == stored
 

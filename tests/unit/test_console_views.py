@@ -136,6 +136,7 @@ def test_the_read_point_is_kept_by_links_and_names_the_business_day() -> None:
     assert business_day("2025-03-01") == date(2025, 3, 1)
     assert business_day("2025-03-01T17:00:00+00:00") == date(2025, 3, 2)  # 01:00 in China the next day
     assert business_day("2025-03-01T23:00:00") == date(2025, 3, 1)  # a moment without a zone is China time
+    assert business_day("9999-12-31T23:59:59-12:00") == business_day(None)  # past the edge: the API refuses it
 
 
 def test_after_signing_in_only_a_console_page_is_a_destination() -> None:
