@@ -34,11 +34,16 @@ demo: $(STAMP)
 worker: $(STAMP)
 	@$(BIN)/inscribe projections run
 
+# Tests write bytecode even where the environment says not to (PYTHONDONTWRITEBYTECODE): every worker and every
+# fresh interpreter a test starts would otherwise compile the product, and pytest rewrite its plugins, again.
+# A module whose tests share one costly fixture keeps them on one worker (pytest.mark.xdist_group).
+PYTEST := env -u PYTHONDONTWRITEBYTECODE $(BIN)/pytest -n $(WORKERS) --dist loadgroup -q
+
 test: $(STAMP)
-	@$(BIN)/pytest -n $(WORKERS) -q
+	@$(PYTEST)
 
 test-deep: $(STAMP)
-	@HYPOTHESIS_PROFILE=deep $(BIN)/pytest -n $(WORKERS) -q
+	@HYPOTHESIS_PROFILE=deep $(PYTEST)
 
 lint: $(STAMP)
 	@$(BIN)/mypy

@@ -1,7 +1,8 @@
 """Shared fixtures: hypothesis profiles, one database fixture that runs on SQLite and PostgreSQL, the
 services on it, and the HTTP client and clerk's desk over them (used by tests/api and tests/test_tick.py).
 
-PostgreSQL: each test gets its own uniquely named database, dropped afterwards. Without a
+PostgreSQL: each test gets its own uniquely named database (a copy of a template holding the schema),
+dropped afterwards. Without a
 reachable server the PostgreSQL cases skip with the reason; under CI (CI=true) they fail instead,
 and any skipped test fails the run. The helpers behind this live in tests.builders.environment.
 """
@@ -39,8 +40,10 @@ os.environ.setdefault("INSCRIBE_KEY_ENCRYPTION_KEY", KEY_ENCRYPTION_KEY)
 
 @pytest.fixture(params=["sqlite", "postgres"])
 def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """The URL of a fresh, empty database: once on SQLite, once on PostgreSQL."""
-    with fresh_database(request.param, tmp_path / "inscribe.db") as url:
+    """The URL of a fresh database holding the schema and no data (with the mark `empty_database`: nothing at
+    all): once on SQLite, once on PostgreSQL."""
+    empty = request.node.get_closest_marker("empty_database") is not None
+    with fresh_database(request.param, tmp_path / "inscribe.db", empty=empty) as url:
         yield url
 
 

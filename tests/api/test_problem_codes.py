@@ -18,6 +18,9 @@ from tools import problem_codes
 RESCIND = "interface.policies_api.PolicyCommands.rescind"
 ACCEPT_CLAIM = "interface.claims_api.ClaimCommands.accept"
 
+# The table is derived once (a type check of the product, about 20 s): its tests stay on one worker.
+pytestmark = pytest.mark.xdist_group("problem_codes")
+
 
 @pytest.fixture(scope="module")
 def derived() -> dict[str, dict[int, tuple[str, ...]]]:

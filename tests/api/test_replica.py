@@ -27,7 +27,7 @@ from tests.builders.http import BASE, auth
 def replica_url(database_url: str, tmp_path: Path) -> Iterator[str]:
     """A second, empty database of the same kind as the primary."""
     kind = "sqlite" if database_url.startswith("sqlite") else "postgres"
-    with fresh_database(kind, tmp_path / "replica.db") as url:
+    with fresh_database(kind, tmp_path / "replica.db", empty=True) as url:
         yield url
 
 

@@ -1,12 +1,17 @@
 """The test environment: the secrets the tests sign and encrypt with, the PostgreSQL server (a database
-made and dropped per test) and the settings a fresh `inscribe` process inherits."""
+made and dropped per test, a copy of a template holding the schema) and the settings a fresh `inscribe` process inherits."""
 
 from __future__ import annotations
 
+import atexit
 import os
+import queue
+import sqlite3
+import tempfile
+import threading
 import uuid
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -72,19 +77,101 @@ def drop_postgres_database(url: str) -> None:
     _admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
+def _sqlite_files(events: Path) -> tuple[Path, Path]:
+    """The event store's file and the read side's (Settings.read_url) of a SQLite book."""
+    read = Settings(database_url=f"sqlite:///{events}", jwt_secret=JWT_SECRET).read_url
+    return events, Path(read.split("sqlite:///", 1)[1])
+
+
+class _Books:
+    """Per test process: a database holding the schema every boot creates (one PostgreSQL template database
+    and one SQLite file, made on first use by booting the product once), so a test's fresh database is a
+    copy rather than a migration; and a thread dropping finished PostgreSQL databases while the next test
+    runs. The template holds no personal-data key: each copy's first boot makes its own, as on an empty one."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._postgres: str | None = None
+        self._sqlite: Path | None = None
+        self._drops: queue.Queue[str | None] = queue.Queue()
+        self._dropper: threading.Thread | None = None
+
+    @staticmethod
+    def _bootstrapped(url: str) -> None:
+        from interface.bootstrap import bootstrap
+
+        settings = Settings(database_url=url, jwt_secret=JWT_SECRET, key_encryption_key=KEY_ENCRYPTION_KEY)
+        bootstrap(settings, run_projections=False).close()
+
+    def postgres(self) -> str:
+        """A new database, a copy of the template (made on first use)."""
+        with self._lock:
+            if self._postgres is None:
+                url = new_postgres_database()
+                self._bootstrapped(url)
+                with psycopg.connect(url, autocommit=True) as conn:
+                    conn.execute("DELETE FROM inscribe_personal_keys")
+                self._postgres = url.rsplit("/", 1)[1]
+                atexit.register(self.close)
+        name = f"inscribe_test_{uuid.uuid4().hex[:16]}"
+        _admin(f'CREATE DATABASE "{name}" TEMPLATE "{self._postgres}"')
+        return f"{POSTGRES_ADMIN_URL.rsplit('/', 1)[0]}/{name}"
+
+    def sqlite(self, path: Path) -> str:
+        """A copy of the SQLite template's files (made on first use) at `path`, private as the product's are."""
+        with self._lock:
+            if self._sqlite is None:
+                template = Path(tempfile.mkdtemp(prefix="inscribe-template-")) / "template.db"
+                self._bootstrapped(f"sqlite:///{template}")
+                for file in _sqlite_files(template):
+                    with closing(sqlite3.connect(file)) as conn, conn:
+                        keys = conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'inscribe_personal_keys'")
+                        if keys.fetchone():
+                            conn.execute("DELETE FROM inscribe_personal_keys")
+                self._sqlite = template
+        for source, target in zip(_sqlite_files(self._sqlite), _sqlite_files(path), strict=True):
+            os.close(os.open(target, os.O_CREAT | os.O_WRONLY, 0o600))
+            with closing(sqlite3.connect(source)) as original, closing(sqlite3.connect(target)) as copy:
+                original.backup(copy)
+        return f"sqlite:///{path}"
+
+    def drop_later(self, url: str) -> None:
+        with self._lock:
+            if self._dropper is None:
+                self._dropper = threading.Thread(target=self._drop_each, name="drop-test-databases", daemon=True)
+                self._dropper.start()
+        self._drops.put(url)
+
+    def _drop_each(self) -> None:
+        while (url := self._drops.get()) is not None:
+            drop_postgres_database(url)
+
+    def close(self) -> None:
+        """Drop what is left to drop, then the template (at the process's exit)."""
+        if self._dropper is not None:
+            self._drops.put(None)
+            self._dropper.join(timeout=120)
+        if self._postgres is not None:
+            _admin(f'DROP DATABASE IF EXISTS "{self._postgres}" WITH (FORCE)')
+
+
+_BOOKS = _Books()
+
+
 @contextmanager
-def fresh_database(kind: str, sqlite_file: Path) -> Iterator[str]:
-    """The URL of a fresh, empty database of `kind` ("sqlite": at `sqlite_file`; "postgres": a new database,
-    dropped at the end; skipped, or failed under CI, without a server)."""
+def fresh_database(kind: str, sqlite_file: Path, *, empty: bool = False) -> Iterator[str]:
+    """The URL of a fresh database of `kind` ("sqlite": at `sqlite_file`; "postgres": a new database, dropped
+    at the end; skipped, or failed under CI, without a server). It holds the schema a boot creates and no
+    data (a copy of a template); `empty=True`: nothing at all, not even the schema."""
     if kind == "sqlite":
-        yield f"sqlite:///{sqlite_file}"
+        yield f"sqlite:///{sqlite_file}" if empty else _BOOKS.sqlite(sqlite_file)
         return
     require_postgres()
-    url = new_postgres_database()
+    url = new_postgres_database() if empty else _BOOKS.postgres()
     try:
         yield url
     finally:
-        drop_postgres_database(url)
+        _BOOKS.drop_later(url)
 
 
 @contextmanager

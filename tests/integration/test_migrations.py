@@ -10,6 +10,7 @@ import sys
 import time
 from typing import Any
 
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Engine, MetaData, func, inspect, select, text
@@ -26,6 +27,8 @@ from projections.registry import all_projections
 from projections.runner import ReadSide
 from tests.builders.common import ctx, individual
 from tests.builders.environment import JWT_SECRET, KEY_ENCRYPTION_KEY
+
+pytestmark = pytest.mark.empty_database
 
 PRODUCT_TABLES = {"inscribe_commands", "inscribe_event_chain", "inscribe_personal_keys"}
 
