@@ -15,6 +15,7 @@ from sqlalchemy import BigInteger, Column, Connection, DateTime, Index, Integer,
 
 from projections.base import Batch, Projection
 from projections.db import metadata, utc
+from projections.log_slice import Header
 from projections.register import Reader, Register
 
 audit_log = Table(
@@ -62,10 +63,12 @@ class AuditLogProjection(Projection):
     name = "audit_log"
     tables = (audit_log,)
     personal = False  # positions, moments, actors, types: never an event's sealed fields
+    headers = True  # nor anything but the header: read alone, the log is not decoded (projections.log_slice)
 
-    def apply(self, event: DomainEventProtocol[Any], position: int, batch: Batch) -> None:
-        meta: dict[str, Any] = event.__dict__.get("meta") or {}
-        aggregate_type, event_type = topic_parts(get_topic(type(event)))
+    def apply(self, event: DomainEventProtocol[Any] | Header, position: int, batch: Batch) -> None:
+        meta: dict[str, Any] = getattr(event, "meta", None) or {}
+        topic = event.topic if isinstance(event, Header) else get_topic(type(event))
+        aggregate_type, event_type = topic_parts(topic)
         batch.append(
             audit_log,
             {

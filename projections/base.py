@@ -58,6 +58,9 @@ class Projection:
     #: Whether it reads the personal fields an event stores sealed (application.infrastructure.personal). A
     #: read for projections that none of them do decodes events without opening the seals (the audit log).
     personal: ClassVar[bool] = True
+    #: Whether it reads only what every event's header holds: topic, aggregate, version, time and metadata. A
+    #: read for projections that all do gives them `projections.log_slice.Header`s, not decoded events.
+    headers: ClassVar[bool] = False
 
     def topics(self) -> frozenset[str] | None:
         """The stored topics of the events this projection reads (None: all of them)."""

@@ -141,9 +141,11 @@ class ReadSide:
     # --- processing ------------------------------------------------------------------------
     def _read(self, names: Sequence[str], start: int, limit: int | None = None) -> Slice:
         """The next batch of the log for these projections: only their topics, seals opened only if one of
-        them shows personal fields."""
+        them shows personal fields, headers only if that is all they read."""
         personal = any(self.projections[name].personal for name in names)
-        return read_slice(self.app, start, limit or self.batch_size, self.topics(names), personal=personal)
+        headers = all(self.projections[name].headers for name in names)
+        topics = self.topics(names)
+        return read_slice(self.app, start, limit or self.batch_size, topics, personal=personal, headers=headers)
 
     def topics(self, names: Sequence[str]) -> frozenset[str] | None:
         """The topics the named projections read (None: one of them reads every event)."""

@@ -1,0 +1,109 @@
+"""The audit log reads only events' headers (Projection.headers; issue: read side at scale): read alone, as a
+rebuild or a worker of its own reads it, the log is not decoded into event classes. On SQLite and
+PostgreSQL, for a log holding a demo book, one event of every class the domain defines (with metadata absent,
+the widest accepted values, and text of every script) and one stored at the older version of each class the book has with two, the rows
+read from headers are the rows read from decoded events, and only the events that must be decoded whole (an
+erasure, an older version an upcaster reads) were."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any, cast
+from uuid import uuid4
+
+from eventsourcing.persistence import StoredEvent
+
+from domain.topics import event_classes
+from interface.bootstrap import Services
+from interface.demo_cli import run_demo
+from projections.audit_log import AuditLogProjection
+from projections.base import Batch
+from projections.log_slice import DECODED_WHOLE, Header, read_slice
+from tests.builders.registers import every_row
+
+WIDE = {
+    "actor_id": "a" * 500,
+    "actor_role": "claims_handler",
+    "channel": "api",
+    "command_id": "c" * 200,
+    "correlation_id": "相关-" * 40,
+    "causation_id": None,
+    "reason": "理由 — 𠀋 ✓ \u202e reason\nwith a line break",
+    "recorded_at": "2026-02-17T03:04:05.123456+00:00",
+    "effective_at": "2026-02-18T00:00:00+08:00",
+}
+
+
+class Rows:
+    """Collects what a projection appends (all the audit log does with its batch)."""
+
+    def __init__(self) -> None:
+        self.rows: list[dict[str, Any]] = []
+
+    def append(self, _table: Any, row: dict[str, Any]) -> None:
+        self.rows.append(row)
+
+
+def one_of_each(cls: type[Any], meta: dict[str, Any] | None) -> Any:
+    """An event of `cls` with the fields every event has, and `meta` (none when None)."""
+    event = object.__new__(cls)
+    vars(event).update(originator_id=uuid4(), originator_version=1, timestamp=datetime.now(UTC))
+    if meta is not None:
+        vars(event)["meta"] = meta
+    return event
+
+
+def at_version_1(mapper: Any, stored: Any) -> StoredEvent:
+    """The stored event as it was stored before its class had a second version (no `class_version`)."""
+    state = mapper.transcoder.decode(stored.state)
+    state.pop("class_version")
+    return StoredEvent(uuid4(), 1, stored.topic, mapper.transcoder.encode(state))
+
+
+def audit_rows(services: Services, *, headers: bool) -> tuple[list[dict[str, Any]], list[Any]]:
+    app = services.app
+    read = read_slice(app, 0, services.read_side.head(), None, personal=False, headers=headers)
+    assert read.undecodable is None
+    collected, projection = Rows(), AuditLogProjection()
+    for event, position in read.events:
+        projection.apply(event, position, cast(Batch, collected))
+    return collected.rows, [event for event, _ in read.events]
+
+
+def test_the_audit_log_read_from_headers_is_the_one_read_from_decoded_events(services: Services) -> None:
+    run_demo(services, customers=6, years=1, seed=3, activity=6.0)
+    classes = event_classes()
+    mapper = services.app.mapper
+    synthetic = [mapper.to_stored_event(one_of_each(cls, meta)) for cls in classes for meta in (None, WIDE)]
+    versioned = {cls.TOPIC for cls in classes if getattr(cls, "class_version", 1) > 1}
+    book = {n.topic: n for n in services.app.recorder.select_notifications(start=1, limit=100_000)}
+    older = [at_version_1(mapper, book[topic]) for topic in sorted(versioned & set(book))]
+    services.app.recorder.insert_events([*synthetic, *older])
+
+    from_decoded, decoded = audit_rows(services, headers=False)
+    from_headers, read = audit_rows(services, headers=True)
+
+    assert from_headers == from_decoded
+    assert len(from_headers) == services.read_side.head() > 2 * len(classes)
+    assert not any(isinstance(e, Header) for e in decoded)
+    whole = [type(e).TOPIC for e in read if not isinstance(e, Header)]
+    assert set(whole) <= DECODED_WHOLE | versioned and older and len(whole) >= len(older)  # upcast: decoded whole
+    assert {e.topic for e in read if isinstance(e, Header)} == {cls.TOPIC for cls in classes} - DECODED_WHOLE
+
+
+def test_read_alone_the_audit_log_decodes_only_what_must_be_decoded_whole(services: Services) -> None:
+    run_demo(services, customers=4, years=1, seed=4, activity=6.0)
+    live = every_row(services.read_side)
+    decoded: list[str] = []
+    mapper = services.app.mapper
+    for method in ("to_domain_event", "to_sealed_domain_event"):  # with its seals opened, or not
+
+        def counting(notification: Any, decode: Any = getattr(mapper, method)) -> Any:
+            decoded.append(notification.topic)
+            return decode(notification)
+
+        setattr(mapper, method, counting)
+    services.read_side.rebuild(["audit_log"])
+
+    assert set(decoded) <= DECODED_WHOLE
+    assert every_row(services.read_side) == live
