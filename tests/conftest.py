@@ -22,7 +22,14 @@ from application.infrastructure.settings import Settings
 from domain import clock
 from domain.clock import SimulatedClock
 from tests.builders.desk import START, Desk, moment
-from tests.builders.environment import IN_CI, JWT_SECRET, KEY_ENCRYPTION_KEY, booted, fresh_database
+from tests.builders.environment import (
+    IN_CI,
+    JWT_SECRET,
+    KEY_ENCRYPTION_KEY,
+    booted,
+    drop_test_databases,
+    fresh_database,
+)
 
 if TYPE_CHECKING:
     from interface.bootstrap import Services
@@ -76,7 +83,8 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
-    """Under CI a skipped test is a failure: PostgreSQL must have run."""
+    """The test databases left are dropped. Under CI a skipped test is a failure: PostgreSQL must have run."""
+    drop_test_databases()
     if not IN_CI:
         return
     reporter = session.config.pluginmanager.get_plugin("terminalreporter")

@@ -6,6 +6,7 @@ from __future__ import annotations
 import atexit
 import os
 import queue
+import shutil
 import sqlite3
 import tempfile
 import threading
@@ -112,7 +113,7 @@ class _Books:
                 with psycopg.connect(url, autocommit=True) as conn:
                     conn.execute("DELETE FROM inscribe_personal_keys")
                 self._postgres = url.rsplit("/", 1)[1]
-                atexit.register(self.close)
+                atexit.register(self.close)  # drop_test_databases is the way; this, should it not be reached
         name = f"inscribe_test_{uuid.uuid4().hex[:16]}"
         _admin(f'CREATE DATABASE "{name}" TEMPLATE "{self._postgres}"')
         return f"{POSTGRES_ADMIN_URL.rsplit('/', 1)[0]}/{name}"
@@ -147,15 +148,27 @@ class _Books:
             drop_postgres_database(url)
 
     def close(self) -> None:
-        """Drop what is left to drop, then the template (at the process's exit)."""
-        if self._dropper is not None:
+        """Drop what is left to drop, then the template (at the end of the test session: a worker that is
+        still busy at its exit may be interrupted, and would leave databases behind)."""
+        with self._lock:
+            dropper, template, files = self._dropper, self._postgres, self._sqlite
+            self._dropper = self._postgres = self._sqlite = None
+        if files is not None:
+            shutil.rmtree(files.parent, ignore_errors=True)
+        if dropper is not None:
             self._drops.put(None)
-            self._dropper.join(timeout=120)
-        if self._postgres is not None:
-            _admin(f'DROP DATABASE IF EXISTS "{self._postgres}" WITH (FORCE)')
+            dropper.join(timeout=120)
+        if template is not None:
+            _admin(f'DROP DATABASE IF EXISTS "{template}" WITH (FORCE)')
 
 
 _BOOKS = _Books()
+
+
+def drop_test_databases() -> None:
+    """Drop every database this process made for its tests and has not dropped yet (tests/conftest.py calls
+    it when the session finishes; at the process's exit too, should that not be reached)."""
+    _BOOKS.close()
 
 
 @contextmanager
