@@ -101,36 +101,52 @@ def header_reader(app: EventLog) -> Callable[[Notification], Any]:
     field), or one whose metadata or time is not plain, is decoded whole as any reader would (and faults
     the reader where it cannot be)."""
     whole = app.mapper.to_domain_event
-    versions = {cls.TOPIC: getattr(cls, "class_version", 1) for cls in event_classes()}
+    versions = class_versions()
 
-    def read(n: Notification) -> Any:
-        if n.topic not in versions or n.topic in DECODED_WHOLE:
-            return whole(n)
+    def header(n: Notification) -> Header | None:
         ends = _ends(n.state)
         if ends is None:
             state = json.loads(n.state)
             stamp = state.get("timestamp")
             if not isinstance(stamp, dict) or stamp.get("_type_") != "datetime_iso":
-                return whole(n)
+                return None
             ends = stamp["_data_"], state.get("meta"), state.get("class_version", 1)
         moment, meta, version = ends
         plain = isinstance(meta, dict | None) and not any(isinstance(v, dict | list) for v in (meta or {}).values())
         if not plain or version != versions[n.topic]:
-            return whole(n)
+            return None
         aggregate = n.originator_id if isinstance(n.originator_id, UUID) else UUID(n.originator_id)
         return Header(n.topic, aggregate, n.originator_version, datetime.fromisoformat(moment), meta or {})
 
+    def read(n: Notification) -> Any:
+        if n.topic not in versions or n.topic in DECODED_WHOLE:
+            return whole(n)
+        try:
+            found = header(n)
+        except ValueError:  # not the shape the transcoder writes: the mapper decides (and faults where it must)
+            found = None
+        return whole(n) if found is None else found
+
     return read
+
+
+def class_versions() -> dict[str, int]:
+    """Every topic this process can decode (domain.topics) with its class's version, read once."""
+    global _VERSIONS
+    if _VERSIONS is None:
+        _VERSIONS = {cls.TOPIC: getattr(cls, "class_version", 1) for cls in event_classes()}
+    return _VERSIONS
 
 
 def known_topics() -> frozenset[str]:
     """Every topic this process can decode (domain.topics), read once."""
     global _KNOWN
     if _KNOWN is None:
-        _KNOWN = frozenset(cls.TOPIC for cls in event_classes())
+        _KNOWN = frozenset(class_versions())
     return _KNOWN
 
 
+_VERSIONS: dict[str, int] | None = None
 _KNOWN: frozenset[str] | None = None
 
 
