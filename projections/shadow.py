@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine
 
+from projections import audit_log_build
 from projections.by_aggregate import can_rebuild_by_aggregate, rebuild_by_aggregate
 from projections.db import sqlite_pragmas
 
@@ -45,10 +46,20 @@ def connect_shadow(url: Any, shadow: str) -> Engine:
 def build_family(
     shadow: ReadSide, family: list[str], by_aggregate: bool, progress: Callable[[int], Any] | None = None
 ) -> int:
-    """Build one family of projections in the shadow up to the head of the log: by aggregate where it
-    can, else (or when that fails) in the log's order; the events applied."""
+    """Build one family of projections in the shadow up to the head of the log: the audit log by the
+    database (projections.audit_log_build), the others by aggregate, where they can; else (or when that
+    fails) in the log's order; the events applied."""
     applied = 0
-    if by_aggregate and can_rebuild_by_aggregate(shadow, family):
+    if by_aggregate and family == ["audit_log"]:
+        try:
+            applied += audit_log_build.build(shadow, progress)
+        except audit_log_build.NotInDatabase as e:
+            log.info("the audit log is rebuilt by Python: %s", e)
+        except Exception:  # in the log's order, a failing event faults the register exactly
+            log.warning("building the audit log in the database failed; in the log's order", exc_info=True)
+            empty(shadow, family)
+            applied = 0
+    elif by_aggregate and can_rebuild_by_aggregate(shadow, family):
         try:
             applied += rebuild_by_aggregate(shadow, family, progress)
         except Exception:  # in the log's order, a failing event faults its projection exactly

@@ -7,11 +7,9 @@ erasure, an older version an upcaster reads) were."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Any, cast
-from uuid import uuid4
 
-from eventsourcing.persistence import Notification, StoredEvent
+from eventsourcing.persistence import Notification
 
 from application.commands.customers import register_individual
 from domain.topics import event_classes
@@ -22,18 +20,7 @@ from projections.base import Batch
 from projections.log_slice import DECODED_WHOLE, Header, header_reader, read_slice
 from tests.builders.common import ctx, individual
 from tests.builders.registers import every_row
-
-WIDE = {
-    "actor_id": "a" * 500,
-    "actor_role": "claims_handler",
-    "channel": "api",
-    "command_id": "c" * 200,
-    "correlation_id": "相关-" * 40,
-    "causation_id": None,
-    "reason": "理由 — 𠀋 ✓ \u202e reason\nwith a line break",
-    "recorded_at": "2026-02-17T03:04:05.123456+00:00",
-    "effective_at": "2026-02-18T00:00:00+08:00",
-}
+from tests.builders.stored import WIDE, at_version_1, one_of_each
 
 
 class Rows:
@@ -44,22 +31,6 @@ class Rows:
 
     def append(self, _table: Any, row: dict[str, Any]) -> None:
         self.rows.append(row)
-
-
-def one_of_each(cls: type[Any], meta: dict[str, Any] | None) -> Any:
-    """An event of `cls` with the fields every event has, and `meta` (none when None)."""
-    event = object.__new__(cls)
-    vars(event).update(originator_id=uuid4(), originator_version=1, timestamp=datetime.now(UTC))
-    if meta is not None:
-        vars(event)["meta"] = meta
-    return event
-
-
-def at_version_1(mapper: Any, stored: Any) -> StoredEvent:
-    """The stored event as it was stored before its class had a second version (no `class_version`)."""
-    state = mapper.transcoder.decode(stored.state)
-    state.pop("class_version")
-    return StoredEvent(uuid4(), 1, stored.topic, mapper.transcoder.encode(state))
 
 
 def audit_rows(services: Services, *, headers: bool) -> tuple[list[dict[str, Any]], list[Any]]:

@@ -1,0 +1,128 @@
+"""The audit log rebuilt by the database (projections.audit_log_build; issue: read side at scale). On SQLite
+and PostgreSQL, for a log holding a demo book, one event of every class the domain defines with metadata
+absent, at its widest and with moments in every form the transcoder or a client may give, and one stored at
+the older version of each class the book has with two: the rebuilt register is row for row the one the
+projection wrote event by event, and Python read only the events the statement leaves to it. A statement
+that fails leaves the log's order to build it; a database that does not hold the log, Python."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import pytest
+
+from domain.topics import event_classes
+from interface.bootstrap import Services
+from interface.demo_cli import run_demo
+from projections import audit_log_build
+from projections.audit_log import AuditLogProjection
+from projections.log_slice import DECODED_WHOLE
+from tests.builders.registers import every_row
+from tests.builders.stored import WIDE, at_version_1, one_of_each
+
+#: Metadata the statement reads on both databases; what SQLite leaves to Python (a fraction not of six
+#: digits); what both leave to it (an offset with seconds).
+PLAIN = (
+    None,
+    WIDE,
+    {"actor_id": "no moments"},
+    {**WIDE, "recorded_at": "2026-02-17T03:04:05Z", "effective_at": None},
+    {**WIDE, "recorded_at": "2026-02-17T11:04:05.123456+08:00", "effective_at": "2026-02-16T23:59:59-05:30"},
+)
+ODD_ON_SQLITE = {**WIDE, "recorded_at": "2026-02-17T03:04:05.5+00:00"}
+ODD = {**WIDE, "effective_at": "2026-02-17T03:04:05+01:00:30"}
+
+
+def every_kind_of_event(services: Services) -> tuple[list[int], list[int]]:
+    """A demo book, then events of every class with each metadata, then older versions: the positions of
+    those SQLite leaves to Python and of those both leave (odd metadata, older versions and erasures)."""
+    run_demo(services, customers=5, years=1, seed=5, activity=6.0)
+    app, classes = services.app, event_classes()
+    versioned = {cls.TOPIC for cls in classes if getattr(cls, "class_version", 1) > 1}
+    book = {n.topic: n for n in app.recorder.select_notifications(start=1, limit=100_000)}
+    plain = [app.mapper.to_stored_event(one_of_each(cls, meta)) for cls in classes for meta in PLAIN]
+    odd = [[app.mapper.to_stored_event(one_of_each(cls, meta)) for cls in classes] for meta in (ODD_ON_SQLITE, ODD)]
+    older = [at_version_1(app.mapper, book[topic]) for topic in sorted(versioned & set(book))]
+    app.recorder.insert_events(plain)
+    on_sqlite, everywhere, older_at = (list(app.recorder.insert_events(events) or ()) for events in (*odd, older))
+    erasures = [n.id for n in app.recorder.select_notifications(start=1, limit=1_000_000) if n.topic in DECODED_WHOLE]
+    assert older_at and erasures and len(on_sqlite) == len(everywhere) == len(classes)
+    services.read_side.catch_up(["audit_log"])
+    return on_sqlite, [*everywhere, *older_at, *erasures]
+
+
+def applied_by_python(monkeypatch: pytest.MonkeyPatch, fail_first: bool = False) -> list[int]:
+    """The positions the audit log's projection applies from now on (the first fails when `fail_first`)."""
+    applied: list[int] = []
+    apply = AuditLogProjection.apply
+
+    def counting(self: AuditLogProjection, event: Any, position: int, batch: Any) -> None:
+        applied.append(position)
+        if fail_first and len(applied) == 1:
+            raise RuntimeError("a failing handler")
+        apply(self, event, position, batch)
+
+    monkeypatch.setattr(AuditLogProjection, "apply", counting)
+    return applied
+
+
+def test_rebuilt_by_the_database_the_audit_log_is_the_one_the_projection_wrote(
+    services: Services, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    odd, whole = every_kind_of_event(services)
+    live = every_row(services.read_side)["audit_log"]
+    by_python = applied_by_python(monkeypatch)
+
+    services.read_side.rebuild(["audit_log"])
+
+    assert every_row(services.read_side)["audit_log"] == live
+    assert len(live) == services.read_side.head()
+    sqlite = services.read_side.engine.dialect.name == "sqlite"
+    assert len(by_python) == len(set(by_python)) and set(by_python) == {*whole, *(odd if sqlite else [])}
+
+
+def test_a_statement_that_fails_leaves_the_logs_order_to_build_it(
+    services: Services, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    every_kind_of_event(services)
+    live = every_row(services.read_side)["audit_log"]
+    monkeypatch.setattr(services.read_side, "batch_size", 10)  # what was written before the failure is emptied
+    by_python = applied_by_python(monkeypatch, fail_first=True)
+
+    services.read_side.rebuild(["audit_log"])
+
+    assert every_row(services.read_side)["audit_log"] == live
+    assert len(by_python) == 1 + services.read_side.head()  # the failure, then every event in log order
+
+
+def test_a_database_that_does_not_hold_the_log_leaves_it_to_python(
+    services: Services, monkeypatch: pytest.MonkeyPatch, tmp_path: Any
+) -> None:
+    """While the statement is prepared, the log is elsewhere: another schema (PostgreSQL), a file that is
+    not there (SQLite, which an ATTACH would have made)."""
+    run_demo(services, customers=2, years=1, seed=6, activity=4.0)
+    live = every_row(services.read_side)["audit_log"]
+    datastore: Any = services.app.recorder.datastore  # type: ignore[attr-defined]
+    if services.read_side.engine.dialect.name == "postgresql":
+        where, name, value = datastore, "schema", "elsewhere"
+    else:
+        where, name, value = datastore.pool, "db_name", str(tmp_path / "elsewhere.sqlite")
+    prepare = audit_log_build._events_table
+
+    @contextmanager
+    def elsewhere(read_side: Any, conn: Any) -> Iterator[str]:
+        with monkeypatch.context() as patch:
+            patch.setattr(where, name, value)
+            with prepare(read_side, conn) as table:
+                yield table
+
+    monkeypatch.setattr(audit_log_build, "_events_table", elsewhere)
+    by_python = applied_by_python(monkeypatch)
+
+    services.read_side.rebuild(["audit_log"])
+
+    assert every_row(services.read_side)["audit_log"] == live
+    assert len(by_python) == services.read_side.head() == len(live)
+    assert not (tmp_path / "elsewhere.sqlite").exists()
