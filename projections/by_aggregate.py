@@ -31,8 +31,10 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-#: Events read from the log in one query, and applied in one transaction (cut at an aggregate's end).
-CHUNK = 5_000
+#: Events read from the log in one query, and applied in one transaction (cut at an aggregate's end). What a
+#: rebuild holds at once: on a 132k-event book the policy registers peaked at 225 MB with 5,000, 164 MB with
+#: 2,000 and 143 MB with 1,000 (109 MB before the rebuild), at rates within the machine's noise.
+CHUNK = 2_000
 
 
 class AggregateOrderedLog(Protocol):
