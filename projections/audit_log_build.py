@@ -5,11 +5,12 @@ into Python to be parsed there and its row crossing back.
 It writes what `AuditLogProjection.apply` writes from a header (projections.log_slice.header_reader), and
 only where that is plain: a topic this process knows at the version of its class today, a time in the form
 the transcoder writes, metadata absent or an object of strings and nulls whose moments are in the form
-`isoformat` writes (no fraction or six digits, and an offset). Every other event of the chunk (an erasure, decoded whole; one stored at an
-older version, which an upcaster may change; odd metadata) is read by Python as the live projection reads it,
-in the same transaction. A log with a topic this process does not know is not built here (the rebuild reads
-it in the log's order, where that event faults the register), nor one whose events the read side's database
-does not hold (a PostgreSQL event store elsewhere, SQLite in memory): `NotInDatabase`.
+`isoformat` writes (no fraction or six digits, and an offset). Every other event of the chunk (an erasure,
+decoded whole; one stored at an older version, which an upcaster may change; odd metadata) is read by Python
+as the live projection reads it, in the same transaction. A log with a topic this process does not know is
+not built here (the rebuild reads it in the log's order, where that event faults the register), nor one
+whose events the read side's database does not hold (a PostgreSQL event store elsewhere, SQLite in memory):
+`NotInDatabase`.
 """
 
 from __future__ import annotations
