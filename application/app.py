@@ -9,7 +9,7 @@ from datetime import date
 from typing import Any, TypeVar, cast
 from uuid import UUID
 
-from eventsourcing.application import AggregateNotFoundError, Application, LRUCache, project_aggregate
+from eventsourcing.application import AggregateNotFoundError, Application, LRUCache
 from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import IntegrityError, JSONTranscoder, Mapper, Transcoding
 
@@ -97,6 +97,15 @@ class CommandResult:
     replayed: bool = False
 
 
+def replay(aggregate: Any, events: Iterable[Any]) -> Any:
+    """Each event applied in turn to the aggregate (None before the first): the library's
+    `project_aggregate` without its check of every event against a runtime-checkable protocol, which took
+    about a third of loading a policy of 150 events. The same `mutate` calls, so the same aggregate."""
+    for event in events:
+        aggregate = event.mutate(aggregate)
+    return aggregate
+
+
 class InscribeApplication(Application[UUID]):
     """The write side. Command handlers (application.commands.customers, …) run through `execute`."""
 
@@ -156,9 +165,9 @@ class InscribeApplication(Application[UUID]):
         try:
             if cached is not None:
                 since = self.repository.event_store.get(originator_id=aggregate_id, gt=cached.version)
-                aggregate: Aggregate = cast(Aggregate, project_aggregate(cached, since))
+                aggregate: Aggregate = cast(Aggregate, replay(cached, since))
             else:
-                aggregate = self.repository.get(aggregate_id, version=version)
+                aggregate = self.repository.get(aggregate_id, version=version, projector_func=replay)
         except AggregateNotFoundError:
             raise NotFound(f"{aggregate_type.__name__.lower()} {aggregate_id} not found") from None
         if not isinstance(aggregate, aggregate_type):

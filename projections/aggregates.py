@@ -20,6 +20,8 @@ from weakref import WeakKeyDictionary
 from eventsourcing.application import Application
 from eventsourcing.domain import Aggregate
 
+from application.app import replay
+
 
 class AggregateCache:
     """The state of each aggregate just after the latest event applied to it."""
@@ -44,7 +46,7 @@ class AggregateCache:
         if version == 1:
             cached = None
         elif cached is None or cached.version != version - 1:
-            cached = self.app.repository.get(key, version=version - 1)
+            cached = self.app.repository.get(key, version=version - 1, projector_func=replay)
         if before is not None:
             before(cached)
         aggregate: Aggregate = event.mutate(cached)
