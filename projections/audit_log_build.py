@@ -221,6 +221,14 @@ def _indexes_after(conn: Connection) -> Iterator[None]:
                 index.create(conn)
 
 
+def restore_indexes(read_side: ReadSide) -> None:
+    """The register's secondary indexes, those missing made: after a build that failed before it could make
+    them again (a lost connection), so the register the log's order then writes is switched in whole."""
+    with read_side.writer.begin() as conn:
+        for index in sorted(audit_log.indexes, key=lambda index: str(index.name)):
+            index.create(conn, checkfirst=True)
+
+
 def build(read_side: ReadSide, progress: Callable[[int], Any] | None = None) -> int:
     """Build the audit log (empty, at position 0) of `read_side` up to the log's head, a batch of positions
     per statement and transaction; the events of the log covered. Raises NotInDatabase where it cannot

@@ -58,6 +58,7 @@ def build_family(
         except Exception:  # in the log's order, a failing event faults the register exactly
             log.warning("building the audit log in the database failed; in the log's order", exc_info=True)
             empty(shadow, family)
+            audit_log_build.restore_indexes(shadow)
             applied = 0
     elif by_aggregate and can_rebuild_by_aggregate(shadow, family):
         try:

@@ -9,15 +9,16 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, cast
 
 import pytest
+from sqlalchemy import Index, inspect
 
 from domain.topics import event_classes
 from interface.bootstrap import Services
 from interface.demo_cli import run_demo
 from projections import audit_log_build
-from projections.audit_log import AuditLogProjection
+from projections.audit_log import AuditLogProjection, audit_log
 from projections.log_slice import DECODED_WHOLE
 from tests.builders.registers import every_row
 from tests.builders.stored import WIDE, at_version_1, one_of_each
@@ -32,6 +33,11 @@ PLAIN = (
     {**WIDE, "recorded_at": "2026-02-17T11:04:05.123456+08:00", "effective_at": "2026-02-16T23:59:59-05:30"},
 )
 ODD = ({**WIDE, "recorded_at": "2026-02-17T03:04:05.5+00:00"}, {**WIDE, "effective_at": "2026-02-17T03:04:05+01:00:30"})
+
+
+def indexes(services: Services) -> set[str]:
+    """The names of the live audit log's indexes (the register's own, besides its primary key)."""
+    return {str(index["name"]) for index in inspect(services.read_side.engine).get_indexes("audit_log")}
 
 
 def every_kind_of_event(services: Services) -> list[int]:
@@ -79,6 +85,7 @@ def test_rebuilt_by_the_database_the_audit_log_is_the_one_the_projection_wrote(
     assert every_row(services.read_side)["audit_log"] == live
     assert len(live) == services.read_side.head()
     assert len(by_python) == len(set(by_python)) and set(by_python) == set(left_to_python)
+    assert indexes(services) == {str(index.name) for index in audit_log.indexes}  # made again once written
 
 
 def test_a_statement_that_fails_leaves_the_logs_order_to_build_it(
@@ -93,6 +100,7 @@ def test_a_statement_that_fails_leaves_the_logs_order_to_build_it(
 
     assert every_row(services.read_side)["audit_log"] == live
     assert len(by_python) == 1 + services.read_side.head()  # the failure, then every event in log order
+    assert indexes(services) == {str(index.name) for index in audit_log.indexes}
 
 
 def test_a_database_that_does_not_hold_the_log_leaves_it_to_python(
@@ -102,7 +110,7 @@ def test_a_database_that_does_not_hold_the_log_leaves_it_to_python(
     not there (SQLite, which an ATTACH would have made)."""
     run_demo(services, customers=2, years=1, seed=6, activity=4.0)
     live = every_row(services.read_side)["audit_log"]
-    datastore: Any = services.app.recorder.datastore  # type: ignore[attr-defined]
+    datastore = cast(Any, services.app.recorder).datastore
     if services.read_side.engine.dialect.name == "postgresql":
         where, name, value = datastore, "schema", "elsewhere"
     else:
@@ -124,3 +132,27 @@ def test_a_database_that_does_not_hold_the_log_leaves_it_to_python(
     assert every_row(services.read_side)["audit_log"] == live
     assert len(by_python) == services.read_side.head() == len(live)
     assert not (tmp_path / "elsewhere.sqlite").exists()
+
+
+def test_indexes_lost_with_a_failing_build_are_made_before_the_register_is_switched_in(
+    services: Services, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Making the indexes again fails (a lost connection): the log's order builds the register, and the
+    indexes are made before it is switched in."""
+    run_demo(services, customers=2, years=1, seed=7, activity=4.0)
+    live = every_row(services.read_side)["audit_log"]
+    create, calls = Index.create, []
+
+    def failing_once(self: Index, bind: Any, checkfirst: bool = False) -> None:
+        calls.append(self.name)
+        if len(calls) == 1:
+            raise RuntimeError("the connection was lost")
+        create(self, bind, checkfirst=checkfirst)
+
+    monkeypatch.setattr(Index, "create", failing_once)
+
+    services.read_side.rebuild(["audit_log"])
+
+    assert every_row(services.read_side)["audit_log"] == live
+    assert len(calls) > len(audit_log.indexes)  # the failure, then each made again
+    assert indexes(services) == {str(index.name) for index in audit_log.indexes}
