@@ -9,7 +9,7 @@ from datetime import date
 from typing import Any, TypeVar, cast
 from uuid import UUID
 
-from eventsourcing.application import AggregateNotFoundError, Application, LRUCache
+from eventsourcing.application import AggregateNotFoundError, Application, LRUCache, Repository
 from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import IntegrityError, JSONTranscoder, Mapper, Transcoding
 
@@ -19,6 +19,7 @@ from application.infrastructure.keys import KeyRing, KeyTable
 from application.infrastructure.personal import PersonalDataMapper
 from application.infrastructure.recorders import CommandRecord
 from application.infrastructure.settings import Settings
+from application.loading import reconstruct, replay, take_due
 from application.retention import Contract
 from domain.errors import DomainError, NotFound
 from domain.policy.underwriting_case import History
@@ -97,19 +98,12 @@ class CommandResult:
     replayed: bool = False
 
 
-def replay(aggregate: Any, events: Iterable[Any]) -> Any:
-    """Each event applied in turn to the aggregate (None before the first): the library's
-    `project_aggregate` without its check of every event against a runtime-checkable protocol, which took
-    about a third of loading a policy of 150 events. The same `mutate` calls, so the same aggregate."""
-    for event in events:
-        aggregate = event.mutate(aggregate)
-    return aggregate
-
-
 class InscribeApplication(Application[UUID]):
     """The write side. Command handlers (application.commands.customers, …) run through `execute`."""
 
     name = "Inscribe"
+    #: Policies' states every few events (application.loading), in the library's snapshot store.
+    is_snapshotting_enabled = True
 
     def __init__(self, settings: Settings, *, read_side: ReadSidePorts) -> None:
         self.settings = settings
@@ -141,6 +135,15 @@ class InscribeApplication(Application[UUID]):
         self.claims_on_policy: Callable[[str, date, date], int] = read_side.claims_on_policy
         self.contracts_of: Callable[[str], list[Contract]] = read_side.contracts_of
 
+    def construct_repository(self) -> Repository[UUID]:
+        """The library's repository without the snapshot store: reads that may start from a snapshot go
+        through `application.loading.reconstruct`, which passes over snapshots other code took."""
+        snapshots, self.snapshots = self.snapshots, None
+        try:
+            return super().construct_repository()
+        finally:
+            self.snapshots = snapshots
+
     def construct_mapper(self) -> Mapper[UUID]:
         return self.factory.mapper(transcoder=self.construct_transcoder(), mapper_class=PersonalDataMapper)
 
@@ -167,7 +170,10 @@ class InscribeApplication(Application[UUID]):
                 since = self.repository.event_store.get(originator_id=aggregate_id, gt=cached.version)
                 aggregate: Aggregate = cast(Aggregate, replay(cached, since))
             else:
-                aggregate = self.repository.get(aggregate_id, version=version, projector_func=replay)
+                found = reconstruct(self, aggregate_id, version)
+                if found is None:
+                    raise AggregateNotFoundError(aggregate_id)
+                aggregate = found
         except AggregateNotFoundError:
             raise NotFound(f"{aggregate_type.__name__.lower()} {aggregate_id} not found") from None
         if not isinstance(aggregate, aggregate_type):
@@ -290,6 +296,7 @@ class InscribeApplication(Application[UUID]):
                 f"{type(main).__name__.lower()} {main.id} was changed by another command; reload and retry"
             ) from None
         position = max((r.notification.id for r in recordings), default=0)
+        take_due(self, recordings)
         if self._recent is not None:
             for aggregate in (main, *others):
                 self._recent.put(aggregate.id, aggregate)

@@ -13,7 +13,7 @@ import importlib
 import pkgutil
 from typing import Any
 
-from eventsourcing.domain import CanCreateTimestamp, HasOriginatorIDVersion
+from eventsourcing.domain import CanCreateTimestamp, CanSnapshotAggregate, HasOriginatorIDVersion
 
 import domain
 
@@ -27,7 +27,8 @@ def load() -> list[str]:
 
 
 def event_classes() -> list[type[Any]]:
-    """Every event class the domain defines with a stored topic of its own, in a stable order."""
+    """Every event class the domain defines with a stored topic of its own, in a stable order. Snapshots
+    (`domain.policy.event_base.PolicySnapshot`) are stored apart and never in the log: not listed."""
     load()
     found: dict[str, type[Any]] = {}
     pending: list[type[Any]] = [HasOriginatorIDVersion]
@@ -41,6 +42,7 @@ def event_classes() -> list[type[Any]]:
             and cls.__module__.startswith("domain.")
             and not cls.__subclasses__()
             and issubclass(cls, CanCreateTimestamp)
+            and not issubclass(cls, CanSnapshotAggregate)
         ):
             found[topic] = cls
     return [found[t] for t in sorted(found)]

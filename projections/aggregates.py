@@ -20,7 +20,7 @@ from weakref import WeakKeyDictionary
 from eventsourcing.application import Application
 from eventsourcing.domain import Aggregate
 
-from application.app import replay
+from application.loading import reconstruct
 
 
 class AggregateCache:
@@ -46,7 +46,7 @@ class AggregateCache:
         if version == 1:
             cached = None
         elif cached is None or cached.version != version - 1:
-            cached = self.app.repository.get(key, version=version - 1, projector_func=replay)
+            cached = reconstruct(self.app, key, version - 1)
         if before is not None:
             before(cached)
         aggregate: Aggregate = event.mutate(cached)

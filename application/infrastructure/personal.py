@@ -84,6 +84,10 @@ PERSONAL: dict[type, PersonalFields] = {
     Policy.Applied: PersonalFields(_policy, {"beneficiaries": []}),
     Policy.Issued: PersonalFields(_policy, {"contract.a_parties.beneficiaries": []}),
     Policy.PolicyChanged: PersonalFields(_policy, {"details.beneficiaries": [], "details.contacts": {}}),
+    # A policy's state at a version (application.loading) holds what those events set; erased, it reads as they do.
+    Policy.Snapshot: PersonalFields(
+        _policy, {"state.beneficiaries": [], "state.contacts": {}, "state.contract.a_parties.beneficiaries": []}
+    ),
 }
 
 

@@ -28,6 +28,7 @@ from domain.policy.after_sales import PolicyAfterSales
 from domain.policy.changes import CHANGE_KINDS
 from domain.policy.command_steps import PolicySteps
 from domain.policy.ending import PolicyEnding
+from domain.policy.event_base import PolicySnapshot
 from domain.policy.premiums import PolicyPremiums
 from domain.policy.rules import DAY, ZERO, check_percent, premium_owed
 from domain.policy.state import STATUSES, TERMINAL, CoverSnapshot
@@ -45,6 +46,7 @@ class Policy(PolicyPremiums, PolicyAfterSales, PolicyEnding, PolicySteps, Inscri
     """An application that becomes, once accepted and paid, an insurance contract."""
 
     TOPIC = "inscribe.policy.Policy"
+    Snapshot = PolicySnapshot
     Event = ev.PolicyEvent
     Created = ev.PolicyCreated
     Applied = ev.Applied

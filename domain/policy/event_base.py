@@ -3,8 +3,11 @@ and the installments a premium held pays."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
+
+from eventsourcing.domain import Snapshot
 
 from domain.base import InscribeAggregate
 from domain.policy.rules import ZERO
@@ -60,3 +63,22 @@ def attach_held(policy: PolicyState, schedule: list[dict[str, Any]]) -> None:
     assert policy.held_on is not None
     policy.mark_paid(policy.schedule[-len(schedule)], policy.held_on)
     policy.premium_held, policy.held_on = ZERO, None
+
+
+@dataclass(frozen=True)
+class PolicySnapshot(Snapshot):
+    """A policy's state at a version, so that reading it later replays only the events after it
+    (application.snapshots). `code` names the domain code that took it: a snapshot taken by other code
+    is never used, since that code may have applied the same events differently."""
+
+    TOPIC = "inscribe.policy.Snapshot"
+    #: The state's lists of pairs, which JSON stores as lists: made tuples again, as the events make them.
+    PAIRS = ("history", "sum_insured_history")
+
+    code: str = ""
+
+    def mutate(self, _: None) -> Any:
+        policy = super().mutate(_)
+        for name in self.PAIRS:
+            setattr(policy, name, [tuple(pair) for pair in getattr(policy, name)])
+        return policy

@@ -6,12 +6,15 @@ from collections.abc import Callable
 from dataclasses import replace
 from datetime import date
 from decimal import Decimal
-from typing import Any, TypeVar
+from functools import reduce
+from typing import Any, TypeVar, cast
+from uuid import UUID
 
 import pytest
 
 from domain.errors import DomainError, InvalidValue
 from domain.policy.aggregate import Policy
+from domain.policy.event_base import PolicySnapshot
 from domain.product.model import DisclosureQuestion, Product
 
 E = TypeVar("E", bound=DomainError)
@@ -215,3 +218,20 @@ def new_events(policy: Policy) -> list[str]:
 def aged_out() -> tuple[Any, Any]:
     """A renewal quote that cannot be given: the insured has aged out of the product."""
     raise InvalidValue("age", "must be between 18 and 60")
+
+
+def through_snapshot(events: list[Any], cut: int) -> Policy:
+    """The policy from a snapshot of its first `cut` events, stored as the application stores it (JSON,
+    with the application's transcodings) and read back, then the events after it."""
+    from eventsourcing.persistence import DatetimeAsISO, DecimalAsStr, JSONTranscoder, Mapper, UUIDAsHex
+
+    from application.app import DateAsISO
+
+    transcoder = JSONTranscoder()
+    for transcoding in (UUIDAsHex(), DecimalAsStr(), DatetimeAsISO(), DateAsISO()):
+        transcoder.register(transcoding)
+    mapper: Mapper[UUID] = Mapper(transcoder=transcoder)
+    policy = reduce(lambda p, e: e.mutate(p), events[:cut], None)
+    stored = mapper.to_stored_event(Policy.Snapshot.take(policy))
+    restored = cast(PolicySnapshot, mapper.to_domain_event(stored)).mutate(None)
+    return cast(Policy, reduce(lambda p, e: e.mutate(p), events[cut:], restored))

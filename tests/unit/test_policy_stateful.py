@@ -29,6 +29,7 @@ from tests.builders.policies import (
     findings,
     installment_for,
     passed,
+    through_snapshot,
 )
 
 DAYS = timedelta(days=1)
@@ -394,6 +395,8 @@ class PolicyLifecycle(RuleBasedStateMachine):
     def replaying_the_events_gives_the_live_state(self) -> None:
         replayed = reduce(lambda policy, event: event.mutate(policy), self.events, None)
         assert state_of(replayed) == state_of(self.policy)
+        # and from a snapshot of its state halfway, stored and read back (application.loading)
+        assert state_of(through_snapshot(self.events, (len(self.events) + 1) // 2)) == state_of(self.policy)
         assert self.policy.status in STATUSES
 
     @invariant()
