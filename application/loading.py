@@ -87,23 +87,26 @@ def reconstruct(app: Application[UUID], aggregate_id: UUID, version: int | None 
 
 def take_due(app: Application[UUID], recordings: Iterable[Recording[UUID]]) -> None:
     """Store a snapshot of each policy whose recorded events reached a multiple of SNAPSHOT_EVERY."""
-    if app.snapshots is None:
-        return
     for recording in recordings:
         event = recording.domain_event
-        if not isinstance(event, Policy.Event) or event.originator_version % SNAPSHOT_EVERY:
-            continue
-        try:
-            aggregate = reconstruct(app, event.originator_id, event.originator_version)
-            if aggregate is None:
-                continue
-            snapshot = PolicySnapshot.take(aggregate)
-            object.__setattr__(snapshot, "code", code_fingerprint())
-            app.snapshots.put([snapshot])
-        except Exception:
-            log.warning(
-                "no snapshot of %s at version %d: reads replay its events instead",
-                event.originator_id,
-                event.originator_version,
-                exc_info=True,
-            )
+        if isinstance(event, Policy.Event) and event.originator_version % SNAPSHOT_EVERY == 0:
+            take(app, event.originator_id, event.originator_version)
+
+
+def take(app: Application[UUID], policy_id: UUID, version: int) -> bool:
+    """Store a snapshot of the policy at `version`, read from the log; False (logged) if it cannot be."""
+    if app.snapshots is None:
+        return False
+    try:
+        policy = reconstruct(app, policy_id, version)
+        if not isinstance(policy, Policy) or policy.version != version:
+            return False
+        snapshot = PolicySnapshot.take(policy)
+        object.__setattr__(snapshot, "code", code_fingerprint())
+        app.snapshots.put([snapshot])
+        return True
+    except Exception:
+        log.warning(
+            "no snapshot of %s at version %d: reads replay its events instead", policy_id, version, exc_info=True
+        )
+        return False

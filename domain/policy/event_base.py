@@ -8,6 +8,7 @@ from datetime import date
 from typing import Any
 
 from eventsourcing.domain import Snapshot
+from eventsourcing.utils import register_topic
 
 from domain.base import InscribeAggregate
 from domain.policy.rules import ZERO
@@ -82,3 +83,7 @@ class PolicySnapshot(Snapshot):
         for name in self.PAIRS:
             setattr(policy, name, [tuple(pair) for pair in getattr(policy, name)])
         return policy
+
+
+# The library registers the topics of an aggregate's nested event classes, not of its snapshot class.
+register_topic(PolicySnapshot.TOPIC, PolicySnapshot)

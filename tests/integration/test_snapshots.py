@@ -5,7 +5,11 @@ be written leaves the command standing."""
 
 from __future__ import annotations
 
+import hashlib
 import logging
+import os
+import subprocess
+import sys
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -19,6 +23,7 @@ from application.commands import privacy
 from domain import clock
 from domain.policy.aggregate import Policy
 from tests.builders.common import ctx
+from tests.builders.environment import settings_env
 from tests.builders.office import START, Office, agent
 
 CHANGES = 125  # after the 6 events that put the policy in force: 131 events
@@ -145,3 +150,35 @@ def test_two_processes_taking_the_same_snapshot_store_it_once(services: Any, cap
     assert "no snapshot of" in caplog.text
     assert snapshot_versions(app, policy_id) == [50]
     assert state(app.load(Policy, policy_id)) == replayed(app, policy_id)
+
+
+READ_IN_A_FRESH_INTERPRETER = """
+import hashlib, sys
+from uuid import UUID
+from application import loading
+from domain.policy.aggregate import Policy
+from interface.bootstrap import bootstrap
+services = bootstrap(run_projections=False)
+policy_id = UUID(sys.argv[1])
+print(loading.usable_snapshot(services.app, policy_id, None).originator_version)
+state = {k: v for k, v in vars(services.app.load(Policy, policy_id)).items() if k != "_pending_events"}
+print(hashlib.sha256(repr(sorted(state.items())).encode()).hexdigest())
+services.close()
+"""
+
+
+def test_a_process_that_took_no_snapshot_reads_it(services: Any, test_settings: Any) -> None:
+    """Another interpreter (the API, a worker, `tick`) decodes the snapshot this one wrote."""
+    policy_id = long_lived(Office(services), changes=60)
+    expected = hashlib.sha256(repr(sorted(replayed(services.app, policy_id).items())).encode()).hexdigest()
+
+    read = subprocess.run(
+        [sys.executable, "-c", READ_IN_A_FRESH_INTERPRETER, str(policy_id)],
+        text=True,
+        capture_output=True,
+        timeout=120,
+        env={**os.environ, **settings_env(test_settings)},
+    )
+
+    assert read.returncode == 0, read.stderr[-2000:]
+    assert read.stdout.split() == ["50", expected]
