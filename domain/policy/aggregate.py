@@ -29,6 +29,7 @@ from domain.policy.changes import CHANGE_KINDS
 from domain.policy.command_steps import PolicySteps
 from domain.policy.ending import PolicyEnding
 from domain.policy.event_base import PolicySnapshot
+from domain.policy.examinations import PolicyExaminations
 from domain.policy.premiums import PolicyPremiums
 from domain.policy.rules import DAY, ZERO, check_percent, premium_owed
 from domain.policy.state import STATUSES, TERMINAL, CoverSnapshot
@@ -42,7 +43,7 @@ __all__ = ["CHANGE_KINDS", "DECISIONS", "STATUSES", "TERMINAL", "CoverSnapshot",
 DECISIONS = ("accept", "offer_with_conditions", "postpone", "decline")
 
 
-class Policy(PolicyPremiums, PolicyAfterSales, PolicyEnding, PolicySteps, InscribeAggregate):
+class Policy(PolicyPremiums, PolicyAfterSales, PolicyEnding, PolicyExaminations, PolicySteps, InscribeAggregate):
     """An application that becomes, once accepted and paid, an insurance contract."""
 
     TOPIC = "inscribe.policy.Policy"
@@ -54,6 +55,8 @@ class Policy(PolicyPremiums, PolicyAfterSales, PolicyEnding, PolicySteps, Inscri
     AutomaticUnderwritingCompleted = ev.AutomaticUnderwritingCompleted
     Accepted = ev.Accepted
     Referred = ev.Referred
+    ExaminationOrdered = ev.ExaminationOrdered
+    ExaminationReported = ev.ExaminationReported
     UnderwritingDecided = ev.UnderwritingDecided
     OfferedWithConditions = ev.OfferedWithConditions
     ConditionsAccepted = ev.ConditionsAccepted
@@ -212,6 +215,7 @@ class Policy(PolicyPremiums, PolicyAfterSales, PolicyEnding, PolicySteps, Inscri
             raise InvalidValue("loading_pct", "conditions need a loading above 0 or an exclusion")
         day = self._day(decided_on, "decided_on")
         self._require(("referred",))
+        self._check_examinations(decision, loading, excluded)
         self.trigger_event(
             self.UnderwritingDecided,
             on=day,

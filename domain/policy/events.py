@@ -35,6 +35,7 @@ from domain.policy.contract_events import (
     Surrendered,
 )
 from domain.policy.event_base import ClosingEvent, PolicyCreated, PolicyEvent, StatusEvent
+from domain.policy.examination_events import ExaminationOrdered, ExaminationReported
 from domain.policy.premium_events import (
     InstallmentPaidByClaimDeduction,
     Issued,
@@ -63,6 +64,8 @@ __all__ = [
     "CoverEnded",
     "Declined",
     "EndedByClaim",
+    "ExaminationOrdered",
+    "ExaminationReported",
     "Expired",
     "InstallmentPaidByClaimDeduction",
     "Issued",
@@ -243,6 +246,8 @@ EVENTS: tuple[type[PolicyEvent], ...] = (
     AutomaticUnderwritingCompleted,
     Accepted,
     Referred,
+    ExaminationOrdered,
+    ExaminationReported,
     UnderwritingDecided,
     OfferedWithConditions,
     ConditionsAccepted,

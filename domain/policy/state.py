@@ -81,6 +81,8 @@ class PolicyState:
         self.exclusions: list[str] = []
         self.suggested_products: list[str] = []
         self.closing_reason: str | None = None
+        # inspections and medical examinations (6.1.2 (2); domain.policy.examinations), in the order ordered
+        self.examinations: list[dict[str, Any]] = []
         # money: every PremiumPaid adds to premiums_paid, every PremiumRefunded to refunded
         self.premiums_paid = ZERO
         self.refunded = ZERO
