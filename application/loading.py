@@ -14,8 +14,9 @@ A snapshot never changes what is read:
 - it is used only by the code that took it: a snapshot carries `code_fingerprint()`, a digest of the
   domain package's source, and one taken by other code (which may apply the same events differently) is
   passed over, the events read from the first instead;
-- its personal fields are sealed with the policy's key like the events' (application.infrastructure.personal),
-  so once that key is shredded they read as the events would then (`tests/integration/test_snapshots.py`);
+- its personal fields are sealed with the policy's key like the events' (application.infrastructure.personal);
+  once that key is shredded the snapshot is passed over and the events are read, with their placeholders
+  (`tests/integration/test_snapshots.py`);
 - it is a copy only: a snapshot that cannot be written (a lost connection, another process that wrote it
   first) is logged and left; the command stands, and reads replay a few more events.
 """
@@ -34,6 +35,7 @@ from eventsourcing.application import Application
 from eventsourcing.domain import Aggregate
 
 import domain
+from application.infrastructure.personal import policy_subject
 from domain.policy.aggregate import Policy
 from domain.policy.event_base import PolicySnapshot
 
@@ -67,12 +69,21 @@ def code_fingerprint() -> str:
 
 def usable_snapshot(app: Application[UUID], aggregate_id: UUID, version: int | None) -> PolicySnapshot | None:
     """The latest snapshot of the aggregate at or before `version` (None: the latest) that this code took."""
-    if app.snapshots is None:
+    if app.snapshots is None or _erased(app, aggregate_id):
         return None
     for snapshot in app.snapshots.get(originator_id=aggregate_id, desc=True, limit=1, lte=version):
         if isinstance(snapshot, PolicySnapshot) and snapshot.code == code_fingerprint():
             return snapshot
     return None
+
+
+def _erased(app: Application[UUID], policy_id: UUID) -> bool:
+    """The policy's key shredded (its applicant erased): its events read with placeholders in the sealed
+    fields' places, which a snapshot's sealed state cannot match field for field."""
+    keys = getattr(app, "keys", None)
+    if keys is None:
+        return False
+    return keys.cipher(policy_subject(policy_id)) is None  # cached as events' keys are (KeyRing)
 
 
 def reconstruct(app: Application[UUID], aggregate_id: UUID, version: int | None = None) -> Aggregate | None:

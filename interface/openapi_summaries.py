@@ -48,6 +48,8 @@ SUMMARIES: dict[str, str] = {
     f"GET {_P}/cover": "Read a policy's cover",
     "GET /api/v1/policies/renewals-due": "List policies due for renewal",
     f"POST {_P}/underwriting-decision": "Decide on an application (underwrite)",
+    f"POST {_P}/examinations": "Order an inspection or medical examination",
+    f"POST {_P}/examinations/{{no}}/report": "Report an examination's findings",
     f"POST {_P}/conditions-acceptance": "Accept the underwriter's conditions",
     f"POST {_P}/conditions-refusal": "Refuse the underwriter's conditions",
     f"POST {_P}/receipt": "Sign the policy receipt",

@@ -9,6 +9,7 @@ from litestar import Controller, Request, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody
 
+from application.commands import examinations
 from application.commands import policies as commands
 from application.commands import policy_servicing as servicing
 from interface.auth import Principal, requires
@@ -20,6 +21,8 @@ from interface.policy_schemas import (
     ChangeIn,
     DecisionIn,
     DemandIn,
+    ExaminationOrderIn,
+    ExaminationReportIn,
     IncreaseDecisionIn,
     IncreaseIn,
     OnIn,
@@ -90,6 +93,48 @@ class PolicyCommands(Controller):
                 exclusions=data.exclusions,
                 suggested_products=data.suggested_products,
                 decided_on=data.decided_on,
+            )
+        )
+
+    @post(
+        "/{policy_id:uuid}/examinations", guards=[requires("policies.underwrite")], sync_to_thread=True, status_code=201
+    )
+    def order_examination(
+        self, request: Req, services: Svc, policy_id: Id, data: JSONBody[ExaminationOrderIn]
+    ) -> CommandAnswer:
+        """审核检验 (6.1.2 (2)): order a medical examination or a property survey of a referred case. It is
+        numbered within the policy (1, 2, …) and due 15 days later, counted as the Civil Code counts; no
+        acceptance or offer until it is reported."""
+        ctx = command_context(request, data)
+        return answer(
+            examinations.order_examination(services.app, ctx, policy_id, business_day(data.on), data.kind, data.reason)
+        )
+
+    @post(
+        "/{policy_id:uuid}/examinations/{no:int}/report",
+        guards=[requires("policies.underwrite")],
+        sync_to_thread=True,
+        status_code=200,
+    )
+    def report_examination(
+        self, request: Req, services: Svc, policy_id: Id, no: FromPath[int], data: JSONBody[ExaminationReportIn]
+    ) -> CommandAnswer:
+        """An examination's findings, recorded as a finding of the case: a decision then carries at least
+        their loading and exclusions, or declines or postpones when they call for a decline."""
+        ctx = command_context(request, data)
+        return answer(
+            examinations.report_examination(
+                services.app,
+                ctx,
+                policy_id,
+                business_day(data.on),
+                no,
+                examiner=data.examiner,
+                examined_on=data.examined_on,
+                result=data.result,
+                summary=data.summary,
+                loading_pct=data.loading_pct,
+                exclusions=data.exclusions,
             )
         )
 

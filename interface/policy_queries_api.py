@@ -230,8 +230,11 @@ class UnderwritingQueries(Controller):
         pending: FromQuery[bool | None] = None,
         decided_from: FromQuery[date | None] = None,
         decided_to: FromQuery[date | None] = None,
+        examination: FromQuery[Literal["outstanding", "overdue"] | None] = None,
+        today: Today = None,
     ) -> Any:
-        """Every application's underwriting, paged, filtered and sorted (e.g. ?pending=true for the queue)."""
+        """Every application's underwriting, paged, filtered and sorted (e.g. ?pending=true for the queue;
+        ?examination=overdue&sort=examination_due_on for the examinations past their due date on `today`)."""
         position = read_at(services, read_point, "underwriting_decisions")
         conditions = uw.underwriting_filters(
             decision=decision,
@@ -243,15 +246,17 @@ class UnderwritingQueries(Controller):
             pending=pending,
             decided_from=decided_from,
             decided_to=decided_to,
+            examination=examination,
+            today=today,
         )
-        return uw.DECISIONS.page(services.read_side, conditions, paging, position)
+        return uw.DECISIONS.page(services.read_side, conditions, paging, position, today=today)
 
     @get("/{policy_id:uuid}", sync_to_thread=True)
-    def get_decision(self, services: Svc, policy_id: FromPath[UUID], read_point: ReadAt) -> Any:
+    def get_decision(self, services: Svc, policy_id: FromPath[UUID], read_point: ReadAt, today: Today = None) -> Any:
         """One application's underwriting (SPEC §5, guide 6.2): the automatic outcome, the findings and the
         underwriter's decision."""
         position = read_at(services, read_point, "underwriting_decisions")
-        found = uw.DECISIONS.one(services.read_side, str(policy_id), position)
+        found = uw.DECISIONS.one(services.read_side, str(policy_id), position, today=today)
         if found is None:
             raise NotFound(f"no underwriting for policy {policy_id}")
         return found

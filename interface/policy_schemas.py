@@ -19,6 +19,7 @@ from interface.value_schemas import (
     Text500OrEmpty,
     Text1000,
     Text1000OrEmpty,
+    Text2000,
 )
 
 Relationship = Literal[
@@ -70,6 +71,27 @@ class DecisionIn(Strict):
     exclusions: list[Text200] = Field(default_factory=list, max_length=MAX_LIST)
     suggested_products: list[Text200] = Field(default_factory=list, max_length=MAX_LIST)
     decided_on: date | None = None
+
+
+class ExaminationOrderIn(Strict):
+    kind: Literal["medical", "property_survey"] = Field(
+        description="medical: of the insured (life, health, accident); property_survey: of the property or "
+        "premises (property, liability)"
+    )
+    reason: Text1000 = Field(description="what the examination is to establish")
+    on: date | None = Field(default=None, description="business date of the order; default today (China)")
+
+
+class ExaminationReportIn(Strict):
+    examiner: Text200 = Field(description="who examined: the doctor, surveyor or clinic")
+    examined_on: date = Field(description="the day of the examination: from the order to the report")
+    result: Literal["standard", "conditions", "decline"] = Field(
+        description="what the findings call for: standard terms, conditions (a loading, exclusions) or a decline"
+    )
+    summary: Text2000
+    loading_pct: LoadingPct = Decimal(0)
+    exclusions: list[Text200] = Field(default_factory=list, max_length=MAX_LIST)
+    on: date | None = Field(default=None, description="business date of the report; default today (China)")
 
 
 class OnIn(Strict):

@@ -878,6 +878,18 @@ CODES: dict[str, dict[int, tuple[str, ...]]] = {
         ),
         422: ("invalid-input", "product-not-renewable", "unknown-product", "unknown-product-version"),
     },
+    "interface.policies_api.PolicyCommands.order_examination": {
+        404: ("not-found",),
+        409: (
+            "concurrent-modification",
+            "date-before-last-event",
+            "idempotency-key-reused",
+            "invalid-policy-transition",
+            "stale-version",
+            "time-not-advanced",
+        ),
+        422: ("invalid-input", "product-not-renewable", "unknown-product", "unknown-product-version"),
+    },
     "interface.policies_api.PolicyCommands.pay_arrears": {
         404: ("not-found",),
         409: (
@@ -934,6 +946,19 @@ CODES: dict[str, dict[int, tuple[str, ...]]] = {
             "stale-version",
             "time-not-advanced",
             "wrong-amount",
+        ),
+        422: ("invalid-input", "product-not-renewable", "unknown-product", "unknown-product-version"),
+    },
+    "interface.policies_api.PolicyCommands.report_examination": {
+        404: ("not-found",),
+        409: (
+            "concurrent-modification",
+            "date-before-last-event",
+            "examination-already-reported",
+            "idempotency-key-reused",
+            "invalid-policy-transition",
+            "stale-version",
+            "time-not-advanced",
         ),
         422: ("invalid-input", "product-not-renewable", "unknown-product", "unknown-product-version"),
     },
@@ -1015,6 +1040,9 @@ CODES: dict[str, dict[int, tuple[str, ...]]] = {
         409: (
             "concurrent-modification",
             "date-before-last-event",
+            "examination-calls-for-decline",
+            "examination-conditions-not-applied",
+            "examination-outstanding",
             "idempotency-key-reused",
             "invalid-policy-transition",
             "stale-version",

@@ -1,5 +1,5 @@
 """Demo policies through their life (SPEC §5): application with automatic underwriting, decisions on
-referred cases within authority, first premium and issue, receipt and cooling-off, installments paid on
+referred cases within authority (some after a medical examination or a survey), first premium and issue, receipt and cooling-off, installments paid on
 time, late (after a demand) or not at all (lapse, then reinstatement, surrender or termination),
 renewal of short-term cover, surrender. Each step is a command of application.commands.policies or policy_servicing.
 """
@@ -13,6 +13,7 @@ from typing import Any, Concatenate, ParamSpec
 from uuid import UUID
 
 from application.app import CommandResult, InscribeApplication
+from application.commands import examinations as examinations
 from application.commands import policies as policies
 from application.commands import policy_servicing as servicing
 from application.context import CommandContext
@@ -25,6 +26,8 @@ from domain.policy.rules import RISK_INCREASED
 
 P = ParamSpec("P")
 STATUTORY = ("life", "health")  # Art. 36 grace: demands shorten it
+#: The lines whose referred cases are sometimes examined (domain.policy.examinations), and how.
+EXAMINED_LINES = {"life": "medical", "health": "medical", "accident": "medical", "property": "property_survey"}
 
 
 def load(world: World, cover: Cover) -> Policy:
@@ -77,7 +80,60 @@ def apply(world: World, holder: Party, insured: Party, fields: dict[str, Any]) -
             reference=_ref(world, "BANK"),
         ):
             world.paths["premium:paid-with-application"] += 1
-        world.later(world.days(1, 8), decide, world, cover)
+        if cover.line in EXAMINED_LINES and world.chance(0.35):
+            world.later(world.days(1, 3), examine, world, cover)
+        else:
+            world.later(world.days(1, 8), decide, world, cover)
+
+
+def examine(world: World, cover: Cover) -> None:
+    """审核检验 (6.1.2 (2)): a medical examination or a property survey, reported 3 to 20 days later (now
+    and then after its due date)."""
+    if load(world, cover).status != "referred":
+        return
+    kind = EXAMINED_LINES[cover.line]
+    reason = "medical examination of the disclosed condition" if kind == "medical" else "survey of the premises"
+    if _act(world, cover, examinations.order_examination, "underwriter", kind, reason):
+        world.paths[f"examination:{kind}"] += 1
+        world.later(world.days(3, 20), report_examination, world, cover)
+
+
+def report_examination(world: World, cover: Cover) -> None:
+    policy = load(world, cover)
+    waiting = policy.outstanding_examinations()
+    if not waiting:
+        return
+    item = waiting[0]
+    result = world.pick("examination-result", ("standard", "conditions", "decline"), (50, 40, 10))
+    found: dict[str, Any] = {"loading_pct": 0, "exclusions": []}
+    if result == "conditions":
+        found = {"loading_pct": world.pick("examination-loading", (25, 50, 75), (50, 35, 15)), "exclusions": []}
+        if world.chance(0.4):
+            found["exclusions"] = ["the condition found at examination"]
+    summary = {
+        "standard": "no finding beyond the disclosure",
+        "conditions": "a raised risk, insurable with conditions",
+        "decline": "a risk outside the underwriting guidelines",
+    }[result]
+    examiner = "Ruijin Hospital health check centre" if item["kind"] == "medical" else "Huatai loss survey team"
+    done = world.attempt(
+        "report_examination",
+        examinations.report_examination,
+        world.app,
+        world.ctx("underwriter"),
+        cover.id,
+        world.day,
+        item["no"],
+        examiner=examiner,
+        examined_on=max(item["ordered_on"], world.day - timedelta(days=world.days(0, 2))),
+        result=result,
+        summary=summary,
+        **found,
+    )
+    if done is not None:
+        world.paths[f"examination:{result}"] += 1
+        world.paths["examination:late" if world.day > item["due_on"] else "examination:on-time"] += 1
+        world.later(world.days(0, 3), decide, world, cover)
 
 
 def decide(world: World, cover: Cover) -> None:
@@ -99,8 +155,17 @@ def decide(world: World, cover: Cover) -> None:
         else (45, 20, 25, 10)
     )
     decision = world.pick("underwriting-decision", ("accept", "offer_with_conditions", "decline", "postpone"), weights)
+    examined = [e for e in policy.examinations if e["result"] is not None]
+    called = max((e["loading_pct"] for e in examined), default=Decimal(0))
+    excluded = sorted({x for e in examined for x in e["exclusions"]})
+    if any(e["result"] == "decline" for e in examined):
+        decision = "decline"
+    elif decision == "accept" and (called or excluded):
+        decision = "offer_with_conditions"  # the examination's conditions are carried
     arguments: dict[str, Any] = {"decided_on": world.day}
-    if decision == "offer_with_conditions" and loading:
+    if decision == "offer_with_conditions" and (called or excluded):
+        arguments.update(loading_pct=max(loading, called), exclusions=excluded, reason="the examination's conditions")
+    elif decision == "offer_with_conditions" and loading:
         arguments.update(loading_pct=loading, reason="health loading for the disclosed condition")
     elif decision == "offer_with_conditions":
         arguments.update(exclusions=["conditions disclosed at application"], reason="exclusion of the disclosed risk")

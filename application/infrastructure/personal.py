@@ -84,9 +84,19 @@ PERSONAL: dict[type, PersonalFields] = {
     Policy.Applied: PersonalFields(_policy, {"beneficiaries": []}),
     Policy.Issued: PersonalFields(_policy, {"contract.a_parties.beneficiaries": []}),
     Policy.PolicyChanged: PersonalFields(_policy, {"details.beneficiaries": [], "details.contacts": {}}),
-    # A policy's state at a version (application.loading) holds what those events set; erased, it reads as they do.
+    # What an examination is to establish and what it found: the insured's health, the holder's premises.
+    Policy.ExaminationOrdered: PersonalFields(_policy, {"reason": ERASED}),
+    Policy.ExaminationReported: PersonalFields(_policy, {"summary": ERASED}),
+    # A policy's state at a version (application.loading) holds what those events set, sealed as theirs are; once
+    # the key is shredded the snapshot is not used (application.loading.usable_snapshot): the events are read.
     Policy.Snapshot: PersonalFields(
-        _policy, {"state.beneficiaries": [], "state.contacts": {}, "state.contract.a_parties.beneficiaries": []}
+        _policy,
+        {
+            "state.beneficiaries": [],
+            "state.contacts": {},
+            "state.contract.a_parties.beneficiaries": [],
+            "state.examinations": [],
+        },
     ),
 }
 

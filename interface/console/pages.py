@@ -190,6 +190,12 @@ class ConsolePages(Controller):
             found = await api.get("/api/v1/underwriting-decisions", params)
             rows = queue_rows(found["items"], "applied_on", day)
             key, kind, columns = "policy_id", "policy", ("product_code", "sum_insured", "status", "applied_on")
+        elif name == "examinations":  # 审核检验 (6.1.2 (2)): the cases waiting for an examination, by its due date
+            params = {**common, "examination": "outstanding", "sort": "examination_due_on"}
+            found = await api.get("/api/v1/underwriting-decisions", params)
+            rows = queue_rows(found["items"], "examination_due_on", day)
+            key, kind = "policy_id", "policy"
+            columns = ("product_code", "sum_insured", "examinations_outstanding", "applied_on")
         else:
             raise NotFoundException(f"no queue {name!r}")
         return render(

@@ -1,7 +1,7 @@
 """Snapshots of policies (application.loading), on SQLite and PostgreSQL: every 50 events a policy's state
 is kept, and a read starting from it gives, at every version, what replaying every event gives; one taken by
-other code is passed over; its personal fields are sealed and erased with the policy's key; one that cannot
-be written leaves the command standing."""
+other code is passed over; its personal fields are sealed with the policy's key, and once that key is
+shredded the events are read instead; one that cannot be written leaves the command standing."""
 
 from __future__ import annotations
 
@@ -98,7 +98,7 @@ def test_a_snapshot_another_code_took_is_passed_over(services: Any) -> None:
     assert state(app.load(Policy, policy_id)) == replayed(app, policy_id)
 
 
-def test_an_erased_policy_reads_from_its_snapshot_as_from_its_events(services: Any) -> None:
+def test_an_erased_policy_is_read_from_its_events_not_its_sealed_snapshot(services: Any) -> None:
     office = Office(services)
     policy_id = long_lived(office, changes=60)
     app = services.app
@@ -111,6 +111,7 @@ def test_an_erased_policy_reads_from_its_snapshot_as_from_its_events(services: A
     services.read_side.catch_up()
     privacy.erase(app, ctx(role="admin"), holder, "asked to be forgotten", today=date(2033, 3, 1))
 
+    assert loading.usable_snapshot(app, policy_id, None) is None  # its key is shredded
     erased = app.load(Policy, policy_id)
     assert (erased.contacts, erased.beneficiaries, erased.contract["a_parties"]["beneficiaries"]) == ({}, [], [])
     assert state(erased) == replayed(app, policy_id)
