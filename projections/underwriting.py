@@ -15,6 +15,7 @@ from eventsourcing.domain import DomainEventProtocol
 from sqlalchemy import JSON, Column, Date, Integer, String, Text, or_, select, update
 
 from domain.customer.aggregate import ERASED, Customer
+from domain.identifiers import china_today
 from domain.policy.aggregate import Policy
 from projections.base import Batch
 from projections.customers import plain
@@ -52,6 +53,10 @@ underwriting_decisions = versioned_table(
     Column("suggested_products", JSON(none_as_null=True), nullable=False),
     Column("applicant_response", String(20), nullable=True),  # accepted | refused (conditions)
     Column("responded_on", Date, nullable=True),
+    # inspections and medical examinations (6.1.2 (2)): each as ordered and reported; those the case waits for
+    Column("examinations", JSON(none_as_null=True), nullable=True),
+    Column("examinations_outstanding", Integer, nullable=True),
+    Column("examination_due_on", Date, nullable=True),  # the earliest due date of those outstanding
 )
 
 STATUS = {
@@ -87,6 +92,7 @@ def decision_row(policy: Policy, event: Any) -> dict[str, Any]:
         decision, decided_by, decided_on = AUTOMATIC_DECISIONS[automatic], "automatic", automatic_on
         reason = policy.closing_reason if automatic == "declined" else None
     response, responded_on = status_after(policy, "offered_with_conditions")
+    waiting = policy.outstanding_examinations()
     assert policy.applied_on is not None
     return {
         "version": policy.version,
@@ -116,6 +122,9 @@ def decision_row(policy: Policy, event: Any) -> dict[str, Any]:
         "suggested_products": list(policy.suggested_products),
         "applicant_response": None if response is None else RESPONSES.get(response),
         "responded_on": responded_on,
+        "examinations": plain(policy.examinations),
+        "examinations_outstanding": len(waiting),
+        "examination_due_on": min((e["due_on"] for e in waiting), default=None),
     }
 
 
@@ -157,14 +166,25 @@ def scrubbed_findings(findings: list[dict[str, Any]], *, applicant: bool, insure
     return out
 
 
+def scrubbed_examinations(examinations: list[dict[str, Any]] | None) -> list[dict[str, Any]] | None:
+    """The examinations as their events read once the policy's key is shredded: the reason and any summary
+    ERASED (application.infrastructure.personal)."""
+    if examinations is None:
+        return None
+    return [
+        {**item, "reason": ERASED, "summary": None if item.get("summary") is None else ERASED} for item in examinations
+    ]
+
+
 def scrub_ages(batch: Batch, customer_id: str) -> None:
-    """A customer erased: every version of the rows where they are applicant or insured loses their age."""
+    """A customer erased: every version of the rows where they are applicant or insured loses their age, and
+    where they are the applicant, what the examinations were for and found."""
     writer = batch.versioned(underwriting_decisions)
     writer.flush()
     c = underwriting_decisions.c
     rows = (
         batch.conn.execute(
-            select(c.policy_id, c.valid_from, c.applicant_id, c.insured_id, c.findings).where(
+            select(c.policy_id, c.valid_from, c.applicant_id, c.insured_id, c.findings, c.examinations).where(
                 or_(c.applicant_id == customer_id, c.insured_id == customer_id)
             )
         )
@@ -172,15 +192,17 @@ def scrub_ages(batch: Batch, customer_id: str) -> None:
         .all()
     )
     for row in rows:
+        applicant = row["applicant_id"] == customer_id
         findings = scrubbed_findings(
-            list(row["findings"] or []),
-            applicant=row["applicant_id"] == customer_id,
-            insured=row["insured_id"] == customer_id,
+            list(row["findings"] or []), applicant=applicant, insured=row["insured_id"] == customer_id
         )
+        values: dict[str, Any] = {"findings": findings}
+        if applicant:  # the policy's key goes with the applicant's: what the examinations were for and found
+            values["examinations"] = scrubbed_examinations(row["examinations"])
         batch.conn.execute(
             update(underwriting_decisions)
             .where(c.policy_id == row["policy_id"], c.valid_from == row["valid_from"])
-            .values(findings=findings)
+            .values(**values)
         )
     writer.reset()
 
@@ -194,8 +216,17 @@ SORTABLE = {
     "sum_insured": _c.sum_insured,
     "product_code": _c.product_code,
     "status": _c.status,
+    "examination_due_on": _c.examination_due_on,
 }
 DEFAULT_SORT = "-applied_on"
+
+
+def with_examination_overdue(row: dict[str, Any], today: date) -> None:
+    """`examination_overdue` as of `today`: an examination the case waits for is past its due date."""
+    due = row.get("examination_due_on")
+    row["examination_overdue"] = bool(row.get("examinations_outstanding")) and due is not None and due < today
+
+
 #: Every application's underwriting: findings, referral, decision, underwriter, turnaround.
 DECISIONS = Register(
     underwriting_decisions,
@@ -203,8 +234,11 @@ DECISIONS = Register(
     SORTABLE,
     DEFAULT_SORT,
     view="UnderwritingDecisionView",
-    doc="An application's underwriting: findings, referral, decision, turnaround.",
+    doc="An application's underwriting: findings, referral, examinations, decision, turnaround; "
+    "`examination_overdue` as of `today`.",
     page_view="UnderwritingDecisionPage",
+    extra={"examination_overdue": (bool, False)},
+    derive=with_examination_overdue,
 )
 
 
@@ -218,9 +252,13 @@ def underwriting_filters(
     pending: bool | None = None,
     decided_from: date | None = None,
     decided_to: date | None = None,
+    examination: str | None = None,
+    today: date | None = None,
 ) -> list[Any]:
     """SQL conditions for the register's filters. `pending`: True keeps the cases without a decision
-    yet, False those decided; the decided date range includes both ends."""
+    yet, False those decided; the decided date range includes both ends. `examination`: "outstanding"
+    keeps the cases waiting for an examination, "overdue" those whose examination is past its due date
+    on `today`."""
     conditions: list[Any] = []
     for column, value in (
         (_c.decision, decision),
@@ -238,4 +276,8 @@ def underwriting_filters(
         conditions.append(_c.decided_on >= decided_from)
     if decided_to is not None:
         conditions.append(_c.decided_on <= decided_to)
+    if examination is not None:
+        conditions.append(_c.examinations_outstanding > 0)
+        if examination == "overdue":
+            conditions.append(_c.examination_due_on < (today or china_today()))
     return conditions

@@ -22,6 +22,7 @@ from sqlalchemy import select
 
 from application.commands import claims as claims
 from application.commands import complaints as complaints
+from application.commands import examinations as examinations
 from application.commands import policies as policies
 from application.commands import policy_servicing as servicing
 from application.commands import service_requests as requests
@@ -38,6 +39,7 @@ from projections.customers import customers
 from projections.policies import policies as policies_table
 from projections.premiums import premium_payments
 from projections.service_requests import service_requests
+from projections.underwriting import underwriting_decisions
 from tests.builders.common import enterprise, individual
 
 #: Characters that NFC keeps and casefold expands (up to 3), or that take 4 bytes in UTF-8.
@@ -144,6 +146,39 @@ def test_the_widest_accepted_values_reach_every_projection(
     installment = app.load(Policy, policy_id).installment
     servicing.pay_premium(app, ctx(), policy_id, ON, amount=installment, reference=short)
     services.read_side.catch_up()
+    # a referred application (a prior loss disclosed), surveyed: the widest order and report
+    surveyed = UUID(
+        policies.apply_for_policy(
+            app,
+            ctx(),
+            applicant_id=holder,
+            insured_id=holder,
+            relationship="owner",
+            product_code="home_property",
+            sum_insured="800000",
+            declared_property_value="1000000",
+            term_months=12,
+            premium_mode="annual",
+            disclosures={**clean, "prior_losses": True},
+            channel=fifty,
+            agent_id=short,
+            applied_on=ON,
+        ).id
+    )
+    examinations.order_examination(app, ctx("underwriter"), surveyed, ON, "property_survey", reason)
+    examinations.report_examination(
+        app,
+        ctx("underwriter"),
+        surveyed,
+        ON,
+        1,
+        examiner=name,
+        examined_on=ON,
+        result="conditions",
+        summary=detail,
+        loading_pct="500",
+        exclusions=[name] * 50,
+    )
 
     reported = claims.report(
         app,
@@ -210,6 +245,9 @@ def test_the_widest_accepted_values_reach_every_projection(
             )
         ).all()
         assert (short, detail) in [tuple(flag) for flag in flags]
+        survey = current(conn, underwriting_decisions, "policy_id", surveyed)["examinations"][0]
+        assert (survey["reason"], survey["examiner"], survey["summary"]) == (reason, name, detail)
+        assert (survey["loading_pct"], survey["exclusions"]) == ("500.00", [name] * 50)
         complaint = current(conn, complaints_table, "complaint_id", received.id)
         assert (complaint["complainant_name"], complaint["recording_ref"]) == (name, name)
         request = current(conn, service_requests, "request_id", opened.id)
