@@ -143,3 +143,23 @@ def test_the_chain_is_verified_with_progress_and_a_downloaded_package_checks_out
     assert checked.status_code == 200 and 'data-testid="package-outcome"' in checked.text
     assert f"chain head {digest[1]}:{digest[2]}" in checked.text
     assert failed.status_code == 422
+
+
+def test_the_examinations_queue_lists_the_cases_waiting_by_due_date_late_the_day_after(
+    client: TestClient[Any], desk: Desk
+) -> None:
+    from datetime import date
+
+    policy_id = desk.apply(desk.customer(1), adverse=("hypertension",))
+    order = {"kind": "medical", "reason": "blood pressure at application", "on": desk.on(date(2025, 1, 13))}
+    desk.command(f"/api/v1/policies/{policy_id}/examinations", order, role="underwriter", status=201)
+    sign_in(client, role="underwriter", sub="uw-1")
+
+    on_the_last_day = client.get("/console/queues/examinations", params={"as_of": "2025-02-05"})
+    the_day_after = client.get("/console/queues/examinations", params={"as_of": "2025-02-06"})
+
+    for page in (on_the_last_day, the_day_after):
+        assert page.status_code == 200, page.text
+        assert policy_id in page.text and '<td data-column="due">2025-02-05</td>' in page.text
+    assert 'class="overdue"' not in on_the_last_day.text
+    assert 'class="overdue"' in the_day_after.text
