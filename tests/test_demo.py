@@ -70,6 +70,7 @@ def test_a_small_book_is_reproducible_goes_through_every_path_and_is_what_a_rebu
     # the paths: lapse, manual underwriting, claims paid and rejected, complaints resolved, service, surveys
     assert types["policy.Lapsed"] >= 1
     assert types["policy.Referred"] >= 1 and types["policy.UnderwritingDecided"] >= 1
+    assert types["policy.ExaminationOrdered"] >= 1 and types["policy.ExaminationReported"] >= 1  # 6.1.2 (2)
     assert types["claim.Paid"] >= 1 and types["claim.Closed"] >= 1
     assert types["claim.Rejected"] >= 1 and types["claim.RejectionNoticeSent"] >= 1
     assert types["complaint.Resolved"] >= 1 and types["complaint.Archived"] >= 1
