@@ -126,29 +126,9 @@ def test_the_widest_accepted_values_reach_every_projection(
 
     product = app.catalogue.get("home_property")
     clean = {q.id: not q.adverse for q in product.disclosure_questions}
-    applied = policies.apply_for_policy(
-        app,
-        ctx(),
-        applicant_id=holder,
-        insured_id=holder,
-        relationship="owner",
-        product_code="home_property",
-        sum_insured="800000",
-        declared_property_value="1000000",
-        term_months=12,
-        premium_mode="annual",
-        disclosures=clean,
-        channel=fifty,
-        agent_id=short,
-        applied_on=ON,
-    )
-    policy_id = UUID(applied.id)
-    installment = app.load(Policy, policy_id).installment
-    servicing.pay_premium(app, ctx(), policy_id, ON, amount=installment, reference=short)
-    services.read_side.catch_up()
-    # a referred application (a prior loss disclosed), surveyed: the widest order and report
-    surveyed = UUID(
-        policies.apply_for_policy(
+
+    def apply_for_home(disclosures: dict[str, bool]) -> UUID:
+        applied = policies.apply_for_policy(
             app,
             ctx(),
             applicant_id=holder,
@@ -159,12 +139,19 @@ def test_the_widest_accepted_values_reach_every_projection(
             declared_property_value="1000000",
             term_months=12,
             premium_mode="annual",
-            disclosures={**clean, "prior_losses": True},
+            disclosures=disclosures,
             channel=fifty,
             agent_id=short,
             applied_on=ON,
-        ).id
-    )
+        )
+        return UUID(applied.id)
+
+    policy_id = apply_for_home(clean)
+    installment = app.load(Policy, policy_id).installment
+    servicing.pay_premium(app, ctx(), policy_id, ON, amount=installment, reference=short)
+    services.read_side.catch_up()
+    # a referred application (a prior loss disclosed), surveyed: the widest order and report
+    surveyed = apply_for_home({**clean, "prior_losses": True})
     examinations.order_examination(app, ctx("underwriter"), surveyed, ON, "property_survey", reason)
     examinations.report_examination(
         app,
