@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -46,6 +46,8 @@ log = logging.getLogger(__name__)
 
 #: Every how many events (by version) a policy's state is kept. Only policies live that long.
 SNAPSHOT_EVERY = 50
+#: Policies read at a time by `refresh`.
+PAGE = 1000
 
 
 def replay(aggregate: Any, events: Iterable[Any]) -> Any:
@@ -121,3 +123,27 @@ def take(app: Application[UUID], policy_id: UUID, version: int) -> bool:
             "no snapshot of %s at version %d: reads replay its events instead", policy_id, version, exc_info=True
         )
         return False
+
+
+def refresh(app: Application[UUID], progress: Callable[[int], None] | None = None) -> tuple[int, int]:
+    """Take the snapshot each policy of SNAPSHOT_EVERY or more events lacks at its latest multiple of
+    SNAPSHOT_EVERY under the running code: after an upgrade (whose code passes over the snapshots earlier
+    code took) or for policies recorded before snapshots existed. Safe to run again, and beside the API (a
+    snapshot another process wrote first is left). (policies with enough events, snapshots taken)."""
+    examined = taken = 0
+    start: int | None = 1
+    while start is not None:
+        page = app.recorder.select_notifications(start, PAGE, topics=[Policy.Applied.TOPIC])
+        start = page[-1].id + 1 if len(page) == PAGE else None
+        for notification in page:
+            policy_id = UUID(str(notification.originator_id))
+            (last,) = app.recorder.select_events(policy_id, desc=True, limit=1)
+            due = last.originator_version - last.originator_version % SNAPSHOT_EVERY
+            if due:
+                examined += 1
+                held = usable_snapshot(app, policy_id, due)
+                if (held is None or held.originator_version < due) and take(app, policy_id, due):
+                    taken += 1
+            if progress is not None:
+                progress(1)
+    return examined, taken

@@ -20,6 +20,7 @@ from interface.cli_audit import audit
 from interface.cli_db import db
 from interface.cli_progress import progress_bar, quiet_option
 from interface.cli_projections import projections
+from interface.cli_snapshots import snapshots
 from interface.demo_cli import demo
 from interface.logs import command_line_logging, uvicorn_log_config
 
@@ -265,6 +266,7 @@ main.add_command(projections)  # interface.cli_projections
 main.add_command(audit)  # interface.cli_audit
 main.add_command(demo)  # interface.demo_cli
 main.add_command(db)  # interface.cli_db
+main.add_command(snapshots)  # interface.cli_snapshots
 
 if __name__ == "__main__":
     main()

@@ -12,6 +12,7 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 from typing import Any
 from uuid import UUID
 
@@ -183,3 +184,26 @@ def test_a_process_that_took_no_snapshot_reads_it(services: Any, test_settings: 
 
     assert read.returncode == 0, read.stderr[-2000:]
     assert read.stdout.split() == ["50", expected]
+
+
+def test_the_command_takes_the_snapshots_the_running_code_lacks(
+    services: Any, test_settings: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`inscribe snapshots take` in a fresh interpreter: a policy of 126 events recorded while no snapshot
+    could be written (as before snapshots existed) gets one at 100; a second run takes none."""
+    app = services.app
+    monkeypatch.setattr(app.snapshots, "put", lambda *_: (_ for _ in ()).throw(ConnectionError("lost")))
+    policy_id = long_lived(Office(services), changes=120)
+    monkeypatch.undo()
+    assert snapshot_versions(app, policy_id) == []
+    command = [str(Path(sys.executable).parent / "inscribe"), "snapshots", "take"]
+    env = {**os.environ, **settings_env(test_settings)}
+
+    first = subprocess.run(command, text=True, capture_output=True, timeout=120, env=env)
+    second = subprocess.run(command, text=True, capture_output=True, timeout=120, env=env)
+
+    assert first.returncode == 0, first.stderr[-2000:]
+    assert first.stdout.strip() == "1 policies of 50 or more events; 1 snapshots taken"
+    assert second.stdout.strip() == "1 policies of 50 or more events; 0 snapshots taken"
+    assert snapshot_versions(app, policy_id) == [100]
+    assert state(app.load(Policy, policy_id)) == replayed(app, policy_id)
