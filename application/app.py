@@ -22,6 +22,7 @@ from application.infrastructure.settings import Settings
 from application.loading import reconstruct, replay, take_due
 from application.retention import Contract
 from domain.errors import DomainError, NotFound
+from domain.policy.aggregate import Policy
 from domain.policy.underwriting_case import History
 from domain.product.catalogue import Catalogue, default_catalogue
 
@@ -170,7 +171,7 @@ class InscribeApplication(Application[UUID]):
                 since = self.repository.event_store.get(originator_id=aggregate_id, gt=cached.version)
                 aggregate: Aggregate = cast(Aggregate, replay(cached, since))
             else:
-                found = reconstruct(self, aggregate_id, version)
+                found = reconstruct(self, aggregate_id, version, snapshots=issubclass(Policy, aggregate_type))
                 if found is None:
                     raise AggregateNotFoundError(aggregate_id)
                 aggregate = found

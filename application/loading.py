@@ -70,11 +70,16 @@ def code_fingerprint() -> str:
 
 
 def usable_snapshot(app: Application[UUID], aggregate_id: UUID, version: int | None) -> PolicySnapshot | None:
-    """The latest snapshot of the aggregate at or before `version` (None: the latest) that this code took."""
-    if app.snapshots is None or _erased(app, aggregate_id):
+    """The latest snapshot of the aggregate at or before `version` (None: the latest) that this code took,
+    unless the policy's key is shredded (asked only when there is such a snapshot: the key is read once)."""
+    if app.snapshots is None:
         return None
     for snapshot in app.snapshots.get(originator_id=aggregate_id, desc=True, limit=1, lte=version):
-        if isinstance(snapshot, PolicySnapshot) and snapshot.code == code_fingerprint():
+        if (
+            isinstance(snapshot, PolicySnapshot)
+            and snapshot.code == code_fingerprint()
+            and not _erased(app, aggregate_id)
+        ):
             return snapshot
     return None
 
@@ -88,10 +93,13 @@ def _erased(app: Application[UUID], policy_id: UUID) -> bool:
     return keys.cipher(policy_subject(policy_id)) is None  # cached as events' keys are (KeyRing)
 
 
-def reconstruct(app: Application[UUID], aggregate_id: UUID, version: int | None = None) -> Aggregate | None:
+def reconstruct(
+    app: Application[UUID], aggregate_id: UUID, version: int | None = None, *, snapshots: bool = True
+) -> Aggregate | None:
     """The aggregate at `version` (None: the latest) from its stored events, starting from a usable
-    snapshot if there is one; None if it has no events up to there."""
-    snapshot = usable_snapshot(app, aggregate_id, version)
+    snapshot if there is one (`snapshots` False: an aggregate of a kind never snapshotted, so the snapshot
+    store is not asked); None if it has no events up to there."""
+    snapshot = usable_snapshot(app, aggregate_id, version) if snapshots else None
     start = None if snapshot is None else snapshot.mutate(None)
     after = None if snapshot is None else snapshot.originator_version
     aggregate: Aggregate | None = replay(start, app.events.get(originator_id=aggregate_id, gt=after, lte=version))

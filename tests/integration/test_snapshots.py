@@ -75,7 +75,8 @@ def test_every_version_read_from_a_snapshot_is_the_replay_of_every_event(service
 
     assert last > 100
     assert snapshot_versions(app, policy_id) == [50, 100]
-    assert loading.usable_snapshot(app, policy_id, None).originator_version == 100  # type: ignore[union-attr]
+    latest = loading.usable_snapshot(app, policy_id, None)
+    assert latest is not None and latest.originator_version == 100
     for version in range(1, last + 1):
         assert state(app.load(Policy, policy_id, version=version)) == replayed(app, policy_id, version), version
     assert state(app.load(Policy, policy_id)) == replayed(app, policy_id)
@@ -207,3 +208,18 @@ def test_the_command_takes_the_snapshots_the_running_code_lacks(
     assert second.stdout.strip() == "1 policies of 50 or more events; 0 snapshots taken"
     assert snapshot_versions(app, policy_id) == [100]
     assert state(app.load(Policy, policy_id)) == replayed(app, policy_id)
+
+
+def test_an_aggregate_never_snapshotted_is_read_without_asking_the_snapshot_store(
+    services: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from domain.customer.aggregate import Customer
+
+    customer_id = Office(services).person(9)
+
+    def asked(*_: Any, **__: Any) -> list[Any]:
+        raise AssertionError("the snapshot store was asked for a customer")
+
+    monkeypatch.setattr(services.app.snapshots, "get", asked)
+
+    assert services.app.load(Customer, customer_id).id == customer_id

@@ -19,9 +19,9 @@ from tests.builders.policies import HOME, accepted, applied, findings, new_event
 D = date
 
 
-def referred(on: date = D(2025, 3, 3), **overrides: object) -> Policy:
+def referred(on: date = D(2025, 3, 3), **overrides: Any) -> Policy:
     """An application referred by automatic underwriting on `on` (an adverse disclosure)."""
-    policy = applied(applied_on=on, **overrides)  # type: ignore[arg-type]
+    policy = applied(applied_on=on, **overrides)
     policy.start_underwriting(on=on)
     policy.record_automatic_underwriting(findings("refer"), "referred", on=on)
     policy.collect_events()
