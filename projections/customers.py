@@ -15,6 +15,7 @@ from domain.customer.aggregate import ERASED, Customer
 from projections.base import Batch, Projection
 from projections.db import utc
 from projections.register import Reader, Register
+from projections.surveys import record_survey, satisfaction_surveys
 from projections.versioned import versioned_table
 
 customers = versioned_table(
@@ -74,10 +75,14 @@ class CustomersProjection(Projection):
     aggregate = Customer
 
     name = "customers"
-    tables = (customers,)
+    tables = (customers, satisfaction_surveys)
 
     def keys(self, event: DomainEventProtocol[Any]) -> list[str]:
         return [str(event.originator_id)] if isinstance(event, cev.Event) else []
+
+    def preload(self, events: list[tuple[DomainEventProtocol[Any], int]], batch: Batch) -> None:
+        """The customers' rows only: a survey's row is new when written (projections.surveys)."""
+        batch.versioned(customers).preload([k for event, _ in events for k in self.keys(event)])
 
     @singledispatchmethod
     def apply(self, event: DomainEventProtocol[Any], position: int, batch: Batch) -> None:
@@ -220,6 +225,7 @@ class CustomersProjection(Projection):
         self._change(
             event, position, batch, surveys=count, satisfaction_total=str(total), satisfaction_average=str(average)
         )
+        record_survey(event, row.get("kind") or "individual", position, batch)
 
     @apply.register
     def _(self, event: cev.ProcessingRestricted, position: int, batch: Batch) -> None:

@@ -7,6 +7,7 @@ from projections.base import Projection
 from projections.claims import ClaimsProjection
 from projections.complaints import ComplaintsProjection
 from projections.customers import CustomersProjection
+from projections.improvement_plans import ImprovementPlansProjection
 from projections.policies import PoliciesProjection
 from projections.premiums import PremiumsProjection
 from projections.service_requests import ServiceRequestsProjection
@@ -25,4 +26,5 @@ def all_projections() -> list[Projection]:
         ClaimsProjection(),
         ComplaintsProjection(),
         ServiceRequestsProjection(),
+        ImprovementPlansProjection(),
     ]

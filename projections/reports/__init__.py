@@ -9,10 +9,12 @@ from projections.register import Reader
 from projections.reports import (
     claims_timeliness,
     complaints,
+    improvement,
     loss_ratio,
     persistency,
     satisfaction,
     staff,
+    survey_analysis,
     underwriting,
 )
 from projections.reports.base import Report, ReportSpec
@@ -27,6 +29,8 @@ REPORTS: dict[str, ReportSpec] = {
         underwriting.SPEC,
         persistency.SPEC,
         satisfaction.SPEC,
+        survey_analysis.SPEC,
+        improvement.SPEC,
         staff.SPEC,
     )
 }
