@@ -22,6 +22,7 @@ from application.infrastructure.settings import Settings
 from application.loading import reconstruct, replay, take_due
 from application.retention import Contract
 from domain.errors import DomainError, NotFound
+from domain.improvement.rules import Scope, Score
 from domain.policy.aggregate import Policy
 from domain.policy.underwriting_case import History
 from domain.product.catalogue import Catalogue, default_catalogue
@@ -78,6 +79,8 @@ class ReadSidePorts:
     claims_on_policy: Callable[[str, date, date], int]
     #: Art. 87 retention (application.commands.privacy): a customer's contracts.
     contracts_of: Callable[[str], list[Contract]]
+    #: 8.3.2: a survey dimension's score in a scope and period (the survey analysis), with its position.
+    survey_score: Callable[[Scope], Score]
 
     @classmethod
     def none(cls, process: str) -> ReadSidePorts:
@@ -86,7 +89,7 @@ class ReadSidePorts:
         def refuse(*_: object) -> Any:
             raise NoReadSide(f"{process} runs without a read side: no register can answer")
 
-        return cls(underwriting_history=refuse, claims_on_policy=refuse, contracts_of=refuse)
+        return cls(underwriting_history=refuse, claims_on_policy=refuse, contracts_of=refuse, survey_score=refuse)
 
 
 @dataclass(frozen=True)
@@ -135,6 +138,7 @@ class InscribeApplication(Application[UUID]):
         self.underwriting_history: Callable[[str, str], History] = read_side.underwriting_history
         self.claims_on_policy: Callable[[str, date, date], int] = read_side.claims_on_policy
         self.contracts_of: Callable[[str], list[Contract]] = read_side.contracts_of
+        self.survey_score: Callable[[Scope], Score] = read_side.survey_score
 
     def construct_repository(self) -> Repository[UUID]:
         """The library's repository without the snapshot store: reads that may start from a snapshot go

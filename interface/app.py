@@ -23,6 +23,7 @@ from interface.console import console_router, templates
 from interface.customers_api import CustomerController
 from interface.errors import EXCEPTION_HANDLERS
 from interface.http import MAX_BODY_BYTES, MAX_WAITERS, check_request
+from interface.improvement_api import ImprovementPlanController
 from interface.logs import configure_logging
 from interface.openapi import DOCS_ASSETS, STATIC_DIR, declare_problems, docs_pages
 from interface.operations import operations_middleware, operations_routes
@@ -56,6 +57,7 @@ CONTROLLERS: tuple[type[Controller] | Router, ...] = (
     ClaimController,
     ComplaintController,
     ServiceRequestController,
+    ImprovementPlanController,
     AuditQueries,
     ReportQueries,
     SystemQueries,

@@ -36,7 +36,7 @@ def run_demo(services: Services, **options: Any) -> DemoSummary:
     """build_demo with the nightly scheduler; the read side caught up at the end."""
     from application.demo.book import build_demo
 
-    summary = build_demo(services, tick=nightly(services), **options)
+    summary = build_demo(services, tick=nightly(services), settle=services.read_side.catch_up, **options)
     services.read_side.catch_up()
     return summary
 
@@ -47,6 +47,7 @@ def _counts(counts: dict[str, int]) -> str:
 
 def render(summary: DemoSummary) -> str:
     total = sum(summary.refused.values())
+    plans, closed = summary.paths.get("improvement-plan", 0), summary.paths.get("improvement-closed", 0)
     lines = [
         f"demo book, seed {summary.seed}: {summary.start} to {summary.end}",
         f"  customers         {summary.customers:,}",
@@ -55,6 +56,7 @@ def render(summary: DemoSummary) -> str:
         f"  complaints        {sum(summary.complaints.values()):,}: {_counts(summary.complaints)}",
         f"  service requests  {sum(summary.service_requests.values()):,}: {_counts(summary.service_requests)}",
         f"  surveys           {summary.paths.get('survey', 0):,}",
+        f"  improvement plans {plans:,} ({closed:,} closed)",
         f"  events written    {summary.events:,} in {summary.seconds:,.0f} s ({summary.events_per_second:,.0f}/s)",
     ]
     if total:

@@ -38,7 +38,7 @@ from pydantic import BaseModel
 from interface.errors import PROBLEM
 from interface.openapi_codes import document_codes
 from interface.openapi_summaries import SUMMARIES
-from projections import claims, complaints, policies, premiums, service_requests, underwriting
+from projections import claims, complaints, improvement_plans, policies, premiums, service_requests, underwriting
 from projections.audit_log import AUDIT_LOG
 from projections.register import Register
 
@@ -196,6 +196,8 @@ REGISTER_READS: dict[str, tuple[Register, bool]] = {
     "GET /api/v1/complaints/{complaint_id}": (complaints.COMPLAINTS, False),
     "GET /api/v1/service-requests": (service_requests.REQUESTS, True),
     "GET /api/v1/service-requests/{request_id}": (service_requests.REQUESTS, False),
+    "GET /api/v1/improvement-plans": (improvement_plans.PLANS, True),
+    "GET /api/v1/improvement-plans/{plan_id}": (improvement_plans.PLANS, False),
     "GET /api/v1/audit/log": (AUDIT_LOG, True),
 }
 

@@ -14,6 +14,7 @@ _P = "/api/v1/policies/{policy_id}"
 _CL = "/api/v1/claims/{claim_id}"
 _CO = "/api/v1/complaints/{complaint_id}"
 _SR = "/api/v1/service-requests/{request_id}"
+_IP = "/api/v1/improvement-plans/{plan_id}"
 
 SUMMARIES: dict[str, str] = {
     # customers (SPEC §2, §4)
@@ -128,6 +129,15 @@ SUMMARIES: dict[str, str] = {
     f"POST {_SR}/updates": "Update a service request",
     f"POST {_SR}/completion": "Complete a service request",
     f"POST {_SR}/cancellation": "Cancel a service request",
+    # improvement plans from the satisfaction surveys (guide 8.3.2)
+    "GET /api/v1/improvement-plans": "List improvement plans",
+    "POST /api/v1/improvement-plans": "Raise an improvement plan",
+    f"GET {_IP}": "Read an improvement plan",
+    f"GET {_IP}/history": "Read an improvement plan's history",
+    f"POST {_IP}/actions": "Add an action to an improvement plan",
+    f"POST {_IP}/actions/{{no}}/done": "Record an improvement plan's action as done",
+    f"POST {_IP}/follow-ups": "Measure an improvement plan's effect",
+    f"POST {_IP}/closure": "Close an improvement plan",
     # audit, reports, system (SPEC §9, §10)
     "GET /api/v1/audit/log": "Read the audit log",
     "GET /api/v1/audit/verify": "Verify the audit chain",
@@ -140,6 +150,8 @@ SUMMARIES: dict[str, str] = {
     "GET /api/v1/reports/underwriting": "Underwriting report",
     "GET /api/v1/reports/persistency": "Persistency report",
     "GET /api/v1/reports/satisfaction": "Customer satisfaction report",
+    "GET /api/v1/reports/survey-analysis": "Survey analysis report",
+    "GET /api/v1/reports/improvement-plans": "Improvement plans report",
     "GET /api/v1/reports/staff": "Staff performance report",
     "GET /api/v1/projections": "Read the projections' positions",
     "GET /api/v1/retention": "Retention report",

@@ -10,6 +10,7 @@ ROLES = (
     "claims_manager",
     "complaints_officer",
     "complaints_manager",  # a complaints officer who also approves the especially complex extension (60 days)
+    "service_manager",  # service quality: the survey analysis and the improvement plans (8.3.2)
     "auditor",
     "admin",
 )
@@ -50,6 +51,9 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "claims.handle": frozenset({"claims_handler", "claims_manager", "admin"}),
     "service.read": frozenset(ROLES),
     "service.handle": STAFF,
+    # 8.3.2 improvement plans from the satisfaction surveys: raised and carried through by service quality.
+    "improvement.read": frozenset(ROLES),
+    "improvement.plan": frozenset({"service_manager", "complaints_manager", "admin"}),
     # Management and regulatory reports (SPEC §8): figures, no personal data.
     "reports.read": frozenset(
         {
@@ -58,6 +62,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
             "claims_manager",
             "complaints_officer",
             "complaints_manager",
+            "service_manager",
             "auditor",
             "admin",
         }

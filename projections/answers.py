@@ -7,10 +7,13 @@ from datetime import date
 from application.app import ReadSidePorts
 from application.retention import Contract
 from domain.identifiers import china_today
+from domain.improvement.rules import Scope, Score
 from domain.policy.rules import add_years
 from domain.policy.underwriting_case import History
 from projections.claims import claims_on_policy, claims_record
 from projections.policies import underwriting_history
+from projections.reports.survey_analysis import SPEC as SURVEYS
+from projections.reports.survey_analysis import dimension_score
 from projections.retention import contracts_reader
 from projections.runner import ReadSide
 
@@ -43,6 +46,7 @@ class RegisterAnswers:
             underwriting_history=self.underwriting_history,
             claims_on_policy=self.claims_on_policy,
             contracts_of=self.contracts_of,
+            survey_score=self.survey_score,
         )
 
     def underwriting_history(self, customer_id: str, line: str) -> History:
@@ -61,3 +65,13 @@ class RegisterAnswers:
     def contracts_of(self, customer_id: str) -> list[Contract]:
         """Art. 87: the customer's contracts once the registers reached the head of the log."""
         return contracts_reader(self.read_side, self.wait_seconds)(customer_id)
+
+    def survey_score(self, scope: Scope) -> Score:
+        """8.3.2: the scope's score in the survey analysis once its registers reached the head of the log (else
+        ReadSideBehind: 503, nothing recorded), at the position they are read at (to be asked again there)."""
+        read_side = self.read_side
+        read_side.wait_for(read_side.head(), SURVEYS.sources, self.wait_seconds)
+        with read_side.queries.connect() as conn:
+            position = min(read_side.position(source, conn) for source in SURVEYS.sources)
+            surveys, average = dimension_score(conn, position, scope)
+        return Score(surveys, average, position)

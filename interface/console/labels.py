@@ -102,6 +102,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "overdue": ("逾期保费", "Overdue premiums"),
     "payments": ("保费收付", "Premium payments"),
     "service-requests": ("服务请求", "Service requests"),
+    "improvement-plans": ("改进计划", "Improvement plans"),
     "audit-log": ("审计日志", "Audit log"),
     "loss-ratio": ("赔付率", "Loss ratio"),
     "claims-timeliness": ("理赔时效", "Claims timeliness"),

@@ -8,7 +8,17 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from projections import audit_log, claims, complaints, customers, policies, premiums, service_requests, underwriting
+from projections import (
+    audit_log,
+    claims,
+    complaints,
+    customers,
+    improvement_plans,
+    policies,
+    premiums,
+    service_requests,
+    underwriting,
+)
 
 #: Query parameters the console sets itself (paging, sort, the read point, the answer's format, unmasking).
 CONTROLLED = frozenset({"page", "page_size", "sort", "format", "as_of", "after", "unmasked", "reason", "today"})
@@ -159,6 +169,29 @@ REGISTERS: dict[str, RegisterPage] = {
             timeline="service-request",
         ),
         RegisterPage(
+            "improvement-plans",
+            "/api/v1/improvement-plans",
+            (
+                "status",
+                "title",
+                "dimension",
+                "product_code",
+                "channel",
+                "owner_id",
+                "raised_on",
+                "baseline_score",
+                "actions_done",
+                "actions_total",
+                "next_due_on",
+                "follow_up_score",
+                "score_change",
+            ),
+            _sorts(improvement_plans.PLANS),
+            improvement_plans.PLANS.default_sort,
+            key="plan_id",
+            timeline="improvement-plan",
+        ),
+        RegisterPage(
             "audit-log",
             "/api/v1/audit/log",
             (
@@ -186,6 +219,7 @@ TIMELINES: dict[str, tuple[str, str]] = {
     "claim": ("/api/v1/claims/{id}/history", "/api/v1/claims/{id}"),
     "complaint": ("/api/v1/complaints/{id}/history", "/api/v1/complaints/{id}"),
     "service-request": ("/api/v1/service-requests/{id}/history", "/api/v1/service-requests/{id}"),
+    "improvement-plan": ("/api/v1/improvement-plans/{id}/history", "/api/v1/improvement-plans/{id}"),
 }
 
 #: The audit log's aggregate types, as the timeline kinds they open.
@@ -195,6 +229,7 @@ AGGREGATE_KINDS = {
     "claim": "claim",
     "complaint": "complaint",
     "service_request": "service-request",
+    "improvement": "improvement-plan",
 }
 
 
