@@ -22,7 +22,7 @@ from tests.builders.environment import JWT_SECRET
 from tests.builders.registers import every_row
 
 #: Small, and busier than a real book, so that one year of 25 customers shows every path.
-SMALL = {"customers": 25, "years": 1, "seed": 2, "activity": 8.0}
+SMALL = {"customers": 25, "years": 1, "seed": 4, "activity": 8.0}
 
 
 @pytest.fixture
@@ -75,6 +75,9 @@ def test_a_small_book_is_reproducible_goes_through_every_path_and_is_what_a_rebu
     assert types["claim.Rejected"] >= 1 and types["claim.RejectionNoticeSent"] >= 1
     assert types["complaint.Resolved"] >= 1 and types["complaint.Archived"] >= 1
     assert types["customer.SatisfactionSurveyed"] >= 1 and types["service_request.Completed"] >= 1
+    # 8.3.2: a plan raised from the quarter's weakest dimension, its actions done, followed up and closed
+    assert types["improvement.Raised"] >= 1 and types["improvement.ActionDone"] >= 1
+    assert types["improvement.FollowUpMeasured"] >= 1 and types["improvement.Closed"] >= 1
     assert types["policy.PremiumPaid"] > types["policy.Issued"] >= SMALL["customers"] // 2
     assert summary.paths["underwriting:accept"] >= 1 and summary.paths["claim-path:missing-documents"] >= 1
     # a rider claim: an accidental death on term life with the rider pays both covers and ends the policy

@@ -9,6 +9,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from uuid import UUID
 
 from application.commands.privacy import record_disclosure
 from application.infrastructure.settings import Settings
@@ -16,6 +17,7 @@ from interface.bootstrap import Services
 from interface.demo_cli import run_demo
 from tests.builders.common import ctx
 from tests.builders.environment import settings_env
+from tests.builders.improvement import carry_a_plan_through
 from tests.builders.registers import every_row
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -40,6 +42,7 @@ def test_every_command_line_process_runs_in_a_fresh_interpreter_over_every_kind_
     run_demo(services, **BOOK)
     first_customer = services.read_side.app.recorder.select_notifications(start=1, limit=1)[0].originator_id
     record_disclosure(services.app, ctx(reason="audit sample"), [str(first_customer)], "customer")
+    carry_a_plan_through(services, UUID(str(first_customer)))  # 8.3.2: every event of an improvement plan
     services.read_side.catch_up()
     head = services.read_side.head()
     live = every_row(services.read_side)

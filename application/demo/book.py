@@ -26,6 +26,7 @@ from uuid import UUID
 
 from application.app import InscribeApplication
 from application.demo.customers import onboard
+from application.demo.improvement import review
 from application.demo.people import People
 from application.demo.world import World
 from domain import clock
@@ -94,11 +95,14 @@ def build_demo(
     progress: Progress | None = None,
     tick: Callable[[date], Any] | None = None,
     activity: float = 1.0,
+    settle: Callable[[], Any] | None = None,
 ) -> DemoSummary:
     """Build a book of `customers` over `years` (from `start`, default `years` before today) on
     simulated time. `tick(day)` runs each simulated night before the day's work: catch the read side
     up and run the scheduler (interface.demo_cli passes one); without it only commands move time.
-    `activity` scales how often claims, complaints and service requests come (1: a plausible book)."""
+    `activity` scales how often claims, complaints and service requests come (1: a plausible book).
+    `settle()` brings the read side to the head of the log: given, each quarter begins with the review of
+    the satisfaction surveys and the improvement plans (application.demo.improvement), which read it."""
     if customers < 1 or years < 1:
         raise ValueError("a demo needs at least one customer and one year")
     started = time.perf_counter()
@@ -119,6 +123,8 @@ def build_demo(
             world.begin(day, 1)
             if tick is not None:
                 tick(day)
+            if settle is not None:
+                review(world, day, settle)
             world.begin(day, 9)
             world.run_due()
             if progress is not None:

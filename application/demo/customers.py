@@ -141,7 +141,7 @@ def _advise(world: World, party: Party, applications: list[tuple[Party, dict[str
 
 
 def _plan_year(world: World, party: Party) -> None:
-    """Complaints, service requests and a survey, each at a plausible yearly rate, on random days."""
+    """Complaints, service requests and a satisfaction survey, each at a plausible yearly rate, on random days."""
     rate = world.activity
     if world.chance(0.02 * rate):
         category = world.rng.choices(
@@ -151,8 +151,14 @@ def _plan_year(world: World, party: Party) -> None:
         world.later(world.days(20, 360), _complain, world, party, category, cover)
     if world.chance(0.12 * rate):
         world.later(world.days(10, 360), _request, world, party)
-    if world.chance(0.05):
-        world.later(world.days(30, 360), demo_service.survey, world, party, None, world.rng.choice((3, 4, 4, 5)))
+    if world.chance(min(0.95, 0.3 * rate)):
+        world.later(world.days(30, 360), _survey, world, party, world.rng.choice((3, 4, 4, 5)))
+
+
+def _survey(world: World, party: Party, mood: int) -> None:
+    """8.3.1 (3): a customer who bought is asked about one of their policies (others about the service)."""
+    about = str(world.rng.choice(party.covers).id) if party.covers else None
+    demo_service.survey(world, party, about, mood)
 
 
 def _complain(world: World, party: Party, category: str, cover: Any) -> None:

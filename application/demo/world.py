@@ -44,6 +44,7 @@ STAFF: dict[str, tuple[str, ...]] = {
     "claims_handler": ("ch-wuyan", "ch-xutao", "ch-hejun", "ch-gaoyu"),
     "claims_manager": ("cm-guoping",),
     "complaints_officer": ("co-linna", "co-luoqi", "co-songyu"),
+    "service_manager": ("sm-zhouyan", "sm-qianrui"),
 }
 COMPLAINTS_MANAGER = "co-mgr-majie"
 ASSESSORS = ("assessor-tang", "assessor-han", "assessor-feng")
@@ -76,6 +77,7 @@ class World:
         self.parties: list[Party] = []  # every customer registered, in order
         self.complaints: list[UUID] = []
         self.requests: list[UUID] = []
+        self.plans: list[UUID] = []  # improvement plans still open (application.demo.improvement)
 
     # -- time ---------------------------------------------------------------------------------
 

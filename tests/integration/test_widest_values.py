@@ -22,13 +22,16 @@ from sqlalchemy import select
 
 from application.commands import claims as claims
 from application.commands import complaints as complaints
+from application.commands import customers as customers_commands
 from application.commands import examinations as examinations
+from application.commands import improvement as improvement
 from application.commands import policies as policies
 from application.commands import policy_servicing as servicing
 from application.commands import service_requests as requests
 from application.commands.customers import register_enterprise, register_individual
 from application.context import CommandContext
 from domain import clock
+from domain.improvement.rules import Scope
 from domain.policy.aggregate import Policy
 from domain.values import MAX_MONEY
 from projections.audit_log import audit_log
@@ -36,9 +39,11 @@ from projections.claims import claim_flags
 from projections.claims import claims as claims_table
 from projections.complaints import complaints as complaints_table
 from projections.customers import customers
+from projections.improvement_plans import improvement_plan_actions, improvement_plans
 from projections.policies import policies as policies_table
 from projections.premiums import premium_payments
 from projections.service_requests import service_requests
+from projections.surveys import satisfaction_surveys
 from projections.underwriting import underwriting_decisions
 from tests.builders.common import enterprise, individual
 
@@ -204,6 +209,38 @@ def test_the_widest_accepted_values_reach_every_projection(
         policy_id=str(policy_id),
     )
 
+    # 8.3: surveys about the policy (sold by the widest channel) and about the widest reference; a plan on them
+    for related in (str(policy_id), short):
+        customers_commands.record_satisfaction_survey(
+            app, ctx(), holder, attitude=1, speed=5, quality=1, claims_convenience=5, comment=detail, related_id=related
+        )
+    services.read_side.catch_up()
+    scope = Scope("speed", date(2026, 11, 1), date(2026, 11, 20), None, fifty)
+    plan = improvement.raise_plan(
+        app, ctx("service_manager"), scope=scope, title=name, finding=detail, owner_id=short, on=date(2026, 11, 21)
+    )
+    plan_id = UUID(plan.id)
+    improvement.add_action(
+        app,
+        ctx("service_manager"),
+        plan_id,
+        date(2026, 11, 21),
+        description=reason,
+        owner_id=short,
+        due_on=date(9999, 12, 31),
+    )
+    improvement.complete_action(app, ctx("service_manager"), plan_id, date(2026, 11, 22), no=1, note=detail)
+    services.read_side.catch_up()  # the follow-up measures the analysis at the head of the log
+    improvement.measure_follow_up(
+        app,
+        ctx("service_manager"),
+        plan_id,
+        date(2026, 11, 23),
+        period_from=date(2026, 11, 21),
+        period_to=date(2026, 11, 22),
+    )
+    improvement.close(app, ctx("service_manager"), plan_id, date(2026, 11, 23), conclusion=detail)
+
     services.read_side.catch_up()
 
     head = services.read_side.head()
@@ -239,6 +276,29 @@ def test_the_widest_accepted_values_reach_every_projection(
         assert (complaint["complainant_name"], complaint["recording_ref"]) == (name, name)
         request = current(conn, service_requests, "request_id", opened.id)
         assert request["description"] == long
+        related = conn.execute(
+            select(satisfaction_surveys.c.related_id).where(satisfaction_surveys.c.customer_id == str(holder))
+        ).scalars()
+        assert sorted(related) == sorted([str(policy_id), short])
+        shown_plan = current(conn, improvement_plans, "plan_id", plan_id)
+        assert (shown_plan["title"], shown_plan["finding"], shown_plan["owner_id"], shown_plan["channel"]) == (
+            name,
+            detail,
+            short,
+            fifty,
+        )
+        assert (shown_plan["baseline_surveys"], shown_plan["baseline_score"], shown_plan["conclusion"]) == (
+            1,
+            Decimal("5.00"),
+            detail,
+        )
+        action = current(conn, improvement_plan_actions, "action_id", f"{plan_id}/1")
+        assert (action["description"], action["owner_id"], action["note"], action["due_on"]) == (
+            reason,
+            short,
+            detail,
+            date(9999, 12, 31),
+        )
         audit = (
             conn.execute(
                 select(audit_log).where(audit_log.c.aggregate_id == str(claim_id)).order_by(audit_log.c.position)
