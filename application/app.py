@@ -6,6 +6,7 @@ import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 from typing import Any, TypeVar, cast
 from uuid import UUID
 
@@ -81,6 +82,9 @@ class ReadSidePorts:
     contracts_of: Callable[[str], list[Contract]]
     #: 8.3.2: a survey dimension's score in a scope and period (the survey analysis), with its position.
     survey_score: Callable[[Scope], Score]
+    #: ch. 9: a key risk indicator's value (metric, line, period) from the reports once they reached a position
+    #: (None: the head of the log), with the position it was computed at.
+    indicator_value: Callable[[str, str | None, date, date, int | None], tuple[Decimal | None, int]]
 
     @classmethod
     def none(cls, process: str) -> ReadSidePorts:
@@ -89,7 +93,13 @@ class ReadSidePorts:
         def refuse(*_: object) -> Any:
             raise NoReadSide(f"{process} runs without a read side: no register can answer")
 
-        return cls(underwriting_history=refuse, claims_on_policy=refuse, contracts_of=refuse, survey_score=refuse)
+        return cls(
+            underwriting_history=refuse,
+            claims_on_policy=refuse,
+            contracts_of=refuse,
+            survey_score=refuse,
+            indicator_value=refuse,
+        )
 
 
 @dataclass(frozen=True)
@@ -139,6 +149,9 @@ class InscribeApplication(Application[UUID]):
         self.claims_on_policy: Callable[[str, date, date], int] = read_side.claims_on_policy
         self.contracts_of: Callable[[str], list[Contract]] = read_side.contracts_of
         self.survey_score: Callable[[Scope], Score] = read_side.survey_score
+        self.indicator_value: Callable[[str, str | None, date, date, int | None], tuple[Decimal | None, int]] = (
+            read_side.indicator_value
+        )
 
     def construct_repository(self) -> Repository[UUID]:
         """The library's repository without the snapshot store: reads that may start from a snapshot go

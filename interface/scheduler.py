@@ -1,5 +1,6 @@
 """The scheduler: records what the passing of time causes (lapses, deemed consents, terminations,
-renewal offers, expiries, complaint deadline breaches, claim clock breaches), as events of the actor `system`.
+renewal offers, expiries, complaint deadline breaches, claim clock breaches, the monthly measurement of each key
+risk indicator and its alerts), as events of the actor `system`.
 
 `inscribe tick` runs it once; the projection worker runs it on an interval. It asks the policies
 register which policies have something due, after the read side has caught up with the log.
@@ -21,6 +22,7 @@ from typing import Any
 from uuid import UUID
 
 from application.commands import policies as policies
+from application.commands import risks as risks
 from application.commands import timed as timed
 from domain.claim.aggregate import Claim
 from domain.complaint.aggregate import Complaint
@@ -28,6 +30,7 @@ from domain.identifiers import china_today
 from interface.bootstrap import Services
 from interface.metrics import record_tick
 from projections.due import due_on
+from projections.reports.indicators import SOURCE_REGISTERS
 
 log = logging.getLogger(__name__)
 
@@ -62,11 +65,15 @@ def tick(
     own: one that fails is logged and reported in `failures`; the others go on."""
     day = today or china_today()
     read_side = services.read_side
-    read_side.wait_for(read_side.head(), ["policies", "complaints", "claims"], timeout=60)
+    began = read_side.head()
+    read_side.wait_for(began, ["policies", "complaints", "claims", "risks", *SOURCE_REGISTERS], timeout=60)
     found = due_on(read_side, day)
+    # First the key risk indicators (ch. 9), each measured once a month from the reports at the head of the log,
+    # before anything this tick records moves it on.
     due: list[tuple[str, Callable[[], Any], UUID]] = [
-        ("policy", _policy(services, policy_id, day), policy_id) for policy_id in found.policies
+        ("indicator", _indicator(services, i, day, began), i) for i in found.indicators
     ]
+    due += [("policy", _policy(services, policy_id, day), policy_id) for policy_id in found.policies]
     timed_ones: list[tuple[type[Any], UUID]] = [(Complaint, i) for i in found.complaints]  # 投诉处理时限
     timed_ones += [(Claim, i) for i in found.claims]  # Art. 22–25 clocks
     due += [
@@ -98,6 +105,10 @@ def tick(
 
 def _policy(services: Services, policy_id: UUID, day: date) -> Callable[[], Any]:
     return lambda: policies.advance(services.app, policy_id, day)
+
+
+def _indicator(services: Services, indicator_id: UUID, day: date, began: int) -> Callable[[], Any]:
+    return lambda: risks.measure_due(services.app, indicator_id, day, began)
 
 
 def _timed(services: Services, kind: type[Any], aggregate_id: UUID, day: date) -> Callable[[], Any]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 
 from application.app import ReadSidePorts
 from application.retention import Contract
@@ -12,6 +13,7 @@ from domain.policy.rules import add_years
 from domain.policy.underwriting_case import History
 from projections.claims import claims_on_policy, claims_record
 from projections.policies import underwriting_history
+from projections.reports.indicators import SOURCE_REGISTERS, indicator_value
 from projections.reports.survey_analysis import SPEC as SURVEYS
 from projections.reports.survey_analysis import dimension_score
 from projections.retention import contracts_reader
@@ -47,6 +49,7 @@ class RegisterAnswers:
             claims_on_policy=self.claims_on_policy,
             contracts_of=self.contracts_of,
             survey_score=self.survey_score,
+            indicator_value=self.indicator_value,
         )
 
     def underwriting_history(self, customer_id: str, line: str) -> History:
@@ -75,3 +78,14 @@ class RegisterAnswers:
             position = min(read_side.position(source, conn) for source in SURVEYS.sources)
             surveys, average = dimension_score(conn, position, scope)
         return Score(surveys, average, position)
+
+    def indicator_value(
+        self, metric: str, line: str | None, start: date, end: date, after: int | None = None
+    ) -> tuple[Decimal | None, int]:
+        """ch. 9: a key risk indicator's value from its report once the registers reached `after` (None: the head
+        of the log; else ReadSideBehind: nothing recorded), at the position they are read at."""
+        read_side = self.read_side
+        read_side.wait_for(read_side.head() if after is None else after, SOURCE_REGISTERS, self.wait_seconds)
+        with read_side.queries.connect() as conn:
+            position = min(read_side.position(source, conn) for source in SOURCE_REGISTERS)
+            return indicator_value(conn, position, metric, line, start, end), position

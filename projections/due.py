@@ -10,6 +10,7 @@ from projections.claims import due_for_scheduler as claims_due
 from projections.complaints import due_for_scheduler as complaints_due
 from projections.policies import due_for_scheduler as policies_due
 from projections.register import Reader
+from projections.risks import indicators_due
 
 
 @dataclass(frozen=True)
@@ -20,6 +21,7 @@ class Due:
     policies: list[UUID]
     complaints: list[UUID]
     claims: list[UUID]
+    indicators: list[UUID]  # key risk indicators whose last month is not measured yet
 
 
 def due_on(read: Reader, day: date) -> Due:
@@ -29,4 +31,5 @@ def due_on(read: Reader, day: date) -> Due:
             policies=[UUID(i) for i in policies_due(conn, day)],
             complaints=[UUID(i) for i in complaints_due(conn, day)],
             claims=[UUID(i) for i in claims_due(conn, day)],
+            indicators=[UUID(i) for i in indicators_due(conn, day)],
         )

@@ -10,6 +10,7 @@ from projections.customers import CustomersProjection
 from projections.improvement_plans import ImprovementPlansProjection
 from projections.policies import PoliciesProjection
 from projections.premiums import PremiumsProjection
+from projections.risks import RisksProjection
 from projections.service_requests import ServiceRequestsProjection
 from projections.underwriting import UnderwritingProjection
 
@@ -27,4 +28,5 @@ def all_projections() -> list[Projection]:
         ComplaintsProjection(),
         ServiceRequestsProjection(),
         ImprovementPlansProjection(),
+        RisksProjection(),
     ]
