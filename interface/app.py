@@ -33,6 +33,7 @@ from interface.products_api import ProductQueries, QuoteCommands
 from interface.reports_api import ReportQueries
 from interface.responses import ConventionalResponse
 from interface.retention_api import RetentionQueries
+from interface.risks_api import RiskController, RiskIndicatorController
 from interface.system_api import SystemQueries
 
 #: Worker threads for the synchronous handlers. The event loop's default is min(32, cores + 4), 6 on two
@@ -58,6 +59,8 @@ CONTROLLERS: tuple[type[Controller] | Router, ...] = (
     ComplaintController,
     ServiceRequestController,
     ImprovementPlanController,
+    RiskController,
+    RiskIndicatorController,
     AuditQueries,
     ReportQueries,
     SystemQueries,

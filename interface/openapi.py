@@ -38,7 +38,7 @@ from pydantic import BaseModel
 from interface.errors import PROBLEM
 from interface.openapi_codes import document_codes
 from interface.openapi_summaries import SUMMARIES
-from projections import claims, complaints, improvement_plans, policies, premiums, service_requests, underwriting
+from projections import claims, complaints, improvement_plans, policies, premiums, risks, service_requests, underwriting
 from projections.audit_log import AUDIT_LOG
 from projections.register import Register
 
@@ -198,6 +198,11 @@ REGISTER_READS: dict[str, tuple[Register, bool]] = {
     "GET /api/v1/service-requests/{request_id}": (service_requests.REQUESTS, False),
     "GET /api/v1/improvement-plans": (improvement_plans.PLANS, True),
     "GET /api/v1/improvement-plans/{plan_id}": (improvement_plans.PLANS, False),
+    "GET /api/v1/risks": (risks.RISKS, True),
+    "GET /api/v1/risks/{risk_id}": (risks.RISKS, False),
+    "GET /api/v1/risk-indicators": (risks.INDICATORS, True),
+    "GET /api/v1/risk-indicators/alerts": (risks.ALERTS, True),
+    "GET /api/v1/risk-indicators/{indicator_id}": (risks.INDICATORS, False),
     "GET /api/v1/audit/log": (AUDIT_LOG, True),
 }
 

@@ -15,6 +15,8 @@ _CL = "/api/v1/claims/{claim_id}"
 _CO = "/api/v1/complaints/{complaint_id}"
 _SR = "/api/v1/service-requests/{request_id}"
 _IP = "/api/v1/improvement-plans/{plan_id}"
+_RK = "/api/v1/risks/{risk_id}"
+_KRI = "/api/v1/risk-indicators/{indicator_id}"
 
 SUMMARIES: dict[str, str] = {
     # customers (SPEC §2, §4)
@@ -138,6 +140,24 @@ SUMMARIES: dict[str, str] = {
     f"POST {_IP}/actions/{{no}}/done": "Record an improvement plan's action as done",
     f"POST {_IP}/follow-ups": "Measure an improvement plan's effect",
     f"POST {_IP}/closure": "Close an improvement plan",
+    # the risk register and key risk indicators (guide ch. 9)
+    "GET /api/v1/risks": "List risks",
+    "POST /api/v1/risks": "Identify a risk",
+    f"GET {_RK}": "Read a risk",
+    f"GET {_RK}/history": "Read a risk's history",
+    f"POST {_RK}/assessment": "Assess a risk",
+    f"POST {_RK}/controls": "Add a control to a risk",
+    f"POST {_RK}/review": "Review a risk",
+    f"POST {_RK}/closure": "Close a risk",
+    "GET /api/v1/risk-indicators": "List key risk indicators",
+    "POST /api/v1/risk-indicators": "Define a key risk indicator",
+    "GET /api/v1/risk-indicators/alerts": "List key risk indicator alerts",
+    f"GET {_KRI}": "Read a key risk indicator",
+    f"GET {_KRI}/history": "Read a key risk indicator's history",
+    f"POST {_KRI}/threshold": "Change a key risk indicator's threshold",
+    f"POST {_KRI}/measurement": "Measure a key risk indicator",
+    f"POST {_KRI}/alerts/{{no}}/acknowledgement": "Acknowledge a key risk indicator alert",
+    f"POST {_KRI}/retirement": "Retire a key risk indicator",
     # audit, reports, system (SPEC §9, §10)
     "GET /api/v1/audit/log": "Read the audit log",
     "GET /api/v1/audit/verify": "Verify the audit chain",

@@ -11,6 +11,7 @@ ROLES = (
     "complaints_officer",
     "complaints_manager",  # a complaints officer who also approves the especially complex extension (60 days)
     "service_manager",  # service quality: the survey analysis and the improvement plans (8.3.2)
+    "risk_officer",  # the risk register and the key risk indicators (ch. 9)
     "auditor",
     "admin",
 )
@@ -54,6 +55,9 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     # 8.3.2 improvement plans from the satisfaction surveys: raised and carried through by service quality.
     "improvement.read": frozenset(ROLES),
     "improvement.plan": frozenset({"service_manager", "complaints_manager", "admin"}),
+    # ch. 9 风险识别, 评估与控制: the risk register and the key risk indicators, kept by the risk officer.
+    "risk.read": frozenset(ROLES),
+    "risk.manage": frozenset({"risk_officer", "admin"}),
     # Management and regulatory reports (SPEC §8): figures, no personal data.
     "reports.read": frozenset(
         {
@@ -63,6 +67,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
             "complaints_officer",
             "complaints_manager",
             "service_manager",
+            "risk_officer",
             "auditor",
             "admin",
         }

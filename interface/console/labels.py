@@ -103,6 +103,8 @@ LABELS: dict[str, tuple[str, str]] = {
     "payments": ("保费收付", "Premium payments"),
     "service-requests": ("服务请求", "Service requests"),
     "improvement-plans": ("改进计划", "Improvement plans"),
+    "risks": ("风险登记", "Risks"),
+    "risk-alerts": ("风险预警", "Risk alerts"),
     "audit-log": ("审计日志", "Audit log"),
     "loss-ratio": ("赔付率", "Loss ratio"),
     "claims-timeliness": ("理赔时效", "Claims timeliness"),

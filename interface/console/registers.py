@@ -16,6 +16,7 @@ from projections import (
     improvement_plans,
     policies,
     premiums,
+    risks,
     service_requests,
     underwriting,
 )
@@ -192,6 +193,24 @@ REGISTERS: dict[str, RegisterPage] = {
             timeline="improvement-plan",
         ),
         RegisterPage(
+            "risks",
+            "/api/v1/risks",
+            ("status", "category", "title", "likelihood", "impact", "score", "rating", "owner_id", "review_on"),
+            _sorts(risks.RISKS),
+            risks.RISKS.default_sort,
+            key="risk_id",
+            timeline="risk",
+        ),
+        RegisterPage(
+            "risk-alerts",
+            "/api/v1/risk-indicators/alerts",
+            ("metric", "line", "period_to", "value", "threshold", "raised_on", "owner_id", "acknowledged_on"),
+            _sorts(risks.ALERTS),
+            risks.ALERTS.default_sort,
+            key="indicator_id",
+            timeline="risk-indicator",
+        ),
+        RegisterPage(
             "audit-log",
             "/api/v1/audit/log",
             (
@@ -220,6 +239,8 @@ TIMELINES: dict[str, tuple[str, str]] = {
     "complaint": ("/api/v1/complaints/{id}/history", "/api/v1/complaints/{id}"),
     "service-request": ("/api/v1/service-requests/{id}/history", "/api/v1/service-requests/{id}"),
     "improvement-plan": ("/api/v1/improvement-plans/{id}/history", "/api/v1/improvement-plans/{id}"),
+    "risk": ("/api/v1/risks/{id}/history", "/api/v1/risks/{id}"),
+    "risk-indicator": ("/api/v1/risk-indicators/{id}/history", "/api/v1/risk-indicators/{id}"),
 }
 
 #: The audit log's aggregate types, as the timeline kinds they open.
@@ -230,6 +251,8 @@ AGGREGATE_KINDS = {
     "complaint": "complaint",
     "service_request": "service-request",
     "improvement": "improvement-plan",
+    "risk": "risk",
+    "risk_indicator": "risk-indicator",
 }
 
 
