@@ -78,6 +78,9 @@ def test_a_small_book_is_reproducible_goes_through_every_path_and_is_what_a_rebu
     # 8.3.2: a plan raised from the quarter's weakest dimension, its actions done, followed up and closed
     assert types["improvement.Raised"] >= 1 and types["improvement.ActionDone"] >= 1
     assert types["improvement.FollowUpMeasured"] >= 1 and types["improvement.Closed"] >= 1
+    # ch. 9: risks entered and reviewed; indicators measured monthly by the nightly tick, alerts acknowledged
+    assert types["risk.Identified"] >= 1 and types["risk.Reviewed"] >= 1
+    assert types["risk_indicator.Measured"] >= 11 and types["risk_indicator.AlertAcknowledged"] >= 1
     assert types["policy.PremiumPaid"] > types["policy.Issued"] >= SMALL["customers"] // 2
     assert summary.paths["underwriting:accept"] >= 1 and summary.paths["claim-path:missing-documents"] >= 1
     # a rider claim: an accidental death on term life with the rider pays both covers and ends the policy

@@ -11,10 +11,13 @@ import time
 from pathlib import Path
 from uuid import UUID
 
+from sqlalchemy import select
+
 from application.commands.privacy import record_disclosure
 from application.infrastructure.settings import Settings
 from interface.bootstrap import Services
 from interface.demo_cli import run_demo
+from projections.customers import customers
 from tests.builders.common import ctx
 from tests.builders.environment import settings_env
 from tests.builders.improvement import carry_a_plan_through
@@ -40,7 +43,11 @@ def test_every_command_line_process_runs_in_a_fresh_interpreter_over_every_kind_
     services: Services, test_settings: Settings, tmp_path: Path
 ) -> None:
     run_demo(services, **BOOK)
-    first_customer = services.read_side.app.recorder.select_notifications(start=1, limit=1)[0].originator_id
+    services.read_side.catch_up()
+    with services.read_side.engine.connect() as conn:
+        first_customer = conn.execute(
+            select(customers.c.customer_id).order_by(customers.c.registered_at, customers.c.customer_id).limit(1)
+        ).scalar_one()
     record_disclosure(services.app, ctx(reason="audit sample"), [str(first_customer)], "customer")
     carry_a_plan_through(services, UUID(str(first_customer)))  # 8.3.2: every event of an improvement plan
     services.read_side.catch_up()

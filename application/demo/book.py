@@ -25,6 +25,7 @@ from typing import Any, Protocol
 from uuid import UUID
 
 from application.app import InscribeApplication
+from application.demo import risks as demo_risks
 from application.demo.customers import onboard
 from application.demo.improvement import review
 from application.demo.people import People
@@ -102,7 +103,8 @@ def build_demo(
     up and run the scheduler (interface.demo_cli passes one); without it only commands move time.
     `activity` scales how often claims, complaints and service requests come (1: a plausible book).
     `settle()` brings the read side to the head of the log: given, each quarter begins with the review of
-    the satisfaction surveys and the improvement plans (application.demo.improvement), which read it."""
+    the satisfaction surveys and the improvement plans (application.demo.improvement), which read it, and the
+    book has a risk register and key risk indicators that the nightly `tick` measures (application.demo.risks)."""
     if customers < 1 or years < 1:
         raise ValueError("a demo needs at least one customer and one year")
     started = time.perf_counter()
@@ -118,6 +120,8 @@ def build_demo(
     days = (end - first).days + 1
     with clock.using(simulated):
         _acquisitions(world, People(rng), customers, days)
+        if settle is not None:
+            demo_risks.begin(world)
         for n in range(days):
             day = first + timedelta(days=n)
             world.begin(day, 1)

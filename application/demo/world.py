@@ -45,6 +45,7 @@ STAFF: dict[str, tuple[str, ...]] = {
     "claims_manager": ("cm-guoping",),
     "complaints_officer": ("co-linna", "co-luoqi", "co-songyu"),
     "service_manager": ("sm-zhouyan", "sm-qianrui"),
+    "risk_officer": ("ro-fengjie",),
 }
 COMPLAINTS_MANAGER = "co-mgr-majie"
 ASSESSORS = ("assessor-tang", "assessor-han", "assessor-feng")
@@ -78,6 +79,7 @@ class World:
         self.complaints: list[UUID] = []
         self.requests: list[UUID] = []
         self.plans: list[UUID] = []  # improvement plans still open (application.demo.improvement)
+        self.indicators: list[UUID] = []  # key risk indicators (application.demo.risks)
 
     # -- time ---------------------------------------------------------------------------------
 

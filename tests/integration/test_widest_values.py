@@ -27,6 +27,7 @@ from application.commands import examinations as examinations
 from application.commands import improvement as improvement
 from application.commands import policies as policies
 from application.commands import policy_servicing as servicing
+from application.commands import risks as risk_commands
 from application.commands import service_requests as requests
 from application.commands.customers import register_enterprise, register_individual
 from application.context import CommandContext
@@ -42,6 +43,7 @@ from projections.customers import customers
 from projections.improvement_plans import improvement_plan_actions, improvement_plans
 from projections.policies import policies as policies_table
 from projections.premiums import premium_payments
+from projections.risks import risk_alerts, risks
 from projections.service_requests import service_requests
 from projections.surveys import satisfaction_surveys
 from projections.underwriting import underwriting_decisions
@@ -240,6 +242,36 @@ def test_the_widest_accepted_values_reach_every_projection(
         period_to=date(2026, 11, 22),
     )
     improvement.close(app, ctx("service_manager"), plan_id, date(2026, 11, 23), conclusion=detail)
+    # ch. 9: the widest risk, and an indicator at the largest threshold of the widest owner, its alert acknowledged
+    identified = risk_commands.identify(
+        app,
+        ctx("risk_officer"),
+        category="fraud",
+        title=name,
+        description=detail,
+        likelihood=5,
+        impact=5,
+        owner_id=short,
+        controls=[contact] * 50,
+        review_on=date(9999, 12, 31),
+        on=ON,
+    )
+    risk_commands.review(
+        app, ctx("risk_officer"), UUID(identified.id), ON, note=detail, next_review_on=date(9999, 12, 30)
+    )
+    defined = risk_commands.define_indicator(
+        app,
+        ctx("risk_officer"),
+        metric="satisfaction_average",
+        line=None,
+        threshold="1000000.00",
+        owner_id=short,
+        on=date(2026, 10, 1),
+        risk_id=identified.id,
+    )
+    services.read_side.catch_up()
+    risk_commands.measure(app, ctx("risk_officer"), UUID(defined.id), date(2026, 12, 1))  # November: below, an alert
+    risk_commands.acknowledge(app, ctx("risk_officer"), UUID(defined.id), date(2026, 12, 2), alert_no=1, note=detail)
 
     services.read_side.catch_up()
 
@@ -292,6 +324,10 @@ def test_the_widest_accepted_values_reach_every_projection(
             Decimal("5.00"),
             detail,
         )
+        risk = current(conn, risks, "risk_id", identified.id)
+        assert (risk["title"], risk["owner_id"], risk["controls"], risk["score"]) == (name, short, [contact] * 50, 25)
+        alert = current(conn, risk_alerts, "alert_id", f"{defined.id}/1")
+        assert (alert["owner_id"], alert["note"], alert["threshold"]) == (short, detail, Decimal("1000000.00"))
         action = current(conn, improvement_plan_actions, "action_id", f"{plan_id}/1")
         assert (action["description"], action["owner_id"], action["note"], action["due_on"]) == (
             reason,
