@@ -32,6 +32,22 @@ class InscribeAggregate(Aggregate):
         pass
 
 
+class DatedEvent(InscribeAggregate.Event):
+    """An event recorded for a business date: `on`, or for the event that creates the aggregate the field
+    `DATE` names. It moves the aggregate's `business_date` (never back), then `effect` changes the rest."""
+
+    DATE = "on"
+
+    def apply(self, aggregate: Any) -> None:
+        day = self.__dict__.get("on") or self.__dict__[self.DATE]
+        if day > aggregate.business_date:
+            aggregate.business_date = day
+        self.effect(aggregate)
+
+    def effect(self, aggregate: Any) -> None:
+        """How the event changes the aggregate, beside its business date."""
+
+
 class AggregateCommands:
     """A group of an aggregate's commands kept in a module of its own, mixed into the aggregate.
 

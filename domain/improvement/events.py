@@ -11,25 +11,17 @@ from datetime import date
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from domain.base import InscribeAggregate
+from domain.base import DatedEvent, InscribeAggregate
 
 if TYPE_CHECKING:
     from domain.improvement.aggregate import ImprovementPlan
 
 
-class Event(InscribeAggregate.Event):
-    """The base of the plan's events: each moves the plan's business date."""
+class Event(DatedEvent):
+    """The base of the plan's events: each moves the plan's business date (Raised: `raised_on`)."""
 
     TOPIC = "inscribe.improvement.Event"
-
-    def apply(self, aggregate: ImprovementPlan) -> None:
-        day: date = self.__dict__.get("on") or self.__dict__["raised_on"]
-        if day > aggregate.business_date:
-            aggregate.business_date = day
-        self.effect(aggregate)
-
-    def effect(self, plan: ImprovementPlan) -> None:
-        """How the event changes the plan."""
+    DATE = "raised_on"
 
 
 class Created(Event, InscribeAggregate.Created):

@@ -8,24 +8,16 @@ from datetime import date
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from domain.base import InscribeAggregate
+from domain.base import DatedEvent, InscribeAggregate
 
 if TYPE_CHECKING:
     from domain.risk.aggregate import Indicator, Risk
 
 
-class RiskEvent(InscribeAggregate.Event):
+class RiskEvent(DatedEvent):
     """The base of a risk's events: each moves its business date."""
 
     TOPIC = "inscribe.risk.Event"
-
-    def apply(self, aggregate: Risk) -> None:
-        day: date = self.__dict__["on"]
-        aggregate.business_date = max(aggregate.business_date, day)
-        self.effect(aggregate)
-
-    def effect(self, risk: Risk) -> None:
-        """How the event changes the risk."""
 
 
 class RiskCreated(RiskEvent, InscribeAggregate.Created):
@@ -105,18 +97,10 @@ class RiskClosed(RiskEvent):
         risk.close_reason = self.reason
 
 
-class IndicatorEvent(InscribeAggregate.Event):
+class IndicatorEvent(DatedEvent):
     """The base of an indicator's events: each moves its business date."""
 
     TOPIC = "inscribe.risk_indicator.Event"
-
-    def apply(self, aggregate: Indicator) -> None:
-        day: date = self.__dict__["on"]
-        aggregate.business_date = max(aggregate.business_date, day)
-        self.effect(aggregate)
-
-    def effect(self, indicator: Indicator) -> None:
-        """How the event changes the indicator."""
 
 
 class IndicatorCreated(IndicatorEvent, InscribeAggregate.Created):

@@ -8,7 +8,8 @@ writes the surveys), so it is rebuilt from the log on its next start, which fill
 """
 
 import sqlalchemy as sa
-from alembic import op
+
+from projections.migrations.read.shapes import Parts, create_missing, now_indexes, versioned
 
 revision = "r0004"
 down_revision = "r0003"
@@ -16,13 +17,13 @@ branch_labels = None
 depends_on = None
 
 
-def tables() -> dict[str, tuple[sa.schema.SchemaItem, ...]]:
+def tables() -> dict[str, Parts]:
     """The new tables' columns, keys and indexes (new objects each call: one migration run each)."""
     return {
-        "satisfaction_surveys": (
-            sa.Column("survey_id", sa.String(length=60), nullable=False),
-            sa.Column("valid_from", sa.BigInteger(), nullable=False),
-            sa.Column("valid_to", sa.BigInteger(), nullable=True),
+        "satisfaction_surveys": versioned(
+            "satisfaction_surveys",
+            "survey_id",
+            60,
             sa.Column("customer_id", sa.String(length=100), nullable=False),
             sa.Column("customer_kind", sa.String(length=20), nullable=False),
             sa.Column("surveyed_at", sa.DateTime(), nullable=False),
@@ -32,15 +33,12 @@ def tables() -> dict[str, tuple[sa.schema.SchemaItem, ...]]:
             sa.Column("quality", sa.Integer(), nullable=False),
             sa.Column("claims_convenience", sa.Integer(), nullable=False),
             sa.Column("related_id", sa.String(length=100), nullable=True),
-            sa.PrimaryKeyConstraint("survey_id", "valid_from"),
-            sa.Index("ix_satisfaction_surveys_current", "survey_id", "valid_to"),
             sa.Index("ix_satisfaction_surveys_on", "surveyed_on", "valid_from"),
-            sa.Index("ix_satisfaction_surveys_range", "valid_from", "valid_to"),
         ),
-        "improvement_plans": (
-            sa.Column("plan_id", sa.String(length=36), nullable=False),
-            sa.Column("valid_from", sa.BigInteger(), nullable=False),
-            sa.Column("valid_to", sa.BigInteger(), nullable=True),
+        "improvement_plans": versioned(
+            "improvement_plans",
+            "plan_id",
+            36,
             sa.Column("version", sa.Integer(), nullable=False),
             sa.Column("status", sa.String(length=10), nullable=False),
             sa.Column("title", sa.String(length=200), nullable=False),
@@ -69,15 +67,12 @@ def tables() -> dict[str, tuple[sa.schema.SchemaItem, ...]]:
             sa.Column("target_met", sa.Boolean(), nullable=True),
             sa.Column("closed_on", sa.Date(), nullable=True),
             sa.Column("conclusion", sa.Text(), nullable=True),
-            sa.PrimaryKeyConstraint("plan_id", "valid_from"),
-            sa.Index("ix_improvement_plans_current", "plan_id", "valid_to"),
             sa.Index("ix_improvement_plans_owner", "owner_id", "valid_to"),
-            sa.Index("ix_improvement_plans_range", "valid_from", "valid_to"),
         ),
-        "improvement_plan_actions": (
-            sa.Column("action_id", sa.String(length=50), nullable=False),
-            sa.Column("valid_from", sa.BigInteger(), nullable=False),
-            sa.Column("valid_to", sa.BigInteger(), nullable=True),
+        "improvement_plan_actions": versioned(
+            "improvement_plan_actions",
+            "action_id",
+            50,
             sa.Column("plan_id", sa.String(length=36), nullable=False),
             sa.Column("no", sa.Integer(), nullable=False),
             sa.Column("dimension", sa.String(length=30), nullable=False),
@@ -88,30 +83,17 @@ def tables() -> dict[str, tuple[sa.schema.SchemaItem, ...]]:
             sa.Column("done_on", sa.Date(), nullable=True),
             sa.Column("note", sa.Text(), nullable=True),
             sa.Column("last_event_on", sa.Date(), nullable=False),
-            sa.PrimaryKeyConstraint("action_id", "valid_from"),
-            sa.Index("ix_improvement_plan_actions_current", "action_id", "valid_to"),
-            sa.Index("ix_improvement_plan_actions_range", "valid_from", "valid_to"),
         ),
     }
 
 
 #: The plans register's sorts, as at r0004.
-SORTS = ("dimension", "next_due_on", "raised_on", "score_change", "status")
+SORTS = {"improvement_plans": ("plan_id", ("dimension", "next_due_on", "raised_on", "score_change", "status"))}
 
 
 def upgrade() -> None:
-    bind = op.get_bind()
-    present = set(sa.inspect(bind).get_table_names())
-    for name, parts in tables().items():
-        if name not in present:
-            op.create_table(name, *parts)
-    if bind.dialect.name == "postgresql":
-        for column in SORTS:
-            for suffix, order in (("", "ASC"), ("_desc", "DESC")):
-                op.execute(
-                    f"CREATE INDEX IF NOT EXISTS ix_improvement_plans_now_{column}{suffix} ON improvement_plans "
-                    f"({column} {order} NULLS LAST, plan_id) WHERE valid_to IS NULL"
-                )
+    create_missing(tables())
+    now_indexes(SORTS)
 
 
 def downgrade() -> None:

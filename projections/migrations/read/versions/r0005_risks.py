@@ -6,7 +6,8 @@ newer process started on has them).
 """
 
 import sqlalchemy as sa
-from alembic import op
+
+from projections.migrations.read.shapes import Parts, create_missing, now_indexes, versioned
 
 revision = "r0005"
 down_revision = "r0004"
@@ -14,13 +15,13 @@ branch_labels = None
 depends_on = None
 
 
-def tables() -> dict[str, tuple[sa.schema.SchemaItem, ...]]:
+def tables() -> dict[str, Parts]:
     """The new tables' columns, keys and indexes (new objects each call: one migration run each)."""
     return {
-        "risks": (
-            sa.Column("risk_id", sa.String(length=36), nullable=False),
-            sa.Column("valid_from", sa.BigInteger(), nullable=False),
-            sa.Column("valid_to", sa.BigInteger(), nullable=True),
+        "risks": versioned(
+            "risks",
+            "risk_id",
+            36,
             sa.Column("version", sa.Integer(), nullable=False),
             sa.Column("status", sa.String(length=10), nullable=False),
             sa.Column("category", sa.String(length=20), nullable=False),
@@ -39,15 +40,12 @@ def tables() -> dict[str, tuple[sa.schema.SchemaItem, ...]]:
             sa.Column("closed_on", sa.Date(), nullable=True),
             sa.Column("close_reason", sa.Text(), nullable=True),
             sa.Column("last_event_on", sa.Date(), nullable=False),
-            sa.PrimaryKeyConstraint("risk_id", "valid_from"),
-            sa.Index("ix_risks_current", "risk_id", "valid_to"),
             sa.Index("ix_risks_owner", "owner_id", "valid_to"),
-            sa.Index("ix_risks_range", "valid_from", "valid_to"),
         ),
-        "risk_indicators": (
-            sa.Column("indicator_id", sa.String(length=36), nullable=False),
-            sa.Column("valid_from", sa.BigInteger(), nullable=False),
-            sa.Column("valid_to", sa.BigInteger(), nullable=True),
+        "risk_indicators": versioned(
+            "risk_indicators",
+            "indicator_id",
+            36,
             sa.Column("version", sa.Integer(), nullable=False),
             sa.Column("status", sa.String(length=10), nullable=False),
             sa.Column("metric", sa.String(length=50), nullable=False),
@@ -65,14 +63,11 @@ def tables() -> dict[str, tuple[sa.schema.SchemaItem, ...]]:
             sa.Column("alerts_open", sa.Integer(), nullable=False),
             sa.Column("retired_on", sa.Date(), nullable=True),
             sa.Column("last_event_on", sa.Date(), nullable=False),
-            sa.PrimaryKeyConstraint("indicator_id", "valid_from"),
-            sa.Index("ix_risk_indicators_current", "indicator_id", "valid_to"),
-            sa.Index("ix_risk_indicators_range", "valid_from", "valid_to"),
         ),
-        "risk_alerts": (
-            sa.Column("alert_id", sa.String(length=50), nullable=False),
-            sa.Column("valid_from", sa.BigInteger(), nullable=False),
-            sa.Column("valid_to", sa.BigInteger(), nullable=True),
+        "risk_alerts": versioned(
+            "risk_alerts",
+            "alert_id",
+            50,
             sa.Column("indicator_id", sa.String(length=36), nullable=False),
             sa.Column("no", sa.Integer(), nullable=False),
             sa.Column("metric", sa.String(length=50), nullable=False),
@@ -87,9 +82,6 @@ def tables() -> dict[str, tuple[sa.schema.SchemaItem, ...]]:
             sa.Column("acknowledged_on", sa.Date(), nullable=True),
             sa.Column("note", sa.Text(), nullable=True),
             sa.Column("last_event_on", sa.Date(), nullable=False),
-            sa.PrimaryKeyConstraint("alert_id", "valid_from"),
-            sa.Index("ix_risk_alerts_current", "alert_id", "valid_to"),
-            sa.Index("ix_risk_alerts_range", "valid_from", "valid_to"),
         ),
     }
 
@@ -103,19 +95,8 @@ SORTS = {
 
 
 def upgrade() -> None:
-    bind = op.get_bind()
-    present = set(sa.inspect(bind).get_table_names())
-    for name, parts in tables().items():
-        if name not in present:
-            op.create_table(name, *parts)
-    if bind.dialect.name == "postgresql":
-        for table, (key, sorts) in SORTS.items():
-            for column in sorts:
-                for suffix, order in (("", "ASC"), ("_desc", "DESC")):
-                    op.execute(
-                        f"CREATE INDEX IF NOT EXISTS ix_{table}_now_{column}{suffix} ON {table} "
-                        f"({column} {order} NULLS LAST, {key}) WHERE valid_to IS NULL"
-                    )
+    create_missing(tables())
+    now_indexes(SORTS)
 
 
 def downgrade() -> None:
