@@ -27,8 +27,6 @@ DEFINITIONS = {
     "quality_avg": "The average service quality score (1–5).",
     "claims_convenience_avg": "The average claims convenience score (1–5).",
     "overall_avg": "The average of all four scores of every survey.",
-    "weakest_dimension": "The dimension with the lowest average (the first of attitude, speed, quality, "
-    "claims_convenience on a tie): where an improvement plan would start.",
     "dissatisfied_pct": "Of the surveys, those with any score of 1 or 2, in percent.",
 }
 _s = satisfaction_surveys.c
@@ -64,12 +62,10 @@ def compute(conn: Connection, position: int | None, start: date, end: date, grou
 def finish(raw: Raw, group: str) -> dict[str, Any]:
     surveys = int(raw.get("surveys") or 0)
     averages = {name: average(raw.get(name), surveys) for name in DIMENSIONS}
-    weakest = None if surveys == 0 else min(DIMENSIONS, key=lambda name: (averages[name], DIMENSIONS.index(name)))
     return {
         "surveys": surveys,
         **{f"{name}_avg": averages[name] for name in DIMENSIONS},
         "overall_avg": average(sum(int(raw.get(name) or 0) for name in DIMENSIONS), surveys * len(DIMENSIONS)),
-        "weakest_dimension": weakest,
         "dissatisfied_pct": ratio(raw.get("dissatisfied"), surveys),
     }
 

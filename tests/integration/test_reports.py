@@ -18,11 +18,13 @@ import pytest
 from sqlalchemy import select
 
 from application.commands import complaints as complaints
+from application.commands import improvement as improvement
 from application.commands import policies as policies
 from application.commands import policy_servicing as servicing
 from application.commands.customers import register_enterprise
 from application.infrastructure.settings import Settings
 from domain import clock
+from domain.improvement.rules import Scope
 from projections.premiums import premium_payments
 from projections.reports import REPORTS, Report
 from tests.builders.book import H1, Book, money
@@ -496,6 +498,17 @@ def test_a_report_asked_as_of_an_earlier_position_answers_what_it_answered_then(
         servicing.surrender(book.app, ctx(), book.ids["TL"], book.today(D(2026, 6, 28)))
         book.term_life("N1", 8, D(2026, 6, 28))
         book.survey(book.ids["TL:holder"], D(2026, 6, 28), 2, 2, 2, 2)
+        services.read_side.catch_up()
+        scope = Scope("speed", D(2026, 1, 1), D(2026, 6, 28))  # 8.3.2: a plan on the half year's surveys
+        improvement.raise_plan(
+            book.app,
+            ctx("sm-1", "service_manager"),
+            scope=scope,
+            title="t",
+            finding="f",
+            owner_id="sm-1",
+            on=D(2026, 6, 29),
+        )
         services.read_side.catch_up()
 
         after = every_report(book, None)
