@@ -22,6 +22,7 @@ from domain.risk.aggregate import Indicator
 from interface.scheduler import tick
 from projections.reports.satisfaction import SPEC as SATISFACTION
 from projections.risks import risk_alerts, risk_indicators
+from projections.status import ProjectionsFaulted
 from tests.builders.common import ctx
 from tests.builders.office import Office
 from tests.builders.registers import every_row
@@ -156,3 +157,38 @@ def test_an_indicator_in_breach_stays_one_alert_until_it_recovers_and_a_rebuild_
     live = every_row(services.read_side)
     services.read_side.rebuild()
     assert every_row(services.read_side) == live
+
+
+def test_a_faulted_register_an_indicator_reads_fails_that_indicator_alone_and_the_clocks_go_on(
+    services: Any, simulated: clock.SimulatedClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    customer = Office(services).person(3)
+    defined = risks.define_indicator(
+        services.app,
+        ctx("ro-1", "risk_officer"),
+        metric="satisfaction_average",
+        line=None,
+        threshold="3.50",
+        owner_id="ro-1",
+        on=D(2026, 1, 5),
+    )
+    services.read_side.catch_up()
+    projection = services.read_side.projections["customers"]
+    original = projection.apply
+
+    def broken(event: Any, position: int, batch: Any) -> None:
+        raise RuntimeError(f"customers register broken at {position}")
+
+    monkeypatch.setattr(projection, "apply", broken)
+    survey(services, simulated, customer, datetime(2026, 1, 20, 2, tzinfo=UTC), 2)
+    with pytest.raises(ProjectionsFaulted):
+        services.read_side.catch_up()
+
+    report = tick(services, D(2026, 2, 1))  # the customers register (satisfaction's source) is faulted
+
+    assert [(f.kind, f.id) for f in report.failures] == [("indicator", defined.id)]
+    assert "ReadSideBehind" in report.failures[0].error
+    monkeypatch.setattr(projection, "apply", original)
+    services.read_side.retry_now()
+    services.read_side.catch_up()
+    assert tick(services, D(2026, 2, 1)).changed == 1  # measured once the register is back
