@@ -1,7 +1,11 @@
 """System-versioned registers: every row version carries the log positions during which it was current.
 
 A version is current for positions `valid_from <= p < valid_to` (`valid_to` NULL while current), so
-"as of position p" is one indexed query, never a replay.
+"as of position p" is one indexed query, never a replay. Now is `valid_to IS NULL` (the partial indexes
+of projections.register.now_indexes); a past position is, on PostgreSQL, `int8range(valid_from, valid_to)
+@> p` answered by the SP-GiST index of the ranges (`ix_<table>_validity`, which also carries both
+positions so that a count needs no table read): it visits the versions current at p, however many
+versions history added before or after, where a B-tree on `valid_from` read every version before p.
 """
 
 from __future__ import annotations
@@ -19,10 +23,14 @@ from sqlalchemy import (
     Table,
     and_,
     bindparam,
+    func,
+    literal,
     or_,
     select,
     update,
 )
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.functions import FunctionElement
 
 from projections.db import bulk_insert, metadata
 
@@ -39,15 +47,43 @@ def versioned_table(name: str, key: str, *columns: Column[Any], key_length: int 
     )
     Index(f"ix_{name}_current", table.c[key], table.c.valid_to)
     Index(f"ix_{name}_range", table.c.valid_from, table.c.valid_to)
+    validity = Index(
+        f"ix_{name}_validity",
+        func.int8range(table.c.valid_from, table.c.valid_to),
+        postgresql_using="spgist",
+        postgresql_include=["valid_from", "valid_to"],
+    )
+    validity.ddl_if(dialect="postgresql").info["dialect"] = "postgresql"  # (what a schema comparison skips)
     table.info["key"] = key
     return table
+
+
+class current_at(FunctionElement[Any]):
+    """`valid_from <= p < valid_to` (`valid_to` NULL: no end): on PostgreSQL the range containment its
+    SP-GiST index answers, elsewhere the comparisons."""
+
+    name = "current_at"
+    inherit_cache = True
+
+
+@compiles(current_at)
+def _current_at(element: current_at, compiler: Any, **kw: Any) -> str:
+    valid_from, valid_to, position = element.clauses
+    within = and_(valid_from <= position, or_(valid_to.is_(None), valid_to > position))
+    return str(compiler.process(within.self_group(), **kw))
+
+
+@compiles(current_at, "postgresql")
+def _current_at_postgresql(element: current_at, compiler: Any, **kw: Any) -> str:
+    valid_from, valid_to, position = (compiler.process(c, **kw) for c in element.clauses)
+    return f"int8range({valid_from}, {valid_to}) @> CAST({position} AS BIGINT)"
 
 
 def as_of(table: Table, position: int | None) -> Any:
     """The WHERE clause selecting the versions current at `position` (None = now)."""
     if position is None:
         return table.c.valid_to.is_(None)
-    return and_(table.c.valid_from <= position, or_(table.c.valid_to.is_(None), table.c.valid_to > position))
+    return current_at(table.c.valid_from, table.c.valid_to, literal(position, BigInteger))
 
 
 def select_as_of(table: Table, position: int | None) -> Select[Any]:

@@ -22,22 +22,10 @@ from datetime import UTC, date, datetime, time, timedelta, timezone
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from sqlalchemy import (
-    Connection,
-    Date,
-    Integer,
-    Subquery,
-    Table,
-    and_,
-    case,
-    cast,
-    func,
-    or_,
-    select,
-    true,
-    type_coerce,
-)
+from sqlalchemy import Connection, Date, Integer, Subquery, Table, and_, case, cast, func, select, true, type_coerce
 from sqlalchemy.sql import ColumnElement
+
+from projections.versioned import as_of
 
 CENT = Decimal("0.01")
 DAY = timedelta(days=1)
@@ -197,10 +185,8 @@ def known(table: Any, position: int | None) -> ColumnElement[bool]:
 
 def current(table: Any, position: int | None) -> ColumnElement[bool]:
     """The row versions current at `position` (None = now), of a register table or an alias of one."""
-    if position is None:
-        now: ColumnElement[bool] = table.c.valid_to.is_(None)
-        return now
-    return and_(table.c.valid_from <= position, or_(table.c.valid_to.is_(None), table.c.valid_to > position))
+    condition: ColumnElement[bool] = as_of(table, position)
+    return condition
 
 
 def state_on(table: Table, position: int | None, day: date) -> Subquery:

@@ -8,7 +8,7 @@ import importlib
 import pkgutil
 from typing import Any
 
-from sqlalchemy import inspect, text
+from sqlalchemy import func, inspect, select, text
 
 import projections
 from interface.bootstrap import Services
@@ -47,3 +47,28 @@ def test_every_sort_of_every_register_pages_now_from_an_index_on_postgresql(serv
                 for sort in (name, f"-{name}"):
                     shown = plan(conn, register.query([], Paging(3, 50, sort), None))
                     assert "Sort" not in shown and f"ix_{register.table.name}_now_" in shown, (sort, shown)
+
+
+def test_a_page_its_total_and_a_row_as_of_a_past_position_read_the_validity_ranges_on_postgresql(
+    services: Services,
+) -> None:
+    """As of a past position, every versioned register is read through its SP-GiST index of validity ranges
+    (projections.versioned): the versions current then, not every version written before. SQLite reads its
+    B-tree of `valid_from` (no such index there)."""
+    registers = [r for r in every_register() if r.appended_at is None]
+    engine = services.read_side.engine
+    names = {r.table.name for r in registers}
+    indexes = {name: {i["name"] for i in inspect(engine).get_indexes(name)} for name in names}
+    if engine.dialect.name != "postgresql":
+        assert not [name for name in names if f"ix_{name}_validity" in indexes[name]]
+        return
+    assert [name for name in names if f"ix_{name}_validity" not in indexes[name]] == []
+    with engine.connect() as conn:
+        conn.execute(text("SET enable_seqscan = off"))
+        for register in registers:
+            page = register.query([], Paging(3, 50, None), 7)
+            total = select(func.count()).select_from(register.table).where(*register.known(7))
+            for statement in (page, total):
+                shown = plan(conn, statement)
+                assert f"ix_{register.table.name}_validity" in shown, (register.table.name, shown)
+            assert "Index Only Scan" in plan(conn, total), register.table.name  # (both positions in the index)
