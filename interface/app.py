@@ -17,6 +17,7 @@ from application.infrastructure.settings import Settings
 from interface.audit_api import AuditQueries
 from interface.auth import jwt_auth
 from interface.bootstrap import Services, bootstrap
+from interface.campaigns_api import CampaignController
 from interface.claims_api import ClaimController
 from interface.complaints_api import ComplaintController, ServiceRequestController
 from interface.console import console_router, templates
@@ -61,6 +62,7 @@ CONTROLLERS: tuple[type[Controller] | Router, ...] = (
     ImprovementPlanController,
     RiskController,
     RiskIndicatorController,
+    CampaignController,
     AuditQueries,
     ReportQueries,
     SystemQueries,

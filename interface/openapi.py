@@ -38,7 +38,17 @@ from pydantic import BaseModel
 from interface.errors import PROBLEM
 from interface.openapi_codes import document_codes
 from interface.openapi_summaries import SUMMARIES
-from projections import claims, complaints, improvement_plans, policies, premiums, risks, service_requests, underwriting
+from projections import (
+    campaigns,
+    claims,
+    complaints,
+    improvement_plans,
+    policies,
+    premiums,
+    risks,
+    service_requests,
+    underwriting,
+)
 from projections.audit_log import AUDIT_LOG
 from projections.register import Register
 
@@ -203,6 +213,10 @@ REGISTER_READS: dict[str, tuple[Register, bool]] = {
     "GET /api/v1/risk-indicators": (risks.INDICATORS, True),
     "GET /api/v1/risk-indicators/alerts": (risks.ALERTS, True),
     "GET /api/v1/risk-indicators/{indicator_id}": (risks.INDICATORS, False),
+    "GET /api/v1/campaigns": (campaigns.CAMPAIGNS, True),
+    "GET /api/v1/campaigns/{campaign_id}": (campaigns.CAMPAIGNS, False),
+    "GET /api/v1/campaigns/{campaign_id}/contacts": (campaigns.CONTACTS, True),
+    "GET /api/v1/campaigns/{campaign_id}/applications": (campaigns.LINKED, True),
     "GET /api/v1/audit/log": (AUDIT_LOG, True),
 }
 

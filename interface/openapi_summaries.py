@@ -17,6 +17,7 @@ _SR = "/api/v1/service-requests/{request_id}"
 _IP = "/api/v1/improvement-plans/{plan_id}"
 _RK = "/api/v1/risks/{risk_id}"
 _KRI = "/api/v1/risk-indicators/{indicator_id}"
+_CA = "/api/v1/campaigns/{campaign_id}"
 
 SUMMARIES: dict[str, str] = {
     # customers (SPEC §2, §4)
@@ -158,6 +159,16 @@ SUMMARIES: dict[str, str] = {
     f"POST {_KRI}/measurement": "Measure a key risk indicator",
     f"POST {_KRI}/alerts/{{no}}/acknowledgement": "Acknowledge a key risk indicator alert",
     f"POST {_KRI}/retirement": "Retire a key risk indicator",
+    # campaigns (guide 2.1 (5))
+    "GET /api/v1/campaigns": "List campaigns",
+    "POST /api/v1/campaigns": "Plan a campaign",
+    f"GET {_CA}": "Read a campaign",
+    f"GET {_CA}/history": "Read a campaign's history",
+    f"GET {_CA}/contacts": "List a campaign's contacts",
+    f"POST {_CA}/contacts": "Record a contact in a campaign",
+    f"GET {_CA}/applications": "List a campaign's applications",
+    f"POST {_CA}/applications": "Link an application to a campaign",
+    f"POST {_CA}/closure": "Close a campaign",
     # audit, reports, system (SPEC §9, §10)
     "GET /api/v1/audit/log": "Read the audit log",
     "GET /api/v1/audit/verify": "Verify the audit chain",

@@ -12,6 +12,7 @@ ROLES = (
     "complaints_manager",  # a complaints officer who also approves the especially complex extension (60 days)
     "service_manager",  # service quality: the survey analysis and the improvement plans (8.3.2)
     "risk_officer",  # the risk register and the key risk indicators (ch. 9)
+    "marketing",  # campaigns: planned, their contacts and the applications they brought (2.1 (5))
     "auditor",
     "admin",
 )
@@ -58,6 +59,10 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     # ch. 9 风险识别, 评估与控制: the risk register and the key risk indicators, kept by the risk officer.
     "risk.read": frozenset(ROLES),
     "risk.manage": frozenset({"risk_officer", "admin"}),
+    # 2.1 (5) 营销活动策划: campaigns planned by marketing; agents contact customers and link applications too.
+    "campaigns.read": frozenset(ROLES),
+    "campaigns.plan": frozenset({"marketing", "admin"}),
+    "campaigns.contact": frozenset({"marketing", "agent", "admin"}),
     # Management and regulatory reports (SPEC §8): figures, no personal data.
     "reports.read": frozenset(
         {
@@ -68,6 +73,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
             "complaints_manager",
             "service_manager",
             "risk_officer",
+            "marketing",
             "auditor",
             "admin",
         }

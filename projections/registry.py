@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from projections.audit_log import AuditLogProjection
 from projections.base import Projection
+from projections.campaigns import CampaignsProjection
 from projections.claims import ClaimsProjection
 from projections.complaints import ComplaintsProjection
 from projections.customers import CustomersProjection
@@ -29,4 +30,5 @@ def all_projections() -> list[Projection]:
         ServiceRequestsProjection(),
         ImprovementPlansProjection(),
         RisksProjection(),
+        CampaignsProjection(),
     ]

@@ -15,12 +15,15 @@ from sqlalchemy import select
 
 from application.commands.privacy import record_disclosure
 from application.infrastructure.settings import Settings
+from domain.identifiers import china_today
 from interface.bootstrap import Services
 from interface.demo_cli import run_demo
 from projections.customers import customers
+from tests.builders.campaigns import carry_a_campaign_through, reachable
 from tests.builders.common import ctx
 from tests.builders.environment import settings_env
 from tests.builders.improvement import carry_a_plan_through
+from tests.builders.office import Office
 from tests.builders.registers import every_row
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -50,6 +53,10 @@ def test_every_command_line_process_runs_in_a_fresh_interpreter_over_every_kind_
         ).scalar_one()
     record_disclosure(services.app, ctx(reason="audit sample"), [str(first_customer)], "customer")
     carry_a_plan_through(services, UUID(str(first_customer)))  # 8.3.2: every event of an improvement plan
+    office = Office(services)  # 2.1 (5): every event of a campaign, with two customers of its own
+    interested, other = (reachable(services, office.person(seed)) for seed in (9001, 9002))
+    today = china_today()
+    carry_a_campaign_through(services, interested, other, office.apply(interested, on=today).id, today)
     services.read_side.catch_up()
     head = services.read_side.head()
     live = every_row(services.read_side)

@@ -25,6 +25,7 @@ from typing import Any, Protocol
 from uuid import UUID
 
 from application.app import InscribeApplication
+from application.demo import campaigns as demo_campaigns
 from application.demo import risks as demo_risks
 from application.demo.customers import onboard
 from application.demo.improvement import review
@@ -120,6 +121,7 @@ def build_demo(
     days = (end - first).days + 1
     with clock.using(simulated):
         _acquisitions(world, People(rng), customers, days)
+        demo_campaigns.begin(world)
         if settle is not None:
             demo_risks.begin(world)
         for n in range(days):

@@ -46,6 +46,7 @@ STAFF: dict[str, tuple[str, ...]] = {
     "complaints_officer": ("co-linna", "co-luoqi", "co-songyu"),
     "service_manager": ("sm-zhouyan", "sm-qianrui"),
     "risk_officer": ("ro-fengjie",),
+    "marketing": ("mk-tangyi", "mk-xiaoyu"),
 }
 COMPLAINTS_MANAGER = "co-mgr-majie"
 ASSESSORS = ("assessor-tang", "assessor-han", "assessor-feng")

@@ -105,6 +105,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "improvement-plans": ("改进计划", "Improvement plans"),
     "risks": ("风险登记", "Risks"),
     "risk-alerts": ("风险预警", "Risk alerts"),
+    "campaigns": ("营销活动", "Campaigns"),
     "audit-log": ("审计日志", "Audit log"),
     "loss-ratio": ("赔付率", "Loss ratio"),
     "claims-timeliness": ("理赔时效", "Claims timeliness"),

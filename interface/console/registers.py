@@ -10,6 +10,7 @@ from typing import Any
 
 from projections import (
     audit_log,
+    campaigns,
     claims,
     complaints,
     customers,
@@ -211,6 +212,26 @@ REGISTERS: dict[str, RegisterPage] = {
             timeline="risk-indicator",
         ),
         RegisterPage(
+            "campaigns",
+            "/api/v1/campaigns",
+            (
+                "status",
+                "name",
+                "channel",
+                "starts_on",
+                "ends_on",
+                "owner_id",
+                "customers_contacted",
+                "prospects",
+                "applications",
+                "phase",
+            ),
+            _sorts(campaigns.CAMPAIGNS),
+            campaigns.CAMPAIGNS.default_sort,
+            key="campaign_id",
+            timeline="campaign",
+        ),
+        RegisterPage(
             "audit-log",
             "/api/v1/audit/log",
             (
@@ -241,6 +262,7 @@ TIMELINES: dict[str, tuple[str, str]] = {
     "improvement-plan": ("/api/v1/improvement-plans/{id}/history", "/api/v1/improvement-plans/{id}"),
     "risk": ("/api/v1/risks/{id}/history", "/api/v1/risks/{id}"),
     "risk-indicator": ("/api/v1/risk-indicators/{id}/history", "/api/v1/risk-indicators/{id}"),
+    "campaign": ("/api/v1/campaigns/{id}/history", "/api/v1/campaigns/{id}"),
 }
 
 #: The audit log's aggregate types, as the timeline kinds they open.
@@ -253,6 +275,7 @@ AGGREGATE_KINDS = {
     "improvement": "improvement-plan",
     "risk": "risk",
     "risk_indicator": "risk-indicator",
+    "campaign": "campaign",
 }
 
 

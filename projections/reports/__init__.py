@@ -7,6 +7,7 @@ from datetime import date
 
 from projections.register import Reader
 from projections.reports import (
+    campaigns,
     claims_timeliness,
     complaints,
     improvement,
@@ -32,6 +33,7 @@ REPORTS: dict[str, ReportSpec] = {
         survey_analysis.SPEC,
         improvement.SPEC,
         staff.SPEC,
+        campaigns.SPEC,
     )
 }
 

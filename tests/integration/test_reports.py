@@ -17,6 +17,7 @@ from uuid import UUID
 import pytest
 from sqlalchemy import select
 
+from application.commands import campaigns
 from application.commands import complaints as complaints
 from application.commands import improvement as improvement
 from application.commands import policies as policies
@@ -28,8 +29,10 @@ from domain.improvement.rules import Scope
 from projections.premiums import premium_payments
 from projections.reports import REPORTS, Report
 from tests.builders.book import H1, Book, money
+from tests.builders.campaigns import plan, reachable
 from tests.builders.common import ctx, enterprise
 from tests.builders.environment import JWT_SECRET, drop_postgres_database, new_postgres_database, require_postgres
+from tests.builders.office import Office
 
 D = date
 
@@ -508,6 +511,11 @@ def test_a_report_asked_as_of_an_earlier_position_answers_what_it_answered_then(
             finding="f",
             owner_id="sm-1",
             on=D(2026, 6, 29),
+        )
+        reached = reachable(services, Office(services).person(777))  # 2.1 (5): a campaign's contact in June
+        campaign = plan(services, D(2026, 6, 1), D(2026, 6, 30))
+        campaigns.contact(
+            book.app, ctx(), campaign, D(2026, 6, 29), customer_id=reached, outcome="interested", staff_id="a-1"
         )
         services.read_side.catch_up()
 

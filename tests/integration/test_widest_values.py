@@ -20,6 +20,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
 
+from application.commands import campaigns as campaign_commands
 from application.commands import claims as claims
 from application.commands import complaints as complaints
 from application.commands import customers as customers_commands
@@ -32,10 +33,12 @@ from application.commands import service_requests as requests
 from application.commands.customers import register_enterprise, register_individual
 from application.context import CommandContext
 from domain import clock
+from domain.campaign.rules import TARGETS
 from domain.improvement.rules import Scope
 from domain.policy.aggregate import Policy
 from domain.values import MAX_MONEY
 from projections.audit_log import audit_log
+from projections.campaigns import campaign_applications, campaign_contacts, campaigns
 from projections.claims import claim_flags
 from projections.claims import claims as claims_table
 from projections.complaints import complaints as complaints_table
@@ -273,6 +276,26 @@ def test_the_widest_accepted_values_reach_every_projection(
     risk_commands.measure(app, ctx("risk_officer"), UUID(defined.id), date(2026, 12, 1))  # November: below, an alert
     risk_commands.acknowledge(app, ctx("risk_officer"), UUID(defined.id), date(2026, 12, 2), alert_no=1, note=detail)
 
+    # 2.1 (5): the widest campaign over every segment, the holder contacted by the widest staff id, their policy linked
+    customers_commands.assign_segment(app, ctx(), holder, segment="high_net_worth", basis=contact)
+    customers_commands.give_consent(app, ctx(), holder, purpose="marketing")
+    planned = campaign_commands.plan(
+        app,
+        ctx("marketing"),
+        name=name,
+        objective=detail,
+        segments=list(TARGETS),
+        channel="event",
+        product_codes=["home_property"],
+        starts_on=ON,
+        ends_on=date(2027, 1, 5),
+        owner_id=short,
+        on=ON,
+    )
+    campaign_id = UUID(planned.id)
+    campaign_commands.contact(app, ctx(), campaign_id, ON, customer_id=holder, outcome="interested", staff_id=short)
+    campaign_commands.link_application(app, ctx("marketing"), campaign_id, ON, policy_id=policy_id)
+    campaign_commands.close(app, ctx("marketing"), campaign_id, ON, reason=detail)
     services.read_side.catch_up()
 
     head = services.read_side.head()
@@ -326,6 +349,21 @@ def test_the_widest_accepted_values_reach_every_projection(
         )
         risk = current(conn, risks, "risk_id", identified.id)
         assert (risk["title"], risk["owner_id"], risk["controls"], risk["score"]) == (name, short, [contact] * 50, 25)
+        shown_campaign = current(conn, campaigns, "campaign_id", campaign_id)
+        assert (shown_campaign["name"], shown_campaign["owner_id"], shown_campaign["close_reason"]) == (
+            name,
+            short,
+            detail,
+        )
+        assert shown_campaign["segments"] == list(TARGETS) and shown_campaign["applications"] == 1
+        staff = conn.execute(
+            select(campaign_contacts.c.staff_id).where(campaign_contacts.c.campaign_id == str(campaign_id))
+        )
+        assert staff.scalars().all() == [short]
+        linked = select(campaign_applications.c.policy_id).where(
+            campaign_applications.c.campaign_id == str(campaign_id)
+        )
+        assert conn.execute(linked).scalars().all() == [str(policy_id)]
         alert = current(conn, risk_alerts, "alert_id", f"{defined.id}/1")
         assert (alert["owner_id"], alert["note"], alert["threshold"]) == (short, detail, Decimal("1000000.00"))
         action = current(conn, improvement_plan_actions, "action_id", f"{plan_id}/1")

@@ -48,3 +48,15 @@ def now_indexes(sorts: Mapping[str, tuple[str, tuple[str, ...]]]) -> None:
                     f"CREATE INDEX IF NOT EXISTS ix_{table}_now_{column}{suffix} ON {table} "
                     f"({column} {order} NULLS LAST, {key}) WHERE valid_to IS NULL"
                 )
+
+
+def validity_indexes(tables: list[str]) -> None:
+    """On PostgreSQL, each versioned table's SP-GiST index of its validity ranges, including both positions
+    (projections.versioned: read as of a past position)."""
+    if op.get_bind().dialect.name != "postgresql":
+        return
+    for table in tables:
+        op.execute(
+            f"CREATE INDEX IF NOT EXISTS ix_{table}_validity ON {table} "
+            "USING spgist (int8range(valid_from, valid_to)) INCLUDE (valid_from, valid_to)"
+        )

@@ -10,6 +10,8 @@ is also rebuilt from the log on its next start (its fingerprint changed), as for
 import sqlalchemy as sa
 from alembic import op
 
+from projections.migrations.read.shapes import validity_indexes
+
 revision = "r0006"
 down_revision = "r0005"
 branch_labels = None
@@ -26,13 +28,7 @@ def versioned_tables() -> list[str]:
 
 
 def upgrade() -> None:
-    if op.get_bind().dialect.name != "postgresql":
-        return
-    for table in versioned_tables():
-        op.execute(
-            f"CREATE INDEX IF NOT EXISTS ix_{table}_validity ON {table} "
-            "USING spgist (int8range(valid_from, valid_to)) INCLUDE (valid_from, valid_to)"
-        )
+    validity_indexes(versioned_tables())
 
 
 def downgrade() -> None:
