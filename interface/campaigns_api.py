@@ -17,7 +17,7 @@ from domain.campaign.aggregate import Campaign
 from domain.errors import NotFound
 from interface.auth import Principal, requires
 from interface.bootstrap import Services
-from interface.campaign_schemas import CampaignIn, CloseCampaignIn, ContactIn, LinkIn
+from interface.campaign_schemas import CampaignIn, CloseCampaignIn, ContactIn, LinkIn, Outcome
 from interface.history import history_view
 from interface.http import CommandAnswer, answer, business_day, command_context, read_at
 from interface.query_params import QUERY_DEPENDENCIES, HistoryView, Paged, ReadAt, Text, Today
@@ -102,18 +102,35 @@ class CampaignController(Controller):
             raise NotFound(f"campaign {campaign_id} not found")
         return found
 
-    @get("/{campaign_id:uuid}/contacts", guards=[requires(READ)], sync_to_thread=True)
-    def contacts(self, services: Svc, campaign_id: Id, paging: Paged, read_point: ReadAt) -> Any:
-        """The campaign's contacts in the order they were recorded (default)."""
+    @get("/contacts", guards=[requires(READ)], sync_to_thread=True)
+    def contacts(
+        self,
+        services: Svc,
+        paging: Paged,
+        read_point: ReadAt,
+        campaign_id: FromQuery[UUID | None] = None,
+        customer_id: FromQuery[UUID | None] = None,
+        outcome: FromQuery[Outcome | None] = None,
+    ) -> Any:
+        """The contacts made in campaigns, in the order they were recorded (default); of one campaign, one
+        customer or one outcome."""
         position = read_at(services, read_point, "campaigns")
-        conditions = cp.of_campaign(cp.campaign_contacts, str(campaign_id))
+        conditions = cp.contact_filters(campaign_id, customer_id, outcome)
         return cp.CONTACTS.page(services.read_side, conditions, paging, position)
 
-    @get("/{campaign_id:uuid}/applications", guards=[requires(READ)], sync_to_thread=True)
-    def applications(self, services: Svc, campaign_id: Id, paging: Paged, read_point: ReadAt) -> Any:
-        """The applications linked to the campaign, in the order they were linked (default)."""
+    @get("/applications", guards=[requires(READ)], sync_to_thread=True)
+    def applications(
+        self,
+        services: Svc,
+        paging: Paged,
+        read_point: ReadAt,
+        campaign_id: FromQuery[UUID | None] = None,
+        customer_id: FromQuery[UUID | None] = None,
+    ) -> Any:
+        """The applications linked to campaigns, in the order they were linked (default); of one campaign or one
+        customer."""
         position = read_at(services, read_point, "campaigns")
-        conditions = cp.of_campaign(cp.campaign_applications, str(campaign_id))
+        conditions = cp.link_filters(campaign_id, customer_id)
         return cp.LINKED.page(services.read_side, conditions, paging, position)
 
     @get("/{campaign_id:uuid}/history", guards=[requires(READ)], sync_to_thread=True)

@@ -57,6 +57,9 @@ def render(summary: DemoSummary) -> str:
         f"  service requests  {sum(summary.service_requests.values()):,}: {_counts(summary.service_requests)}",
         f"  surveys           {summary.paths.get('survey', 0):,}",
         f"  improvement plans {plans:,} ({closed:,} closed)",
+        f"  campaigns         {summary.paths.get('campaign-planned', 0):,}"
+        f" ({sum(n for k, n in summary.paths.items() if k.startswith('campaign-contact:')):,} contacts,"
+        f" {summary.paths.get('campaign-application-linked', 0):,} applications linked)",
         f"  events written    {summary.events:,} in {summary.seconds:,.0f} s ({summary.events_per_second:,.0f}/s)",
     ]
     if total:

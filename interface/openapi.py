@@ -215,8 +215,8 @@ REGISTER_READS: dict[str, tuple[Register, bool]] = {
     "GET /api/v1/risk-indicators/{indicator_id}": (risks.INDICATORS, False),
     "GET /api/v1/campaigns": (campaigns.CAMPAIGNS, True),
     "GET /api/v1/campaigns/{campaign_id}": (campaigns.CAMPAIGNS, False),
-    "GET /api/v1/campaigns/{campaign_id}/contacts": (campaigns.CONTACTS, True),
-    "GET /api/v1/campaigns/{campaign_id}/applications": (campaigns.LINKED, True),
+    "GET /api/v1/campaigns/contacts": (campaigns.CONTACTS, True),
+    "GET /api/v1/campaigns/applications": (campaigns.LINKED, True),
     "GET /api/v1/audit/log": (AUDIT_LOG, True),
 }
 

@@ -164,9 +164,9 @@ SUMMARIES: dict[str, str] = {
     "POST /api/v1/campaigns": "Plan a campaign",
     f"GET {_CA}": "Read a campaign",
     f"GET {_CA}/history": "Read a campaign's history",
-    f"GET {_CA}/contacts": "List a campaign's contacts",
+    "GET /api/v1/campaigns/contacts": "List campaign contacts",
     f"POST {_CA}/contacts": "Record a contact in a campaign",
-    f"GET {_CA}/applications": "List a campaign's applications",
+    "GET /api/v1/campaigns/applications": "List applications linked to campaigns",
     f"POST {_CA}/applications": "Link an application to a campaign",
     f"POST {_CA}/closure": "Close a campaign",
     # audit, reports, system (SPEC §9, §10)

@@ -238,6 +238,18 @@ def campaign_filters(
     return conditions
 
 
-def of_campaign(table: Table, campaign_id: str) -> list[Any]:
-    """The contacts' or applications' condition: those of one campaign."""
-    return [table.c.campaign_id == campaign_id]
+def contact_filters(campaign_id: Any = None, customer_id: Any = None, outcome: str | None = None) -> list[Any]:
+    """SQL conditions for the contacts' filters."""
+    k = campaign_contacts.c
+    given = ((k.campaign_id, campaign_id), (k.customer_id, customer_id), (k.outcome, outcome))
+    return [column == str(value) for column, value in given if value is not None]
+
+
+def link_filters(campaign_id: Any = None, customer_id: Any = None) -> list[Any]:
+    """SQL conditions for the linked applications' filters."""
+    a = campaign_applications.c
+    return [
+        column == str(value)
+        for column, value in ((a.campaign_id, campaign_id), (a.customer_id, customer_id))
+        if value is not None
+    ]

@@ -103,6 +103,7 @@ policy_parties = versioned_table(
     Column("role", String(20), nullable=False),  # beneficiary
     Column("named", Boolean, nullable=False),  # still named by the policy now
     key_length=160,
+    ranges=False,  # a party seldom changes (projections.versioned)
 )
 Index("ix_policy_parties_customer", policy_parties.c.customer_id, policy_parties.c.valid_to)
 Index("ix_policy_parties_policy", policy_parties.c.policy_id, policy_parties.c.valid_to)

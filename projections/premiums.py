@@ -51,6 +51,7 @@ premium_installments = versioned_table(
     Column("grace_end_moved_because", Text, nullable=True),  # its last day was a rest day (Art. 203)
     Column("status", String(20), nullable=False),  # due | paid | lapsed | cancelled | replaced
     key_length=60,  # a policy id (36 characters), a colon and a number
+    ranges=False,  # an installment seldom changes (projections.versioned)
 )
 Index("ix_premium_installments_policy", premium_installments.c.policy_id, premium_installments.c.valid_to)
 Index(

@@ -34,6 +34,7 @@ satisfaction_surveys = versioned_table(
     Column("claims_convenience", Integer, nullable=False),
     Column("related_id", String(100), nullable=True),
     key_length=60,
+    ranges=False,  # a survey never changes (projections.versioned)
 )
 Index("ix_satisfaction_surveys_on", satisfaction_surveys.c.surveyed_on, satisfaction_surveys.c.valid_from)
 

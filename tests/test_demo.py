@@ -81,6 +81,9 @@ def test_a_small_book_is_reproducible_goes_through_every_path_and_is_what_a_rebu
     # ch. 9: risks entered and reviewed; indicators measured monthly by the nightly tick, alerts acknowledged
     assert types["risk.Identified"] >= 1 and types["risk.Reviewed"] >= 1
     assert types["risk_indicator.Measured"] >= 11 and types["risk_indicator.AlertAcknowledged"] >= 1
+    # 2.1 (5): campaigns planned quarterly, consenting customers of their segments contacted, closed
+    assert types["campaign.Planned"] >= 3 and types["campaign.CustomerContacted"] >= 1
+    assert types["campaign.Closed"] >= 2 and summary.paths["campaign-contact:interested"] >= 1
     assert types["policy.PremiumPaid"] > types["policy.Issued"] >= SMALL["customers"] // 2
     assert summary.paths["underwriting:accept"] >= 1 and summary.paths["claim-path:missing-documents"] >= 1
     # a rider claim: an accidental death on term life with the rider pays both covers and ends the policy

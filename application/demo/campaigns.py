@@ -7,6 +7,7 @@ of application.commands.campaigns; the domain refuses what breaks its rules (tal
 
 from __future__ import annotations
 
+import random
 from datetime import timedelta
 from typing import Any
 from uuid import UUID
@@ -27,19 +28,24 @@ PLANS: tuple[tuple[str, list[str], str, list[str]], ...] = (
 OUTCOMES = ("interested", "not_interested", "no_answer", "callback")
 
 
+MARKETER, AGENTS = "mk-tangyi", ("agent-liuyang", "agent-chenjing", "agent-zhaolei")
+
+
 def begin(world: World) -> None:
-    """The first campaign is planned a month into the book, then one every quarter."""
-    world.at(world.start + timedelta(days=30), _plan, world, 0)
+    """The first campaign is planned a month into the book, then one every quarter. The campaigns draw from a
+    generator of their own, seeded from the book's, so the rest of a seed's book is the book it was before them."""
+    rng = random.Random(repr(world.rng.getstate()[1][1:9]))  # (drawing nothing from it)
+    world.at(world.start + timedelta(days=30), _plan, world, rng, 0)
 
 
-def _plan(world: World, n: int) -> None:
+def _plan(world: World, rng: random.Random, n: int) -> None:
     name, segments, channel, products = PLANS[n % len(PLANS)]
     day = world.day
     done = world.attempt(
         "campaign-planned",
         commands.plan,
         world.app,
-        world.ctx("marketing"),
+        world.ctx("marketing", MARKETER),
         name=name,
         objective=f"{name}：面向目标客群的营销活动（2.1 (5)）",
         segments=segments,
@@ -47,10 +53,10 @@ def _plan(world: World, n: int) -> None:
         product_codes=[p for p in products if p in world.app.catalogue],
         starts_on=day,
         ends_on=day + timedelta(days=LENGTH - 1),
-        owner_id="mk-tangyi",
+        owner_id=MARKETER,
         on=day,
     )
-    world.later(QUARTER, _plan, world, n + 1)
+    world.later(QUARTER, _plan, world, rng, n + 1)
     if done is None:
         return
     world.paths["campaign-planned"] += 1
@@ -59,24 +65,25 @@ def _plan(world: World, n: int) -> None:
         p for p in world.parties if p.id is not None and "marketing" in p.consents and segment_of(p, day)[0] in segments
     ]
     contacted: dict[UUID, int] = {}  # customer → their covers when first contacted
-    for party in world.rng.sample(targets, min(len(targets), 40)):
-        world.later(world.days(0, LENGTH - 1), _contact, world, campaign, party, contacted)
+    for party in rng.sample(targets, min(len(targets), 40)):
+        world.later(rng.randint(0, LENGTH - 1), _contact, world, rng, campaign, party, contacted)
     world.later(LENGTH + ATTRIBUTION_DAYS, _conclude, world, campaign, contacted)
 
 
-def _contact(world: World, campaign: UUID, party: Party, contacted: dict[UUID, int]) -> None:
+def _contact(world: World, rng: random.Random, campaign: UUID, party: Party, contacted: dict[UUID, int]) -> None:
     assert party.id is not None
-    outcome = world.pick("campaign-outcome", OUTCOMES, (0.3, 0.3, 0.3, 0.1))
+    outcome = rng.choices(OUTCOMES, weights=(0.3, 0.3, 0.3, 0.1))[0]
+    staff = rng.choice(AGENTS)
     done = world.attempt(
         "campaign-contact",
         commands.contact,
         world.app,
-        world.ctx("agent"),
+        world.ctx("agent", staff),
         campaign,
         world.day,
         customer_id=party.id,
         outcome=outcome,
-        staff_id=world.rng.choice(("agent-liuyang", "agent-chenjing", "agent-zhaolei")),
+        staff_id=staff,
     )
     if done is not None:
         world.paths[f"campaign-contact:{outcome}"] += 1
@@ -92,7 +99,13 @@ def _conclude(world: World, campaign: UUID, contacted: dict[UUID, int]) -> None:
             if cover.holder.id == customer and _link(world, campaign, cover.id):
                 world.paths["campaign-application-linked"] += 1
     if world.attempt(
-        "campaign-closed", commands.close, world.app, world.ctx("marketing"), campaign, world.day, reason="期满结束"
+        "campaign-closed",
+        commands.close,
+        world.app,
+        world.ctx("marketing", MARKETER),
+        campaign,
+        world.day,
+        reason="期满结束",
     ):
         world.paths["campaign-closed"] += 1
 
@@ -102,7 +115,7 @@ def _link(world: World, campaign: UUID, policy: UUID) -> Any:
         "campaign-link",
         commands.link_application,
         world.app,
-        world.ctx("marketing"),
+        world.ctx("marketing", MARKETER),
         campaign,
         world.day,
         policy_id=policy,

@@ -62,9 +62,9 @@ def test_a_campaign_contacts_consenting_customers_links_their_applications_and_r
     is_problem(
         desk.post(f"{CAMPAIGNS}/{cid}/applications", {"policy_id": policy}, role="marketing"), 409, "application-linked"
     )
-    (contact,) = desk.get(f"{CAMPAIGNS}/{cid}/contacts")["items"]
+    (contact,) = desk.get(f"{CAMPAIGNS}/contacts", campaign_id=cid)["items"]
     assert (contact["customer_id"], contact["outcome"], contact["staff_id"]) == (first, "interested", "alice")
-    (link,) = desk.get(f"{CAMPAIGNS}/{cid}/applications")["items"]
+    (link,) = desk.get(f"{CAMPAIGNS}/applications", campaign_id=cid)["items"]
     assert (link["policy_id"], link["customer_id"], link["applied_on"]) == (policy, first, START.isoformat())
 
     period = {"from": "2025-01-01", "to": "2025-03-31", "group_by": "campaign"}

@@ -15,7 +15,7 @@ from sqlalchemy import select
 from application.commands import campaigns, privacy
 from application.commands import customers as people
 from domain.errors import DomainError
-from projections.campaigns import CAMPAIGNS, CONTACTS, LINKED, of_campaign
+from projections.campaigns import CAMPAIGNS, CONTACTS, LINKED, contact_filters, link_filters
 from projections.campaigns import campaigns as campaigns_table
 from projections.register import Paging
 from projections.reports.campaigns import SPEC
@@ -50,24 +50,26 @@ def test_a_campaign_its_contacts_and_applications_and_its_conversion_as_of_any_m
     assert [(v.applications, v.status) for v in versions] == [(0, "planned")] * 3 + [(1, "planned"), (1, "closed")]
     before_link = versions[3].valid_from - 1
 
-    now = CAMPAIGNS.one(services.read_side, key, None, today=ON + DAY)
-    assert now is not None
-    assert (now.customers_contacted, now.prospects, now.applications, now.status, now.phase) == (
-        2,
-        1,
-        1,
-        "closed",
-        "closed",
-    )  # type: ignore[attr-defined]
-    then = CAMPAIGNS.one(services.read_side, key, before_link, today=ON)
-    assert then is not None and (then.applications, then.phase) == (0, "running")  # type: ignore[attr-defined]
-    contacts = CONTACTS.page(services.read_side, of_campaign(CONTACTS.table, key), Paging(1, 50, None), None)
-    assert [(c.customer_id, c.outcome) for c in contacts.items] == [
+    def one(position: int | None, today: date) -> dict[str, Any]:
+        found = CAMPAIGNS.one(services.read_side, key, position, today=today)
+        assert found is not None
+        return found.model_dump()
+
+    def page(register: Any, conditions: list[Any], position: int | None) -> dict[str, Any]:
+        return dict(register.page(services.read_side, conditions, Paging(1, 50, None), position).model_dump())
+
+    now = one(None, ON + DAY)
+    shown = (now["customers_contacted"], now["prospects"], now["applications"], now["status"], now["phase"])
+    assert shown == (2, 1, 1, "closed", "closed")
+    then = one(before_link, ON)
+    assert (then["applications"], then["phase"]) == (0, "running")
+    contacts = page(CONTACTS, contact_filters(key), None)["items"]
+    assert [(c["customer_id"], c["outcome"]) for c in contacts] == [
         (str(first), "interested"),
         (str(second), "no_answer"),
-    ]  # type: ignore[attr-defined]
-    linked = LINKED.page(services.read_side, of_campaign(LINKED.table, key), Paging(1, 50, None), before_link)
-    assert linked.total == 0  # type: ignore[attr-defined]
+    ]
+    assert page(LINKED, link_filters(key), before_link)["total"] == 0
+    assert page(LINKED, link_filters(key), None)["total"] == 1
 
     premium = Decimal(str(policy.annual_premium))
     for group in ("campaign", "channel"):

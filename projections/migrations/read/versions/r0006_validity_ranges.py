@@ -1,14 +1,11 @@
-"""r0006: on PostgreSQL, an SP-GiST index of each versioned register table's validity ranges,
-`int8range(valid_from, valid_to)` including both positions (projections.versioned): a page, a total or a row
-as of a past position reads the versions current then, not every version written before it. SQLite is
-unchanged.
+"""r0006: on PostgreSQL, an SP-GiST index of the validity ranges of each versioned register table whose rows
+change often, `int8range(valid_from, valid_to)` including both positions (projections.versioned): a page, a total
+or a row as of a past position reads the versions current then, not every version written before it. The
+installments, surveys and policy parties (about one version a row) keep their B-tree. SQLite is unchanged.
 
-Every table with `valid_from` and `valid_to` gains it where it is missing. Each register whose table gains it
-is also rebuilt from the log on its next start (its fingerprint changed), as for any change to its tables.
+Each register whose table gains it is also rebuilt from the log on its next start (its fingerprint changed), as
+for any change to its tables.
 """
-
-import sqlalchemy as sa
-from alembic import op
 
 from projections.migrations.read.shapes import validity_indexes
 
@@ -17,22 +14,27 @@ down_revision = "r0005"
 branch_labels = None
 depends_on = None
 
-
-def versioned_tables() -> list[str]:
-    inspector = sa.inspect(op.get_bind())
-    return [
-        name
-        for name in inspector.get_table_names()
-        if {"valid_from", "valid_to"} <= {c["name"] for c in inspector.get_columns(name)}
-    ]
+#: The tables as at r0006 (later revisions add their own).
+TABLES = [
+    "claim_flags",
+    "claims",
+    "complaints",
+    "customers",
+    "improvement_actions",
+    "improvement_plan_actions",
+    "improvement_plans",
+    "policies",
+    "risk_alerts",
+    "risk_indicators",
+    "risks",
+    "service_requests",
+    "underwriting_decisions",
+]
 
 
 def upgrade() -> None:
-    validity_indexes(versioned_tables())
+    validity_indexes(TABLES)
 
 
 def downgrade() -> None:
-    if op.get_bind().dialect.name != "postgresql":
-        return
-    for table in versioned_tables():
-        op.execute(f"DROP INDEX IF EXISTS ix_{table}_validity")
+    raise NotImplementedError("the read side is rebuilt from the log, never downgraded")
