@@ -48,6 +48,8 @@ def _counts(counts: dict[str, int]) -> str:
 def render(summary: DemoSummary) -> str:
     total = sum(summary.refused.values())
     plans, closed = summary.paths.get("improvement-plan", 0), summary.paths.get("improvement-closed", 0)
+    contacts = sum(n for k, n in summary.paths.items() if k.startswith("campaign-contact:"))
+    linked = summary.paths.get("campaign-application-linked", 0)
     lines = [
         f"demo book, seed {summary.seed}: {summary.start} to {summary.end}",
         f"  customers         {summary.customers:,}",
@@ -57,9 +59,7 @@ def render(summary: DemoSummary) -> str:
         f"  service requests  {sum(summary.service_requests.values()):,}: {_counts(summary.service_requests)}",
         f"  surveys           {summary.paths.get('survey', 0):,}",
         f"  improvement plans {plans:,} ({closed:,} closed)",
-        f"  campaigns         {summary.paths.get('campaign-planned', 0):,}"
-        f" ({sum(n for k, n in summary.paths.items() if k.startswith('campaign-contact:')):,} contacts,"
-        f" {summary.paths.get('campaign-application-linked', 0):,} applications linked)",
+        f"  campaigns         {summary.paths.get('campaign-planned', 0):,} ({contacts:,} contacts, {linked:,} linked)",
         f"  events written    {summary.events:,} in {summary.seconds:,.0f} s ({summary.events_per_second:,.0f}/s)",
     ]
     if total:
