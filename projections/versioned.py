@@ -88,7 +88,7 @@ def as_of(table: Table, position: int | None) -> Any:
     """The WHERE clause selecting the versions current at `position` (None = now)."""
     if position is None:
         return table.c.valid_to.is_(None)
-    if getattr(table, "element", table).info.get("ranges"):  # (an alias: its table's)
+    if getattr(getattr(table, "element", table), "info", {}).get("ranges"):  # (an alias: its table's)
         return current_at(table.c.valid_from, table.c.valid_to, literal(position, BigInteger))
     return and_(table.c.valid_from <= position, or_(table.c.valid_to.is_(None), table.c.valid_to > position))
 
