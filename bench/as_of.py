@@ -57,6 +57,8 @@ def run(raw: psycopg.Connection[Any], samples: int, sent: list[str]) -> dict[str
 
 
 def measure(url: str, position: int | None = None, samples: int = 100) -> dict[str, Any]:
+    """Each case's p50/p99: `ours` the register's statements, `baseline` the same with the B-tree form."""
+    url = url.replace("postgresql+psycopg://", "postgresql://")  # psycopg's form; SQLAlchemy's below
     if position is None:
         engine = create_engine(url.replace("postgresql://", "postgresql+psycopg://"))
         with engine.connect() as conn:
@@ -68,14 +70,19 @@ def measure(url: str, position: int | None = None, samples: int = 100) -> dict[s
             pages = [statements(table, order, position, n % 10) for n in range(10)]
             sent = [page for page, _ in pages] + [pages[0][1]]  # ten pages, then the total
             forms = {"ranges": sent, "valid_from B-tree": [replaced(s, table.name, position) for s in sent]}
-            for label, sent in forms.items():
-                found["cases"][f"{table.name} page of 50, {label}"] = run(raw, samples, sent[:10])
-                found["cases"][f"{table.name} total, {label}"] = run(raw, samples, sent[10:])
+            for n, what in ((slice(0, 10), "page of 50"), (slice(10, 11), "total")):
+                found["cases"][f"{table.name} {what}"] = {
+                    "ours": run(raw, samples, forms["ranges"][n]),
+                    "baseline": run(raw, samples, forms["valid_from B-tree"][n]),
+                }
     return found
 
 
 if __name__ == "__main__":
     result = measure(sys.argv[1], int(sys.argv[2]) if len(sys.argv) > 2 else None)
-    print(f"as of position {result['position']}: p50 / p99 ms")
-    for label, figures in result["cases"].items():
-        print(f"  {label:45} {figures['p50_ms']:7.1f} / {figures['p99_ms']:7.1f}")
+    print(f"as of position {result['position']}: p50 / p99 ms, the ranges beside the valid_from B-tree form")
+    for label, case in result["cases"].items():
+        ours, base = case["ours"], case["baseline"]
+        print(
+            f"  {label:30} {ours['p50_ms']:7.1f} / {ours['p99_ms']:7.1f}   {base['p50_ms']:7.1f} / {base['p99_ms']:7.1f}"
+        )

@@ -146,6 +146,12 @@ def volume_rows(volume: dict[str, Any]) -> list[tuple[str, str, str, str]]:
             )
     for label, case in volume.get("queries", {}).get("cases", {}).items():
         table.append(_latency(f"volume: {label}, p50 / p99 ms (n={case['ours']['samples']})", case))
+    forms = volume.get("as_of_forms") or {}
+    for label, case in forms.get("cases", {}).items():  # beside: the valid_from B-tree form of the same statements
+        n = case["ours"]["samples"]
+        table.append(
+            _latency(f"volume: {label} as of a year ago, p50 / p99 ms (n={n}; baseline the B-tree form)", case)
+        )
     if "lag" in volume:  # beside: the same commands with nothing else running
         lag, idle = volume["lag"]["during_rebuild"], volume["lag"]["idle"]
         table.append(
