@@ -2,6 +2,12 @@
 
 Append-only: an event's row never changes, so "as of position p" is simply `position <= p`.
 It also maps a moment to the log position that was current then.
+
+Its total, now or as of any position, is counted from marks, not from every row: `audit_log_marks` holds the
+position of every MARK-th row (rows are appended in the log's order, so the n-th row never changes), and a total
+is the last mark at or before the position plus the rows after it (fewer than MARK, unless marks lag behind, when
+it counts more and is still exact). Every path that writes the register marks what it wrote before it commits
+(`mark`), so the marks are a function of the rows: a rebuild writes the marks the live projection wrote.
 """
 
 from __future__ import annotations
@@ -42,6 +48,43 @@ Index("ix_audit_log_recorded_at", audit_log.c.recorded_at)
 Index("ix_audit_log_aggregate", audit_log.c.aggregate_id, audit_log.c.position)
 Index("ix_audit_log_actor", audit_log.c.actor_id, audit_log.c.position)
 
+#: Every MARK-th row of the audit log: its number (`n`) and position.
+MARK = 1000
+audit_log_marks = Table(
+    "audit_log_marks",
+    metadata,
+    Column("n", BigInteger, primary_key=True, autoincrement=False),
+    Column("position", BigInteger, nullable=False, unique=True),
+)
+
+
+def mark(conn: Connection) -> None:
+    """Mark every MARK-th row written since the last mark (run after each write, in its transaction)."""
+    m = audit_log_marks.c
+    last = conn.execute(select(m.n, m.position).order_by(m.n.desc()).limit(1)).first()
+    n, after = (int(last.n), int(last.position)) if last is not None else (0, 0)
+    numbered = (
+        select(audit_log.c.position, func.row_number().over(order_by=audit_log.c.position).label("rn"))
+        .where(audit_log.c.position > after)
+        .subquery()
+    )
+    marks = select((numbered.c.rn + n).label("n"), numbered.c.position).where(numbered.c.rn % MARK == 0)
+    conn.execute(audit_log_marks.insert().from_select(["n", "position"], marks))
+
+
+def total(conn: Connection, position: int | None) -> int:
+    """How many rows the audit log holds (as of `position`; None: now): the last mark and the rows after it."""
+    m, a = audit_log_marks.c, audit_log.c
+    marks = select(m.n, m.position).order_by(m.n.desc()).limit(1)
+    if position is not None:
+        marks = marks.where(m.position <= position)
+    last = conn.execute(marks).first()
+    n, after = (int(last.n), int(last.position)) if last is not None else (0, 0)
+    rest = select(func.count()).select_from(audit_log).where(a.position > after)
+    if position is not None:
+        rest = rest.where(a.position <= position)
+    return n + int(conn.execute(rest).scalar_one())
+
 
 def topic_parts(topic: str) -> tuple[str, str]:
     """("customer", "IndividualRegistered") from "inscribe.customer.IndividualRegistered.v1"."""
@@ -61,7 +104,7 @@ class AuditLogProjection(Projection):
     """One row per event, whatever its aggregate."""
 
     name = "audit_log"
-    tables = (audit_log,)
+    tables = (audit_log, audit_log_marks)
     personal = False  # positions, moments, actors, types: never an event's sealed fields
     headers = True  # nor anything but the header: read alone, the log is not decoded (projections.log_slice)
 
@@ -69,6 +112,7 @@ class AuditLogProjection(Projection):
         meta: dict[str, Any] = getattr(event, "meta", None) or {}
         topic = event.topic if isinstance(event, Header) else get_topic(type(event))
         aggregate_type, event_type = topic_parts(topic)
+        batch.after(mark)
         batch.append(
             audit_log,
             {
@@ -129,6 +173,7 @@ AUDIT_LOG = Register(
     doc="One event: position, time, actor, role, aggregate, type, reason, ids.",
     page_view="AuditPage",
     appended_at="position",
+    total=total,
 )
 
 

@@ -25,7 +25,7 @@ from uuid import UUID
 from eventsourcing.persistence import Notification
 from sqlalchemy import Connection, bindparam, text
 
-from projections.audit_log import AuditLogProjection, audit_log, topic_parts
+from projections.audit_log import AuditLogProjection, audit_log, mark, topic_parts
 from projections.base import Batch
 from projections.log_slice import DECODED_WHOLE, class_versions, header_reader
 
@@ -278,5 +278,6 @@ class _Chunk:
                 self.projection.apply(self.read(stored), position, batch)
                 written += 1
             batch.flush()
+            mark(conn)  # (the rows the statement wrote too)
             self.read_side.trackers["audit_log"].advance_in(conn, self.read_side.app.name, start, end)
         return written

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, ClassVar
 
 from eventsourcing.domain import Aggregate, DomainEventProtocol
@@ -19,6 +20,7 @@ class Batch:
         self.conn = conn
         self._writers: dict[str, VersionedWriter] = {}
         self._appends: dict[str, tuple[Table, list[dict[str, Any]]]] = {}
+        self._after: list[Callable[[Connection], Any]] = []
 
     def versioned(self, table: Table) -> VersionedWriter:
         """The buffered writer of a versioned register."""
@@ -31,12 +33,19 @@ class Batch:
         """Buffer a row for an append-only table (rows are never changed afterwards)."""
         self._appends.setdefault(table.name, (table, []))[1].append(row)
 
+    def after(self, step: Callable[[Connection], Any]) -> None:
+        """Run `step(conn)` once when the batch is flushed, after its rows are written (e.g. the audit log's marks)."""
+        if step not in self._after:
+            self._after.append(step)
+
     def flush(self) -> None:
         for writer in self._writers.values():
             writer.flush()
         for table, rows in self._appends.values():
             bulk_insert(self.conn, table, rows)
             rows.clear()
+        for step in self._after:
+            step(self.conn)
 
 
 class Projection:

@@ -134,7 +134,8 @@ class Register:
     `source` is the projection that writes it (its position is where a "now" page was read); `derive`
     adds the figures a business date decides (`today`) to each row before it is typed. An append-only
     table names the column of the log position each row was `appended_at` (its rows never change);
-    `summary` adds figures over every matching row to a page's `extra`."""
+    `summary` adds figures over every matching row to a page's `extra`; `total` counts an unfiltered page's
+    total its own way (the audit log from its marks)."""
 
     table: Table
     source: str
@@ -147,6 +148,7 @@ class Register:
     derive: Derive | None = None
     appended_at: str | None = None
     summary: Summary | None = None
+    total: Callable[[Connection, int | None], int] | None = None
     model: type[BaseModel] = field(init=False)
     page_model: type[BaseModel] = field(init=False)
 
@@ -191,7 +193,10 @@ class Register:
         where = [*self.known(as_of), *conditions]
         with read.queries.connect() as conn:
             reached = read.position(self.source, conn)
-            total = conn.execute(select(func.count()).select_from(self.table).where(*where)).scalar_one()
+            if self.total is not None and not conditions:  # counted its own way (e.g. the audit log's marks)
+                total = self.total(conn, as_of)
+            else:
+                total = conn.execute(select(func.count()).select_from(self.table).where(*where)).scalar_one()
             items = [dict(row) for row in conn.execute(query).mappings()]
             extra = self.summary(conn, where) if self.summary is not None else {}
         at = as_of if as_of is not None else reached

@@ -17,9 +17,11 @@ from sqlalchemy import Index, inspect
 from domain.topics import event_classes
 from interface.bootstrap import Services
 from interface.demo_cli import run_demo
+from projections import audit_log as audit_log_module
 from projections import audit_log_build
-from projections.audit_log import AuditLogProjection, audit_log
+from projections.audit_log import AUDIT_LOG, AuditLogProjection, audit_log
 from projections.log_slice import DECODED_WHOLE
+from projections.register import Paging
 from tests.builders.registers import every_row
 from tests.builders.stored import WIDE, at_version_1, one_of_each
 
@@ -156,3 +158,34 @@ def test_indexes_lost_with_a_failing_build_are_made_before_the_register_is_switc
     assert every_row(services.read_side)["audit_log"] == live
     assert len(calls) > len(audit_log.indexes)  # the failure, then each made again
     assert indexes(services) == {str(index.name) for index in audit_log.indexes}
+
+
+def test_the_audit_logs_total_as_of_every_position_is_counted_from_marks_the_rebuild_writes_again(
+    services: Services, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every 7th row marked (MARK, small): the total of the register, now and as of every position, is the count of
+    its rows then; the marks rebuilt by the database, and by the log's order, are those the live projection wrote."""
+    monkeypatch.setattr(audit_log_module, "MARK", 7)
+    run_demo(services, customers=3, years=1, seed=5, activity=2.0)
+    read = services.read_side
+    head = read.head()
+    live = every_row(read)
+    marks = live["audit_log_marks"]
+    assert [m["n"] for m in marks] == list(range(7, len(live["audit_log"]) + 1, 7))
+    assert [m["position"] for m in marks] == [live["audit_log"][m["n"] - 1]["position"] for m in marks]
+    with read.engine.connect() as conn:
+        for position in [None, *range(head + 1)]:
+            counted = sum(1 for row in live["audit_log"] if position is None or row["position"] <= position)
+            assert audit_log_module.total(conn, position) == counted, position
+    page = AUDIT_LOG.page(read, [], Paging(1, 5, None), head // 2)
+    assert page.model_dump()["total"] == sum(1 for row in live["audit_log"] if row["position"] <= head // 2)
+
+    read.rebuild(["audit_log"])  # by the database
+    assert every_row(read) == live
+    monkeypatch.setattr(audit_log_build, "build", fails)  # by the log's order
+    read.rebuild(["audit_log"])
+    assert every_row(read) == live
+
+
+def fails(*_: Any) -> int:
+    raise audit_log_build.NotInDatabase("not this time")

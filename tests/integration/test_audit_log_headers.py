@@ -32,6 +32,9 @@ class Rows:
     def append(self, _table: Any, row: dict[str, Any]) -> None:
         self.rows.append(row)
 
+    def after(self, _step: Any) -> None:
+        """(The marks a flush would write: none here.)"""
+
 
 def audit_rows(services: Services, *, headers: bool) -> tuple[list[dict[str, Any]], list[Any]]:
     app = services.app
