@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate
 
 from domain import clock
+from domain.errors import DomainError, InvalidTransition
+from domain.values import check_date
 
 
 class InscribeAggregate(Aggregate):
@@ -46,6 +48,19 @@ class DatedEvent(InscribeAggregate.Event):
 
     def effect(self, aggregate: Any) -> None:
         """How the event changes the aggregate, beside its business date."""
+
+
+def business_day(aggregate: Any, value: Any, terminal: str, code: str) -> date:
+    """A command's business date (`on`), not before the aggregate's last recorded one (`date-before-last-event`);
+    an aggregate whose status is `terminal` refuses every command (InvalidTransition coded `code`)."""
+    if aggregate.status == terminal:
+        raise InvalidTransition(f"it is {terminal}", code=code)
+    day = check_date(value, "on")
+    if day < aggregate.business_date:
+        raise DomainError(
+            f"on {day} is before the last recorded date {aggregate.business_date}", code="date-before-last-event"
+        )
+    return day
 
 
 class AggregateCommands:

@@ -18,7 +18,7 @@ from collections.abc import Collection
 from datetime import date
 from uuid import UUID
 
-from domain.base import InscribeAggregate
+from domain.base import InscribeAggregate, business_day
 from domain.campaign import events as ev
 from domain.campaign.rules import (
     ATTRIBUTION_DAYS,
@@ -31,7 +31,7 @@ from domain.campaign.rules import (
     TEXT,
     attribution_ends,
 )
-from domain.errors import DomainError, InvalidTransition, InvalidValue
+from domain.errors import DomainError, InvalidValue
 from domain.values import check_choice, check_date, check_id, check_text, check_texts
 
 __all__ = ["Campaign"]
@@ -187,11 +187,5 @@ class Campaign(InscribeAggregate):
         self.trigger_event(self.Closed, on=day, reason=why)
 
     def _day(self, value: date) -> date:
-        if self.status == "closed":
-            raise InvalidTransition("the campaign is closed", code="invalid-campaign-transition")
-        day = check_date(value, "on")
-        if day < self.business_date:
-            raise DomainError(
-                f"on {day} is before the last recorded date {self.business_date}", code="date-before-last-event"
-            )
+        day: date = business_day(self, value, "closed", "invalid-campaign-transition")
         return day

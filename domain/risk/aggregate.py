@@ -21,8 +21,8 @@ from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
-from domain.base import InscribeAggregate
-from domain.errors import DomainError, InvalidTransition, InvalidValue, NotFound
+from domain.base import InscribeAggregate, business_day
+from domain.errors import DomainError, InvalidValue, NotFound
 from domain.risk import events as ev
 from domain.risk.rules import (
     CATEGORIES,
@@ -43,18 +43,6 @@ from domain.values import check_choice, check_date, check_id, check_int, check_t
 __all__ = ["Indicator", "Risk"]
 
 MAX_THRESHOLD = Decimal("1000000")
-
-
-def _day(aggregate: Any, value: date, terminal: str, code: str) -> date:
-    """A command's business date, not before the last recorded one; a terminal aggregate refuses all."""
-    if aggregate.status == terminal:
-        raise InvalidTransition(f"it is {terminal}", code=code)
-    day = check_date(value, "on")
-    if day < aggregate.business_date:
-        raise DomainError(
-            f"on {day} is before the last recorded date {aggregate.business_date}", code="date-before-last-event"
-        )
-    return day
 
 
 class Risk(InscribeAggregate):
@@ -164,7 +152,7 @@ class Risk(InscribeAggregate):
         return self.status == "open" and self.review_on < today
 
     def _day(self, value: date) -> date:
-        day: date = _day(self, value, "closed", "invalid-risk-transition")
+        day: date = business_day(self, value, "closed", "invalid-risk-transition")
         return day
 
 
@@ -289,7 +277,7 @@ class Indicator(InscribeAggregate):
         return self.alerts[no - 1]
 
     def _day(self, value: date) -> date:
-        day: date = _day(self, value, "retired", "invalid-indicator-transition")
+        day: date = business_day(self, value, "retired", "invalid-indicator-transition")
         return day
 
 
