@@ -3,7 +3,9 @@ campaign, channel or month.
 
 Contacts and links are counted when they were made in the period (their business date), as known at the
 position; a linked application's policy is read as it stood at the end of the period (its latest version known
-at the position whose last business date is on or before the period's last day).
+at the position whose last business date is on or before the period's last day). An applicant contacted by
+several campaigns may have their application linked to each (every campaign that reached them counts it): each
+row counts a customer or an application once, and so do the totals, however many campaigns they are in.
 """
 
 from __future__ import annotations
@@ -18,9 +20,11 @@ from projections.policies import policies
 from projections.reports.base import Raw, ReportSpec, between, count_if, grouped, merge, money, ratio, state_on, sum_if
 
 DEFINITIONS = {
-    "customers_contacted": "Customers contacted in the period (each once per campaign).",
+    "customers_contacted": "Customers contacted in the period: each once in a row, and once in the totals however "
+    "many campaigns contacted them.",
     "prospects": "Of them, customers who answered a contact in the period with interest.",
-    "applications": "Applications linked to a campaign in the period.",
+    "applications": "Applications linked to a campaign in the period: each once in a row, and once in the totals "
+    "however many campaigns it is linked to (its applicant contacted in each).",
     "policies": "Of those applications, the policies issued by the end of the period.",
     "premium": "The annual premium of those policies.",
     "conversion_pct": "policies ÷ customers_contacted × 100.",
@@ -32,41 +36,48 @@ def _known(table: Any, position: int | None) -> list[Any]:
 
 
 def _group(by: str | None, campaign_id: Any) -> list[Any]:
-    """The group key's column: the campaign, or its channel (from the register's current row), or none."""
+    """The group key (`group_key`): the campaign, or its channel (from the register's current row), or none."""
     if by == "campaign":
-        return [campaign_id]
+        return [campaign_id.label("group_key")]
     if by == "channel":
         c = campaigns.c
         channel = select(c.channel).where(c.campaign_id == campaign_id, c.valid_to.is_(None)).scalar_subquery()
-        return [channel.label("channel")]
+        return [channel.label("group_key")]
     return []
 
 
 def _contacts(conn: Connection, position: int | None, start: date, end: date, by: str | None) -> dict[Any, Raw]:
     k = campaign_contacts.c
+    keys = _group(by, k.campaign_id)
     interested = func.max(case((k.outcome == "interested", 1), else_=0)).label("interested")
-    customers = (  # each customer once per campaign, interested if any contact of theirs was
-        select(k.campaign_id, k.customer_id, interested)
+    customers = (  # each customer once per group, interested if any contact of theirs was
+        select(*keys, k.customer_id, interested)
         .where(*_known(campaign_contacts, position), between(k.on, start, end))
-        .group_by(k.campaign_id, k.customer_id)
+        .group_by(*keys, k.customer_id)
         .subquery()
     )
-    keys = _group(by, customers.c.campaign_id)
+    key = [customers.c.group_key] if keys else []
     counts = (func.count(), func.coalesce(func.sum(customers.c.interested), 0))
-    query = select(*keys, *counts).select_from(customers).group_by(*keys)
+    query = select(*key, *counts).select_from(customers).group_by(*key)
     return grouped(conn, query, ("contacted", "prospects"), by is not None)
 
 
 def _applications(conn: Connection, position: int | None, start: date, end: date, by: str | None) -> dict[Any, Raw]:
     a = campaign_applications.c
-    p = state_on(policies, position, end)
     keys = _group(by, a.campaign_id)
+    linked = (  # each application once per group
+        select(*keys, a.policy_id)
+        .where(*_known(campaign_applications, position), between(a.on, start, end))
+        .distinct()
+        .subquery()
+    )
+    p = state_on(policies, position, end)
+    key = [linked.c.group_key] if keys else []
     issued = p.c.period >= 1
     query = (
-        select(*keys, func.count(), count_if(issued), sum_if(issued, func.coalesce(p.c.annual_premium, 0)))
-        .select_from(campaign_applications.outerjoin(p, p.c.policy_id == a.policy_id))
-        .where(*_known(campaign_applications, position), between(a.on, start, end))
-        .group_by(*keys)
+        select(*key, func.count(), count_if(issued), sum_if(issued, func.coalesce(p.c.annual_premium, 0)))
+        .select_from(linked.outerjoin(p, p.c.policy_id == linked.c.policy_id))
+        .group_by(*key)
     )
     return grouped(conn, query, ("applications", "policies", "premium"), by is not None)
 
@@ -97,5 +108,4 @@ SPEC = ReportSpec(
     compute=compute,
     finish=finish,
     sources=("campaigns", "policies"),
-    additive=("campaign", "channel"),
 )

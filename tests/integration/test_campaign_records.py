@@ -115,3 +115,27 @@ def test_a_refused_contact_records_nothing(services: Any, prepare: Any, code: st
             services.app, ctx(), campaign, ON, customer_id=customer, outcome="interested", staff_id="agent-1"
         )
     assert refused.value.code == code and office.stored() == stored
+
+
+def test_an_application_two_campaigns_brought_counts_in_each_and_once_in_the_totals(services: Any) -> None:
+    office = Office(services)
+    first, second = reachable(services, office.person(4)), reachable(services, office.person(5))
+    policy = office.pay(office.apply(first, on=ON), ON)
+    one = carry_a_campaign_through(services, first, second, policy.id, ON).campaign
+    other = carry_a_campaign_through(services, first, second, policy.id, ON).campaign  # the same two, again
+    services.read_side.catch_up()
+
+    by_campaign = report(services, None)
+    assert {row["campaign"] for row in by_campaign.rows} == {str(one), str(other)}
+    for row in by_campaign.rows:
+        assert (row["customers_contacted"], row["prospects"], row["applications"], row["policies"]) == (2, 1, 1, 1)
+    totals = by_campaign.totals
+    assert (totals["customers_contacted"], totals["prospects"], totals["applications"], totals["policies"]) == (
+        2,
+        1,
+        1,
+        1,
+    )
+    assert totals["premium"] == Decimal(str(policy.annual_premium)) and totals["conversion_pct"] == Decimal("50.00")
+    (by_channel,) = report(services, None, "channel").rows  # both by phone: one row, each counted once
+    assert (by_channel["customers_contacted"], by_channel["applications"]) == (2, 1)
