@@ -1,5 +1,6 @@
 """As of a past position on PostgreSQL: the register's SQL (projections.versioned.as_of: the validity ranges'
-SP-GiST index where a table has one) beside the comparisons it replaced (`valid_from <= p AND (valid_to IS NULL OR
+SP-GiST index where a table has one; a page's keys found in it alone, projections.register.Register.query) beside
+what it sent before (one statement over every version current then, by `valid_from <= p AND (valid_to IS NULL OR
 valid_to > p)`, the B-tree of `valid_from`), on the same book at the same position, in the same run: a page of 50
 (ten pages in turn) and the page's total, for the registers the issue measures.
 
@@ -21,27 +22,30 @@ from sqlalchemy.dialects import postgresql
 from bench.volume_queries import timed
 from projections import claims, customers, policies
 from projections.audit_log import position_at
+from projections.register import Paging, Register
 from projections.versioned import as_of
 
-#: (table, the sort a page asks): the registers' default sorts.
-CASES = (
-    (policies.policies, policies.policies.c.applied_on.desc().nulls_last()),
-    (claims.claims, claims.claims.c.reported_on.desc().nulls_last()),
-    (customers.customers, customers.customers.c.registered_at.desc().nulls_last()),
-)
+#: (register, the sort a page asks): the registers' default sorts.
+CASES = ((policies.POLICIES, "-applied_on"), (claims.CLAIMS, "-reported_on"), (customers.CUSTOMERS, "-registered_at"))
 
 
-def statements(table: Any, order: Any, position: int, page: int) -> tuple[str, str]:
-    """The page and total statements as the register sends them, compiled with the position in place."""
-    where = as_of(table, position)
-    key = table.c[table.info["key"]]
-    query = select(table).where(where).order_by(order, key).limit(50).offset(50 * page)
-    total = select(func.count()).select_from(table).where(where)
+def compiled(statement: Any) -> str:
     dialect = postgresql.dialect()  # type: ignore[no-untyped-call]
-    page_sql, total_sql = (
-        str(s.compile(dialect=dialect, compile_kwargs={"literal_binds": True})) for s in (query, total)
-    )
-    return page_sql, total_sql
+    return str(statement.compile(dialect=dialect, compile_kwargs={"literal_binds": True}))
+
+
+def statements(register: Register, sort: str, position: int, page: int) -> tuple[str, str, str]:
+    """The register's page and total statements, and the page as one statement over the versions current then (what
+    it sent before it found a page's keys in the index of ranges), compiled with the position in place."""
+    table = register.table
+    where = as_of(table, position)
+    column = register.sortable[sort.lstrip("-")]
+    order = (column.desc() if sort.startswith("-") else column.asc()).nulls_last()
+    key = table.c[table.info["key"]]
+    one_step = select(table).where(where).order_by(order, key).limit(50).offset(50 * page)
+    total = select(func.count()).select_from(table).where(where)
+    ours = register.query([], Paging(page + 1, 50, sort), position)
+    return compiled(ours), compiled(total), compiled(one_step)
 
 
 def replaced(sql: str, table: str, position: int) -> str:
@@ -66,10 +70,12 @@ def measure(url: str, position: int | None = None, samples: int = 100) -> dict[s
         engine.dispose()
     found: dict[str, Any] = {"position": position, "cases": {}}
     with psycopg.connect(url, autocommit=True) as raw:
-        for table, order in CASES:
-            pages = [statements(table, order, position, n % 10) for n in range(10)]
-            sent = [page for page, _ in pages] + [pages[0][1]]  # ten pages, then the total
-            forms = {"ranges": sent, "valid_from B-tree": [replaced(s, table.name, position) for s in sent]}
+        for register, sort in CASES:
+            table = register.table
+            pages = [statements(register, sort, position, n % 10) for n in range(10)]
+            sent = [page for page, _, _ in pages] + [pages[0][1]]  # ten pages, then the total
+            before = [one_step for _, _, one_step in pages] + [pages[0][1]]
+            forms = {"ranges": sent, "valid_from B-tree": [replaced(s, table.name, position) for s in before]}
             for n, what in ((slice(0, 10), "page of 50"), (slice(10, 11), "total")):
                 found["cases"][f"{table.name} {what}"] = {
                     "ours": run(raw, samples, forms["ranges"][n]),

