@@ -12,6 +12,7 @@ from sqlalchemy import func, inspect, select, text
 
 import projections
 from interface.bootstrap import Services
+from projections.db import metadata
 from projections.register import Paging, Register
 
 
@@ -77,3 +78,18 @@ def test_a_page_its_total_and_a_row_as_of_a_past_position_read_the_validity_rang
             for name in register.sortable:  # the page's keys from the index alone, in every sort it offers
                 keys = plan(conn, register.query([], Paging(3, 50, f"-{name}"), 7))
                 assert f"Index Only Scan using ix_{register.table.name}_validity" in keys, (name, keys)
+
+
+def test_the_columns_each_index_of_validity_ranges_carries_are_those_read_revision_r0009_makes() -> None:
+    """The code's indexes (projections.register.covered_sorts, from the registers' sorts) and the revision that
+    makes them on an existing database (frozen lists) carry the same columns: a sort added to a register needs a
+    revision that widens its index."""
+    r0009 = importlib.import_module("projections.migrations.read.versions.r0009_covered_sorts")
+    every_register()  # (every register's module imported: its sorts added to its table's index)
+    carried = {
+        table.name: tuple(index.dialect_options["postgresql"]["include"][2:])
+        for table in metadata.tables.values()
+        for index in table.indexes
+        if index.name == f"ix_{table.name}_validity" and len(index.dialect_options["postgresql"]["include"]) > 2
+    }
+    assert carried == r0009.COVERED

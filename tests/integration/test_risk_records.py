@@ -13,7 +13,6 @@ from typing import Any
 from uuid import UUID
 
 import pytest
-from sqlalchemy import select
 
 from application.commands import risks
 from application.commands.customers import record_satisfaction_survey
@@ -23,6 +22,7 @@ from interface.scheduler import tick
 from projections.reports.satisfaction import SPEC as SATISFACTION
 from projections.risks import risk_alerts, risk_indicators
 from projections.status import ProjectionsFaulted
+from projections.versioned import select_as_of
 from tests.builders.common import ctx
 from tests.builders.office import Office
 from tests.builders.registers import every_row
@@ -54,19 +54,12 @@ def position_of(services: Any, indicator_id: UUID) -> int:
 
 
 def rows(services: Any, table: Any, position: int | None = None) -> list[dict[str, Any]]:
-    condition = (
-        table.c.valid_to.is_(None)
-        if position is None
-        else (table.c.valid_from <= position) & (table.c.valid_to.is_(None) | (table.c.valid_to > position))
-    )
     with services.read_side.engine.connect() as conn:
-        return [dict(r) for r in conn.execute(select(table).where(condition)).mappings()]
+        return [dict(r) for r in conn.execute(select_as_of(table, position)).mappings()]
 
 
-def test_tick_measures_each_month_once_after_it_ends_with_what_the_report_gives_at_the_position_it_records(
-    services: Any, simulated: clock.SimulatedClock
-) -> None:
-    customer = Office(services).person(1)
+def satisfaction_indicator(services: Any) -> UUID:
+    """A whole-book satisfaction indicator alerting below 3.50, defined on 5 January 2026."""
     defined = risks.define_indicator(
         services.app,
         ctx("ro-1", "risk_officer"),
@@ -76,7 +69,14 @@ def test_tick_measures_each_month_once_after_it_ends_with_what_the_report_gives_
         owner_id="ro-1",
         on=D(2026, 1, 5),
     )
-    indicator_id = UUID(defined.id)
+    return UUID(defined.id)
+
+
+def test_tick_measures_each_month_once_after_it_ends_with_what_the_report_gives_at_the_position_it_records(
+    services: Any, simulated: clock.SimulatedClock
+) -> None:
+    customer = Office(services).person(1)
+    indicator_id = satisfaction_indicator(services)
     survey(services, simulated, customer, datetime(2026, 1, 20, 2, tzinfo=UTC), 3)  # January: 3.00, below 3.50
     survey(services, simulated, customer, datetime(2026, 1, 31, 15, 59, tzinfo=UTC), 4)  # 23:59 in China: still January
     survey(services, simulated, customer, datetime(2026, 1, 31, 16, 0, tzinfo=UTC), 1)  # 00:00 on 1 February in China
@@ -111,16 +111,7 @@ def test_an_indicator_in_breach_stays_one_alert_until_it_recovers_and_a_rebuild_
     services: Any, simulated: clock.SimulatedClock
 ) -> None:
     customer = Office(services).person(2)
-    defined = risks.define_indicator(
-        services.app,
-        ctx("ro-1", "risk_officer"),
-        metric="satisfaction_average",
-        line=None,
-        threshold="3.50",
-        owner_id="ro-1",
-        on=D(2026, 1, 5),
-    )
-    indicator_id = UUID(defined.id)
+    indicator_id = satisfaction_indicator(services)
     survey(services, simulated, customer, datetime(2026, 1, 20, 2, tzinfo=UTC), 2)
     services.read_side.catch_up()
     tick(services, D(2026, 2, 1))  # 2.00 over the twelve months: an alert
