@@ -152,6 +152,10 @@ def volume_rows(volume: dict[str, Any]) -> list[tuple[str, str, str, str]]:
         table.append(
             _latency(f"volume: {label} as of a year ago, p50 / p99 ms (n={n}; baseline the B-tree form)", case)
         )
+    reports = volume.get("report_forms") or {}
+    for label, case in reports.get("cases", {}).items():  # beside: every version read (the general state_on)
+        n, same = case["ours"]["samples"], "" if case["same"] else ", ANSWERS DIFFER"
+        table.append(_latency(f"volume: report {label}, p50 / p99 ms (n={n}; baseline every version{same})", case))
     if "lag" in volume:  # beside: the same commands with nothing else running
         lag, idle = volume["lag"]["during_rebuild"], volume["lag"]["idle"]
         table.append(

@@ -25,7 +25,7 @@ from typing import Any
 
 from application.demo.book import DEMO_AGGREGATE_CACHE, DemoSummary, build_demo
 from application.infrastructure.settings import Settings
-from bench import as_of, console, lag, rebuild, volume_queries
+from bench import as_of, console, lag, rebuild, report_forms, volume_queries
 from bench.common import create_database, drop_database, scalar
 from domain.identifiers import china_today
 from domain.policy.rules import add_years
@@ -303,6 +303,7 @@ def _queries_child(url: str, secret: str, events: int, results: Any) -> None:
                 "time_travel": volume_queries.time_travel(services, samples=30 if events < 100_000 else 100),
                 "console": console.pages(services, samples=30 if events < 100_000 else 100),
                 "as_of_forms": as_of.measure(url, None, samples=60 if events < 100_000 else 200),
+                "report_forms": report_forms.measure(url, None, samples=10 if events < 100_000 else 30),
             }
         )
     finally:

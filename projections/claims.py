@@ -91,6 +91,7 @@ claims = versioned_table(
     Column("breach_count", Integer, nullable=False),
     Column("next_due_date", Date, nullable=True),  # when advance_time records a breach
     Column("last_event_on", Date, nullable=False),  # the latest business date recorded
+    days=True,  # reports read its rows as they stood at the end of a day (projections.versioned)
 )
 Index("ix_claims_next_due", claims.c.valid_to, claims.c.next_due_date)
 Index("ix_claims_policy", claims.c.policy_id, claims.c.valid_to)

@@ -82,6 +82,7 @@ complaints = versioned_table(
     Column("archived_on", Date, nullable=True),
     Column("open_actions", Integer, nullable=False),  # improvement actions not completed
     Column("last_event_on", Date, nullable=False),  # the latest business date recorded
+    days=True,  # reports read its rows as they stood at the end of a day (projections.versioned)
 )
 Index("ix_complaints_next_due", complaints.c.valid_to, complaints.c.next_due_date)
 Index("ix_complaints_deadline", complaints.c.valid_to, complaints.c.decided_on, complaints.c.deadline_on)

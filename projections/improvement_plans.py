@@ -56,6 +56,7 @@ improvement_plans = versioned_table(
     Column("target_met", Boolean, nullable=True),  # the latest follow-up reached the target (None: no target)
     Column("closed_on", Date, nullable=True),
     Column("conclusion", Text, nullable=True),
+    days=True,  # reports read its rows as they stood at the end of a day (projections.versioned)
 )
 Index("ix_improvement_plans_owner", improvement_plans.c.owner_id, improvement_plans.c.valid_to)
 
@@ -73,6 +74,7 @@ improvement_plan_actions = versioned_table(
     Column("note", Text, nullable=True),
     Column("last_event_on", Date, nullable=False),
     key_length=50,
+    days=True,  # reports read its rows as they stood at the end of a day (projections.versioned)
 )
 
 

@@ -84,10 +84,24 @@ policies = versioned_table(
     Column("closing_reason", Text, nullable=True),
     Column("last_event_on", Date, nullable=False),  # the latest business date recorded
     Column("in_force", Boolean, nullable=False),
+    days=True,  # reports read its rows as they stood at the end of a day (projections.versioned)
 )
 Index("ix_policies_next_due", policies.c.valid_to, policies.c.next_due_date)
 Index("ix_policies_applicant", policies.c.applicant_id, policies.c.valid_to)
 Index("ix_policies_insured", policies.c.insured_id, policies.c.valid_to)
+#: The statuses that end a policy's cover before its term. Reports ask when the register first showed each
+#: (loss ratio's earned premium, persistency's surrenders): the few versions that show one, from a partial index.
+ENDED_EARLY = ("surrendered", "terminated", "rescinded")
+_ended_early = policies.c.status.in_(ENDED_EARLY)
+Index(
+    "ix_policies_ended_early",
+    policies.c.status,
+    policies.c.policy_id,
+    policies.c.last_event_on,
+    policies.c.valid_from,
+    postgresql_where=_ended_early,
+    sqlite_where=_ended_early,
+)
 
 #: The customers with a role in a policy besides its applicant and insured, by customer id only: the
 #: beneficiaries named by customer id (Art. 87 keeps their records with the contract's). Ids are not

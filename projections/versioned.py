@@ -12,12 +12,14 @@ rows seldom change has no such index (`ranges=False`): its B-tree is faster when
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import date
 from typing import Any
 
 from sqlalchemy import (
     BigInteger,
     Column,
     Connection,
+    Date,
     Index,
     Select,
     String,
@@ -36,10 +38,19 @@ from sqlalchemy.sql.functions import FunctionElement
 from projections.db import bulk_insert, metadata
 
 
-def versioned_table(name: str, key: str, *columns: Column[Any], key_length: int = 36, ranges: bool = True) -> Table:
+def versioned_table(
+    name: str, key: str, *columns: Column[Any], key_length: int = 36, ranges: bool = True, days: bool = False
+) -> Table:
     """A register table keyed by `key`, with `valid_from`/`valid_to` log positions. `ranges=False` for a table
     whose rows seldom change (about one version each): as of a past position nearly every row is current, and
-    PostgreSQL counts and sorts them faster from the B-tree of `valid_from` than from an index of ranges."""
+    PostgreSQL counts and sorts them faster from the B-tree of `valid_from` than from an index of ranges.
+
+    `days=True` for a table whose rows reports read as they stood at the end of a business day (its
+    `last_event_on`, which never goes back for a key: the aggregate's business date): each version also
+    keeps `ended_on`, the business date of the version that superseded it, so the versions shown on day d
+    are those with `last_event_on <= d < ended_on` (see `on_day`), found by an index of date ranges on
+    PostgreSQL instead of a scan of every version."""
+    extra = [Column("ended_on", Date, nullable=True)] if days else []
     table = Table(
         name,
         metadata,
@@ -47,6 +58,7 @@ def versioned_table(name: str, key: str, *columns: Column[Any], key_length: int 
         Column("valid_from", BigInteger, primary_key=True),
         Column("valid_to", BigInteger, nullable=True),
         *columns,
+        *extra,
     )
     Index(f"ix_{name}_current", table.c[key], table.c.valid_to)
     Index(f"ix_{name}_range", table.c.valid_from, table.c.valid_to)
@@ -58,8 +70,17 @@ def versioned_table(name: str, key: str, *columns: Column[Any], key_length: int 
             postgresql_include=["valid_from", "valid_to"],
         )
         validity.ddl_if(dialect="postgresql").info["dialect"] = "postgresql"  # (what a schema comparison skips)
+    if days:
+        shown = Index(
+            f"ix_{name}_days",
+            func.daterange(table.c.last_event_on, table.c.ended_on),
+            postgresql_using="gist",
+            postgresql_include=["valid_from", "valid_to"],
+        )
+        shown.ddl_if(dialect="postgresql").info["dialect"] = "postgresql"  # (what a schema comparison skips)
     table.info["key"] = key
     table.info["ranges"] = ranges
+    table.info["days"] = days
     return table
 
 
@@ -84,6 +105,33 @@ def _current_at_postgresql(element: current_at, compiler: Any, **kw: Any) -> str
     return f"int8range({valid_from}, {valid_to}) @> CAST({position} AS BIGINT)"
 
 
+class shown_on(FunctionElement[Any]):
+    """`last_event_on <= d < ended_on` (`ended_on` NULL: no end): on PostgreSQL the date range containment
+    its GiST index (`ix_<table>_days`) answers, elsewhere the comparisons."""
+
+    name = "shown_on"
+    inherit_cache = True
+
+
+@compiles(shown_on)
+def _shown_on(element: shown_on, compiler: Any, **kw: Any) -> str:
+    on, ended_on, day = element.clauses
+    within = and_(on <= day, or_(ended_on.is_(None), ended_on > day))
+    return str(compiler.process(within.self_group(), **kw))
+
+
+@compiles(shown_on, "postgresql")
+def _shown_on_postgresql(element: shown_on, compiler: Any, **kw: Any) -> str:
+    on, ended_on, day = (compiler.process(c, **kw) for c in element.clauses)
+    return f"daterange({on}, {ended_on}) @> CAST({day} AS DATE)"
+
+
+def on_day(table: Any, day: date) -> Any:
+    """The WHERE clause selecting, of a `days` table, the version each row showed at the end of `day`
+    (ignoring when it was written: see projections.reports.base.state_on)."""
+    return shown_on(table.c.last_event_on, table.c.ended_on, literal(day, Date))
+
+
 def as_of(table: Table, position: int | None) -> Any:
     """The WHERE clause selecting the versions current at `position` (None = now)."""
     if position is None:
@@ -106,10 +154,13 @@ class VersionedWriter:
         self.key = table.info["key"]
         self._current: dict[str, dict[str, Any] | None] = {}
         self._in_db: set[str] = set()
-        self._close: dict[str, int] = {}
+        self._close: dict[str, tuple[int, Any, int]] = {}  # key → (position, its business date, the new insert)
+        self._superseded: list[tuple[int, int]] = []  # (insert, the insert that superseded it) in this batch
         self._inserts: list[dict[str, Any]] = []
         self._last: dict[str, int] = {}
-        self._data_columns = [c.name for c in table.columns if c.name not in (self.key, "valid_from", "valid_to")]
+        self._days = bool(table.info.get("days"))
+        meta = (self.key, "valid_from", "valid_to", "ended_on")
+        self._data_columns = [c.name for c in table.columns if c.name not in meta]
 
     def preload(self, keys: Iterable[str]) -> None:
         """Read the current rows of many keys at once."""
@@ -158,9 +209,12 @@ class VersionedWriter:
                 self._current[key] = data
                 return
             previous["valid_to"] = position
+            self._superseded.append((last, len(self._inserts)))
         elif key in self._in_db and key not in self._close:
-            self._close[key] = position
-        self._inserts.append({**data, self.key: key, "valid_from": position, "valid_to": None})
+            before = self._current[key]
+            self._close[key] = (position, before.get("last_event_on") if before else None, len(self._inserts))
+        new = {**data, self.key: key, "valid_from": position, "valid_to": None}
+        self._inserts.append({**new, "ended_on": None} if self._days else new)
         self._last[key] = len(self._inserts) - 1
         self._current[key] = data
 
@@ -171,16 +225,29 @@ class VersionedWriter:
 
     def flush(self) -> None:
         """Close the superseded versions and insert the new ones."""
+        inserts = self._inserts
+        if self._days:  # each superseded version's `ended_on`: its successor's business date
+            for old, new in self._superseded:
+                inserts[old]["ended_on"] = _ended_on(inserts[old]["last_event_on"], inserts[new]["last_event_on"])
         if self._close:
             t = self.table
+            ends: dict[str, Any] = {"valid_to": bindparam("p"), **({"ended_on": bindparam("d")} if self._days else {})}
             self.conn.execute(
-                update(t)
-                .where(t.c[self.key] == bindparam("k"), t.c.valid_to.is_(None))
-                .values(valid_to=bindparam("p")),
-                [{"k": k, "p": p} for k, p in self._close.items()],
+                update(t).where(t.c[self.key] == bindparam("k"), t.c.valid_to.is_(None)).values(**ends),
+                [
+                    {"k": k, "p": p, "d": _ended_on(on, inserts[new]["last_event_on"]) if self._days else None}
+                    for k, (p, on, new) in self._close.items()
+                ],
             )
-        bulk_insert(self.conn, self.table, self._inserts)
+        bulk_insert(self.conn, self.table, inserts)
         self._in_db.update(self._last)
         self._close.clear()
         self._inserts.clear()
         self._last.clear()
+        self._superseded.clear()
+
+
+def _ended_on(on: date | None, following: date) -> date:
+    """A version's `ended_on`: the business date of the one that superseded it. Never before its own
+    `last_event_on` (a key's business date never goes back; were it to, the range stays well formed)."""
+    return following if on is None else max(on, following)

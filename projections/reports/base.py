@@ -22,10 +22,24 @@ from datetime import UTC, date, datetime, time, timedelta, timezone
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from sqlalchemy import Connection, Date, Integer, Subquery, Table, and_, case, cast, func, select, true, type_coerce
+from sqlalchemy import (
+    Connection,
+    Date,
+    Integer,
+    Subquery,
+    Table,
+    and_,
+    case,
+    cast,
+    func,
+    select,
+    true,
+    type_coerce,
+    union_all,
+)
 from sqlalchemy.sql import ColumnElement
 
-from projections.versioned import as_of
+from projections.versioned import as_of, on_day
 
 CENT = Decimal("0.01")
 DAY = timedelta(days=1)
@@ -192,6 +206,8 @@ def current(table: Any, position: int | None) -> ColumnElement[bool]:
 def state_on(table: Table, position: int | None, day: date) -> Subquery:
     """Each row's state at the end of business date `day`: its latest version known at `position` whose
     `last_event_on` is on or before `day` (rows begun after `day` are absent)."""
+    if table.info.get("days"):
+        return _shown_on(table, position, day)
     name = table.info["key"]
     v = table.alias(f"{table.name}_versions")
     latest = (  # narrow: each row's key and latest version then (the primary key is key and valid_from)
@@ -202,6 +218,22 @@ def state_on(table: Table, position: int | None, day: date) -> Subquery:
     )
     on = and_(table.c[name] == latest.c.key_, table.c.valid_from == latest.c.latest_)
     return select(table).join(latest, on).subquery()
+
+
+def _shown_on(table: Table, position: int | None, day: date) -> Subquery:
+    """`state_on` of a table that keeps each version's `ended_on` (projections.versioned, `days`). As a key's
+    business dates never go back, its latest version known at `position` with `last_event_on <= day` is
+    either the version shown on `day` (`last_event_on <= day < ended_on`) if written by then, or else the
+    version current at `position`, superseded later by one dated on or before `day`. Each reads about one
+    version a row, where the general form reads every version."""
+    c = table.c
+    shown = select(table).where(on_day(table, day), known(table, position))
+    if position is None:
+        return shown.subquery()
+    superseded_later = select(table).where(
+        as_of(table, position), c.valid_to.is_not(None), c.last_event_on <= day, c.ended_on <= day
+    )
+    return union_all(shown, superseded_later).subquery()
 
 
 def days_between(conn: Connection, later: Any, earlier: Any) -> ColumnElement[Any]:

@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import Connection, Numeric, func, literal_column, select
 
 from projections.claims import claims
-from projections.policies import policies
+from projections.policies import ENDED_EARLY, policies
 from projections.premiums import premium_installments, premium_payments
 from projections.reports.base import (
     DAY,
@@ -50,8 +50,6 @@ DEFINITIONS = {
     "loss_ratio_pct": "incurred ÷ earned_premium, in percent.",
     "period_loss_ratio_pct": "period_incurred ÷ earned_premium, in percent.",
 }
-#: Policies whose cover ended before its term: the day the register first showed the status.
-ENDED_EARLY = ("surrendered", "terminated", "rescinded")
 FAR = 1_000_000  # days: no early end
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
+from datetime import date
 from typing import Any
 
 from sqlalchemy import func, inspect, select, text
@@ -14,6 +15,7 @@ import projections
 from interface.bootstrap import Services
 from projections.db import metadata
 from projections.register import Paging, Register
+from projections.reports.base import state_on
 
 
 def every_register() -> list[Register]:
@@ -93,3 +95,25 @@ def test_the_columns_each_index_of_validity_ranges_carries_are_those_read_revisi
         if index.name == f"ix_{table.name}_validity" and len(index.dialect_options["postgresql"]["include"]) > 2
     }
     assert carried == r0009.COVERED
+
+
+def test_the_state_of_each_row_on_a_day_is_read_from_the_index_of_days_on_postgresql(services: Services) -> None:
+    """A table reports read as it stood at the end of a day keeps each version's `ended_on` (projections.versioned,
+    `days`): on PostgreSQL the versions shown that day come from its GiST index of date ranges, `ix_<table>_days`,
+    now and as of a past position. The tables are those read revision r0010 gives the column (frozen list)."""
+    r0010 = importlib.import_module("projections.migrations.read.versions.r0010_days_shown")
+    every_register()
+    tables = sorted(t.name for t in metadata.tables.values() if t.info.get("days"))
+    assert tables == sorted(r0010.TABLES)
+    engine = services.read_side.engine
+    for name in tables:
+        assert "ended_on" in {c["name"] for c in inspect(engine).get_columns(name)}
+    if engine.dialect.name != "postgresql":
+        return
+    with engine.connect() as conn:
+        conn.execute(text("SET enable_seqscan = off"))
+        for name in tables:
+            for position in (None, 7):
+                state = state_on(metadata.tables[name], position, date(2026, 1, 31))
+                shown = plan(conn, select(func.count()).select_from(state))
+                assert f"ix_{name}_days" in shown, (name, position, shown)
