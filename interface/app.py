@@ -31,6 +31,7 @@ from interface.operations import operations_middleware, operations_routes
 from interface.policies_api import PolicyController
 from interface.policy_queries_api import PremiumQueries, UnderwritingQueries
 from interface.products_api import ProductQueries, QuoteCommands
+from interface.reinsurance_api import ReinsuranceController
 from interface.reports_api import ReportQueries
 from interface.responses import ConventionalResponse
 from interface.retention_api import RetentionQueries
@@ -63,6 +64,7 @@ CONTROLLERS: tuple[type[Controller] | Router, ...] = (
     RiskController,
     RiskIndicatorController,
     CampaignController,
+    ReinsuranceController,
     AuditQueries,
     ReportQueries,
     SystemQueries,

@@ -18,6 +18,7 @@ _IP = "/api/v1/improvement-plans/{plan_id}"
 _RK = "/api/v1/risks/{risk_id}"
 _KRI = "/api/v1/risk-indicators/{indicator_id}"
 _CA = "/api/v1/campaigns/{campaign_id}"
+_RT = "/api/v1/reinsurance/treaties/{treaty_id}"
 
 SUMMARIES: dict[str, str] = {
     # customers (SPEC §2, §4)
@@ -169,6 +170,17 @@ SUMMARIES: dict[str, str] = {
     "GET /api/v1/campaigns/applications": "List applications linked to campaigns",
     f"POST {_CA}/applications": "Link an application to a campaign",
     f"POST {_CA}/closure": "Close a campaign",
+    # reinsurance (guide 6.1.1 (6))
+    "GET /api/v1/reinsurance/treaties": "List reinsurance treaties",
+    "POST /api/v1/reinsurance/treaties": "Conclude a reinsurance treaty",
+    f"GET {_RT}": "Read a reinsurance treaty",
+    f"GET {_RT}/history": "Read a reinsurance treaty's history",
+    f"POST {_RT}/end": "End a reinsurance treaty early",
+    f"POST {_RT}/recoveries-received": "Record recoveries a reinsurer paid",
+    "GET /api/v1/reinsurance/cessions": "List policies' cessions",
+    "GET /api/v1/reinsurance/cessions/{policy_id}": "Read a policy's cession",
+    "GET /api/v1/reinsurance/recoveries": "List claims' reinsurance recoveries",
+    "GET /api/v1/reinsurance/entries": "List the reinsurance ledger",
     # audit, reports, system (SPEC §9, §10)
     "GET /api/v1/audit/log": "Read the audit log",
     "GET /api/v1/audit/verify": "Verify the audit chain",

@@ -13,6 +13,7 @@ ROLES = (
     "service_manager",  # service quality: the survey analysis and the improvement plans (8.3.2)
     "risk_officer",  # the risk register and the key risk indicators (ch. 9)
     "marketing",  # campaigns: planned, their contacts and the applications they brought (2.1 (5))
+    "reinsurance",  # treaties, and the recoveries reinsurers pay under them (6.1.1 (6))
     "auditor",
     "admin",
 )
@@ -63,6 +64,10 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "campaigns.read": frozenset(ROLES),
     "campaigns.plan": frozenset({"marketing", "admin"}),
     "campaigns.contact": frozenset({"marketing", "agent", "admin"}),
+    # 6.1.1 (6) 有效利用再保险支持: treaties concluded, ended and settled by the reinsurance team; their
+    # cessions and recoveries are figures every role may read (no personal data).
+    "reinsurance.read": frozenset(ROLES),
+    "reinsurance.manage": frozenset({"reinsurance", "admin"}),
     # Management and regulatory reports (SPEC §8): figures, no personal data.
     "reports.read": frozenset(
         {
@@ -74,6 +79,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
             "service_manager",
             "risk_officer",
             "marketing",
+            "reinsurance",
             "auditor",
             "admin",
         }

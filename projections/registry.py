@@ -11,6 +11,7 @@ from projections.customers import CustomersProjection
 from projections.improvement_plans import ImprovementPlansProjection
 from projections.policies import PoliciesProjection
 from projections.premiums import PremiumsProjection
+from projections.reinsurance import ReinsuranceProjection
 from projections.risks import RisksProjection
 from projections.service_requests import ServiceRequestsProjection
 from projections.underwriting import UnderwritingProjection
@@ -31,4 +32,5 @@ def all_projections() -> list[Projection]:
         ImprovementPlansProjection(),
         RisksProjection(),
         CampaignsProjection(),
+        ReinsuranceProjection(),
     ]

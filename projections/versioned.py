@@ -159,7 +159,7 @@ class VersionedWriter:
         self._inserts: list[dict[str, Any]] = []
         self._last: dict[str, int] = {}
         self._days = bool(table.info.get("days"))
-        meta = (self.key, "valid_from", "valid_to", "ended_on")
+        meta = (self.key, "valid_from", "valid_to", *(("ended_on",) if self._days else ()))
         self._data_columns = [c.name for c in table.columns if c.name not in meta]
 
     def preload(self, keys: Iterable[str]) -> None:

@@ -18,6 +18,7 @@ from application.infrastructure.settings import Settings
 from interface.bootstrap import Services, bootstrap
 from interface.demo_cli import demo, run_demo
 from projections.audit_log import audit_log
+from projections.reinsurance_tables import reinsurance_entries
 from tests.builders.environment import JWT_SECRET
 from tests.builders.registers import every_row
 
@@ -84,6 +85,13 @@ def test_a_small_book_is_reproducible_goes_through_every_path_and_is_what_a_rebu
     # 2.1 (5): campaigns planned quarterly, consenting customers of their segments contacted, closed
     assert types["campaign.Planned"] >= 3 and types["campaign.CustomerContacted"] >= 1
     assert types["campaign.Closed"] >= 2 and summary.paths["campaign-contact:interested"] >= 1
+    # 6.1.1 (6): a year's treaties concluded; policies ceded under them, premium ceded, claims recovered
+    assert types["reinsurance.TreatyConcluded"] >= 3
+    with services.read_side.engine.connect() as conn:
+        moved: dict[str, int] = dict(
+            conn.execute(select(reinsurance_entries.c.kind, func.count()).group_by(reinsurance_entries.c.kind)).all()
+        )
+    assert moved["premium"] >= types["policy.Issued"] // 2 and moved["premium_ceded"] >= 1 and moved["recovery"] >= 1
     assert types["policy.PremiumPaid"] > types["policy.Issued"] >= SMALL["customers"] // 2
     assert summary.paths["underwriting:accept"] >= 1 and summary.paths["claim-path:missing-documents"] >= 1
     # a rider claim: an accidental death on term life with the rider pays both covers and ends the policy

@@ -25,6 +25,7 @@ from tests.builders.environment import settings_env
 from tests.builders.improvement import carry_a_plan_through
 from tests.builders.office import Office
 from tests.builders.registers import every_row
+from tests.builders.reinsurance import carry_reinsurance_through
 
 ROOT = Path(__file__).resolve().parents[1]
 INSCRIBE = str(Path(sys.executable).parent / "inscribe")
@@ -57,6 +58,7 @@ def test_every_command_line_process_runs_in_a_fresh_interpreter_over_every_kind_
     interested, other = (reachable(services, office.person(seed)) for seed in (9001, 9002))
     today = china_today()
     carry_a_campaign_through(services, interested, other, office.apply(interested, on=today).id, today)
+    carry_reinsurance_through(services, seed=9003)  # 6.1.1 (6): every event of a treaty, a policy ceded, recovered
     services.read_side.catch_up()
     head = services.read_side.head()
     live = every_row(services.read_side)

@@ -26,6 +26,7 @@ from uuid import UUID
 
 from application.app import InscribeApplication
 from application.demo import campaigns as demo_campaigns
+from application.demo import reinsurance as demo_reinsurance
 from application.demo import risks as demo_risks
 from application.demo.customers import onboard
 from application.demo.improvement import review
@@ -122,6 +123,7 @@ def build_demo(
     with clock.using(simulated):
         _acquisitions(world, People(rng), customers, days)
         demo_campaigns.begin(world)
+        demo_reinsurance.begin(world)
         if settle is not None:
             demo_risks.begin(world)
         for n in range(days):

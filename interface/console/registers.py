@@ -17,6 +17,7 @@ from projections import (
     improvement_plans,
     policies,
     premiums,
+    reinsurance_registers,
     risks,
     service_requests,
     underwriting,
@@ -232,6 +233,34 @@ REGISTERS: dict[str, RegisterPage] = {
             timeline="campaign",
         ),
         RegisterPage(
+            "treaties",
+            "/api/v1/reinsurance/treaties",
+            ("name", "kind", "status", "effective_from", "effective_to", "ended_on", "received_total"),
+            _sorts(reinsurance_registers.TREATIES),
+            reinsurance_registers.TREATIES.default_sort,
+            key="treaty_id",
+            timeline="treaty",
+        ),
+        RegisterPage(
+            "cessions",
+            "/api/v1/reinsurance/cessions",
+            (
+                "policy_number",
+                "product_code",
+                "line",
+                "period_start",
+                "sum_insured",
+                "ceded_sum_insured",
+                "retained",
+                "beyond_capacity",
+                "premium_ceded_total",
+            ),
+            _sorts(reinsurance_registers.CESSIONS),
+            reinsurance_registers.CESSIONS.default_sort,
+            key="policy_id",
+            timeline="policy",
+        ),
+        RegisterPage(
             "audit-log",
             "/api/v1/audit/log",
             (
@@ -263,6 +292,7 @@ TIMELINES: dict[str, tuple[str, str]] = {
     "risk": ("/api/v1/risks/{id}/history", "/api/v1/risks/{id}"),
     "risk-indicator": ("/api/v1/risk-indicators/{id}/history", "/api/v1/risk-indicators/{id}"),
     "campaign": ("/api/v1/campaigns/{id}/history", "/api/v1/campaigns/{id}"),
+    "treaty": ("/api/v1/reinsurance/treaties/{id}/history", "/api/v1/reinsurance/treaties/{id}"),
 }
 
 #: The audit log's aggregate types, as the timeline kinds they open.
@@ -276,6 +306,7 @@ AGGREGATE_KINDS = {
     "risk": "risk",
     "risk_indicator": "risk-indicator",
     "campaign": "campaign",
+    "reinsurance": "treaty",
 }
 
 

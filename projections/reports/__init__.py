@@ -13,6 +13,7 @@ from projections.reports import (
     improvement,
     loss_ratio,
     persistency,
+    reinsurance,
     satisfaction,
     staff,
     survey_analysis,
@@ -34,6 +35,8 @@ REPORTS: dict[str, ReportSpec] = {
         improvement.SPEC,
         staff.SPEC,
         campaigns.SPEC,
+        reinsurance.BORDEREAU_SPEC,
+        reinsurance.NET_SPEC,
     )
 }
 

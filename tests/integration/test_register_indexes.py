@@ -82,11 +82,12 @@ def test_a_page_its_total_and_a_row_as_of_a_past_position_read_the_validity_rang
                 assert f"Index Only Scan using ix_{register.table.name}_validity" in keys, (name, keys)
 
 
-def test_the_columns_each_index_of_validity_ranges_carries_are_those_read_revision_r0009_makes() -> None:
+def test_the_columns_each_index_of_validity_ranges_carries_are_those_the_read_revisions_make() -> None:
     """The code's indexes (projections.register.covered_sorts, from the registers' sorts) and the revision that
-    makes them on an existing database (frozen lists) carry the same columns: a sort added to a register needs a
-    revision that widens its index."""
+    makes them on an existing database (frozen lists: r0009, and r0011 for the reinsurance registers) carry the same
+    columns: a sort added to a register needs a revision that widens its index."""
     r0009 = importlib.import_module("projections.migrations.read.versions.r0009_covered_sorts")
+    r0011 = importlib.import_module("projections.migrations.read.versions.r0011_reinsurance")
     every_register()  # (every register's module imported: its sorts added to its table's index)
     carried = {
         table.name: tuple(index.dialect_options["postgresql"]["include"][2:])
@@ -94,7 +95,7 @@ def test_the_columns_each_index_of_validity_ranges_carries_are_those_read_revisi
         for index in table.indexes
         if index.name == f"ix_{table.name}_validity" and len(index.dialect_options["postgresql"]["include"]) > 2
     }
-    assert carried == r0009.COVERED
+    assert carried == {**r0009.COVERED, **r0011.COVERED}
 
 
 def test_the_state_of_each_row_on_a_day_is_read_from_the_index_of_days_on_postgresql(services: Services) -> None:

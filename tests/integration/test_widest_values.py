@@ -46,11 +46,13 @@ from projections.customers import customers
 from projections.improvement_plans import improvement_plan_actions, improvement_plans
 from projections.policies import policies as policies_table
 from projections.premiums import premium_payments
+from projections.reinsurance_tables import policy_cessions, reinsurance_entries, reinsurance_treaties
 from projections.risks import risk_alerts, risks
 from projections.service_requests import service_requests
 from projections.surveys import satisfaction_surveys
 from projections.underwriting import underwriting_decisions
 from tests.builders.common import enterprise, individual
+from tests.builders.reinsurance import widest_treaties
 
 #: Characters that NFC keeps and casefold expands (up to 3), or that take 4 bytes in UTF-8.
 WIDE = ["ß", "ﬃ", "ΐ", "𝔘", "İ", "ŉ", "张"]
@@ -156,6 +158,8 @@ def test_the_widest_accepted_values_reach_every_projection(
         )
         return UUID(applied.id)
 
+    # 6.1.1 (6): the widest treaties over every line, twenty reinsurers of the widest names: the policy ceded under them
+    treaties, reinsurers = widest_treaties(app, lambda: ctx("reinsurance"), name, short, TOP)
     policy_id = apply_for_home(clean)
     installment = app.load(Policy, policy_id).installment
     servicing.pay_premium(app, ctx(), policy_id, ON, amount=installment, reference=short)
@@ -347,6 +351,17 @@ def test_the_widest_accepted_values_reach_every_projection(
         assert (shown_plan["baseline_score"], shown_plan["conclusion"]) == (Decimal("5.00"), detail)
         risk = current(conn, risks, "risk_id", identified.id)
         assert (risk["title"], risk["owner_id"], risk["controls"], risk["score"]) == (name, short, [contact] * 50, 25)
+        treaty = current(conn, reinsurance_treaties, "treaty_id", treaties[0])
+        assert (treaty["name"], treaty["concluded_by"], treaty["received_total"]) == (name, short, MAX_MONEY)
+        assert [r["reinsurer"] for r in treaty["reinsurers"]] == [r["reinsurer"] for r in reinsurers]
+        cession = current(conn, policy_cessions, "policy_id", policy_id)
+        ours = [t for t in cession["treaties"] if t["treaty_id"] in {str(t) for t in treaties}]  # (examples share it)
+        assert [len(t["shares"]) for t in ours] == [20, 20, 20] and cession["premium_ceded_total"] > 0
+        e = reinsurance_entries.c
+        ceded_to = select(e.reinsurer).where(
+            e.kind == "premium_ceded", e.policy_id == str(policy_id), e.treaty_id.in_([str(t) for t in treaties])
+        )
+        assert set(conn.execute(ceded_to).scalars()) == {r["reinsurer"] for r in reinsurers}
         shown_campaign = current(conn, campaigns, "campaign_id", campaign_id)
         assert (shown_campaign["name"], shown_campaign["owner_id"], shown_campaign["close_reason"]) == (
             name,
