@@ -85,6 +85,8 @@ class ReadSidePorts:
     #: ch. 9: a key risk indicator's value (metric, line, period) from the reports once they reached a position
     #: (None: the head of the log), with the position it was computed at.
     indicator_value: Callable[[str, str | None, date, date, int | None], tuple[Decimal | None, int]]
+    #: 6.1.1 (6): what of a risk (line, product, start, sum insured) no treaty's capacity would hold.
+    reinsurance_beyond: Callable[[str, str, date, Decimal], Decimal]
 
     @classmethod
     def none(cls, process: str) -> ReadSidePorts:
@@ -99,6 +101,7 @@ class ReadSidePorts:
             contracts_of=refuse,
             survey_score=refuse,
             indicator_value=refuse,
+            reinsurance_beyond=refuse,
         )
 
 
@@ -152,6 +155,7 @@ class InscribeApplication(Application[UUID]):
         self.indicator_value: Callable[[str, str | None, date, date, int | None], tuple[Decimal | None, int]] = (
             read_side.indicator_value
         )
+        self.reinsurance_beyond: Callable[[str, str, date, Decimal], Decimal] = read_side.reinsurance_beyond
 
     def construct_repository(self) -> Repository[UUID]:
         """The library's repository without the snapshot store: reads that may start from a snapshot go

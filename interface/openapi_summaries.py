@@ -177,6 +177,7 @@ SUMMARIES: dict[str, str] = {
     f"GET {_RT}/history": "Read a reinsurance treaty's history",
     f"POST {_RT}/end": "End a reinsurance treaty early",
     f"POST {_RT}/recoveries-received": "Record recoveries a reinsurer paid",
+    "POST /api/v1/reinsurance/placements": "Place part of a referred risk facultatively",
     "GET /api/v1/reinsurance/cessions": "List policies' cessions",
     "GET /api/v1/reinsurance/cessions/{policy_id}": "Read a policy's cession",
     "GET /api/v1/reinsurance/recoveries": "List claims' reinsurance recoveries",

@@ -1150,6 +1150,7 @@ CODES: dict[str, dict[int, tuple[str, ...]]] = {
             "examination-calls-for-decline",
             "examination-conditions-not-applied",
             "examination-outstanding",
+            "facultative-placement-required",
             "idempotency-key-reused",
             "invalid-policy-transition",
             "stale-version",
@@ -1201,6 +1202,18 @@ CODES: dict[str, dict[int, tuple[str, ...]]] = {
     "interface.reinsurance_api.ReinsuranceController.get_treaty": {404: ("not-found",)},
     "interface.reinsurance_api.ReinsuranceController.history": {404: ("not-found",)},
     "interface.reinsurance_api.ReinsuranceController.list_treaties": {422: ("invalid-input",)},
+    "interface.reinsurance_api.ReinsuranceController.place": {
+        404: ("not-found",),
+        409: (
+            "concurrent-modification",
+            "date-before-last-event",
+            "idempotency-key-reused",
+            "invalid-policy-transition",
+            "stale-version",
+            "time-not-advanced",
+        ),
+        422: ("invalid-input",),
+    },
     "interface.reinsurance_api.ReinsuranceController.received": {
         404: ("not-found",),
         409: ("concurrent-modification", "date-before-last-event", "idempotency-key-reused", "stale-version"),

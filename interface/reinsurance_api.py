@@ -21,7 +21,7 @@ from interface.bootstrap import Services
 from interface.history import history_view
 from interface.http import CommandAnswer, answer, business_day, command_context, read_at
 from interface.query_params import QUERY_DEPENDENCIES, HistoryView, Paged, ReadAt, Text
-from interface.reinsurance_schemas import EndTreatyIn, EntryKind, Kind, Line, RecoveryReceivedIn, TreatyIn
+from interface.reinsurance_schemas import EndTreatyIn, EntryKind, Kind, Line, PlacementIn, RecoveryReceivedIn, TreatyIn
 from projections import reinsurance_registers as rr
 
 Req = Request[Principal, Any, Any]
@@ -64,6 +64,15 @@ class ReinsuranceController(Controller):
         on = business_day(data.on)
         fields = data.model_dump(exclude={"on"})
         return answer(commands.receive_recovery(services.app, ctx, treaty_id, on, **fields))
+
+    @post("/placements", guards=[requires(MANAGE)], sync_to_thread=True, status_code=200)
+    def place(self, request: Req, services: Svc, data: JSONBody[PlacementIn]) -> CommandAnswer:
+        """临时分保: place part of a referred risk beyond every treaty's capacity with a reinsurer; the underwriter's
+        acceptance waits until the placements hold all of it (409 `facultative-placement-required`)."""
+        ctx = command_context(request, data)
+        on = business_day(data.on)
+        fields = data.model_dump(exclude={"on", "policy_id"})
+        return answer(commands.place_facultative(services.app, ctx, data.policy_id, on, **fields))
 
     @get("/treaties", guards=[requires(READ)], sync_to_thread=True)
     def list_treaties(

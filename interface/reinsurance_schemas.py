@@ -5,11 +5,12 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 from typing import Annotated, Literal
+from uuid import UUID
 
 from pydantic import AfterValidator, Field
 
 from interface.complaint_schemas import On, Strict
-from interface.value_schemas import Money, Text50, Text200, Text2000, _money_schema, money_check
+from interface.value_schemas import Money, MoneyOrZero, Text50, Text200, Text2000, _money_schema, money_check
 
 Kind = Literal["quota_share", "surplus", "excess_of_loss"]
 Line = Literal["life", "health", "accident", "property", "liability", "credit"]
@@ -62,3 +63,12 @@ class RecoveryReceivedIn(On):
     reinsurer: Text200
     amount: Money
     reference: Text200
+
+
+class PlacementIn(On):
+    """临时分保: part of a referred risk beyond every treaty's capacity placed with a reinsurer, for a premium."""
+
+    policy_id: UUID
+    reinsurer: Text200
+    sum_insured: Money
+    premium: MoneyOrZero

@@ -13,6 +13,7 @@ from domain.policy.rules import add_years
 from domain.policy.underwriting_case import History
 from projections.claims import claims_on_policy, claims_record
 from projections.policies import underwriting_history
+from projections.reinsurance import beyond_capacity
 from projections.reports.indicators import SOURCE_REGISTERS, indicator_value
 from projections.reports.survey_analysis import SPEC as SURVEYS
 from projections.reports.survey_analysis import dimension_score
@@ -50,6 +51,7 @@ class RegisterAnswers:
             contracts_of=self.contracts_of,
             survey_score=self.survey_score,
             indicator_value=self.indicator_value,
+            reinsurance_beyond=self.reinsurance_beyond,
         )
 
     def underwriting_history(self, customer_id: str, line: str) -> History:
@@ -68,6 +70,11 @@ class RegisterAnswers:
     def contracts_of(self, customer_id: str) -> list[Contract]:
         """Art. 87: the customer's contracts once the registers reached the head of the log."""
         return contracts_reader(self.read_side, self.wait_seconds)(customer_id)
+
+    def reinsurance_beyond(self, line: str, product_code: str, starts_on: date, sum_insured: Decimal) -> Decimal:
+        """6.1.1 (6): what of a risk no treaty in the register would hold (the treaties as the register shows them)."""
+        with self.read_side.engine.connect() as conn:
+            return beyond_capacity(conn, line, product_code, starts_on, sum_insured)
 
     def survey_score(self, scope: Scope) -> Score:
         """8.3.2: the scope's score in the survey analysis once its registers reached the head of the log (else

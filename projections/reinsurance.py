@@ -30,7 +30,17 @@ from sqlalchemy import select
 from domain.claim.aggregate import Claim
 from domain.policy.aggregate import Policy
 from domain.reinsurance.aggregate import Treaty
-from domain.reinsurance.rules import TreatyTerms, cede, covers, in_effect, proportion, recoverable, shares_of
+from domain.reinsurance.rules import (
+    Ceded,
+    Cession,
+    TreatyTerms,
+    cede,
+    covers,
+    in_effect,
+    proportion,
+    recoverable,
+    shares_of,
+)
 from domain.values import money
 from projections.aggregates import AggregateCache, shared_cache
 from projections.base import Batch, Projection
@@ -81,6 +91,21 @@ def terms_of(treaty_id: str, row: dict[str, Any]) -> TreatyTerms:
     terms = {k: v if k == "lines" else Decimal(v) for k, v in row["terms"].items()}
     shares = [{"reinsurer": r["reinsurer"], "share_pct": Decimal(r["share_pct"])} for r in row["reinsurers"]]
     return TreatyTerms(treaty_id, row["name"], row["kind"], terms, shares)
+
+
+def with_placements(cession: Cession, placements: list[dict[str, Any]]) -> Cession:
+    """A cession with the policy's facultative placements (domain.policy.facultative) after the treaties: each takes
+    its sum insured from what the insurer keeps beyond the treaties' capacity, for its premium."""
+    placed: list[Ceded] = []
+    for p in placements:
+        si, premium = Decimal(p["sum_insured"]), Decimal(p["premium"])
+        share = {"reinsurer": p["reinsurer"], "share_pct": Decimal(100), "sum_insured": si, "premium": premium}
+        placed.append(
+            Ceded(f"facultative-{p['no']}", f"facultative {p['no']}", "facultative", {}, si, premium, [share])
+        )
+    total = sum((c.sum_insured for c in placed), ZERO)
+    beyond = max(cession.beyond_capacity - total, ZERO)
+    return Cession([*cession.ceded, *placed], cession.retained - total, beyond)
 
 
 def _moved(before: dict[str, str], after: dict[str, Decimal]) -> dict[str, Decimal]:
@@ -182,7 +207,9 @@ class ReinsuranceProjection(Projection):
         line, code = policy.product_terms["line"], policy.product_code
         starts_on = policy.periods[-1]["start"] if policy.periods else policy.start_date
         annual = policy.annual_premium or ZERO
-        cession = cede(self._covering(batch, line, code, starts_on), policy.sum_insured, annual)
+        cession = with_placements(
+            cede(self._covering(batch, line, code, starts_on), policy.sum_insured, annual), policy.facultative
+        )
         received = policy.net_premium_paid
         ceded = {
             f"{c.treaty_id}|{s['reinsurer']}": money(received * proportion(s["premium"], annual))
@@ -282,3 +309,16 @@ class ReinsuranceProjection(Projection):
                 },
             },
         )
+
+
+def beyond_capacity(conn: Any, line: str, product_code: str, starts_on: date, sum_insured: Decimal) -> Decimal:
+    """What of a risk's sum insured no treaty in the register (now) would hold: the treaties covering its line or
+    product in effect on `starts_on` (for underwriting: application.app.ReadSidePorts.reinsurance_beyond)."""
+    t = reinsurance_treaties.c
+    found = []
+    for row in conn.execute(select(reinsurance_treaties).where(t.valid_to.is_(None))).mappings():
+        if covers(row["lines"], row["product_codes"], line, product_code) and in_effect(
+            row["effective_from"], row["effective_to"], row["ended_on"], starts_on
+        ):
+            found.append(terms_of(row["treaty_id"], dict(row)))
+    return cede(found, sum_insured, ZERO).beyond_capacity

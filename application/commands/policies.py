@@ -11,6 +11,7 @@ as it really stands on that date.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -227,7 +228,8 @@ def apply_for_policy(
         except InvalidValue as refusal:  # the product names its answers `disclosure_answers`; we take `disclosures`
             field = refusal.field.replace("disclosure_answers", "disclosures", 1)
             raise InvalidValue(field, refusal.message, code=refusal.code) from None
-        result = assess(case, quote)
+        beyond = app.reinsurance_beyond(product.line, product.code, on, case.sum_insured)  # 6.1.1 (6)
+        result = assess(replace(case, beyond_capacity=beyond), quote)
         priced = result.quote
         policy = Policy.apply(
             applicant_id=applicant.id,

@@ -1,7 +1,8 @@
 """Reinsurance commands (guide 6.1.1 (6) 有效利用再保险支持), one typed function each: load → call → save.
 
 A treaty names the products it covers from the catalogue; what each policy cedes under the treaties is figured by
-the read side after each of the policy's events (projections.reinsurance).
+the read side after each of the policy's events (projections.reinsurance). A referred risk beyond every treaty's
+capacity is placed facultatively on the policy (domain.policy.facultative).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from uuid import UUID, uuid4
 from application.app import CommandResult, InscribeApplication
 from application.context import CommandContext
 from domain.errors import InvalidValue
+from domain.policy.aggregate import Policy
 from domain.reinsurance.aggregate import Treaty
 
 
@@ -52,3 +54,23 @@ def receive_recovery(
         treaty.receive_recovery(reinsurer=reinsurer, amount=amount, reference=reference, on=on)
 
     return app.execute(ctx, Treaty, UUID(str(treaty_id)), action)
+
+
+def place_facultative(
+    app: InscribeApplication,
+    ctx: CommandContext,
+    policy_id: UUID,
+    on: date,
+    *,
+    reinsurer: str,
+    sum_insured: Decimal | str,
+    premium: Decimal | str,
+) -> CommandResult:
+    """临时分保: place part of a referred risk beyond every treaty's capacity with a reinsurer (by the caller)."""
+
+    def action(policy: Policy) -> None:
+        policy.place_facultative(
+            reinsurer=reinsurer, sum_insured=sum_insured, premium=premium, placed_by=ctx.actor_id, on=on
+        )
+
+    return app.execute(ctx, Policy, UUID(str(policy_id)), action)

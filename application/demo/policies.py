@@ -19,6 +19,7 @@ from application.commands import policy_servicing as servicing
 from application.context import CommandContext
 from application.demo import claims as demo_claims
 from application.demo.people import Cover, Party
+from application.demo.reinsurance import place_beyond_capacity
 from application.demo.world import World
 from domain.authority import AUTHORITY_LIMITS
 from domain.policy.aggregate import Policy
@@ -176,6 +177,8 @@ def decide(world: World, cover: Cover) -> None:
         )
     elif decision == "postpone":
         arguments.update(reason="postponed: apply again after six months of treatment records")
+    if decision in ("accept", "offer_with_conditions"):
+        place_beyond_capacity(world, cover.id, policy)
     done = world.attempt("decide", policies.decide, world.app, world.ctx(role), cover.id, decision, **arguments)
     if done is None:
         return

@@ -1,18 +1,24 @@
 """Demo reinsurance (guide 6.1.1 (6) 有效利用再保险支持): on the book's first day and each year after, the reinsurance
 team concludes a year's treaties: a quota share of life and health, a surplus on property and a per-risk excess of
 loss on accident. Half way through the second year the excess of loss is ended early and replaced by one with a
-higher retention. Each policy's cession and each claim's recoveries follow on the read side. Each step is a command of
-application.commands.reinsurance; the domain refuses what breaks its rules (tallied, recording nothing). No random
-draws: the rest of a seed's book is the book it was before them."""
+higher retention. A referred risk beyond every treaty's capacity is placed facultatively before it is accepted
+(`place_beyond_capacity`, called by the underwriter's decision in application.demo.policies). Each policy's cession
+and each claim's recoveries follow on the read side. Each step is a command of
+application.commands.reinsurance; the domain refuses what breaks its rules (tallied, recording nothing). They draw
+nothing at random; a property risk beyond the surplus's capacity is referred, and decided as other referred cases
+are."""
 
 from __future__ import annotations
 
 from datetime import date, timedelta
+from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
 from application.commands import reinsurance as commands
 from application.demo.world import World
+from domain.policy.aggregate import Policy
+from domain.values import money
 
 TEAM = "re-wangfang"
 YEAR = 365
@@ -84,3 +90,25 @@ def _replace(world: World, excess: UUID, last: date) -> None:
     )
     higher = {**EXCESS, "terms": {**EXCESS["terms"], "retention": "200000", "limit": "300000"}}
     _conclude(world, f"{day.year} 意外险险位超赔（续）", higher, day + timedelta(days=1), last)
+
+
+def place_beyond_capacity(world: World, policy_id: UUID, policy: Policy) -> None:
+    """6.1.1 (6): the part of the risk beyond every treaty's capacity placed facultatively before the acceptance,
+    for its share of the quoted premium."""
+    beyond = policy.beyond_capacity() - policy.placed_facultative()
+    if beyond <= 0:
+        return
+    quoted = policy.quoted_annual_premium or Decimal(0)
+    done = world.attempt(
+        "facultative",
+        commands.place_facultative,
+        world.app,
+        world.ctx("reinsurance", TEAM),
+        policy_id,
+        world.day,
+        reinsurer="Lloyd's Syndicate 2987",
+        sum_insured=beyond,
+        premium=money(quoted * beyond / policy.sum_insured),
+    )
+    if done is not None:
+        world.paths["reinsurance:facultative"] += 1

@@ -30,6 +30,7 @@ from domain.policy.command_steps import PolicySteps
 from domain.policy.ending import PolicyEnding
 from domain.policy.event_base import PolicySnapshot
 from domain.policy.examinations import PolicyExaminations
+from domain.policy.facultative import PolicyFacultative
 from domain.policy.premiums import PolicyPremiums
 from domain.policy.rules import DAY, ZERO, check_percent, premium_owed
 from domain.policy.state import STATUSES, TERMINAL, CoverSnapshot
@@ -43,7 +44,15 @@ __all__ = ["CHANGE_KINDS", "DECISIONS", "STATUSES", "TERMINAL", "CoverSnapshot",
 DECISIONS = ("accept", "offer_with_conditions", "postpone", "decline")
 
 
-class Policy(PolicyPremiums, PolicyAfterSales, PolicyEnding, PolicyExaminations, PolicySteps, InscribeAggregate):
+class Policy(
+    PolicyPremiums,
+    PolicyAfterSales,
+    PolicyEnding,
+    PolicyExaminations,
+    PolicyFacultative,
+    PolicySteps,
+    InscribeAggregate,
+):
     """An application that becomes, once accepted and paid, an insurance contract."""
 
     TOPIC = "inscribe.policy.Policy"
@@ -57,6 +66,7 @@ class Policy(PolicyPremiums, PolicyAfterSales, PolicyEnding, PolicyExaminations,
     Referred = ev.Referred
     ExaminationOrdered = ev.ExaminationOrdered
     ExaminationReported = ev.ExaminationReported
+    FacultativePlaced = ev.FacultativePlaced
     UnderwritingDecided = ev.UnderwritingDecided
     OfferedWithConditions = ev.OfferedWithConditions
     ConditionsAccepted = ev.ConditionsAccepted
@@ -216,6 +226,7 @@ class Policy(PolicyPremiums, PolicyAfterSales, PolicyEnding, PolicyExaminations,
         day = self._day(decided_on, "decided_on")
         self._require(("referred",))
         self._check_examinations(decision, loading, excluded)
+        self._check_facultative(decision)
         self.trigger_event(
             self.UnderwritingDecided,
             on=day,

@@ -36,6 +36,7 @@ from domain.policy.contract_events import (
 )
 from domain.policy.event_base import ClosingEvent, PolicyCreated, PolicyEvent, StatusEvent
 from domain.policy.examination_events import ExaminationOrdered, ExaminationReported
+from domain.policy.facultative_events import FacultativePlaced
 from domain.policy.premium_events import (
     InstallmentPaidByClaimDeduction,
     Issued,
@@ -67,6 +68,7 @@ __all__ = [
     "ExaminationOrdered",
     "ExaminationReported",
     "Expired",
+    "FacultativePlaced",
     "InstallmentPaidByClaimDeduction",
     "Issued",
     "Lapsed",
@@ -248,6 +250,7 @@ EVENTS: tuple[type[PolicyEvent], ...] = (
     Referred,
     ExaminationOrdered,
     ExaminationReported,
+    FacultativePlaced,
     UnderwritingDecided,
     OfferedWithConditions,
     ConditionsAccepted,

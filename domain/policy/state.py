@@ -83,6 +83,8 @@ class PolicyState:
         self.closing_reason: str | None = None
         # inspections and medical examinations (6.1.2 (2); domain.policy.examinations), in the order ordered
         self.examinations: list[dict[str, Any]] = []
+        # facultative placements of a risk beyond the treaties' capacity (6.1.1 (6); domain.policy.facultative)
+        self.facultative: list[dict[str, Any]] = []
         # money: every PremiumPaid adds to premiums_paid, every PremiumRefunded to refunded
         self.premiums_paid = ZERO
         self.refunded = ZERO

@@ -223,6 +223,14 @@ def check_sum_insured(case: UnderwritingCase) -> Finding:
                     f"{total} in all exceeds {REVENUE_SHARE_LIMIT} × revenue {revenue}",
                 )
             )
+    if case.beyond_capacity > 0:  # 6.1.1 (6): what no treaty holds needs a facultative placement
+        data["beyond_capacity"] = case.beyond_capacity
+        issues.append(
+            (
+                "beyond-reinsurance-capacity",
+                f"{case.beyond_capacity} of the sum insured is beyond the retention and every treaty's capacity",
+            )
+        )
     return _finding("6.2.3-sum-insured", issues, data)
 
 

@@ -132,6 +132,9 @@ class UnderwritingCase:
     riders: tuple[Any, ...] = ()  # passed to the quote function unchanged
     # the applicant's record, when the applicant is another customer than the insured (6.2.5 looks at both)
     applicant_history: History | None = None
+    # the part of the sum insured beyond the insurer's retention plus every treaty's capacity (6.1.1 (6);
+    # domain.reinsurance.rules.cede under the treaties covering the product on the application date)
+    beyond_capacity: Decimal = Decimal(0)
 
     def __post_init__(self) -> None:
         if self.relationship not in RELATIONSHIPS:

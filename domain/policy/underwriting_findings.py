@@ -56,6 +56,7 @@ REFER_CODES = frozenset(
         "earlier-rescission",
         "earlier-decline",
         "frequent-claims",
+        "beyond-reinsurance-capacity",
     }
 )
 #: The kinds of insured each line takes (every other line: individuals).

@@ -122,3 +122,39 @@ def test_bad_treaties_and_settlements_name_the_field_and_record_nothing(desk: De
     assert desk.events() == before
     assert desk.get(TREATIES, kind="quota_share", line="life")["total"] == 1
     assert desk.get(TREATIES, kind="surplus")["total"] == 0
+
+
+def test_a_risk_beyond_every_treatys_capacity_is_referred_placed_facultatively_then_accepted(desk: Desk) -> None:
+    desk.command(TREATIES, treaty_body(desk), role="reinsurance", status=201)
+    surplus = {"name": "Life surplus", "kind": "surplus", "terms": {"retention": "100000", "lines": 1}}
+    desk.command(TREATIES, treaty_body(desk, **surplus), role="reinsurance", status=201)
+    # 500,000: 150,000 to the quota share, 100,000 to the surplus (one line), 100,000 kept: 150,000 beyond
+    applicant = desk.customer(1)
+    desk.services.read_side.catch_up()  # underwriting reads the treaties as the register shows them
+    policy = desk.apply(applicant, on=START)
+    decision = desk.decision(policy)
+    assert decision["status"] == "referred" and "beyond-reinsurance-capacity" in str(decision["findings"])
+    accept = {"decision": "accept", "reason": "placed", "decided_on": desk.on(START)}
+    before = desk.events()
+    is_problem(
+        desk.act(policy, "underwriting-decision", accept, role="underwriter"), 409, "facultative-placement-required"
+    )
+    placement = {"policy_id": policy, "reinsurer": "Lloyd's 2987", "sum_insured": "150000", "premium": "420.50"}
+    is_problem(desk.post("/api/v1/reinsurance/placements", placement, role="underwriter"), 403)
+    for bad, field in (
+        ({"sum_insured": "0"}, "sum_insured"),
+        ({"premium": "-1"}, "premium"),
+        ({"reinsurer": ""}, "reinsurer"),
+    ):
+        assert field in str(
+            is_problem(desk.post("/api/v1/reinsurance/placements", {**placement, **bad}, role="reinsurance"), 422)
+        )
+    assert desk.events() == before
+    desk.command("/api/v1/reinsurance/placements", placement, role="reinsurance")
+    desk.do(policy, "underwriting-decision", accept, role="underwriter")
+    desk.pay(policy, START)
+    cession = desk.get(f"/api/v1/reinsurance/cessions/{policy}")
+    assert (cession["beyond_capacity"], cession["retained"]) == ("0.00", "100000.00")
+    assert [(t["kind"], t["sum_insured"], t["premium"]) for t in cession["treaties"][2:]] == [
+        ("facultative", "150000.00", "420.50")
+    ]

@@ -54,8 +54,10 @@ class ClaimDesk:
     def person(self, seed: int) -> UUID:
         return UUID(register_individual(self.app, agent(), **individual(seed)).id)
 
-    def home_policy(self, seed: int = 1, on: date = START, *, mode: str = "annual", **overrides: Any) -> Policy:
-        """A home policy applied for and paid on `on`: in force from the next day."""
+    def home_policy(
+        self, seed: int = 1, on: date = START, *, mode: str = "annual", paid: bool = True, **overrides: Any
+    ) -> Policy:
+        """A home policy applied for and paid on `on`: in force from the next day (not `paid`: as applied for)."""
         holder = self.person(seed)
         self.services.read_side.catch_up()
         terms = {**HOME, "premium_mode": mode, **overrides}
@@ -65,7 +67,8 @@ class ClaimDesk:
             self.app, agent(), applicant_id=holder, insured_id=holder, applied_on=on, disclosures=clean, **terms
         )
         policy = self.policy(result.id)
-        servicing.pay_premium(self.app, agent(), policy.id, on, amount=policy.installment, reference="bank")
+        if paid:
+            servicing.pay_premium(self.app, agent(), policy.id, on, amount=policy.installment, reference="bank")
         return self.policy(policy.id)
 
     def policy(self, policy_id: Any) -> Policy:

@@ -88,7 +88,7 @@ def widest_treaties(
     reinsurers = [{"reinsurer": f"{i:02d}{name}"[:200], "share_pct": "5"} for i in range(20)]
     forms = (
         ("quota_share", {"ceded_pct": "99.99", "capacity": top}),
-        ("surplus", {"retention": "0.01", "lines": 50}),
+        ("surplus", {"retention": top, "lines": 50}),  # (nothing beyond its capacity: the policy is not referred)
         ("excess_of_loss", {"retention": "0.01", "limit": top, "rate_pct": "100"}),
     )
     treaties = [

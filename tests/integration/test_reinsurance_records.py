@@ -12,13 +12,15 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from application.commands import reinsurance
-from domain.errors import InvalidValue
+from application.commands import policies, reinsurance
+from application.commands import policy_servicing as servicing
+from domain.errors import DomainError, InvalidValue
 from projections.register import Paging
 from projections.reinsurance_registers import CESSIONS, ENTRIES, RECOVERIES, TREATIES, entry_filters
 from projections.reinsurance_tables import reinsurance_entries
 from projections.reports.reinsurance import BORDEREAU_SPEC, NET_SPEC
 from tests.builders.claims import ClaimDesk
+from tests.builders.common import ctx
 from tests.builders.registers import every_row
 from tests.builders.reinsurance import EXCESS, QUOTA_SHARE, SURPLUS, carry_reinsurance_through, conclude, team
 
@@ -129,27 +131,62 @@ def test_a_policy_is_ceded_and_its_claim_recovered_to_the_cent_as_of_any_moment(
     assert every_row(services.read_side) == live
 
 
-def test_a_risk_beyond_every_treatys_capacity_and_one_no_treaty_covers(services: Any) -> None:
+def test_a_risk_beyond_every_treatys_capacity_is_accepted_only_once_placed_facultatively(services: Any) -> None:
     desk = ClaimDesk(services)
     conclude(services, QUOTA_SHARE)
     small = conclude(services, SURPLUS, terms={"retention": "100000", "lines": 2})
-    covered = desk.home_policy(1)
-    uncovered = desk.home_policy(2, on=date(2025, 6, 1))  # cover starts before the treaties' year
+    referred = desk.home_policy(1, paid=False)  # applied for on 2026-01-05: referred
+    uncovered = desk.home_policy(2, on=date(2025, 6, 1))  # cover starts before the treaties' year: no treaty
+    # 240,000 to the quota share; of 560,000 the surplus takes 200,000 (2 lines of 100,000); of the 360,000 kept,
+    # 260,000 is beyond the retention of 100,000
+    (beyond,) = [f for f in referred.findings if f["code"] == "beyond-reinsurance-capacity"]
+    assert referred.status == "referred" and Decimal(str(beyond["data"]["beyond_capacity"])) == Decimal("260000.00")
+    assert uncovered.status == "in_force"
+
+    day = date(2026, 1, 5)
+
+    def accept() -> Any:
+        return policies.decide(services.app, ctx("su-1", "senior_underwriter"), referred.id, "accept", decided_on=day)
+
+    def place(amount: str, premium: str) -> None:
+        reinsurance.place_facultative(
+            services.app, team(), referred.id, day, reinsurer="Lloyd's 2987", sum_insured=amount, premium=premium
+        )
+
+    stored = desk.stored()
+    with pytest.raises(DomainError) as waiting:
+        accept()
+    assert waiting.value.code == "facultative-placement-required" and desk.stored() == stored
+    place("200000", "800")
+    with pytest.raises(DomainError) as short:
+        accept()  # 200,000 of 260,000 placed
+    assert short.value.code == "facultative-placement-required"
+    with pytest.raises(InvalidValue) as over:
+        place("600000.01", "1")  # with the 200,000: more than the sum insured
+    assert over.value.field == "sum_insured"
+    place("60000", "240")
+    accept()
+    if desk.policy(referred.id).status != "in_force":
+        servicing.pay_premium(
+            services.app, ctx(), referred.id, day, amount=desk.policy(referred.id).installment, reference="b"
+        )
+    assert desk.policy(referred.id).status == "in_force"
     services.read_side.catch_up()
 
-    row = CESSIONS.one(services.read_side, str(covered.id), None)
+    row = CESSIONS.one(services.read_side, str(referred.id), None)
     assert row is not None
     shown = row.model_dump()
-    # 240,000 to the quota share; of 560,000 the surplus takes 200,000 (2 lines of 100,000); 360,000 kept, of which
-    # 260,000 is beyond the retention of 100,000
     assert (shown["ceded_sum_insured"], shown["retained"], shown["beyond_capacity"]) == (
-        Decimal("440000.00"),
-        Decimal("360000.00"),
-        Decimal("260000.00"),
+        Decimal("700000.00"),
+        Decimal("100000.00"),
+        Decimal("0.00"),
     )
-    beyond = page(services, CESSIONS, [CESSIONS.table.c.beyond_capacity > 0])
-    assert [c["policy_id"] for c in beyond] == [str(covered.id)]
+    assert [(t["kind"], Decimal(t["sum_insured"]), Decimal(t["premium"])) for t in shown["treaties"][2:]] == [
+        ("facultative", Decimal("200000"), Decimal("800")),
+        ("facultative", Decimal("60000"), Decimal("240")),
+    ]
     assert str(small) in shown["treaty_ids"]
+    assert page(services, CESSIONS, [CESSIONS.table.c.beyond_capacity > 0]) == []
     other = CESSIONS.one(services.read_side, str(uncovered.id), None)
     assert other is not None
     assert (other.model_dump()["treaties"], other.model_dump()["retained"]) == ([], Decimal("800000.00"))
