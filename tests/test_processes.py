@@ -25,7 +25,7 @@ from tests.builders.environment import settings_env
 from tests.builders.improvement import carry_a_plan_through
 from tests.builders.office import Office
 from tests.builders.registers import every_row
-from tests.builders.reinsurance import carry_reinsurance_through
+from tests.builders.reinsurance import carry_reinsurance_through, place_a_risk_facultatively
 
 ROOT = Path(__file__).resolve().parents[1]
 INSCRIBE = str(Path(sys.executable).parent / "inscribe")
@@ -59,6 +59,7 @@ def test_every_command_line_process_runs_in_a_fresh_interpreter_over_every_kind_
     today = china_today()
     carry_a_campaign_through(services, interested, other, office.apply(interested, on=today).id, today)
     carry_reinsurance_through(services, seed=9003)  # 6.1.1 (6): every event of a treaty, a policy ceded, recovered
+    place_a_risk_facultatively(services, seed=9004)  # … and a risk beyond every treaty's capacity placed
     services.read_side.catch_up()
     head = services.read_side.head()
     live = every_row(services.read_side)

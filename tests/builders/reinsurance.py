@@ -10,7 +10,8 @@ from datetime import date, timedelta
 from typing import Any
 from uuid import UUID
 
-from application.commands import reinsurance
+from application.commands import policies, reinsurance
+from application.commands import policy_servicing as servicing
 from domain.product.model import LINES
 from tests.builders.claims import ClaimDesk, manager
 from tests.builders.common import ctx
@@ -113,3 +114,20 @@ def widest_treaties(
     last = reinsurers[19]["reinsurer"]
     reinsurance.receive_recovery(app, ctx(), treaties[0], date(2026, 1, 2), reinsurer=last, amount=top, reference=name)
     return treaties, reinsurers
+
+
+def place_a_risk_facultatively(services: Any, desk: ClaimDesk | None = None, seed: int = 2) -> UUID:
+    """Under the treaties of `carry_reinsurance_through`: a home policy of 1,000,000 applied for on 2026-01-05, of
+    which 100,000 is beyond the surplus's capacity (300,000 to the quota share, 400,000 to the surplus, 300,000
+    kept over a retention of 200,000): referred, placed facultatively, accepted by a senior underwriter, paid."""
+    desk = desk or ClaimDesk(services)
+    referred = desk.home_policy(seed, paid=False, sum_insured="1000000")
+    day = date(2026, 1, 5)
+    reinsurance.place_facultative(
+        services.app, team(), referred.id, day, reinsurer="Lloyd's 2987", sum_insured="100000", premium="350"
+    )
+    policies.decide(services.app, ctx("su-1", "senior_underwriter"), referred.id, "accept", decided_on=day)
+    servicing.pay_premium(
+        services.app, ctx(), referred.id, day, amount=desk.policy(referred.id).installment, reference="b"
+    )
+    return referred.id

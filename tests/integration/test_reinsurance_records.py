@@ -22,7 +22,15 @@ from projections.reports.reinsurance import BORDEREAU_SPEC, NET_SPEC
 from tests.builders.claims import ClaimDesk
 from tests.builders.common import ctx
 from tests.builders.registers import every_row
-from tests.builders.reinsurance import EXCESS, QUOTA_SHARE, SURPLUS, carry_reinsurance_through, conclude, team
+from tests.builders.reinsurance import (
+    EXCESS,
+    QUOTA_SHARE,
+    SURPLUS,
+    carry_reinsurance_through,
+    conclude,
+    place_a_risk_facultatively,
+    team,
+)
 
 CENT = Decimal("0.01")
 YEAR = (date(2026, 1, 1), date(2026, 12, 31))
@@ -125,6 +133,13 @@ def test_a_policy_is_ceded_and_its_claim_recovered_to_the_cent_as_of_any_moment(
         "ended",
         date(2026, 6, 30),
     )
+
+    large = place_a_risk_facultatively(services, desk)  # 100,000 of 1,000,000 beyond the surplus's capacity
+    services.read_side.catch_up()
+    placed = CESSIONS.one(services.read_side, str(large), None)
+    assert placed is not None
+    facultative = [t for t in placed.model_dump()["treaties"] if t["kind"] == "facultative"]
+    assert placed.model_dump()["beyond_capacity"] == 0 and [Decimal(t["sum_insured"]) for t in facultative] == [100000]
 
     live = every_row(services.read_side)
     services.read_side.rebuild(["reinsurance"])
