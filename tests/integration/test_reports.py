@@ -22,6 +22,7 @@ from application.commands import complaints as complaints
 from application.commands import improvement as improvement
 from application.commands import policies as policies
 from application.commands import policy_servicing as servicing
+from application.commands import reinsurance as reinsurance
 from application.commands.customers import register_enterprise
 from application.infrastructure.settings import Settings
 from domain import clock
@@ -33,6 +34,7 @@ from tests.builders.campaigns import plan, reachable
 from tests.builders.common import ctx, enterprise
 from tests.builders.environment import JWT_SECRET, drop_postgres_database, new_postgres_database, require_postgres
 from tests.builders.office import Office
+from tests.builders.reinsurance import QUOTA_SHARE, conclude, team
 
 D = date
 
@@ -516,6 +518,10 @@ def test_a_report_asked_as_of_an_earlier_position_answers_what_it_answered_then(
         campaign = plan(services, D(2026, 6, 1), D(2026, 6, 30))
         campaigns.contact(
             book.app, ctx(), campaign, D(2026, 6, 29), customer_id=reached, outcome="interested", staff_id="a-1"
+        )
+        treaty = conclude(services, QUOTA_SHARE, on=D(2026, 6, 29))  # 6.1.1 (6): a reinsurer's settlement in June
+        reinsurance.receive_recovery(
+            book.app, team(), treaty, D(2026, 6, 29), reinsurer="China Re", amount="100", reference="S-1"
         )
         services.read_side.catch_up()
 

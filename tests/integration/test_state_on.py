@@ -32,27 +32,27 @@ from projections.reports.base import state_on
 from projections.versioned import VersionedWriter
 
 PROBE = MetaData()
-rows = Table(
-    "state_on_probe",
-    PROBE,
-    Column("row_id", String(36), primary_key=True),
-    Column("valid_from", BigInteger, primary_key=True),
-    Column("valid_to", BigInteger, nullable=True),
-    Column("last_event_on", Date, nullable=False),
-    Column("status", String(20), nullable=False),
-)
-rows.info["key"] = "row_id"
-shown = Table(  # as projections.versioned.versioned_table(..., days=True) makes it
-    "state_on_days_probe",
-    PROBE,
-    Column("row_id", String(36), primary_key=True),
-    Column("valid_from", BigInteger, primary_key=True),
-    Column("valid_to", BigInteger, nullable=True),
-    Column("last_event_on", Date, nullable=False),
-    Column("status", String(20), nullable=False),
-    Column("ended_on", Date, nullable=True),
-)
-shown.info.update(key="row_id", days=True)
+
+
+def probe(name: str, *extra: Column[Any]) -> Table:
+    """A register table of rows keyed `row_id`, each version with its business date and a status."""
+    table = Table(
+        name,
+        PROBE,
+        Column("row_id", String(36), primary_key=True),
+        Column("valid_from", BigInteger, primary_key=True),
+        Column("valid_to", BigInteger, nullable=True),
+        Column("last_event_on", Date, nullable=False),
+        Column("status", String(20), nullable=False),
+        *extra,
+    )
+    table.info["key"] = "row_id"
+    return table
+
+
+rows = probe("state_on_probe")
+shown = probe("state_on_days_probe", Column("ended_on", Date, nullable=True))  # as versioned_table(..., days=True)
+shown.info["days"] = True
 FIRST = date(2026, 1, 1)
 
 #: Each row's versions as (days after FIRST of its last event) in log order; positions are given in order.
