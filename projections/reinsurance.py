@@ -108,6 +108,12 @@ def with_placements(cession: Cession, placements: list[dict[str, Any]]) -> Cessi
     return Cession([*cession.ceded, *placed], cession.retained - total, beyond)
 
 
+def ledger_id(treaty_id: str) -> str:
+    """The ledger's treaty of a share: the treaty's id, or `facultative` for every facultative placement (one
+    group in the bordereau, by reinsurer within it)."""
+    return "facultative" if treaty_id.startswith("facultative-") else treaty_id
+
+
 def _moved(before: dict[str, str], after: dict[str, Decimal]) -> dict[str, Decimal]:
     """Each share's change from `before` (as stored) to `after` (a share in one only counts from 0)."""
     moved = {k: v - Decimal(before.get(k, "0")) for k, v in after.items()}
@@ -129,7 +135,7 @@ class ReinsuranceProjection(Projection):
         self.policies = shared_cache(app, "policy", POLICY_CACHE_SIZE)
         self._batch: Batch | None = None
         self._treaty_ids: set[str] = set()
-        self._entry_at = (0, 0)  # (position, entries written for it)
+        self._entry_at: tuple[Batch | None, int, int] = (None, 0, 0)  # (batch, position, entries written for it)
 
     def keys(self, event: DomainEventProtocol[Any]) -> list[str]:
         return [str(event.originator_id)]
@@ -237,7 +243,16 @@ class ReinsuranceProjection(Projection):
             self._entry(batch, position, on, "premium", gross, **where)
         for share, amount in sorted(_moved(before["premium_ceded"] if before else {}, ceded).items()):
             treaty_id, reinsurer = share.split("|", 1)
-            self._entry(batch, position, on, "premium_ceded", amount, treaty_id=treaty_id, reinsurer=reinsurer, **where)
+            self._entry(
+                batch,
+                position,
+                on,
+                "premium_ceded",
+                amount,
+                treaty_id=ledger_id(treaty_id),
+                reinsurer=reinsurer,
+                **where,
+            )
         row = {
             "policy_number": policy.policy_number,
             "product_code": code,
@@ -282,7 +297,14 @@ class ReinsuranceProjection(Projection):
         for share, amount in sorted(_moved(claim["owed"], owed).items()):
             treaty_id, reinsurer = share.split("|", 1)
             self._entry(
-                batch, position, event.on, "recovery", amount, treaty_id=treaty_id, reinsurer=reinsurer, **where
+                batch,
+                position,
+                event.on,
+                "recovery",
+                amount,
+                treaty_id=ledger_id(treaty_id),
+                reinsurer=reinsurer,
+                **where,
             )
         row = {
             **claim,
@@ -294,8 +316,9 @@ class ReinsuranceProjection(Projection):
         writer.put(key, row, position)
 
     def _entry(self, batch: Batch, position: int, on: date, kind: str, amount: Decimal, **where: Any) -> None:
-        n = self._entry_at[1] + 1 if self._entry_at[0] == position else 1
-        self._entry_at = (position, n)
+        last_batch, last_position, written = self._entry_at  # (a retried event is applied in a batch of its own)
+        n = written + 1 if last_batch is batch and last_position == position else 1
+        self._entry_at = (batch, position, n)
         batch.append(
             reinsurance_entries,
             {

@@ -117,12 +117,23 @@ def widest_treaties(
 
 
 def place_a_risk_facultatively(services: Any, desk: ClaimDesk | None = None, seed: int = 2) -> UUID:
-    """Under the treaties of `carry_reinsurance_through`: a home policy of 1,000,000 applied for on 2026-01-05, of
-    which 100,000 is beyond the surplus's capacity (300,000 to the quota share, 400,000 to the surplus, 300,000
-    kept over a retention of 200,000): referred, placed facultatively, accepted by a senior underwriter, paid."""
+    """A quota share and a surplus of 2024 on home insurance (no other treaty covers 2024: the demo's and
+    `carry_reinsurance_through`'s are later); a home policy of 1,000,000 applied for on 2024-01-05, of which 100,000
+    is beyond their capacity (300,000 to the quota share, 400,000 to the surplus, 300,000 kept over a retention of
+    200,000): referred, placed facultatively, accepted by a senior underwriter, paid."""
     desk = desk or ClaimDesk(services)
-    referred = desk.home_policy(seed, paid=False, sum_insured="1000000")
-    day = date(2026, 1, 5)
+    first, last, day = date(2024, 1, 1), date(2024, 12, 31), date(2024, 1, 5)
+    for fields in (QUOTA_SHARE, SURPLUS):
+        scope = {"lines": [], "product_codes": ["home_property"]}
+        conclude(
+            services,
+            {**fields, "name": f"{fields['name']} (2024)"},
+            on=first,
+            effective_from=first,
+            effective_to=last,
+            **scope,
+        )
+    referred = desk.home_policy(seed, on=day, paid=False, sum_insured="1000000")
     reinsurance.place_facultative(
         services.app, team(), referred.id, day, reinsurer="Lloyd's 2987", sum_insured="100000", premium="350"
     )

@@ -16,6 +16,7 @@ from application.commands import policies, reinsurance
 from application.commands import policy_servicing as servicing
 from domain.errors import DomainError, InvalidValue
 from projections.register import Paging
+from projections.reinsurance import ReinsuranceProjection
 from projections.reinsurance_registers import CESSIONS, ENTRIES, RECOVERIES, TREATIES, entry_filters
 from projections.reinsurance_tables import reinsurance_entries
 from projections.reports.reinsurance import BORDEREAU_SPEC, NET_SPEC
@@ -140,6 +141,8 @@ def test_a_policy_is_ceded_and_its_claim_recovered_to_the_cent_as_of_any_moment(
     assert placed is not None
     facultative = [t for t in placed.model_dump()["treaties"] if t["kind"] == "facultative"]
     assert placed.model_dump()["beyond_capacity"] == 0 and [Decimal(t["sum_insured"]) for t in facultative] == [100000]
+    ceded = page(services, ENTRIES, entry_filters("premium_ceded", policy_id=str(large)))
+    assert {e["treaty_id"] for e in ceded if e["reinsurer"] == "Lloyd's 2987"} == {"facultative"}  # one ledger group
 
     live = every_row(services.read_side)
     services.read_side.rebuild(["reinsurance"])
@@ -238,3 +241,28 @@ def test_a_settlement_from_a_reinsurer_not_on_the_treaty_records_nothing(service
     services.read_side.catch_up()
     with services.read_side.engine.connect() as conn:
         assert conn.execute(select(reinsurance_entries)).all() == []
+
+
+def test_a_payment_whose_ledger_lines_failed_half_way_is_applied_again_as_a_rebuild_applies_it(
+    services: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A fault after a claim payment's first ledger lines were written (in the batch, never committed): the event is
+    applied again in a batch of its own, and its lines are numbered as a rebuild numbers them."""
+    original = ReinsuranceProjection._entry
+    failed: list[int] = []
+
+    def entry(self: Any, batch: Any, position: int, *args: Any, **where: Any) -> None:
+        original(self, batch, position, *args, **where)
+        if args[1] == "recovery" and not failed:
+            failed.append(position)
+            raise RuntimeError("a fault after the payment's first recovery line")
+
+    monkeypatch.setattr(ReinsuranceProjection, "_entry", entry)
+    carry_reinsurance_through(services)
+    services.read_side.catch_up()
+    assert failed and services.read_side.faults() == {}
+    live = every_row(services.read_side)
+    lines = [e for e in live["reinsurance_entries"] if e["position"] == failed[0]]
+    assert [e["n"] for e in lines] == list(range(1, len(lines) + 1)) and len(lines) >= 3  # the claim, its recoveries
+    services.read_side.rebuild(["reinsurance"])
+    assert every_row(services.read_side) == live

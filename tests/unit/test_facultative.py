@@ -15,7 +15,7 @@ from domain.errors import DomainError, InvalidTransition, InvalidValue
 from domain.policy.aggregate import Policy
 from domain.policy.facultative import BEYOND_CAPACITY
 from tests.builders.policies import applied, findings, new_events
-from tests.unit.test_underwriting import a_case, assessed, finding_of
+from tests.builders.underwriting import a_case, assessed, finding_of
 
 D = date
 ON = D(2026, 3, 2)
