@@ -193,14 +193,8 @@ class ReinsuranceProjection(Projection):
 
     def _covering(self, batch: Batch, line: str, product_code: str, starts_on: date) -> list[TreatyTerms]:
         writer = batch.versioned(reinsurance_treaties)
-        found = []
-        for treaty_id in sorted(self._known(batch)):
-            row = writer.get(treaty_id)
-            if row is None or not covers(row["lines"], row["product_codes"], line, product_code):
-                continue
-            if in_effect(row["effective_from"], row["effective_to"], row["ended_on"], starts_on):
-                found.append(terms_of(treaty_id, row))
-        return found
+        rows = ((treaty_id, writer.get(treaty_id)) for treaty_id in self._known(batch))
+        return covering([(k, row) for k, row in rows if row is not None], line, product_code, starts_on)
 
     # -- policies ----------------------------------------------------------------------------------------
 
@@ -338,10 +332,19 @@ def beyond_capacity(conn: Any, line: str, product_code: str, starts_on: date, su
     """What of a risk's sum insured no treaty in the register (now) would hold: the treaties covering its line or
     product in effect on `starts_on` (for underwriting: application.app.ReadSidePorts.reinsurance_beyond)."""
     t = reinsurance_treaties.c
-    found = []
-    for row in conn.execute(select(reinsurance_treaties).where(t.valid_to.is_(None))).mappings():
-        if covers(row["lines"], row["product_codes"], line, product_code) and in_effect(
-            row["effective_from"], row["effective_to"], row["ended_on"], starts_on
-        ):
-            found.append(terms_of(row["treaty_id"], dict(row)))
+    rows = conn.execute(select(reinsurance_treaties).where(t.valid_to.is_(None))).mappings()
+    found = covering([(row["treaty_id"], dict(row)) for row in rows], line, product_code, starts_on)
     return cede(found, sum_insured, ZERO).beyond_capacity
+
+
+def covering(
+    rows: list[tuple[str, dict[str, Any]]], line: str, product_code: str, starts_on: date
+) -> list[TreatyTerms]:
+    """Of treaty register rows (id, row), those covering a risk of `line` and `product_code` starting on `starts_on`,
+    as the cession rules read them (the projection and the underwriting port alike)."""
+    return [
+        terms_of(treaty_id, row)
+        for treaty_id, row in rows
+        if covers(row["lines"], row["product_codes"], line, product_code)
+        and in_effect(row["effective_from"], row["effective_to"], row["ended_on"], starts_on)
+    ]
