@@ -21,12 +21,13 @@ from application.infrastructure.personal import PersonalDataMapper
 from application.infrastructure.recorders import CommandRecord
 from application.infrastructure.settings import Settings
 from application.loading import reconstruct, replay, take_due
+from application.products import ProductBook
 from application.retention import Contract
 from domain.errors import DomainError, NotFound
 from domain.improvement.rules import Scope, Score
 from domain.policy.aggregate import Policy
 from domain.policy.underwriting_case import History
-from domain.product.catalogue import Catalogue, default_catalogue
+from domain.product.catalogue import Catalogue
 
 A = TypeVar("A", bound=Aggregate)
 
@@ -146,7 +147,7 @@ class InscribeApplication(Application[UUID]):
         # The HMAC secret of identity claims (domain.identity.aggregate): configured, or one kept with the keys.
         given = self.settings.identity_secret
         self.identity_secret: bytes = given.encode() if given else self.keys.cipher_to_write(IDENTITY_SUBJECT).key
-        self.catalogue: Catalogue = default_catalogue()
+        self.products = ProductBook(self)  # the catalogue that quotes and sells (`catalogue`)
         # What the command handlers ask the read side (ReadSidePorts), as the composition root wired it.
         self.underwriting_history: Callable[[str, str], History] = read_side.underwriting_history
         self.claims_on_policy: Callable[[str, date, date], int] = read_side.claims_on_policy
@@ -156,6 +157,11 @@ class InscribeApplication(Application[UUID]):
             read_side.indicator_value
         )
         self.reinsurance_beyond: Callable[[str, str, date, Decimal], Decimal] = read_side.reinsurance_beyond
+
+    @property
+    def catalogue(self) -> Catalogue:
+        """The launched product versions (application.products), as the log holds them now."""
+        return self.products.current()
 
     def construct_repository(self) -> Repository[UUID]:
         """The library's repository without the snapshot store: reads that may start from a snapshot go

@@ -17,6 +17,7 @@ from application.infrastructure.settings import Settings
 from interface.audit_api import AuditQueries
 from interface.auth import jwt_auth
 from interface.bootstrap import Services, bootstrap
+from interface.bundles_api import BundleController
 from interface.campaigns_api import CampaignController
 from interface.claims_api import ClaimController
 from interface.complaints_api import ComplaintController, ServiceRequestController
@@ -30,6 +31,7 @@ from interface.openapi import DOCS_ASSETS, STATIC_DIR, declare_problems, docs_pa
 from interface.operations import operations_middleware, operations_routes
 from interface.policies_api import PolicyController
 from interface.policy_queries_api import PremiumQueries, UnderwritingQueries
+from interface.product_approval_api import ProductVersionController
 from interface.products_api import ProductQueries, QuoteCommands
 from interface.reinsurance_api import ReinsuranceController
 from interface.reports_api import ReportQueries
@@ -64,6 +66,8 @@ CONTROLLERS: tuple[type[Controller] | Router, ...] = (
     RiskController,
     RiskIndicatorController,
     CampaignController,
+    ProductVersionController,
+    BundleController,
     ReinsuranceController,
     AuditQueries,
     ReportQueries,

@@ -37,6 +37,7 @@ def bootstrap(
         domain_clock.install(clock)
     answers = RegisterAnswers(settings.read_wait_seconds)
     app = InscribeApplication(settings, read_side=answers.ports())
+    app.catalogue  # noqa: B018  (the shipped catalogue files not in the log yet are recorded now: application.products)
     read_side = ReadSide(
         app,
         create_read_engine(settings),

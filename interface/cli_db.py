@@ -85,7 +85,9 @@ def upgrade_database(settings: Settings) -> dict[Part, list[str]]:
 
     applied: dict[Part, list[str]] = {}
     with migration_lock(settings):
-        InscribeApplication(settings, read_side=ReadSidePorts.none("inscribe db upgrade")).close()
+        app = InscribeApplication(settings, read_side=ReadSidePorts.none("inscribe db upgrade"))
+        app.catalogue  # noqa: B018  (the shipped catalogue files not in the log yet: application.products)
+        app.close()
         for part in PARTS:
             engine = part_engine(settings, part)
             try:

@@ -104,7 +104,8 @@ def demo(
     except SettingsError as e:
         raise click.ClickException(str(e)) from None
     try:
-        held = services.read_side.head()  # `inscribe serve` on an empty database records nothing
+        # `inscribe serve` on an empty database records the shipped catalogue only (application.products)
+        held = services.read_side.head() - services.app.products.events()
         if held and not append:
             way_out = (
                 "`make clean-data` empties var/ (keeping var/jwt-secret and var/key-encryption-key)"

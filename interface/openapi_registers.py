@@ -4,12 +4,14 @@ OpenAPI document (interface.openapi types each as its register's model)."""
 from __future__ import annotations
 
 from projections import (
+    bundles,
     campaigns,
     claims,
     complaints,
     improvement_plans,
     policies,
     premiums,
+    products,
     reinsurance_registers,
     risks,
     service_requests,
@@ -44,6 +46,10 @@ REGISTER_READS: dict[str, tuple[Register, bool]] = {
     "GET /api/v1/risk-indicators": (risks.INDICATORS, True),
     "GET /api/v1/risk-indicators/alerts": (risks.ALERTS, True),
     "GET /api/v1/risk-indicators/{indicator_id}": (risks.INDICATORS, False),
+    "GET /api/v1/bundles": (bundles.BUNDLES, True),
+    "GET /api/v1/bundles/{bundle_id}": (bundles.BUNDLES, False),
+    "GET /api/v1/product-versions": (products.PRODUCT_VERSIONS, True),
+    "GET /api/v1/product-versions/{code}/{version}": (products.PRODUCT_VERSIONS, False),
     "GET /api/v1/campaigns": (campaigns.CAMPAIGNS, True),
     "GET /api/v1/campaigns/{campaign_id}": (campaigns.CAMPAIGNS, False),
     "GET /api/v1/campaigns/contacts": (campaigns.CONTACTS, True),

@@ -19,6 +19,7 @@ _RK = "/api/v1/risks/{risk_id}"
 _KRI = "/api/v1/risk-indicators/{indicator_id}"
 _CA = "/api/v1/campaigns/{campaign_id}"
 _RT = "/api/v1/reinsurance/treaties/{treaty_id}"
+_PV = "/api/v1/product-versions/{code}/{version}"
 
 SUMMARIES: dict[str, str] = {
     # customers (SPEC §2, §4)
@@ -182,6 +183,23 @@ SUMMARIES: dict[str, str] = {
     "GET /api/v1/reinsurance/cessions/{policy_id}": "Read a policy's cession",
     "GET /api/v1/reinsurance/recoveries": "List claims' reinsurance recoveries",
     "GET /api/v1/reinsurance/entries": "List the reinsurance ledger",
+    # bundles (guide 3.3)
+    "GET /api/v1/bundles": "List bundles",
+    "POST /api/v1/bundles": "Propose a bundle of applications",
+    "GET /api/v1/bundles/{bundle_id}": "Read a bundle",
+    "GET /api/v1/bundles/{bundle_id}/policies": "Read a bundle's policies",
+    "GET /api/v1/bundles/{bundle_id}/history": "Read a bundle's history",
+    # product approval (guide 3.2)
+    "GET /api/v1/product-versions": "List product versions",
+    "POST /api/v1/product-versions": "Draft a product version",
+    "GET /api/v1/product-versions/history": "Read the product catalogue's history",
+    f"GET {_PV}": "Read a product version",
+    f"GET {_PV}/definition": "Read a product version's definition",
+    f"POST {_PV}/revision": "Revise a drafted product version",
+    f"POST {_PV}/check": "Check a product version against the design rules",
+    f"POST {_PV}/approval": "Approve a checked product version",
+    f"POST {_PV}/launch": "Launch a product version",
+    f"POST {_PV}/withdrawal": "Withdraw a product version",
     # audit, reports, system (SPEC §9, §10)
     "GET /api/v1/audit/log": "Read the audit log",
     "GET /api/v1/audit/verify": "Verify the audit chain",

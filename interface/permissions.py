@@ -14,6 +14,7 @@ ROLES = (
     "risk_officer",  # the risk register and the key risk indicators (ch. 9)
     "marketing",  # campaigns: planned, their contacts and the applications they brought (2.1 (5))
     "reinsurance",  # treaties, and the recoveries reinsurers pay under them (6.1.1 (6))
+    "product_manager",  # product versions drafted, checked, approved, launched and withdrawn (3.2)
     "auditor",
     "admin",
 )
@@ -35,6 +36,9 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     ),
     "customers.plan": frozenset({"agent", "admin"}),
     "products.read": frozenset(ROLES),
+    # 3.2 保险产品设计原则: product versions drafted, checked, approved (by another product role than their
+    # authors: domain.product.approval), launched and withdrawn.
+    "products.manage": frozenset({"product_manager", "admin"}),
     # A quote is a calculation from the catalogue and records nothing, so every role may ask for one.
     "quotes.create": frozenset(ROLES),
     "policies.read": frozenset(ROLES),
@@ -80,6 +84,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
             "risk_officer",
             "marketing",
             "reinsurance",
+            "product_manager",
             "auditor",
             "admin",
         }

@@ -1,6 +1,7 @@
 """The product catalogue (GET /api/v1/products) and quotation (POST /api/v1/quotes) APIs.
 
-Both answer from the catalogue shipped with the code; a quote is a pure calculation and records nothing.
+Both answer from the launched product versions (application.products; the shipped files are the first);
+a quote prices only a version on sale today and records nothing.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 from domain.errors import InvalidValue, NotFound
 from domain.identifiers import china_today
 from domain.policy.underwriting_case import age_on
-from domain.product.catalogue import Catalogue, default_catalogue, quote
+from domain.product.catalogue import Catalogue, quote
 from domain.product.model import Product
 from interface.auth import requires
 from interface.bootstrap import Services
@@ -52,32 +53,36 @@ class ProductQueries(Controller):
     path = "/api/v1/products"
     tags = ["products"]
 
-    @get("/", guards=[requires("products.read")], sync_to_thread=False)
+    @get("/", guards=[requires("products.read")], sync_to_thread=True)
     def list_products(
-        self, line: FromQuery[Line | None] = None, kind: FromQuery[Literal["main", "rider"] | None] = None
+        self,
+        services: NamedDependency[Services],
+        line: FromQuery[Line | None] = None,
+        kind: FromQuery[Literal["main", "rider"] | None] = None,
     ) -> ProductList:
         """The latest version of each product, by code; filter by line and kind."""
         items = [
             ProductSummary.of(p)
-            for p in default_catalogue().all()
+            for p in services.app.catalogue.all()
             if (line is None or p.line == line) and (kind is None or p.kind == kind)
         ]
         return ProductList(items=items, total=len(items))
 
-    @get("/{code:str}", guards=[requires("products.read")], sync_to_thread=False)
+    @get("/{code:str}", guards=[requires("products.read")], sync_to_thread=True)
     def get_product(
         self,
+        services: NamedDependency[Services],
         code: FromPath[str],
         version: Annotated[int | None, QueryParameter(ge=1, le=MAX_POSITION, description="default: the latest")] = None,
     ) -> ProductDetail:
         """One product version in full: rates, loadings, disclosure questions, claim documents, riders."""
-        catalogue = default_catalogue()
+        catalogue = services.app.catalogue
         return ProductDetail.detail(find_product(catalogue, code, version), catalogue)
 
-    @get("/{code:str}/versions", guards=[requires("products.read")], sync_to_thread=False)
-    def versions(self, code: FromPath[str]) -> ProductVersions:
+    @get("/{code:str}/versions", guards=[requires("products.read")], sync_to_thread=True)
+    def versions(self, services: NamedDependency[Services], code: FromPath[str]) -> ProductVersions:
         """Every version of a product, oldest first (policies keep the version they were sold under)."""
-        catalogue = default_catalogue()
+        catalogue = services.app.catalogue
         latest = find_product(catalogue, code)
         return ProductVersions(
             code=code,
@@ -98,9 +103,10 @@ class QuoteCommands(Controller):
     ) -> QuoteView:
         """Price a cover with its riders for an insured (age or birth date, gender, occupation class) or a
         registered customer; adverse disclosure answers load the premium. Nothing is recorded."""
-        catalogue = default_catalogue()
-        product = find_product(catalogue, data.product_code, data.product_version)
+        catalogue = services.app.catalogue
         today = china_today()
+        find_product(catalogue, data.product_code, data.product_version)  # 404 when unknown
+        product = catalogue.on_sale(data.product_code, data.product_version, today)  # 409 when not on sale
         if data.customer_id is not None:
             age, gender, occupation_class = self._customer(services, data, product, today, after)
         else:
@@ -109,7 +115,7 @@ class QuoteCommands(Controller):
         riders = []
         for i, rider in enumerate(data.riders):
             try:
-                riders.append((catalogue.get(rider.product_code, rider.product_version), rider.sum_insured))
+                riders.append((catalogue.on_sale(rider.product_code, rider.product_version, today), rider.sum_insured))
             except InvalidValue as unknown:
                 raise InvalidValue(f"riders[{i}].{unknown.field}", unknown.message, code=unknown.code) from None
         priced = quote(

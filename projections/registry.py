@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from projections.audit_log import AuditLogProjection
 from projections.base import Projection
+from projections.bundles import BundlesProjection
 from projections.campaigns import CampaignsProjection
 from projections.claims import ClaimsProjection
 from projections.complaints import ComplaintsProjection
@@ -11,6 +12,7 @@ from projections.customers import CustomersProjection
 from projections.improvement_plans import ImprovementPlansProjection
 from projections.policies import PoliciesProjection
 from projections.premiums import PremiumsProjection
+from projections.products import ProductsProjection
 from projections.reinsurance import ReinsuranceProjection
 from projections.risks import RisksProjection
 from projections.service_requests import ServiceRequestsProjection
@@ -33,4 +35,6 @@ def all_projections() -> list[Projection]:
         RisksProjection(),
         CampaignsProjection(),
         ReinsuranceProjection(),
+        ProductsProjection(),
+        BundlesProjection(),
     ]

@@ -20,7 +20,7 @@ from domain.errors import DomainError, InvalidValue
 from domain.identifiers import china_today
 from domain.identity.aggregate import IdentityClaim
 from domain.policy.underwriting_case import age_on
-from domain.product.catalogue import Catalogue, default_catalogue, quote
+from domain.product.catalogue import Catalogue, quote
 from domain.product.model import Product
 
 
@@ -257,7 +257,7 @@ def propose_plan(
 ) -> CommandResult:
     """Price each item ({product_code, product_version?, sum_insured, term_months, premium_mode, riders?})
     for the customer on today's date (China time), then record the plan on the customer."""
-    products = catalogue or default_catalogue()
+    products = catalogue or app.catalogue
 
     def price_and_propose(customer: Customer) -> None:
         if not isinstance(items, (list, tuple)):
@@ -279,7 +279,7 @@ def price_item(catalogue: Catalogue, customer: Customer, raw: Any, field: str, o
     for key in cover:
         if key not in ("product_code", "product_version", "sum_insured", "term_months", "premium_mode", "riders"):
             raise InvalidValue(f"{field}.{key}", "unknown field")
-    product = _product(catalogue, cover.get("product_code"), cover.get("product_version"), field)
+    product = _product(catalogue, cover.get("product_code"), cover.get("product_version"), field, on)
     raw_riders = cover.get("riders") or []
     if not isinstance(raw_riders, (list, tuple)):
         raise InvalidValue(f"{field}.riders", "must be a list of {product_code, sum_insured}")
@@ -288,7 +288,7 @@ def price_item(catalogue: Catalogue, customer: Customer, raw: Any, field: str, o
         if not isinstance(rider, dict) or set(rider) - {"product_code", "product_version", "sum_insured"}:
             raise InvalidValue(f"{field}.riders[{j}]", "must be an object with product_code and sum_insured")
         rider_product = _product(
-            catalogue, rider.get("product_code"), rider.get("product_version"), f"{field}.riders[{j}]"
+            catalogue, rider.get("product_code"), rider.get("product_version"), f"{field}.riders[{j}]", on
         )
         riders.append((rider_product, rider.get("sum_insured")))
     individual = customer.kind == "individual"
@@ -333,8 +333,9 @@ def price_item(catalogue: Catalogue, customer: Customer, raw: Any, field: str, o
     }
 
 
-def _product(catalogue: Catalogue, code: Any, version: Any, field: str) -> Product:
+def _product(catalogue: Catalogue, code: Any, version: Any, field: str, on: date) -> Product:
+    """The version on sale on `on` (409 product-not-on-sale otherwise)."""
     try:
-        return catalogue.get(code, version)
+        return catalogue.on_sale(code, version, on)
     except InvalidValue as refusal:
         raise InvalidValue(f"{field}.{refusal.field}", refusal.message, code=refusal.code) from None

@@ -21,7 +21,7 @@ from application.app import CommandResult, InscribeApplication
 from application.context import CommandContext, system_context
 from domain.authority import check_underwriting_authority
 from domain.customer.aggregate import Customer
-from domain.errors import InvalidValue, NotFound
+from domain.errors import DomainError, InvalidValue, NotFound
 from domain.identifiers import china_today
 from domain.policy.aggregate import Policy
 from domain.policy.state import CoverSnapshot
@@ -57,14 +57,17 @@ def quote_cover(
     on: date | None = None,
     latest: bool = False,
 ) -> Quote:
-    """The premium for the policy's insured and cover (the product version it was sold under, or the latest)."""
-    product = app.catalogue.get(policy.product_code, None if latest else policy.product_version)
-    riders = [
-        (app.catalogue.get(r["code"], None if latest else r["version"]), Decimal(str(r["sum_insured"])))
-        for r in policy.riders
-    ]
-    insured = _customer(app, policy.insured_id, "insured_id")
+    """The premium for the policy's insured and cover (the product version it was sold under, or the latest
+    on sale on the day quoted)."""
     when = on or policy.applied_on or china_today()
+    catalogue = app.catalogue
+
+    def version(code: str, sold: int) -> Product:
+        return catalogue.on_sale(code, None, when) if latest else catalogue.get(code, sold)
+
+    product = version(policy.product_code, policy.product_version)
+    riders = [(version(r["code"], r["version"]), Decimal(str(r["sum_insured"]))) for r in policy.riders]
+    insured = _customer(app, policy.insured_id, "insured_id")
     individual = insured.kind == "individual"
     return quote(
         product,
@@ -99,10 +102,15 @@ def renewal_quote(app: InscribeApplication, policy: Policy) -> Quote:
     """The renewal's premium: the latest product version, for the insured's age at the term's end.
     InvalidValue when it cannot be quoted (the insured aged out, the product withdrawn or no longer
     renewable, ...)."""
-    product = app.catalogue.get(policy.product_code)
-    if policy.renewable and not product.renewable:  # (a policy that never was renewable: Policy refuses)
-        raise InvalidValue("product_code", f"{product.code} is no longer renewed", code="product-not-renewable")
-    return quote_cover(app, policy, on=policy.end_date, latest=True)
+    try:
+        product = app.catalogue.on_sale(policy.product_code, None, policy.end_date or china_today())
+        if policy.renewable and not product.renewable:  # (a policy that never was renewable: Policy refuses)
+            raise InvalidValue("product_code", f"{product.code} is no longer renewed", code="product-not-renewable")
+        return quote_cover(app, policy, on=policy.end_date, latest=True)
+    except DomainError as refusal:  # no version on sale on the renewal day: withdrawn
+        if isinstance(refusal, InvalidValue):
+            raise
+        raise InvalidValue("product_code", str(refusal), code=refusal.code) from None
 
 
 def _renewal_premium(app: InscribeApplication, policy: Policy) -> Callable[[], tuple[Any, Any]] | None:
@@ -185,86 +193,111 @@ def apply_for_policy(
     declared_property_value: Any = None,
 ) -> CommandResult:
     """投保: record the application and the automatic underwriting (6.2) in one command."""
+    fields = dict(locals())
+    del fields["app"], fields["ctx"]
+    return app.once(ctx, lambda: app.record(ctx, application_of(app, ctx, **fields)))
 
-    def run() -> CommandResult:
-        on = applied_on or china_today()
-        product = app.catalogue.get(product_code, product_version)
-        attached = []
-        for i, rider in enumerate(riders):
-            if "product_code" not in rider or "sum_insured" not in rider:
-                raise InvalidValue(f"riders[{i}]", "a rider needs product_code and sum_insured")
-            attached.append(
-                (
-                    app.catalogue.get(rider["product_code"], rider.get("product_version")),
-                    Decimal(str(rider["sum_insured"])),
-                )
+
+def application_of(
+    app: InscribeApplication,
+    ctx: CommandContext,
+    *,
+    applicant_id: Any,
+    insured_id: Any,
+    relationship: str,
+    product_code: str,
+    product_version: int | None = None,
+    sum_insured: Any,
+    term_months: int,
+    premium_mode: str,
+    beneficiaries: Sequence[Mapping[str, Any]] = (),
+    riders: Sequence[Mapping[str, Any]] = (),
+    disclosures: Mapping[str, bool] | None = None,
+    channel: str = "agent",
+    agent_id: str | None = None,
+    applied_on: date | None = None,
+    insured_consent: bool = False,
+    declared_property_value: Any = None,
+) -> Policy:
+    """The policy an application makes, with its automatic underwriting (6.2), not saved yet (apply_for_policy
+    saves it alone, application.commands.bundles with the others of a bundle)."""
+    on = applied_on or china_today()
+    catalogue = app.catalogue  # only a version on sale on the day of the application is sold
+    product = catalogue.on_sale(product_code, product_version, on)
+    attached = []
+    for i, rider in enumerate(riders):
+        if "product_code" not in rider or "sum_insured" not in rider:
+            raise InvalidValue(f"riders[{i}]", "a rider needs product_code and sum_insured")
+        attached.append(
+            (
+                catalogue.on_sale(rider["product_code"], rider.get("product_version"), on),
+                Decimal(str(rider["sum_insured"])),
             )
-        applicant = _customer(app, applicant_id, "applicant_id")
-        insured = _customer(app, insured_id, "insured_id")
-        for party in (applicant, insured):  # a deletion request limits their data to storage (PIPL Art. 47)
-            party.check_processing_allowed()
-        answers = dict(disclosures or {})
-        try:
-            case = UnderwritingCase(
-                applicant=Party.of(applicant, on),
-                insured=Party.of(insured, on),
-                relationship=relationship,
-                product=product,
-                sum_insured=Decimal(str(sum_insured)),
-                term_months=term_months,
-                premium_mode=premium_mode,
-                application_date=on,
-                insured_consent=insured_consent,
-                disclosures=_answers_for(product, answers),
-                declared_property_value=declared_property_value,
-                history=app.underwriting_history(str(insured.id), product.line),
-                riders=tuple(attached),
-                applicant_history=(
-                    None
-                    if applicant.id == insured.id  # 6.2.5 of the applicant too
-                    else app.underwriting_history(str(applicant.id), product.line)
-                ),
-            )
-        except InvalidValue as refusal:  # the product names its answers `disclosure_answers`; we take `disclosures`
-            field = refusal.field.replace("disclosure_answers", "disclosures", 1)
-            raise InvalidValue(field, refusal.message, code=refusal.code) from None
-        beyond = app.reinsurance_beyond(product.line, product.code, on, case.sum_insured)  # 6.1.1 (6)
-        result = assess(replace(case, beyond_capacity=beyond), quote)
-        priced = result.quote
-        policy = Policy.apply(
-            applicant_id=applicant.id,
-            insured_id=insured.id,
+        )
+    applicant = _customer(app, applicant_id, "applicant_id")
+    insured = _customer(app, insured_id, "insured_id")
+    for party in (applicant, insured):  # a deletion request limits their data to storage (PIPL Art. 47)
+        party.check_processing_allowed()
+    answers = dict(disclosures or {})
+    try:
+        case = UnderwritingCase(
+            applicant=Party.of(applicant, on),
+            insured=Party.of(insured, on),
             relationship=relationship,
-            beneficiaries=[dict(b) for b in beneficiaries],
             product=product,
-            riders=attached,
-            sum_insured=sum_insured,
+            sum_insured=Decimal(str(sum_insured)),
             term_months=term_months,
             premium_mode=premium_mode,
-            disclosures=answers,
-            agent_id=agent_id or ctx.actor_id,
-            channel=channel,
-            applied_on=on,
-            quoted_annual_premium=getattr(priced, "annual_premium", None),
-            quoted_installment=getattr(priced, "installment_amount", None),
-            policy_id=uuid4(),
+            application_date=on,
+            insured_consent=insured_consent,
+            disclosures=_answers_for(product, answers),
+            declared_property_value=declared_property_value,
+            history=app.underwriting_history(str(insured.id), product.line),
+            riders=tuple(attached),
+            applicant_history=(
+                None
+                if applicant.id == insured.id  # 6.2.5 of the applicant too
+                else app.underwriting_history(str(applicant.id), product.line)
+            ),
         )
-        policy.start_underwriting(on=on)
-        accepted = result.outcome == "accepted"
-        # a decline is told in writing with its reasons (6.3.2 (1)), suggesting products that would take it (6.3.3)
-        suggested = suggest_products(case, result, app.catalogue.all()) if result.outcome == "declined" else ()
-        policy.record_automatic_underwriting(
-            [f.as_dict() for f in result.findings],
-            result.outcome,
-            getattr(priced, "annual_premium", None) if accepted else None,
-            getattr(priced, "installment_amount", None) if accepted else None,
-            on=on,
-            notice=decline_notice(result, suggested) if result.outcome == "declined" else "",
-            suggested_products=suggested,
-        )
-        return app.record(ctx, policy)
-
-    return app.once(ctx, run)
+    except InvalidValue as refusal:  # the product names its answers `disclosure_answers`; we take `disclosures`
+        field = refusal.field.replace("disclosure_answers", "disclosures", 1)
+        raise InvalidValue(field, refusal.message, code=refusal.code) from None
+    beyond = app.reinsurance_beyond(product.line, product.code, on, case.sum_insured)  # 6.1.1 (6)
+    result = assess(replace(case, beyond_capacity=beyond), quote)
+    priced = result.quote
+    policy = Policy.apply(
+        applicant_id=applicant.id,
+        insured_id=insured.id,
+        relationship=relationship,
+        beneficiaries=[dict(b) for b in beneficiaries],
+        product=product,
+        riders=attached,
+        sum_insured=sum_insured,
+        term_months=term_months,
+        premium_mode=premium_mode,
+        disclosures=answers,
+        agent_id=agent_id or ctx.actor_id,
+        channel=channel,
+        applied_on=on,
+        quoted_annual_premium=getattr(priced, "annual_premium", None),
+        quoted_installment=getattr(priced, "installment_amount", None),
+        policy_id=uuid4(),
+    )
+    policy.start_underwriting(on=on)
+    accepted = result.outcome == "accepted"
+    # a decline is told in writing with its reasons (6.3.2 (1)), suggesting products that would take it (6.3.3)
+    suggested = suggest_products(case, result, app.catalogue.all()) if result.outcome == "declined" else ()
+    policy.record_automatic_underwriting(
+        [f.as_dict() for f in result.findings],
+        result.outcome,
+        getattr(priced, "annual_premium", None) if accepted else None,
+        getattr(priced, "installment_amount", None) if accepted else None,
+        on=on,
+        notice=decline_notice(result, suggested) if result.outcome == "declined" else "",
+        suggested_products=suggested,
+    )
+    return policy
 
 
 def decide(

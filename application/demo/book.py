@@ -26,6 +26,7 @@ from uuid import UUID
 
 from application.app import InscribeApplication
 from application.demo import campaigns as demo_campaigns
+from application.demo import products as demo_products
 from application.demo import reinsurance as demo_reinsurance
 from application.demo import risks as demo_risks
 from application.demo.customers import onboard
@@ -124,6 +125,7 @@ def build_demo(
         _acquisitions(world, People(rng), customers, days)
         demo_campaigns.begin(world)
         demo_reinsurance.begin(world)
+        demo_products.begin(world)
         if settle is not None:
             demo_risks.begin(world)
         for n in range(days):

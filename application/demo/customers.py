@@ -102,8 +102,13 @@ def onboard(world: World, people: People, kind: str) -> None:
                 applications.append((child, fields))
     if world.chance(0.35):
         _advise(world, party, applications)
-    for insured, fields in applications:
-        world.later(world.days(0, 10), demo_policies.apply, world, party, insured, fields)
+    delays = [world.days(0, 10) for _ in applications]
+    if len(applications) >= 2 and all(insured is party for insured, _ in applications):
+        # 3.3 保险产品组合: a customer's own covers proposed together as one bundle
+        world.later(min(delays), demo_policies.apply_bundle, world, party, applications)
+    else:
+        for delay, (insured, fields) in zip(delays, applications, strict=True):
+            world.later(delay, demo_policies.apply, world, party, insured, fields)
     world.later(365, yearly, world, party)
     _plan_year(world, party)
 

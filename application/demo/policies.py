@@ -13,6 +13,7 @@ from typing import Any, Concatenate, ParamSpec
 from uuid import UUID
 
 from application.app import CommandResult, InscribeApplication
+from application.commands import bundles as bundles
 from application.commands import examinations as examinations
 from application.commands import policies as policies
 from application.commands import policy_servicing as servicing
@@ -22,6 +23,7 @@ from application.demo.people import Cover, Party
 from application.demo.reinsurance import place_beyond_capacity
 from application.demo.world import World
 from domain.authority import AUTHORITY_LIMITS
+from domain.bundle.aggregate import Bundle
 from domain.policy.aggregate import Policy
 from domain.policy.rules import RISK_INCREASED
 
@@ -58,10 +60,38 @@ def _act(
 def apply(world: World, holder: Party, insured: Party, fields: dict[str, Any]) -> None:
     ctx = world.ctx("agent", fields["agent_id"])
     done = world.attempt("apply_for_policy", policies.apply_for_policy, world.app, ctx, applied_on=world.day, **fields)
+    if done is not None:
+        _applied(world, holder, insured, UUID(done.id), fields["product_code"])
+
+
+def apply_bundle(world: World, holder: Party, applications: list[tuple[Party, dict[str, Any]]]) -> None:
+    """组合投保 (3.3): the holder's applications for themself made as one bundle, by the first one's agent."""
+    first = applications[0][1]
+    own = ("applicant_id", "agent_id", "channel")
+    items = [{k: v for k, v in fields.items() if k not in own} for _, fields in applications]
+    ctx = world.ctx("agent", first["agent_id"])
+    done = world.attempt(
+        "propose_bundle",
+        bundles.propose,
+        world.app,
+        ctx,
+        applicant_id=first["applicant_id"],
+        items=items,
+        channel=first["channel"],
+        agent_id=first["agent_id"],
+        applied_on=world.day,
+    )
     if done is None:
         return
-    product = world.app.catalogue.get(fields["product_code"])
-    cover = Cover(UUID(done.id), product.code, product.line, holder, insured)
+    world.paths["sale:bundle"] += 1
+    bundle = world.app.view(Bundle, UUID(done.id))
+    for (insured, _), item in zip(applications, bundle.items, strict=True):
+        _applied(world, holder, insured, UUID(item["policy_id"]), item["product_code"])
+
+
+def _applied(world: World, holder: Party, insured: Party, policy_id: UUID, code: str) -> None:
+    product = world.app.catalogue.get(code)
+    cover = Cover(policy_id, product.code, product.line, holder, insured)
     holder.covers.append(cover)
     policy = load(world, cover)
     world.paths[f"application:{policy.status}"] += 1

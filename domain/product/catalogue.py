@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import functools
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from datetime import date
 from decimal import Decimal
 from importlib import resources
 from importlib.resources.abc import Traversable
 
-from domain.errors import InvalidValue
+from domain.errors import DomainError, InvalidValue
+from domain.product.design import design_findings
 from domain.product.model import Product
 from domain.product.quotation import Quote, quote
 from domain.product.rules import CatalogueError, parse_product
@@ -34,10 +36,45 @@ __all__ = [
 class Catalogue:
     """Every version of every product, by code."""
 
-    def __init__(self, products: Iterable[Product]) -> None:
+    def __init__(
+        self, products: Iterable[Product], sale: Mapping[tuple[str, int], tuple[date, date | None]] | None = None
+    ) -> None:
         self._products: dict[str, dict[int, Product]] = {}
         for product in sorted(products, key=lambda p: (p.code, p.version)):
             self._products.setdefault(product.code, {})[product.version] = product
+        #: (code, version) → (first day on sale, first day withdrawn); None: every version always on sale
+        self._sale = dict(sale) if sale is not None else None
+
+    def on_sale(self, code: str, version: int | None, day: date) -> Product:
+        """The version to quote or sell on `day` (None → the latest on sale then). Unknown: InvalidValue as `get`;
+        a version not on sale that day: DomainError coded product-not-on-sale (409)."""
+        if version is not None:
+            product = self.get(code, version)
+            self._check_on_sale(product, day)
+            return product
+        self.get(code)
+        for candidate in sorted(self._products[code], reverse=True):
+            if self.sale_window(code, candidate) is None or self._is_on_sale(code, candidate, day):
+                return self._products[code][candidate]
+        raise DomainError(f"no version of {code} is on sale on {day}", code="product-not-on-sale")
+
+    def sale_window(self, code: str, version: int) -> tuple[date, date | None] | None:
+        """The first day the version is on sale and the first day it is withdrawn (None: always on sale)."""
+        return None if self._sale is None else self._sale.get((code, version))
+
+    def _is_on_sale(self, code: str, version: int, day: date) -> bool:
+        window = self.sale_window(code, version)
+        return window is None or (window[0] <= day and (window[1] is None or day < window[1]))
+
+    def _check_on_sale(self, product: Product, day: date) -> None:
+        window = self.sale_window(product.code, product.version)
+        if window is None or self._is_on_sale(product.code, product.version, day):
+            return
+        first, withdrawn = window
+        when = f"withdrawn from {withdrawn}" if withdrawn is not None and day >= withdrawn else f"on sale from {first}"
+        raise DomainError(
+            f"{product.code} v{product.version} is not on sale on {day} ({when})", code="product-not-on-sale"
+        )
 
     def get(self, code: str, version: int | None = None) -> Product:
         """The product version (None → latest); InvalidValue coded unknown-product(-version) if absent."""
@@ -103,12 +140,22 @@ def build_catalogue(entries: Iterable[tuple[str, Product]]) -> Catalogue:
 
 def _read_file(file: Traversable) -> tuple[str, Product]:
     try:
-        data = json.loads(file.read_text(encoding="utf-8"), parse_float=Decimal)
+        text = file.read_text(encoding="utf-8")
+        data = json.loads(text, parse_float=Decimal)
     except (ValueError, UnicodeDecodeError) as error:
         raise CatalogueError(file.name, "", f"is not valid JSON ({error})") from None
     product = parse_product(data, file.name)
+    for finding in design_findings(text, file.name, mains=None)[1]:  # the design rules a release passes
+        raise CatalogueError(file.name, finding.field, finding.rule)
     expected = f"{product.code}.v{product.version}.json"
     if file.name != expected:
         field = "version" if file.name.startswith(f"{product.code}.v") else "code"
         raise CatalogueError(file.name, field, f"{product.code} v{product.version} must be in a file named {expected}")
     return file.name, product
+
+
+def shipped_files() -> list[tuple[str, str]]:
+    """The shipped catalogue files (name, text), by name: recorded as the catalogue's first versions."""
+    folder = resources.files("domain").joinpath("catalogue")
+    files = sorted((f for f in folder.iterdir() if f.name.endswith(".json") and f.is_file()), key=lambda f: f.name)
+    return [(f.name, f.read_text(encoding="utf-8")) for f in files]

@@ -27,6 +27,8 @@ PREMIUM_MODES: tuple[str, ...] = ("single", "annual", "monthly")
 GENDERS: tuple[str, ...] = ("male", "female")
 RATINGS: tuple[str, ...] = ("age_gender", "flat")
 OCCUPATION_CLASSES: tuple[int, ...] = (1, 2, 3, 4, 5, 6)
+#: 5.2 (3) e 争议处理: a court of law, or the arbitration commission the contract names.
+DISPUTE_RESOLUTIONS: tuple[str, ...] = ("litigation", "arbitration")
 #: The claim documents every product asks for (guide 7.1 (1): application, contract, identity).
 BASE_CLAIM_DOCUMENTS: tuple[str, ...] = ("claim_form", "policy_contract", "id_proof")
 
@@ -109,6 +111,8 @@ class Product:
     ends_on_exhaustion: bool = False
     # the waiting period counts again from a reinstatement (cover resuming after a lapse)
     waiting_period_restarts_on_reinstatement: bool = False
+    # 5.2 (3) e: how a dispute under the contract is resolved (the design check requires it)
+    dispute_resolution: str | None = None
 
     @property
     def is_long_term(self) -> bool:

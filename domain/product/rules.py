@@ -14,6 +14,7 @@ from typing import Any
 
 from domain.product.model import (
     BASE_CLAIM_DOCUMENTS,
+    DISPUTE_RESOLUTIONS,
     KINDS,
     LINES,
     OCCUPATION_CLASSES,
@@ -92,6 +93,7 @@ def parse_product(data: Any, source: str) -> Product:
         max_expiry_age=take("max_expiry_age", r.integer(1, 120), None),
         ends_on_exhaustion=take("ends_on_exhaustion", r.boolean, False),
         waiting_period_restarts_on_reinstatement=take("waiting_period_restarts_on_reinstatement", r.boolean, False),
+        dispute_resolution=take("dispute_resolution", r.choice(DISPUTE_RESOLUTIONS), None),
     )
     _check_rules(product, r)
     return product

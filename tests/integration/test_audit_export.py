@@ -69,7 +69,8 @@ def test_an_export_of_the_whole_log_verifies_and_its_manifest_matches_the_store(
     stored = services.app.recorder.select_stored(1, 1000)
     assert [(e["position"], e["version"], e["topic"]) for e in lines] == [(r[0], r[2], r[3]) for r in stored]
     assert [base64.b64decode(e["state"]) for e in lines] == [bytes(r[4]) for r in stored]
-    assert lines[0]["data"]["meta"]["actor_id"] == "alice"
+    assert lines[0]["data"]["meta"]["actor_id"] == "system"  # the shipped catalogue first (application.products)
+    assert lines[-1]["data"]["meta"]["actor_id"] == "alice"
 
 
 def test_changing_one_byte_of_an_event_fails_and_names_its_line_and_position(services: Any, tmp_path: Path) -> None:

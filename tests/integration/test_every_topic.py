@@ -58,4 +58,5 @@ def test_a_fresh_interpreter_decodes_one_stored_event_of_every_event_class(test_
     )
 
     assert done.returncode == 0, done.stderr[-2000:]
-    assert json.loads(done.stdout) == [cls.TOPIC for cls in classes]
+    # (after the shipped catalogue's events, recorded when the database was made: application.products)
+    assert json.loads(done.stdout)[-len(classes) :] == [cls.TOPIC for cls in classes]

@@ -9,6 +9,7 @@ the head of the log in every projection and the rows show the values.
 from __future__ import annotations
 
 import itertools
+import json
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -20,6 +21,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
 
+from application.commands import bundles as bundle_commands
 from application.commands import campaigns as campaign_commands
 from application.commands import claims as claims
 from application.commands import complaints as complaints
@@ -28,6 +30,7 @@ from application.commands import examinations as examinations
 from application.commands import improvement as improvement
 from application.commands import policies as policies
 from application.commands import policy_servicing as servicing
+from application.commands import products as product_commands
 from application.commands import risks as risk_commands
 from application.commands import service_requests as requests
 from application.commands.customers import register_enterprise, register_individual
@@ -36,8 +39,10 @@ from domain import clock
 from domain.campaign.rules import TARGETS
 from domain.improvement.rules import Scope
 from domain.policy.aggregate import Policy
+from domain.product.catalogue import shipped_files
 from domain.values import MAX_MONEY
 from projections.audit_log import audit_log
+from projections.bundles import bundles as bundles_table
 from projections.campaigns import campaign_applications, campaign_contacts, campaigns
 from projections.claims import claim_flags
 from projections.claims import claims as claims_table
@@ -46,6 +51,7 @@ from projections.customers import customers
 from projections.improvement_plans import improvement_plan_actions, improvement_plans
 from projections.policies import policies as policies_table
 from projections.premiums import premium_payments
+from projections.products import product_versions
 from projections.reinsurance_tables import policy_cessions, reinsurance_entries, reinsurance_treaties
 from projections.risks import risk_alerts, risks
 from projections.service_requests import service_requests
@@ -300,6 +306,25 @@ def test_the_widest_accepted_values_reach_every_projection(
     campaign_commands.contact(app, ctx(), campaign_id, ON, customer_id=holder, outcome="interested", staff_id=short)
     campaign_commands.link_application(app, ctx("marketing"), campaign_id, ON, policy_id=policy_id)
     campaign_commands.close(app, ctx("marketing"), campaign_id, ON, reason=detail)
+    # 3.3: a bundle of two homes through the widest channel by the widest agent id
+    home = {
+        "insured_id": holder,
+        "relationship": "owner",
+        "product_code": "home_property",
+        "sum_insured": "800000",
+        "declared_property_value": "1000000",
+        "term_months": 12,
+        "premium_mode": "annual",
+        "disclosures": clean,
+    }
+    bundled = bundle_commands.propose(
+        app, ctx(), applicant_id=holder, items=[home, home], channel=fifty, agent_id=short, applied_on=ON
+    )
+    # 3.2: a product version whose names are the widest text, drafted and checked (its names too long: a finding)
+    version = 1 + seed // 1000  # (a new version each example: numbered above the last)
+    widest = {**json.loads(dict(shipped_files())["term_life.v1.json"]), "version": version, "name_zh": long}
+    product_commands.draft(app, ctx("product_manager"), ON, definition=json.dumps(widest), staff_id=short)
+    product_commands.check(app, ctx("product_manager"), "term_life", version, ON, staff_id=short)
     services.read_side.catch_up()
 
     head = services.read_side.head()
@@ -320,6 +345,11 @@ def test_the_widest_accepted_values_reach_every_projection(
             .all()
         )
         assert paid == [short]
+        bundle = current(conn, bundles_table, "bundle_id", bundled.id)
+        assert (bundle["channel"], bundle["agent_id"], bundle["policy_count"]) == (fifty, short, 2)
+        drafted = current(conn, product_versions, "version_key", f"term_life.v{version}")
+        assert (drafted["name_zh"], drafted["drafted_by"], drafted["status"]) == (long, short, "check_failed")
+        assert [f["field"] for f in drafted["findings"]] == ["name_zh"]
         claim = current(conn, claims_table, "claim_id", claim_id)
         assert (claim["cause"], claim["estimated_amount"], claim["reserve"]) == (short, MAX_MONEY, MAX_MONEY)
         flags = conn.execute(
