@@ -1420,7 +1420,7 @@ CODES: dict[str, dict[int, tuple[str, ...]]] = {
         404: ("unknown-product", "unknown-product-version"),
         422: ("unknown-product", "unknown-product-version"),
     },
-    "interface.products_api.ProductQueries.list_products": {422: ("unknown-product", "unknown-product-version")},
+    "interface.products_api.ProductQueries.list_products": {},
     "interface.products_api.ProductQueries.versions": {
         404: ("unknown-product", "unknown-product-version"),
         422: ("unknown-product", "unknown-product-version"),

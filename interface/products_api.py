@@ -60,10 +60,10 @@ class ProductQueries(Controller):
         line: FromQuery[Line | None] = None,
         kind: FromQuery[Literal["main", "rider"] | None] = None,
     ) -> ProductList:
-        """The latest version of each product, by code; filter by line and kind."""
+        """The latest version of each product on sale today (China), by code; filter by line and kind."""
         items = [
             ProductSummary.of(p)
-            for p in services.app.catalogue.all()
+            for p in services.app.catalogue.selling(china_today())
             if (line is None or p.line == line) and (kind is None or p.kind == kind)
         ]
         return ProductList(items=items, total=len(items))

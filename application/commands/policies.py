@@ -171,31 +171,10 @@ def command(
 # --- application and underwriting ---------------------------------------------------------------
 
 
-def apply_for_policy(
-    app: InscribeApplication,
-    ctx: CommandContext,
-    *,
-    applicant_id: Any,
-    insured_id: Any,
-    relationship: str,
-    product_code: str,
-    product_version: int | None = None,
-    sum_insured: Any,
-    term_months: int,
-    premium_mode: str,
-    beneficiaries: Sequence[Mapping[str, Any]] = (),
-    riders: Sequence[Mapping[str, Any]] = (),
-    disclosures: Mapping[str, bool] | None = None,
-    channel: str = "agent",
-    agent_id: str | None = None,
-    applied_on: date | None = None,
-    insured_consent: bool = False,
-    declared_property_value: Any = None,
-) -> CommandResult:
-    """投保: record the application and the automatic underwriting (6.2) in one command."""
-    fields = dict(locals())
-    del fields["app"], fields["ctx"]
-    return app.once(ctx, lambda: app.record(ctx, application_of(app, ctx, **fields)))
+def apply_for_policy(app: InscribeApplication, ctx: CommandContext, **application: Any) -> CommandResult:
+    """投保: record the application and the automatic underwriting (6.2) in one command (the fields of
+    `application_of`)."""
+    return app.once(ctx, lambda: app.record(ctx, application_of(app, ctx, **application)))
 
 
 def application_of(
@@ -287,7 +266,7 @@ def application_of(
     policy.start_underwriting(on=on)
     accepted = result.outcome == "accepted"
     # a decline is told in writing with its reasons (6.3.2 (1)), suggesting products that would take it (6.3.3)
-    suggested = suggest_products(case, result, app.catalogue.all()) if result.outcome == "declined" else ()
+    suggested = suggest_products(case, result, catalogue.selling(on)) if result.outcome == "declined" else ()
     policy.record_automatic_underwriting(
         [f.as_dict() for f in result.findings],
         result.outcome,

@@ -95,6 +95,15 @@ class Catalogue:
         """The latest version of each product, by code."""
         return tuple(self.get(code) for code in self._products)
 
+    def selling(self, day: date) -> tuple[Product, ...]:
+        """The latest version of each product on sale on `day`, by code (a product with none is left out)."""
+        found = []
+        for code, versions in self._products.items():
+            selling = [v for v in versions if self._is_on_sale(code, v, day)]
+            if selling:
+                found.append(versions[max(selling)])
+        return tuple(found)
+
     def riders_for(self, code: str) -> tuple[Product, ...]:
         """The riders (latest versions) that may attach to the main product `code`."""
         self.get(code)

@@ -10,6 +10,7 @@ from typing import Any
 
 from projections import (
     audit_log,
+    bundles,
     campaigns,
     claims,
     complaints,
@@ -262,6 +263,15 @@ REGISTERS: dict[str, RegisterPage] = {
             timeline="policy",
         ),
         RegisterPage(
+            "bundles",
+            "/api/v1/bundles",
+            ("proposed_on", "applicant_id", "channel", "agent_id", "policy_count", "combined_annual_premium"),
+            _sorts(bundles.BUNDLES),
+            bundles.BUNDLES.default_sort,
+            key="bundle_id",
+            timeline="bundle",
+        ),
+        RegisterPage(
             "product-versions",
             "/api/v1/product-versions",
             (
@@ -313,6 +323,7 @@ TIMELINES: dict[str, tuple[str, str]] = {
     "risk-indicator": ("/api/v1/risk-indicators/{id}/history", "/api/v1/risk-indicators/{id}"),
     "campaign": ("/api/v1/campaigns/{id}/history", "/api/v1/campaigns/{id}"),
     "treaty": ("/api/v1/reinsurance/treaties/{id}/history", "/api/v1/reinsurance/treaties/{id}"),
+    "bundle": ("/api/v1/bundles/{id}/history", "/api/v1/bundles/{id}"),
 }
 
 #: The audit log's aggregate types, as the timeline kinds they open.
@@ -327,6 +338,7 @@ AGGREGATE_KINDS = {
     "risk_indicator": "risk-indicator",
     "campaign": "campaign",
     "reinsurance": "treaty",
+    "bundle": "bundle",
 }
 
 

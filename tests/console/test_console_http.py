@@ -13,7 +13,7 @@ from typing import Any
 from litestar.testing import TestClient
 
 from interface.auth import mint_token
-from tests.builders.desk import Desk
+from tests.builders.desk import Desk, answers
 from tests.builders.environment import JWT_SECRET
 
 
@@ -163,3 +163,37 @@ def test_the_examinations_queue_lists_the_cases_waiting_by_due_date_late_the_day
         assert policy_id in page.text and '<td data-column="due">2025-02-05</td>' in page.text
     assert 'class="overdue"' not in on_the_last_day.text
     assert 'class="overdue"' in the_day_after.text
+
+
+def test_the_product_versions_and_bundles_registers_show_the_catalogue_and_a_bundle(
+    client: TestClient[Any], desk: Desk
+) -> None:
+    holder = desk.customer(1)
+    cover = {"insured_id": holder, "relationship": "self", "term_months": 12, "premium_mode": "annual"}
+    accident = {
+        **cover,
+        "product_code": "personal_accident",
+        "sum_insured": "200000",
+        "disclosures": answers("personal_accident"),
+        "beneficiaries": [{"name": "王芳", "share": "100"}],
+    }
+    home = {
+        **cover,
+        "relationship": "owner",
+        "product_code": "home_property",
+        "sum_insured": "800000",
+        "declared_property_value": "1000000",
+        "disclosures": answers("home_property"),
+    }
+    bundle = desk.command("/api/v1/bundles", {"applicant_id": holder, "items": [accident, home]}, status=201)
+    desk.get(f"/api/v1/bundles/{bundle['id']}")  # (the read side has it)
+    sign_in(client, role="product_manager", sub="pm-1")
+
+    versions = client.get("/console/registers/product-versions")
+    bundles = client.get("/console/registers/bundles")
+
+    assert versions.status_code == 200 and bundles.status_code == 200, (versions.text, bundles.text)
+    assert "term_life" in versions.text and "critical_illness" in versions.text
+    assert bundle["id"] in bundles.text and f"/console/timeline/bundle/{bundle['id']}" in bundles.text
+    timeline = client.get(f"/console/timeline/bundle/{bundle['id']}")
+    assert timeline.status_code == 200 and "Proposed" in timeline.text

@@ -47,7 +47,7 @@ def audit_rows(services: Services, *, headers: bool) -> tuple[list[dict[str, Any
 
 
 def test_the_audit_log_read_from_headers_is_the_one_read_from_decoded_events(services: Services) -> None:
-    run_demo(services, customers=6, years=1, seed=3, activity=6.0)
+    run_demo(services, customers=6, years=1, seed=5, activity=6.0)  # (a book holding events of every versioned class)
     classes = event_classes()
     mapper = services.app.mapper
     synthetic = [mapper.to_stored_event(one_of_each(cls, meta)) for cls in classes for meta in (None, WIDE)]

@@ -36,13 +36,14 @@ def test_each_register_rebuilt_from_its_own_topics_is_the_live_register(
         return decode(notification)
 
     read_side.app.mapper.to_domain_event = counting  # type: ignore[method-assign,assignment]
+    held = {n.topic for n in read_side.app.recorder.select_notifications(start=1, limit=100_000)}
     for projection in all_projections():
         decoded.clear()
         read_side.rebuild([projection.name])
         topics = projection.topics()
         if topics is not None:  # it deciphered only its own events, fewer than the log holds
             assert set(decoded) <= topics and len(decoded) < read_side.head(), projection.name
-            assert decoded or projection.name in ("complaints", "service_requests"), projection.name
+            assert decoded or not topics & held, projection.name  # (none when the book holds none of its events)
     assert every_row(read_side) == live
     read_side.rebuild()  # every register at once
     assert every_row(read_side) == live

@@ -260,6 +260,17 @@ def test_a_shipped_version_is_withdrawn_like_a_launched_one() -> None:
     assert gone.value.code == "product-not-on-sale"
 
 
+def test_what_sells_on_a_day_leaves_out_a_product_withdrawn_by_then() -> None:
+    catalogue = shipped()
+    catalogue.withdraw("term_life", 1, ON, "replaced", "pm-3", ON)
+    on_sale = catalogue.catalogue()
+    before = {p.code: p.version for p in on_sale.selling(ON - DAY)}
+    after = {p.code: p.version for p in on_sale.selling(ON)}
+    assert before["term_life"] == 1 and "term_life" not in after
+    assert {code: v for code, v in before.items() if code != "term_life"} == after
+    assert after["critical_illness"] == 2
+
+
 def test_a_command_is_not_dated_before_the_versions_last_event() -> None:
     catalogue = shipped()
     catalogue.draft(text(term_life()), "pm-1", ON)
