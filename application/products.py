@@ -46,7 +46,7 @@ class ProductBook:
                 self._version, self._catalogue = aggregate.version, aggregate.catalogue()
             return self._catalogue
 
-    def events(self) -> int:
+    def shipped_events(self) -> int:
         """How many events the shipped files made (a log holding only these is the start of a new book)."""
         shipped = (ProductCatalogue.Opened.TOPIC, ProductCatalogue.Shipped.TOPIC)
         return sum(1 for stored in self._app.recorder.select_events(CATALOGUE_ID) if stored.topic in shipped)

@@ -105,7 +105,7 @@ def demo(
         raise click.ClickException(str(e)) from None
     try:
         # `inscribe serve` on an empty database records the shipped catalogue only (application.products)
-        held = services.read_side.head() - services.app.products.events()
+        held = services.read_side.head() - services.app.products.shipped_events()
         if held and not append:
             way_out = (
                 "`make clean-data` empties var/ (keeping var/jwt-secret and var/key-encryption-key)"

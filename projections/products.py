@@ -98,11 +98,17 @@ class ProductsProjection(Projection):
         super().bind(app)
         self.cache = AggregateCache(app)
 
-    def keys(self, event: DomainEventProtocol[Any]) -> list[str]:
+    @staticmethod
+    def version_of(event: DomainEventProtocol[Any]) -> tuple[str, int] | None:
+        """The (code, version) a catalogue event concerns (None: the catalogue's opening)."""
         code, version = getattr(event, "code", None), getattr(event, "version", None)
         if isinstance(event, ProductCatalogue.Event) and isinstance(code, str) and isinstance(version, int):
-            return [version_key(code, version)]
-        return []
+            return code, version
+        return None
+
+    def keys(self, event: DomainEventProtocol[Any]) -> list[str]:
+        concerned = self.version_of(event)
+        return [] if concerned is None else [version_key(*concerned)]
 
     def preload(self, events: list[tuple[DomainEventProtocol[Any], int]], batch: Batch) -> None:
         batch.versioned(product_versions).preload([k for event, _ in events for k in self.keys(event)])
@@ -111,9 +117,10 @@ class ProductsProjection(Projection):
         if not isinstance(event, ProductCatalogue.Event):
             return
         catalogue = cast(ProductCatalogue, self.cache.apply(event))
-        for key in self.keys(event):
-            state = catalogue.versions[event.code, event.version]  # type: ignore[attr-defined]
-            batch.versioned(product_versions).put(key, version_row(state), position)
+        concerned = self.version_of(event)
+        if concerned is not None:
+            row = version_row(catalogue.versions[concerned])
+            batch.versioned(product_versions).put(version_key(*concerned), row, position)
 
 
 # --- queries ---------------------------------------------------------------------------------

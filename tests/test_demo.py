@@ -68,7 +68,9 @@ def test_a_small_book_is_reproducible_goes_through_every_path_and_is_what_a_rebu
 
     # the same seed, the same book (the ids differ), on SQLite as on PostgreSQL, with the cache or not
     assert summary.shape() == again.shape() and types == event_types(twin)
-    shipped = services.app.products.events()  # the catalogue's events, recorded before the book (application.products)
+    shipped = (
+        services.app.products.shipped_events()
+    )  # the catalogue's events, recorded before the book (application.products)
     assert summary.events == services.read_side.head() - shipped > 300 and summary.customers >= SMALL["customers"]
     # the paths: lapse, manual underwriting, claims paid and rejected, complaints resolved, service, surveys
     assert types["policy.Lapsed"] >= 1

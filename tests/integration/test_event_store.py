@@ -193,7 +193,7 @@ def test_events_of_several_aggregates_get_strictly_increasing_positions_and_a_re
     third = act(app, ctx(command_id="c3"), UUID(first.id), "consents", purpose="marketing")
 
     notifications = commands_notifications(app)
-    shipped = app.products.events()
+    shipped = app.products.shipped_events()
 
     ids = [n.id for n in notifications]
     assert ids == sorted(set(ids)) == [shipped + i for i in (1, 2, 3, 4, 5)]

@@ -580,7 +580,7 @@ def test_with_small_batches_the_batches_before_the_failure_stay_and_the_rest_fol
         for table in read_side.projections["customers"].tables:
             conn.execute(table.delete())
         read_side.trackers["customers"].reset_in(conn)
-    shipped = services.app.products.events()  # (the catalogue's events come first: application.products)
+    shipped = services.app.products.shipped_events()  # (the catalogue's events come first: application.products)
     fail_in_apply(monkeypatch, read_side, lambda position: position == shipped + 14)
 
     with pytest.raises(ProjectionsFaulted):
