@@ -156,6 +156,9 @@ def volume_rows(volume: dict[str, Any]) -> list[tuple[str, str, str, str]]:
     for label, case in reports.get("cases", {}).items():  # beside: every version read (the general state_on)
         n, same = case["ours"]["samples"], "" if case["same"] else ", ANSWERS DIFFER"
         table.append(_latency(f"volume: report {label}, p50 / p99 ms (n={n}; baseline every version{same})", case))
+        if "without_sums" in case:  # the claims reports from every version, with the days' ranges
+            unsummed = {"ours": case["ours"], "baseline": case["without_sums"]}
+            table.append(_latency(f"volume: report {label}, p50 / p99 ms (n={n}; baseline without the sums)", unsummed))
     if "lag" in volume:  # beside: the same commands with nothing else running
         lag, idle = volume["lag"]["during_rebuild"], volume["lag"]["idle"]
         table.append(

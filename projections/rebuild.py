@@ -29,7 +29,9 @@ from projections.db import metadata
 from projections.faults import clear_fault, faults_table
 from projections.rebuild_workers import build_in_workers
 from projections.registry import all_projections
+from projections.reports.claim_sums import SUMMARIES
 from projections.shadow import build_family, connect_shadow
+from projections.summaries import forget
 from projections.tracking import tracking_table
 
 if TYPE_CHECKING:
@@ -163,6 +165,7 @@ def _take_positions(read_side: ReadSide, conn: Connection, positions: dict[str, 
                 )
             )
         clear_fault(conn, read_side.app.name, name)
+    forget(conn, SUMMARIES, list(positions))  # sums of the tables switched out
 
 
 def _switch(read_side: ReadSide, names: list[str], tables: list[Table], positions: dict[str, int]) -> None:

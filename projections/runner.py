@@ -20,9 +20,13 @@ from projections.base import Batch, Projection
 from projections.db import create_tables, renew_changed_schemas, schema_lock, writer
 from projections.event_log import EventLog
 from projections.faults import Fault, clear_fault, describe, faults, faults_table, record_fault
+from projections.listen import listen_for_saves
 from projections.log_slice import Slice, read_slice
 from projections.rebuild import rebuild
+from projections.reports.claim_sums import SUMMARIES
 from projections.status import ProjectionsFaulted, ProjectionStatus, ReadSideBehind
+from projections.summaries import TABLES as SUMMARY_TABLES
+from projections.summaries import Keeper, forget
 from projections.tracking import SQLAlchemyTrackingRecorder, tracking_table
 
 __all__ = ["ProjectionStatus", "ProjectionsFaulted", "ReadSide", "ReadSideBehind"]
@@ -70,6 +74,8 @@ class ReadSide:
         self._stop = threading.Event()
         self._progress = threading.Condition()
         self._threads: list[threading.Thread] = []
+        #: The live read side (not a rebuild's shadow) keeps the report summaries (projections.summaries).
+        self.summaries = Keeper(SUMMARIES if prepare else ())
         if prepare:
             self._prepare(projections)
 
@@ -77,10 +83,12 @@ class ReadSide:
         """Create the tables; a projection whose tables changed since this database last saw it starts
         again from 0. Under the schema lock, so processes started together never race on it."""
         with schema_lock(self.engine) as conn:
-            create_tables(conn, [tracking_table, faults_table, *(t for p in projections for t in p.tables)])
+            tables = [tracking_table, faults_table, *SUMMARY_TABLES, *(t for p in projections for t in p.tables)]
+            create_tables(conn, tables)
             renewed = renew_changed_schemas(conn, {p.name: p.tables for p in projections})
             for name in renewed:
                 self.trackers[name].reset_in(conn)
+            forget(conn, SUMMARIES, renewed)
         if renewed:
             log.warning("read-side tables changed for %s: rebuilding from the log", ", ".join(renewed))
 
@@ -322,6 +330,7 @@ class ReadSide:
                 head, now = self.head(), self.positions(names)
                 held = {n: self._held[n] for n in names if n in self._held}
                 if all(at >= head for n, at in now.items() if n not in held):
+                    self.summaries.seal(self)
                     if held:
                         raise ProjectionsFaulted(held)
                     return total
@@ -336,7 +345,9 @@ class ReadSide:
         (projections.rebuild): a failed or killed rebuild leaves the live registers serving. With
         `workers` > 1, that many processes build the families of registers side by side."""
         settings = getattr(self.app, "settings", None)
-        return rebuild(self, list(names or self.projections), progress, workers=workers, settings=settings)
+        applied = rebuild(self, list(names or self.projections), progress, workers=workers, settings=settings)
+        self.summaries.seal(self, again=True)  # the rebuild forgot the sums of the registers it switched in
+        return applied
 
     def beside(self, engine: Engine, projections: Sequence[Projection]) -> ReadSide:
         """A runner of `projections` over the same log writing through `engine` (a rebuild's shadow),
@@ -357,7 +368,9 @@ class ReadSide:
         self._threads.append(runner)
         listen = getattr(self.app.recorder, "channel_name", None)
         if listen:
-            listener = threading.Thread(target=self._listen, args=(listen,), name="listen", daemon=True)
+            listener = threading.Thread(
+                target=listen_for_saves, args=(self.app, listen, self._stop, self._wake), name="listen", daemon=True
+            )
             listener.start()
             self._threads.append(listener)
 
@@ -368,28 +381,13 @@ class ReadSide:
             self._wake.clear()
             try:
                 busy = self.process_round(only)
+                self.summaries.seal(self)
             except Exception:  # keep serving; the next round retries from the stored position
                 log.exception("projection batch failed")
                 busy = 0
                 self._stop.wait(1.0)
             if not busy:
                 self._wake.wait(poll_interval)
-
-    def _listen(self, channel: str) -> None:
-        """Wake on PostgreSQL NOTIFY from any process's commands."""
-        from psycopg.sql import SQL, Identifier
-
-        while not self._stop.is_set():
-            try:
-                with self.app.recorder.datastore.get_connection() as conn:  # type: ignore[attr-defined]
-                    conn.execute(SQL("LISTEN {0}").format(Identifier(channel)))
-                    conn.commit()
-                    while not self._stop.is_set():
-                        for _ in conn.notifies(timeout=0.5, stop_after=1):
-                            self._wake.set()
-            except Exception:
-                log.exception("LISTEN connection failed; retrying")
-                self._stop.wait(1.0)
 
     def stop(self) -> None:
         self._stop.set()

@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta, timezone
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import (
     Connection,
@@ -188,6 +188,13 @@ def grouped(conn: Connection, query: Any, names: tuple[str, ...], group: bool) -
     return found
 
 
+class OnDatabase(Protocol):
+    """What the SQL helpers below need to know: the dialect written for (a Connection, or a summary's Side)."""
+
+    @property
+    def dialect(self) -> Any: ...
+
+
 # --- SQL over the versioned registers ---------------------------------------------------------------
 
 
@@ -236,7 +243,7 @@ def _shown_on(table: Table, position: int | None, day: date) -> Subquery:
     return union_all(shown, superseded_later).subquery()
 
 
-def days_between(conn: Connection, later: Any, earlier: Any) -> ColumnElement[Any]:
+def days_between(conn: OnDatabase, later: Any, earlier: Any) -> ColumnElement[Any]:
     """Whole days from `earlier` to `later` (dates), in SQL on either database."""
     if conn.dialect.name == "sqlite":
         return cast(func.julianday(later) - func.julianday(earlier), Integer)
@@ -244,15 +251,15 @@ def days_between(conn: Connection, later: Any, earlier: Any) -> ColumnElement[An
     return difference
 
 
-def least(conn: Connection, *values: Any) -> ColumnElement[Any]:
+def least(conn: OnDatabase, *values: Any) -> ColumnElement[Any]:
     return func.min(*values) if conn.dialect.name == "sqlite" else func.least(*values)
 
 
-def greatest(conn: Connection, *values: Any) -> ColumnElement[Any]:
+def greatest(conn: OnDatabase, *values: Any) -> ColumnElement[Any]:
     return func.max(*values) if conn.dialect.name == "sqlite" else func.greatest(*values)
 
 
-def json_date(conn: Connection, column: Any, *path: str) -> ColumnElement[Any]:
+def json_date(conn: OnDatabase, column: Any, *path: str) -> ColumnElement[Any]:
     """A date inside a JSON column (stored as an ISO string), comparable with dates on either database."""
     text = column[path].as_string()
     if conn.dialect.name == "sqlite":

@@ -30,6 +30,8 @@ from projections.reports.base import (
     sum_if,
 )
 from projections.reports.book import joined_policy, policy_group
+from projections.reports.claim_sums import CLAIMS
+from projections.summaries import Ask, summed
 
 DEFINITIONS = {
     "claims_registered": "Claims reported in the period.",
@@ -81,6 +83,38 @@ def _clock_known(conn: Connection, clocks: Any, clock: str, start: date, end: da
 
 
 def compute(conn: Connection, position: int | None, start: date, end: date, group: str, split: bool) -> dict[Any, Raw]:
+    """The figures from the claims register's kept sums (projections.summaries): each claim as it stood at the
+    end of the period, as `compute_by_versions` reads it from every version."""
+    period = (start, end)
+    asks = [Ask(name, name, end, period) for clock in CLOCKS for name in (f"{clock}_met", f"{clock}_late")]
+    asks += [Ask(name, name, end, period) for name in SUMMED]
+    found = summed(conn, CLAIMS, position, asks, group if split else None)
+    raws: dict[Any, Raw] = {}
+    for key, sums in found.items():
+        raw: Raw = {}
+        for clock, name in CLOCKS.items():
+            raw[f"{name}_due"] = sums[f"{clock}_met"] + sums[f"{clock}_late"]
+            raw[f"{name}_in_time"] = sums[f"{clock}_met"]
+        raws[key] = raw | {name: sums[figure] for figure, name in SUMMED.items()}
+    return raws
+
+
+#: The kept sums (projections.reports.claim_sums) → the raw figures they give.
+SUMMED = {
+    "registered": "claims_registered",
+    "first_payments": "first_payments",
+    "days_to_payment": "days_to_payment",
+    "closed": "claims_closed",
+    "closed_paid": "claims_closed_paid",
+    "registered_closed": "registered_closed",
+}
+
+
+def compute_by_versions(
+    conn: Connection, position: int | None, start: date, end: date, group: str, split: bool
+) -> dict[Any, Raw]:
+    """The figures read from every claim's state on the period's last day (projections.reports.base.state_on):
+    what `compute` answers from the kept sums (the tests and `python -m bench.report_forms` compare the two)."""
     by = group if split else None
     s = state_on(claims, position, end)
     c = s.c

@@ -28,6 +28,8 @@ from projections.reports.base import (
     state_on,
 )
 from projections.reports.book import joined_policy, policy_group
+from projections.reports.claim_sums import CLAIMS
+from projections.summaries import Ask, summed
 from projections.versioned import as_of
 
 DEFINITIONS = {
@@ -54,6 +56,21 @@ FAR = 1_000_000  # days: no early end
 
 
 def _claims(conn: Connection, position: int | None, start: date, end: date, by: str | None) -> dict[Any, Raw]:
+    """Paid totals and reserves at the end of the period and of the day before it, from the claims register's
+    kept sums (projections.summaries)."""
+    asks = [
+        Ask("paid_by_end", "paid_total", end),
+        Ask("reserves", "reserve", end),
+        Ask("paid_before", "paid_total", start - DAY),
+        Ask("reserves_before", "reserve", start - DAY),
+    ]
+    return summed(conn, CLAIMS, position, asks, by)
+
+
+def claims_by_versions(
+    conn: Connection, position: int | None, start: date, end: date, by: str | None
+) -> dict[Any, Raw]:
+    """What `_claims` answers, read from every claim's state on each day (projections.reports.base.state_on)."""
     parts = []
     for names, day in ((("paid_by_end", "reserves"), end), (("paid_before", "reserves_before"), start - DAY)):
         s = state_on(claims, position, day)
@@ -130,6 +147,14 @@ def _earned(conn: Connection, position: int | None, start: date, end: date, by: 
 def compute(conn: Connection, position: int | None, start: date, end: date, group: str, split: bool) -> dict[Any, Raw]:
     by = group if split else None
     return merge(_claims(conn, position, start, end, by), _earned(conn, position, start, end, by))
+
+
+def compute_by_versions(
+    conn: Connection, position: int | None, start: date, end: date, group: str, split: bool
+) -> dict[Any, Raw]:
+    """`compute` with the claims read from every version (the tests and bench.report_forms compare the two)."""
+    by = group if split else None
+    return merge(claims_by_versions(conn, position, start, end, by), _earned(conn, position, start, end, by))
 
 
 def finish(raw: Raw, group: str) -> dict[str, Any]:

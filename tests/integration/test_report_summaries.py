@@ -1,0 +1,156 @@
+"""The claims reports read kept sums (projections.summaries) and answer exactly what they answer from every
+version of the claims register (`compute_by_versions`), on SQLite and PostgreSQL: for any block size, however far
+the sums are sealed, as of any position, for any period and grouping. The live read side seals the blocks its
+registers have passed, no further than the slowest of them, and a rebuild forgets the sums and seals them again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sqlalchemy import func, select
+
+from application.infrastructure.settings import Settings
+from domain import clock
+from projections import summaries
+from projections.reports import claims_timeliness, loss_ratio
+from projections.reports.claim_sums import CLAIMS, SUMMARIES
+from projections.summaries import report_summaries, report_summary_marks
+from tests.builders.book import Book
+from tests.builders.environment import JWT_SECRET, drop_postgres_database, new_postgres_database, require_postgres
+
+FIRST, LAST = date(2025, 7, 1), date(2026, 7, 31)  # the book's claims fall in 2026's first half
+
+
+@pytest.fixture(scope="module", params=["sqlite", "postgres"])
+def book(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Book]:
+    from interface.bootstrap import bootstrap
+
+    url = f"sqlite:///{tmp_path_factory.mktemp('summaries') / 'inscribe.db'}"
+    if request.param == "postgres":
+        require_postgres()
+        url = new_postgres_database()
+    services = bootstrap(
+        Settings(database_url=url, jwt_secret=JWT_SECRET, read_wait_seconds=5.0), run_projections=False
+    )
+    simulated = clock.SimulatedClock(datetime(2025, 7, 1, 2, tzinfo=UTC))
+    try:
+        with clock.using(simulated):
+            yield Book(services, simulated).build()
+    finally:
+        services.close()
+        if request.param == "postgres":
+            drop_postgres_database(url)
+
+
+def sealed_to(book: Book, upto: int) -> int:
+    """Forget the claims sums and seal them as if every source register had reached `upto`; the blocks."""
+    read_side = book.services.read_side
+    with read_side.writer.begin() as conn:
+        summaries.forget(conn, SUMMARIES, ["claims"])
+        summaries.seal(conn, CLAIMS, lambda _name: upto)
+        return int(conn.execute(select(report_summary_marks.c.blocks)).scalar_one())
+
+
+def both(book: Book, position: int | None, start: date, end: date, group: str, split: bool) -> list[Any]:
+    """Each claims computation from the sums and from every version."""
+    found = []
+    with book.services.read_side.queries.connect() as conn:
+        for report in (claims_timeliness, loss_ratio):
+            found.append(
+                (
+                    report.compute(conn, position, start, end, group, split),
+                    report.compute_by_versions(conn, position, start, end, group, split),
+                )
+            )
+    return found
+
+
+def numbers(raw: dict[Any, dict[str, Any]]) -> dict[Any, dict[str, Any]]:
+    """Raw figures compared as numbers (the sums come back as decimals, the counts as integers), those that are
+    0 (or absent: None) dropped, and the groups left with none (as the reports drop them)."""
+    found = {key: {name: round(float(v), 2) for name, v in figures.items() if v} for key, figures in raw.items()}
+    return {key: figures for key, figures in found.items() if figures}
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    block=st.sampled_from([1, 2, 3, 5, 8, 40, 2_000]),
+    sealed=st.floats(0, 1.1),
+    asked=st.one_of(st.none(), st.floats(0, 1)),
+    start=st.integers(0, (LAST - FIRST).days),
+    days=st.integers(0, 200),
+    group=st.sampled_from([("product", True), ("line", True), ("month", False)]),
+)
+def test_the_sums_answer_what_every_version_answers(
+    book: Book, block: int, sealed: float, asked: float | None, start: int, days: int, group: tuple[str, bool]
+) -> None:
+    head = book.services.read_side.head()
+    kept = summaries.BLOCK
+    summaries.BLOCK = block
+    try:
+        sealed_to(book, int(head * sealed))
+        position = None if asked is None else int(head * asked)
+        period_from = FIRST + timedelta(days=start)
+        for ours, by_versions in both(book, position, period_from, period_from + timedelta(days=days), *group):
+            assert numbers(ours) == numbers(by_versions)
+    finally:
+        summaries.BLOCK = kept
+
+
+def test_the_figures_are_not_all_zero(book: Book) -> None:
+    """The comparison above compares something: the half year has paid claims, reserves and every clock."""
+    with book.services.read_side.queries.connect() as conn:
+        raw = claims_timeliness.compute(conn, None, date(2026, 1, 1), date(2026, 6, 30), "line", False)[None]
+        claims = loss_ratio.compute(conn, None, date(2026, 1, 1), date(2026, 6, 30), "line", False)[None]
+    assert all(raw[f"{n}_due"] for n in ("decisions", "payments", "rejection_notices", "advances"))
+    assert raw["claims_closed"] and raw["days_to_payment"] and claims["paid_by_end"] and claims["reserves"]
+
+
+def marks(book: Book) -> tuple[int, int, int]:
+    """(block size, blocks sealed, sums kept) of the claims summary."""
+    with book.services.read_side.engine.connect() as conn:
+        mark = conn.execute(select(report_summary_marks.c.block_size, report_summary_marks.c.blocks)).one()
+        count = conn.execute(select(func.count()).select_from(report_summaries)).scalar_one()
+    return mark.block_size, mark.blocks, count
+
+
+def test_the_live_read_side_seals_what_its_registers_passed_and_a_rebuild_seals_again(
+    book: Book, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    read_side = book.services.read_side
+    monkeypatch.setattr(summaries, "BLOCK", 7)
+    report = book.report("claims_timeliness", "month")
+    assert read_side.summaries.seal(read_side, again=True) > 0
+    positions = read_side.positions(["claims", "policies"])
+    size, blocks, count = marks(book)
+    assert (size, blocks) == (7, min(positions.values()) // 7) and count > 0
+    assert read_side.summaries.seal(read_side) == 0  # nothing new to seal
+
+    read_side.rebuild(["claims"])
+    assert marks(book) == (7, blocks, count)  # forgotten with the old table, sealed again from the new
+    assert book.report("claims_timeliness", "month") == report
+
+    with read_side.writer.begin() as conn:  # a source behind: sealed no further than it
+        summaries.forget(conn, SUMMARIES, ["policies"])
+        sealed = summaries.seal(conn, CLAIMS, lambda name: 10 if name == "policies" else positions[name])
+    assert sealed == 1 and marks(book)[1] == 1
+    assert book.report("claims_timeliness", "month") == report
+
+
+def test_sums_sealed_with_another_block_size_are_sealed_again(book: Book, monkeypatch: pytest.MonkeyPatch) -> None:
+    read_side = book.services.read_side
+    monkeypatch.setattr(summaries, "BLOCK", 5)
+    report = book.report("loss_ratio", "product")
+    sealed_to(book, read_side.head())
+    monkeypatch.setattr(summaries, "BLOCK", 3)
+    assert book.report("loss_ratio", "product") == report  # the 5s are not read as 3s
+    with read_side.writer.begin() as conn:
+        summaries.seal(conn, CLAIMS, lambda _name: read_side.head())
+    assert marks(book)[:2] == (3, read_side.head() // 3)
+    assert book.report("loss_ratio", "product") == report
