@@ -24,7 +24,7 @@ from sqlalchemy import Connection, create_engine
 from bench.volume_queries import timed
 from projections.audit_log import position_at
 from projections.db import metadata
-from projections.reports import REPORTS, claims_timeliness, loss_ratio
+from projections.reports import REPORTS, claims_timeliness, complaints, loss_ratio
 from projections.reports.base import Report
 
 FORMS = ("ours", "without_sums", "baseline")
@@ -47,7 +47,11 @@ def general_form() -> Iterator[None]:
 def without_sums() -> Iterator[None]:
     """Reports that read kept sums read every version instead (their `compute_by_versions`)."""
     kept = dict(REPORTS)
-    for name, module in (("loss_ratio", loss_ratio), ("claims_timeliness", claims_timeliness)):
+    for name, module in (
+        ("loss_ratio", loss_ratio),
+        ("claims_timeliness", claims_timeliness),
+        ("complaints", complaints),
+    ):
         REPORTS[name] = replace(REPORTS[name], compute=module.compute_by_versions)
     try:
         yield

@@ -29,7 +29,7 @@ from projections.db import metadata
 from projections.faults import clear_fault, faults_table
 from projections.rebuild_workers import build_in_workers
 from projections.registry import all_projections
-from projections.reports.claim_sums import SUMMARIES
+from projections.reports.sums import SUMMARIES
 from projections.shadow import build_family, connect_shadow
 from projections.summaries import forget
 from projections.tracking import tracking_table

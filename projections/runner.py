@@ -23,7 +23,7 @@ from projections.faults import Fault, clear_fault, describe, faults, faults_tabl
 from projections.listen import listen_for_saves
 from projections.log_slice import Slice, read_slice
 from projections.rebuild import rebuild
-from projections.reports.claim_sums import SUMMARIES
+from projections.reports.sums import SUMMARIES
 from projections.status import ProjectionsFaulted, ProjectionStatus, ReadSideBehind
 from projections.summaries import TABLES as SUMMARY_TABLES
 from projections.summaries import Keeper, forget

@@ -68,8 +68,8 @@ log = logging.getLogger(__name__)
 #: the sealed sums; the sums themselves number about the figures × groups × distinct (x, day) pairs, whatever
 #: the block. Stored with the marks: a database sealed with another size is sealed again.
 BLOCK = 2_000
-#: The groups every summary keeps (a report's group → the column), from the policies register.
-GROUPS = {"product": "product_code", "line": "line"}
+#: The group columns of the sums: a summary's groups, in its order.
+GROUP_COLUMNS = ("group_1", "group_2")
 
 report_summaries = Table(
     "report_summaries",
@@ -77,8 +77,8 @@ report_summaries = Table(
     Column("summary", String(40), nullable=False),
     Column("block", Integer, nullable=False),
     Column("figure", String(40), nullable=False),
-    Column("product_code", String(50), nullable=False),
-    Column("line", String(20), nullable=False),
+    Column("group_1", String(100), nullable=False),  # the summary's first group (e.g. the product)
+    Column("group_2", String(100), nullable=False),  # and its second (e.g. the line)
     Column("x", Date, nullable=True),  # a flow's date; None for a level
     Column("shown_on", Date, nullable=False),  # the business day of the versions summed
     Column("value", Numeric(20, 2), nullable=False),
@@ -123,17 +123,24 @@ class Figure:
 
 @dataclass(frozen=True)
 class Summary:
-    """The figures of one register's table, grouped by the policy each row belongs to (`policy_key`)."""
+    """The figures of one register's table, summed by two groups: a report's group → the column, of the row's
+    policy in the policies register (`policy_key`: the row's column naming it; a policy's groups never change),
+    or else of the row itself (each version's own: a delta leaves the group of the version superseded)."""
 
     name: str
     table: Table
-    policy_key: str
     columns: tuple[str, ...]  # the table's columns the figures read
     figures: tuple[Figure, ...]
     sources: tuple[str, ...]  # the projections whose positions the sealed blocks wait for
+    groups: tuple[tuple[str, str], tuple[str, str]]
+    policy_key: str | None = None
 
     def figure(self, name: str) -> Figure:
         return next(f for f in self.figures if f.name == name)
+
+    def group_column(self, group: str) -> str:
+        """The sums' column of a report's group (`group_1` or `group_2`)."""
+        return next(c for (name, _), c in zip(self.groups, GROUP_COLUMNS) if name == group)
 
 
 @dataclass(frozen=True)
@@ -158,9 +165,9 @@ def _current(table: Table, position: Any) -> Any:
 
 def _versions(summary: Summary, dialect: Any, after: Any, upto: Any, position: Any) -> Any:
     """The versions written after position `after` (SQL or a number) and up to `upto` (None: no end), each beside
-    the version it superseded (`v_<column>`, `p_<column>`; `p_key_` None for a first version), its business day,
-    block and group (the policies register as known at `position`). On PostgreSQL a JSON column is read as
-    jsonb, parsed once a row however many figures read it."""
+    the version it superseded (`v_<column>`, `p_<column>`; `p_key_` None for a first version), with its business
+    day, block and each side's groups (`v_group_1`…; of the policy as the policies register knew it at
+    `position`). On PostgreSQL a JSON column is read as jsonb, parsed once a row however many figures read it."""
     t = summary.table
     key = t.info["key"]
     v, prev = t.alias("v"), t.alias("prev")
@@ -171,9 +178,15 @@ def _versions(summary: Summary, dialect: Any, after: Any, upto: Any, position: A
 
     columns = [read(v, name).label(f"v_{name}") for name in summary.columns]
     columns += [read(prev, name).label(f"p_{name}") for name in summary.columns]
-    joined = v.outerjoin(prev, and_(prev.c[key] == v.c[key], prev.c.valid_to == v.c.valid_from)).join(
-        policies, and_(policies.c.policy_id == v.c[summary.policy_key], _current(policies, position))
-    )
+    joined = v.outerjoin(prev, and_(prev.c[key] == v.c[key], prev.c.valid_to == v.c.valid_from))
+    if summary.policy_key is not None:
+        joined = joined.join(
+            policies, and_(policies.c.policy_id == v.c[summary.policy_key], _current(policies, position))
+        )
+    for (_, source), column in zip(summary.groups, GROUP_COLUMNS):
+        for prefix, table in (("v_", v), ("p_", prev)):
+            found = policies.c[source] if summary.policy_key is not None else table.c[source]
+            columns.append(found.label(prefix + column))
     where = [v.c.valid_from > after, *([] if upto is None else [v.c.valid_from <= upto])]
     return (
         select(
@@ -181,8 +194,6 @@ def _versions(summary: Summary, dialect: Any, after: Any, upto: Any, position: A
             prev.c[key].label("p_key_"),
             v.c.last_event_on.label("shown_on"),
             ((v.c.valid_from - 1) // BLOCK).label("block"),
-            policies.c.product_code,
-            policies.c.line,
         )
         .select_from(joined)
         .where(*where)
@@ -194,7 +205,7 @@ def _date(x: Any, dialect: Any) -> Any:
 
 
 def _deltas(summary: Summary, dialect: Any, after: Any, upto: int | None) -> Any:
-    """The deltas (figure, product_code, line, x, shown_on, block, value) of the versions written after
+    """The deltas (figure, group_1, group_2, x, shown_on, block, value) of the versions written after
     position `after` and up to `upto`, one row a figure and side (the sealing reads them)."""
     versions = _versions(summary, dialect, after, upto, None).cte(f"{summary.name}_versions")
     parts = []
@@ -204,8 +215,7 @@ def _deltas(summary: Summary, dialect: Any, after: Any, upto: int | None) -> Any
             x = null() if figure.on is None else figure.on(side)
             part = select(
                 literal(figure.name, String(40)).label("figure"),
-                versions.c.product_code,
-                versions.c.line,
+                *(versions.c[prefix + c].label(c) for c in GROUP_COLUMNS),
                 _date(x, dialect).label("x"),
                 versions.c.shown_on,
                 versions.c.block,
@@ -238,10 +248,10 @@ def seal(conn: Connection, summary: Summary, position_of: Callable[[str], int]) 
         return 0
     deltas = _deltas(summary, conn.dialect, sealed * BLOCK, reached * BLOCK)
     d = deltas.c
-    keys = (d.figure, d.product_code, d.line, d.x, d.shown_on, d.block)
+    keys = (d.figure, d.group_1, d.group_2, d.x, d.shown_on, d.block)
     total = func.sum(d.value)
     sums = select(literal(summary.name, String(40)), *keys, total).group_by(*keys).having(total != 0)
-    names = ("summary", "figure", "product_code", "line", "x", "shown_on", "block", "value")
+    names = ("summary", "figure", *GROUP_COLUMNS, "x", "shown_on", "block", "value")
     conn.execute(insert(report_summaries).from_select(names, sums))
     conn.execute(update(m).where(m.c.summary == summary.name).values(blocks=reached))
     return reached - sealed
@@ -361,23 +371,27 @@ def _statement(summary: Summary, dialect: Any, shape: tuple[tuple[str, bool], ..
     # the versions after the sealed blocks: each ask's value of the version less that of the one it superseded;
     # materialized, so the figures read each row's columns (its JSON parsed) once, however many asks read them
     versions = _versions(summary, dialect, blocks * BLOCK, position, position).cte("tail").prefix_with("MATERIALIZED")
-    tail_sums = []
+    sides: dict[str, list[Any]] = {
+        prefix: [] for prefix in ("v_", "p_")
+    }  # each ask's value of the version, of the one superseded
     for i, (name, flow) in enumerate(shape):
         figure = summary.figure(name)
-        terms = []
-        for prefix in ("v_", "p_"):
+        for prefix, values in sides.items():
             side = Side(versions, prefix, dialect)
             x = None if figure.on is None else _date(figure.on(side), dialect)
-            condition = counted(i, flow, x, versions.c.shown_on)
-            if prefix == "p_":
-                condition = and_(condition, versions.c.p_key_.is_not(None))
-            terms.append(case((condition, figure.value(side)), else_=0))
-        tail_sums.append(terms[0] - terms[1])
+            value = case((counted(i, flow, x, versions.c.shown_on), figure.value(side)), else_=0)
+            values.append(value if prefix == "v_" else -value)
     labels = [f"a{i}" for i in range(len(shape))]
-    group = GROUPS[by] if by else None
+    group = summary.group_column(by) if by else None
+
+    def part(source: Any, prefix: str, values: list[Any]) -> Any:
+        keys = [source.c[prefix + group].label(group)] if group else []
+        return select(*keys, *(v.label(n) for v, n in zip(values, labels)))
+
     parts = [
-        select(*([source.c[group]] if group else []), *(v.label(n) for v, n in zip(values, labels)))
-        for source, values in ((sealed, sealed_sums), (versions, tail_sums))
+        part(sealed, "", sealed_sums),
+        part(versions, "v_", sides["v_"]),
+        part(versions, "p_", sides["p_"]).where(versions.c.p_key_.is_not(None)),
     ]
     rows = union_all(*parts).subquery("summed")
     keys = [rows.c[group]] if group else []

@@ -12,6 +12,8 @@ from sqlalchemy.sql import ColumnElement
 from projections.policies import policies
 from projections.premiums import premium_payments
 from projections.reports.base import DAY, between, known, state_on
+from projections.reports.sums import POLICIES
+from projections.summaries import Ask, summed
 from projections.versioned import as_of
 
 #: A report's group → the policies register column it groups by.
@@ -62,6 +64,15 @@ def premium_income(conn: Connection, position: int | None, period_from: date, pe
 
 
 def policies_in_force(conn: Connection, position: int | None, day: date) -> int:
+    """How many policies were in force at the end of `day` (as `in_force_on`), from the kept sums
+    (projections.reports.sums.POLICIES)."""
+    asks = [Ask("from", "in_force_from", day, (date.min, day)), Ask("to", "in_force_to", day, (date.min, day - DAY))]
+    sums = summed(conn, POLICIES, position, asks, None)[None]
+    return int(sums["from"] - sums["to"])
+
+
+def policies_in_force_by_versions(conn: Connection, position: int | None, day: date) -> int:
+    """`policies_in_force` counted from every policy's state on `day` (the tests compare the two)."""
     ids = in_force_on(position, day)
     return int(conn.execute(select(func.count()).select_from(ids)).scalar_one())
 

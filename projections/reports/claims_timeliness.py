@@ -30,7 +30,7 @@ from projections.reports.base import (
     sum_if,
 )
 from projections.reports.book import joined_policy, policy_group
-from projections.reports.claim_sums import CLAIMS
+from projections.reports.sums import CLAIMS
 from projections.summaries import Ask, summed
 
 DEFINITIONS = {
@@ -99,7 +99,7 @@ def compute(conn: Connection, position: int | None, start: date, end: date, grou
     return raws
 
 
-#: The kept sums (projections.reports.claim_sums) → the raw figures they give.
+#: The kept sums (projections.reports.sums) → the raw figures they give.
 SUMMED = {
     "registered": "claims_registered",
     "first_payments": "first_payments",

@@ -9,7 +9,9 @@ from sqlalchemy import Connection, and_, or_, select
 
 from projections.complaints import complaints
 from projections.reports.base import Raw, ReportSpec, between, count_if, days_between, grouped, money, ratio, state_on
-from projections.reports.book import policies_in_force, premium_income
+from projections.reports.book import policies_in_force, policies_in_force_by_versions, premium_income
+from projections.reports.sums import COMPLAINTS
+from projections.summaries import Ask, summed
 
 DEFINITIONS = {
     "complaints_received": "Complaints received in the period; a repeat complaint without new facts is linked to "
@@ -37,6 +39,19 @@ NAMES = ("received", "decided", "on_time", "within_15", "within_30", "within_60"
 
 
 def compute(conn: Connection, position: int | None, start: date, end: date, group: str, split: bool) -> dict[Any, Raw]:
+    """The figures from the complaints register's kept sums (projections.reports.sums.COMPLAINTS): each complaint
+    as it stood at the end of the period, as `compute_by_versions` reads it from every version."""
+    asks = [Ask(name, name, end, (start, end)) for name in NAMES]
+    found = summed(conn, COMPLAINTS, position, asks, group if split else None)
+    found = {key: figures for key, figures in found.items() if key is None or any(figures.values())}
+    return _shared(conn, position, start, end, group, split, found)
+
+
+def compute_by_versions(
+    conn: Connection, position: int | None, start: date, end: date, group: str, split: bool
+) -> dict[Any, Raw]:
+    """The figures read from every complaint's state on the period's last day (the tests and
+    bench.report_forms compare them with `compute`'s)."""
     by = group if split else None
     s = state_on(complaints, position, end)
     c = s.c
@@ -57,12 +72,26 @@ def compute(conn: Connection, position: int | None, start: date, end: date, grou
         .group_by(*keys)
     )
     found = grouped(conn, query, NAMES, by is not None)
+    return _shared(conn, position, start, end, group, split, found, policies_in_force_by_versions)
+
+
+def _shared(
+    conn: Connection,
+    position: int | None,
+    start: date,
+    end: date,
+    group: str,
+    split: bool,
+    found: dict[Any, Raw],
+    in_force: Any = policies_in_force,
+) -> dict[Any, Raw]:
+    """Each group's figures with the whole book's premium income and policies in force beside them."""
     shared = {
         "premium_income": premium_income(conn, position, start, end),
-        "policies_in_force": policies_in_force(conn, position, end),
+        "policies_in_force": in_force(conn, position, end),
     }
     if not found:
-        found = {None: {}} if by is None else {}
+        found = {None: {}} if not split else {}
     return {key: {**figures, **shared} for key, figures in found.items()}
 
 

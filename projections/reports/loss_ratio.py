@@ -28,7 +28,7 @@ from projections.reports.base import (
     state_on,
 )
 from projections.reports.book import joined_policy, policy_group
-from projections.reports.claim_sums import CLAIMS
+from projections.reports.sums import CLAIMS
 from projections.summaries import Ask, summed
 from projections.versioned import as_of
 

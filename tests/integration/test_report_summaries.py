@@ -1,6 +1,7 @@
-"""The claims reports read kept sums (projections.summaries) and answer exactly what they answer from every
-version of the claims register (`compute_by_versions`), on SQLite and PostgreSQL: for any block size, however far
-the sums are sealed, as of any position, for any period and grouping. The live read side seals the blocks its
+"""The reports that read kept sums (projections.summaries: the claims and complaints reports, the policies in
+force) answer exactly what they answer from every version of their registers (`compute_by_versions`), on SQLite
+and PostgreSQL: for any block size, however far the sums are sealed, as of any position, for any period and
+grouping. The live read side seals the blocks its
 registers have passed, no further than the slowest of them, and a rebuild forgets the sums and seals them again.
 """
 
@@ -18,8 +19,9 @@ from sqlalchemy import func, select
 from application.infrastructure.settings import Settings
 from domain import clock
 from projections import summaries
-from projections.reports import claims_timeliness, loss_ratio
-from projections.reports.claim_sums import CLAIMS, SUMMARIES
+from projections.reports import claims_timeliness, complaints, loss_ratio
+from projections.reports.book import policies_in_force, policies_in_force_by_versions
+from projections.reports.sums import CLAIMS, SUMMARIES
 from projections.summaries import report_summaries, report_summary_marks
 from tests.builders.book import Book
 from tests.builders.environment import JWT_SECRET, drop_postgres_database, new_postgres_database, require_postgres
@@ -48,26 +50,41 @@ def book(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactor
             drop_postgres_database(url)
 
 
-def sealed_to(book: Book, upto: int) -> int:
-    """Forget the claims sums and seal them as if every source register had reached `upto`; the blocks."""
+def sealed_to(book: Book, upto: int) -> None:
+    """Forget every summary's sums and seal them as if every source register had reached `upto`."""
     read_side = book.services.read_side
     with read_side.writer.begin() as conn:
-        summaries.forget(conn, SUMMARIES, ["claims"])
-        summaries.seal(conn, CLAIMS, lambda _name: upto)
-        return int(conn.execute(select(report_summary_marks.c.blocks)).scalar_one())
+        summaries.forget(conn, SUMMARIES, list(read_side.projections))
+        for summary in SUMMARIES:
+            summaries.seal(conn, summary, lambda _name: upto)
 
 
-def both(book: Book, position: int | None, start: date, end: date, group: str, split: bool) -> list[Any]:
-    """Each claims computation from the sums and from every version."""
+#: Each report that reads sums, with the groupings it offers (`split`: by group, else the whole book).
+SUMMED = (
+    (claims_timeliness, ("product", "line")),
+    (loss_ratio, ("product", "line")),
+    (complaints, ("category", "channel")),
+)
+
+
+def both(book: Book, position: int | None, start: date, end: date, grouping: int, split: bool) -> list[Any]:
+    """Each computation from the sums beside the same from every version."""
     found = []
     with book.services.read_side.queries.connect() as conn:
-        for report in (claims_timeliness, loss_ratio):
+        for report, groups in SUMMED:
+            group = groups[grouping]
             found.append(
                 (
                     report.compute(conn, position, start, end, group, split),
                     report.compute_by_versions(conn, position, start, end, group, split),
                 )
             )
+        found.append(
+            (
+                {None: {"n": policies_in_force(conn, position, end)}},
+                {None: {"n": policies_in_force_by_versions(conn, position, end)}},
+            )
+        )
     return found
 
 
@@ -85,10 +102,10 @@ def numbers(raw: dict[Any, dict[str, Any]]) -> dict[Any, dict[str, Any]]:
     asked=st.one_of(st.none(), st.floats(0, 1)),
     start=st.integers(0, (LAST - FIRST).days),
     days=st.integers(0, 200),
-    group=st.sampled_from([("product", True), ("line", True), ("month", False)]),
+    group=st.sampled_from([(0, True), (1, True), (0, False)]),
 )
 def test_the_sums_answer_what_every_version_answers(
-    book: Book, block: int, sealed: float, asked: float | None, start: int, days: int, group: tuple[str, bool]
+    book: Book, block: int, sealed: float, asked: float | None, start: int, days: int, group: tuple[int, bool]
 ) -> None:
     head = book.services.read_side.head()
     kept = summaries.BLOCK
@@ -104,19 +121,23 @@ def test_the_sums_answer_what_every_version_answers(
 
 
 def test_the_figures_are_not_all_zero(book: Book) -> None:
-    """The comparison above compares something: the half year has paid claims, reserves and every clock."""
+    """The comparison above compares something: the half year has paid claims, reserves and every clock,
+    complaints received and decided, policies in force."""
     with book.services.read_side.queries.connect() as conn:
         raw = claims_timeliness.compute(conn, None, date(2026, 1, 1), date(2026, 6, 30), "line", False)[None]
         claims = loss_ratio.compute(conn, None, date(2026, 1, 1), date(2026, 6, 30), "line", False)[None]
+        complained = complaints.compute(conn, None, date(2026, 1, 1), date(2026, 6, 30), "channel", False)[None]
     assert all(raw[f"{n}_due"] for n in ("decisions", "payments", "rejection_notices", "advances"))
     assert raw["claims_closed"] and raw["days_to_payment"] and claims["paid_by_end"] and claims["reserves"]
+    assert all(complained[n] for n in ("received", "decided", "on_time", "within_15", "policies_in_force"))
 
 
 def marks(book: Book) -> tuple[int, int, int]:
     """(block size, blocks sealed, sums kept) of the claims summary."""
+    m, s = report_summary_marks, report_summaries
     with book.services.read_side.engine.connect() as conn:
-        mark = conn.execute(select(report_summary_marks.c.block_size, report_summary_marks.c.blocks)).one()
-        count = conn.execute(select(func.count()).select_from(report_summaries)).scalar_one()
+        mark = conn.execute(select(m.c.block_size, m.c.blocks).where(m.c.summary == "claims")).one()
+        count = conn.execute(select(func.count()).select_from(s).where(s.c.summary == "claims")).scalar_one()
     return mark.block_size, mark.blocks, count
 
 

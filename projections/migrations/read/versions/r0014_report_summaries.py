@@ -1,5 +1,5 @@
-"""r0014: the report summaries (projections.summaries): a register's report figures summed by figure, group,
-date, business day and block of log positions, and how many blocks of each summary are sealed.
+"""r0014: the report summaries (projections.summaries): a register's report figures summed by figure, two
+groups, date, business day and block of log positions, and how many blocks of each summary are sealed.
 
 Created only where missing. Empty at first: a report then computes every delta from the register (exact, as slow
 as before) until the running projections seal the blocks they have passed.
@@ -22,8 +22,8 @@ def tables() -> dict[str, Parts]:
             sa.Column("summary", sa.String(length=40), nullable=False),
             sa.Column("block", sa.Integer(), nullable=False),
             sa.Column("figure", sa.String(length=40), nullable=False),
-            sa.Column("product_code", sa.String(length=50), nullable=False),
-            sa.Column("line", sa.String(length=20), nullable=False),
+            sa.Column("group_1", sa.String(length=100), nullable=False),
+            sa.Column("group_2", sa.String(length=100), nullable=False),
             sa.Column("x", sa.Date(), nullable=True),
             sa.Column("shown_on", sa.Date(), nullable=False),
             sa.Column("value", sa.Numeric(precision=20, scale=2), nullable=False),

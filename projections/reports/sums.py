@@ -1,5 +1,7 @@
-"""The claims register's report figures, kept summed (projections.summaries) for the loss ratio and claims
-timeliness: the same conditions their SQL over every version applied, written per row version.
+"""The registers' report figures kept summed (projections.summaries): the same conditions the reports' SQL over
+every version applies, written per row version.
+
+Claims (the loss ratio's paid totals and reserves; claims timeliness), grouped by the policy's product and line.
 
 A clock's outcome becomes known on the day it was met if met in time, otherwise on the first day after its due
 date (projections.reports.claims_timeliness): `<clock>_met` is dated the day met (in time), `<clock>_late` the day
@@ -15,6 +17,8 @@ from sqlalchemy import and_, case, func, literal, not_, or_
 from sqlalchemy.sql import ColumnElement
 
 from projections.claims import claims
+from projections.complaints import complaints
+from projections.policies import policies
 from projections.reports.base import days_between, json_date, json_flag
 from projections.summaries import Figure, Side, Summary
 
@@ -84,6 +88,7 @@ FIGURES = (
 CLAIMS = Summary(
     name="claims",
     table=claims,
+    groups=(("product", "product_code"), ("line", "line")),
     policy_key="policy_id",
     columns=(
         "status",
@@ -100,5 +105,66 @@ CLAIMS = Summary(
     figures=FIGURES,
     sources=("claims", "policies"),
 )
+
+
+def _decided(side: Side) -> Any:
+    return side.c.days_allowed.is_not(None)
+
+
+def _within(days: int) -> Figure:
+    """Decided and notified within `days` counted days (projections.reports.complaints)."""
+
+    def value(s: Side) -> Any:
+        used = days_between(s, s.c.clock_stopped_on, s.c.clock_started_on) - s.c.paused_days
+        return _count(and_(_decided(s), used <= days))
+
+    return Figure(f"within_{days}", value=value, on=lambda s: s.c.decided_on)
+
+
+#: Complaints (the complaints report), grouped by their own category and channel.
+COMPLAINTS = Summary(
+    name="complaints",
+    table=complaints,
+    groups=(("category", "category"), ("channel", "channel")),
+    columns=(
+        "received_on",
+        "linked_to",
+        "decided_on",
+        "days_allowed",
+        "on_time",
+        "clock_started_on",
+        "clock_stopped_on",
+        "paused_days",
+    ),
+    figures=(
+        Figure("received", value=lambda s: _count(s.c.linked_to.is_(None)), on=lambda s: s.c.received_on),
+        Figure("decided", value=lambda s: _count(_decided(s)), on=lambda s: s.c.decided_on),
+        Figure(
+            "on_time", value=lambda s: _count(and_(_decided(s), s.c.on_time.is_(True))), on=lambda s: s.c.decided_on
+        ),
+        *(_within(days) for days in (15, 30, 60)),
+    ),
+    sources=("complaints",),
+)
+
+
+def _in_force(side: Side) -> Any:
+    return _count(side.c.status == "in_force")
+
+
+#: Policies in force on a day (the complaints report's whole book): shown in force with the day inside their
+#: cover, i.e. in force from their start on or before the day (`in_force_from`), less those in force whose
+#: cover ended before it (`in_force_to`, dated its end): a cover never ends before it starts.
+POLICIES = Summary(
+    name="policies",
+    table=policies,
+    groups=(("product", "product_code"), ("line", "line")),
+    columns=("status", "start_date", "end_date"),
+    figures=(
+        Figure("in_force_from", value=_in_force, on=lambda s: s.c.start_date),
+        Figure("in_force_to", value=_in_force, on=lambda s: s.c.end_date),
+    ),
+    sources=("policies",),
+)
 #: Every summary the read side keeps.
-SUMMARIES = (CLAIMS,)
+SUMMARIES = (CLAIMS, COMPLAINTS, POLICIES)
