@@ -7,14 +7,17 @@ registers have passed, no further than the slowest of them, and a rebuild forget
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import func, select
+from sqlalchemy import create_engine, func, select
+from sqlalchemy.pool import NullPool
 
 from application.infrastructure.settings import Settings
 from domain import clock
@@ -175,3 +178,71 @@ def test_sums_sealed_with_another_block_size_are_sealed_again(book: Book, monkey
         summaries.seal(conn, CLAIMS, lambda _name: read_side.head())
     assert marks(book)[:2] == (3, read_side.head() // 3)
     assert book.report("loss_ratio", "product") == report
+
+
+def sums_kept(book: Book) -> dict[str, tuple[int, int]]:
+    """Each summary's (blocks sealed, sums kept)."""
+    m, s = report_summary_marks, report_summaries
+    with book.services.read_side.engine.connect() as conn:
+        blocks = dict(conn.execute(select(m.c.summary, m.c.blocks)).all())
+        counts = dict(conn.execute(select(s.c.summary, func.count()).group_by(s.c.summary)).all())
+    return {name: (blocks[name], counts.get(name, 0)) for name in blocks}
+
+
+def test_the_running_worker_seals_as_its_registers_pass_each_block(book: Book, monkeypatch: pytest.MonkeyPatch) -> None:
+    read_side = book.services.read_side
+    monkeypatch.setattr(summaries, "BLOCK", 1)
+    with read_side.writer.begin() as conn:
+        summaries.forget(conn, SUMMARIES, list(read_side.projections))
+    monkeypatch.setattr(read_side, "summaries", summaries.Keeper(SUMMARIES))
+    head = read_side.head()
+    read_side.start(poll_interval=0.05)
+    try:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and {b for b, _ in sums_kept(book).values()} != {head}:
+            time.sleep(0.05)
+    finally:
+        read_side.stop()
+    assert set(sums_kept(book)) == {s.name for s in SUMMARIES}
+    assert {blocks for blocks, _ in sums_kept(book).values()} == {head}  # every block, each position its own
+
+
+def test_a_failing_seal_leaves_the_sums_as_they_were_and_the_reports_exact(
+    book: Book, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    read_side = book.services.read_side
+    monkeypatch.setattr(summaries, "BLOCK", 3)
+    report = book.report("complaints", "channel")
+    sealed_to(book, read_side.head() // 2)
+    kept = sums_kept(book)
+
+    def failing(*_: Any) -> int:
+        raise RuntimeError("the disk is full")
+
+    monkeypatch.setattr(summaries, "seal", failing)
+    assert read_side.summaries.seal(read_side, again=True) == 0
+    assert "sealing the report summary" in caplog.text
+    assert sums_kept(book) == kept
+    assert book.report("complaints", "channel") == report
+
+
+def test_two_processes_sealing_at_once_seal_each_block_once(book: Book, monkeypatch: pytest.MonkeyPatch) -> None:
+    read_side = book.services.read_side
+    monkeypatch.setattr(summaries, "BLOCK", 2)
+    report = book.report("claims_timeliness", "line")
+    sealed_to(book, read_side.head())
+    once = sums_kept(book)
+    with read_side.writer.begin() as conn:
+        summaries.forget(conn, SUMMARIES, list(read_side.projections))
+    writers = [create_engine(read_side.engine.url, poolclass=NullPool) for _ in range(2)]
+    if writers[0].dialect.name == "sqlite":  # as the read side's writer: lock at BEGIN
+        writers = [read_side.writer, read_side.writer]
+
+    def seal_all(writer: Any) -> int:
+        return summaries.seal_all(writer, SUMMARIES, lambda conn, name: read_side.position(name, conn))
+
+    with ThreadPoolExecutor(2) as pool:
+        sealed = list(pool.map(seal_all, writers))
+    assert sum(sealed) == sum(blocks for blocks, _ in once.values())  # each block sealed by one of them
+    assert sums_kept(book) == once
+    assert book.report("claims_timeliness", "line") == report
