@@ -54,8 +54,8 @@ from sqlalchemy import (
     union_all,
     update,
 )
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.dialects.postgresql import JSONB
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.sql import ColumnElement
 
 from projections.db import metadata
@@ -230,19 +230,24 @@ def _deltas(summary: Summary, dialect: Any, after: Any, upto: int | None) -> Any
 
 def seal(conn: Connection, summary: Summary, position_of: Callable[[str], int]) -> int:
     """Seal the blocks every source register has passed, in the caller's transaction; the blocks sealed now.
-    The positions are read after the marks' row is locked, so a rebuild's switch (which forgets the sums in
-    its own transaction) is either wholly before or wholly after."""
+
+    The marks' row is made if missing (a process making it at the same time waits for the other's transaction,
+    then finds it) and locked first: two processes sealing at once seal each block once, and the positions,
+    read after the lock, are either wholly before or wholly after a rebuild's switch (which forgets the sums in
+    its own transaction)."""
     m = report_summary_marks
+    fresh = {"summary": summary.name, "block_size": BLOCK, "blocks": 0}
+    made = postgresql.insert(m) if conn.dialect.name == "postgresql" else sqlite.insert(m)
+    conn.execute(made.values(fresh).on_conflict_do_nothing(index_elements=[m.c.summary]))
     lock = select(m.c.block_size, m.c.blocks).where(m.c.summary == summary.name)
     if conn.dialect.name == "postgresql":
         lock = lock.with_for_update()
-    mark = conn.execute(lock).first()
-    if mark is None or mark.block_size != BLOCK:
-        _forget(conn, summary.name)
-        conn.execute(insert(m).values(summary=summary.name, block_size=BLOCK, blocks=0))
+    mark = conn.execute(lock).one()
+    sealed = int(mark.blocks)
+    if mark.block_size != BLOCK:  # sealed with another size: sealed again
+        conn.execute(delete(report_summaries).where(report_summaries.c.summary == summary.name))
+        conn.execute(update(m).where(m.c.summary == summary.name).values(fresh))
         sealed = 0
-    else:
-        sealed = mark.blocks
     reached = min(position_of(name) for name in summary.sources) // BLOCK
     if reached <= sealed:
         return 0
@@ -265,8 +270,6 @@ def seal_all(writer: Any, summaries: Iterable[Summary], position_of: Callable[[C
         try:
             with writer.begin() as conn:
                 sealed += seal(conn, summary, partial(position_of, conn))
-        except IntegrityError:  # another process sealed it first
-            log.info("summary %s: sealed by another process", summary.name)
         except Exception:
             log.exception("sealing the report summary %s failed", summary.name)
     return sealed
@@ -320,7 +323,10 @@ def summed(
     statement = _STATEMENTS.get(key)
     if statement is None:
         statement = _STATEMENTS[key] = _statement(summary, conn.dialect, shape, by, position is None)
+    periods = [a.period for a in asks if a.period is not None]
     values: dict[str, Any] = {"last": max(a.day for a in asks)}
+    if periods:  # the flows' dates asked lie between these
+        values.update(earliest=min(p[0] for p in periods), latest=max(p[1] for p in periods))
     if position is not None:
         values.update(position=position, before=position // BLOCK)
     for i, ask in enumerate(asks):
@@ -348,11 +354,18 @@ def _statement(summary: Summary, dialect: Any, shape: tuple[tuple[str, bool], ..
     if position is not None:
         before = bindparam("before", type_=Integer)
         blocks = func.min(blocks, before) if dialect.name == "sqlite" else func.least(blocks, before)
-    figures = sorted({figure for figure, _ in shape})
     last = bindparam("last", type_=Date)
+    flows = sorted({figure for figure, flow in shape if flow})
+    levels = sorted({figure for figure, flow in shape if not flow})
+    asked = []  # a level's sums (no date), a flow's dated in the span of the periods asked
+    if levels:
+        asked.append(and_(s.c.figure.in_(levels), s.c.x.is_(None)))
+    if flows:
+        span = and_(s.c.x >= bindparam("earliest", type_=Date), s.c.x <= bindparam("latest", type_=Date))
+        asked.append(and_(s.c.figure.in_(flows), span))
     sealed = (
         select(s)
-        .where(s.c.summary == summary.name, s.c.block < blocks, s.c.figure.in_(figures), s.c.shown_on <= last)
+        .where(s.c.summary == summary.name, s.c.block < blocks, s.c.shown_on <= last, or_(*asked))
         .subquery("sealed")
     )
 

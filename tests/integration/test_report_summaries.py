@@ -232,8 +232,6 @@ def test_two_processes_sealing_at_once_seal_each_block_once(book: Book, monkeypa
     report = book.report("claims_timeliness", "line")
     sealed_to(book, read_side.head())
     once = sums_kept(book)
-    with read_side.writer.begin() as conn:
-        summaries.forget(conn, SUMMARIES, list(read_side.projections))
     writers = [create_engine(read_side.engine.url, poolclass=NullPool) for _ in range(2)]
     if writers[0].dialect.name == "sqlite":  # as the read side's writer: lock at BEGIN
         writers = [read_side.writer, read_side.writer]
@@ -241,8 +239,11 @@ def test_two_processes_sealing_at_once_seal_each_block_once(book: Book, monkeypa
     def seal_all(writer: Any) -> int:
         return summaries.seal_all(writer, SUMMARIES, lambda conn, name: read_side.position(name, conn))
 
-    with ThreadPoolExecutor(2) as pool:
-        sealed = list(pool.map(seal_all, writers))
-    assert sum(sealed) == sum(blocks for blocks, _ in once.values())  # each block sealed by one of them
-    assert sums_kept(book) == once
+    for _ in range(5):  # a race shows now and then: give it several chances
+        with read_side.writer.begin() as conn:
+            summaries.forget(conn, SUMMARIES, list(read_side.projections))
+        with ThreadPoolExecutor(2) as pool:
+            sealed = list(pool.map(seal_all, writers))
+        assert sum(sealed) == sum(blocks for blocks, _ in once.values())  # each block sealed by one of them
+        assert sums_kept(book) == once
     assert book.report("claims_timeliness", "line") == report
