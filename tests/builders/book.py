@@ -3,8 +3,11 @@ tests (integration and API): policies, claims, complaints and surveys whose figu
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, date, datetime, timedelta, timezone
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 from uuid import UUID
 
@@ -12,10 +15,12 @@ from application.commands import complaints as complaints
 from application.commands import policies as policies
 from application.commands import policy_servicing as servicing
 from application.commands.customers import record_satisfaction_survey, register_enterprise
+from application.infrastructure.settings import Settings
 from domain import clock
 from projections.reports import REPORTS, Report
 from tests.builders.claims import ClaimDesk, manager
 from tests.builders.common import ctx, enterprise
+from tests.builders.environment import JWT_SECRET, drop_postgres_database, new_postgres_database, require_postgres
 from tests.builders.office import Office
 
 D = date
@@ -233,3 +238,26 @@ class Book:
     def report(self, name: str, group_by: str, position: int | None = None, period: tuple[date, date] = H1) -> Report:
         with self.services.read_side.engine.connect() as conn:
             return REPORTS[name].run(conn, position, period[0], period[1], group_by)
+
+
+@contextmanager
+def built_book(database: str, folder: Path) -> Iterator[Book]:
+    """The book, built on a fresh `database` ("sqlite", a file in `folder`, or "postgres", a new database dropped
+    after), on a simulated clock from 2025-07-01; the clock is the book's while the caller holds it."""
+    from interface.bootstrap import bootstrap
+
+    url = f"sqlite:///{folder / 'inscribe.db'}"
+    if database == "postgres":
+        require_postgres()
+        url = new_postgres_database()
+    services = bootstrap(
+        Settings(database_url=url, jwt_secret=JWT_SECRET, read_wait_seconds=5.0), run_projections=False
+    )
+    simulated = clock.SimulatedClock(datetime(2025, 7, 1, 2, tzinfo=UTC))
+    try:
+        with clock.using(simulated):
+            yield Book(services, simulated).build()
+    finally:
+        services.close()
+        if database == "postgres":
+            drop_postgres_database(url)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
@@ -19,38 +19,20 @@ from hypothesis import strategies as st
 from sqlalchemy import create_engine, func, select
 from sqlalchemy.pool import NullPool
 
-from application.infrastructure.settings import Settings
-from domain import clock
 from projections import summaries
 from projections.reports import claims_timeliness, complaints, loss_ratio
 from projections.reports.book import policies_in_force, policies_in_force_by_versions
 from projections.reports.sums import CLAIMS, SUMMARIES
 from projections.summaries import report_summaries, report_summary_marks
-from tests.builders.book import Book
-from tests.builders.environment import JWT_SECRET, drop_postgres_database, new_postgres_database, require_postgres
+from tests.builders.book import Book, built_book
 
 FIRST, LAST = date(2025, 7, 1), date(2026, 7, 31)  # the book's claims fall in 2026's first half
 
 
 @pytest.fixture(scope="module", params=["sqlite", "postgres"])
 def book(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Book]:
-    from interface.bootstrap import bootstrap
-
-    url = f"sqlite:///{tmp_path_factory.mktemp('summaries') / 'inscribe.db'}"
-    if request.param == "postgres":
-        require_postgres()
-        url = new_postgres_database()
-    services = bootstrap(
-        Settings(database_url=url, jwt_secret=JWT_SECRET, read_wait_seconds=5.0), run_projections=False
-    )
-    simulated = clock.SimulatedClock(datetime(2025, 7, 1, 2, tzinfo=UTC))
-    try:
-        with clock.using(simulated):
-            yield Book(services, simulated).build()
-    finally:
-        services.close()
-        if request.param == "postgres":
-            drop_postgres_database(url)
+    with built_book(request.param, tmp_path_factory.mktemp("summaries")) as built:
+        yield built
 
 
 def sealed_to(book: Book, upto: int) -> None:

@@ -29,7 +29,7 @@ from domain import clock
 from domain.improvement.rules import Scope
 from projections.premiums import premium_payments
 from projections.reports import REPORTS, Report
-from tests.builders.book import H1, Book, money
+from tests.builders.book import H1, Book, built_book, money
 from tests.builders.campaigns import plan, reachable
 from tests.builders.common import ctx, enterprise
 from tests.builders.environment import JWT_SECRET, drop_postgres_database, new_postgres_database, require_postgres
@@ -47,23 +47,8 @@ def rows(report: Report) -> dict[str, dict[str, Any]]:
 @pytest.fixture(scope="module", params=["sqlite", "postgres"])
 def book(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Book]:
     """The book, built once per database for every read-only test of this module."""
-    from interface.bootstrap import bootstrap
-
-    url = f"sqlite:///{tmp_path_factory.mktemp('reports') / 'inscribe.db'}"
-    if request.param == "postgres":
-        require_postgres()
-        url = new_postgres_database()
-    services = bootstrap(
-        Settings(database_url=url, jwt_secret=JWT_SECRET, read_wait_seconds=5.0), run_projections=False
-    )
-    simulated = clock.SimulatedClock(datetime(2025, 7, 1, 2, tzinfo=UTC))
-    try:
-        with clock.using(simulated):
-            yield Book(services, simulated).build()
-    finally:
-        services.close()
-        if request.param == "postgres":
-            drop_postgres_database(url)
+    with built_book(request.param, tmp_path_factory.mktemp("reports")) as built:
+        yield built
 
 
 # --- loss ratio ---------------------------------------------------------------------------------------
